@@ -1,0 +1,18 @@
+"""/api/v1/: user-level endpoints, and every organisation resource under orgs/<org_slug>/."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from teams import api as teams_api
+
+org_router = SimpleRouter()
+org_router.register("teams", teams_api.TeamViewSet, basename="team")
+org_router.register("members", teams_api.MembershipViewSet, basename="member")
+
+urlpatterns = [
+    path("ping/", teams_api.PingView.as_view(), name="api_ping"),
+    path("me/", teams_api.MeView.as_view(), name="api_me"),
+    path("orgs/", teams_api.OrganizationListView.as_view(), name="api_org_list"),
+    path("orgs/<slug:org_slug>/", teams_api.OrganizationDetailView.as_view(), name="api_org_detail"),
+    path("orgs/<slug:org_slug>/", include(org_router.urls)),
+]

@@ -1,0 +1,21 @@
+"""Every periodic job of the project, in one place. Later apps add their entries here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    return {
+        "heartbeat": {
+            "task": "teams.tasks.heartbeat",
+            "schedule": float(settings.HEARTBEAT_INTERVAL_SECONDS),
+            "options": {"expires": float(settings.HEARTBEAT_INTERVAL_SECONDS)},
+        },
+        "prune-login-attempts": {
+            "task": "teams.tasks.login_attempts_prune",
+            "schedule": 3600.0,
+        },
+    }

@@ -1,0 +1,138 @@
+"""The permission core for pages.
+
+Every view in the project declares who may reach it, with exactly one of:
+
+* ``public_page``      – anyone, signed in or not (sign-in, password reset, health). Such a view
+                         must not read tenant data.
+* ``user_page``        – any signed-in user; not scoped to an organisation (profile, tokens).
+* ``org_page(roles=…)``– a page under ``/o/<org_slug>/``. The organisation is resolved from the URL
+                         and the user's membership checked *before* the view runs:
+                         anonymous → sign-in redirect, not a member → 404 (exactly as if the
+                         organisation did not exist), role not allowed → 403.
+
+API views get the same rules from the base classes in ``teams.api_base``.
+
+``teams.middleware.AccessDeclarationMiddleware`` refuses (fail-closed) any view that carries no
+declaration, and any view with an ``org_slug`` URL argument that is not an organisation view, so a
+new view cannot forget its check. The URL-walking test (tests/test_url_permissions.py) reads the
+same declarations and checks every route for every role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, Literal
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from .models import Membership, Organization, Role
+from .selectors import membership_for_user
+
+ACCESS_ATTR = "stretch_access"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+ALL_ROLES: frozenset[str] = frozenset(Role.values)
+ADMIN_ONLY: frozenset[str] = frozenset({Role.ADMIN})
+MANAGERS: frozenset[str] = frozenset({Role.ADMIN, Role.MANAGER})
+PEOPLE_WITH_MONEY: frozenset[str] = frozenset({Role.ADMIN, Role.HR})
+CONTRIBUTORS: frozenset[str] = frozenset({Role.ADMIN, Role.MANAGER, Role.MEMBER})
+
+Kind = Literal["public", "user", "org"]
+
+
+@dataclass(frozen=True)
+class Access:
+    kind: Kind
+    roles: frozenset[str] = frozenset()
+    write_roles: frozenset[str] | None = None
+
+    def roles_for(self, method: str) -> frozenset[str]:
+        if method.upper() in SAFE_METHODS or self.write_roles is None:
+            return self.roles
+        return self.write_roles
+
+
+class OrgRequest(HttpRequest):
+    """What an ``org_page`` view receives: the request with its organisation resolved."""
+
+    org: Organization
+    membership: Membership
+
+
+ViewFunc = Callable[..., HttpResponse]
+
+
+def _declare(view: ViewFunc, access: Access) -> ViewFunc:
+    setattr(view, ACCESS_ATTR, access)
+    return view
+
+
+def public_page(view: ViewFunc) -> ViewFunc:
+    return _declare(view, Access(kind="public"))
+
+
+def user_page(view: ViewFunc) -> ViewFunc:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return _declare(wrapper, Access(kind="user"))
+
+
+def enter_org(request: HttpRequest, membership: Membership) -> None:
+    """Attach the organisation to the request and apply its default language when the user
+    has not chosen one (user's choice → organisation default → browser)."""
+    request.org = membership.org  # type: ignore[attr-defined]
+    request.membership = membership  # type: ignore[attr-defined]
+    user = membership.user
+    if not user.language:
+        translation.activate(membership.org.default_language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+
+def org_page(*, roles: Iterable[str], write_roles: Iterable[str] | None = None) -> Callable[[ViewFunc], ViewFunc]:
+    access = Access(
+        kind="org",
+        roles=frozenset(roles),
+        write_roles=frozenset(write_roles) if write_roles is not None else None,
+    )
+    unknown = (access.roles | (access.write_roles or frozenset())) - ALL_ROLES
+    if unknown:
+        raise ValueError(f"Unknown roles in org_page declaration: {sorted(unknown)}")
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapper(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = membership_for_user(user=request.user, org_slug=org_slug)  # 404 if not a member
+            if membership.role not in access.roles_for(request.method or "GET"):
+                raise PermissionDenied
+            enter_org(request, membership)
+            if request.session.get("last_org") != org_slug:
+                request.session["last_org"] = org_slug
+            return view(request, *args, **kwargs)
+
+        return _declare(wrapper, access)
+
+    return decorator
+
+
+def access_of(view: Any) -> Access | None:
+    """The declaration of a resolved view function (plain views, class-based views made with
+    as_view(), and DRF views whose class derives from a teams.api_base base)."""
+    access = getattr(view, ACCESS_ATTR, None)
+    if access is not None:
+        return access
+    cls = getattr(view, "cls", None) or getattr(view, "view_class", None)
+    kind = getattr(cls, "stretch_access_kind", None)
+    if kind is not None:
+        return Access(kind=kind)
+    return None

@@ -1,0 +1,194 @@
+"""API of the teams app. Views are thin: serializers validate shape, services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Count, Prefetch, Q, QuerySet
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from . import selectors, services
+from .api_base import OrgAPIView, OrgGenericViewSet, OrgViewSet, PublicAPIView, UserAPIView, service_errors
+from .models import Membership, Organization, Team
+from .serializers import (
+    InvitationSerializer,
+    InviteSerializer,
+    MembershipSerializer,
+    MeSerializer,
+    OrganizationSerializer,
+    TeamSerializer,
+)
+
+
+class PingView(PublicAPIView):
+    """The framework's floor: no database, no session."""
+
+    @extend_schema(responses=inline_serializer("Pong", {"pong": serializers.BooleanField()}))
+    def get(self, request: Request) -> Response:
+        return Response({"pong": True})
+
+
+class MeView(UserAPIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        memberships = selectors.membership_list_for_user(user=request.user)
+        return Response(MeSerializer(request.user, context={"memberships": memberships}).data)
+
+
+class OrganizationListView(UserAPIView):
+    @extend_schema(responses=OrganizationSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        orgs = selectors.organization_list_for_user(user=request.user)
+        return Response(OrganizationSerializer(orgs, many=True).data)
+
+
+class OrganizationDetailView(OrgAPIView):
+    """The organisation itself: readable by every member, editable by admins."""
+
+    serializer_class = OrganizationSerializer
+
+    def get(self, request: Request, org_slug: str) -> Response:
+        return Response(OrganizationSerializer(self.org).data)
+
+    def patch(self, request: Request, org_slug: str) -> Response:
+        serializer = OrganizationSerializer(self.org, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = {**OrganizationSerializer(self.org).data, **serializer.validated_data}
+        with service_errors({"timezone_name": "timezone"}):
+            org = services.organization_update(
+                org=self.org,
+                name=data["name"],
+                timezone_name=data["timezone"],
+                currency=data["currency"],
+                default_language=data["default_language"],
+                fiscal_year_start_month=int(data["fiscal_year_start_month"]),
+            )
+        return Response(OrganizationSerializer(org).data)
+
+
+class TeamFilter(django_filters.FilterSet):
+    parent = django_filters.NumberFilter(field_name="parent_id")
+    top_level = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull")
+
+    class Meta:
+        model = Team
+        fields = ("parent", "top_level")
+
+
+class TeamViewSet(OrgViewSet):
+    """Teams of the organisation. Everyone reads; admins create, edit and delete."""
+
+    serializer_class = TeamSerializer
+    filterset_class = TeamFilter
+    ordering_fields = ("name", "id")
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[Team]:
+        return (
+            Team.objects.filter(org=org)
+            .annotate(member_count=Count("members", filter=Q(members__is_active=True), distinct=True))
+            .prefetch_related(Prefetch("managers", queryset=Membership.objects.only("id")))
+            .order_by("name")
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        with service_errors():
+            team = services.team_create(
+                org=self.org,
+                name=data["name"],
+                description=data.get("description", ""),
+                parent=data.get("parent"),
+                managers=data.get("managers", []),
+            )
+        serializer.instance = self.scoped_queryset(org=self.org).get(pk=team.pk)
+
+    def perform_update(self, serializer: Any) -> None:
+        team = serializer.instance
+        data = serializer.validated_data
+        with service_errors():
+            services.team_update(
+                team=team,
+                name=data.get("name", team.name),
+                description=data.get("description", team.description),
+                parent=data.get("parent", team.parent),
+                managers=data["managers"] if "managers" in data else list(team.managers.all()),
+            )
+        serializer.instance = self.scoped_queryset(org=self.org).get(pk=team.pk)
+
+    def perform_destroy(self, instance: Team) -> None:
+        services.team_delete(team=instance)
+
+
+class MembershipFilter(django_filters.FilterSet):
+    role = django_filters.CharFilter()
+    team = django_filters.NumberFilter(field_name="teams__id")
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Membership
+        fields = ("role", "team", "is_active")
+
+
+class MembershipViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, OrgGenericViewSet
+):
+    """Members of the organisation. Everyone reads names and roles; admins invite and change
+    roles. Members are deactivated (``is_active: false``), never deleted, so history stays."""
+
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilter
+    ordering_fields = ("joined_at", "id")
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[Membership]:
+        return selectors.membership_list(org=org)
+
+    @extend_schema(
+        request=InviteSerializer,
+        responses={201: InvitationSerializer},
+        examples=[
+            OpenApiExample(
+                "Invite a member",
+                value={"email": "wangwu@example.com", "display_name": "王五", "role": "member", "teams": [1]},
+                request_only=True,
+            )
+        ],
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = InviteSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with service_errors():
+            invitation = services.member_invite(
+                org=self.org,
+                email=data["email"],
+                display_name=data["display_name"],
+                role=data["role"],
+                teams=data.get("teams", []),
+                invited_by=request.user,
+            )
+        membership = self.scoped_queryset(org=self.org).get(pk=invitation.membership.pk)
+        body = {
+            "membership": MembershipSerializer(membership, context=self.get_serializer_context()).data,
+            "created_user": invitation.created_user,
+            "set_password_url": invitation.set_password_url,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer: Any) -> None:
+        member = serializer.instance
+        data = serializer.validated_data
+        with service_errors():
+            if "is_active" in data and data["is_active"] != member.is_active:
+                services.membership_set_active(membership=member, active=data["is_active"])
+            services.membership_update(
+                membership=member,
+                role=data.get("role", member.role),
+                teams=data["teams"] if "teams" in data else list(member.teams.all()),
+                title=data.get("title", member.title),
+                employee_number=data.get("employee_number", member.employee_number),
+            )
+        serializer.instance = self.scoped_queryset(org=self.org).get(pk=member.pk)

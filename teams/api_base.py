@@ -1,0 +1,176 @@
+"""The permission core for the API: one base per kind of endpoint, one error format, one
+pagination.
+
+* ``OrgViewSet`` / ``OrgAPIView`` – resources under ``/api/v1/orgs/<org_slug>/``. Authentication,
+  membership (404 for another organisation), role (403) and queryset scoping are done here.
+  Subclasses implement ``scoped_queryset(org=…)``; overriding ``get_queryset`` is refused at class
+  creation. An unscoped queryset must be spelled ``dangerously_get_queryset`` so a reviewer can
+  grep for it.
+* ``UserAPIView`` – signed-in user, no organisation (``/api/v1/me/``).
+* ``PublicAPIView`` – no authentication (ping, schema).
+
+Roles: ``read_roles`` for safe methods, ``write_roles`` for the rest (default: admins only, so a
+forgotten declaration fails closed), ``action_roles`` to override per action.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Model, QuerySet
+from rest_framework import exceptions, generics, mixins, viewsets
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from .access import ADMIN_ONLY, ALL_ROLES, SAFE_METHODS, enter_org
+from .api_support import Pagination, error_body, exception_handler
+from .models import Membership, Organization
+from .selectors import membership_for_user
+
+
+# --- Permissions ------------------------------------------------------------------------------
+class OrgRolePermission(BasePermission):
+    """Anonymous → 401; not a member of the URL's organisation → 404; role not allowed → 403."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        org_slug = view.kwargs.get("org_slug")
+        if not org_slug:
+            raise DjangoPermissionDenied("Organisation views need an org_slug URL argument.")
+        membership = membership_for_user(user=request.user, org_slug=org_slug)
+        view.membership = membership
+        view.org = membership.org
+        enter_org(request._request, membership)
+        return membership.role in view.roles_for(action=getattr(view, "action", None), method=request.method)
+
+
+class _OrgScoped:
+    """Shared by every organisation API base."""
+
+    stretch_access_kind: ClassVar[str] = "org"
+    permission_classes: ClassVar[list[type[BasePermission]]] = [OrgRolePermission]
+    read_roles: ClassVar[frozenset[str]] = ALL_ROLES
+    write_roles: ClassVar[frozenset[str]] = ADMIN_ONLY
+    action_roles: ClassVar[dict[str, frozenset[str]]] = {}
+    org: Organization
+    membership: Membership
+
+    @classmethod
+    def roles_for(cls, *, action: str | None, method: str | None) -> frozenset[str]:
+        if action and action in cls.action_roles:
+            return cls.action_roles[action]
+        return cls.read_roles if (method or "GET").upper() in SAFE_METHODS else cls.write_roles
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__ and not getattr(cls.__dict__["get_queryset"], "_stretch_base", False):
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset(); implement scoped_queryset(org=…) instead, "
+                "or name an unscoped queryset dangerously_get_queryset()."
+            )
+        unknown = (cls.read_roles | cls.write_roles | frozenset().union(*cls.action_roles.values())) - ALL_ROLES
+        if unknown:
+            raise TypeError(f"{cls.__name__} declares unknown roles {sorted(unknown)}")
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset(org=…)")
+
+    def get_queryset(self) -> QuerySet[Any]:
+        dangerous = getattr(self, "dangerously_get_queryset", None)
+        if dangerous is not None:
+            return dangerous()
+        return self.scoped_queryset(org=self.org)
+
+    get_queryset._stretch_base = True  # type: ignore[attr-defined]
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()  # type: ignore[misc]
+        context["org"] = getattr(self, "org", None)
+        context["membership"] = getattr(self, "membership", None)
+        return context
+
+
+class OrgViewSet(_OrgScoped, viewsets.ModelViewSet):  # type: ignore[misc]
+    pass
+
+
+class OrgReadOnlyViewSet(_OrgScoped, viewsets.ReadOnlyModelViewSet):  # type: ignore[misc]
+    pass
+
+
+class OrgGenericViewSet(_OrgScoped, viewsets.GenericViewSet):  # type: ignore[misc]
+    """Compose with DRF mixins for viewsets that expose only some actions."""
+
+
+class OrgAPIView(_OrgScoped, generics.GenericAPIView):  # type: ignore[misc]
+    """A non-model endpoint under an organisation (reports, actions)."""
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[Model]:  # pragma: no cover - unused
+        return Organization.objects.filter(pk=org.pk)
+
+
+class UserAPIView(APIView):
+    stretch_access_kind: ClassVar[str] = "user"
+
+
+class PublicAPIView(APIView):
+    stretch_access_kind: ClassVar[str] = "public"
+    authentication_classes: ClassVar[list[Any]] = []
+    permission_classes: ClassVar[list[Any]] = []
+
+
+__all__ = [
+    "OrgAPIView",
+    "OrgGenericViewSet",
+    "OrgReadOnlyViewSet",
+    "OrgViewSet",
+    "Pagination",
+    "PublicAPIView",
+    "UserAPIView",
+    "error_body",
+    "exception_handler",
+    "mixins",
+]
+
+
+# --- Helpers for subclasses -------------------------------------------------------------------
+from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+
+from django.core.exceptions import ValidationError as DjangoValidationError  # noqa: E402
+from rest_framework import serializers  # noqa: E402
+
+
+@contextmanager
+def service_errors(field_map: dict[str, str] | None = None) -> Iterator[None]:
+    """Turn a service's Django ValidationError into the API's 400, keeping the field names
+    (optionally renamed to the serializer's names)."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict"):
+            mapping = field_map or {}
+            detail = {mapping.get(k, k): [str(m) for e in v for m in e.messages] for k, v in error.error_dict.items()}
+            raise exceptions.ValidationError(detail) from error
+        raise exceptions.ValidationError({"non_field_errors": error.messages}) from error
+
+
+class OrgScopedRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A primary-key reference that only accepts rows of the request's organisation; an id from
+    another organisation reads exactly like one that does not exist."""
+
+    def __init__(self, *, model: type[Model], org_field: str = "org", **kwargs: Any) -> None:
+        self.model = model
+        self.org_field = org_field
+        if not kwargs.get("read_only"):
+            kwargs["queryset"] = model._default_manager.none()
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        org = self.context.get("org")
+        if org is None:
+            return self.model._default_manager.none()
+        return self.model._default_manager.filter(**{self.org_field: org})

@@ -1,0 +1,94 @@
+"""API support loaded by DRF's settings (pagination, error format). Kept apart from
+teams.api_base because DRF imports these while its own generic views are being defined."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+# --- Errors -----------------------------------------------------------------------------------
+def _flatten(detail: Any, attr: str | None = None) -> list[dict[str, Any]]:
+    if isinstance(detail, dict):
+        out: list[dict[str, Any]] = []
+        for key, value in detail.items():
+            name = None if key in ("non_field_errors", "__all__") else str(key)
+            out.extend(_flatten(value, f"{attr}.{name}" if attr and name else (name or attr)))
+        return out
+    if isinstance(detail, list):
+        out = []
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list) and not isinstance(item, exceptions.ErrorDetail):
+                out.extend(_flatten(item, f"{attr}.{index}" if attr else str(index)))
+            else:
+                out.extend(_flatten(item, attr))
+        return out
+    code = getattr(detail, "code", None) or "invalid"
+    return [{"attr": attr, "code": code, "detail": str(detail)}]
+
+
+_TYPES = {
+    400: "validation_error",
+    401: "authentication_error",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    429: "throttled",
+}
+
+
+def error_body(*, status: int, code: str, detail: str, attr: str | None = None) -> dict[str, Any]:
+    return {
+        "type": _TYPES.get(status, "server_error" if status >= 500 else "error"),
+        "code": code,
+        "detail": detail,
+        "attr": attr,
+        "errors": [{"attr": attr, "code": code, "detail": detail}],
+    }
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every API error has the same shape:
+    ``{"type", "code", "detail", "attr", "errors": [{"attr", "code", "detail"}, …]}`` where
+    ``attr`` names the failing field (dotted for nested fields, null when not about one field)."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ParseError):
+        errors = [{"attr": None, "code": "parse_error", "detail": str(exc.detail)}]
+    elif isinstance(exc, exceptions.APIException):
+        errors = _flatten(exc.detail)
+    else:  # pragma: no cover - DRF only returns responses for APIException subclasses
+        errors = [{"attr": None, "code": "error", "detail": str(exc)}]
+    if not errors:
+        errors = [{"attr": None, "code": "invalid", "detail": _("Invalid request.")}]
+    first = errors[0]
+    body = {
+        "type": "parse_error" if isinstance(exc, exceptions.ParseError) else _TYPES.get(response.status_code, "error"),
+        "code": first["code"],
+        "detail": first["detail"],
+        "attr": first["attr"],
+        "errors": errors,
+    }
+    response.data = body
+    return response

@@ -1,0 +1,28 @@
+"""Context shared by every page: the organisation switcher, navigation and languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from .access import ADMIN_ONLY
+from .selectors import membership_list_for_user
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    org = getattr(request, "org", None)
+    membership = getattr(request, "membership", None)
+    context: dict[str, Any] = {
+        "current_org": org,
+        "current_membership": membership,
+        "is_org_admin": bool(membership and membership.role in ADMIN_ONLY),
+        "available_languages": settings.LANGUAGES,
+    }
+    if user is not None and user.is_authenticated:
+        # Evaluated only when a template shows the switcher.
+        context["my_memberships"] = SimpleLazyObject(lambda: list(membership_list_for_user(user=user)))
+    return context

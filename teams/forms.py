@@ -1,0 +1,167 @@
+"""Forms validate shape only; business rules live in services."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Currency, Membership, Month, Organization, Role, Team
+from .selectors import login_lockout_remaining
+from .services import login_attempt_record
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    proxies = settings.NUM_PROXIES
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class LoginForm(AuthenticationForm):
+    """Sign-in with throttling: after LOGIN_THROTTLE_LIMIT failures for an account or an address
+    within the window, sign-in is refused with a clear message until the window has passed."""
+
+    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("That e-mail and password do not match. Both are case-sensitive for the password."),
+        "locked": _("Too many failed sign-in attempts. Try again in %(minutes)s."),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = (self.data.get("username") or "").strip().lower()
+        ip = client_ip(self.request)
+        remaining = login_lockout_remaining(username=username, ip=ip)
+        if remaining:
+            minutes = max(1, (remaining + 59) // 60)
+            raise ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"minutes": ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}},
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            login_attempt_record(username=username, ip=ip, succeeded=False)
+            raise
+        login_attempt_record(username=username, ip=ip, succeeded=True)
+        return cleaned
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    slug = forms.SlugField(
+        label=_("URL name"),
+        max_length=50,
+        help_text=_("Lower-case letters, digits and hyphens; used in addresses such as /o/acme/."),
+    )
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, initial="Asia/Shanghai")
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial=Currency.CNY)
+    default_language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES, initial="zh-hans")
+    fiscal_year_start_month = forms.TypedChoiceField(
+        label=_("Fiscal year starts in"), choices=Month.choices, coerce=int, initial=1
+    )
+
+    def clean_slug(self) -> str:
+        slug: str = self.cleaned_data["slug"].lower()
+        if Organization.objects.filter(slug=slug).exists():
+            raise ValidationError(_("This URL name is taken. Choose another."))
+        return slug
+
+
+class OrganizationSettingsForm(OrganizationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["slug"]
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    parent = forms.ModelChoiceField(label=_("Parent team"), queryset=Team.objects.none(), required=False)
+    managers = forms.ModelMultipleChoiceField(
+        label=_("Managers"),
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, org: Organization, team: Team | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parents = Team.objects.filter(org=org).order_by("name")
+        if team is not None:
+            parents = parents.exclude(pk=team.pk)
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        self.fields["managers"].queryset = (  # type: ignore[attr-defined]
+            Membership.objects.filter(org=org, is_active=True).select_related("user").order_by("user__display_name")
+        )
+        self.fields["managers"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    display_name = forms.CharField(label=_("Name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"), queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = Team.objects.filter(org=org).order_by("name")  # type: ignore[attr-defined]
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"), queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    title = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    employee_number = forms.CharField(label=_("Employee number"), max_length=40, required=False)
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = Team.objects.filter(org=org).order_by("name")  # type: ignore[attr-defined]
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Name"), max_length=150)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("Organisation default")), *settings.LANGUAGES],
+        required=False,
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("What will use this token, e.g. “CRM sync”."))
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires"),
+        choices=[("30", _("in 30 days")), ("90", _("in 90 days")), ("365", _("in a year")), ("", _("never"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+    )
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES, error_messages={"invalid_choice": _("Unknown language “%(value)s”.")})
+    next = forms.CharField(required=False)

@@ -1,0 +1,148 @@
+"""Request pipeline pieces of the tenancy core."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from .access import access_of
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+class BodySizeGuardMiddleware:
+    """Refuse a body larger than the limit before anything reads it (413, with a clear message).
+    Uploads (multipart) may be up to REQUEST_MAX_BODY_SIZE, anything else up to
+    DATA_UPLOAD_MAX_MEMORY_SIZE – DRF's parsers read the stream without Django's own limit."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        content_type = request.META.get("CONTENT_TYPE", "")
+        limit = (
+            settings.REQUEST_MAX_BODY_SIZE
+            if content_type.startswith("multipart/")
+            else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
+        if length > limit:
+            megabytes = f"{limit / (1024 * 1024):.0f}"
+            detail = _("The request body is larger than the limit of %(size)s MB.") % {"size": megabytes}
+            if is_api_request(request):
+                from .api_support import error_body
+
+                return JsonResponse(error_body(status=413, code="request_too_large", detail=detail), status=413)
+            return TemplateResponse(request, "errors/error.html", {"status": 413, "detail": detail}, status=413)
+        return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """Sign a user out after SESSION_IDLE_TIMEOUT seconds without a request. The activity stamp
+    is rewritten at most once a minute, so an active session is not saved on every request."""
+
+    KEY = "_last_activity"
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get(self.KEY)
+            if last is not None and now - int(last) > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+                if is_api_request(request):
+                    from .api_support import error_body
+
+                    detail = _("Your session expired after a period of inactivity. Sign in again.")
+                    return JsonResponse(
+                        error_body(status=401, code="session_expired", detail=detail),
+                        status=401,
+                    )
+                messages.info(request, _("You were signed out after a period of inactivity."))
+                return redirect_to_login(request.get_full_path())
+            if last is None or now - int(last) >= 60:
+                request.session[self.KEY] = now
+        return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """Language: the user's choice (account setting, or the language cookie before sign-in), then
+    the organisation's default (applied by the access core once the organisation is known), then
+    the browser's Accept-Language."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            language = user.language
+        elif user is None or not user.is_authenticated:
+            cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            if cookie and cookie in dict(settings.LANGUAGES):
+                language = cookie
+        if language is None:
+            language = translation.get_language_from_request(request, check_path=False)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class AccessDeclarationMiddleware:
+    """Fail closed: a view that declares no access rule (teams.access / teams.api_base) is
+    refused, and so is a view that takes an organisation from the URL without being an
+    organisation view. The URL-walking test turns both into test failures."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: dict[str, Any]
+    ) -> HttpResponse | None:
+        access = access_of(view_func)
+        problem = None
+        if access is None:
+            problem = "declares no access rule"
+        elif "org_slug" in view_kwargs and access.kind != "org":
+            problem = "takes org_slug but is not an organisation view"
+        if problem is None:
+            return None
+        name = getattr(view_func, "__qualname__", repr(view_func))
+        logger.error("Refused %s: view %s %s", request.path, name, problem)
+        if is_api_request(request):
+            from .api_support import error_body
+
+            return JsonResponse(
+                error_body(status=403, code="undeclared_view", detail=_("This endpoint is not available.")),
+                status=403,
+            )
+        return TemplateResponse(request, "errors/error.html", {"status": 403}, status=403)

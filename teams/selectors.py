@@ -1,0 +1,135 @@
+"""Every read of the teams app. Reads of tenant data always take the organisation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .models import ApiToken, Heartbeat, LoginAttempt, Membership, Organization, Team, User
+
+
+def membership_for_user(*, user: User, org_slug: str) -> Membership:
+    """The one way from a request to an organisation: the user's active membership in the
+    organisation with this slug. Missing organisation and "not yours" give the same 404."""
+    try:
+        return Membership.objects.select_related("org", "user").get(
+            org__slug=org_slug, user_id=user.pk, is_active=True, user__is_active=True
+        )
+    except Membership.DoesNotExist:
+        raise Http404("No organisation found.") from None
+
+
+def organization_list_for_user(*, user: User) -> QuerySet[Organization]:
+    return Organization.objects.filter(memberships__user_id=user.pk, memberships__is_active=True).order_by("name")
+
+
+def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user_id=user.pk, is_active=True).select_related("org").order_by("org__name")
+    )
+
+
+def team_list(*, org: Organization) -> QuerySet[Team]:
+    return (
+        Team.objects.filter(org=org)
+        .select_related("parent")
+        .annotate(member_count=Count("members", filter=Q(members__is_active=True), distinct=True))
+        .prefetch_related(Prefetch("managers", queryset=Membership.objects.select_related("user")))
+        .order_by("name")
+    )
+
+
+def team_get(*, org: Organization, team_id: int) -> Team:
+    try:
+        return Team.objects.select_related("parent").get(org=org, pk=team_id)
+    except Team.DoesNotExist:
+        raise Http404("No team found.") from None
+
+
+def team_tree(*, org: Organization) -> list[tuple[Team, int]]:
+    """All teams of the organisation in tree order, each with its depth (one query)."""
+    teams = list(team_list(org=org))
+    children: dict[int | None, list[Team]] = {}
+    for team in teams:
+        children.setdefault(team.parent_id, []).append(team)
+    ordered: list[tuple[Team, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for team in children.get(parent_id, []):
+            ordered.append((team, depth))
+            walk(team.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def membership_list(
+    *, org: Organization, team: Team | None = None, role: str | None = None, search: str | None = None
+) -> QuerySet[Membership]:
+    qs = (
+        Membership.objects.filter(org=org)
+        .select_related("user")
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+        .order_by("-is_active", "user__display_name", "user__email")
+    )
+    if team is not None:
+        qs = qs.filter(teams=team)
+    if role:
+        qs = qs.filter(role=role)
+    if search:
+        qs = qs.filter(Q(user__display_name__icontains=search) | Q(user__email__icontains=search))
+    return qs
+
+
+def membership_get(*, org: Organization, membership_id: int) -> Membership:
+    try:
+        return Membership.objects.select_related("user").get(org=org, pk=membership_id)
+    except Membership.DoesNotExist:
+        raise Http404("No member found.") from None
+
+
+def admin_count(*, org: Organization) -> int:
+    return Membership.objects.filter(org=org, role="admin", is_active=True, user__is_active=True).count()
+
+
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user_id=user.pk).order_by("-created_at")
+
+
+def api_token_get(*, user: User, token_id: int) -> ApiToken:
+    try:
+        return ApiToken.objects.get(user_id=user.pk, pk=token_id)
+    except ApiToken.DoesNotExist:
+        raise Http404("No token found.") from None
+
+
+def login_lockout_remaining(*, username: str, ip: str | None, now: datetime | None = None) -> int:
+    """Seconds until sign-in is allowed again for this account or address (0 = not locked).
+    Locked when LOGIN_THROTTLE_LIMIT failures happened within LOGIN_THROTTLE_WINDOW; the lock
+    lifts one window after the failure that completed the limit."""
+    now = now or timezone.now()
+    window = settings.LOGIN_THROTTLE_WINDOW
+    limit = settings.LOGIN_THROTTLE_LIMIT
+    since = now - window
+    remaining = 0
+    conditions = [Q(username=username.lower())]
+    if ip:
+        conditions.append(Q(ip=ip))
+    for condition in conditions:
+        failures = list(
+            LoginAttempt.objects.filter(condition, succeeded=False, at__gte=since)
+            .order_by("-at")
+            .values_list("at", flat=True)[:limit]
+        )
+        if len(failures) >= limit:
+            lifts_at = failures[0] + window
+            remaining = max(remaining, int((lifts_at - now).total_seconds()) + 1)
+    return remaining
+
+
+def heartbeat_latest(*, limit: int = 60) -> list[Heartbeat]:
+    return list(Heartbeat.objects.order_by("-slot")[:limit])

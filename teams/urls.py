@@ -1,0 +1,33 @@
+"""Pages of the teams app. Organisation pages are included under /o/<org_slug>/ by config.urls."""
+
+from django.urls import path
+
+from . import views
+
+account_urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("profile/", views.profile_view, name="profile"),
+    path("password/", views.password_change_view, name="password_change"),
+    path("password/reset/", views.password_reset_view, name="password_reset"),
+    path("password/reset/sent/", views.password_reset_done_view, name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", views.password_reset_confirm_view, name="password_reset_confirm"),
+    path("password/reset/done/", views.password_reset_complete_view, name="password_reset_complete"),
+    path("welcome/<uidb64>/<token>/", views.set_password_view, name="set_password"),
+    path("tokens/", views.api_tokens_view, name="api_tokens"),
+    path("tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
+]
+
+org_urlpatterns = [
+    path("", views.org_home_view, name="org_home"),
+    path("teams/", views.team_directory_view, name="team_directory"),
+    path("settings/", views.org_settings_view, name="org_settings"),
+    path("settings/teams/", views.team_list_view, name="team_list"),
+    path("settings/teams/<int:team_id>/", views.team_edit_view, name="team_edit"),
+    path("settings/teams/<int:team_id>/delete/", views.team_delete_view, name="team_delete"),
+    path("settings/members/", views.member_list_view, name="member_list"),
+    path("settings/members/invite/", views.member_invite_view, name="member_invite"),
+    path("settings/members/<int:membership_id>/", views.member_edit_view, name="member_edit"),
+    path("settings/members/<int:membership_id>/active/", views.member_active_view, name="member_active"),
+    path("settings/system/", views.system_view, name="system"),
+]

@@ -1,0 +1,502 @@
+"""Pages of the teams app: accounts, organisation switcher, organisation home, teams, and the
+admin pages (organisation settings, teams, members, system health). Thin: forms validate,
+services write, selectors read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .access import ADMIN_ONLY, ALL_ROLES, OrgRequest, org_page, public_page, user_page
+from .forms import (
+    ApiTokenForm,
+    InviteForm,
+    LanguageForm,
+    LoginForm,
+    MembershipForm,
+    OrganizationForm,
+    OrganizationSettingsForm,
+    ProfileForm,
+    TeamForm,
+)
+from .health import broker_status, database_status
+from .models import Role
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, on the field it names where possible."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+login_view = public_page(
+    auth_views.LoginView.as_view(
+        template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+    )
+)
+logout_view = public_page(auth_views.LogoutView.as_view())
+password_change_view = user_page(
+    auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url="/accounts/profile/?changed=1"
+    )
+)
+password_reset_view = public_page(
+    auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset.html",
+        email_template_name="accounts/email/password_reset.txt",
+        subject_template_name="accounts/email/password_reset_subject.txt",
+    )
+)
+password_reset_done_view = public_page(
+    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+)
+password_reset_confirm_view = public_page(
+    auth_views.PasswordResetConfirmView.as_view(template_name="accounts/password_reset_confirm.html")
+)
+password_reset_complete_view = public_page(
+    auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")
+)
+# The invitation link: the same one-time token as a password reset, with a welcoming page.
+set_password_view = public_page(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/set_password.html", post_reset_login=True, success_url="/"
+    )
+)
+
+
+@user_page
+@require_http_methods(["GET", "POST"])
+def profile_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"display_name": user.display_name, "language": user.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(
+                user=user, display_name=form.cleaned_data["display_name"], language=form.cleaned_data["language"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if user.language:
+                translation.activate(user.language)
+            messages.success(request, _("Profile saved."))
+            return redirect("profile")
+    if request.GET.get("changed"):
+        messages.success(request, _("Your password was changed."))
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@user_page
+@require_http_methods(["GET", "POST"])
+def api_tokens_view(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.api_token_create(
+                user=request.user, name=form.cleaned_data["name"], expires_in_days=form.cleaned_data["expires_in_days"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            form = ApiTokenForm()
+    tokens = selectors.api_token_list(user=request.user)
+    status = 400 if request.method == "POST" and new_key is None else 200
+    return render(
+        request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}, status=status
+    )
+
+
+@user_page
+@require_POST
+def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = selectors.api_token_get(user=request.user, token_id=token_id)
+    services.api_token_revoke(token=token)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("api_tokens")
+
+
+@public_page
+@require_POST
+def language_view(request: HttpRequest) -> HttpResponse:
+    """Switch language: saved on the account when signed in, in a cookie otherwise."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        message = "; ".join(e for errors in form.errors.values() for e in errors)
+        return render(request, "errors/error.html", {"status": 400, "detail": message}, status=400)
+    language = form.cleaned_data["language"]
+    next_url = form.cleaned_data["next"] or request.headers.get("referer") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = "/"
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return response
+
+
+# --- Organisation switcher --------------------------------------------------------------------
+@user_page
+@require_GET
+def home_view(request: HttpRequest) -> HttpResponse:
+    memberships = list(selectors.membership_list_for_user(user=request.user))
+    last = request.session.get("last_org")
+    for membership in memberships:
+        if membership.org.slug == last:
+            return redirect("org_home", org_slug=last)
+    if len(memberships) == 1:
+        return redirect("org_home", org_slug=memberships[0].org.slug)
+    return render(request, "teams/org_choose.html", {"memberships": memberships})
+
+
+@user_page
+@require_GET
+def org_choose_view(request: HttpRequest) -> HttpResponse:
+    memberships = selectors.membership_list_for_user(user=request.user)
+    return render(request, "teams/org_choose.html", {"memberships": memberships})
+
+
+@user_page
+@require_http_methods(["GET", "POST"])
+def org_create_view(request: HttpRequest) -> HttpResponse:
+    if not settings.ALLOW_ORGANIZATION_CREATION and not request.user.is_superuser:
+        raise PermissionDenied
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            org = services.organization_create(
+                name=data["name"],
+                slug=data["slug"],
+                creator=request.user,
+                timezone_name=data["timezone"],
+                currency=data["currency"],
+                default_language=data["default_language"],
+                fiscal_year_start_month=data["fiscal_year_start_month"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Organisation “%(name)s” created. You are its admin.") % {"name": org.name})
+            return redirect("org_home", org_slug=org.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "teams/org_create.html", {"form": form}, status=status)
+
+
+# --- Inside an organisation -------------------------------------------------------------------
+@org_page(roles=ALL_ROLES)
+@require_GET
+def org_home_view(request: OrgRequest) -> HttpResponse:
+    my_teams = list(request.membership.teams.order_by("name"))
+    context = {
+        "my_teams": my_teams,
+        "team_count": len(selectors.team_tree(org=request.org)),
+        "member_count": selectors.membership_list(org=request.org).filter(is_active=True).count(),
+    }
+    return render(request, "teams/org_home.html", context)
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def team_directory_view(request: OrgRequest) -> HttpResponse:
+    """Every team with its managers and members; readable by every role."""
+    tree = selectors.team_tree(org=request.org)
+    members_by_team: dict[int, list[Any]] = {}
+    for membership in selectors.membership_list(org=request.org).filter(is_active=True):
+        for team in membership.teams.all():
+            members_by_team.setdefault(team.pk, []).append(membership)
+    rows = [(team, depth, members_by_team.get(team.pk, [])) for team, depth in tree]
+    return render(request, "teams/team_directory.html", {"rows": rows})
+
+
+# --- Admin pages ------------------------------------------------------------------------------
+@org_page(roles=ADMIN_ONLY)
+@require_http_methods(["GET", "POST"])
+def org_settings_view(request: OrgRequest) -> HttpResponse:
+    org = request.org
+    initial = {
+        "name": org.name,
+        "timezone": org.timezone,
+        "currency": org.currency,
+        "default_language": org.default_language,
+        "fiscal_year_start_month": org.fiscal_year_start_month,
+    }
+    form = OrganizationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.organization_update(
+                org=org,
+                name=data["name"],
+                timezone_name=data["timezone"],
+                currency=data["currency"],
+                default_language=data["default_language"],
+                fiscal_year_start_month=data["fiscal_year_start_month"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Organisation settings saved."))
+            return redirect("org_settings", org_slug=org.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "teams/settings/org.html", {"form": form}, status=status)
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_http_methods(["GET", "POST"])
+def team_list_view(request: OrgRequest) -> HttpResponse:
+    form = TeamForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            team = services.team_create(
+                org=request.org,
+                name=data["name"],
+                description=data["description"],
+                parent=data["parent"],
+                managers=data["managers"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
+            return redirect("team_list", org_slug=request.org.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "teams/settings/teams.html", {"form": form, "tree": selectors.team_tree(org=request.org)}, status=status
+    )
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_http_methods(["GET", "POST"])
+def team_edit_view(request: OrgRequest, team_id: int) -> HttpResponse:
+    team = selectors.team_get(org=request.org, team_id=team_id)
+    initial = {
+        "name": team.name,
+        "description": team.description,
+        "parent": team.parent,
+        "managers": list(team.managers.all()),
+    }
+    form = TeamForm(request.POST or None, org=request.org, team=team, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.team_update(
+                team=team,
+                name=data["name"],
+                description=data["description"],
+                parent=data["parent"],
+                managers=data["managers"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Team “%(name)s” saved.") % {"name": team.name})
+            return redirect("team_list", org_slug=request.org.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "teams/settings/team_edit.html", {"form": form, "team": team}, status=status)
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_POST
+def team_delete_view(request: OrgRequest, team_id: int) -> HttpResponse:
+    team = selectors.team_get(org=request.org, team_id=team_id)
+    services.team_delete(team=team)
+    messages.success(request, _("Team “%(name)s” deleted.") % {"name": team.name})
+    return redirect("team_list", org_slug=request.org.slug)
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_GET
+def member_list_view(request: OrgRequest) -> HttpResponse:
+    role = request.GET.get("role") or None
+    if role not in (None, *Role.values):
+        role = None
+    search = (request.GET.get("q") or "").strip()[:100] or None
+    members = selectors.membership_list(org=request.org, role=role, search=search)
+    template = "teams/settings/members.html" + ("#member-rows" if request.htmx else "")  # type: ignore[attr-defined]
+    return render(
+        request,
+        template,
+        {"members": members, "roles": Role.choices, "role": role or "", "q": search or ""},
+    )
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_http_methods(["GET", "POST"])
+def member_invite_view(request: OrgRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None, org=request.org)
+    invitation = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation = services.member_invite(
+                org=request.org,
+                email=data["email"],
+                display_name=data["display_name"],
+                role=data["role"],
+                teams=data["teams"],
+                invited_by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if not invitation.created_user:
+                messages.success(
+                    request,
+                    _("%(name)s already had an account and is now a member.")
+                    % {"name": invitation.membership.user.get_full_name()},
+                )
+                return redirect("member_list", org_slug=request.org.slug)
+            form = InviteForm(org=request.org)
+    status = 400 if request.method == "POST" and invitation is None else 200
+    return render(request, "teams/settings/invite.html", {"form": form, "invitation": invitation}, status=status)
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_http_methods(["GET", "POST"])
+def member_edit_view(request: OrgRequest, membership_id: int) -> HttpResponse:
+    member = selectors.membership_get(org=request.org, membership_id=membership_id)
+    initial = {
+        "role": member.role,
+        "teams": list(member.teams.all()),
+        "title": member.title,
+        "employee_number": member.employee_number,
+    }
+    form = MembershipForm(request.POST or None, org=request.org, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.membership_update(
+                membership=member,
+                role=data["role"],
+                teams=data["teams"],
+                title=data["title"],
+                employee_number=data["employee_number"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": member.user.get_full_name()})
+            return redirect("member_list", org_slug=request.org.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "teams/settings/member_edit.html", {"form": form, "member": member}, status=status)
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_POST
+def member_active_view(request: OrgRequest, membership_id: int) -> HttpResponse:
+    member = selectors.membership_get(org=request.org, membership_id=membership_id)
+    active = request.POST.get("active") == "1"
+    try:
+        services.membership_set_active(membership=member, active=active)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if active:
+            messages.success(request, _("%(name)s can sign in to this organisation again.") % {"name": member.user})
+        else:
+            messages.success(request, _("%(name)s no longer has access. Their history is kept.") % {"name": member.user})
+    return redirect("member_list", org_slug=request.org.slug)
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_GET
+def system_view(request: OrgRequest) -> HttpResponse:
+    beats = selectors.heartbeat_latest(limit=120)
+    chart = [{"slot": b.slot.isoformat(), "delay": round((b.recorded_at - b.slot).total_seconds(), 2)} for b in beats]
+    last = beats[0] if beats else None
+    stale_after = settings.HEARTBEAT_INTERVAL_SECONDS * 3
+    context = {
+        "beats": beats[:10],
+        "chart": list(reversed(chart)),
+        "last_beat": last,
+        "beat_is_fresh": bool(last and (timezone.now() - last.recorded_at).total_seconds() <= stale_after),
+        "interval": settings.HEARTBEAT_INTERVAL_SECONDS,
+        "database": database_status(),
+        "broker": broker_status(),
+        "db_vendor": connection.vendor,
+        "broker_url": settings.CELERY_BROKER_URL.split("@")[-1],
+    }
+    return render(request, "teams/settings/system.html", context)
+
+
+# --- Health -----------------------------------------------------------------------------------
+@public_page
+@require_GET
+def healthz_view(request: HttpRequest) -> JsonResponse:
+    """Liveness and readiness for load balancers: database and broker. 503 when either is down."""
+    database = database_status()
+    broker = broker_status()
+    last = selectors.heartbeat_latest(limit=1) if database["ok"] else []
+    ok = database["ok"] and broker["ok"]
+    body = {
+        "status": "ok" if ok else "error",
+        "database": database,
+        "broker": broker,
+        "heartbeat": last[0].recorded_at.isoformat() if last else None,
+    }
+    return JsonResponse(body, status=200 if ok else 503, json_dumps_params={"ensure_ascii": False})
+
+
+# --- Error pages ------------------------------------------------------------------------------
+def _error(request: HttpRequest, status: int, detail: str | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        from .api_support import error_body
+
+        codes = {400: "bad_request", 403: "permission_denied", 404: "not_found", 500: "server_error"}
+        messages_ = {
+            400: _("Bad request."),
+            403: _("You do not have permission to do this."),
+            404: _("Not found."),
+            500: _("Something went wrong on our side. It has been logged."),
+        }
+        return JsonResponse(
+            error_body(status=status, code=codes[status], detail=detail or messages_[status]), status=status
+        )
+    return render(request, "errors/error.html", {"status": status, "detail": detail}, status=status)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    detail = _("Your form expired or came from another site. Reload the page and try again.")
+    return _error(request, 403, detail)
+

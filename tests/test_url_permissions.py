@@ -1,0 +1,219 @@
+"""Walk every URL pattern of the project — pages and API, including routes added later — and
+check, for anonymous, a member of another organisation and each role, the outcome declared
+next to the view (teams.access / teams.api_base):
+
+* anonymous: pages redirect to sign-in, the API answers 401 (public views: anything but 5xx);
+* a member of another organisation: 404, exactly like a missing organisation;
+* a role the declaration allows: not refused (no 401/403/404, no 5xx);
+* a role it does not allow: 403.
+
+A route without a declaration, without a name, or with a URL argument this file cannot fill
+fails the test: add a declaration, a name, or an entry to KWARG_FIXTURES.
+"""
+
+from __future__ import annotations
+
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from teams import services
+from teams.access import Access, access_of
+from teams.models import Membership, Organization, Role, User
+
+from . import factories
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    callback: Any
+    params: tuple[str, ...]
+    is_api: bool
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _walk(patterns: list[Any], prefix: str = "", params: tuple[str, ...] = ()) -> Iterator[tuple[str, URLPattern, tuple[str, ...], str]]:
+    for entry in patterns:
+        regex = entry.pattern.regex
+        names = params + tuple(regex.groupindex)
+        if isinstance(entry, URLResolver):
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _walk(entry.url_patterns, ns, names)
+        elif isinstance(entry, URLPattern):
+            yield prefix, entry, names, str(entry.pattern)
+
+
+def all_routes() -> list[Route]:
+    routes = []
+    for ns, pattern, params, raw in _walk(get_resolver().url_patterns):
+        name = f"{ns}{pattern.name}" if pattern.name else f"<unnamed {raw}>"
+        callback = pattern.callback
+        is_api = "api" in getattr(callback, "__module__", "") or bool(getattr(callback, "cls", None))
+        routes.append(Route(name=name, callback=callback, params=params, is_api=is_api))
+    return routes
+
+
+ROUTES = all_routes()
+
+
+def test_every_route_is_named_and_declares_access():
+    problems = [r.name for r in ROUTES if r.name.startswith("<unnamed")]
+    problems += [f"{r.name}: no access declaration" for r in ROUTES if access_of(r.callback) is None]
+    problems += [
+        f"{r.name}: takes org_slug but is not an organisation view"
+        for r in ROUTES
+        if "org_slug" in r.params and (a := access_of(r.callback)) is not None and a.kind != "org"
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_walk_covers_the_whole_project():
+    """Guards the walker itself: if it silently found nothing, every other check would pass."""
+    names = {r.name for r in ROUTES}
+    assert {"org_home", "member_list", "team-list", "member-detail", "login", "api_me", "healthz"} <= names
+    assert len(ROUTES) >= 30
+
+
+# --- Filling URL arguments ------------------------------------------------------------------------
+@dataclass
+class World:
+    org: Organization
+    other_org: Organization
+    principal: User | None
+
+
+def _team(world: World) -> int:
+    return factories.team(world.org).pk
+
+
+def _membership(world: World) -> int:
+    return factories.member(world.org, Role.MEMBER, name="Walk member").pk
+
+
+def _token(world: World) -> int:
+    owner = world.principal or factories.user()
+    token, _key = services.api_token_create(user=owner, name="walk")
+    return token.pk
+
+
+KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
+    "org_slug": lambda w: w.org.slug,
+    "team_id": _team,
+    "membership_id": _membership,
+    "token_id": _token,
+    "uidb64": lambda w: "MQ",
+    "token": lambda w: "set-password",
+}
+# DRF detail routes use `pk`: filled by route name.
+PK_FIXTURES: dict[str, Callable[[World], Any]] = {
+    "team-detail": _team,
+    "member-detail": _membership,
+}
+
+
+def build_url(route: Route, world: World) -> str:
+    kwargs = {}
+    for param in route.params:
+        if param == "pk":
+            maker = PK_FIXTURES.get(route.name)
+        else:
+            maker = KWARG_FIXTURES.get(param)
+        if maker is None:
+            pytest.fail(f"{route.name}: no fixture for URL argument {param!r}; add one to KWARG_FIXTURES/PK_FIXTURES")
+        kwargs[param] = maker(world)
+    return reverse(route.name, kwargs=kwargs)
+
+
+def methods_of(route: Route) -> list[str]:
+    cls = getattr(route.callback, "cls", None)
+    if cls is not None:
+        actions = getattr(route.callback, "actions", None)
+        if actions:
+            return [m for m in actions if m in METHODS]
+        return [m for m in METHODS if hasattr(cls, m)]
+    view_class = getattr(route.callback, "view_class", None)
+    if view_class is not None:
+        return [m for m in ("get", "post") if hasattr(view_class, m)]
+    return ["get", "post"]
+
+
+def required_roles(route: Route, method: str) -> frozenset[str]:
+    cls = getattr(route.callback, "cls", None)
+    if cls is not None and hasattr(cls, "roles_for"):
+        action = (getattr(route.callback, "actions", None) or {}).get(method)
+        return cls.roles_for(action=action, method=method)
+    access: Access = route.callback.stretch_access
+    return access.roles_for(method)
+
+
+def _send(client: Client, method: str, url: str, is_api: bool):
+    if is_api:
+        return getattr(client, method)(url, data={} if method != "get" else None, content_type="application/json")
+    return getattr(client, method)(url)
+
+
+PRINCIPALS = ["anonymous", "outsider", *[r.value for r in Role]]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_route_permissions(route: Route, principal: str, db):
+    org = factories.organization(name="Walk org", slug="walk")
+    other_org = factories.organization(name="Walk other", slug="walk-other")
+    user: User | None = None
+    client = Client()
+    if principal == "outsider":
+        user = factories.member(other_org, Role.ADMIN).user
+    elif principal != "anonymous":
+        user = factories.member(org, principal).user
+    if user is not None:
+        client.force_login(user)
+    access = access_of(route.callback)
+    assert access is not None, f"{route.name} declares no access"
+    world = World(org=org, other_org=other_org, principal=user)
+
+    for method in methods_of(route):
+        url = build_url(route, world)
+        response = _send(client, method, url, route.is_api)
+        where = f"{method.upper()} {url} as {principal}"
+        assert response.status_code < 500, f"{where}: server error {response.status_code}"
+        if access.kind == "public":
+            assert response.status_code not in (401, 403), f"{where}: public view refused ({response.status_code})"
+            continue
+        if principal == "anonymous":
+            if route.is_api:
+                assert response.status_code == 401, f"{where}: expected 401, got {response.status_code}"
+            else:
+                assert response.status_code == 302, f"{where}: expected a sign-in redirect, got {response.status_code}"
+                assert response["Location"].startswith(reverse("login")), where
+            continue
+        if access.kind == "user":
+            assert response.status_code not in (401, 403, 404), f"{where}: signed-in user refused ({response.status_code})"
+            continue
+        # Organisation views.
+        if principal == "outsider":
+            assert response.status_code == 404, f"{where}: expected 404 for another organisation, got {response.status_code}"
+            continue
+        if principal in required_roles(route, method):
+            assert response.status_code not in (401, 403, 404), f"{where}: allowed role refused ({response.status_code})"
+        else:
+            assert response.status_code == 403, f"{where}: expected 403, got {response.status_code}"
+        if method != "get":
+            # Some writes (deactivate, delete) change the world; start each method afresh.
+            client.logout()
+            if user is not None:
+                user.refresh_from_db()
+                Membership.objects.filter(user=user).update(is_active=True)
+                client.force_login(user)
+
+

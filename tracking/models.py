@@ -1,0 +1,1 @@
+"""Models of the tracking app (see PRODUCT.md; filled in by its own issue)."""

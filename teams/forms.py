@@ -41,6 +41,9 @@ class LoginForm(AuthenticationForm):
         "locked": _("Too many failed sign-in attempts. Try again in %(minutes)s."),
     }
 
+    def clean_username(self) -> str:
+        return str(self.cleaned_data["username"]).strip().lower()
+
     def clean(self) -> dict[str, Any]:
         username = (self.data.get("username") or "").strip().lower()
         ip = client_ip(self.request)

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.response import TemplateResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -53,7 +53,7 @@ class BodySizeGuardMiddleware:
                 from .api_support import error_body
 
                 return JsonResponse(error_body(status=413, code="request_too_large", detail=detail), status=413)
-            return TemplateResponse(request, "errors/error.html", {"status": 413, "detail": detail}, status=413)
+            return render(request, "errors/error.html", {"status": 413, "detail": detail}, status=413)
         return self.get_response(request)
 
 
@@ -145,4 +145,4 @@ class AccessDeclarationMiddleware:
                 error_body(status=403, code="undeclared_view", detail=_("This endpoint is not available.")),
                 status=403,
             )
-        return TemplateResponse(request, "errors/error.html", {"status": 403}, status=403)
+        return render(request, "errors/error.html", {"status": 403}, status=403)

@@ -1,0 +1,74 @@
+"""Load for `make bench` (driven by bench/run.py, which owns the scenario table).
+
+One user class is built for the scenario named by BENCH_SCENARIO; it GETs BENCH_PATH in a closed
+loop (no think time: maximum throughput for the number of users). Environment:
+
+* BENCH_SCENARIO   scenario name (used for the user class and the request name)
+* BENCH_PATH       path to request, e.g. /o/scale/
+* BENCH_SESSIONID  session cookie value; when set, every request carries it
+
+Anything but a 200 counts as a failure. Redirects are never followed, so a logged-in page that
+bounces to the sign-in form (expired or missing session) is reported as a failure, not as a fast
+success.
+
+The user class is a FastHttpUser (geventhttpclient): on a small machine locust shares the CPU
+with the server, and the lighter client leaves more of it to gunicorn.
+"""
+
+from __future__ import annotations
+
+import os
+
+from locust import constant
+from locust.contrib.fasthttp import FastHttpUser
+
+SESSION_COOKIE_NAME = "sessionid"
+
+
+class ScenarioUser(FastHttpUser):
+    abstract = True
+    wait_time = constant(0)
+    path = "/"
+    scenario = "scenario"
+    session_id = ""
+
+    def on_start(self) -> None:
+        self.headers = {"Accept-Language": "en"}
+        if self.session_id:
+            self.headers["Cookie"] = f"{SESSION_COOKIE_NAME}={self.session_id}"
+
+    def fetch(self) -> None:
+        with self.client.get(
+            self.path, name=self.scenario, headers=self.headers, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code == 200:
+                response.success()
+            elif 300 <= response.status_code < 400:
+                location = response.headers.get("Location", "")
+                response.failure(f"HTTP {response.status_code} redirect to {location}")
+            else:
+                response.failure(f"HTTP {response.status_code}")
+
+    tasks = [fetch]
+
+
+def _scenario_user() -> type[ScenarioUser]:
+    name = os.environ.get("BENCH_SCENARIO", "").strip()
+    path = os.environ.get("BENCH_PATH", "").strip()
+    if not name or not path:
+        raise SystemExit("bench/locustfile.py: set BENCH_SCENARIO and BENCH_PATH (bench/run.py does this)")
+    class_name = "".join(part.capitalize() for part in name.replace("-", "_").split("_")) + "User"
+    return type(
+        class_name,
+        (ScenarioUser,),
+        {
+            "abstract": False,
+            "path": path,
+            "scenario": name,
+            "session_id": os.environ.get("BENCH_SESSIONID", ""),
+            "__module__": __name__,
+        },
+    )
+
+
+SelectedUser = _scenario_user()

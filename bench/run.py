@@ -1,0 +1,685 @@
+"""`make bench`: load generated data into PostgreSQL, serve it with gunicorn, drive it with locust,
+and write the figures to docs/benchmarks.md.
+
+    .venv/bin/python bench/run.py                 # every scenario, 20 users, 30 s each
+    .venv/bin/python bench/run.py --quick         # 5 s each, smoke run (docs not updated)
+    .venv/bin/python bench/run.py home            # only the named scenarios
+    BENCH_USERS=50 BENCH_DURATION=60 .venv/bin/python bench/run.py
+
+Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) and Redis on 127.0.0.1:6379; both
+are started when they do not answer. The database `stretch_bench` is dropped and recreated on
+every run. Raw locust output goes to bench-results/ (git-ignored).
+
+Exit status: 0 when every scenario ran with an error rate of at most 1 %, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import datetime as dt
+import http.cookiejar
+import os
+import platform
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import psycopg2
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def scale_constants() -> dict[str, str]:
+    """SCALE_ORG_SLUG and SCALE_PASSWORD from teams/scale.py, read without importing Django."""
+    tree = ast.parse((ROOT / "teams" / "scale.py").read_text())
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id in ("SCALE_ORG_SLUG", "SCALE_PASSWORD"):
+                    found[target.id] = str(node.value.value)
+    return found
+
+
+_SCALE = scale_constants()
+SCALE_ORG_SLUG = _SCALE["SCALE_ORG_SLUG"]
+SCALE_PASSWORD = _SCALE["SCALE_PASSWORD"]
+
+PYTHON = Path(sys.executable)
+BIN = PYTHON.parent
+RESULTS_DIR = ROOT / "bench-results"
+DOC = ROOT / "docs" / "benchmarks.md"
+LOCUSTFILE = ROOT / "bench" / "locustfile.py"
+
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+DB_NAME = "stretch_bench"
+REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 15
+SETTINGS_MODULE = os.environ.get("BENCH_SETTINGS", "config.settings.local")
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+# A plain member of the scale organisation (person0000-0016 are admins, HR and viewers).
+BENCH_USER = "person0100@scale.stretch"
+SEED_ARGS: list[str] = []  # seed_scale defaults: 500 people in 50 teams
+MAX_ERROR_RATE = 0.01
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: str
+    logged_in: bool
+    what: str
+
+
+# One row per scenario; bench/locustfile.py GETs the path and counts anything but a 200 as a failure.
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        "ping", "/api/v1/ping/", False, "bare JSON endpoint, no database or session: the framework's floor"
+    ),
+    Scenario("home", f"/o/{SCALE_ORG_SLUG}/", True, "organisation home page, signed in as a plain member"),
+]
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    users: int
+    duration: int
+    command: str
+    requests: int = 0
+    failures: int = 0
+    rps: float = 0.0
+    median: float = 0.0
+    p95: float = 0.0
+    p99: float = 0.0
+    locust_ok: bool = False
+    failure_lines: tuple[str, ...] = ()
+
+    @property
+    def error_rate(self) -> float:
+        return self.failures / self.requests if self.requests else 1.0
+
+    @property
+    def ok(self) -> bool:
+        return self.locust_ok and self.requests > 0 and self.error_rate <= MAX_ERROR_RATE
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None, capture: bool = False) -> str:
+    log("$ " + shlex.join(cmd))
+    done = subprocess.run(cmd, cwd=ROOT, env=env, check=True, text=True, capture_output=capture)
+    return done.stdout if capture else ""
+
+
+# --- Services ---------------------------------------------------------------------------------
+def pg_connect(dbname: str = "postgres") -> psycopg2.extensions.connection:
+    return psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=dbname, connect_timeout=3)
+
+
+def pg_answers() -> bool:
+    try:
+        pg_connect().close()
+    except psycopg2.OperationalError:
+        return False
+    return True
+
+
+def redis_client(db: int = 0) -> redis.Redis:
+    return redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=db, socket_connect_timeout=2, socket_timeout=5)
+
+
+def redis_answers() -> bool:
+    try:
+        return bool(redis_client().ping())
+    except redis.RedisError:
+        return False
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"[bench] {what} did not come up within {timeout:.0f}s")
+
+
+def ensure_services() -> None:
+    if not pg_answers():
+        versions = sorted(
+            os.listdir("/etc/postgresql"), key=lambda v: [int(p) for p in v.split(".") if p.isdigit()]
+        )
+        if not versions:
+            raise SystemExit("[bench] PostgreSQL does not answer on 127.0.0.1:5432 and none is installed")
+        run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"])
+        wait_for(pg_answers, "PostgreSQL")
+    log("PostgreSQL answers on 127.0.0.1:5432")
+    if not redis_answers():
+        run(
+            ["redis-server", "--daemonize", "yes", "--bind", REDIS_HOST, "--port", str(REDIS_PORT)]
+            + ["--save", "", "--appendonly", "no"]
+        )
+        wait_for(redis_answers, "Redis")
+    log("Redis answers on 127.0.0.1:6379")
+
+
+def recreate_database() -> None:
+    conn = pg_connect()
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
+    conn.close()
+    # Cached sessions and pages from an earlier run refer to rows that no longer exist.
+    redis_client(REDIS_DB).flushdb()
+    log(f"database {DB_NAME} recreated, Redis db {REDIS_DB} flushed")
+
+
+def app_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}",
+        REDIS_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
+        DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def needs_collectstatic(env: dict[str, str]) -> bool:
+    """Settings that serve static files from the finders (config.settings.local) need no copy."""
+    probe = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(getattr(settings, 'WHITENOISE_USE_FINDERS', False))"
+    )
+    done = subprocess.run(
+        [str(PYTHON), "-c", probe], cwd=ROOT, env=env, check=False, text=True, capture_output=True
+    )
+    return done.stdout.strip() != "True"
+
+
+def prepare_data(env: dict[str, str]) -> str:
+    manage = [str(PYTHON), "manage.py"]
+    run([*manage, "migrate", "--noinput", "-v", "0"], env=env)
+    started = time.perf_counter()
+    out = run([*manage, "seed_scale", *SEED_ARGS], env=env, capture=True)
+    print(out, end="")
+    seeded = out.strip().splitlines()[0] if out.strip() else "seed_scale"
+    seeded += f" (command total {time.perf_counter() - started:.1f}s)"
+    if needs_collectstatic(env):
+        run([*manage, "collectstatic", "--noinput", "-v", "0"], env=env)
+    return seeded
+
+
+# --- gunicorn ---------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def gunicorn_command(port: int) -> list[str]:
+    gunicorn = str(BIN / "gunicorn")
+    if (ROOT / "gunicorn.conf.py").exists():
+        return [gunicorn, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "config.wsgi:application"]
+    return [
+        gunicorn,
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        "sync",
+        "--access-logfile",
+        "-",
+    ]
+
+
+def http_status(url: str, timeout: float = 2.0) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback URL
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+    except OSError:
+        return 0
+
+
+def child_pids(parent: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # Fields after the parenthesised command name: state, ppid, ...
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == parent:
+            children.append(int(entry.name))
+    return children
+
+
+def stop(process: subprocess.Popen[bytes], what: str) -> None:
+    if process.poll() is not None:
+        return
+    log(f"stopping {what} (pid {process.pid})")
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+# --- Sign-in ----------------------------------------------------------------------------------
+def sign_in(base: str) -> str:
+    """Sign in once (the login form locks an account after repeated failures) and return the
+    session cookie, after checking it opens the organisation home page."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(f"{base}/accounts/login/", timeout=10) as response:
+        response.read()
+    csrf = next((c.value for c in jar if c.name == "csrftoken"), None)
+    if not csrf:
+        raise SystemExit("[bench] the sign-in page set no csrftoken cookie")
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": csrf, "username": BENCH_USER, "password": SCALE_PASSWORD}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback http URL
+        f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}, method="POST"
+    )
+    with opener.open(request, timeout=20) as response:
+        response.read()
+    session = next((c.value for c in jar if c.name == "sessionid"), None)
+    if not session:
+        raise SystemExit(f"[bench] signing in as {BENCH_USER} failed (no session cookie); not retrying")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    check = urllib.request.build_opener(NoRedirect)
+    probe = urllib.request.Request(  # noqa: S310 - loopback http URL
+        f"{base}/o/{SCALE_ORG_SLUG}/", headers={"Cookie": f"sessionid={session}"}
+    )
+    try:
+        with check.open(probe, timeout=20) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if status != 200:
+        raise SystemExit(f"[bench] signed in as {BENCH_USER}, but /o/{SCALE_ORG_SLUG}/ answered {status}")
+    log(f"signed in as {BENCH_USER}")
+    return session
+
+
+# --- locust -----------------------------------------------------------------------------------
+def run_scenario(scenario: Scenario, base: str, session: str, users: int, duration: int) -> Result:
+    prefix = RESULTS_DIR / scenario.name
+    for old in RESULTS_DIR.glob(f"{scenario.name}_*.csv"):
+        old.unlink()
+    cmd = [
+        str(BIN / "locust"),
+        "-f",
+        "bench/locustfile.py",
+        "--headless",
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{duration}s",
+        "--host",
+        base,
+        "--csv",
+        f"bench-results/{scenario.name}",
+        "--only-summary",
+        "--exit-code-on-error",
+        "0",
+    ]
+    env = dict(os.environ, BENCH_SCENARIO=scenario.name, BENCH_PATH=scenario.path)
+    env.pop("BENCH_SESSIONID", None)
+    if scenario.logged_in:
+        env["BENCH_SESSIONID"] = session
+    shown = f"BENCH_SCENARIO={scenario.name} BENCH_PATH={scenario.path}"
+    if scenario.logged_in:
+        shown += " BENCH_SESSIONID=..."
+    shown += " " + shlex.join([".venv/bin/locust", *cmd[1:]])
+    result = Result(scenario=scenario, users=users, duration=duration, command=shown)
+    log(f"scenario {scenario.name}: GET {scenario.path}, {users} users, {duration}s")
+    with open(RESULTS_DIR / f"{scenario.name}.log", "w") as out:
+        done = subprocess.run(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+    stats = Path(f"{prefix}_stats.csv")
+    if done.returncode != 0 or not stats.exists():
+        log(
+            f"locust failed for {scenario.name} (exit {done.returncode}); see bench-results/{scenario.name}.log"
+        )
+        return result
+    result.locust_ok = True
+    with stats.open(newline="") as handle:
+        row = next((r for r in csv.DictReader(handle) if r["Name"] == "Aggregated"), None)
+    if row is None:
+        result.locust_ok = False
+        return result
+    result.requests = int(row["Request Count"])
+    result.failures = int(row["Failure Count"])
+    result.rps = float(row["Requests/s"])
+    result.median = float(row["Median Response Time"])
+    result.p95 = float(row["95%"])
+    result.p99 = float(row["99%"])
+    failures = Path(f"{prefix}_failures.csv")
+    if failures.exists():
+        with failures.open(newline="") as handle:
+            result.failure_lines = tuple(
+                f"{r['Occurrences']} × {r['Method']} {scenario.path}: {clean_error(r['Error'])}"
+                for r in csv.DictReader(handle)
+            )
+    log(
+        f"{scenario.name}: {result.requests} requests, {result.rps:.1f} req/s, median {result.median:.0f} ms, "
+        f"p95 {result.p95:.0f} ms, p99 {result.p99:.0f} ms, errors {result.error_rate:.2%}"
+    )
+    return result
+
+
+def clean_error(error: str) -> str:
+    """CatchResponseError('HTTP 302 redirect to ...') -> HTTP 302 redirect to ..."""
+    for wrapper in ("CatchResponseError(",):
+        if error.startswith(wrapper) and error.endswith(")"):
+            return error[len(wrapper) : -1].strip("'\"")
+    return error
+
+
+@dataclass
+class ServerLog:
+    tracebacks: int
+    worker_boots: int
+    statuses: dict[str, int]
+
+
+def read_server_log(path: Path) -> ServerLog:
+    """Count what the gunicorn log says happened: tracebacks, worker boots, response statuses."""
+    tracebacks = boots = 0
+    statuses: dict[str, int] = {}
+    for line in path.read_text(errors="replace").splitlines():
+        if line.startswith("Traceback"):
+            tracebacks += 1
+        elif "Booting worker" in line:
+            boots += 1
+        elif line.startswith("127.0.0.1 ") and '" ' in line:
+            # 127.0.0.1 - - [date] "GET /path HTTP/1.1" 200 4973 "referer" "agent"
+            code = line.split('" ', 1)[1].split(maxsplit=1)[0]
+            if code.isdigit():
+                statuses[code] = statuses.get(code, 0) + 1
+    return ServerLog(tracebacks=tracebacks, worker_boots=boots, statuses=statuses)
+
+
+# --- Report -----------------------------------------------------------------------------------
+def machine(workers: int) -> list[tuple[str, str]]:
+    cpus = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
+    model = ""
+    meminfo = ""
+    try:
+        model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
+        total_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal:")
+        )
+        meminfo = f"{total_kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        pass
+    kernel = subprocess.run(["uname", "-sr"], capture_output=True, text=True, check=False).stdout.strip()
+    with pg_connect(DB_NAME) as conn, conn.cursor() as cur:
+        cur.execute("SHOW server_version")
+        row = cur.fetchone()
+        pg_version = str(row[0]) if row else "?"
+    conn.close()
+    redis_version = str(redis_client().info("server").get("redis_version", "?"))
+    versions = {}
+    for package in ("django", "gunicorn", "locust"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "?"
+    return [
+        ("CPU", f"{cpus} cores" + (f" ({model})" if model else "")),
+        ("Memory", meminfo or "?"),
+        ("OS", kernel),
+        ("Python", platform.python_version()),
+        ("Django", versions["django"]),
+        ("PostgreSQL", pg_version),
+        ("Redis", redis_version),
+        ("gunicorn", f"{versions['gunicorn']}, {workers} sync workers"),
+        ("locust", versions["locust"]),
+    ]
+
+
+def git_revision() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    rev = git("rev-parse", "--short", "HEAD") or "unknown"
+    return rev + (" + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+INTRO = """# Benchmarks
+
+How fast Stretch serves its pages and API against a large generated organisation
+(`manage.py seed_scale`: 500 people in 50 teams, extended by every app), and how that changes
+over time. Tests assert query counts, never wall-clock times; the wall-clock figures live here.
+
+## How to reproduce
+
+    make bench                          # full run: every scenario, 20 users, 30 s each
+    .venv/bin/python bench/run.py --quick          # 5 s smoke run; does not touch this file
+    BENCH_USERS=50 BENCH_DURATION=60 .venv/bin/python bench/run.py home
+
+`bench/run.py` makes sure PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) answer,
+recreates the database `stretch_bench`, runs `migrate` and `seed_scale`, starts gunicorn on a free
+loopback port (with `gunicorn.conf.py` when present, 4 sync workers), signs in once as
+`person0100@scale.stretch` (a plain member) and drives one scenario at a time with locust
+(`bench/locustfile.py`): closed loop, no think time, every user repeating one GET. Anything but a
+200 counts as an error, and a redirect to the sign-in page is an error, not a fast answer. The run
+fails when a scenario's error rate is above 1 %. Raw locust CSVs and logs land in `bench-results/`.
+
+Caveat: locust runs on the same machine as gunicorn, PostgreSQL and Redis. On a 2-core machine the
+load generator takes a good share of the CPU, so requests per second are a floor for what the
+server alone would do; compare runs on the same machine, not across machines.
+
+Scenarios:
+
+{scenarios}
+
+## Results
+
+Newest first; each run adds a section.
+"""
+
+
+def render_section(
+    results: list[Result],
+    machine_rows: list[tuple[str, str]],
+    gunicorn_cmd: str,
+    seeded: str,
+    server_log: ServerLog,
+    workers: int,
+) -> str:
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [f"### {now} — {git_revision()}", ""]
+    lines += ["| Machine | |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in machine_rows]
+    lines += ["", f"Data: {seeded}.", "", "Commands:", "", "```"]
+    lines += [gunicorn_cmd]
+    lines += [r.command for r in results]
+    lines += ["```", ""]
+    lines += [
+        "| scenario | path | users | duration | requests | req/s | median ms | p95 ms | p99 ms | error rate |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in results:
+        if not r.locust_ok:
+            lines.append(
+                f"| {r.scenario.name} | `{r.scenario.path}` | {r.users} | {r.duration} s | locust failed | | | | | |"
+            )
+            continue
+        lines.append(
+            f"| {r.scenario.name} | `{r.scenario.path}` | {r.users} | {r.duration} s | {r.requests} | {r.rps:.1f} "
+            f"| {r.median:.0f} | {r.p95:.0f} | {r.p99:.0f} | {r.error_rate:.2%} |"
+        )
+    statuses = ", ".join(f"{code} × {count}" for code, count in sorted(server_log.statuses.items()))
+    recycled = max(0, server_log.worker_boots - workers)
+    lines += [
+        "",
+        f"Server side (gunicorn access log, whole run including sign-in): {statuses or 'no responses logged'}; "
+        f"{server_log.tracebacks} tracebacks; {recycled} worker restarts after start-up"
+        + (" (max_requests recycling)" if recycled else "")
+        + ".",
+    ]
+    errors = [(r.scenario.name, line) for r in results for line in r.failure_lines]
+    if errors:
+        lines += ["", "Errors:", ""]
+        lines += [f"- {name}: {line}" for name, line in errors]
+    return "\n".join(lines) + "\n"
+
+
+def write_doc(section: str) -> None:
+    scenarios = "\n".join(
+        f"- `{s.name}` — `GET {s.path}`{' (signed in)' if s.logged_in else ''}: {s.what}" for s in SCENARIOS
+    )
+    intro = INTRO.format(scenarios=scenarios)
+    history = ""
+    if DOC.exists():
+        text = DOC.read_text()
+        marker = "\n## Results\n"
+        if marker in text:
+            after = text.split(marker, 1)[1]
+            start = after.find("\n### ")
+            history = after[start + 1 :] if start >= 0 else ""
+        else:
+            history = ""
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(intro + "\n" + section + ("\n" + history if history else ""))
+    log(f"wrote {DOC.relative_to(ROOT)}")
+
+
+# --- Main -------------------------------------------------------------------------------------
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "scenarios", nargs="*", help="scenario names (default: all): " + ", ".join(s.name for s in SCENARIOS)
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="5 s per scenario; docs/benchmarks.md is not updated"
+    )
+    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    known = {s.name: s for s in SCENARIOS}
+    unknown = [name for name in args.scenarios if name not in known]
+    if unknown:
+        raise SystemExit(f"[bench] unknown scenario(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    scenarios = [known[name] for name in args.scenarios] if args.scenarios else SCENARIOS
+    users = int(os.environ.get("BENCH_USERS", "20"))
+    duration = 5 if args.quick else int(os.environ.get("BENCH_DURATION", "30"))
+    write = not (args.quick or args.no_doc)
+
+    # A SIGTERM (e.g. from make being interrupted) unwinds through the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    RESULTS_DIR.mkdir(exist_ok=True)
+    ensure_services()
+    recreate_database()
+    env = app_env()
+    seeded = prepare_data(env)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = gunicorn_command(port)
+    shown_gunicorn = (
+        f"PORT={port} WEB_CONCURRENCY={WORKERS} DJANGO_SETTINGS_MODULE={SETTINGS_MODULE} DEBUG=false "
+        f"DATABASE_URL={env['DATABASE_URL']} REDIS_URL={env['REDIS_URL']} "
+        + shlex.join([".venv/bin/gunicorn", *cmd[1:]])
+    )
+    log("$ " + shlex.join(cmd))
+    results: list[Result] = []
+    gunicorn_log = open(RESULTS_DIR / "gunicorn.log", "wb")  # noqa: SIM115 - closed in finally
+    server = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=dict(env, PORT=str(port), WEB_CONCURRENCY=str(WORKERS)),
+        stdout=gunicorn_log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while http_status(f"{base}/healthz") != 200:
+            if server.poll() is not None:
+                raise SystemExit(
+                    f"[bench] gunicorn exited with {server.returncode}; see bench-results/gunicorn.log"
+                )
+            if time.monotonic() > deadline:
+                raise SystemExit(
+                    "[bench] /healthz did not answer 200 within 60 s; see bench-results/gunicorn.log"
+                )
+            time.sleep(0.5)
+        workers = len(child_pids(server.pid))
+        log(f"gunicorn up on {base} with {workers} workers")
+        session = sign_in(base)
+        for scenario in scenarios:
+            results.append(run_scenario(scenario, base, session, users, duration))
+        machine_rows = machine(workers)
+    finally:
+        stop(server, "gunicorn")
+        gunicorn_log.close()
+
+    server_log = read_server_log(RESULTS_DIR / "gunicorn.log")
+    section = render_section(results, machine_rows, shown_gunicorn, seeded, server_log, workers)
+    print()
+    print(section)
+    if write:
+        write_doc(section)
+    bad = [r.scenario.name for r in results if not r.ok]
+    if bad:
+        log(f"FAILED: {', '.join(bad)} (locust failed or error rate above {MAX_ERROR_RATE:.0%})")
+        return 1
+    if server_log.tracebacks:
+        log(f"note: bench-results/gunicorn.log holds {server_log.tracebacks} traceback(s)")
+    log("all scenarios passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""A member signs in, switches language to 中文 and back, and visits every top-level section, on a
+phone-sized and a desktop viewport."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from teams import services
+from teams.models import Role
+from tests import factories
+
+from .conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SECTIONS = [
+    ("Goals", "目标"),
+    ("Plans", "计划"),
+    ("Tracking", "跟踪"),
+    ("Incentives", "激励"),
+    ("Retros", "复盘"),
+    ("Teams", "团队"),
+    ("Overview", "概览"),
+]
+
+
+@pytest.fixture
+def world():
+    org = factories.organization(name="Acme Growth", slug="acme")
+    ops = factories.team(org, "Operations")
+    member = factories.member(org, Role.MEMBER, name="Zhang San", teams=[ops])
+    admin = factories.member(org, Role.ADMIN, name="Ada Admin")
+    return {"org": org, "member": member, "admin": admin}
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def nav_link(page, name: str):
+    return page.get_by_role("navigation", name=re.compile("Sections|栏目")).get_by_role("link", name=name, exact=True)
+
+
+def assert_fits_the_screen(page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow}px wider than the {page.viewport_name} screen"
+
+
+def test_member_signs_in_switches_language_and_visits_every_section(page, world):
+    sign_in(page, world["member"].user.email)
+    expect(page).to_have_url(re.compile(r"/o/acme/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Growth")
+    assert_fits_the_screen(page)
+
+    for english, _chinese in SECTIONS:
+        nav_link(page, english).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Acme Growth" if english == "Overview" else english)
+        expect(nav_link(page, english)).to_have_attribute("aria-current", "page")
+        assert_fits_the_screen(page)
+    # Members do not see the admin pages.
+    expect(nav_link(page, "Settings")).to_have_count(0)
+
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    for _english, chinese in SECTIONS:
+        nav_link(page, chinese).click()
+        expect(nav_link(page, chinese)).to_have_attribute("aria-current", "page")
+        assert_fits_the_screen(page)
+    page.screenshot(path=str(Path(ARTIFACTS) / f"zh-overview-{page.viewport_name}.png"), full_page=True)
+
+    page.get_by_role("button", name="EN").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(nav_link(page, "Goals")).to_be_visible()
+
+    # The choice is remembered on the account: a fresh sign-in keeps English.
+    world["member"].user.refresh_from_db()
+    assert world["member"].user.language == "en"
+
+
+def test_admin_pages_work_with_htmx_and_charts(page, world):
+    services.heartbeat_record()
+    factories.member(world["org"], Role.HR, name="Helen Hr")
+    sign_in(page, world["admin"].user.email)
+    nav_link(page, "Settings").click()
+    expect(page.get_by_role("heading", level=2, name="Organisation")).to_be_visible()
+
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Members").click()
+    rows = page.locator("#member-rows tr")
+    expect(rows).to_have_count(4)  # founder, member, admin, HR
+    page.get_by_placeholder("Search name or e-mail").fill("helen")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Helen Hr")
+    assert "q=helen" in page.url  # the filter is in the address, so it can be shared and reloaded
+
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="System health").click()
+    expect(page.get_by_test_id("heartbeat-status")).to_contain_text("ago")
+    expect(page.locator("#heartbeat-chart .main-svg").first).to_be_attached()  # plotly drew the chart
+    assert_fits_the_screen(page)
+
+
+def test_admin_invites_a_member_who_sets_a_password(page, world, browser, live_server):
+    sign_in(page, world["admin"].user.email)
+    page.goto("/o/acme/settings/members/invite/")
+    page.get_by_label("E-mail").fill("wangwu@example.com")
+    page.get_by_label("Name").fill("王五")
+    page.get_by_label("Operations").check()
+    page.get_by_role("button", name="Invite", exact=True).click()
+    link = page.get_by_test_id("invitation").locator("code").inner_text()
+    assert "/accounts/welcome/" in link
+
+    newcomer = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+    other = newcomer.new_page()
+    other.goto(link.replace("http://127.0.0.1:8000", live_server.url))
+    expect(other.get_by_role("heading", name="Welcome to Stretch")).to_be_visible()
+    other.get_by_label("New password", exact=True).fill("a-fresh-password-42")
+    other.get_by_label("New password confirmation").fill("a-fresh-password-42")
+    other.get_by_role("button", name="Save and continue").click()
+    expect(other).to_have_url(re.compile(r"/o/acme/$"))
+    expect(other.get_by_role("heading", level=1)).to_have_text("Acme Growth")
+    newcomer.close()

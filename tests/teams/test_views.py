@@ -1,0 +1,337 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.urls import reverse
+
+from teams.middleware import IdleTimeoutMiddleware
+from teams.models import Membership, Role, Team, User
+from tests import factories
+from tests.conftest import login
+
+
+def sign_in(client: Client, email: str, password: str = factories.PASSWORD, **extra):
+    return client.post(reverse("login"), {"username": email, "password": password}, **extra)
+
+
+# --- Sign-in ------------------------------------------------------------------------------------
+def test_sign_in_rotates_the_session_and_lands_in_the_only_org(org, member):
+    client = Client()
+    client.get(reverse("login"))
+    client.session.save()
+    before = client.session.session_key
+    response = sign_in(client, member.user.email.upper())
+    assert response.status_code == 302
+    assert client.session.session_key != before
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("org_home", args=[org.slug])
+
+
+def test_wrong_password_says_so_and_signs_nobody_in(member):
+    client = Client()
+    response = sign_in(client, member.user.email, "wrong password")
+    assert response.status_code == 200
+    assert "That e-mail and password do not match." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_ten_failures_lock_sign_in_even_with_the_right_password(member):
+    client = Client()
+    for _ in range(10):
+        sign_in(client, member.user.email, "wrong password")
+    response = sign_in(client, member.user.email)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Too many failed sign-in attempts. Try again in 15 minutes." in body
+    assert "_auth_user_id" not in client.session
+
+
+def test_idle_session_is_signed_out(org, member):
+    client = login(member)
+    url = reverse("org_home", args=[org.slug])
+    assert client.get(url).status_code == 200
+    session = client.session
+    session[IdleTimeoutMiddleware.KEY] = int(time.time()) - 9 * 3600
+    session.save()
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert client.get(url).status_code == 302  # really signed out
+
+
+def test_sign_out_needs_post(member):
+    client = login(member)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+# --- Organisation switching ---------------------------------------------------------------------
+def test_person_in_two_orgs_chooses_and_switches(org, other_org):
+    person = factories.user(name="Both")
+    Membership.objects.create(org=org, user=person, role=Role.MEMBER)
+    Membership.objects.create(org=other_org, user=person, role=Role.VIEWER)
+    client = login(person)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Acme" in body and "Other Co" in body
+    assert client.get(reverse("org_home", args=[other_org.slug])).status_code == 200
+    # The last organisation visited is where "home" goes next time.
+    assert client.get(reverse("home"))["Location"] == reverse("org_home", args=[other_org.slug])
+    page = client.get(reverse("org_home", args=[org.slug])).content.decode()
+    assert 'data-testid="org-switcher"' in page and "Other Co" in page
+
+
+def test_other_orgs_page_is_a_friendly_404(org, outsider):
+    response = login(outsider).get(reverse("org_home", args=[org.slug]))
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    missing = login(outsider).get("/o/does-not-exist/")
+    assert missing.status_code == 404
+    assert "Page not found" in missing.content.decode()  # same answer for missing and not yours
+
+
+def test_role_without_right_gets_a_friendly_403(org, member):
+    response = login(member).get(reverse("org_settings", args=[org.slug]))
+    assert response.status_code == 403
+    assert "Your role does not allow this." in response.content.decode()
+
+
+def test_admin_sees_settings_in_navigation_and_member_does_not(org, admin, member):
+    url = reverse("org_home", args=[org.slug])
+    settings_url = reverse("org_settings", args=[org.slug])
+    assert settings_url in login(admin).get(url).content.decode()
+    assert settings_url not in login(member).get(url).content.decode()
+
+
+def test_create_organisation(member):
+    client = login(member)
+    response = client.post(
+        reverse("org_create"),
+        {"name": "New Co", "slug": "new-co", "timezone": "Asia/Shanghai", "currency": "CNY",
+         "default_language": "en", "fiscal_year_start_month": "4"},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.get(org__slug="new-co", user=member.user).role == Role.ADMIN
+
+
+def test_create_organisation_bad_input_is_explained_and_saves_nothing(member):
+    response = login(member).post(
+        reverse("org_create"),
+        {"name": "", "slug": "acme", "timezone": "Nowhere/Land", "currency": "XXX", "fiscal_year_start_month": "13"},
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert set(form.errors) >= {"name", "slug", "timezone", "currency", "fiscal_year_start_month"}
+    assert "This URL name is taken. Choose another." in form.errors["slug"]
+
+
+# --- Admin pages ------------------------------------------------------------------------------
+def test_admin_creates_a_nested_team(org, admin, manager):
+    parent = factories.team(org, "Sales")
+    response = login(admin).post(
+        reverse("team_list", args=[org.slug]),
+        {"name": "Sales East", "description": "", "parent": parent.pk, "managers": [manager.pk]},
+    )
+    assert response.status_code == 302
+    team = Team.objects.get(org=org, name="Sales East")
+    assert team.parent == parent
+    assert list(team.managers.all()) == [manager]
+
+
+def test_team_form_refuses_a_parent_from_another_org(org, other_org, admin):
+    foreign = factories.team(other_org, "Foreign")
+    response = login(admin).post(reverse("team_list", args=[org.slug]), {"name": "X", "parent": foreign.pk})
+    assert response.status_code == 400
+    assert "parent" in response.context["form"].errors
+    assert not Team.objects.filter(org=org, name="X").exists()
+
+
+def test_team_edit_refuses_a_cycle(org, admin):
+    top = factories.team(org, "Top")
+    child = factories.team(org, "Child", parent=top)
+    response = login(admin).post(reverse("team_edit", args=[org.slug, top.pk]), {"name": "Top", "parent": child.pk})
+    assert response.status_code == 400
+    assert "A team cannot be nested inside itself or one of its sub-teams." in response.content.decode()
+
+
+def test_team_of_another_org_is_404_for_admin(org, other_org, admin):
+    foreign = factories.team(other_org, "Foreign")
+    client = login(admin)
+    assert client.get(reverse("team_edit", args=[org.slug, foreign.pk])).status_code == 404
+    assert client.post(reverse("team_delete", args=[org.slug, foreign.pk])).status_code == 404
+    assert Team.objects.filter(pk=foreign.pk).exists()
+
+
+def test_invite_then_the_link_sets_a_password_once(org, admin):
+    client = login(admin)
+    response = client.post(
+        reverse("member_invite", args=[org.slug]),
+        {"email": "wangwu@example.com", "display_name": "王五", "role": "member"},
+    )
+    assert response.status_code == 200
+    invitation = response.context["invitation"]
+    link = invitation.set_password_url.replace("http://127.0.0.1:8000", "")
+    assert link in response.content.decode()
+
+    newcomer = Client()
+    page = newcomer.get(link, follow=True)
+    assert page.status_code == 200 and "Welcome to Stretch" in page.content.decode()
+    form_url = page.redirect_chain[-1][0]
+    done = newcomer.post(form_url, {"new_password1": "a-long-new-password", "new_password2": "a-long-new-password"})
+    assert done.status_code == 302
+    assert User.objects.get(email="wangwu@example.com").check_password("a-long-new-password")
+    again = Client().get(link, follow=True)
+    assert "This invitation link no longer works" in again.content.decode()
+
+
+def test_member_role_change_and_last_admin_guard(org, admin, member):
+    client = login(admin)
+    response = client.post(reverse("member_edit", args=[org.slug, member.pk]), {"role": "manager"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.role == Role.MANAGER
+    founder = Membership.objects.filter(org=org, role=Role.ADMIN).exclude(pk=admin.pk).get()
+    client.post(reverse("member_edit", args=[org.slug, founder.pk]), {"role": "member"})
+    response = client.post(reverse("member_edit", args=[org.slug, admin.pk]), {"role": "member"})
+    assert response.status_code == 400
+    assert "An organisation needs at least one admin." in response.content.decode()
+
+
+def test_member_list_filters_with_htmx_partial(org, admin):
+    factories.member(org, Role.HR, name="Helen Hr")
+    client = login(admin)
+    url = reverse("member_list", args=[org.slug])
+    response = client.get(url, {"q": "helen"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Helen Hr" in body and "Admin Person" not in body
+    assert "<html" not in body  # just the rows
+    full = client.get(url, {"role": "admin"}).content.decode()
+    assert "<html" in full and "Admin Person" in full and "Helen Hr" not in full
+
+
+# --- Query counts -----------------------------------------------------------------------------
+def _count(client, url):
+    client.get(url)  # warm up: the first visit also writes the session
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("url_name", ["member_list", "team_directory", "team_list", "org_home"])
+def test_page_query_count_does_not_grow_with_rows(org, admin, url_name, django_assert_max_num_queries):
+    client = login(admin)
+    url = reverse(url_name, args=[org.slug])
+    team = factories.team(org, "T0", parent=None)
+    factories.member(org, teams=[team])
+    few = _count(client, url)
+    for i in range(50):
+        t = factories.team(org, f"T{i + 1}", parent=team)
+        factories.member(org, teams=[t, team])
+        t.managers.add(admin)
+    many = _count(client, url)
+    assert few == many, f"{url_name}: {few} queries with 2 rows, {many} with 50"
+    with django_assert_max_num_queries(8):
+        client.get(url)
+
+
+def test_member_list_query_count_is_pinned(org, admin, django_assert_num_queries):
+    client = login(admin)
+    url = reverse("member_list", args=[org.slug])
+    client.get(url)
+    # session, user, membership+org, members, their teams, the org switcher
+    with django_assert_num_queries(6):
+        client.get(url)
+
+
+# --- Language ---------------------------------------------------------------------------------
+def test_language_switch_is_saved_on_the_account(org, member):
+    client = login(member)
+    url = reverse("org_home", args=[org.slug])
+    response = client.post(reverse("set_language"), {"language": "zh-hans", "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    member.user.refresh_from_db()
+    assert member.user.language == "zh-hans"
+    page = client.get(url)
+    assert page["Content-Language"] == "zh-hans"
+    assert "目标" in page.content.decode()  # "Goals" in the navigation
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert "Goals" in client.get(url).content.decode()
+
+
+def test_unknown_language_is_a_clear_400(member):
+    response = login(member).post(reverse("set_language"), {"language": "xx"})
+    assert response.status_code == 400
+    assert "Unknown language “xx”." in response.content.decode()
+    member.user.refresh_from_db()
+    assert member.user.language == ""
+
+
+def test_org_default_language_applies_when_user_has_not_chosen(org, member):
+    org.default_language = "zh-hans"
+    org.save()
+    page = login(member).get(reverse("org_home", args=[org.slug]), headers={"Accept-Language": "en"})
+    assert page["Content-Language"] == "zh-hans"
+    member.user.language = "en"
+    member.user.save()
+    page = login(member).get(reverse("org_home", args=[org.slug]))
+    assert page["Content-Language"] == "en"
+
+
+def test_browser_language_applies_before_sign_in(db):
+    page = Client().get(reverse("login"), headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert page["Content-Language"] == "zh-hans"
+    assert "登录" in page.content.decode()
+    client = Client()
+    client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    assert client.get(reverse("login"), headers={"Accept-Language": "zh-CN"})["Content-Language"] == "en"
+
+
+# --- Bad requests -----------------------------------------------------------------------------
+def test_oversized_form_post_is_refused_with_413(org, admin):
+    body = "name=" + "x" * (6 * 1024 * 1024)
+    response = login(admin).post(
+        reverse("team_list", args=[org.slug]), body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 413
+    assert "larger than the limit" in response.content.decode()
+    assert not Team.objects.filter(org=org).exists()
+
+
+def test_missing_csrf_token_is_a_friendly_403(org, admin):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin.user)
+    response = client.post(reverse("team_list", args=[org.slug]), {"name": "X"})
+    assert response.status_code == 403
+    assert "Your form expired" in response.content.decode()
+    assert not Team.objects.filter(org=org).exists()
+
+
+def test_api_tokens_page_shows_the_key_once_and_revokes(member):
+    client = login(member)
+    response = client.post(reverse("api_tokens"), {"name": "CRM sync", "expires_in_days": "30"})
+    key = response.context["new_key"]
+    assert key in response.content.decode()
+    listing = client.get(reverse("api_tokens")).content.decode()
+    assert "CRM sync" in listing and key not in listing
+    token = member.user.api_tokens.get()
+    client.post(reverse("api_token_revoke", args=[token.pk]))
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    other = login(factories.user())
+    assert other.post(reverse("api_token_revoke", args=[token.pk])).status_code == 404
+
+
+def test_api_tokens_page_bad_input(member):
+    response = login(member).post(reverse("api_tokens"), {"name": "", "expires_in_days": "7"})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"name", "expires_in_days"}
+    assert not member.user.api_tokens.exists()

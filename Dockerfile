@@ -52,7 +52,7 @@ EXPOSE 8000
 
 # web: /healthz must answer 200; worker: the worker answers a Celery ping; beat: process alive.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
-    CMD ["python", "/app/docker/healthcheck.py"]
+    CMD ["/opt/venv/bin/python", "/app/docker/healthcheck.py"]
 
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
 CMD ["web"]

@@ -45,6 +45,10 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 max_requests = 1000
 max_requests_jitter = 100
 
+# No gunicornc control socket: nothing uses it, and its default place ($HOME/.gunicorn) is not
+# writable in the image and is shared by every gunicorn of one user elsewhere.
+control_socket_disable = True
+
 # Worker heartbeat files on tmpfs: a slow or full disk must not make gunicorn kill workers.
 _SHM = "/dev/shm"  # noqa: S108 (gunicorn's own heartbeat files, nothing sensitive)
 if os.path.isdir(_SHM):

@@ -6,10 +6,16 @@ loop (no think time: maximum throughput for the number of users). Environment:
 * BENCH_SCENARIO   scenario name (used for the user class and the request name)
 * BENCH_PATH       path to request, e.g. /o/scale/
 * BENCH_SESSIONID  session cookie value; when set, every request carries it
+* BENCH_SUMMARY    file to write the final aggregated figures to, as JSON (optional)
 
 Anything but a 200 counts as a failure. Redirects are never followed, so a logged-in page that
 bounces to the sign-in form (expired or missing session) is reported as a failure, not as a fast
 success.
+
+Why BENCH_SUMMARY: locust's --csv files are rewritten by a background greenlet about once a
+second and are not refreshed when the run stops, so the last second or so of requests can be
+missing from `*_stats.csv`. The summary is taken from the final statistics after the users have
+stopped, with locust's own percentile calculation.
 
 The user class is a FastHttpUser (geventhttpclient): on a small machine locust shares the CPU
 with the server, and the lighter client leaves more of it to gunicorn.
@@ -17,10 +23,14 @@ with the server, and the lighter client leaves more of it to gunicorn.
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
+from typing import Any
 
-from locust import constant
+from locust import constant, events
 from locust.contrib.fasthttp import FastHttpUser
+from locust.env import Environment
 
 SESSION_COOKIE_NAME = "sessionid"
 
@@ -72,3 +82,38 @@ def _scenario_user() -> type[ScenarioUser]:
 
 
 SelectedUser = _scenario_user()
+
+
+_environment: Environment | None = None
+
+
+@events.init.add_listener  # type: ignore[untyped-decorator]
+def _remember_environment(environment: Environment, **_kwargs: Any) -> None:
+    global _environment
+    _environment = environment
+
+
+@events.quit.add_listener  # type: ignore[untyped-decorator]
+def _write_summary(exit_code: int, **_kwargs: Any) -> None:
+    target = os.environ.get("BENCH_SUMMARY", "").strip()
+    if not target or _environment is None:
+        return
+    total = _environment.stats.total
+    summary = {
+        "scenario": SelectedUser.scenario,
+        "path": SelectedUser.path,
+        "requests": total.num_requests,
+        "failures": total.num_failures,
+        "rps": total.total_rps,
+        "median_ms": total.get_response_time_percentile(0.5),
+        "p95_ms": total.get_response_time_percentile(0.95),
+        "p99_ms": total.get_response_time_percentile(0.99),
+        "avg_ms": total.avg_response_time,
+        "max_ms": total.max_response_time,
+        "errors": [
+            {"method": e.method, "name": e.name, "error": str(e.error), "occurrences": e.occurrences}
+            for e in _environment.stats.errors.values()
+        ],
+        "exit_code": exit_code,
+    }
+    Path(target).write_text(json.dumps(summary, indent=2) + "\n")

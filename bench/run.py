@@ -20,6 +20,7 @@ import ast
 import csv
 import datetime as dt
 import http.cookiejar
+import json
 import os
 import platform
 import shlex
@@ -336,7 +337,7 @@ def sign_in(base: str) -> str:
 # --- locust -----------------------------------------------------------------------------------
 def run_scenario(scenario: Scenario, base: str, session: str, users: int, duration: int) -> Result:
     prefix = RESULTS_DIR / scenario.name
-    for old in RESULTS_DIR.glob(f"{scenario.name}_*.csv"):
+    for old in [*RESULTS_DIR.glob(f"{scenario.name}_*.csv"), *RESULTS_DIR.glob(f"{scenario.name}_*.json")]:
         old.unlink()
     cmd = [
         str(BIN / "locust"),
@@ -357,7 +358,12 @@ def run_scenario(scenario: Scenario, base: str, session: str, users: int, durati
         "--exit-code-on-error",
         "0",
     ]
-    env = dict(os.environ, BENCH_SCENARIO=scenario.name, BENCH_PATH=scenario.path)
+    env = dict(
+        os.environ,
+        BENCH_SCENARIO=scenario.name,
+        BENCH_PATH=scenario.path,
+        BENCH_SUMMARY=f"bench-results/{scenario.name}_summary.json",
+    )
     env.pop("BENCH_SESSIONID", None)
     if scenario.logged_in:
         env["BENCH_SESSIONID"] = session
@@ -369,31 +375,43 @@ def run_scenario(scenario: Scenario, base: str, session: str, users: int, durati
     log(f"scenario {scenario.name}: GET {scenario.path}, {users} users, {duration}s")
     with open(RESULTS_DIR / f"{scenario.name}.log", "w") as out:
         done = subprocess.run(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+    summary_file = Path(f"{prefix}_summary.json")
     stats = Path(f"{prefix}_stats.csv")
-    if done.returncode != 0 or not stats.exists():
+    if done.returncode != 0 or not (summary_file.exists() or stats.exists()):
         log(
             f"locust failed for {scenario.name} (exit {done.returncode}); see bench-results/{scenario.name}.log"
         )
         return result
+    if summary_file.exists():
+        # Final figures written by the locustfile when locust stops (the CSV can lag by a second).
+        summary = json.loads(summary_file.read_text())
+        result.requests = int(summary["requests"])
+        result.failures = int(summary["failures"])
+        result.rps = float(summary["rps"])
+        result.median = float(summary["median_ms"])
+        result.p95 = float(summary["p95_ms"])
+        result.p99 = float(summary["p99_ms"])
+        errors = [(e["occurrences"], e["method"], e["error"]) for e in summary["errors"]]
+    else:
+        with stats.open(newline="") as handle:
+            row = next((r for r in csv.DictReader(handle) if r["Name"] == "Aggregated"), None)
+        if row is None:
+            return result
+        result.requests = int(row["Request Count"])
+        result.failures = int(row["Failure Count"])
+        result.rps = float(row["Requests/s"])
+        result.median = float(row["Median Response Time"])
+        result.p95 = float(row["95%"])
+        result.p99 = float(row["99%"])
+        failures = Path(f"{prefix}_failures.csv")
+        errors = []
+        if failures.exists():
+            with failures.open(newline="") as handle:
+                errors = [(r["Occurrences"], r["Method"], r["Error"]) for r in csv.DictReader(handle)]
     result.locust_ok = True
-    with stats.open(newline="") as handle:
-        row = next((r for r in csv.DictReader(handle) if r["Name"] == "Aggregated"), None)
-    if row is None:
-        result.locust_ok = False
-        return result
-    result.requests = int(row["Request Count"])
-    result.failures = int(row["Failure Count"])
-    result.rps = float(row["Requests/s"])
-    result.median = float(row["Median Response Time"])
-    result.p95 = float(row["95%"])
-    result.p99 = float(row["99%"])
-    failures = Path(f"{prefix}_failures.csv")
-    if failures.exists():
-        with failures.open(newline="") as handle:
-            result.failure_lines = tuple(
-                f"{r['Occurrences']} × {r['Method']} {scenario.path}: {clean_error(r['Error'])}"
-                for r in csv.DictReader(handle)
-            )
+    result.failure_lines = tuple(
+        f"{count} × {method} {scenario.path}: {clean_error(error)}" for count, method, error in errors
+    )
     log(
         f"{scenario.name}: {result.requests} requests, {result.rps:.1f} req/s, median {result.median:.0f} ms, "
         f"p95 {result.p95:.0f} ms, p99 {result.p99:.0f} ms, errors {result.error_rate:.2%}"
@@ -434,7 +452,7 @@ def read_server_log(path: Path) -> ServerLog:
 
 
 # --- Report -----------------------------------------------------------------------------------
-def machine(workers: int) -> list[tuple[str, str]]:
+def machine(workers: int, load_before: str) -> list[tuple[str, str]]:
     cpus = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
     model = ""
     meminfo = ""
@@ -478,7 +496,16 @@ def machine(workers: int) -> list[tuple[str, str]]:
         ("Redis", redis_version),
         ("gunicorn", f"{versions['gunicorn']}, {workers} sync workers"),
         ("locust", versions["locust"]),
+        ("Load average before the run", load_before),
     ]
+
+
+def load_average() -> str:
+    """1, 5 and 15 minute load averages: other work on the machine makes the figures noisy."""
+    try:
+        return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
 
 
 def git_revision() -> str:
@@ -513,7 +540,9 @@ fails when a scenario's error rate is above 1 %. Raw locust CSVs and logs land i
 
 Caveat: locust runs on the same machine as gunicorn, PostgreSQL and Redis. On a 2-core machine the
 load generator takes a good share of the CPU, so requests per second are a floor for what the
-server alone would do; compare runs on the same machine, not across machines.
+server alone would do; compare runs on the same machine, not across machines. Each run records the
+load average before it started: anything well above 0 means other work (tests, builds) shared the
+CPU and the figures are pessimistic.
 
 Scenarios:
 
@@ -620,6 +649,10 @@ def main() -> int:
     # A SIGTERM (e.g. from make being interrupted) unwinds through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     RESULTS_DIR.mkdir(exist_ok=True)
+    load_before = load_average()
+    busy = float(load_before.split()[0]) if load_before != "?" else 0.0
+    if busy > 0.5:
+        log(f"warning: load average {load_before} before starting; other work will skew the figures")
     ensure_services()
     recreate_database()
     env = app_env()
@@ -660,7 +693,7 @@ def main() -> int:
         session = sign_in(base)
         for scenario in scenarios:
             results.append(run_scenario(scenario, base, session, users, duration))
-        machine_rows = machine(workers)
+        machine_rows = machine(workers, load_before)
     finally:
         stop(server, "gunicorn")
         gunicorn_log.close()

@@ -22,9 +22,7 @@ MO = PO.with_suffix(".mo")
 
 def _unquote(chunks: list[str]) -> str:
     text = "".join(chunks)
-    return (
-        text.replace("\\n", "\n").replace('\\"', '"').replace("\\t", "\t").replace("\\\\", "\\")
-    )
+    return text.replace("\\n", "\n").replace('\\"', '"').replace("\\t", "\t").replace("\\\\", "\\")
 
 
 def parse_po(path: Path) -> dict[tuple[str, str], dict[str, object]]:
@@ -76,16 +74,43 @@ def parse_po(path: Path) -> dict[tuple[str, str], dict[str, object]]:
 
 def regenerate_msgids() -> set[tuple[str, str]] | None:
     if shutil.which("xgettext") is None:
-        print("note: xgettext (GNU gettext) not installed; skipped the check for strings missing from the catalogue")
+        print(
+            "note: xgettext (GNU gettext) not installed; skipped the check for strings missing from the catalogue"
+        )
         return None
     with tempfile.TemporaryDirectory() as tmp:
         locale = Path(tmp) / "locale"
         shutil.copytree(ROOT / "locale", locale)
-        env = {**os.environ, "STRETCH_LOCALE_PATH": str(locale), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+        env = {
+            **os.environ,
+            "STRETCH_LOCALE_PATH": str(locale),
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        }
         subprocess.run(
-            [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location",
-             "-i", ".venv/*", "-i", "var/*", "-i", "tests/*", "-i", "bench/*", "-i", "staticfiles/*", "-v", "0"],
-            cwd=ROOT, env=env, check=True,
+            [
+                sys.executable,
+                "manage.py",
+                "makemessages",
+                "-l",
+                "zh_Hans",
+                "--no-obsolete",
+                "--no-location",
+                "-i",
+                ".venv/*",
+                "-i",
+                "var/*",
+                "-i",
+                "tests/*",
+                "-i",
+                "bench/*",
+                "-i",
+                "staticfiles/*",
+                "-v",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
         )
         return set(parse_po(locale / "zh_Hans" / "LC_MESSAGES" / "django.po"))
 
@@ -93,16 +118,15 @@ def regenerate_msgids() -> set[tuple[str, str]] | None:
 def problems() -> list[str]:
     found: list[str] = []
     entries = parse_po(PO)
-    for (ctx, msgid), entry in entries.items():
-        strs = entry["msgstr"]
-        assert isinstance(strs, list)
+    for (_ctx, msgid), entry in entries.items():
+        strs = list(entry["msgstr"])  # type: ignore[call-overload]
         if entry["fuzzy"]:
             found.append(f"fuzzy: {msgid!r}")
         elif not strs or any(not s for s in strs):
             found.append(f"untranslated: {msgid!r}")
     expected = regenerate_msgids()
     if expected is not None:
-        for ctx, msgid in sorted(expected - set(entries)):
+        for _ctx, msgid in sorted(expected - set(entries)):
             found.append(f"missing from django.po (run `make messages` and translate): {msgid!r}")
     if not MO.exists():
         found.append("django.mo is missing: run `make messages`")
@@ -110,12 +134,15 @@ def problems() -> list[str]:
     with MO.open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
     for (ctx, msgid), entry in entries.items():
-        strs = entry["msgstr"]
-        assert isinstance(strs, list)
+        strs = list(entry["msgstr"])  # type: ignore[call-overload]
         if entry["fuzzy"] or not strs or not strs[0]:
             continue
         if entry["plural"]:
-            got = catalogue.npgettext(ctx, msgid, str(entry["plural"]), 1) if ctx else catalogue.ngettext(msgid, str(entry["plural"]), 1)
+            got = (
+                catalogue.npgettext(ctx, msgid, str(entry["plural"]), 1)
+                if ctx
+                else catalogue.ngettext(msgid, str(entry["plural"]), 1)
+            )
         else:
             got = catalogue.pgettext(ctx, msgid) if ctx else catalogue.gettext(msgid)
         if got != strs[0]:

@@ -26,9 +26,28 @@ def main() -> int:
 
     commands = {
         "web": [PY, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
-        "worker": [PY, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2", "--pool=prefork"],
-        "beat": [PY, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO",
-                 "--schedule", str(var / "celerybeat-schedule")],
+        "worker": [
+            PY,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--pool=prefork",
+        ],
+        "beat": [
+            PY,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "beat",
+            "--loglevel=INFO",
+            "--schedule",
+            str(var / "celerybeat-schedule"),
+        ],
     }
     processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
 

@@ -97,7 +97,9 @@ def enter_org(request: HttpRequest, membership: Membership) -> None:
         request.LANGUAGE_CODE = translation.get_language()
 
 
-def org_page(*, roles: Iterable[str], write_roles: Iterable[str] | None = None) -> Callable[[ViewFunc], ViewFunc]:
+def org_page(
+    *, roles: Iterable[str], write_roles: Iterable[str] | None = None
+) -> Callable[[ViewFunc], ViewFunc]:
     access = Access(
         kind="org",
         roles=frozenset(roles),

@@ -134,7 +134,11 @@ class MembershipFilter(django_filters.FilterSet):
 
 
 class MembershipViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, OrgGenericViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    OrgGenericViewSet,
 ):
     """Members of the organisation. Everyone reads names and roles; admins invite and change
     roles. Members are deactivated (``is_active: false``), never deleted, so history stays."""
@@ -169,6 +173,7 @@ class MembershipViewSet(
                 role=data["role"],
                 teams=data.get("teams", []),
                 invited_by=request.user,
+                base_url=request.build_absolute_uri("/"),
             )
         membership = self.scoped_queryset(org=self.org).get(pk=invitation.membership.pk)
         body = {

@@ -66,12 +66,16 @@ class _OrgScoped:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__ and not getattr(cls.__dict__["get_queryset"], "_stretch_base", False):
+        if "get_queryset" in cls.__dict__ and not getattr(
+            cls.__dict__["get_queryset"], "_stretch_base", False
+        ):
             raise TypeError(
                 f"{cls.__name__} overrides get_queryset(); implement scoped_queryset(org=…) instead, "
                 "or name an unscoped queryset dangerously_get_queryset()."
             )
-        unknown = (cls.read_roles | cls.write_roles | frozenset().union(*cls.action_roles.values())) - ALL_ROLES
+        unknown = (
+            cls.read_roles | cls.write_roles | frozenset().union(*cls.action_roles.values())
+        ) - ALL_ROLES
         if unknown:
             raise TypeError(f"{cls.__name__} declares unknown roles {sorted(unknown)}")
 
@@ -155,7 +159,10 @@ def service_errors(field_map: dict[str, str] | None = None) -> Iterator[None]:
     except DjangoValidationError as error:
         if hasattr(error, "error_dict"):
             mapping = field_map or {}
-            detail = {mapping.get(k, k): [str(m) for e in v for m in e.messages] for k, v in error.error_dict.items()}
+            detail = {
+                mapping.get(k, k): [str(m) for e in v for m in e.messages]
+                for k, v in error.error_dict.items()
+            }
             raise exceptions.ValidationError(detail) from error
         raise exceptions.ValidationError({"non_field_errors": error.messages}) from error
 

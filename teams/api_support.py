@@ -84,7 +84,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = [{"attr": None, "code": "invalid", "detail": _("Invalid request.")}]
     first = errors[0]
     body = {
-        "type": "parse_error" if isinstance(exc, exceptions.ParseError) else _TYPES.get(response.status_code, "error"),
+        "type": "parse_error"
+        if isinstance(exc, exceptions.ParseError)
+        else _TYPES.get(response.status_code, "error"),
         "code": first["code"],
         "detail": first["detail"],
         "attr": first["attr"],

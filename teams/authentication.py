@@ -28,7 +28,9 @@ class ApiTokenAuthentication(BaseAuthentication):
         try:
             key = parts[1].decode()
         except UnicodeError:
-            raise exceptions.AuthenticationFailed(_("The token contains invalid characters."), code="malformed_token") from None
+            raise exceptions.AuthenticationFailed(
+                _("The token contains invalid characters."), code="malformed_token"
+            ) from None
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_token_key(key)).first()
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."), code="invalid_token")

@@ -27,26 +27,52 @@ class DemoUser:
 
 TEAMS: list[tuple[str, str | None, str]] = [
     # name, parent, description
-    ("Operations 运营团队", None, "Internet operations team: user growth, content and channels (article example 1–2)."),
+    (
+        "Operations 运营团队",
+        None,
+        "Internet operations team: user growth, content and channels (article example 1–2).",
+    ),
     ("Sales 销售团队", None, "Sales team: customer visits, deal value, collection rate (article example 3)."),
     ("Sales East 华东销售组", "Sales 销售团队", "Key region where competition intensified."),
-    ("Manufacturing 制造团队", None, "Manufacturer that cut order delivery time with scheduling (article example 4)."),
-    ("E-commerce 电商团队", None, "E-commerce team whose retrospective made live streaming a regular channel (example 7)."),
+    (
+        "Manufacturing 制造团队",
+        None,
+        "Manufacturer that cut order delivery time with scheduling (article example 4).",
+    ),
+    (
+        "E-commerce 电商团队",
+        None,
+        "E-commerce team whose retrospective made live streaming a regular channel (example 7).",
+    ),
     ("People 人力资源部", None, "HR: bonus schemes, payouts and recognition."),
 ]
 
 USERS: list[DemoUser] = [
     DemoUser("admin@stretch.demo", "Admin 管理员", Role.ADMIN, (), "Org admin"),
-    DemoUser("manager@stretch.demo", "陈经理 Chen", Role.MANAGER, ("Operations 运营团队",), "Head of operations"),
-    DemoUser("member@stretch.demo", "张三 Zhang San", Role.MEMBER, ("Operations 运营团队",), "Growth marketer"),
+    DemoUser(
+        "manager@stretch.demo", "陈经理 Chen", Role.MANAGER, ("Operations 运营团队",), "Head of operations"
+    ),
+    DemoUser(
+        "member@stretch.demo", "张三 Zhang San", Role.MEMBER, ("Operations 运营团队",), "Growth marketer"
+    ),
     DemoUser("hr@stretch.demo", "周HR Zhou", Role.HR, ("People 人力资源部",), "HR business partner"),
     DemoUser("viewer@stretch.demo", "吴观察 Wu", Role.VIEWER, (), "Finance (read-only)"),
-    DemoUser("lisi@stretch.demo", "李四 Li Si", Role.MEMBER, ("Operations 运营团队",), "Channel partnerships"),
-    DemoUser("wangwu@stretch.demo", "王五 Wang Wu", Role.MEMBER, ("Operations 运营团队",), "Product operations"),
-    DemoUser("zhaoliu@stretch.demo", "赵六 Zhao Liu", Role.MEMBER, ("Operations 运营团队",), "Community operations"),
+    DemoUser(
+        "lisi@stretch.demo", "李四 Li Si", Role.MEMBER, ("Operations 运营团队",), "Channel partnerships"
+    ),
+    DemoUser(
+        "wangwu@stretch.demo", "王五 Wang Wu", Role.MEMBER, ("Operations 运营团队",), "Product operations"
+    ),
+    DemoUser(
+        "zhaoliu@stretch.demo", "赵六 Zhao Liu", Role.MEMBER, ("Operations 运营团队",), "Community operations"
+    ),
     DemoUser("sales.manager@stretch.demo", "孙经理 Sun", Role.MANAGER, ("Sales 销售团队",), "Head of sales"),
-    DemoUser("east@stretch.demo", "钱七 Qian Qi", Role.MEMBER, ("Sales East 华东销售组",), "Key account manager"),
-    DemoUser("factory@stretch.demo", "郑工 Zheng", Role.MANAGER, ("Manufacturing 制造团队",), "Plant manager"),
+    DemoUser(
+        "east@stretch.demo", "钱七 Qian Qi", Role.MEMBER, ("Sales East 华东销售组",), "Key account manager"
+    ),
+    DemoUser(
+        "factory@stretch.demo", "郑工 Zheng", Role.MANAGER, ("Manufacturing 制造团队",), "Plant manager"
+    ),
     DemoUser("shop@stretch.demo", "冯店长 Feng", Role.MANAGER, ("E-commerce 电商团队",), "E-commerce lead"),
 ]
 
@@ -80,7 +106,9 @@ def seed_demo() -> Organization:
     teams: dict[str, Team] = {}
     for name, parent, description in TEAMS:
         team, _ = Team.objects.get_or_create(
-            org=org, name=name, defaults={"parent": teams.get(parent) if parent else None, "description": description}
+            org=org,
+            name=name,
+            defaults={"parent": teams.get(parent) if parent else None, "description": description},
         )
         teams[name] = team
 
@@ -104,11 +132,18 @@ def seed_demo() -> Organization:
     # A second, small organisation so that switching organisations can be tried.
     labs, _ = Organization.objects.get_or_create(
         slug="labs",
-        defaults={"name": "Stretch Labs", "timezone": "Europe/Berlin", "currency": "EUR", "default_language": "en"},
+        defaults={
+            "name": "Stretch Labs",
+            "timezone": "Europe/Berlin",
+            "currency": "EUR",
+            "default_language": "en",
+        },
     )
     admin = User.objects.get(email="admin@stretch.demo")
     Membership.objects.get_or_create(org=labs, user=admin, defaults={"role": Role.ADMIN})
-    Team.objects.get_or_create(org=labs, name="Research", defaults={"description": "A small second organisation."})
+    Team.objects.get_or_create(
+        org=labs, name="Research", defaults={"description": "A small second organisation."}
+    )
 
     for extend in seed_demo_extensions:
         extend(org)

@@ -11,7 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .models import Currency, Membership, Month, Organization, Role, Team
 from .selectors import login_lockout_remaining
@@ -33,11 +33,13 @@ class LoginForm(AuthenticationForm):
     """Sign-in with throttling: after LOGIN_THROTTLE_LIMIT failures for an account or an address
     within the window, sign-in is refused with a clear message until the window has passed."""
 
-    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": _("That e-mail and password do not match. Both are case-sensitive for the password."),
+        "invalid_login": _("That e-mail and password do not match. Passwords are case-sensitive."),
         "locked": _("Too many failed sign-in attempts. Try again in %(minutes)s."),
     }
 
@@ -77,7 +79,9 @@ class OrganizationForm(forms.Form):
     )
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, initial="Asia/Shanghai")
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial=Currency.CNY)
-    default_language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES, initial="zh-hans")
+    default_language = forms.ChoiceField(
+        label=_("Default language"), choices=settings.LANGUAGES, initial="zh-hans"
+    )
     fiscal_year_start_month = forms.TypedChoiceField(
         label=_("Fiscal year starts in"), choices=Month.choices, coerce=int, initial=1
     )
@@ -97,7 +101,9 @@ class OrganizationSettingsForm(OrganizationForm):
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     parent = forms.ModelChoiceField(label=_("Parent team"), queryset=Team.objects.none(), required=False)
     managers = forms.ModelMultipleChoiceField(
         label=_("Managers"),
@@ -113,7 +119,9 @@ class TeamForm(forms.Form):
             parents = parents.exclude(pk=team.pk)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
         self.fields["managers"].queryset = (  # type: ignore[attr-defined]
-            Membership.objects.filter(org=org, is_active=True).select_related("user").order_by("user__display_name")
+            Membership.objects.filter(org=org, is_active=True)
+            .select_related("user")
+            .order_by("user__display_name")
         )
         self.fields["managers"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
 
@@ -154,10 +162,17 @@ class ProfileForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("What will use this token, e.g. “CRM sync”."))
+    name = forms.CharField(
+        label=_("Name"), max_length=80, help_text=_("What will use this token, e.g. “CRM sync”.")
+    )
     expires_in_days = forms.TypedChoiceField(
         label=_("Expires"),
-        choices=[("30", _("in 30 days")), ("90", _("in 90 days")), ("365", _("in a year")), ("", _("never"))],
+        choices=[
+            ("30", _("in 30 days")),
+            ("90", _("in 90 days")),
+            ("365", _("in a year")),
+            ("", pgettext_lazy("token expiry", "never")),
+        ],
         coerce=int,
         empty_value=None,
         required=False,
@@ -166,5 +181,7 @@ class ApiTokenForm(forms.Form):
 
 
 class LanguageForm(forms.Form):
-    language = forms.ChoiceField(choices=settings.LANGUAGES, error_messages={"invalid_choice": _("Unknown language “%(value)s”.")})
+    language = forms.ChoiceField(
+        choices=settings.LANGUAGES, error_messages={"invalid_choice": _("Unknown language “%(value)s”.")}
+    )
     next = forms.CharField(required=False)

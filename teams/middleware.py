@@ -27,6 +27,21 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+class HealthCheckMiddleware:
+    """Answer /healthz before host validation and the HTTPS redirect, so that load balancers that
+    probe by IP address over plain HTTP get the real answer. The view is the same public one."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz" and request.method in ("GET", "HEAD"):
+            from .views import healthz_view
+
+            return healthz_view(request)
+        return self.get_response(request)
+
+
 class BodySizeGuardMiddleware:
     """Refuse a body larger than the limit before anything reads it (413, with a clear message).
     Uploads (multipart) may be up to REQUEST_MAX_BODY_SIZE, anything else up to
@@ -52,7 +67,9 @@ class BodySizeGuardMiddleware:
             if is_api_request(request):
                 from .api_support import error_body
 
-                return JsonResponse(error_body(status=413, code="request_too_large", detail=detail), status=413)
+                return JsonResponse(
+                    error_body(status=413, code="request_too_large", detail=detail), status=413
+                )
             return render(request, "errors/error.html", {"status": 413, "detail": detail}, status=413)
         return self.get_response(request)
 

@@ -119,7 +119,9 @@ class Organization(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("URL name"), max_length=50, unique=True, validators=[slug_validator])
-    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone])
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone]
+    )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
     default_language = models.CharField(
         _("default language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
@@ -156,7 +158,9 @@ class Role(models.TextChoices):
 class Team(models.Model):
     """A team inside an organisation. Teams nest: a team may have a parent team."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams", verbose_name=_("organisation"))
+    org = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="teams", verbose_name=_("organisation")
+    )
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     parent = models.ForeignKey(
@@ -192,7 +196,9 @@ class Team(models.Model):
         node: Team | None = parent
         while node is not None:
             if self.pk is not None and node.pk == self.pk:
-                raise ValidationError({"parent": _("A team cannot be nested inside itself or one of its sub-teams.")})
+                raise ValidationError(
+                    {"parent": _("A team cannot be nested inside itself or one of its sub-teams.")}
+                )
             if node.pk in seen:  # pragma: no cover - defends against corrupt data
                 break
             seen.add(node.pk)

@@ -42,7 +42,11 @@ def seed_scale(*, people: int = 500, teams: int = 50, seed: int = 42, reset: boo
         )
 
     org = Organization.objects.create(
-        name="Scale Corp", slug=SCALE_ORG_SLUG, timezone="Asia/Shanghai", currency="CNY", default_language="en"
+        name="Scale Corp",
+        slug=SCALE_ORG_SLUG,
+        timezone="Asia/Shanghai",
+        currency="CNY",
+        default_language="en",
     )
     # 5 divisions, the rest nested under them.
     divisions = max(1, teams // 10)

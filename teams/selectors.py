@@ -24,7 +24,9 @@ def membership_for_user(*, user: User, org_slug: str) -> Membership:
 
 
 def organization_list_for_user(*, user: User) -> QuerySet[Organization]:
-    return Organization.objects.filter(memberships__user_id=user.pk, memberships__is_active=True).order_by("name")
+    return Organization.objects.filter(memberships__user_id=user.pk, memberships__is_active=True).order_by(
+        "name"
+    )
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:

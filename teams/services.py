@@ -154,9 +154,11 @@ def member_invite(
     teams: Iterable[Team] = (),
     invited_by: User,
     send_email: bool = True,
+    base_url: str | None = None,
 ) -> Invitation:
     """Add a person to the organisation. A new account gets a one-time set-password link (shown
-    to the admin and e-mailed); an existing account simply gains the membership."""
+    to the admin and e-mailed); an existing account simply gains the membership. Links start with
+    ``base_url`` (the address the admin is using), else SITE_URL."""
     email = User.objects.normalize_email(email.strip()).lower()
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a valid role.")})
@@ -176,7 +178,7 @@ def member_invite(
     membership.teams.set(team_list)
     url = None
     if created:
-        url = settings.SITE_URL.rstrip("/") + set_password_path(user)
+        url = (base_url or settings.SITE_URL).rstrip("/") + set_password_path(user)
         if send_email:
             inviter = invited_by.get_full_name()
             transaction.on_commit(lambda: _send_invitation(user=user, org=org, inviter=inviter, url=url))

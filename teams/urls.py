@@ -11,7 +11,9 @@ account_urlpatterns = [
     path("password/", views.password_change_view, name="password_change"),
     path("password/reset/", views.password_reset_view, name="password_reset"),
     path("password/reset/sent/", views.password_reset_done_view, name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/", views.password_reset_confirm_view, name="password_reset_confirm"),
+    path(
+        "password/reset/<uidb64>/<token>/", views.password_reset_confirm_view, name="password_reset_confirm"
+    ),
     path("password/reset/done/", views.password_reset_complete_view, name="password_reset_complete"),
     path("welcome/<uidb64>/<token>/", views.set_password_view, name="set_password"),
     path("tokens/", views.api_tokens_view, name="api_tokens"),

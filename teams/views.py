@@ -84,11 +84,15 @@ set_password_view = public_page(
 @require_http_methods(["GET", "POST"])
 def profile_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = ProfileForm(request.POST or None, initial={"display_name": user.display_name, "language": user.language})
+    form = ProfileForm(
+        request.POST or None, initial={"display_name": user.display_name, "language": user.language}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.user_update_profile(
-                user=user, display_name=form.cleaned_data["display_name"], language=form.cleaned_data["language"]
+                user=user,
+                display_name=form.cleaned_data["display_name"],
+                language=form.cleaned_data["language"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -110,7 +114,9 @@ def api_tokens_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_key = services.api_token_create(
-                user=request.user, name=form.cleaned_data["name"], expires_in_days=form.cleaned_data["expires_in_days"]
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -119,7 +125,10 @@ def api_tokens_view(request: HttpRequest) -> HttpResponse:
     tokens = selectors.api_token_list(user=request.user)
     status = 400 if request.method == "POST" and new_key is None else 200
     return render(
-        request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}, status=status
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key},
+        status=status,
     )
 
 
@@ -142,7 +151,9 @@ def language_view(request: HttpRequest) -> HttpResponse:
         return render(request, "errors/error.html", {"status": 400, "detail": message}, status=400)
     language = form.cleaned_data["language"]
     next_url = form.cleaned_data["next"] or request.headers.get("referer") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     if request.user.is_authenticated:
         services.user_set_language(user=request.user, language=language)
@@ -200,7 +211,9 @@ def org_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("Organisation “%(name)s” created. You are its admin.") % {"name": org.name})
+            messages.success(
+                request, _("Organisation “%(name)s” created. You are its admin.") % {"name": org.name}
+            )
             return redirect("org_home", org_slug=org.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "teams/org_create.html", {"form": form}, status=status)
@@ -286,7 +299,10 @@ def team_list_view(request: OrgRequest) -> HttpResponse:
             return redirect("team_list", org_slug=request.org.slug)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "teams/settings/teams.html", {"form": form, "tree": selectors.team_tree(org=request.org)}, status=status
+        request,
+        "teams/settings/teams.html",
+        {"form": form, "tree": selectors.team_tree(org=request.org)},
+        status=status,
     )
 
 
@@ -360,6 +376,7 @@ def member_invite_view(request: OrgRequest) -> HttpResponse:
                 role=data["role"],
                 teams=data["teams"],
                 invited_by=request.user,
+                base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -373,7 +390,9 @@ def member_invite_view(request: OrgRequest) -> HttpResponse:
                 return redirect("member_list", org_slug=request.org.slug)
             form = InviteForm(org=request.org)
     status = 400 if request.method == "POST" and invitation is None else 200
-    return render(request, "teams/settings/invite.html", {"form": form, "invitation": invitation}, status=status)
+    return render(
+        request, "teams/settings/invite.html", {"form": form, "invitation": invitation}, status=status
+    )
 
 
 @org_page(roles=ADMIN_ONLY)
@@ -417,9 +436,13 @@ def member_active_view(request: OrgRequest, membership_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         if active:
-            messages.success(request, _("%(name)s can sign in to this organisation again.") % {"name": member.user})
+            messages.success(
+                request, _("%(name)s can sign in to this organisation again.") % {"name": member.user}
+            )
         else:
-            messages.success(request, _("%(name)s no longer has access. Their history is kept.") % {"name": member.user})
+            messages.success(
+                request, _("%(name)s no longer has access. Their history is kept.") % {"name": member.user}
+            )
     return redirect("member_list", org_slug=request.org.slug)
 
 
@@ -427,7 +450,10 @@ def member_active_view(request: OrgRequest, membership_id: int) -> HttpResponse:
 @require_GET
 def system_view(request: OrgRequest) -> HttpResponse:
     beats = selectors.heartbeat_latest(limit=120)
-    chart = [{"slot": b.slot.isoformat(), "delay": round((b.recorded_at - b.slot).total_seconds(), 2)} for b in beats]
+    chart = [
+        {"slot": b.slot.isoformat(), "delay": round((b.recorded_at - b.slot).total_seconds(), 2)}
+        for b in beats
+    ]
     last = beats[0] if beats else None
     stale_after = settings.HEARTBEAT_INTERVAL_SECONDS * 3
     context = {
@@ -499,4 +525,3 @@ def error_500(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     detail = _("Your form expired or came from another site. Reload the page and try again.")
     return _error(request, 403, detail)
-

@@ -11,14 +11,18 @@ _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
 
 
-def user(*, name: str | None = None, email: str | None = None, password: str = PASSWORD, **extra: object) -> User:
+def user(
+    *, name: str | None = None, email: str | None = None, password: str = PASSWORD, **extra: object
+) -> User:
     n = next(_seq)
     return User.objects.create_user(
         email or f"user{n}@example.com", password, display_name=name or f"User {n}", **extra
     )
 
 
-def organization(*, name: str | None = None, slug: str | None = None, creator: User | None = None, **extra) -> Organization:
+def organization(
+    *, name: str | None = None, slug: str | None = None, creator: User | None = None, **extra
+) -> Organization:
     n = next(_seq)
     creator = creator or user(name=f"Founder {n}")
     return services.organization_create(
@@ -26,7 +30,9 @@ def organization(*, name: str | None = None, slug: str | None = None, creator: U
     )
 
 
-def member(org: Organization, role: str = Role.MEMBER, *, name: str | None = None, teams: list[Team] | None = None) -> Membership:
+def member(
+    org: Organization, role: str = Role.MEMBER, *, name: str | None = None, teams: list[Team] | None = None
+) -> Membership:
     person = user(name=name)
     membership = Membership.objects.create(org=org, user=person, role=role)
     if teams:

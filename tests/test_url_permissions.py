@@ -13,7 +13,6 @@ fails the test: add a declaration, a name, or an entry to KWARG_FIXTURES.
 
 from __future__ import annotations
 
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +41,9 @@ class Route:
         return self.name
 
 
-def _walk(patterns: list[Any], prefix: str = "", params: tuple[str, ...] = ()) -> Iterator[tuple[str, URLPattern, tuple[str, ...], str]]:
+def _walk(
+    patterns: list[Any], prefix: str = "", params: tuple[str, ...] = ()
+) -> Iterator[tuple[str, URLPattern, tuple[str, ...], str]]:
     for entry in patterns:
         regex = entry.pattern.regex
         names = params + tuple(regex.groupindex)
@@ -124,12 +125,11 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
 def build_url(route: Route, world: World) -> str:
     kwargs = {}
     for param in route.params:
-        if param == "pk":
-            maker = PK_FIXTURES.get(route.name)
-        else:
-            maker = KWARG_FIXTURES.get(param)
+        maker = PK_FIXTURES.get(route.name) if param == "pk" else KWARG_FIXTURES.get(param)
         if maker is None:
-            pytest.fail(f"{route.name}: no fixture for URL argument {param!r}; add one to KWARG_FIXTURES/PK_FIXTURES")
+            pytest.fail(
+                f"{route.name}: no fixture for URL argument {param!r}; add one to KWARG_FIXTURES/PK_FIXTURES"
+            )
         kwargs[param] = maker(world)
     return reverse(route.name, kwargs=kwargs)
 
@@ -158,7 +158,9 @@ def required_roles(route: Route, method: str) -> frozenset[str]:
 
 def _send(client: Client, method: str, url: str, is_api: bool):
     if is_api:
-        return getattr(client, method)(url, data={} if method != "get" else None, content_type="application/json")
+        return getattr(client, method)(
+            url, data={} if method != "get" else None, content_type="application/json"
+        )
     return getattr(client, method)(url)
 
 
@@ -188,24 +190,34 @@ def test_route_permissions(route: Route, principal: str, db):
         where = f"{method.upper()} {url} as {principal}"
         assert response.status_code < 500, f"{where}: server error {response.status_code}"
         if access.kind == "public":
-            assert response.status_code not in (401, 403), f"{where}: public view refused ({response.status_code})"
+            assert response.status_code not in (401, 403), (
+                f"{where}: public view refused ({response.status_code})"
+            )
             continue
         if principal == "anonymous":
             if route.is_api:
                 assert response.status_code == 401, f"{where}: expected 401, got {response.status_code}"
             else:
-                assert response.status_code == 302, f"{where}: expected a sign-in redirect, got {response.status_code}"
+                assert response.status_code == 302, (
+                    f"{where}: expected a sign-in redirect, got {response.status_code}"
+                )
                 assert response["Location"].startswith(reverse("login")), where
             continue
         if access.kind == "user":
-            assert response.status_code not in (401, 403, 404), f"{where}: signed-in user refused ({response.status_code})"
+            assert response.status_code not in (401, 403, 404), (
+                f"{where}: signed-in user refused ({response.status_code})"
+            )
             continue
         # Organisation views.
         if principal == "outsider":
-            assert response.status_code == 404, f"{where}: expected 404 for another organisation, got {response.status_code}"
+            assert response.status_code == 404, (
+                f"{where}: expected 404 for another organisation, got {response.status_code}"
+            )
             continue
         if principal in required_roles(route, method):
-            assert response.status_code not in (401, 403, 404), f"{where}: allowed role refused ({response.status_code})"
+            assert response.status_code not in (401, 403, 404), (
+                f"{where}: allowed role refused ({response.status_code})"
+            )
         else:
             assert response.status_code == 403, f"{where}: expected 403, got {response.status_code}"
         if method != "get":
@@ -215,5 +227,3 @@ def test_route_permissions(route: Route, principal: str, db):
                 user.refresh_from_db()
                 Membership.objects.filter(user=user).update(is_active=True)
                 client.force_login(user)
-
-

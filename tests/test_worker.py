@@ -36,7 +36,10 @@ def _database_url() -> str:
 def queue():
     """A queue of our own, so no other worker on this machine takes our jobs."""
     name = f"stretch-test-{uuid.uuid4().hex[:8]}"
-    saved = {"task_always_eager": app.conf.task_always_eager, "task_default_queue": app.conf.task_default_queue}
+    saved = {
+        "task_always_eager": app.conf.task_always_eager,
+        "task_default_queue": app.conf.task_default_queue,
+    }
     app.conf.update(task_always_eager=False, task_default_queue=name)
     yield name
     app.conf.update(**saved)
@@ -57,7 +60,9 @@ def _start(kind: str, queue: str, **extra_env: str) -> subprocess.Popen:
         args += ["--pool=solo", "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat"]
     else:
         args += ["--schedule", str(Path(settings.VAR_DIR) / f"beat-{queue}")]
-    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 def _stop(process: subprocess.Popen) -> str:
@@ -101,6 +106,8 @@ def test_beat_schedules_the_heartbeat_and_the_worker_records_it(queue):
     finally:
         beat_output = _stop(beat)
         worker_output = _stop(worker)
-    assert ran, f"beat+worker wrote {Heartbeat.objects.count()} heartbeats\nbeat:\n{beat_output}\nworker:\n{worker_output}"
+    assert ran, (
+        f"beat+worker wrote {Heartbeat.objects.count()} heartbeats\nbeat:\n{beat_output}\nworker:\n{worker_output}"
+    )
     slots = list(Heartbeat.objects.values_list("slot", flat=True))
     assert len(slots) == len(set(slots))  # one row per slot, never a duplicate

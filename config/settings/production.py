@@ -1,10 +1,14 @@
 """Production: PostgreSQL + Redis from the environment, HTTPS everywhere."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # required: no default in production
+if not SECRET_KEY.strip():
+    raise ImproperlyConfigured("SECRET_KEY must not be empty with config.settings.production.")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -20,10 +24,6 @@ CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-
-from django.core.exceptions import ImproperlyConfigured  # noqa: E402
-
-from .base import REDIS_URL  # noqa: E402
 
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required with config.settings.production.")

@@ -45,8 +45,7 @@
   function drawCharts() {
     document.querySelectorAll("[data-chart='heartbeat']").forEach(drawHeartbeat);
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawCharts);
-  } else { drawCharts(); }
+  // plotly.js is a deferred script of the page itself: draw once everything has loaded.
+  if (document.readyState === "complete") { drawCharts(); } else { window.addEventListener("load", drawCharts); }
   document.addEventListener("htmx:afterSettle", drawCharts);
 })();

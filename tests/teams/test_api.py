@@ -55,12 +55,16 @@ def test_token_authentication_and_its_failures(org, member):
     assert response.status_code == 200
     member.user.api_tokens.update(last_used_at=None)
 
-    assert_error(api(token="st_nonsense").get(teams_url(org)), 401, type_="authentication_error", code="invalid_token")
+    assert_error(
+        api(token="st_nonsense").get(teams_url(org)), 401, type_="authentication_error", code="invalid_token"
+    )
 
     expired, expired_key = services.api_token_create(user=member.user, name="old", expires_in_days=1)
     expired.expires_at = timezone.now() - timedelta(minutes=1)
     expired.save()
-    body = assert_error(api(token=expired_key).get(teams_url(org)), 401, type_="authentication_error", code="token_expired")
+    body = assert_error(
+        api(token=expired_key).get(teams_url(org)), 401, type_="authentication_error", code="token_expired"
+    )
     assert "expired on" in body["detail"]
 
     services.api_token_revoke(token=_token)
@@ -92,7 +96,10 @@ def test_me_lists_memberships(org, other_org, member):
     Membership.objects.create(org=other_org, user=member.user, role=Role.VIEWER)
     body = api(member).get("/api/v1/me/").json()
     assert body["email"] == member.user.email
-    assert {(m["organization"]["slug"], m["role"]) for m in body["memberships"]} == {("acme", "member"), ("other-co", "viewer")}
+    assert {(m["organization"]["slug"], m["role"]) for m in body["memberships"]} == {
+        ("acme", "member"),
+        ("other-co", "viewer"),
+    }
 
 
 # --- Organisation ----------------------------------------------------------------------------
@@ -107,7 +114,9 @@ def test_org_detail_read_by_members_edited_by_admins(org, admin, member):
 
 
 def test_org_detail_bad_values_name_the_field(org, admin):
-    response = api(admin).patch(f"/api/v1/orgs/{org.slug}/", {"timezone": "Mars/Base", "currency": "XYZ"}, format="json")
+    response = api(admin).patch(
+        f"/api/v1/orgs/{org.slug}/", {"timezone": "Mars/Base", "currency": "XYZ"}, format="json"
+    )
     body = assert_error(response, 400, type_="validation_error")
     assert {e["attr"] for e in body["errors"]} == {"timezone", "currency"}
     org.refresh_from_db()
@@ -123,7 +132,9 @@ def test_admin_creates_and_edits_a_team(org, admin, manager):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["parent"] == parent.pk and body["managers"] == [manager.pk] and body["member_count"] == 0
-    response = api(admin).patch(f"{teams_url(org)}{body['id']}/", {"description": "Key region"}, format="json")
+    response = api(admin).patch(
+        f"{teams_url(org)}{body['id']}/", {"description": "Key region"}, format="json"
+    )
     assert response.status_code == 200
     assert Team.objects.get(pk=body["id"]).description == "Key region"
 
@@ -131,17 +142,26 @@ def test_admin_creates_and_edits_a_team(org, admin, manager):
 def test_member_reads_teams_but_cannot_write(org, member):
     factories.team(org, "Sales")
     assert api(member).get(teams_url(org)).json()["count"] == 1
-    assert_error(api(member).post(teams_url(org), {"name": "X"}, format="json"), 403, type_="permission_denied")
+    assert_error(
+        api(member).post(teams_url(org), {"name": "X"}, format="json"), 403, type_="permission_denied"
+    )
 
 
 def test_team_bad_input_names_the_field_and_saves_nothing(org, other_org, admin):
     foreign = factories.team(other_org, "Foreign")
     body = assert_error(
-        api(admin).post(teams_url(org), {"name": "", "parent": foreign.pk}, format="json"), 400, type_="validation_error"
+        api(admin).post(teams_url(org), {"name": "", "parent": foreign.pk}, format="json"),
+        400,
+        type_="validation_error",
     )
     assert {e["attr"] for e in body["errors"]} == {"name", "parent"}
     factories.team(org, "Sales")
-    assert_error(api(admin).post(teams_url(org), {"name": "SALES"}, format="json"), 400, type_="validation_error", attr="name")
+    assert_error(
+        api(admin).post(teams_url(org), {"name": "SALES"}, format="json"),
+        400,
+        type_="validation_error",
+        attr="name",
+    )
     assert Team.objects.filter(org=org).count() == 1
 
 
@@ -199,7 +219,9 @@ def test_invite_over_the_api(org, admin):
 
 def test_invite_bad_input(org, admin):
     body = assert_error(
-        api(admin).post(f"/api/v1/orgs/{org.slug}/members/", {"email": "nope", "role": "boss"}, format="json"),
+        api(admin).post(
+            f"/api/v1/orgs/{org.slug}/members/", {"email": "nope", "role": "boss"}, format="json"
+        ),
         400,
         type_="validation_error",
     )
@@ -217,7 +239,9 @@ def test_role_change_and_deactivation_over_the_api(org, admin, member):
 
 def test_last_admin_cannot_demote_themself(org):
     only_admin = Membership.objects.get(org=org, role=Role.ADMIN)
-    response = api(only_admin).patch(f"/api/v1/orgs/{org.slug}/members/{only_admin.pk}/", {"role": "member"}, format="json")
+    response = api(only_admin).patch(
+        f"/api/v1/orgs/{org.slug}/members/{only_admin.pk}/", {"role": "member"}, format="json"
+    )
     assert_error(response, 400, type_="validation_error", attr="role")
 
 

@@ -33,7 +33,9 @@ def test_organization_create_refuses_bad_slugs(db, slug, field):
 
 def test_organization_create_refuses_unknown_timezone_and_saves_nothing(db):
     with pytest.raises(ValidationError) as error:
-        services.organization_create(name="X", slug="x", creator=factories.user(), timezone_name="Mars/Olympus")
+        services.organization_create(
+            name="X", slug="x", creator=factories.user(), timezone_name="Mars/Olympus"
+        )
     assert "timezone" in error.value.message_dict
     assert not Membership.objects.exists()
 
@@ -96,8 +98,12 @@ def test_invite_new_person_creates_account_with_one_time_link(org, admin, django
     sales = factories.team(org, "Sales")
     with django_capture_on_commit_callbacks(execute=True):
         invitation = services.member_invite(
-            org=org, email=" New.Person@Example.com ", display_name="New Person", role=Role.MEMBER,
-            teams=[sales], invited_by=admin.user,
+            org=org,
+            email=" New.Person@Example.com ",
+            display_name="New Person",
+            role=Role.MEMBER,
+            teams=[sales],
+            invited_by=admin.user,
         )
     assert invitation.created_user
     user = invitation.membership.user
@@ -110,11 +116,17 @@ def test_invite_new_person_creates_account_with_one_time_link(org, admin, django
     assert mail.outbox[0].to == ["new.person@example.com"]
 
 
-def test_invite_existing_user_adds_membership_without_link(org, other_org, admin, django_capture_on_commit_callbacks):
+def test_invite_existing_user_adds_membership_without_link(
+    org, other_org, admin, django_capture_on_commit_callbacks
+):
     existing = factories.member(other_org, name="Multi").user
     with django_capture_on_commit_callbacks(execute=True):
         invitation = services.member_invite(
-            org=org, email=existing.email.upper(), display_name="ignored", role=Role.VIEWER, invited_by=admin.user
+            org=org,
+            email=existing.email.upper(),
+            display_name="ignored",
+            role=Role.VIEWER,
+            invited_by=admin.user,
         )
     assert not invitation.created_user
     assert invitation.set_password_url is None
@@ -125,12 +137,19 @@ def test_invite_existing_user_adds_membership_without_link(org, other_org, admin
 
 def test_invite_refuses_existing_member_and_foreign_teams(org, other_org, admin, member):
     with pytest.raises(ValidationError) as error:
-        services.member_invite(org=org, email=member.user.email, display_name="x", role="member", invited_by=admin.user)
+        services.member_invite(
+            org=org, email=member.user.email, display_name="x", role="member", invited_by=admin.user
+        )
     assert "email" in error.value.message_dict
     foreign = factories.team(other_org)
     with pytest.raises(ValidationError) as error:
         services.member_invite(
-            org=org, email="fresh@example.com", display_name="x", role="member", teams=[foreign], invited_by=admin.user
+            org=org,
+            email="fresh@example.com",
+            display_name="x",
+            role="member",
+            teams=[foreign],
+            invited_by=admin.user,
         )
     assert "teams" in error.value.message_dict
     assert not Membership.objects.filter(user__email="fresh@example.com").exists()

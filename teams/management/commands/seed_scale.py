@@ -12,12 +12,16 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=500)
         parser.add_argument("--teams", type=int, default=50)
         parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--reset", action="store_true", help="Delete and recreate the scale organisation.")
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete and recreate the scale organisation."
+        )
 
     def handle(self, *args: object, **options: int | bool) -> None:
         started = time.perf_counter()
         result = seed_scale(
-            people=int(options["people"]), teams=int(options["teams"]), seed=int(options["seed"]),
+            people=int(options["people"]),
+            teams=int(options["teams"]),
+            seed=int(options["seed"]),
             reset=bool(options["reset"]),
         )
         verb = "Created" if result.created else "Kept existing"
@@ -27,4 +31,6 @@ class Command(BaseCommand):
                 f"in {time.perf_counter() - started:.1f}s"
             )
         )
-        self.stdout.write(f"Any person{{0000..{result.people - 1:04d}}}@scale.stretch signs in with {SCALE_PASSWORD}")
+        self.stdout.write(
+            f"Any person{{0000..{result.people - 1:04d}}}@scale.stretch signs in with {SCALE_PASSWORD}"
+        )

@@ -165,7 +165,7 @@ class Team(models.Model):
     description = models.TextField(_("description"), blank=True)
     parent = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="children",

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.test import Client
+
+from teams.demo import DEMO_PASSWORD, ROLE_LOGINS
+from teams.models import ApiToken, Membership, Organization, Role, Team, User
+from teams.scale import seed_scale
+
+
+def snapshot():
+    return {
+        "orgs": sorted(Organization.objects.values_list("slug", "name", "default_language")),
+        "teams": sorted(Team.objects.values_list("org__slug", "name", "parent__name", "description")),
+        "members": sorted(
+            Membership.objects.values_list("org__slug", "user__email", "role", "title", "is_active")
+        ),
+        "team_members": sorted(Membership.teams.through.objects.values_list("membership_id", "team_id")),
+        "managers": sorted(Team.managers.through.objects.values_list("team_id", "membership_id")),
+        "users": sorted(User.objects.values_list("email", "display_name", "password")),
+    }
+
+
+def test_seed_demo_is_idempotent_and_has_one_login_per_role(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = snapshot()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert snapshot() == first
+    assert {spec.role for spec in ROLE_LOGINS} == set(Role.values)
+    teams = {name for _slug, name, *_ in first["teams"]}
+    assert {"Operations 运营团队", "Sales 销售团队", "Manufacturing 制造团队", "E-commerce 电商团队"} <= teams
+    people = {email for _slug, email, *_ in first["members"]}
+    assert {
+        "member@stretch.demo",
+        "lisi@stretch.demo",
+        "wangwu@stretch.demo",
+        "zhaoliu@stretch.demo",
+    } <= people
+
+
+def test_every_demo_login_works(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    for spec in ROLE_LOGINS:
+        client = Client()
+        response = client.post("/accounts/login/", {"username": spec.email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, spec.email
+        home = client.get("/o/demo/")
+        assert home.status_code == 200, spec.email
+    admin = User.objects.get(email="admin@stretch.demo")
+    assert Membership.objects.filter(user=admin).count() == 2  # can switch organisations
+
+
+def test_seed_scale_builds_a_large_org_with_bulk_inserts(db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(20):  # bulk inserts: the count does not grow with people
+        result = seed_scale(people=120, teams=12)
+    assert result.created and result.people == 120 and result.teams == 12
+    org = result.org
+    assert Team.objects.filter(org=org, parent__isnull=False).count() == 11
+    assert Membership.objects.filter(org=org, role=Role.ADMIN).count() == 2
+    assert all(Membership.objects.filter(org=org).exclude(teams=None).values_list("id", flat=True))
+    again = seed_scale(people=120, teams=12)
+    assert not again.created and Membership.objects.filter(org=org).count() == 120
+    fresh = seed_scale(people=30, teams=10, reset=True)
+    assert fresh.created and Membership.objects.filter(org=fresh.org).count() == 30
+    assert not ApiToken.objects.exists()

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,16 +33,7 @@ from .forms import (
 )
 from .health import broker_status, database_status
 from .models import Role
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, on the field it names where possible."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
+from .page_forms import form_page
 
 # --- Accounts ---------------------------------------------------------------------------------
 login_view = public_page(
@@ -87,48 +78,44 @@ def profile_view(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(
         request.POST or None, initial={"display_name": user.display_name, "language": user.language}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update_profile(
-                user=user,
-                display_name=form.cleaned_data["display_name"],
-                language=form.cleaned_data["language"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            if user.language:
-                translation.activate(user.language)
-            messages.success(request, _("Profile saved."))
-            return redirect("profile")
+
+    def saved(user: Any) -> HttpResponse:
+        messages.success(request, _("Profile saved."))
+        return redirect("profile")
+
     if request.GET.get("changed"):
         messages.success(request, _("Your password was changed."))
-    return render(request, "accounts/profile.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.user_update_profile(
+            user=user, display_name=data["display_name"], language=data["language"]
+        ),
+        on_success=saved,
+        template="accounts/profile.html",
+    )
 
 
 @user_page
 @require_http_methods(["GET", "POST"])
 def api_tokens_view(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
-    new_key = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            _token, new_key = services.api_token_create(
-                user=request.user,
-                name=form.cleaned_data["name"],
-                expires_in_days=form.cleaned_data["expires_in_days"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            form = ApiTokenForm()
     tokens = selectors.api_token_list(user=request.user)
-    status = 400 if request.method == "POST" and new_key is None else 200
-    return render(
+
+    def created(result: tuple[Any, str]) -> HttpResponse:
+        _token, key = result
+        context = {"form": ApiTokenForm(), "tokens": tokens, "new_key": key}
+        return render(request, "accounts/api_tokens.html", context)
+
+    return form_page(
         request,
-        "accounts/api_tokens.html",
-        {"form": form, "tokens": tokens, "new_key": new_key},
-        status=status,
+        form,
+        save=lambda data: services.api_token_create(
+            user=request.user, name=data["name"], expires_in_days=data["expires_in_days"]
+        ),
+        on_success=created,
+        template="accounts/api_tokens.html",
+        context={"tokens": tokens},
     )
 
 
@@ -196,27 +183,28 @@ def org_create_view(request: HttpRequest) -> HttpResponse:
     if not settings.ALLOW_ORGANIZATION_CREATION and not request.user.is_superuser:
         raise PermissionDenied
     form = OrganizationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            org = services.organization_create(
-                name=data["name"],
-                slug=data["slug"],
-                creator=request.user,
-                timezone_name=data["timezone"],
-                currency=data["currency"],
-                default_language=data["default_language"],
-                fiscal_year_start_month=data["fiscal_year_start_month"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(
-                request, _("Organisation “%(name)s” created. You are its admin.") % {"name": org.name}
-            )
-            return redirect("org_home", org_slug=org.slug)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "teams/org_create.html", {"form": form}, status=status)
+
+    def created(org: Any) -> HttpResponse:
+        messages.success(
+            request, _("Organisation “%(name)s” created. You are its admin.") % {"name": org.name}
+        )
+        return redirect("org_home", org_slug=org.slug)
+
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.organization_create(
+            name=data["name"],
+            slug=data["slug"],
+            creator=request.user,
+            timezone_name=data["timezone"],
+            currency=data["currency"],
+            default_language=data["default_language"],
+            fiscal_year_start_month=data["fiscal_year_start_month"],
+        ),
+        on_success=created,
+        template="teams/org_create.html",
+    )
 
 
 # --- Inside an organisation -------------------------------------------------------------------
@@ -258,51 +246,49 @@ def org_settings_view(request: OrgRequest) -> HttpResponse:
         "fiscal_year_start_month": org.fiscal_year_start_month,
     }
     form = OrganizationSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.organization_update(
-                org=org,
-                name=data["name"],
-                timezone_name=data["timezone"],
-                currency=data["currency"],
-                default_language=data["default_language"],
-                fiscal_year_start_month=data["fiscal_year_start_month"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Organisation settings saved."))
-            return redirect("org_settings", org_slug=org.slug)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "teams/settings/org.html", {"form": form}, status=status)
+
+    def saved(org: Any) -> HttpResponse:
+        messages.success(request, _("Organisation settings saved."))
+        return redirect("org_settings", org_slug=org.slug)
+
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.organization_update(
+            org=org,
+            name=data["name"],
+            timezone_name=data["timezone"],
+            currency=data["currency"],
+            default_language=data["default_language"],
+            fiscal_year_start_month=data["fiscal_year_start_month"],
+        ),
+        on_success=saved,
+        template="teams/settings/org.html",
+    )
 
 
 @org_page(roles=ADMIN_ONLY)
 @require_http_methods(["GET", "POST"])
 def team_list_view(request: OrgRequest) -> HttpResponse:
     form = TeamForm(request.POST or None, org=request.org)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            team = services.team_create(
-                org=request.org,
-                name=data["name"],
-                description=data["description"],
-                parent=data["parent"],
-                managers=data["managers"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
-            return redirect("team_list", org_slug=request.org.slug)
-    status = 400 if request.method == "POST" else 200
-    return render(
+
+    def created(team: Any) -> HttpResponse:
+        messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
+        return redirect("team_list", org_slug=request.org.slug)
+
+    return form_page(
         request,
-        "teams/settings/teams.html",
-        {"form": form, "tree": selectors.team_tree(org=request.org)},
-        status=status,
+        form,
+        save=lambda data: services.team_create(
+            org=request.org,
+            name=data["name"],
+            description=data["description"],
+            parent=data["parent"],
+            managers=data["managers"],
+        ),
+        on_success=created,
+        template="teams/settings/teams.html",
+        context={"tree": selectors.team_tree(org=request.org)},
     )
 
 
@@ -317,23 +303,25 @@ def team_edit_view(request: OrgRequest, team_id: int) -> HttpResponse:
         "managers": list(team.managers.all()),
     }
     form = TeamForm(request.POST or None, org=request.org, team=team, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.team_update(
-                team=team,
-                name=data["name"],
-                description=data["description"],
-                parent=data["parent"],
-                managers=data["managers"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Team “%(name)s” saved.") % {"name": team.name})
-            return redirect("team_list", org_slug=request.org.slug)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "teams/settings/team_edit.html", {"form": form, "team": team}, status=status)
+
+    def saved(team: Any) -> HttpResponse:
+        messages.success(request, _("Team “%(name)s” saved.") % {"name": team.name})
+        return redirect("team_list", org_slug=request.org.slug)
+
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.team_update(
+            team=team,
+            name=data["name"],
+            description=data["description"],
+            parent=data["parent"],
+            managers=data["managers"],
+        ),
+        on_success=saved,
+        template="teams/settings/team_edit.html",
+        context={"team": team},
+    )
 
 
 @org_page(roles=ADMIN_ONLY)
@@ -365,33 +353,31 @@ def member_list_view(request: OrgRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_invite_view(request: OrgRequest) -> HttpResponse:
     form = InviteForm(request.POST or None, org=request.org)
-    invitation = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            invitation = services.member_invite(
-                org=request.org,
-                email=data["email"],
-                display_name=data["display_name"],
-                role=data["role"],
-                teams=data["teams"],
-                invited_by=request.user,
-                base_url=request.build_absolute_uri("/"),
+
+    def invited(invitation: services.Invitation) -> HttpResponse:
+        if not invitation.created_user:
+            name = invitation.membership.user.get_full_name()
+            messages.success(
+                request, _("%(name)s already had an account and is now a member.") % {"name": name}
             )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            if not invitation.created_user:
-                messages.success(
-                    request,
-                    _("%(name)s already had an account and is now a member.")
-                    % {"name": invitation.membership.user.get_full_name()},
-                )
-                return redirect("member_list", org_slug=request.org.slug)
-            form = InviteForm(org=request.org)
-    status = 400 if request.method == "POST" and invitation is None else 200
-    return render(
-        request, "teams/settings/invite.html", {"form": form, "invitation": invitation}, status=status
+            return redirect("member_list", org_slug=request.org.slug)
+        context = {"form": InviteForm(org=request.org), "invitation": invitation}
+        return render(request, "teams/settings/invite.html", context)
+
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.member_invite(
+            org=request.org,
+            email=data["email"],
+            display_name=data["display_name"],
+            role=data["role"],
+            teams=data["teams"],
+            invited_by=request.user,
+            base_url=request.build_absolute_uri("/"),
+        ),
+        on_success=invited,
+        template="teams/settings/invite.html",
     )
 
 
@@ -406,23 +392,25 @@ def member_edit_view(request: OrgRequest, membership_id: int) -> HttpResponse:
         "employee_number": member.employee_number,
     }
     form = MembershipForm(request.POST or None, org=request.org, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.membership_update(
-                membership=member,
-                role=data["role"],
-                teams=data["teams"],
-                title=data["title"],
-                employee_number=data["employee_number"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s saved.") % {"name": member.user.get_full_name()})
-            return redirect("member_list", org_slug=request.org.slug)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "teams/settings/member_edit.html", {"form": form, "member": member}, status=status)
+
+    def saved(member: Any) -> HttpResponse:
+        messages.success(request, _("%(name)s saved.") % {"name": member.user.get_full_name()})
+        return redirect("member_list", org_slug=request.org.slug)
+
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.membership_update(
+            membership=member,
+            role=data["role"],
+            teams=data["teams"],
+            title=data["title"],
+            employee_number=data["employee_number"],
+        ),
+        on_success=saved,
+        template="teams/settings/member_edit.html",
+        context={"member": member},
+    )
 
 
 @org_page(roles=ADMIN_ONLY)

@@ -20,6 +20,7 @@ same declarations and checks every route for every role.
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
@@ -28,7 +29,7 @@ from typing import Any, Literal
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .models import Membership, Organization, Role
 from .selectors import membership_for_user
@@ -87,10 +88,12 @@ def user_page(view: ViewFunc) -> ViewFunc:
 
 
 def enter_org(request: HttpRequest, membership: Membership) -> None:
-    """Attach the organisation to the request and apply its default language when the user
-    has not chosen one (user's choice → organisation default → browser)."""
+    """Attach the organisation to the request, show times in its time zone, and apply its default
+    language when the user has not chosen one (user's choice → organisation default → browser).
+    LanguageMiddleware restores both when the response is done."""
     request.org = membership.org  # type: ignore[attr-defined]
     request.membership = membership  # type: ignore[attr-defined]
+    timezone.activate(zoneinfo.ZoneInfo(membership.org.timezone))  # dates shown in the org's time zone
     user = membership.user
     if not user.language:
         translation.activate(membership.org.default_language)

@@ -13,7 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
@@ -127,7 +127,10 @@ class LanguageMiddleware:
         # the next request served by this thread.
         with translation.override(language):
             request.LANGUAGE_CODE = translation.get_language()
-            response = self.get_response(request)
+            try:
+                response = self.get_response(request)
+            finally:
+                timezone.deactivate()  # the access core may have activated the org's time zone
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
             response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -38,7 +38,9 @@ def test_apps_only_import_apps_to_their_left():
                 if top in ORDER and top not in ALLOWED[app]:
                     problems.append(f"{path.relative_to(ROOT)} imports {module}")
                 if top == "config" and "management" not in path.parts:
-                    problems.append(f"{path.relative_to(ROOT)} imports {module} (config wires apps, not the reverse)")
+                    problems.append(
+                        f"{path.relative_to(ROOT)} imports {module} (config wires apps, not the reverse)"
+                    )
     assert not problems, "\n".join(problems)
 
 

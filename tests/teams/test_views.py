@@ -395,3 +395,17 @@ def test_password_change_requires_the_old_password(member):
     assert response.status_code == 302
     member.user.refresh_from_db()
     assert member.user.check_password("another-secret-77")
+
+
+def test_times_are_shown_in_the_organisations_time_zone(org, admin):
+    from datetime import UTC, datetime
+
+    from teams.models import Heartbeat
+
+    Heartbeat.objects.create(
+        slot=datetime(2026, 11, 23, 1, 0, tzinfo=UTC), recorded_at=datetime(2026, 11, 23, 1, 0, 2, tzinfo=UTC)
+    )
+    org.timezone = "Asia/Shanghai"
+    org.save()
+    page = login(admin).get(reverse("system", args=[org.slug])).content.decode()
+    assert "2026-11-23 09:00:00" in page  # 01:00 UTC is 09:00 in Shanghai

@@ -41,9 +41,12 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
-# Recycle workers now and then so a slow leak can never take a node down.
-max_requests = 1000
-max_requests_jitter = 100
+# Recycle workers now and then so a slow leak can never take a node down — rarely: at 1000 a busy
+# node restarted a worker every few seconds and lost half its throughput (docs/benchmarks.md).
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 10000)
+max_requests_jitter = max_requests // 10
+# Load Django once in the master; restarted workers fork from it instead of importing again.
+preload_app = True
 
 # No gunicornc control socket: nothing uses it, and its default place ($HOME/.gunicorn) is not
 # writable in the image and is shared by every gunicorn of one user elsewhere.

@@ -133,7 +133,8 @@ def test_gunicorn_config_reads_port_and_concurrency_from_the_environment(monkeyp
     assert config["graceful_timeout"] == 30
     assert config["forwarded_allow_ips"] == "*"
     assert config["accesslog"] == "-"
-    assert (config["max_requests"], config["max_requests_jitter"]) == (1000, 100)
+    assert (config["max_requests"], config["max_requests_jitter"]) == (10000, 1000)
+    assert config["preload_app"] is True
     assert config["control_socket_disable"] is True
     shm = "/dev/shm"  # noqa: S108
     if Path(shm).is_dir():

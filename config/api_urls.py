@@ -8,6 +8,7 @@ from teams import api as teams_api
 org_router = SimpleRouter()
 org_router.register("teams", teams_api.TeamViewSet, basename="team")
 org_router.register("members", teams_api.MembershipViewSet, basename="member")
+org_router.register("invitations", teams_api.PendingInvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),

@@ -138,6 +138,10 @@ def access_of(view: Any) -> Access | None:
         return access
     cls = getattr(view, "cls", None) or getattr(view, "view_class", None)
     kind = getattr(cls, "stretch_access_kind", None)
+    if kind == "org" and not any(
+        getattr(p, "enforces_org_scope", False) for p in getattr(cls, "permission_classes", ())
+    ):
+        return None  # claims to be an organisation view without the permission that makes it one
     if kind is not None:
         return Access(kind=kind)
     return None

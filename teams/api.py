@@ -5,21 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import selectors, services
+from .access import ADMIN_ONLY
 from .api_base import OrgAPIView, OrgGenericViewSet, OrgViewSet, PublicAPIView, UserAPIView, service_errors
-from .models import Membership, Organization, Team
+from .models import Membership, Organization, PendingInvitation, Role, Team
 from .serializers import (
     InvitationSerializer,
     InviteSerializer,
     MembershipSerializer,
     MeSerializer,
     OrganizationSerializer,
+    PendingInvitationSerializer,
     TeamSerializer,
 )
 
@@ -70,8 +74,15 @@ class OrganizationDetailView(OrgAPIView):
         return Response(OrganizationSerializer(org).data)
 
 
+def _org_teams(request: Any) -> QuerySet[Team]:
+    org = getattr(request, "org", None)
+    return Team.objects.filter(org=org) if org is not None else Team.objects.none()
+
+
 class TeamFilter(django_filters.FilterSet):
-    parent = django_filters.NumberFilter(field_name="parent_id")
+    # Choices are the organisation's own teams: anything else (another org's id, "abc", 1e20) is
+    # a 400 naming the parameter, never a silent empty list or a server error.
+    parent = django_filters.ModelChoiceFilter(queryset=_org_teams)
     top_level = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull")
 
     class Meta:
@@ -124,8 +135,8 @@ class TeamViewSet(OrgViewSet):
 
 
 class MembershipFilter(django_filters.FilterSet):
-    role = django_filters.CharFilter()
-    team = django_filters.NumberFilter(field_name="teams__id")
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+    team = django_filters.ModelChoiceFilter(field_name="teams", queryset=_org_teams)
     is_active = django_filters.BooleanFilter()
 
     class Meta:
@@ -166,7 +177,7 @@ class MembershipViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         with service_errors():
-            invitation = services.member_invite(
+            result = services.member_invite(
                 org=self.org,
                 email=data["email"],
                 display_name=data["display_name"],
@@ -175,25 +186,70 @@ class MembershipViewSet(
                 invited_by=request.user,
                 base_url=request.build_absolute_uri("/"),
             )
-        membership = self.scoped_queryset(org=self.org).get(pk=invitation.membership.pk)
+        context = self.get_serializer_context()
+        membership = (
+            self.scoped_queryset(org=self.org).get(pk=result.membership.pk) if result.membership else None
+        )
         body = {
-            "membership": MembershipSerializer(membership, context=self.get_serializer_context()).data,
-            "created_user": invitation.created_user,
-            "set_password_url": invitation.set_password_url,
+            "membership": MembershipSerializer(membership, context=context).data if membership else None,
+            "pending_invitation": PendingInvitationSerializer(result.pending, context=context).data
+            if result.pending
+            else None,
+            "created_user": result.created_user,
+            "set_password_url": result.set_password_url,
         }
         return Response(body, status=status.HTTP_201_CREATED)
 
+    @transaction.atomic
     def perform_update(self, serializer: Any) -> None:
         member = serializer.instance
         data = serializer.validated_data
         with service_errors():
-            if "is_active" in data and data["is_active"] != member.is_active:
-                services.membership_set_active(membership=member, active=data["is_active"])
             services.membership_update(
                 membership=member,
                 role=data.get("role", member.role),
                 teams=data["teams"] if "teams" in data else list(member.teams.all()),
                 title=data.get("title", member.title),
                 employee_number=data.get("employee_number", member.employee_number),
+                is_active=data.get("is_active", member.is_active),
             )
         serializer.instance = self.scoped_queryset(org=self.org).get(pk=member.pk)
+
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("ResentLink", {"set_password_url": serializers.CharField()})},
+    )
+    @action(detail=True, methods=["post"], url_path="resend-invitation")
+    def resend_invitation(self, request: Request, org_slug: str, pk: str) -> Response:
+        """A new one-time set-password link (also e-mailed) for a member who never chose a password."""
+        member = self.get_object()
+        with service_errors():
+            link = services.member_invitation_resend(
+                membership=member, base_url=request.build_absolute_uri("/")
+            )
+        return Response({"set_password_url": link})
+
+
+class PendingInvitationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, OrgGenericViewSet
+):
+    """Invitations of existing accounts waiting to be accepted. Admins only; DELETE cancels."""
+
+    serializer_class = PendingInvitationSerializer
+    read_roles = ADMIN_ONLY
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[PendingInvitation]:
+        return selectors.pending_invitation_list(org=org)
+
+    def perform_destroy(self, instance: PendingInvitation) -> None:
+        services.pending_invitation_cancel(invitation=instance)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, org_slug: str, pk: str) -> Response:
+        invitation = self.get_object()
+        with service_errors():
+            services.pending_invitation_resend(
+                invitation=invitation, base_url=request.build_absolute_uri("/")
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)

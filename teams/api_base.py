@@ -34,6 +34,8 @@ from .selectors import membership_for_user
 class OrgRolePermission(BasePermission):
     """Anonymous → 401; not a member of the URL's organisation → 404; role not allowed → 403."""
 
+    enforces_org_scope = True
+
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
@@ -66,13 +68,18 @@ class _OrgScoped:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__ and not getattr(
-            cls.__dict__["get_queryset"], "_stretch_base", False
-        ):
+        # Checked along the whole MRO, so a mixin cannot slip an unscoped queryset in either.
+        if not getattr(cls.get_queryset, "_stretch_base", False):
             raise TypeError(
                 f"{cls.__name__} overrides get_queryset(); implement scoped_queryset(org=…) instead, "
                 "or name an unscoped queryset dangerously_get_queryset()."
             )
+        if cls.get_object is not generics.GenericAPIView.get_object:
+            raise TypeError(
+                f"{cls.__name__} overrides get_object(); objects must come from scoped_queryset()."
+            )
+        if not any(getattr(p, "enforces_org_scope", False) for p in cls.permission_classes):
+            raise TypeError(f"{cls.__name__} must keep OrgRolePermission in permission_classes.")
         unknown = (
             cls.read_roles | cls.write_roles | frozenset().union(*cls.action_roles.values())
         ) - ALL_ROLES
@@ -171,9 +178,17 @@ class OrgScopedRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore
     """A primary-key reference that only accepts rows of the request's organisation; an id from
     another organisation reads exactly like one that does not exist."""
 
-    def __init__(self, *, model: type[Model], org_field: str = "org", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        model: type[Model],
+        org_field: str = "org",
+        filters: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.model = model
         self.org_field = org_field
+        self.filters = filters or {}
         if not kwargs.get("read_only"):
             kwargs["queryset"] = model._default_manager.none()
         super().__init__(**kwargs)
@@ -182,4 +197,4 @@ class OrgScopedRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore
         org = self.context.get("org")
         if org is None:
             return self.model._default_manager.none()
-        return self.model._default_manager.filter(**{self.org_field: org})
+        return self.model._default_manager.filter(**{self.org_field: org}, **self.filters)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import zoneinfo
 from typing import Any
 
@@ -18,15 +19,26 @@ from .selectors import login_lockout_remaining
 from .services import login_attempt_record
 
 
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address: REMOTE_ADDR, or with NUM_PROXIES trusted proxies in front, the
+    address they recorded in X-Forwarded-For. Anything that is not an IP address is ignored."""
     if request is None:
         return None
     proxies = settings.NUM_PROXIES
     if proxies:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+            address = _valid_ip(forwarded[-proxies])
+            if address:
+                return address
+    return _valid_ip(request.META.get("REMOTE_ADDR"))
 
 
 class LoginForm(AuthenticationForm):
@@ -47,7 +59,7 @@ class LoginForm(AuthenticationForm):
         return str(self.cleaned_data["username"]).strip().lower()
 
     def clean(self) -> dict[str, Any]:
-        username = (self.data.get("username") or "").strip().lower()
+        username = str(self.data.get("username") or "").replace("\x00", "").strip().lower()[:254]
         ip = client_ip(self.request)
         remaining = login_lockout_remaining(username=username, ip=ip)
         if remaining:
@@ -62,7 +74,9 @@ class LoginForm(AuthenticationForm):
         except ValidationError:
             login_attempt_record(username=username, ip=ip, succeeded=False)
             raise
-        login_attempt_record(username=username, ip=ip, succeeded=True)
+        # A submission with an invalid field (no password, say) never reached authenticate(): it
+        # is a failed attempt too, and must not count as a success that clears the failures.
+        login_attempt_record(username=username, ip=ip, succeeded=self.get_user() is not None)
         return cleaned
 
 

@@ -234,6 +234,42 @@ class Membership(models.Model):
         return self.role == Role.ADMIN
 
 
+class PendingInvitation(models.Model):
+    """An invitation of an existing account to another organisation. The membership is created
+    only when the person accepts it through the link e-mailed to their address, so nobody can be
+    attached to an organisation, or an account be taken over, by whoever knows an e-mail address."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    teams = models.ManyToManyField(Team, blank=True, related_name="+", verbose_name=_("teams"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "user"],
+                condition=models.Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="invitation_one_open_per_user_and_org",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.org}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None
+
+
 class ApiToken(models.Model):
     """A personal API token. Only a SHA-256 hash of the key is stored; the key is shown once."""
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import ApiToken, Heartbeat, LoginAttempt, Membership, Organization, Team, User
+from .models import ApiToken, Heartbeat, LoginAttempt, Membership, Organization, PendingInvitation, Team, User
 
 
 def membership_for_user(*, user: User, org_slug: str) -> Membership:
@@ -135,3 +135,20 @@ def login_lockout_remaining(*, username: str, ip: str | None, now: datetime | No
 
 def heartbeat_latest(*, limit: int = 60) -> list[Heartbeat]:
     return list(Heartbeat.objects.order_by("-slot")[:limit])
+
+
+def pending_invitation_list(*, org: Organization) -> QuerySet[PendingInvitation]:
+    """Open invitations of existing accounts, waiting to be accepted."""
+    return (
+        PendingInvitation.objects.filter(org=org, accepted_at=None, cancelled_at=None)
+        .select_related("user", "invited_by")
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+        .order_by("-created_at")
+    )
+
+
+def pending_invitation_get(*, org: Organization, invitation_id: int) -> PendingInvitation:
+    try:
+        return PendingInvitation.objects.select_related("user").get(org=org, pk=invitation_id)
+    except PendingInvitation.DoesNotExist:
+        raise Http404("No invitation found.") from None

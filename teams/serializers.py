@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from .api_base import OrgScopedRelatedField
 from .forms import timezone_choices
-from .models import Currency, Membership, Month, Organization, Role, Team, User
+from .models import Currency, Membership, Month, Organization, PendingInvitation, Role, Team, User
 
 
 class UserSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -50,7 +50,7 @@ class MeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 class TeamSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     parent = OrgScopedRelatedField(model=Team, allow_null=True, required=False)
-    managers = OrgScopedRelatedField(model=Membership, many=True, required=False)
+    managers = OrgScopedRelatedField(model=Membership, filters={"is_active": True}, many=True, required=False)
     member_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -76,7 +76,21 @@ class InviteSerializer(serializers.Serializer):  # type: ignore[type-arg]
     teams = OrgScopedRelatedField(model=Team, many=True, required=False)
 
 
+class PendingInvitationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    user = UserSerializer(read_only=True)
+    teams = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = PendingInvitation
+        fields = ("id", "user", "role", "teams", "created_at")
+        read_only_fields = fields
+
+
 class InvitationSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    membership = MembershipSerializer()
+    """A new account comes with its membership and a one-time set-password link; an existing
+    account gets a pending invitation that it accepts from its e-mail."""
+
+    membership = MembershipSerializer(allow_null=True)
+    pending_invitation = PendingInvitationSerializer(allow_null=True)
     created_user = serializers.BooleanField()
     set_password_url = serializers.CharField(allow_null=True)

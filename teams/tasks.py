@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import smtplib
+
 from celery import shared_task
 
 from . import services
@@ -16,3 +18,16 @@ def heartbeat() -> int:
 @shared_task(name="teams.tasks.login_attempts_prune", acks_late=True)
 def login_attempts_prune() -> int:
     return services.login_attempts_prune()
+
+
+@shared_task(
+    name="teams.tasks.send_invitation_email",
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def send_invitation_email(*, kind: str, object_id: int, base_url: str = "") -> bool:
+    """Retried with backoff while the mail server is unreachable; the invitation itself is already
+    saved, so nothing is lost meanwhile."""
+    return services.invitation_email_send(kind=kind, object_id=object_id, base_url=base_url)

@@ -16,6 +16,7 @@ account_urlpatterns = [
     ),
     path("password/reset/done/", views.password_reset_complete_view, name="password_reset_complete"),
     path("welcome/<uidb64>/<token>/", views.set_password_view, name="set_password"),
+    path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
     path("tokens/", views.api_tokens_view, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
 ]
@@ -31,5 +32,16 @@ org_urlpatterns = [
     path("settings/members/invite/", views.member_invite_view, name="member_invite"),
     path("settings/members/<int:membership_id>/", views.member_edit_view, name="member_edit"),
     path("settings/members/<int:membership_id>/active/", views.member_active_view, name="member_active"),
+    path("settings/members/<int:membership_id>/resend/", views.member_resend_view, name="member_resend"),
+    path(
+        "settings/invitations/<int:invitation_id>/resend/",
+        views.invitation_resend_view,
+        name="invitation_resend",
+    ),
+    path(
+        "settings/invitations/<int:invitation_id>/cancel/",
+        views.invitation_cancel_view,
+        name="invitation_cancel",
+    ),
     path("settings/system/", views.system_view, name="system"),
 ]

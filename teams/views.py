@@ -339,14 +339,13 @@ def member_list_view(request: OrgRequest) -> HttpResponse:
     role = request.GET.get("role") or None
     if role not in (None, *Role.values):
         role = None
-    search = (request.GET.get("q") or "").strip()[:100] or None
+    search = (request.GET.get("q") or "").replace("\x00", "").strip()[:100] or None
     members = selectors.membership_list(org=request.org, role=role, search=search)
     template = "teams/settings/members.html" + ("#member-rows" if request.htmx else "")  # type: ignore[attr-defined]
-    return render(
-        request,
-        template,
-        {"members": members, "roles": Role.choices, "role": role or "", "q": search or ""},
-    )
+    context = {"members": members, "roles": Role.choices, "role": role or "", "q": search or ""}
+    if not request.htmx:  # type: ignore[attr-defined]
+        context["invitations"] = selectors.pending_invitation_list(org=request.org)
+    return render(request, template, context)
 
 
 @org_page(roles=ADMIN_ONLY)
@@ -354,14 +353,18 @@ def member_list_view(request: OrgRequest) -> HttpResponse:
 def member_invite_view(request: OrgRequest) -> HttpResponse:
     form = InviteForm(request.POST or None, org=request.org)
 
-    def invited(invitation: services.Invitation) -> HttpResponse:
-        if not invitation.created_user:
-            name = invitation.membership.user.get_full_name()
+    def invited(result: services.InviteResult) -> HttpResponse:
+        if result.pending is not None:
             messages.success(
-                request, _("%(name)s already had an account and is now a member.") % {"name": name}
+                request,
+                _(
+                    "%(email)s already has a Stretch account. We e-mailed them an invitation; "
+                    "they join when they accept it."
+                )
+                % {"email": result.pending.user.email},
             )
             return redirect("member_list", org_slug=request.org.slug)
-        context = {"form": InviteForm(org=request.org), "invitation": invitation}
+        context = {"form": InviteForm(org=request.org), "invitation": result}
         return render(request, "teams/settings/invite.html", context)
 
     return form_page(
@@ -381,17 +384,20 @@ def member_invite_view(request: OrgRequest) -> HttpResponse:
     )
 
 
-@org_page(roles=ADMIN_ONLY)
-@require_http_methods(["GET", "POST"])
-def member_edit_view(request: OrgRequest, membership_id: int) -> HttpResponse:
-    member = selectors.membership_get(org=request.org, membership_id=membership_id)
-    initial = {
+def _member_initial(member: Any) -> dict[str, Any]:
+    return {
         "role": member.role,
         "teams": list(member.teams.all()),
         "title": member.title,
         "employee_number": member.employee_number,
     }
-    form = MembershipForm(request.POST or None, org=request.org, initial=initial)
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_http_methods(["GET", "POST"])
+def member_edit_view(request: OrgRequest, membership_id: int) -> HttpResponse:
+    member = selectors.membership_get(org=request.org, membership_id=membership_id)
+    form = MembershipForm(request.POST or None, org=request.org, initial=_member_initial(member))
 
     def saved(member: Any) -> HttpResponse:
         messages.success(request, _("%(name)s saved.") % {"name": member.user.get_full_name()})
@@ -417,7 +423,14 @@ def member_edit_view(request: OrgRequest, membership_id: int) -> HttpResponse:
 @require_POST
 def member_active_view(request: OrgRequest, membership_id: int) -> HttpResponse:
     member = selectors.membership_get(org=request.org, membership_id=membership_id)
-    active = request.POST.get("active") == "1"
+    if request.POST.get("active") not in ("0", "1"):
+        return render(
+            request,
+            "errors/error.html",
+            {"status": 400, "detail": _("Say active=1 or active=0.")},
+            status=400,
+        )
+    active = request.POST["active"] == "1"
     try:
         services.membership_set_active(membership=member, active=active)
     except ValidationError as error:
@@ -432,6 +445,70 @@ def member_active_view(request: OrgRequest, membership_id: int) -> HttpResponse:
                 request, _("%(name)s no longer has access. Their history is kept.") % {"name": member.user}
             )
     return redirect("member_list", org_slug=request.org.slug)
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_POST
+def member_resend_view(request: OrgRequest, membership_id: int) -> HttpResponse:
+    """A fresh set-password link for someone who never chose a password."""
+    member = selectors.membership_get(org=request.org, membership_id=membership_id)
+    try:
+        link = services.member_invitation_resend(membership=member, base_url=request.build_absolute_uri("/"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("member_edit", org_slug=request.org.slug, membership_id=member.pk)
+    form = MembershipForm(org=request.org, initial=_member_initial(member))
+    context = {"form": form, "member": member, "resent_link": link}
+    return render(request, "teams/settings/member_edit.html", context)
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_POST
+def invitation_resend_view(request: OrgRequest, invitation_id: int) -> HttpResponse:
+    invitation = selectors.pending_invitation_get(org=request.org, invitation_id=invitation_id)
+    try:
+        services.pending_invitation_resend(invitation=invitation, base_url=request.build_absolute_uri("/"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Invitation e-mailed again to %(email)s.") % {"email": invitation.user.email}
+        )
+    return redirect("member_list", org_slug=request.org.slug)
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_POST
+def invitation_cancel_view(request: OrgRequest, invitation_id: int) -> HttpResponse:
+    invitation = selectors.pending_invitation_get(org=request.org, invitation_id=invitation_id)
+    services.pending_invitation_cancel(invitation=invitation)
+    messages.success(request, _("Invitation of %(email)s cancelled.") % {"email": invitation.user.email})
+    return redirect("member_list", org_slug=request.org.slug)
+
+
+@user_page
+@require_http_methods(["GET", "POST"])
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The link e-mailed to an existing account invited to another organisation."""
+    invitation = services.pending_invitation_from_token(token=token)
+    if invitation is None:
+        detail = _(
+            "This invitation link is not valid any more. Ask the organisation's admin to send it again."
+        )
+        return render(request, "errors/error.html", {"status": 400, "detail": detail}, status=400)
+    error = None
+    if request.method == "POST":
+        try:
+            membership = services.pending_invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Welcome to %(org)s.") % {"org": membership.org.name})
+            return redirect("org_home", org_slug=membership.org.slug)
+    elif invitation.user_id != request.user.pk:
+        error = _("This invitation is for another account. Sign in as the invited person.")
+    context = {"invitation": invitation, "error": error}
+    return render(request, "accounts/invitation_accept.html", context, status=400 if error else 200)
 
 
 @org_page(roles=ADMIN_ONLY)
@@ -452,8 +529,9 @@ def system_view(request: OrgRequest) -> HttpResponse:
         "interval": settings.HEARTBEAT_INTERVAL_SECONDS,
         "database": database_status(),
         "broker": broker_status(),
+        # Where the platform runs is for the people who operate it, not every organisation's admin.
+        "show_platform": request.user.is_staff,
         "db_vendor": connection.vendor,
-        "broker_url": settings.CELERY_BROKER_URL.split("@")[-1],
     }
     return render(request, "teams/settings/system.html", context)
 

@@ -35,6 +35,10 @@ def test_system_page_shows_the_heartbeat_to_admins(org, admin, member):
     assert 'data-testid="heartbeat-status"' in page
     assert "No recent heartbeat" not in page
     assert 'id="heartbeat-data"' in page
+    assert "sqlite" not in page and "postgresql" not in page  # platform details are for staff only
+    member_client = Client()
+    member_client.force_login(member.user)
+    assert member_client.get(f"/o/{org.slug}/settings/system/").status_code == 403
 
 
 def test_system_page_warns_when_no_heartbeat(org, admin):

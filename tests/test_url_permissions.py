@@ -91,18 +91,32 @@ class World:
     org: Organization
     other_org: Organization
     principal: User | None
+    foreign: bool = False  # fill object arguments with objects of another organisation / user
+
+    @property
+    def object_org(self) -> Organization:
+        return self.other_org if self.foreign else self.org
 
 
 def _team(world: World) -> int:
-    return factories.team(world.org).pk
+    return factories.team(world.object_org).pk
 
 
 def _membership(world: World) -> int:
-    return factories.member(world.org, Role.MEMBER, name="Walk member").pk
+    return factories.member(world.object_org, Role.MEMBER, name="Walk member").pk
+
+
+def _invitation(world: World) -> int:
+    elsewhere = factories.member(factories.organization(), Role.MEMBER).user
+    inviter = Membership.objects.filter(org=world.object_org, role=Role.ADMIN).first().user
+    result = services.member_invite(
+        org=world.object_org, email=elsewhere.email, display_name="x", role=Role.MEMBER, invited_by=inviter
+    )
+    return result.pending.pk
 
 
 def _token(world: World) -> int:
-    owner = world.principal or factories.user()
+    owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
     return token.pk
 
@@ -111,14 +125,20 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "org_slug": lambda w: w.org.slug,
     "team_id": _team,
     "membership_id": _membership,
+    "invitation_id": _invitation,
     "token_id": _token,
     "uidb64": lambda w: "MQ",
-    "token": lambda w: "set-password",
+    "token": lambda w: "not-a-valid-token",
 }
+# Arguments that only carry a one-time token, not an object of an organisation or a user.
+NOT_OBJECTS = {"org_slug", "uidb64", "token"}
 # DRF detail routes use `pk`: filled by route name.
 PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "team-detail": _team,
     "member-detail": _membership,
+    "member-resend-invitation": _membership,
+    "invitation-detail": _invitation,
+    "invitation-resend": _invitation,
 }
 
 
@@ -132,6 +152,10 @@ def build_url(route: Route, world: World) -> str:
             )
         kwargs[param] = maker(world)
     return reverse(route.name, kwargs=kwargs)
+
+
+def takes_objects(route: Route) -> bool:
+    return any(param not in NOT_OBJECTS for param in route.params)
 
 
 def methods_of(route: Route) -> list[str]:
@@ -164,22 +188,39 @@ def _send(client: Client, method: str, url: str, is_api: bool):
     return getattr(client, method)(url)
 
 
-PRINCIPALS = ["anonymous", "outsider", *[r.value for r in Role]]
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=str)
-@pytest.mark.parametrize("principal", PRINCIPALS)
-def test_route_permissions(route: Route, principal: str, db):
+def _setup(principal: str):
     org = factories.organization(name="Walk org", slug="walk")
     other_org = factories.organization(name="Walk other", slug="walk-other")
     user: User | None = None
     client = Client()
     if principal == "outsider":
         user = factories.member(other_org, Role.ADMIN).user
+    elif principal == "deactivated":
+        membership = factories.member(org, Role.ADMIN)
+        services.membership_set_active(membership=membership, active=False)
+        user = membership.user
     elif principal != "anonymous":
         user = factories.member(org, principal).user
     if user is not None:
         client.force_login(user)
+    return org, other_org, user, client
+
+
+def _relogin(client: Client, user: User | None) -> None:
+    """Some writes (deactivate, delete) change the world; start each method afresh."""
+    client.logout()
+    if user is not None:
+        Membership.objects.filter(user=user).update(is_active=True)
+        client.force_login(user)
+
+
+PRINCIPALS = ["anonymous", "outsider", "deactivated", *[r.value for r in Role]]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_route_permissions(route: Route, principal: str, db):
+    org, other_org, user, client = _setup(principal)
     access = access_of(route.callback)
     assert access is not None, f"{route.name} declares no access"
     world = World(org=org, other_org=other_org, principal=user)
@@ -209,10 +250,8 @@ def test_route_permissions(route: Route, principal: str, db):
             )
             continue
         # Organisation views.
-        if principal == "outsider":
-            assert response.status_code == 404, (
-                f"{where}: expected 404 for another organisation, got {response.status_code}"
-            )
+        if principal in ("outsider", "deactivated"):
+            assert response.status_code == 404, f"{where}: expected 404, got {response.status_code}"
             continue
         if principal in required_roles(route, method):
             assert response.status_code not in (401, 403, 404), (
@@ -221,9 +260,32 @@ def test_route_permissions(route: Route, principal: str, db):
         else:
             assert response.status_code == 403, f"{where}: expected 403, got {response.status_code}"
         if method != "get":
-            # Some writes (deactivate, delete) change the world; start each method afresh.
-            client.logout()
-            if user is not None:
-                user.refresh_from_db()
-                Membership.objects.filter(user=user).update(is_active=True)
-                client.force_login(user)
+            _relogin(client, user)
+
+
+OBJECT_ROUTES = [
+    r for r in ROUTES if takes_objects(r) and (a := access_of(r.callback)) and a.kind != "public"
+]
+
+
+def test_some_routes_take_objects():
+    assert {"team_edit", "member-detail", "api_token_revoke"} <= {r.name for r in OBJECT_ROUTES}
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=str)
+def test_an_object_of_another_organisation_or_user_answers_404(route: Route, db):
+    """An admin of the URL's organisation (or the signed-in user, for their own things) asks for
+    an object that belongs to another organisation (or user): 404, exactly as if it did not exist."""
+    org, other_org, user, client = _setup(Role.ADMIN)
+    world = World(org=org, other_org=other_org, principal=user, foreign=True)
+    for method in methods_of(route):
+        url = build_url(route, world)
+        response = _send(client, method, url, route.is_api)
+        # 405 (a GET to a POST-only page) is answered before any lookup, so it reveals nothing.
+        assert response.status_code in (404, 405), (
+            f"{method.upper()} {url}: expected 404, got {response.status_code}"
+        )
+        if method == "post" or route.is_api:
+            assert response.status_code == 404, (
+                f"{method.upper()} {url}: expected 404, got {response.status_code}"
+            )

@@ -9,6 +9,11 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # required: no default in production
 if not SECRET_KEY.strip():
     raise ImproperlyConfigured("SECRET_KEY must not be empty with config.settings.production.")
+if len(SECRET_KEY) < 50 or "change-me" in SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be a random string of at least 50 characters, not the .env.example placeholder "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+    )
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -204,6 +204,95 @@ def test_pagination_and_filters(org, admin):
 
 
 # --- Members ---------------------------------------------------------------------------------
+def test_invite_existing_account_over_the_api_is_pending(org, other_org, admin):
+    elsewhere = factories.member(other_org).user
+    response = api(admin).post(
+        f"/api/v1/orgs/{org.slug}/members/",
+        {"email": elsewhere.email, "display_name": "x", "role": "member"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["membership"] is None and body["created_user"] is False and body["set_password_url"] is None
+    assert body["pending_invitation"]["user"]["email"] == elsewhere.email
+    listing = api(admin).get(f"/api/v1/orgs/{org.slug}/invitations/").json()
+    assert [i["id"] for i in listing["results"]] == [body["pending_invitation"]["id"]]
+    member = factories.member(org)
+    assert_error(api(member).get(f"/api/v1/orgs/{org.slug}/invitations/"), 403, type_="permission_denied")
+    assert (
+        api(admin)
+        .delete(f"/api/v1/orgs/{org.slug}/invitations/{body['pending_invitation']['id']}/")
+        .status_code
+        == 204
+    )
+    assert api(admin).get(f"/api/v1/orgs/{org.slug}/invitations/").json()["count"] == 0
+
+
+def test_resend_invitation_over_the_api(org, admin, member):
+    invited = (
+        api(admin)
+        .post(
+            f"/api/v1/orgs/{org.slug}/members/",
+            {"email": "n@example.com", "display_name": "N", "role": "member"},
+            format="json",
+        )
+        .json()
+    )
+    url = f"/api/v1/orgs/{org.slug}/members/{invited['membership']['id']}/resend-invitation/"
+    response = api(admin).post(url)
+    assert response.status_code == 200 and "/accounts/welcome/" in response.json()["set_password_url"]
+    # Someone who already chose a password needs no invitation.
+    assert_error(
+        api(admin).post(f"/api/v1/orgs/{org.slug}/members/{member.pk}/resend-invitation/"),
+        400,
+        type_="validation_error",
+    )
+
+
+@pytest.mark.parametrize("value", ["abc", "1e20", "99999999999999999999", "1.5"])
+def test_bad_filter_values_are_a_400_naming_the_parameter(org, admin, value):
+    assert_error(
+        api(admin).get(teams_url(org), {"parent": value}), 400, type_="validation_error", attr="parent"
+    )
+    assert_error(
+        api(admin).get(f"/api/v1/orgs/{org.slug}/members/", {"team": value}),
+        400,
+        type_="validation_error",
+        attr="team",
+    )
+
+
+def test_filter_by_another_orgs_team_is_refused(org, other_org, admin):
+    foreign = factories.team(other_org, "Foreign")
+    assert_error(
+        api(admin).get(teams_url(org), {"parent": foreign.pk}), 400, type_="validation_error", attr="parent"
+    )
+    assert_error(
+        api(admin).get(f"/api/v1/orgs/{org.slug}/members/", {"role": "boss"}),
+        400,
+        type_="validation_error",
+        attr="role",
+    )
+
+
+def test_member_patch_is_all_or_nothing(org, admin):
+    other_admin = Membership.objects.filter(org=org, role=Role.ADMIN).exclude(pk=admin.pk).get()
+    services.membership_set_active(membership=other_admin, active=False)
+    response = api(admin).patch(
+        f"/api/v1/orgs/{org.slug}/members/{admin.pk}/", {"is_active": False, "role": "member"}, format="json"
+    )
+    assert_error(response, 400, type_="validation_error", attr="role")
+    admin.refresh_from_db()
+    assert (admin.role, admin.is_active) == (Role.ADMIN, True)
+
+
+def test_inactive_members_cannot_be_made_managers(org, admin):
+    gone = factories.member(org)
+    services.membership_set_active(membership=gone, active=False)
+    response = api(admin).post(teams_url(org), {"name": "T", "managers": [gone.pk]}, format="json")
+    assert_error(response, 400, type_="validation_error", attr="managers")
+
+
 def test_invite_over_the_api(org, admin):
     sales = factories.team(org, "Sales")
     response = api(admin).post(
@@ -278,6 +367,32 @@ def test_overriding_get_queryset_is_refused_at_class_creation():
         class Leaky(OrgViewSet):  # noqa: F841
             def get_queryset(self):
                 return Team.objects.all()
+
+
+def test_a_mixin_cannot_bring_an_unscoped_queryset():
+    class LeakyMixin:
+        def get_queryset(self):
+            return Team.objects.all()
+
+    with pytest.raises(TypeError, match="scoped_queryset"):
+
+        class Leaky(LeakyMixin, OrgViewSet):  # noqa: F841
+            pass
+
+
+def test_get_object_and_permissions_cannot_be_replaced():
+    with pytest.raises(TypeError, match="get_object"):
+
+        class Direct(OrgViewSet):  # noqa: F841
+            def get_object(self):
+                return Team.objects.get(pk=self.kwargs["pk"])
+
+    from rest_framework.permissions import IsAuthenticated
+
+    with pytest.raises(TypeError, match="OrgRolePermission"):
+
+        class Open(OrgViewSet):  # noqa: F841
+            permission_classes = [IsAuthenticated]
 
 
 def test_unknown_roles_are_refused_at_class_creation():

@@ -97,42 +97,86 @@ def test_team_tree_orders_teams_depth_first(org):
 def test_invite_new_person_creates_account_with_one_time_link(org, admin, django_capture_on_commit_callbacks):
     sales = factories.team(org, "Sales")
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = services.member_invite(
+        result = services.member_invite(
             org=org,
             email=" New.Person@Example.com ",
             display_name="New Person",
             role=Role.MEMBER,
             teams=[sales],
             invited_by=admin.user,
+            base_url="https://stretch.example.com/",
         )
-    assert invitation.created_user
-    user = invitation.membership.user
+    assert result.created_user and result.pending is None
+    user = result.membership.user
     assert user.email == "new.person@example.com"
     assert not user.has_usable_password()
-    assert list(invitation.membership.teams.all()) == [sales]
-    assert invitation.set_password_url and "/accounts/welcome/" in invitation.set_password_url
+    assert list(result.membership.teams.all()) == [sales]
+    assert result.set_password_url.startswith("https://stretch.example.com/accounts/welcome/")
     assert len(mail.outbox) == 1
-    assert invitation.set_password_url in mail.outbox[0].body
+    assert "https://stretch.example.com/accounts/welcome/" in mail.outbox[0].body
     assert mail.outbox[0].to == ["new.person@example.com"]
 
 
-def test_invite_existing_user_adds_membership_without_link(
-    org, other_org, admin, django_capture_on_commit_callbacks
-):
+def test_existing_account_is_invited_not_attached(org, other_org, admin, django_capture_on_commit_callbacks):
+    """Nobody can be attached to an organisation — or an account be hijacked — by whoever knows
+    an address: an existing account must accept from its own mailbox."""
     existing = factories.member(other_org, name="Multi").user
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = services.member_invite(
+        result = services.member_invite(
             org=org,
             email=existing.email.upper(),
             display_name="ignored",
             role=Role.VIEWER,
             invited_by=admin.user,
         )
-    assert not invitation.created_user
-    assert invitation.set_password_url is None
-    assert invitation.membership.user == existing
-    assert not mail.outbox
+    assert not result.created_user and result.membership is None and result.set_password_url is None
+    assert not Membership.objects.filter(org=org, user=existing).exists()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [existing.email]
+    token = services.invitation_token(result.pending)
+    assert f"/accounts/invitations/{token}/" in mail.outbox[0].body
+
+    stranger = factories.user()
+    with pytest.raises(ValidationError):
+        services.pending_invitation_accept(invitation=result.pending, user=stranger)
+    membership = services.pending_invitation_accept(invitation=result.pending, user=existing)
+    assert membership.role == Role.VIEWER
     assert set(selectors.organization_list_for_user(user=existing)) == {org, other_org}
+    assert services.pending_invitation_from_token(token=token) is None  # used up
+
+
+def test_invitation_token_is_tamper_proof(org, other_org, admin):
+    existing = factories.member(other_org).user
+    result = services.member_invite(
+        org=org, email=existing.email, display_name="x", role="member", invited_by=admin.user
+    )
+    token = services.invitation_token(result.pending)
+    assert services.pending_invitation_from_token(token=token) == result.pending
+    assert services.pending_invitation_from_token(token=token[:-2] + "xx") is None
+    services.pending_invitation_cancel(invitation=result.pending)
+    assert services.pending_invitation_from_token(token=token) is None
+
+
+def test_failed_invitation_email_loses_nothing_and_can_be_resent(
+    org, admin, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.mail.BrokenBackend"
+    settings.CELERY_TASK_EAGER_PROPAGATES = False
+    from config.celery import app
+
+    app.conf.task_eager_propagates = False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            result = services.member_invite(
+                org=org, email="late@example.com", display_name="Late", role="member", invited_by=admin.user
+            )
+    finally:
+        app.conf.task_eager_propagates = True
+    assert Membership.objects.filter(pk=result.membership.pk).exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        link = services.member_invitation_resend(membership=result.membership)
+    assert "/accounts/welcome/" in link
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["late@example.com"]
 
 
 def test_invite_refuses_existing_member_and_foreign_teams(org, other_org, admin, member):
@@ -165,7 +209,21 @@ def test_last_admin_cannot_be_demoted_or_deactivated(org):
     second = factories.member(org, Role.ADMIN)
     services.membership_update(membership=only_admin, role=Role.MEMBER, teams=[])
     assert selectors.admin_count(org=org) == 1
-    assert second.role == Role.ADMIN
+    assert Membership.objects.get(org=org, role=Role.ADMIN) == second
+    # Deactivating and demoting in one change is refused as a whole.
+    with pytest.raises(ValidationError):
+        services.membership_update(membership=second, role=Role.MEMBER, teams=[], is_active=False)
+    second.refresh_from_db()
+    assert (second.role, second.is_active) == (Role.ADMIN, True)
+
+
+def test_an_inactive_admin_can_be_demoted(org):
+    founder = Membership.objects.get(org=org, role=Role.ADMIN)
+    other = factories.member(org, Role.ADMIN)
+    services.membership_set_active(membership=other, active=False)
+    services.membership_update(membership=other, role=Role.MEMBER, teams=[])
+    assert Membership.objects.get(pk=other.pk).role == Role.MEMBER
+    assert selectors.admin_count(org=org) == 1 and founder.role == Role.ADMIN
 
 
 def test_deactivated_member_loses_access_but_keeps_the_row(org, member):

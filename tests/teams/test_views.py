@@ -264,8 +264,9 @@ def test_member_list_query_count_is_pinned(org, admin, django_assert_num_queries
     client = login(admin)
     url = reverse("member_list", args=[org.slug])
     client.get(url)
-    # user, membership+org, members, their teams, the org switcher (the session comes from the cache)
-    with django_assert_num_queries(5):
+    # user, membership+org, members, their teams, open invitations, the org switcher
+    # (the session comes from the cache)
+    with django_assert_num_queries(6):
         client.get(url)
 
 
@@ -409,3 +410,105 @@ def test_times_are_shown_in_the_organisations_time_zone(org, admin):
     org.save()
     page = login(admin).get(reverse("system", args=[org.slug])).content.decode()
     assert "2026-11-23 09:00:00" in page  # 01:00 UTC is 09:00 in Shanghai
+
+
+def test_invalid_submissions_count_as_failures_and_never_clear_them(member):
+    client = Client()
+    for _ in range(9):
+        sign_in(client, member.user.email, "wrong password")
+    sign_in(client, member.user.email, "")  # no password: a failed attempt, not a success
+    response = sign_in(client, member.user.email)
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_nul_characters_are_refused_not_crashing(org, admin):
+    response = Client().post(reverse("login"), {"username": "a\x00@b.c", "password": "x"})
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.content.decode()
+    page = login(admin).get(reverse("member_list", args=[org.slug]), {"q": "ad\x00min"})
+    assert page.status_code == 200
+
+
+def test_forwarded_address_that_is_not_an_ip_is_ignored(settings, member):
+    settings.NUM_PROXIES = 1
+    client = Client(HTTP_X_FORWARDED_FOR="unknown, 1.2.3.4:5555")
+    response = sign_in(client, member.user.email, "wrong")
+    assert response.status_code == 200
+    from teams.models import LoginAttempt
+
+    assert LoginAttempt.objects.get().ip == "127.0.0.1"
+
+
+def test_activation_needs_an_explicit_value(org, admin, member):
+    response = login(admin).post(reverse("member_active", args=[org.slug, member.pk]))
+    assert response.status_code == 400
+    member.refresh_from_db()
+    assert member.is_active
+
+
+def test_existing_account_accepts_an_invitation_from_its_mailbox(
+    org, other_org, admin, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    elsewhere = factories.member(other_org, name="Elsewhere")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(admin).post(
+            reverse("member_invite", args=[org.slug]),
+            {"email": elsewhere.user.email, "display_name": "x", "role": "manager"},
+        )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(org=org, user=elsewhere.user).exists()
+    listing = login(admin).get(reverse("member_list", args=[org.slug])).content.decode()
+    assert 'data-testid="pending-invitations"' in listing and elsewhere.user.email in listing
+
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/invitations/" in line)
+    path = link.replace("http://testserver", "")
+    intruder = login(factories.user())
+    refused = intruder.post(path)
+    assert refused.status_code == 400 and "for another account" in refused.content.decode()
+    assert Client().get(path).status_code == 302  # sign in first
+
+    invited = login(elsewhere)
+    assert "Join Acme" in invited.get(path).content.decode()
+    assert invited.post(path)["Location"] == reverse("org_home", args=[org.slug])
+    assert Membership.objects.get(org=org, user=elsewhere.user).role == Role.MANAGER
+    assert invited.post(path).status_code == 400  # used up
+
+
+def test_admin_cancels_and_resends_invitations(org, other_org, admin, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from teams import services
+
+    elsewhere = factories.member(other_org).user
+    result = services.member_invite(
+        org=org, email=elsewhere.email, display_name="x", role="member", invited_by=admin.user
+    )
+    client = login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("invitation_resend", args=[org.slug, result.pending.pk]))
+    assert len(mail.outbox) == 1
+    client.post(reverse("invitation_cancel", args=[org.slug, result.pending.pk]))
+    result.pending.refresh_from_db()
+    assert result.pending.cancelled_at is not None
+    foreign = services.member_invite(
+        org=other_org, email="z@example.com", display_name="z", role="member", invited_by=admin.user
+    )
+    assert foreign.membership is not None
+    assert client.post(reverse("member_resend", args=[org.slug, foreign.membership.pk])).status_code == 404
+
+
+def test_member_who_never_set_a_password_gets_a_new_link(org, admin):
+    from teams import services
+
+    result = services.member_invite(
+        org=org, email="new@example.com", display_name="New", role="member", invited_by=admin.user
+    )
+    client = login(admin)
+    page = client.get(reverse("member_edit", args=[org.slug, result.membership.pk])).content.decode()
+    assert "has not chosen a password yet" in page
+    resent = client.post(reverse("member_resend", args=[org.slug, result.membership.pk]))
+    assert resent.status_code == 200
+    assert "http://testserver/accounts/welcome/" in resent.content.decode()

@@ -516,7 +516,11 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 def system_view(request: OrgRequest) -> HttpResponse:
     beats = selectors.heartbeat_latest(limit=120)
     chart = [
-        {"slot": b.slot.isoformat(), "delay": round((b.recorded_at - b.slot).total_seconds(), 2)}
+        {
+            # In the organisation's time zone, like the table below it.
+            "slot": timezone.localtime(b.slot).strftime("%Y-%m-%d %H:%M:%S"),
+            "delay": round((b.recorded_at - b.slot).total_seconds(), 2),
+        }
         for b in beats
     ]
     last = beats[0] if beats else None

@@ -327,3 +327,26 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"heartbeat {self.slot:%Y-%m-%d %H:%M:%S}"
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, from what to what. Written by services of every app through
+    teams.services.audit_record; never edited."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=60)
+    target_id = models.BigIntegerField()
+    target_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-at", "-id")
+        indexes = [models.Index(fields=["org", "target_type", "target_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}#{self.target_id}"

@@ -9,7 +9,17 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import ApiToken, Heartbeat, LoginAttempt, Membership, Organization, PendingInvitation, Team, User
+from .models import (
+    ApiToken,
+    AuditEntry,
+    Heartbeat,
+    LoginAttempt,
+    Membership,
+    Organization,
+    PendingInvitation,
+    Team,
+    User,
+)
 
 
 def membership_for_user(*, user: User, org_slug: str) -> Membership:
@@ -152,3 +162,14 @@ def pending_invitation_get(*, org: Organization, invitation_id: int) -> PendingI
         return PendingInvitation.objects.select_related("user").get(org=org, pk=invitation_id)
     except PendingInvitation.DoesNotExist:
         raise Http404("No invitation found.") from None
+
+
+def audit_list(
+    *, org: Organization, target_type: str | None = None, target_id: int | None = None
+) -> QuerySet[AuditEntry]:
+    qs = AuditEntry.objects.filter(org=org).select_related("actor").order_by("-at", "-id")
+    if target_type:
+        qs = qs.filter(target_type=target_type)
+    if target_id is not None:
+        qs = qs.filter(target_id=target_id)
+    return qs

@@ -42,3 +42,35 @@ def member(
 
 def team(org: Organization, name: str | None = None, *, parent: Team | None = None) -> Team:
     return services.team_create(org=org, name=name or f"Team {next(_seq)}", parent=parent)
+
+
+def goal(org: Organization, owner: Membership | None = None, *, actor: Membership | None = None, **fields):
+    """A goal through the real service (draft unless status= is given)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from goals import services as goal_services
+    from goals.models import Scope
+
+    status = fields.pop("status", None)
+    owner = owner or member(org, Role.MANAGER)
+    actor = actor or owner
+    defaults = {
+        "title": f"Goal {next(_seq)}",
+        "start_date": date(2026, 1, 1),
+        "end_date": date(2026, 3, 31),
+        "base": Decimal("100"),
+        "challenge": Decimal("120"),
+        "stretch": Decimal("150"),
+        "scope": Scope.STRATEGY if fields.get("parent") is None and "team" not in fields else Scope.TEAM,
+        "metric_name": "New users",
+        "description": "More people sign up.",
+    }
+    defaults.update(fields)
+    created = goal_services.goal_create(
+        org=org, actor=actor, data=goal_services.GoalInput(owner=owner, **defaults)
+    )
+    if status:
+        goal_services.goal_set_status(goal=created, actor=actor, status=status)
+        created.refresh_from_db()
+    return created

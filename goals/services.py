@@ -1,0 +1,695 @@
+"""Every write of the goals app: keyword-only, typed, transactional, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from teams.models import Membership, Organization, Role, Team
+from teams.services import audit_diff, audit_record, audit_record_many
+
+from . import decompose as dec
+from .models import (
+    CLOSED_STATUSES,
+    Aggregation,
+    Direction,
+    Goal,
+    GoalComment,
+    PeriodKind,
+    PeriodTarget,
+    Revision,
+    Scope,
+    Status,
+    SupportingMetric,
+    TargetVersion,
+)
+from .periods import slices
+
+MAX_VALUE = Decimal("1e13")
+TIER_FIELDS = ("base", "challenge", "stretch")
+GOAL_FIELDS = (
+    "scope", "team_id", "owner_id", "parent_id", "weight", "title", "description", "rationale", "metric_name",
+    "unit", "direction", "aggregation", "baseline", "period_kind", "start_date", "end_date",
+)  # fmt: skip
+
+
+# --- Validation helpers -------------------------------------------------------------------------
+def validate_tiers(
+    *, base: Decimal | None, challenge: Decimal | None, stretch: Decimal | None, direction: str, aggregation: str,
+    prefix: str = "",
+) -> dict[str, list[str]]:  # fmt: skip
+    """Errors for three targets: all present, sane, and in order for the direction."""
+    errors: dict[str, list[str]] = {}
+    values = {"base": base, "challenge": challenge, "stretch": stretch}
+    for name, value in values.items():
+        if value is None:
+            errors[prefix + name] = [_("Enter a target.")]
+        elif not value.is_finite() or abs(value) >= MAX_VALUE:
+            errors[prefix + name] = [_("Enter a realistic number.")]
+        elif aggregation == Aggregation.SUM and value < 0:
+            errors[prefix + name] = [_("A total cannot be negative.")]
+    if errors or base is None or challenge is None or stretch is None:
+        return errors
+    if direction == Direction.UP:
+        if base > challenge:
+            errors[prefix + "challenge"] = [_("The challenge target must be at least the base target.")]
+        if challenge > stretch:
+            errors[prefix + "stretch"] = [_("The stretch target must be at least the challenge target.")]
+    else:
+        if base < challenge:
+            errors[prefix + "challenge"] = [
+                _("Lower is better: the challenge target must be at most the base target.")
+            ]
+        if challenge < stretch:
+            errors[prefix + "stretch"] = [
+                _("Lower is better: the stretch target must be at most the challenge target.")
+            ]
+    return errors
+
+
+def _ancestors(goal: Goal) -> Iterable[Goal]:
+    seen: set[int] = set()
+    node = goal.parent
+    while node is not None and node.pk not in seen:
+        seen.add(node.pk)
+        yield node
+        node = node.parent
+
+
+def _validate_goal(goal: Goal) -> None:
+    errors: dict[str, list[str]] = {}
+    if goal.end_date and goal.start_date and goal.end_date < goal.start_date:
+        errors["end_date"] = [_("The end must not be before the start.")]
+    if goal.scope == Scope.TEAM and goal.team_id is None:
+        errors["team"] = [_("Choose the team this goal belongs to.")]
+    if goal.scope == Scope.STRATEGY and goal.parent_id is not None:
+        errors["parent"] = [_("A company strategy goal is the top of the cascade: it serves no other goal.")]
+    if goal.team is not None and goal.team.org_id != goal.org_id:
+        errors["team"] = [_("Choose a team of this organisation.")]
+    if goal.owner.org_id != goal.org_id or not goal.owner.is_active:
+        errors["owner"] = [_("Choose an active member of this organisation.")]
+    if goal.baseline is not None and (not goal.baseline.is_finite() or abs(goal.baseline) >= MAX_VALUE):
+        errors["baseline"] = [_("Enter a realistic number.")]
+    elif goal.baseline is not None and goal.aggregation == Aggregation.SUM and goal.baseline < 0:
+        errors["baseline"] = [_("A total cannot be negative.")]
+    parent = goal.parent
+    if parent is not None:
+        if parent.org_id != goal.org_id:
+            errors["parent"] = [_("Choose a goal of this organisation.")]
+        elif goal.pk is not None and any(a.pk == goal.pk for a in [parent, *_ancestors(parent)]):
+            errors["parent"] = [_("A goal cannot serve itself or a goal below it.")]
+        elif parent.status == Status.CANCELLED:
+            errors["parent"] = [_("The goal it serves is cancelled.")]
+        elif (
+            goal.start_date
+            and goal.end_date
+            and (goal.start_date < parent.start_date or goal.end_date > parent.end_date)
+        ):
+            errors.setdefault("end_date", []).append(
+                _("The period must lie within the period of the goal it serves (%(start)s – %(end)s).")
+                % {"start": parent.start_date.isoformat(), "end": parent.end_date.isoformat()}
+            )
+    if errors:
+        raise ValidationError(errors)
+    goal.full_clean(exclude=["org", "owner", "team", "parent", "created_by"], validate_constraints=False)
+
+
+def _lock(goal: Goal) -> None:
+    """Lock the goal's row for this transaction and bring the caller's object up to date."""
+    list(Goal.objects.select_for_update().filter(pk=goal.pk).values_list("pk", flat=True))
+    goal.refresh_from_db()
+
+
+def _snapshot(goal: Goal) -> dict[str, object]:
+    return {name: getattr(goal, name) for name in (*GOAL_FIELDS, "status", "result_value")}
+
+
+def _version_snapshot(version: TargetVersion) -> dict[str, object]:
+    return {"version": version.number, **version.tiers(), "effective_from": version.effective_from}
+
+
+# --- Goals ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GoalInput:
+    title: str
+    owner: Membership
+    start_date: date
+    end_date: date
+    base: Decimal | None
+    challenge: Decimal | None
+    stretch: Decimal | None
+    scope: str = Scope.TEAM
+    team: Team | None = None
+    parent: Goal | None = None
+    weight: Decimal = Decimal("1")
+    description: str = ""
+    rationale: str = ""
+    metric_name: str = ""
+    unit: str = ""
+    direction: str = Direction.UP
+    aggregation: str = Aggregation.SUM
+    baseline: Decimal | None = None
+    period_kind: str = PeriodKind.QUARTER
+
+
+def _apply_input(goal: Goal, data: GoalInput) -> None:
+    goal.title = data.title.strip()
+    goal.owner = data.owner
+    goal.start_date = data.start_date
+    goal.end_date = data.end_date
+    goal.scope = data.scope
+    goal.team = data.team
+    goal.parent = data.parent
+    goal.weight = data.weight
+    goal.description = data.description.strip()
+    goal.rationale = data.rationale.strip()
+    goal.metric_name = data.metric_name.strip()
+    goal.unit = data.unit.strip()
+    goal.direction = data.direction
+    goal.aggregation = data.aggregation
+    goal.baseline = data.baseline
+    goal.period_kind = data.period_kind
+
+
+@transaction.atomic
+def goal_create(*, org: Organization, actor: Membership, data: GoalInput) -> Goal:
+    """Create a goal (draft) with its first target version."""
+    goal = Goal(org=org, created_by=actor.user)
+    _apply_input(goal, data)
+    errors = validate_tiers(
+        base=data.base, challenge=data.challenge, stretch=data.stretch, direction=data.direction,
+        aggregation=data.aggregation,
+    )  # fmt: skip
+    try:
+        _validate_goal(goal)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    goal.save()
+    assert data.base is not None and data.challenge is not None and data.stretch is not None  # noqa: S101
+    version = TargetVersion.objects.create(
+        goal=goal, number=1, base=data.base, challenge=data.challenge, stretch=data.stretch,
+        effective_from=goal.start_date, created_by=actor.user,
+    )  # fmt: skip
+    audit_record(
+        org=org, actor=actor.user, action="goal.create", target=goal,
+        changes=audit_diff({}, {**_snapshot(goal), **_version_snapshot(version)}),
+    )  # fmt: skip
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, actor: Membership, data: GoalInput) -> Goal:
+    """Edit a goal. Before activation everything may change, targets included. Once active the
+    targets (and what they mean: metric, direction, period) change only through a revision."""
+    if goal.status in CLOSED_STATUSES:
+        raise ValidationError(_("A closed goal cannot be changed."))
+    _lock(goal)
+    before = _snapshot(goal)
+    version = goal.versions.order_by("-number").first()
+    assert version is not None  # noqa: S101
+    before_version = _version_snapshot(version)
+    new_tiers = {"base": data.base, "challenge": data.challenge, "stretch": data.stretch}
+    if goal.status == Status.ACTIVE:
+        locked = {
+            "metric_name": data.metric_name.strip(), "direction": data.direction, "aggregation": data.aggregation,
+            "start_date": data.start_date, "end_date": data.end_date,
+        }  # fmt: skip
+        changed = [f for f, v in locked.items() if getattr(goal, f) != v]
+        changed += [t for t, v in new_tiers.items() if v is not None and getattr(version, t) != v]
+        if changed:
+            raise ValidationError(
+                {
+                    f: [_("The goal is active: request a revision to change its targets or period.")]
+                    for f in changed
+                }
+            )
+    _apply_input(goal, data)
+    errors = validate_tiers(
+        base=data.base if data.base is not None else version.base,
+        challenge=data.challenge if data.challenge is not None else version.challenge,
+        stretch=data.stretch if data.stretch is not None else version.stretch,
+        direction=goal.direction, aggregation=goal.aggregation,
+    )  # fmt: skip
+    try:
+        _validate_goal(goal)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    goal.save()
+    if goal.status != Status.ACTIVE:
+        tiers_changed = any(v is not None and getattr(version, t) != v for t, v in new_tiers.items())
+        for tier, value in new_tiers.items():
+            if value is not None:
+                setattr(version, tier, value)
+        version.effective_from = goal.start_date
+        version.save()
+        if tiers_changed:  # the old decomposition no longer describes these targets
+            version.period_targets.all().delete()
+            version.overrides = {}
+            version.save(update_fields=["overrides"])
+    changes = audit_diff({**before, **before_version}, {**_snapshot(goal), **_version_snapshot(version)})
+    if changes:
+        audit_record(org=goal.org, actor=actor.user, action="goal.update", target=goal, changes=changes)
+    return goal
+
+
+_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.PROPOSED: (Status.DRAFT,),
+    Status.ACTIVE: (Status.DRAFT, Status.PROPOSED),
+    Status.ACHIEVED: (Status.ACTIVE,),
+    Status.MISSED: (Status.ACTIVE,),
+    Status.CANCELLED: (Status.DRAFT, Status.PROPOSED, Status.ACTIVE),
+}
+
+
+@transaction.atomic
+def goal_set_status(
+    *, goal: Goal, actor: Membership, status: str, result_value: Decimal | None = None
+) -> Goal:
+    """draft → proposed (open for team input) → active → achieved / missed; or cancelled.
+    Closing records the final result, which later goals use as history."""
+    allowed_from = _TRANSITIONS.get(status)
+    if allowed_from is None:
+        raise ValidationError({"status": [_("Unknown status.")]})
+    _lock(goal)
+    if goal.status not in allowed_from:
+        raise ValidationError(
+            {"status": [_("A goal that is “%(now)s” cannot become “%(next)s”.") % {
+                "now": goal.get_status_display(), "next": Status(status).label}]}
+        )  # fmt: skip
+    if status in (Status.ACHIEVED, Status.MISSED):
+        if result_value is None:
+            raise ValidationError({"result_value": [_("Enter the final result to close the goal.")]})
+        if not result_value.is_finite() or abs(result_value) >= MAX_VALUE:
+            raise ValidationError({"result_value": [_("Enter a realistic number.")]})
+        goal.result_value = result_value
+        goal.closed_at = timezone.now()
+    if status == Status.CANCELLED:
+        goal.closed_at = timezone.now()
+    before = _snapshot(goal)
+    goal.status = status
+    goal.save()
+    audit_record(
+        org=goal.org, actor=actor.user, action=f"goal.{status}", target=goal,
+        changes=audit_diff(before, _snapshot(goal)),
+    )  # fmt: skip
+    return goal
+
+
+# --- Team input -------------------------------------------------------------------------------
+@transaction.atomic
+def comment_add(
+    *, goal: Goal, author: Membership, body: str, base: Decimal | None = None,
+    challenge: Decimal | None = None, stretch: Decimal | None = None,
+) -> GoalComment:  # fmt: skip
+    """A comment, optionally proposing other targets (all three, in order)."""
+    if goal.status in CLOSED_STATUSES:
+        raise ValidationError(_("The goal is closed."))
+    if author.org_id != goal.org_id:
+        raise ValidationError(_("Only members of the organisation can comment."))
+    errors: dict[str, list[str]] = {}
+    if not body.strip():
+        errors["body"] = [_("Write a comment.")]
+    proposing = any(v is not None for v in (base, challenge, stretch))
+    if proposing:
+        errors.update(
+            validate_tiers(
+                base=base, challenge=challenge, stretch=stretch, direction=goal.direction,
+                aggregation=goal.aggregation,
+            )
+        )  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    return GoalComment.objects.create(
+        goal=goal, author=author, body=body.strip(), proposed_base=base, proposed_challenge=challenge,
+        proposed_stretch=stretch,
+    )  # fmt: skip
+
+
+# --- Supporting metrics -----------------------------------------------------------------------
+@transaction.atomic
+def supporting_metric_save(
+    *, goal: Goal, actor: Membership, kind: str, name: str, unit: str = "", direction: str = Direction.UP,
+    weekly_target: Decimal | None = None, threshold: Decimal | None = None, metric: SupportingMetric | None = None,
+) -> SupportingMetric:  # fmt: skip
+    errors: dict[str, list[str]] = {}
+    if kind not in SupportingMetric.Kind.values:
+        errors["kind"] = [_("Choose leading or risk.")]
+    if not name.strip():
+        errors["name"] = [_("Name the metric.")]
+    if kind == SupportingMetric.Kind.LEADING:
+        if weekly_target is None:
+            errors["weekly_target"] = [_("A leading metric needs a weekly target.")]
+        elif weekly_target < 0 or abs(weekly_target) >= MAX_VALUE:
+            errors["weekly_target"] = [_("Enter a realistic, non-negative number.")]
+    if kind == SupportingMetric.Kind.RISK:
+        if threshold is None:
+            errors["threshold"] = [_("A risk metric needs a threshold.")]
+        elif abs(threshold) >= MAX_VALUE:
+            errors["threshold"] = [_("Enter a realistic number.")]
+    duplicate = SupportingMetric.objects.filter(goal=goal, name__iexact=name.strip())
+    if metric is not None:
+        duplicate = duplicate.exclude(pk=metric.pk)
+    if name.strip() and duplicate.exists():
+        errors["name"] = [_("This goal already has a metric with that name.")]
+    if errors:
+        raise ValidationError(errors)
+    creating = metric is None
+    metric = metric or SupportingMetric(goal=goal, position=goal.supporting_metrics.count())
+    before = {
+        f: getattr(metric, f) for f in ("kind", "name", "unit", "direction", "weekly_target", "threshold")
+    }
+    metric.kind, metric.name, metric.unit, metric.direction = kind, name.strip(), unit.strip(), direction
+    metric.weekly_target = weekly_target if kind == SupportingMetric.Kind.LEADING else None
+    metric.threshold = threshold if kind == SupportingMetric.Kind.RISK else None
+    metric.save()
+    after = {f: getattr(metric, f) for f in before}
+    audit_record(
+        org=goal.org, actor=actor.user, action="supporting_metric.create" if creating else "supporting_metric.update",
+        target=metric, changes=audit_diff({} if creating else before, after),
+    )  # fmt: skip
+    return metric
+
+
+@transaction.atomic
+def supporting_metric_delete(*, metric: SupportingMetric, actor: Membership) -> None:
+    audit_record(org=metric.goal.org, actor=actor.user, action="supporting_metric.delete", target=metric)
+    metric.delete()
+
+
+# --- Decomposition ----------------------------------------------------------------------------
+DECOMPOSABLE = (PeriodKind.QUARTER, PeriodKind.MONTH, PeriodKind.WEEK)
+
+
+def decomposition_preview(
+    *, goal: Goal, kind: str, method: str, weights: Sequence[Decimal] | None = None
+) -> list[dec.Slice]:
+    """Slices of the goal's current targets for a period kind; nothing is saved."""
+    if kind not in DECOMPOSABLE:
+        raise ValidationError({"kind": [_("Choose quarter, month or week.")]})
+    version = goal.versions.order_by("-number").first()
+    assert version is not None  # noqa: S101
+    spans = slices(goal.start_date, goal.end_date, kind, fiscal_start_month=goal.org.fiscal_year_start_month)
+    try:
+        return dec.decompose(
+            targets=version.tiers(), spans=spans, additive=goal.is_additive, method=method,
+            weights=list(weights) if weights is not None else None, baseline=goal.baseline,
+        )  # fmt: skip
+    except dec.DecompositionError as error:
+        raise ValidationError({error.field: [str(error)]}) from error
+
+
+@dataclass(frozen=True)
+class SliceInput:
+    start_date: date
+    end_date: date
+    base: Decimal
+    challenge: Decimal
+    stretch: Decimal
+
+
+@transaction.atomic
+def decomposition_apply(
+    *, goal: Goal, actor: Membership, kind: str, rows: Sequence[SliceInput], override_reason: str = ""
+) -> list[PeriodTarget]:
+    """Save the slices of one kind for the goal's current version (replacing earlier ones).
+    Slices must be exactly the periods of that kind; each must respect the tier order; for an
+    additive metric they must add up to the whole, unless the manager gives a reason for the
+    difference (kept on the version and in the audit trail)."""
+    if goal.status in CLOSED_STATUSES:
+        raise ValidationError(_("A closed goal cannot be changed."))
+    if kind not in DECOMPOSABLE:
+        raise ValidationError({"kind": [_("Choose quarter, month or week.")]})
+    version = TargetVersion.objects.select_for_update().filter(goal=goal).order_by("-number").first()
+    assert version is not None  # noqa: S101
+    spans = slices(goal.start_date, goal.end_date, kind, fiscal_start_month=goal.org.fiscal_year_start_month)
+    errors: dict[str, list[str]] = {}
+    if [(r.start_date, r.end_date) for r in rows] != spans:
+        errors["rows"] = [_("Enter one row for each %(kind)s of the goal's period (%(n)d).") % {
+            "kind": PeriodKind(kind).label.lower(), "n": len(spans)}]  # fmt: skip
+    for i, row in enumerate(rows):
+        errors.update(
+            validate_tiers(
+                base=row.base, challenge=row.challenge, stretch=row.stretch, direction=goal.direction,
+                aggregation=goal.aggregation, prefix=f"rows.{i}.",
+            )
+        )  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    overrides = dict(version.overrides)
+    if goal.is_additive:
+        diff = dec.reconciliation(version.tiers(), [{t: getattr(r, t) for t in TIER_FIELDS} for r in rows])
+        mismatched = {t: d for t, d in diff.items() if d != 0}
+        if mismatched and not override_reason.strip():
+            raise ValidationError(
+                {"override_reason": [_(
+                    "The %(kind)s targets do not add up to the goal's targets (difference: %(diff)s). "
+                    "Fix them, or give the reason for accepting the difference."
+                ) % {"kind": PeriodKind(kind).label.lower(),
+                     "diff": ", ".join(f"{t} {d:+f}" for t, d in mismatched.items())}]}
+            )  # fmt: skip
+        if mismatched:
+            overrides[kind] = {
+                "reason": override_reason.strip(),
+                "difference": {t: str(d) for t, d in mismatched.items()},
+            }
+        else:
+            overrides.pop(kind, None)
+    old = {p.start_date: p for p in version.period_targets.filter(kind=kind)}
+    version.period_targets.filter(kind=kind).delete()
+    created = PeriodTarget.objects.bulk_create(
+        [
+            PeriodTarget(
+                version=version, kind=kind, start_date=r.start_date, end_date=r.end_date, base=r.base,
+                challenge=r.challenge, stretch=r.stretch,
+            )
+            for r in rows
+        ]
+    )  # fmt: skip
+    version.overrides = overrides
+    version.save(update_fields=["overrides"])
+    entries: list[tuple[str, object, dict[str, list[object]]]] = []
+    for target in created:
+        previous = old.get(target.start_date)
+        before = {t: getattr(previous, t) for t in TIER_FIELDS} if previous else {}
+        changes = audit_diff(before, {t: getattr(target, t) for t in TIER_FIELDS})
+        if changes:
+            entries.append(("period_target.set", target, changes))
+    if kind in overrides:
+        entries.append(("goal.decomposition_override", goal, {"override": [None, overrides[kind]]}))
+    audit_record_many(org=goal.org, actor=actor.user, entries=entries)
+    return created
+
+
+# --- Splitting a team goal into members' goals --------------------------------------------------
+@dataclass(frozen=True)
+class Allocation:
+    member: Membership
+    base: Decimal
+    challenge: Decimal
+    stretch: Decimal
+
+
+@transaction.atomic
+def goal_split_to_members(
+    *, goal: Goal, actor: Membership, allocations: Sequence[Allocation], override_reason: str = ""
+) -> list[Goal]:
+    """Give each member a personal goal serving the team goal, with the same metric and period.
+    For an additive metric the members' targets must add up to the team's (or a reason is given)."""
+    if goal.status in CLOSED_STATUSES:
+        raise ValidationError(_("A closed goal cannot be changed."))
+    if not allocations:
+        raise ValidationError({"allocations": [_("Allocate the goal to at least one member.")]})
+    version = goal.versions.order_by("-number").first()
+    assert version is not None  # noqa: S101
+    errors: dict[str, list[str]] = {}
+    members = [a.member for a in allocations]
+    if len({m.pk for m in members}) != len(members):
+        errors["allocations"] = [_("Each member only once.")]
+    for i, a in enumerate(allocations):
+        if a.member.org_id != goal.org_id or not a.member.is_active:
+            errors[f"allocations.{i}.member"] = [_("Choose an active member of this organisation.")]
+        errors.update(
+            validate_tiers(
+                base=a.base, challenge=a.challenge, stretch=a.stretch, direction=goal.direction,
+                aggregation=goal.aggregation, prefix=f"allocations.{i}.",
+            )
+        )  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    if goal.is_additive:
+        diff = dec.reconciliation(
+            version.tiers(), [{t: getattr(a, t) for t in TIER_FIELDS} for a in allocations]
+        )
+        mismatched = {t: d for t, d in diff.items() if d != 0}
+        if mismatched and not override_reason.strip():
+            raise ValidationError(
+                {"override_reason": [_(
+                    "The members' targets do not add up to the team's targets (difference: %(diff)s). "
+                    "Fix them, or give the reason for accepting the difference."
+                ) % {"diff": ", ".join(f"{t} {d:+f}" for t, d in mismatched.items())}]}
+            )  # fmt: skip
+        if mismatched:
+            version.overrides = {**version.overrides, "members": {"reason": override_reason.strip()}}
+            version.save(update_fields=["overrides"])
+    children = []
+    for a in allocations:
+        child = goal_create(
+            org=goal.org,
+            actor=actor,
+            data=GoalInput(
+                title=f"{goal.title} — {a.member.user.get_full_name()}", owner=a.member, start_date=goal.start_date,
+                end_date=goal.end_date, base=a.base, challenge=a.challenge, stretch=a.stretch, scope=Scope.PERSONAL,
+                team=goal.team, parent=goal, description=goal.description, metric_name=goal.metric_name,
+                unit=goal.unit, direction=goal.direction, aggregation=goal.aggregation,
+                period_kind=goal.period_kind,
+                weight=(a.stretch / version.stretch).quantize(Decimal("0.001")) if goal.is_additive and version.stretch else Decimal(1),
+            ),
+        )  # fmt: skip
+        if goal.status == Status.ACTIVE:
+            goal_set_status(goal=child, actor=actor, status=Status.ACTIVE)
+        children.append(child)
+    return children
+
+
+# --- Revisions --------------------------------------------------------------------------------
+def can_decide_revision(*, revision: Revision, member: Membership) -> bool:
+    """The owner of the parent goal, or an admin — never the person who asked."""
+    if member.pk == revision.requested_by_id or member.org_id != revision.goal.org_id:
+        return False
+    if member.role == Role.ADMIN:
+        return True
+    parent = revision.goal.parent
+    return parent is not None and parent.owner_id == member.pk
+
+
+@transaction.atomic
+def revision_request(
+    *, goal: Goal, requester: Membership, reason: str, comment: str, base: Decimal, challenge: Decimal,
+    stretch: Decimal, effective_from: date,
+) -> Revision:  # fmt: skip
+    if goal.status != Status.ACTIVE:
+        raise ValidationError(
+            _("Only an active goal is revised. Edit a draft directly; a closed goal stays as it was.")
+        )
+    errors = validate_tiers(
+        base=base,
+        challenge=challenge,
+        stretch=stretch,
+        direction=goal.direction,
+        aggregation=goal.aggregation,
+    )
+    if reason not in Revision.Reason.values:
+        errors["reason"] = [_("Choose a reason.")]
+    if not comment.strip():
+        errors["comment"] = [_("Explain what changed.")]
+    if not goal.start_date < effective_from <= goal.end_date:
+        errors["effective_from"] = [_("Choose a date after the start and within the goal's period.")]
+    if Revision.objects.filter(goal=goal, state=Revision.State.PENDING).exists():
+        errors["goal"] = [_("A revision of this goal is already waiting for a decision.")]
+    if errors:
+        raise ValidationError(errors)
+    revision = Revision.objects.create(
+        goal=goal, requested_by=requester, reason=reason, comment=comment.strip(), base=base, challenge=challenge,
+        stretch=stretch, effective_from=effective_from,
+    )  # fmt: skip
+    audit_record(
+        org=goal.org, actor=requester.user, action="revision.request", target=revision,
+        changes=audit_diff({}, {"reason": reason, "base": base, "challenge": challenge, "stretch": stretch,
+                                "effective_from": effective_from}),
+    )  # fmt: skip
+    return revision
+
+
+@transaction.atomic
+def revision_decide(*, revision: Revision, decider: Membership, approve: bool, comment: str = "") -> Revision:
+    """Approve (a new target version, effective from the requested date, with the decomposition
+    carried over: slices that ended before that date keep their targets, the rest share what
+    remains) or reject. Earlier versions stay as they were."""
+    revision = (
+        Revision.objects.select_for_update().select_related("goal__org", "goal__parent").get(pk=revision.pk)
+    )
+    if revision.state != Revision.State.PENDING:
+        raise ValidationError(_("This revision has already been decided."))
+    if not can_decide_revision(revision=revision, member=decider):
+        if decider.pk == revision.requested_by_id:
+            raise ValidationError(_("You cannot decide on your own revision request."))
+        raise ValidationError(
+            _("Only the owner of the goal it serves, or an admin, decides on this revision.")
+        )
+    goal = revision.goal
+    if approve and goal.status != Status.ACTIVE:
+        raise ValidationError(_("The goal is no longer active."))
+    revision.decided_by = decider
+    revision.decided_at = timezone.now()
+    revision.decision_comment = comment.strip()
+    if not approve:
+        revision.state = Revision.State.REJECTED
+        revision.save()
+        audit_record(org=goal.org, actor=decider.user, action="revision.reject", target=revision)
+        return revision
+    previous = goal.versions.order_by("-number").first()
+    assert previous is not None  # noqa: S101
+    version = TargetVersion.objects.create(
+        goal=goal, number=previous.number + 1, base=revision.base, challenge=revision.challenge,
+        stretch=revision.stretch, effective_from=revision.effective_from, created_by=decider.user,
+    )  # fmt: skip
+    _carry_decomposition(goal=goal, previous=previous, version=version)
+    revision.state = Revision.State.APPROVED
+    revision.version = version
+    revision.save()
+    audit_record(
+        org=goal.org, actor=decider.user, action="revision.approve", target=goal,
+        changes=audit_diff(_version_snapshot(previous), _version_snapshot(version)),
+    )  # fmt: skip
+    return revision
+
+
+def _carry_decomposition(*, goal: Goal, previous: TargetVersion, version: TargetVersion) -> None:
+    cutoff = version.effective_from
+    for kind in previous.period_targets.order_by("kind").values_list("kind", flat=True).distinct():
+        old = list(previous.period_targets.filter(kind=kind).order_by("start_date"))
+        kept = [p for p in old if p.end_date < cutoff]
+        rest = [p for p in old if p.end_date >= cutoff]
+        if goal.is_additive and rest:
+            remaining = {
+                t: getattr(version, t) - sum((getattr(p, t) for p in kept), Decimal(0)) for t in TIER_FIELDS
+            }
+            places = dec.precision_of(
+                *version.tiers().values(), *(getattr(p, t) for p in old for t in TIER_FIELDS)
+            )
+            shares = [Decimal(1)] * len(rest)
+            columns = {
+                t: dec.split_exact(remaining[t], shares, places)
+                if remaining[t] >= 0
+                else [Decimal(0)] * len(rest)
+                for t in TIER_FIELDS
+            }
+            new_rest = [(p, {t: columns[t][i] for t in TIER_FIELDS}) for i, p in enumerate(rest)]
+        else:
+            new_rest = [(p, version.tiers()) for p in rest]
+        PeriodTarget.objects.bulk_create(
+            [PeriodTarget(version=version, kind=kind, start_date=p.start_date, end_date=p.end_date,
+                          base=p.base, challenge=p.challenge, stretch=p.stretch) for p in kept]
+            + [PeriodTarget(version=version, kind=kind, start_date=p.start_date, end_date=p.end_date, **values)
+               for p, values in new_rest]
+        )  # fmt: skip
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return Decimal(str(value))

@@ -3,12 +3,17 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from goals import api as goals_api
 from teams import api as teams_api
 
 org_router = SimpleRouter()
 org_router.register("teams", teams_api.TeamViewSet, basename="team")
 org_router.register("members", teams_api.MembershipViewSet, basename="member")
 org_router.register("invitations", teams_api.PendingInvitationViewSet, basename="invitation")
+org_router.register("goals", goals_api.GoalViewSet, basename="goal")
+org_router.register("supporting-metrics", goals_api.SupportingMetricViewSet, basename="supporting-metric")
+org_router.register("goal-comments", goals_api.CommentViewSet, basename="goal-comment")
+org_router.register("revisions", goals_api.RevisionViewSet, basename="revision")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),

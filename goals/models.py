@@ -49,6 +49,9 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The kinds of slice a goal's period is decomposed into.
+SLICE_KINDS = [(k.value, k.label) for k in (PeriodKind.QUARTER, PeriodKind.MONTH, PeriodKind.WEEK)]
+
 OPEN_STATUSES = (Status.DRAFT, Status.PROPOSED, Status.ACTIVE)
 CLOSED_STATUSES = (Status.ACHIEVED, Status.MISSED, Status.CANCELLED)
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -115,6 +117,36 @@ def _invitation(world: World) -> int:
     return result.pending.pk
 
 
+def _goal(world: World) -> int:
+    return factories.goal(world.object_org).pk
+
+
+def _supporting_metric(world: World) -> int:
+    from goals import services as goal_services
+
+    goal = factories.goal(world.object_org)
+    return goal_services.supporting_metric_save(
+        goal=goal, actor=goal.owner, kind="leading", name="Content pushes", weekly_target=Decimal(10)
+    ).pk
+
+
+def _goal_comment(world: World) -> int:
+    from goals import services as goal_services
+
+    goal = factories.goal(world.object_org)
+    return goal_services.comment_add(goal=goal, author=goal.owner, body="Looks right").pk
+
+
+def _revision(world: World) -> int:
+    from goals import services as goal_services
+
+    goal = factories.goal(world.object_org, status="active")
+    return goal_services.revision_request(
+        goal=goal, requester=goal.owner, reason="market", comment="Competition", base=Decimal(90),
+        challenge=Decimal(110), stretch=Decimal(130), effective_from=date(2026, 2, 1),
+    ).pk  # fmt: skip
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -139,6 +171,19 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "member-resend-invitation": _membership,
     "invitation-detail": _invitation,
     "invitation-resend": _invitation,
+    "goal-detail": _goal,
+    "goal-status": _goal,
+    "goal-targets": _goal,
+    "goal-versions": _goal,
+    "goal-decomposition-preview": _goal,
+    "goal-decomposition-apply": _goal,
+    "goal-split": _goal,
+    "goal-history": _goal,
+    "supporting-metric-detail": _supporting_metric,
+    "goal-comment-detail": _goal_comment,
+    "revision-detail": _revision,
+    "revision-approve": _revision,
+    "revision-reject": _revision,
 }
 
 

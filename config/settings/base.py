@@ -267,7 +267,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "config.settings.base.LANGUAGE_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "config.settings.base.LANGUAGE_CHOICES",
+        "PeriodKindEnum": "goals.models.PeriodKind",
+        "SliceKindEnum": "goals.models.SLICE_KINDS",
+        "SupportingMetricKindEnum": "goals.models.SupportingMetric.Kind",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -1,0 +1,433 @@
+"""Goals API under /api/v1/orgs/<org_slug>/: goals (with tree, status, targets, decomposition,
+split into members, history), supporting metrics, comments / proposals and revisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from teams.access import CONTRIBUTORS, MANAGERS
+from teams.api_base import OrgGenericViewSet, service_errors
+from teams.models import Membership, Organization, Team
+from teams.selectors import audit_list
+
+from . import selectors, services
+from .models import Goal, GoalComment, Revision, Status, SupportingMetric
+from .serializers import (
+    AuditEntrySerializer,
+    CommentSerializer,
+    DecisionSerializer,
+    DecompositionApplySerializer,
+    DecompositionPreviewSerializer,
+    GoalSerializer,
+    GoalWriteSerializer,
+    PeriodTargetSerializer,
+    RevisionSerializer,
+    SliceSerializer,
+    SplitSerializer,
+    StatusSerializer,
+    SuggestionSerializer,
+    SupportingMetricSerializer,
+    TargetsSerializer,
+    TargetVersionSerializer,
+)
+from .smart import suggest_tiers
+
+ARTICLE_GOAL = {
+    "title": "新增注册用户 20 万 / 200,000 new registered users",
+    "description": "Operations team, this quarter: 200,000 new registered users, with weekly content pushes "
+    "and channel partnerships as supporting metrics.",
+    "scope": "team",
+    "team": 1,
+    "owner": 2,
+    "parent": 1,
+    "metric_name": "New registered users",
+    "unit": "users",
+    "direction": "up",
+    "aggregation": "sum",
+    "baseline": "150000",
+    "period_kind": "quarter",
+    "start_date": "2026-10-01",
+    "end_date": "2026-12-31",
+    "base": "160000",
+    "challenge": "200000",
+    "stretch": "240000",
+}
+
+
+def _org_of(request: Any) -> Organization | None:
+    return getattr(request, "org", None)
+
+
+def _org_teams(request: Any) -> QuerySet[Team]:
+    org = _org_of(request)
+    return Team.objects.filter(org=org) if org else Team.objects.none()
+
+
+def _org_members(request: Any) -> QuerySet[Membership]:
+    org = _org_of(request)
+    return Membership.objects.filter(org=org) if org else Membership.objects.none()
+
+
+def _org_goals(request: Any) -> QuerySet[Goal]:
+    org = _org_of(request)
+    return Goal.objects.filter(org=org) if org else Goal.objects.none()
+
+
+class GoalFilter(django_filters.FilterSet):
+    team = django_filters.ModelChoiceFilter(queryset=_org_teams)
+    owner = django_filters.ModelChoiceFilter(queryset=_org_members)
+    parent = django_filters.ModelChoiceFilter(queryset=_org_goals)
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    top_level = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull")
+    period_start = django_filters.DateFilter(field_name="end_date", lookup_expr="gte", label="overlaps from")
+    period_end = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label="overlaps until")
+    search = django_filters.CharFilter(method="filter_search")
+
+    class Meta:
+        model = Goal
+        fields = ("team", "owner", "parent", "status", "top_level", "period_start", "period_end", "search")
+
+    def filter_search(self, queryset: QuerySet[Goal], name: str, value: str) -> QuerySet[Goal]:
+        return selectors.goal_list(org=self.request.org, search=value).filter(pk__in=queryset.values("pk"))  # type: ignore[union-attr]
+
+
+def _goal_input(data: dict[str, Any]) -> services.GoalInput:
+    return services.GoalInput(**data)
+
+
+class GoalViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    OrgGenericViewSet,
+):  # fmt: skip
+    """Goals of the organisation. Everyone reads; admins and managers create, edit, change status,
+    decompose and split. Goals are never deleted: cancel them (status)."""
+
+    serializer_class = GoalSerializer
+    filterset_class = GoalFilter
+    ordering_fields = ("start_date", "end_date", "title", "id")
+    write_roles = MANAGERS
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[Goal]:
+        return selectors.goal_list(org=org)
+
+    def _goal(self) -> Goal:
+        return self.get_object()  # type: ignore[no-any-return]
+
+    @extend_schema(request=GoalWriteSerializer, responses={201: GoalSerializer},
+                   examples=[OpenApiExample("The article's operations goal", value=ARTICLE_GOAL, request_only=True)])  # fmt: skip
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = GoalWriteSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            goal = services.goal_create(
+                org=self.org, actor=self.membership, data=_goal_input(serializer.validated_data)
+            )
+        return Response(GoalSerializer(self.scoped_queryset(org=self.org).get(pk=goal.pk)).data, status=201)
+
+    @extend_schema(request=GoalWriteSerializer, responses=GoalSerializer)
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        goal = self._goal()
+        partial = kwargs.get("partial", False)
+        version = selectors.current_version(goal=goal)
+        current = {
+            "title": goal.title, "description": goal.description, "rationale": goal.rationale, "scope": goal.scope,
+            "team": goal.team_id, "owner": goal.owner_id, "parent": goal.parent_id, "weight": goal.weight,
+            "metric_name": goal.metric_name, "unit": goal.unit, "direction": goal.direction,
+            "aggregation": goal.aggregation, "baseline": goal.baseline, "period_kind": goal.period_kind,
+            "start_date": goal.start_date, "end_date": goal.end_date, "base": version.base,
+            "challenge": version.challenge, "stretch": version.stretch,
+        }  # fmt: skip
+        payload = {**current, **request.data} if partial else request.data
+        serializer = GoalWriteSerializer(data=payload, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            services.goal_update(
+                goal=goal, actor=self.membership, data=_goal_input(serializer.validated_data)
+            )
+        return Response(GoalSerializer(self.scoped_queryset(org=self.org).get(pk=goal.pk)).data)
+
+    @extend_schema(request=StatusSerializer, responses=GoalSerializer)
+    @action(detail=True, methods=["post"])
+    def status(self, request: Request, org_slug: str, pk: str) -> Response:
+        """Move the goal along draft → proposed → active → achieved / missed, or cancel it."""
+        goal = self._goal()
+        serializer = StatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            services.goal_set_status(goal=goal, actor=self.membership, **serializer.validated_data)
+        return Response(GoalSerializer(self.scoped_queryset(org=self.org).get(pk=goal.pk)).data)
+
+    @extend_schema(responses=serializers.ListSerializer(child=serializers.DictField()))
+    @action(detail=False, methods=["get"])
+    def tree(self, request: Request, org_slug: str) -> Response:
+        """The whole cascade (or one team's branch with ?team=), nested."""
+        team = None
+        if request.query_params.get("team"):
+            team = _org_teams(request).filter(pk=_int(request.query_params["team"], "team")).first()
+            if team is None:
+                raise serializers.ValidationError({"team": ["Select a valid choice."]})
+        rows = selectors.goal_tree(org=self.org, team=team)
+        nodes: dict[int, dict[str, Any]] = {}
+        roots: list[dict[str, Any]] = []
+        for row in rows:
+            node = {**GoalSerializer(row.goal).data, "children": []}
+            nodes[row.goal.pk] = node
+            parent = nodes.get(row.goal.parent_id) if row.goal.parent_id else None
+            (parent["children"] if parent else roots).append(node)
+        return Response(roots)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("on", date, description="Targets in force on this date (default: the latest)."),
+                    OpenApiParameter("kind", str, enum=["quarter", "month", "week"])],
+        responses=TargetsSerializer,
+    )  # fmt: skip
+    @action(detail=True, methods=["get"])
+    def targets(self, request: Request, org_slug: str, pk: str) -> Response:
+        """The targets in force on a date, with their quarter / month / week slices."""
+        goal = self._goal()
+        on = request.query_params.get("on")
+        if on:
+            try:
+                day = date.fromisoformat(on)
+            except ValueError:
+                raise serializers.ValidationError({"on": ["Enter a date as YYYY-MM-DD."]}) from None
+            version = selectors.version_in_force(goal=goal, on=day)
+        else:
+            version = selectors.current_version(goal=goal)
+        kind = request.query_params.get("kind") or None
+        if kind not in (None, "quarter", "month", "week"):
+            raise serializers.ValidationError({"kind": ["Choose quarter, month or week."]})
+        slices = selectors.period_targets(version=version, kind=kind)
+        return Response(
+            {
+                "version": TargetVersionSerializer(version).data,
+                "period_targets": PeriodTargetSerializer(slices, many=True).data,
+            }
+        )
+
+    @extend_schema(responses=TargetVersionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request: Request, org_slug: str, pk: str) -> Response:
+        goal = self._goal()
+        return Response(TargetVersionSerializer(goal.versions.order_by("number"), many=True).data)
+
+    @extend_schema(request=DecompositionPreviewSerializer, responses=SliceSerializer(many=True))
+    @action(detail=True, methods=["post"], url_path="decomposition/preview")
+    def decomposition_preview(self, request: Request, org_slug: str, pk: str) -> Response:
+        """Slices for a kind and method, computed from the current targets; nothing is saved."""
+        goal = self._goal()
+        serializer = DecompositionPreviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            slices = services.decomposition_preview(goal=goal, **serializer.validated_data)
+        rows = [{"start_date": s.start, "end_date": s.end, "base": s.base, "challenge": s.challenge,
+                 "stretch": s.stretch} for s in slices]  # fmt: skip
+        return Response(SliceSerializer(rows, many=True).data)
+
+    @extend_schema(request=DecompositionApplySerializer, responses=PeriodTargetSerializer(many=True))
+    @action(detail=True, methods=["put"], url_path="decomposition")
+    def decomposition_apply(self, request: Request, org_slug: str, pk: str) -> Response:
+        """Save the slices of one kind (bulk edit). Additive slices must add up to the goal's
+        targets unless override_reason says why not."""
+        goal = self._goal()
+        serializer = DecompositionApplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        rows = [services.SliceInput(**row) for row in data["rows"]]
+        with service_errors():
+            saved = services.decomposition_apply(
+                goal=goal,
+                actor=self.membership,
+                kind=data["kind"],
+                rows=rows,
+                override_reason=data["override_reason"],
+            )
+        return Response(PeriodTargetSerializer(saved, many=True).data)
+
+    @extend_schema(request=SplitSerializer, responses={201: GoalSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def split(self, request: Request, org_slug: str, pk: str) -> Response:
+        """Split a team goal into members' personal goals that serve it."""
+        goal = self._goal()
+        serializer = SplitSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        allocations = [services.Allocation(**a) for a in data["allocations"]]
+        with service_errors():
+            children = services.goal_split_to_members(
+                goal=goal,
+                actor=self.membership,
+                allocations=allocations,
+                override_reason=data["override_reason"],
+            )
+        queryset = self.scoped_queryset(org=self.org).filter(pk__in=[c.pk for c in children])
+        return Response(GoalSerializer(queryset, many=True).data, status=201)
+
+    @extend_schema(responses=AuditEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, org_slug: str, pk: str) -> Response:
+        """Every recorded change to the goal and its targets: who, when, before, after."""
+        goal = self._goal()
+        entries = audit_list(org=self.org, target_type="goal", target_id=goal.pk)[:200]
+        return Response(AuditEntrySerializer(entries, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("metric_name", str, required=True), OpenApiParameter("team", int),
+                    OpenApiParameter("direction", str, enum=["up", "down"])],
+        responses={200: SuggestionSerializer, 204: None},
+    )  # fmt: skip
+    @action(detail=False, methods=["get"])
+    def suggestion(self, request: Request, org_slug: str) -> Response:
+        """Base / challenge / stretch suggested from the metric's past results (204 without history)."""
+        metric = (request.query_params.get("metric_name") or "").strip()
+        if not metric:
+            raise serializers.ValidationError({"metric_name": ["This field is required."]})
+        team = None
+        if request.query_params.get("team"):
+            team = _org_teams(request).filter(pk=_int(request.query_params["team"], "team")).first()
+        direction = request.query_params.get("direction") or "up"
+        if direction not in ("up", "down"):
+            raise serializers.ValidationError({"direction": ["Choose up or down."]})
+        suggestion = suggest_tiers(
+            selectors.metric_history(org=self.org, metric_name=metric, team=team), direction=direction
+        )
+        if suggestion is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(SuggestionSerializer(suggestion).data)
+
+
+def _int(value: str, field: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise serializers.ValidationError({field: ["Enter a whole number."]}) from None
+    if not 0 < number < 2**62:
+        raise serializers.ValidationError({field: ["Select a valid choice."]})
+    return number
+
+
+class GoalChildFilter(django_filters.FilterSet):
+    goal = django_filters.ModelChoiceFilter(queryset=_org_goals)
+
+
+class SupportingMetricViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin, OrgGenericViewSet,
+):  # fmt: skip
+    """支撑性指标 of the goals: leading metrics with weekly targets, risk metrics with thresholds."""
+
+    serializer_class = SupportingMetricSerializer
+    filterset_class = GoalChildFilter
+    write_roles = MANAGERS
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[SupportingMetric]:
+        return (
+            SupportingMetric.objects.filter(goal__org=org)
+            .select_related("goal")
+            .order_by("goal", "position", "id")
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        with service_errors():
+            serializer.instance = services.supporting_metric_save(
+                goal=data["goal"], actor=self.membership, kind=data["kind"], name=data["name"],
+                unit=data.get("unit", ""), direction=data.get("direction", "up"),
+                weekly_target=data.get("weekly_target"), threshold=data.get("threshold"),
+            )  # fmt: skip
+
+    def perform_update(self, serializer: Any) -> None:
+        metric = serializer.instance
+        data = {**{f: getattr(metric, f) for f in ("kind", "name", "unit", "direction", "weekly_target", "threshold")},
+                **serializer.validated_data}  # fmt: skip
+        if data.get("goal", metric.goal) != metric.goal:
+            raise serializers.ValidationError({"goal": ["A supporting metric stays with its goal."]})
+        with service_errors():
+            serializer.instance = services.supporting_metric_save(
+                goal=metric.goal, actor=self.membership, kind=data["kind"], name=data["name"], unit=data["unit"],
+                direction=data["direction"], weekly_target=data["weekly_target"], threshold=data["threshold"],
+                metric=metric,
+            )  # fmt: skip
+
+    def perform_destroy(self, instance: SupportingMetric) -> None:
+        services.supporting_metric_delete(metric=instance, actor=self.membership)
+
+
+class CommentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, OrgGenericViewSet
+):
+    """Team input on goals: comments, optionally proposing other targets."""
+
+    serializer_class = CommentSerializer
+    filterset_class = GoalChildFilter
+    write_roles = CONTRIBUTORS
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[GoalComment]:
+        return (
+            GoalComment.objects.filter(goal__org=org)
+            .select_related("author__user")
+            .order_by("created_at", "id")
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        with service_errors(
+            {"base": "proposed_base", "challenge": "proposed_challenge", "stretch": "proposed_stretch"}
+        ):
+            serializer.instance = services.comment_add(
+                goal=data["goal"], author=self.membership, body=data["body"], base=data.get("proposed_base"),
+                challenge=data.get("proposed_challenge"), stretch=data.get("proposed_stretch"),
+            )  # fmt: skip
+
+
+class RevisionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, OrgGenericViewSet
+):
+    """目标复审: requests to change an active goal's targets, approved or rejected by the owner of
+    the goal it serves or an admin (never by the requester)."""
+
+    serializer_class = RevisionSerializer
+    filterset_class = GoalChildFilter
+    write_roles = CONTRIBUTORS
+    action_roles = {"approve": MANAGERS, "reject": MANAGERS}
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[Revision]:
+        return Revision.objects.filter(goal__org=org).select_related("version").order_by("-created_at", "-id")
+
+    def perform_create(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        goal = data.pop("goal")
+        with service_errors():
+            serializer.instance = services.revision_request(goal=goal, requester=self.membership, **data)
+
+    def _decide(self, request: Request, approve: bool) -> Response:
+        revision = self.get_object()
+        serializer = DecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            revision = services.revision_decide(
+                revision=revision,
+                decider=self.membership,
+                approve=approve,
+                comment=serializer.validated_data["comment"],
+            )
+        return Response(RevisionSerializer(self.scoped_queryset(org=self.org).get(pk=revision.pk)).data)
+
+    @extend_schema(request=DecisionSerializer, responses=RevisionSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, org_slug: str, pk: str) -> Response:
+        return self._decide(request, approve=True)
+
+    @extend_schema(request=DecisionSerializer, responses=RevisionSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, org_slug: str, pk: str) -> Response:
+        return self._decide(request, approve=False)

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from teams.api_base import OrgScopedRelatedField
+from teams.models import Membership, Team
+
+from .models import (
+    SLICE_KINDS,
+    Aggregation,
+    Direction,
+    Goal,
+    GoalComment,
+    PeriodKind,
+    PeriodTarget,
+    Revision,
+    Scope,
+    Status,
+    SupportingMetric,
+    TargetVersion,
+)
+
+
+def amount(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=18, decimal_places=4, **kwargs)
+
+
+class TargetVersionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = TargetVersion
+        fields = ("number", "base", "challenge", "stretch", "effective_from", "overrides")
+        read_only_fields = fields
+
+
+class PeriodTargetSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = PeriodTarget
+        fields = ("kind", "start_date", "end_date", "base", "challenge", "stretch")
+        read_only_fields = fields
+
+
+class GoalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A goal with its current targets (the latest version)."""
+
+    owner_name = serializers.CharField(source="owner.user.get_full_name", read_only=True)
+    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    targets = serializers.SerializerMethodField()
+    child_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Goal
+        fields = (
+            "id", "title", "description", "rationale", "scope", "team", "team_name", "owner", "owner_name",
+            "parent", "weight", "metric_name", "unit", "direction", "aggregation", "baseline", "period_kind",
+            "start_date", "end_date", "status", "result_value", "targets", "child_count", "created_at", "updated_at",
+        )  # fmt: skip
+        read_only_fields = fields
+
+    def get_targets(self, goal: Goal) -> dict[str, Any] | None:
+        versions = sorted(goal.versions.all(), key=lambda v: v.number)
+        return TargetVersionSerializer(versions[-1]).data if versions else None  # type: ignore[return-value]
+
+
+class GoalWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    scope = serializers.ChoiceField(choices=Scope.choices, default=Scope.TEAM)
+    team = OrgScopedRelatedField(model=Team, required=False, allow_null=True, default=None)
+    owner = OrgScopedRelatedField(model=Membership, filters={"is_active": True})
+    parent = OrgScopedRelatedField(model=Goal, required=False, allow_null=True, default=None)
+    weight = serializers.DecimalField(
+        max_digits=6, decimal_places=3, min_value=Decimal("0.001"), default=Decimal("1")
+    )
+    metric_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    unit = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.UP)
+    aggregation = serializers.ChoiceField(choices=Aggregation.choices, default=Aggregation.SUM)
+    baseline = amount(required=False, allow_null=True, default=None)
+    period_kind = serializers.ChoiceField(choices=PeriodKind.choices, default=PeriodKind.QUARTER)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    base = amount()
+    challenge = amount()
+    stretch = amount()
+
+
+class StatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    status = serializers.ChoiceField(choices=[s for s in Status.choices if s[0] != Status.DRAFT])
+    result_value = amount(required=False, allow_null=True, default=None)
+
+
+class TargetsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    version = TargetVersionSerializer()
+    period_targets = PeriodTargetSerializer(many=True)
+
+
+class DecompositionPreviewSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    kind = serializers.ChoiceField(choices=SLICE_KINDS)
+    method = serializers.ChoiceField(choices=["even", "working_days", "weights", "level", "ramp"])
+    weights = serializers.ListField(
+        child=amount(min_value=Decimal("0")), required=False, allow_null=True, default=None
+    )
+
+
+class SliceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    base = amount()
+    challenge = amount()
+    stretch = amount()
+
+
+class DecompositionApplySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    kind = serializers.ChoiceField(choices=SLICE_KINDS)
+    rows = SliceSerializer(many=True, allow_empty=False)
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AllocationSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    member = OrgScopedRelatedField(model=Membership, filters={"is_active": True})
+    base = amount()
+    challenge = amount()
+    stretch = amount()
+
+
+class SplitSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    allocations = AllocationSerializer(many=True, allow_empty=False)
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SuggestionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    base = amount()
+    challenge = amount()
+    stretch = amount()
+    reasoning = serializers.CharField()
+
+
+class SupportingMetricSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    goal = OrgScopedRelatedField(model=Goal)
+    weekly_target = amount(required=False, allow_null=True)
+    threshold = amount(required=False, allow_null=True)
+
+    class Meta:
+        model = SupportingMetric
+        fields = ("id", "goal", "kind", "name", "unit", "direction", "weekly_target", "threshold")
+
+
+class CommentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    goal = OrgScopedRelatedField(model=Goal)
+    author_name = serializers.CharField(source="author.user.get_full_name", read_only=True)
+    proposed_base = amount(required=False, allow_null=True)
+    proposed_challenge = amount(required=False, allow_null=True)
+    proposed_stretch = amount(required=False, allow_null=True)
+
+    class Meta:
+        model = GoalComment
+        fields = (
+            "id", "goal", "author", "author_name", "body", "proposed_base", "proposed_challenge", "proposed_stretch",
+            "created_at",
+        )  # fmt: skip
+        read_only_fields = ("id", "author", "author_name", "created_at")
+
+
+class RevisionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    goal = OrgScopedRelatedField(model=Goal)
+    base = amount()
+    challenge = amount()
+    stretch = amount()
+    version = serializers.IntegerField(source="version.number", read_only=True, default=None)
+
+    class Meta:
+        model = Revision
+        fields = (
+            "id", "goal", "reason", "comment", "base", "challenge", "stretch", "effective_from", "state",
+            "requested_by", "decided_by", "decided_at", "decision_comment", "version", "created_at",
+        )  # fmt: skip
+        read_only_fields = ("id", "state", "requested_by", "decided_by", "decided_at", "decision_comment", "version",
+                            "created_at")  # fmt: skip
+
+
+class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AuditEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor.get_full_name", default=None)
+    action = serializers.CharField()
+    target_type = serializers.CharField()
+    target_id = serializers.IntegerField()
+    changes = serializers.JSONField()

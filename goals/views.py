@@ -1,11 +1,391 @@
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Goal pages: the cascade tree, the goal form with its live SMART checklist, the goal page
+(targets and versions, supporting metrics, team input, revisions, history) and decomposition."""
 
-from teams.access import ALL_ROLES, OrgRequest, org_page
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
+from teams.models import Role
+from teams.page_forms import apply_service_errors, form_page
+from teams.selectors import audit_list, team_get
+
+from . import selectors, services
+from .decompose import TIERS, reconciliation
+from .forms import (
+    CommentForm,
+    DecisionForm,
+    DecomposeForm,
+    GoalForm,
+    RevisionForm,
+    StatusForm,
+    SupportingMetricForm,
+)
+from .models import CLOSED_STATUSES, Goal, Status
+from .smart import Draft, checklist, suggest_tiers
+
+
+def _goal_input(data: dict[str, Any]) -> services.GoalInput:
+    return services.GoalInput(**data)
 
 
 @org_page(roles=ALL_ROLES)
 @require_GET
 def index_view(request: OrgRequest) -> HttpResponse:
-    return render(request, "goals/index.html")
+    """The goal tree of the organisation, or one team's branch."""
+    team = None
+    team_id = request.GET.get("team", "")
+    if team_id.isdigit():
+        team = team_get(org=request.org, team_id=int(team_id))
+    show_closed = request.GET.get("closed") == "1"
+    rows = selectors.goal_tree(org=request.org, team=team, include_closed=show_closed)
+    context = {
+        "rows": [(row, selectors.current_version(goal=row.goal)) for row in rows],
+        "teams": request.org.teams.order_by("name"),
+        "team": team,
+        "show_closed": show_closed,
+        "can_edit": request.membership.role in MANAGERS,
+    }
+    template = "goals/index.html" + ("#goal-rows" if request.htmx else "")  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _draft_from(form: GoalForm, request: OrgRequest) -> Draft:
+    """Whatever the form holds so far, valid or not, for the live checklist."""
+    data = form.data
+
+    def number(name: str) -> Decimal | None:
+        try:
+            return Decimal(str(data.get(name, "")).strip()) if str(data.get(name, "")).strip() else None
+        except InvalidOperation:
+            return None
+
+    def day(name: str) -> Any:
+        field = form.fields[name]
+        try:
+            return field.clean(data.get(name)) if data.get(name) else None
+        except ValidationError:
+            return None
+
+    metric = str(data.get("metric_name", ""))
+    return Draft(
+        title=str(data.get("title", "")), description=str(data.get("description", "")),
+        rationale=str(data.get("rationale", "")), metric_name=metric, has_parent=bool(data.get("parent")),
+        base=number("base"), challenge=number("challenge"), stretch=number("stretch"), baseline=number("baseline"),
+        direction=str(data.get("direction", "up")), start_date=day("start_date"), end_date=day("end_date"),
+        history=selectors.metric_history(org=request.org, metric_name=metric),
+    )  # fmt: skip
+
+
+def _form_context(form: GoalForm, request: OrgRequest) -> dict[str, Any]:
+    draft = _draft_from(form, request) if form.is_bound else Draft()
+    return {
+        "checklist": checklist(draft),
+        "suggestion": suggest_tiers(draft.history, direction=draft.direction) if draft.history else None,
+    }
+
+
+@org_page(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def goal_create_view(request: OrgRequest) -> HttpResponse:
+    initial: dict[str, Any] = {"owner": request.membership}
+    if request.GET.get("parent", "").isdigit():
+        initial["parent"] = request.GET["parent"]
+    form = GoalForm(request.POST or None, org=request.org, initial=initial)
+
+    def created(goal: Goal) -> HttpResponse:
+        messages.success(request, _("Goal “%(title)s” created as a draft.") % {"title": goal.title})
+        return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+
+    return form_page(
+        request, form,
+        save=lambda data: services.goal_create(org=request.org, actor=request.membership, data=_goal_input(data)),
+        on_success=created, template="goals/goal_form.html", context=_form_context(form, request),
+    )  # fmt: skip
+
+
+@org_page(roles=MANAGERS)
+@require_POST
+def smart_check_view(request: OrgRequest) -> HttpResponse:
+    """The SMART checklist and tier suggestion for the form as it is being filled in (htmx)."""
+    form = GoalForm(request.POST, org=request.org)
+    return render(request, "goals/goal_form.html#smart-panel", _form_context(form, request))
+
+
+@org_page(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def goal_edit_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    version = selectors.current_version(goal=goal)
+    initial = {
+        "title": goal.title, "description": goal.description, "scope": goal.scope, "team": goal.team,
+        "owner": goal.owner, "parent": goal.parent, "weight": goal.weight, "rationale": goal.rationale,
+        "metric_name": goal.metric_name, "unit": goal.unit, "direction": goal.direction,
+        "aggregation": goal.aggregation, "baseline": goal.baseline, "period_kind": goal.period_kind,
+        "start_date": goal.start_date, "end_date": goal.end_date, "base": version.base,
+        "challenge": version.challenge, "stretch": version.stretch,
+    }  # fmt: skip
+    form = GoalForm(request.POST or None, org=request.org, goal=goal, initial=initial)
+
+    def saved(_goal: Goal) -> HttpResponse:
+        messages.success(request, _("Goal saved."))
+        return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+
+    context = {"goal": goal, **_form_context(form, request)}
+    return form_page(
+        request, form,
+        save=lambda data: services.goal_update(goal=goal, actor=request.membership, data=_goal_input(data)),
+        on_success=saved, template="goals/goal_form.html", context=context,
+    )  # fmt: skip
+
+
+def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, Any]:
+    versions = list(goal.versions.select_related("revision__decided_by__user", "created_by").order_by("number"))
+    current = versions[-1]
+    comments = list(selectors.comment_list(goal=goal))
+    revisions = list(selectors.revision_list(goal=goal))
+    pending = next((r for r in revisions if r.state == "pending"), None)
+    role = request.membership.role
+    return {
+        "goal": goal,
+        "versions": versions,
+        "current": current,
+        "slices": selectors.period_targets(version=current),
+        "metrics": selectors.supporting_metric_list(goal=goal),
+        "comments": comments,
+        "proposals": [c for c in comments if c.is_proposal],
+        "revisions": revisions,
+        "pending": pending,
+        "children": selectors.goal_list(org=request.org, parent_id=goal.pk),
+        "history": audit_list(org=request.org, target_type="goal", target_id=goal.pk)[:50],
+        "can_edit": role in MANAGERS and goal.status not in CLOSED_STATUSES,
+        "can_comment": role in CONTRIBUTORS and goal.status not in CLOSED_STATUSES,
+        "can_request_revision": role in CONTRIBUTORS and goal.status == Status.ACTIVE and pending is None,
+        "can_decide": pending is not None and services.can_decide_revision(revision=pending, member=request.membership),
+        "is_admin": role == Role.ADMIN,
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "metric_form": forms.get("metric_form") or SupportingMetricForm(),
+        "revision_form": forms.get("revision_form") or RevisionForm(initial=current.tiers()),
+        "status_form": forms.get("status_form") or StatusForm(),
+    }
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def goal_detail_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    return render(request, "goals/goal_detail.html", _detail_context(request, goal))
+
+
+def _detail_with_errors(request: OrgRequest, goal: Goal, **forms: Any) -> HttpResponse:
+    return render(request, "goals/goal_detail.html", _detail_context(request, goal, **forms), status=400)
+
+
+@org_page(roles=MANAGERS)
+@require_POST
+def goal_status_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.goal_set_status(goal=goal, actor=request.membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The goal is now “%(status)s”.") % {"status": goal.get_status_display()})
+            return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+    return _detail_with_errors(request, goal, status_form=form)
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_POST
+def goal_comment_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.comment_add(
+                goal=goal, author=request.membership, body=data["body"], base=data["proposed_base"],
+                challenge=data["proposed_challenge"], stretch=data["proposed_stretch"],
+            )  # fmt: skip
+        except ValidationError as error:
+            renamed = ValidationError({
+                {"base": "proposed_base", "challenge": "proposed_challenge", "stretch": "proposed_stretch"}.get(k, k): v
+                for k, v in error.message_dict.items()} if hasattr(error, "error_dict") else error.messages)  # fmt: skip
+            apply_service_errors(form, renamed)
+        else:
+            messages.success(request, _("Comment added."))
+            return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+    return _detail_with_errors(request, goal, comment_form=form)
+
+
+@org_page(roles=MANAGERS)
+@require_POST
+def goal_metric_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    form = SupportingMetricForm(request.POST)
+    if form.is_valid():
+        try:
+            services.supporting_metric_save(goal=goal, actor=request.membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Supporting metric added."))
+            return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+    return _detail_with_errors(request, goal, metric_form=form)
+
+
+@org_page(roles=MANAGERS)
+@require_POST
+def goal_metric_delete_view(request: OrgRequest, goal_id: int, metric_id: int) -> HttpResponse:
+    goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    metric = selectors.supporting_metric_list(goal=goal).filter(pk=metric_id).first()
+    if metric is None:
+        return render(request, "errors/error.html", {"status": 404}, status=404)
+    services.supporting_metric_delete(metric=metric, actor=request.membership)
+    messages.success(request, _("Supporting metric removed."))
+    return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_POST
+def goal_revision_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    form = RevisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.revision_request(goal=goal, requester=request.membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Revision requested. The owner of the goal it serves, or an admin, decides."))
+            return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+    return _detail_with_errors(request, goal, revision_form=form)
+
+
+@org_page(roles=MANAGERS)
+@require_POST
+def revision_decide_view(request: OrgRequest, revision_id: int) -> HttpResponse:
+    revision = selectors.revision_get(org=request.org, revision_id=revision_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "errors/error.html", {"status": 400, "detail": _("Approve or reject.")}, status=400)
+    try:
+        services.revision_decide(
+            revision=revision, decider=request.membership, approve=form.cleaned_data["decision"] == "approve",
+            comment=form.cleaned_data["comment"],
+        )  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Revision decided."))
+    return redirect("goal_detail", org_slug=request.org.slug, goal_id=revision.goal_id)
+
+
+def _parse_weights(raw: str) -> list[Decimal] | None:
+    if not raw.strip():
+        return None
+    try:
+        return [Decimal(part.strip()) for part in raw.replace("，", ",").split(",") if part.strip()]
+    except InvalidOperation:
+        raise ValidationError({"weights": [_("Weights are numbers separated by commas.")]}) from None
+
+
+@org_page(roles=ALL_ROLES, write_roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def goal_decompose_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    """Generate quarter / month / week targets, edit them in a table, see the difference from the
+    whole, and save (with a reason when they deliberately do not add up)."""
+    goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    version = selectors.current_version(goal=goal)
+    source = request.POST if request.method == "POST" else request.GET
+    default_method = "even" if goal.is_additive else "level"
+    form = DecomposeForm(source or None, initial={"method": default_method})
+    kind = source.get("kind", "week") if source.get("kind") in ("quarter", "month", "week") else "week"
+    method = source.get("method") or default_method
+    rows: list[dict[str, Any]] = []
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST" and "rows" in request.POST:
+        rows, row_errors = _rows_from_post(request.POST)
+        errors.update(row_errors)
+        if not row_errors and request.POST.get("action") == "save":
+            try:
+                services.decomposition_apply(
+                    goal=goal, actor=request.membership, kind=kind,
+                    rows=[services.SliceInput(**r) for r in rows],
+                    override_reason=request.POST.get("override_reason", ""),
+                )  # fmt: skip
+            except ValidationError as error:
+                errors.update(error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages})
+            else:
+                messages.success(request, _("%(kind)s targets saved.") % {"kind": dict(form.fields["kind"].choices)[kind]})
+                return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+        status = 400 if errors else 200
+    else:
+        existing = list(selectors.period_targets(version=version, kind=kind))
+        if existing and not request.GET.get("method"):
+            rows = [{"start_date": p.start_date, "end_date": p.end_date, **{t: getattr(p, t) for t in TIERS}}
+                    for p in existing]  # fmt: skip
+        else:
+            try:
+                slices = services.decomposition_preview(
+                    goal=goal, kind=kind, method=method, weights=_parse_weights(source.get("weights", ""))
+                )
+            except ValidationError as error:
+                errors.update(error.message_dict)
+                status = 400
+            else:
+                rows = [{"start_date": s.start, "end_date": s.end, **{t: s.tier(t) for t in TIERS}} for s in slices]
+    totals = {t: sum((r[t] for r in rows), Decimal(0)) for t in TIERS} if rows else {}
+    difference = reconciliation(version.tiers(), rows) if rows and goal.is_additive else {}
+    context = {
+        "goal": goal, "version": version, "form": form, "kind": kind, "method": method, "rows": rows,
+        "totals": totals, "difference": difference,
+        "mismatch": any(v != 0 for v in difference.values()), "errors": errors,
+        "override_reason": request.POST.get("override_reason", "") if request.method == "POST" else
+        (version.overrides.get(kind, {}).get("reason", "") if isinstance(version.overrides.get(kind), dict) else ""),
+        "can_edit": request.membership.role in MANAGERS and goal.status not in CLOSED_STATUSES,
+    }  # fmt: skip
+    template = "goals/decompose.html" + ("#slice-table" if request.htmx else "")  # type: ignore[attr-defined]
+    return render(request, template, context, status=status)
+
+
+def _rows_from_post(post: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    from datetime import date
+
+    rows: list[dict[str, Any]] = []
+    errors: dict[str, list[str]] = {}
+    try:
+        count = min(int(post.get("rows", "0")), 400)
+    except ValueError:
+        return [], {"rows": [_("The table was not sent completely. Reload the page.")]}
+    for i in range(count):
+        row: dict[str, Any] = {}
+        try:
+            row["start_date"] = date.fromisoformat(post.get(f"start_{i}", ""))
+            row["end_date"] = date.fromisoformat(post.get(f"end_{i}", ""))
+        except ValueError:
+            errors[f"rows.{i}"] = [_("The table was not sent completely. Reload the page.")]
+            continue
+        for tier in TIERS:
+            raw = str(post.get(f"{tier}_{i}", "")).strip().replace(",", "")
+            try:
+                value = Decimal(raw)
+                if not value.is_finite():
+                    raise InvalidOperation
+                row[tier] = value
+            except InvalidOperation:
+                errors[f"rows.{i}.{tier}"] = [_("Enter a number.")]
+                row[tier] = Decimal(0)
+        rows.append(row)
+    return rows, errors

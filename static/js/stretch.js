@@ -21,6 +21,20 @@
     }
   });
 
+  // <button data-fill-form="#form" data-base=… data-challenge=… data-stretch=…>: copy suggested
+  // targets into the form, then let the form react (the SMART checklist refreshes).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-fill-form]") : null;
+    if (!button) { return; }
+    var form = document.querySelector(button.getAttribute("data-fill-form"));
+    if (!form) { return; }
+    ["base", "challenge", "stretch"].forEach(function (name) {
+      var input = form.querySelector("[name='" + name + "']");
+      if (input && button.dataset[name]) { input.value = button.dataset[name]; }
+    });
+    form.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
   // Close an open <details class="menu"> when clicking elsewhere.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {

@@ -1,0 +1,118 @@
+"""Forms of the goals pages: shape only; services hold the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Membership, Organization, Team
+
+from .models import (
+    SLICE_KINDS,
+    Aggregation,
+    Direction,
+    Goal,
+    PeriodKind,
+    Revision,
+    Scope,
+    Status,
+    SupportingMetric,
+)
+
+AMOUNT = {"max_digits": 18, "decimal_places": 4}
+
+
+def _members(org: Organization) -> Any:
+    return Membership.objects.filter(org=org, is_active=True).select_related("user").order_by("user__display_name")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Specific: what exactly changes, for whom."),
+    )  # fmt: skip
+    scope = forms.ChoiceField(label=_("Level"), choices=Scope.choices, initial=Scope.TEAM)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
+    parent = forms.ModelChoiceField(label=_("Serves (parent goal)"), queryset=Goal.objects.none(), required=False)
+    weight = forms.DecimalField(label=_("Weight in the parent goal"), initial=1, max_digits=6, decimal_places=3, min_value=0.001)
+    rationale = forms.CharField(
+        label=_("Why it matters"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Relevant: needed when the goal serves no higher goal."),
+    )  # fmt: skip
+    metric_name = forms.CharField(label=_("Metric"), max_length=120, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=30, required=False)
+    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, initial=Direction.UP)
+    aggregation = forms.ChoiceField(label=_("Values combine by"), choices=Aggregation.choices, initial=Aggregation.SUM)
+    baseline = forms.DecimalField(label=_("Baseline"), required=False, **AMOUNT)
+    period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices, initial=PeriodKind.QUARTER)
+    start_date = forms.DateField(label=_("Start"), widget=DateInput)
+    end_date = forms.DateField(label=_("End"), widget=DateInput)
+    base = forms.DecimalField(label=_("Base target"), **AMOUNT)
+    challenge = forms.DecimalField(label=_("Challenge target"), **AMOUNT)
+    stretch = forms.DecimalField(label=_("Stretch target"), **AMOUNT)
+
+    def __init__(self, *args: Any, org: Organization, goal: Goal | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(org=org).order_by("name")  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = _members(org)  # type: ignore[attr-defined]
+        self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+        parents = Goal.objects.filter(org=org).exclude(status=Status.CANCELLED).order_by("start_date", "title")
+        if goal is not None:
+            parents = parents.exclude(pk=goal.pk)
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+    result_value = forms.DecimalField(label=_("Final result"), required=False, **AMOUNT)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    proposed_base = forms.DecimalField(label=_("Propose base"), required=False, **AMOUNT)
+    proposed_challenge = forms.DecimalField(label=_("Propose challenge"), required=False, **AMOUNT)
+    proposed_stretch = forms.DecimalField(label=_("Propose stretch"), required=False, **AMOUNT)
+
+
+class SupportingMetricForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=SupportingMetric.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    unit = forms.CharField(label=_("Unit"), max_length=30, required=False)
+    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, initial=Direction.UP)
+    weekly_target = forms.DecimalField(label=_("Weekly target (leading)"), required=False, **AMOUNT)
+    threshold = forms.DecimalField(label=_("Threshold (risk)"), required=False, **AMOUNT)
+
+
+class RevisionForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Revision.Reason.choices)
+    comment = forms.CharField(label=_("What changed"), widget=forms.Textarea(attrs={"rows": 2}))
+    base = forms.DecimalField(label=_("New base target"), **AMOUNT)
+    challenge = forms.DecimalField(label=_("New challenge target"), **AMOUNT)
+    stretch = forms.DecimalField(label=_("New stretch target"), **AMOUNT)
+    effective_from = forms.DateField(label=_("Effective from"), widget=DateInput)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+
+class DecomposeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Into"), choices=SLICE_KINDS, initial="week")
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=[("even", _("Evenly")), ("working_days", _("By working days")), ("weights", _("By weights")),
+                 ("level", _("Same level in every period")), ("ramp", _("Ramp from the baseline"))],
+        initial="even",
+    )  # fmt: skip
+    weights = forms.CharField(
+        label=_("Weights"), required=False, help_text=_("One number per period, separated by commas (seasonality)."),
+    )  # fmt: skip

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from goals import services
+from goals.models import Goal, PeriodTarget, Revision, Status
+from teams.models import Role
+from tests import factories
+from tests.conftest import login
+
+FORM = {
+    "title": "200,000 new registered users",
+    "description": "Operations, this quarter.",
+    "scope": "team",
+    "metric_name": "New registered users",
+    "unit": "users",
+    "direction": "up",
+    "aggregation": "sum",
+    "period_kind": "quarter",
+    "start_date": "2026-10-01",
+    "end_date": "2026-12-31",
+    "weight": "1",
+    "base": "160000",
+    "challenge": "200000",
+    "stretch": "240000",
+    "rationale": "Growth first.",
+}
+
+
+def test_manager_creates_a_goal_with_the_form(org, manager):
+    team = factories.team(org, "Operations")
+    response = login(manager).post(
+        reverse("goal_create", args=[org.slug]), {**FORM, "team": team.pk, "owner": manager.pk}
+    )
+    goal = Goal.objects.get()
+    assert response["Location"] == reverse("goal_detail", args=[org.slug, goal.pk])
+    assert goal.versions.get().stretch == D("240000")
+
+
+def test_bad_form_input_is_shown_and_saves_nothing(org, manager):
+    team = factories.team(org, "Operations")
+    response = login(manager).post(
+        reverse("goal_create", args=[org.slug]),
+        {**FORM, "team": team.pk, "owner": manager.pk, "base": "210000", "end_date": "2026-09-01"},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "challenge" in errors and "end_date" in errors
+    assert not Goal.objects.exists()
+
+
+def test_smart_checklist_reacts_to_the_form(org, manager):
+    client = login(manager)
+    url = reverse("goal_smart_check", args=[org.slug])
+    empty = client.post(url, {"title": "x"}, headers={"HX-Request": "true"}).content.decode()
+    assert "Not specific" in empty and "Not measurable" in empty and "Not time-bound" in empty
+    assert "<html" not in empty
+    full = client.post(url, {**FORM, "owner": manager.pk}, headers={"HX-Request": "true"}).content.decode()
+    assert "Not specific" not in full and "Not measurable" not in full and "Not time-bound" not in full
+    no_reason = client.post(url, {**FORM, "rationale": ""}).content.decode()
+    assert "Not relevant" in no_reason
+
+
+def test_history_makes_the_checklist_judge_and_suggest(org, manager):
+    for i, value in enumerate([150000, 160000, 172000, 180000]):
+        g = factories.goal(org, manager, metric_name="New registered users", start_date=date(2025, 1 + 3 * i, 1),
+                           end_date=date(2025, 3 + 3 * i, 28), status=Status.ACTIVE)  # fmt: skip
+        services.goal_set_status(goal=g, actor=manager, status=Status.ACHIEVED, result_value=D(value))
+    client = login(manager)
+    url = reverse("goal_smart_check", args=[org.slug])
+    far = client.post(url, {**FORM, "stretch": "400000"}).content.decode()
+    assert "Not achievable" in far
+    assert 'data-testid="tier-suggestion"' in far and "193500" in far
+    near = client.post(url, {**FORM, "base": "185000", "challenge": "190000", "stretch": "195000"}).content.decode()
+    assert "Not achievable" not in near
+
+
+def test_goal_tree_page_filters_by_team(org, manager, member):
+    ops = factories.team(org, "Operations")
+    strategy = factories.goal(org, manager, title="Company growth", start_date=date(2026, 1, 1),
+                              end_date=date(2026, 12, 31), rationale="x")  # fmt: skip
+    factories.goal(org, manager, title="Ops goal", team=ops, parent=strategy, scope="team")
+    factories.goal(org, manager, title="Other goal")
+    page = login(member).get(reverse("goals_index", args=[org.slug]), {"team": ops.pk}).content.decode()
+    assert "Company growth" in page and "Ops goal" in page and "Other goal" not in page
+    assert reverse("goal_create", args=[org.slug]) not in page  # members do not create goals
+
+
+def test_goal_page_shows_targets_team_input_and_revisions(org, manager, member):
+    goal = factories.goal(org, manager, status=Status.PROPOSED)
+    client = login(member)
+    response = client.post(
+        reverse("goal_comment", args=[org.slug, goal.pk]),
+        {"body": "Stretch is far", "proposed_base": "90", "proposed_challenge": "110", "proposed_stretch": "130"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("goal_detail", args=[org.slug, goal.pk])).content.decode()
+    assert 'data-testid="proposals"' in page and "Stretch is far" in page
+    bad = client.post(reverse("goal_comment", args=[org.slug, goal.pk]), {"body": ""})
+    assert bad.status_code == 400
+
+
+def test_revision_requested_and_approved_on_the_page(org, manager):
+    head = factories.member(org, Role.MANAGER, name="Head")
+    strategy = factories.goal(org, head, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31),
+                              status=Status.ACTIVE, rationale="x")  # fmt: skip
+    goal = factories.goal(org, manager, parent=strategy, team=factories.team(org, "Sales"), scope="team",
+                          status=Status.ACTIVE)  # fmt: skip
+    response = login(manager).post(
+        reverse("goal_revision", args=[org.slug, goal.pk]),
+        {"reason": "market", "comment": "Competition", "base": "90", "challenge": "110", "stretch": "140",
+         "effective_from": "2026-02-01"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    revision = Revision.objects.get()
+    own = login(manager).post(reverse("revision_decide", args=[org.slug, revision.pk]), {"decision": "approve"})
+    assert own.status_code == 302
+    assert Revision.objects.get().state == "pending"
+    login(head).post(reverse("revision_decide", args=[org.slug, revision.pk]), {"decision": "approve"})
+    assert Revision.objects.get().state == "approved"
+    page = login(manager).get(reverse("goal_detail", args=[org.slug, goal.pk])).content.decode()
+    assert 'data-testid="versions"' in page and "v2" in page and "Head" in page
+
+
+def test_decompose_page_generates_checks_and_saves(org, manager):
+    goal = factories.goal(org, manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31),
+                          base=D("160000"), challenge=D("200000"), stretch=D("240000"))  # fmt: skip
+    client = login(manager)
+    url = reverse("goal_decompose", args=[org.slug, goal.pk])
+    page = client.get(url, {"kind": "week", "method": "even"})
+    rows = page.context["rows"]
+    assert len(rows) == 14 and page.context["mismatch"] is False
+    post = {"kind": "week", "method": "even", "rows": len(rows), "action": "save"}
+    for i, r in enumerate(rows):
+        post.update({f"start_{i}": r["start_date"].isoformat(), f"end_{i}": r["end_date"].isoformat(),
+                     f"base_{i}": r["base"], f"challenge_{i}": r["challenge"], f"stretch_{i}": r["stretch"]})  # fmt: skip
+    post["challenge_0"] = str(rows[0]["challenge"] + 100)
+    refused = client.post(url, post)
+    assert refused.status_code == 400 and refused.context["mismatch"]
+    assert "Reason for accepting the difference" in refused.content.decode()
+    assert not PeriodTarget.objects.exists()
+    saved = client.post(url, {**post, "override_reason": "Launch week"})
+    assert saved.status_code == 302
+    assert PeriodTarget.objects.filter(kind="week").count() == 14
+    garbage = client.post(url, {**post, "base_3": "lots"})
+    assert garbage.status_code == 400
+
+
+def test_member_can_view_decomposition_but_not_save(org, manager, member):
+    goal = factories.goal(org, manager)
+    url = reverse("goal_decompose", args=[org.slug, goal.pk])
+    assert login(member).get(url).status_code == 200
+    assert login(member).post(url, {"kind": "week", "rows": "0", "action": "save"}).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["goals_index", "goal_detail"])
+def test_goal_pages_query_count_is_flat(org, manager, name):
+    client = login(manager)
+    strategy = factories.goal(org, manager, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), rationale="x")
+    url = reverse(name, args=[org.slug] + ([strategy.pk] if name == "goal_detail" else []))
+
+    def count() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    team = factories.team(org, "T")
+    factories.goal(org, manager, parent=strategy, team=team, scope="team", title="First")
+    services.comment_add(goal=strategy, author=manager, body="first", base=D(1), challenge=D(2), stretch=D(3))
+    services.supporting_metric_save(goal=strategy, actor=manager, kind="risk", name="Complaints", threshold=D(2))
+    few = count()
+    for i in range(30):
+        child = factories.goal(org, manager, parent=strategy, team=team, scope="team", title=f"G{i}")
+        services.comment_add(goal=strategy, author=manager, body=f"c{i}")
+        services.supporting_metric_save(goal=strategy, actor=manager, kind="leading", name=f"m{i}", weekly_target=D(1))
+        assert child
+    assert count() == few

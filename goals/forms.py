@@ -25,7 +25,11 @@ AMOUNT = {"max_digits": 18, "decimal_places": 4}
 
 
 def _members(org: Organization) -> Any:
-    return Membership.objects.filter(org=org, is_active=True).select_related("user").order_by("user__display_name")
+    return (
+        Membership.objects.filter(org=org, is_active=True)
+        .select_related("user")
+        .order_by("user__display_name")
+    )
 
 
 class DateInput(forms.DateInput):
@@ -41,8 +45,12 @@ class GoalForm(forms.Form):
     scope = forms.ChoiceField(label=_("Level"), choices=Scope.choices, initial=Scope.TEAM)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
-    parent = forms.ModelChoiceField(label=_("Serves (parent goal)"), queryset=Goal.objects.none(), required=False)
-    weight = forms.DecimalField(label=_("Weight in the parent goal"), initial=1, max_digits=6, decimal_places=3, min_value=0.001)
+    parent = forms.ModelChoiceField(
+        label=_("Serves (parent goal)"), queryset=Goal.objects.none(), required=False
+    )
+    weight = forms.DecimalField(
+        label=_("Weight in the parent goal"), initial=1, max_digits=6, decimal_places=3, min_value=0.001
+    )
     rationale = forms.CharField(
         label=_("Why it matters"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Relevant: needed when the goal serves no higher goal."),
@@ -50,7 +58,9 @@ class GoalForm(forms.Form):
     metric_name = forms.CharField(label=_("Metric"), max_length=120, required=False)
     unit = forms.CharField(label=_("Unit"), max_length=30, required=False)
     direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, initial=Direction.UP)
-    aggregation = forms.ChoiceField(label=_("Values combine by"), choices=Aggregation.choices, initial=Aggregation.SUM)
+    aggregation = forms.ChoiceField(
+        label=_("Values combine by"), choices=Aggregation.choices, initial=Aggregation.SUM
+    )
     baseline = forms.DecimalField(label=_("Baseline"), required=False, **AMOUNT)
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices, initial=PeriodKind.QUARTER)
     start_date = forms.DateField(label=_("Start"), widget=DateInput)
@@ -64,7 +74,9 @@ class GoalForm(forms.Form):
         self.fields["team"].queryset = Team.objects.filter(org=org).order_by("name")  # type: ignore[attr-defined]
         self.fields["owner"].queryset = _members(org)  # type: ignore[attr-defined]
         self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
-        parents = Goal.objects.filter(org=org).exclude(status=Status.CANCELLED).order_by("start_date", "title")
+        parents = (
+            Goal.objects.filter(org=org).exclude(status=Status.CANCELLED).order_by("start_date", "title")
+        )
         if goal is not None:
             parents = parents.exclude(pk=goal.pk)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]

@@ -11,7 +11,11 @@ urlpatterns = [
     path("<int:goal_id>/status/", views.goal_status_view, name="goal_status"),
     path("<int:goal_id>/comments/", views.goal_comment_view, name="goal_comment"),
     path("<int:goal_id>/metrics/", views.goal_metric_view, name="goal_metric"),
-    path("<int:goal_id>/metrics/<int:metric_id>/delete/", views.goal_metric_delete_view, name="goal_metric_delete"),
+    path(
+        "<int:goal_id>/metrics/<int:metric_id>/delete/",
+        views.goal_metric_delete_view,
+        name="goal_metric_delete",
+    ),
     path("<int:goal_id>/revisions/", views.goal_revision_view, name="goal_revision"),
     path("<int:goal_id>/decompose/", views.goal_decompose_view, name="goal_decompose"),
     path("revisions/<int:revision_id>/decide/", views.revision_decide_view, name="revision_decide"),

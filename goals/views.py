@@ -148,7 +148,9 @@ def goal_edit_view(request: OrgRequest, goal_id: int) -> HttpResponse:
 
 
 def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, Any]:
-    versions = list(goal.versions.select_related("revision__decided_by__user", "created_by").order_by("number"))
+    versions = list(
+        goal.versions.select_related("revision__decided_by__user", "created_by").order_by("number")
+    )
     current = versions[-1]
     comments = list(selectors.comment_list(goal=goal))
     revisions = list(selectors.revision_list(goal=goal))
@@ -169,7 +171,8 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
         "can_edit": role in MANAGERS and goal.status not in CLOSED_STATUSES,
         "can_comment": role in CONTRIBUTORS and goal.status not in CLOSED_STATUSES,
         "can_request_revision": role in CONTRIBUTORS and goal.status == Status.ACTIVE and pending is None,
-        "can_decide": pending is not None and services.can_decide_revision(revision=pending, member=request.membership),
+        "can_decide": pending is not None
+        and services.can_decide_revision(revision=pending, member=request.membership),
         "is_admin": role == Role.ADMIN,
         "comment_form": forms.get("comment_form") or CommentForm(),
         "metric_form": forms.get("metric_form") or SupportingMetricForm(),
@@ -200,7 +203,9 @@ def goal_status_view(request: OrgRequest, goal_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("The goal is now “%(status)s”.") % {"status": goal.get_status_display()})
+            messages.success(
+                request, _("The goal is now “%(status)s”.") % {"status": goal.get_status_display()}
+            )
             return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
     return _detail_with_errors(request, goal, status_form=form)
 
@@ -267,7 +272,9 @@ def goal_revision_view(request: OrgRequest, goal_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("Revision requested. The owner of the goal it serves, or an admin, decides."))
+            messages.success(
+                request, _("Revision requested. The owner of the goal it serves, or an admin, decides.")
+            )
             return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
     return _detail_with_errors(request, goal, revision_form=form)
 
@@ -278,7 +285,9 @@ def revision_decide_view(request: OrgRequest, revision_id: int) -> HttpResponse:
     revision = selectors.revision_get(org=request.org, revision_id=revision_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        return render(request, "errors/error.html", {"status": 400, "detail": _("Approve or reject.")}, status=400)
+        return render(
+            request, "errors/error.html", {"status": 400, "detail": _("Approve or reject.")}, status=400
+        )
     try:
         services.revision_decide(
             revision=revision, decider=request.membership, approve=form.cleaned_data["decision"] == "approve",
@@ -326,9 +335,11 @@ def goal_decompose_view(request: OrgRequest, goal_id: int) -> HttpResponse:
                     override_reason=request.POST.get("override_reason", ""),
                 )  # fmt: skip
             except ValidationError as error:
-                errors.update(error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages})
+                errors.update(_row_errors(error))
             else:
-                messages.success(request, _("%(kind)s targets saved.") % {"kind": dict(form.fields["kind"].choices)[kind]})
+                messages.success(
+                    request, _("%(kind)s targets saved.") % {"kind": dict(form.fields["kind"].choices)[kind]}
+                )
                 return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
         status = 400 if errors else 200
     else:
@@ -345,7 +356,10 @@ def goal_decompose_view(request: OrgRequest, goal_id: int) -> HttpResponse:
                 errors.update(error.message_dict)
                 status = 400
             else:
-                rows = [{"start_date": s.start, "end_date": s.end, **{t: s.tier(t) for t in TIERS}} for s in slices]
+                rows = [
+                    {"start_date": s.start, "end_date": s.end, **{t: s.tier(t) for t in TIERS}}
+                    for s in slices
+                ]
     totals = {t: sum((r[t] for r in rows), Decimal(0)) for t in TIERS} if rows else {}
     difference = reconciliation(version.tiers(), rows) if rows and goal.is_additive else {}
     context = {
@@ -358,6 +372,22 @@ def goal_decompose_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     }  # fmt: skip
     template = "goals/decompose.html" + ("#slice-table" if request.htmx else "")  # type: ignore[attr-defined]
     return render(request, template, context, status=status)
+
+
+def _row_errors(error: ValidationError) -> dict[str, list[str]]:
+    """Service errors keyed rows.<i>.<tier> become "Row 3, challenge: …" so the manager finds the cell."""
+    if not hasattr(error, "error_dict"):
+        return {"__all__": error.messages}
+    result: dict[str, list[str]] = {}
+    for key, messages_ in error.message_dict.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "rows" and parts[1].isdigit():
+            tiers = {"base": _("base"), "challenge": _("challenge"), "stretch": _("stretch")}
+            label = _("Row %(n)d, %(tier)s") % {"n": int(parts[1]) + 1, "tier": tiers.get(parts[2], parts[2])}
+            result[key] = [f"{label}: {m}" for m in messages_]
+        else:
+            result[key] = messages_
+    return result
 
 
 def _rows_from_post(post: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:

@@ -25,6 +25,8 @@ class ScaleResult:
 
 
 seed_scale_extensions: list[Callable[[Organization, random.Random], None]] = []
+# Called with the organisation before --reset deletes it (apps remove rows that protect it).
+seed_scale_resets: list[Callable[[Organization], None]] = []
 
 
 @transaction.atomic
@@ -33,6 +35,8 @@ def seed_scale(*, people: int = 500, teams: int = 50, seed: int = 42, reset: boo
     existing = Organization.objects.filter(slug=SCALE_ORG_SLUG).first()
     if existing and reset:
         emails = list(User.objects.filter(email__endswith="@scale.stretch").values_list("pk", flat=True))
+        for reset_app in seed_scale_resets:
+            reset_app(existing)
         existing.delete()
         User.objects.filter(pk__in=emails).delete()
         existing = None

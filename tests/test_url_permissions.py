@@ -126,7 +126,11 @@ def _supporting_metric(world: World) -> int:
     from goals import services as goal_services
     from goals.models import Goal
 
-    goal = Goal.objects.get(pk=world.built["goal_id"]) if "goal_id" in world.built else factories.goal(world.object_org)
+    goal = (
+        Goal.objects.get(pk=world.built["goal_id"])
+        if "goal_id" in world.built
+        else factories.goal(world.object_org)
+    )
     return goal_services.supporting_metric_save(
         goal=goal, actor=goal.owner, kind="leading", name="Content pushes", weekly_target=Decimal(10)
     ).pk
@@ -334,7 +338,9 @@ def test_an_object_of_another_organisation_or_user_answers_404(route: Route, db)
         url = build_url(route, world)
         response = _send(client, method, url, route.is_api)
         # 405 (a method the page does not take) is answered before any lookup, so it reveals nothing.
-        assert response.status_code in (404, 405), f"{method.upper()} {url}: expected 404, got {response.status_code}"
+        assert response.status_code in (404, 405), (
+            f"{method.upper()} {url}: expected 404, got {response.status_code}"
+        )
         statuses.append(response.status_code)
     assert 404 in statuses, f"{route.name}: no method answered 404 for a foreign object"
     if route.is_api:

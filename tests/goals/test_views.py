@@ -77,7 +77,9 @@ def test_history_makes_the_checklist_judge_and_suggest(org, manager):
     far = client.post(url, {**FORM, "stretch": "400000"}).content.decode()
     assert "Not achievable" in far
     assert 'data-testid="tier-suggestion"' in far and "193500" in far
-    near = client.post(url, {**FORM, "base": "185000", "challenge": "190000", "stretch": "195000"}).content.decode()
+    near = client.post(
+        url, {**FORM, "base": "185000", "challenge": "190000", "stretch": "195000"}
+    ).content.decode()
     assert "Not achievable" not in near
 
 
@@ -97,7 +99,12 @@ def test_goal_page_shows_targets_team_input_and_revisions(org, manager, member):
     client = login(member)
     response = client.post(
         reverse("goal_comment", args=[org.slug, goal.pk]),
-        {"body": "Stretch is far", "proposed_base": "90", "proposed_challenge": "110", "proposed_stretch": "130"},
+        {
+            "body": "Stretch is far",
+            "proposed_base": "90",
+            "proposed_challenge": "110",
+            "proposed_stretch": "130",
+        },
     )
     assert response.status_code == 302
     page = client.get(reverse("goal_detail", args=[org.slug, goal.pk])).content.decode()
@@ -119,7 +126,9 @@ def test_revision_requested_and_approved_on_the_page(org, manager):
     )  # fmt: skip
     assert response.status_code == 302
     revision = Revision.objects.get()
-    own = login(manager).post(reverse("revision_decide", args=[org.slug, revision.pk]), {"decision": "approve"})
+    own = login(manager).post(
+        reverse("revision_decide", args=[org.slug, revision.pk]), {"decision": "approve"}
+    )
     assert own.status_code == 302
     assert Revision.objects.get().state == "pending"
     login(head).post(reverse("revision_decide", args=[org.slug, revision.pk]), {"decision": "approve"})
@@ -162,7 +171,9 @@ def test_member_can_view_decomposition_but_not_save(org, manager, member):
 @pytest.mark.parametrize("name", ["goals_index", "goal_detail"])
 def test_goal_pages_query_count_is_flat(org, manager, name):
     client = login(manager)
-    strategy = factories.goal(org, manager, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), rationale="x")
+    strategy = factories.goal(
+        org, manager, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), rationale="x"
+    )
     url = reverse(name, args=[org.slug] + ([strategy.pk] if name == "goal_detail" else []))
 
     def count() -> int:
@@ -174,11 +185,15 @@ def test_goal_pages_query_count_is_flat(org, manager, name):
     team = factories.team(org, "T")
     factories.goal(org, manager, parent=strategy, team=team, scope="team", title="First")
     services.comment_add(goal=strategy, author=manager, body="first", base=D(1), challenge=D(2), stretch=D(3))
-    services.supporting_metric_save(goal=strategy, actor=manager, kind="risk", name="Complaints", threshold=D(2))
+    services.supporting_metric_save(
+        goal=strategy, actor=manager, kind="risk", name="Complaints", threshold=D(2)
+    )
     few = count()
     for i in range(30):
         child = factories.goal(org, manager, parent=strategy, team=team, scope="team", title=f"G{i}")
         services.comment_add(goal=strategy, author=manager, body=f"c{i}")
-        services.supporting_metric_save(goal=strategy, actor=manager, kind="leading", name=f"m{i}", weekly_target=D(1))
+        services.supporting_metric_save(
+            goal=strategy, actor=manager, kind="leading", name=f"m{i}", weekly_target=D(1)
+        )
         assert child
     assert count() == few

@@ -1,0 +1,120 @@
+"""A manager sets a goal with three tiers while the SMART checklist reacts, decomposes it into
+weeks; a member comments on it from a phone; a revision is requested and approved and both
+versions are visible."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from teams.models import Role
+from tests import factories
+
+from .conftest import ARTIFACTS
+from .test_shell import sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world():
+    org = factories.organization(name="Acme Growth", slug="acme")
+    ops = factories.team(org, "Operations")
+    head = factories.member(org, Role.ADMIN, name="Hana Head")
+    manager = factories.member(org, Role.MANAGER, name="Chen Manager", teams=[ops])
+    member = factories.member(org, Role.MEMBER, name="Zhang San", teams=[ops])
+    strategy = factories.goal(org, head, title="2026 growth strategy", start_date=date(2026, 1, 1),
+                              end_date=date(2026, 12, 31), rationale="Company priority", status="active")  # fmt: skip
+    return {"org": org, "ops": ops, "head": head, "manager": manager, "member": member, "strategy": strategy}
+
+
+def criterion(page, key: str):
+    return page.locator(f"#smart-panel [data-criterion='{key}']")
+
+
+def test_manager_sets_and_decomposes_a_goal_member_comments_and_a_revision_is_approved(
+    page, browser, live_server, world
+):
+    sign_in(page, world["manager"].user.email)
+    page.goto("/o/acme/goals/")
+    page.get_by_role("link", name="+ New goal").click()
+    expect(criterion(page, "specific")).to_have_class(re.compile("missing"))
+
+    page.get_by_label("Title").fill("200,000 new registered users")
+    page.get_by_label("Description").fill("Operations, this quarter.")
+    expect(criterion(page, "specific")).to_have_class(re.compile(r"\bok\b"))
+    expect(criterion(page, "measurable")).to_have_class(re.compile("missing"))
+    page.get_by_label("Team").select_option(label="Operations")
+    page.get_by_label("Serves (parent goal)").select_option(label="2026 growth strategy")
+    page.get_by_label("Metric").fill("New registered users")
+    page.get_by_label("Start").fill("2026-10-01")
+    page.get_by_label("End").fill("2026-12-31")
+    page.get_by_label("Base target").fill("160000")
+    page.get_by_label("Challenge target").fill("200000")
+    page.get_by_label("Stretch target").fill("240000")
+    for key in ("specific", "measurable", "achievable", "relevant", "time_bound"):
+        expect(criterion(page, key)).to_have_class(re.compile(r"\bok\b"))
+    page.screenshot(path=str(ARTIFACTS / f"goal-form-{page.viewport_name}.png"), full_page=True)
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_test_id("goal-status")).to_have_text("Draft")
+    goal_url = page.url
+
+    page.get_by_role("link", name="Decompose").click()
+    expect(page.get_by_test_id("slice-table").locator("tbody tr")).to_have_count(14)
+    expect(page.get_by_test_id("difference")).to_have_class(re.compile("reconciled"))
+    page.locator("input[name='challenge_0']").fill("14300")
+    page.locator("input[name='challenge_0']").press("Tab")  # a change is checked when the field is left
+    expect(page.get_by_test_id("difference")).to_have_class(re.compile("mismatch"))
+    page.get_by_label("Reason for accepting the difference").fill("Campaign launch week")
+    page.get_by_role("button", name="Save targets").click()
+    expect(page).to_have_url(goal_url)
+    page.get_by_role("button", name="Ask the team for input").click()
+    expect(page.get_by_test_id("goal-status")).to_have_text("Open for team input")
+
+    # A member comments from a phone, proposing other targets.
+    phone = browser.new_context(
+        base_url=live_server.url, viewport={"width": 360, "height": 740}, is_mobile=True
+    )
+    member_page = phone.new_page()
+    sign_in(member_page, world["member"].user.email)
+    member_page.goto(goal_url)
+    member_page.locator("#id_body").fill("The referral campaigns can bring 80k users.")
+    member_page.get_by_label("Propose base").fill("170000")
+    member_page.get_by_label("Propose challenge").fill("210000")
+    member_page.get_by_label("Propose stretch").fill("250000")
+    member_page.get_by_role("button", name="Comment", exact=True).click()
+    expect(member_page.get_by_test_id("proposals")).to_contain_text("Zhang San")
+    assert member_page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    member_page.screenshot(path=str(ARTIFACTS / "goal-member-phone.png"), full_page=True)
+    phone.close()
+
+    page.reload()
+    expect(page.get_by_test_id("proposals")).to_contain_text("250000")
+    page.get_by_role("button", name="Activate").click()
+    expect(page.get_by_test_id("goal-status")).to_have_text("Active")
+
+    page.get_by_text("Request a revision").click()
+    page.get_by_label("Reason").select_option(label="Epidemic / force majeure")
+    page.get_by_label("What changed").fill("Offline channels closed for four weeks.")
+    page.get_by_label("New base target").fill("140000")
+    page.get_by_label("New challenge target").fill("180000")
+    page.get_by_label("New stretch target").fill("220000")
+    page.get_by_label("Effective from").fill("2026-11-16")
+    page.get_by_role("button", name="Request revision").click()
+    expect(page.get_by_test_id("revisions")).to_contain_text("Pending")
+
+    # The owner of the strategy goal approves.
+    head_context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    head_page = head_context.new_page()
+    sign_in(head_page, world["head"].user.email)
+    head_page.goto(goal_url)
+    head_page.get_by_role("button", name="Approve").click()
+    versions = head_page.get_by_test_id("versions")
+    expect(versions.locator("tbody tr")).to_have_count(2)
+    expect(versions).to_contain_text("Hana Head")
+    expect(head_page.get_by_test_id("targets").locator(".tiers").first).to_contain_text("180000")
+    head_page.screenshot(path=str(ARTIFACTS / "goal-revised-desktop.png"), full_page=True)
+    head_context.close()

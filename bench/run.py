@@ -90,6 +90,24 @@ SCENARIOS: list[Scenario] = [
         "ping", "/api/v1/ping/", False, "bare JSON endpoint, no database or session: the framework's floor"
     ),
     Scenario("home", f"/o/{SCALE_ORG_SLUG}/", True, "organisation home page, signed in as a plain member"),
+    Scenario(
+        "goal-tree",
+        f"/o/{SCALE_ORG_SLUG}/goals/",
+        True,
+        "goal tree page of the 2,000-goal organisation (strategy and team levels: 500 goals)",
+    ),
+    Scenario(
+        "goals-api",
+        f"/api/v1/orgs/{SCALE_ORG_SLUG}/goals/",
+        True,
+        "goals API list, first page of 50 of 2,000 goals, with current targets",
+    ),
+    Scenario(
+        "goal-tree-api",
+        f"/api/v1/orgs/{SCALE_ORG_SLUG}/goals/tree/?max_depth=1",
+        True,
+        "goal tree API, strategy and team levels (500 nodes) with hidden counts",
+    ),
 ]
 
 

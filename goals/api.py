@@ -166,22 +166,51 @@ class GoalViewSet(
             services.goal_set_status(goal=goal, actor=self.membership, **serializer.validated_data)
         return Response(GoalSerializer(self.scoped_queryset(org=self.org).get(pk=goal.pk)).data)
 
-    @extend_schema(responses=serializers.ListSerializer(child=serializers.DictField()))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "team", int, description="Only this team's branch (with the chain up to strategy)."
+            ),
+            OpenApiParameter("root", int, description="Only the subtree below this goal."),
+            OpenApiParameter(
+                "max_depth", int, description="Stop at this depth (0 = top level); cut nodes report `hidden`."
+            ),
+            OpenApiParameter("closed", bool, description="Include closed goals (default: true)."),
+        ],
+        responses=serializers.ListSerializer(child=serializers.DictField()),
+    )
     @action(detail=False, methods=["get"])
     def tree(self, request: Request, org_slug: str) -> Response:
-        """The whole cascade (or one team's branch with ?team=), nested."""
+        """The cascade as nested nodes: id, title, scope, status, team, owner, parent, weight,
+        period, current targets, children (and `hidden`: how many goals below were cut off)."""
+        params = request.query_params
         team = None
-        if request.query_params.get("team"):
-            team = _org_teams(request).filter(pk=_int(request.query_params["team"], "team")).first()
+        if params.get("team"):
+            team = _org_teams(request).filter(pk=_int(params["team"], "team")).first()
             if team is None:
                 raise serializers.ValidationError({"team": ["Select a valid choice."]})
-        rows = selectors.goal_tree(org=self.org, team=team)
+        root_id = _int(params["root"], "root") if params.get("root") else None
+        max_depth = _int_or_zero(params["max_depth"], "max_depth") if params.get("max_depth") else None
+        include_closed = params.get("closed", "true").lower() not in ("false", "0", "no")
+        rows = selectors.goal_tree(
+            org=self.org, team=team, include_closed=include_closed, root_id=root_id, max_depth=max_depth
+        )
         nodes: dict[int, dict[str, Any]] = {}
         roots: list[dict[str, Any]] = []
         for row in rows:
-            node = {**GoalSerializer(row.goal).data, "children": []}
-            nodes[row.goal.pk] = node
-            parent = nodes.get(row.goal.parent_id) if row.goal.parent_id else None
+            goal = row.goal
+            version = selectors.current_version(goal=goal)
+            node = {
+                "id": goal.pk, "title": goal.title, "scope": goal.scope, "status": goal.status,
+                "team": goal.team_id, "owner": goal.owner_id, "parent": goal.parent_id, "weight": str(goal.weight),
+                "start_date": goal.start_date.isoformat(), "end_date": goal.end_date.isoformat(),
+                "metric_name": goal.metric_name, "unit": goal.unit,
+                "targets": {"base": str(version.base), "challenge": str(version.challenge),
+                            "stretch": str(version.stretch), "version": version.number},
+                "hidden": row.hidden, "children": [],
+            }  # fmt: skip
+            nodes[goal.pk] = node
+            parent = nodes.get(goal.parent_id) if goal.parent_id else None
             (parent["children"] if parent else roots).append(node)
         return Response(roots)
 
@@ -313,6 +342,10 @@ def _int(value: str, field: str) -> int:
     if not 0 < number < 2**62:
         raise serializers.ValidationError({field: ["Select a valid choice."]})
     return number
+
+
+def _int_or_zero(value: str, field: str) -> int:
+    return 0 if value.strip() == "0" else _int(value, field)
 
 
 class GoalChildFilter(django_filters.FilterSet):

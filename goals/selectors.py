@@ -73,50 +73,86 @@ def goal_get(*, org: Organization, goal_id: int) -> Goal:
 class TreeRow:
     goal: Goal
     depth: int
+    hidden: int = 0  # goals below this one that are not shown (beyond max_depth)
 
 
-def goal_tree(*, org: Organization, team: Team | None = None, include_closed: bool = True) -> list[TreeRow]:
-    """The cascade in tree order (strategy → team → personal), each goal with its depth. A team
-    filter keeps that team's goals and the goals above them, so the chain to strategy stays
-    visible. Two queries, whatever the number of goals."""
-    goals = list(goal_list(org=org))
+def goal_tree(
+    *,
+    org: Organization,
+    team: Team | None = None,
+    include_closed: bool = True,
+    root_id: int | None = None,
+    max_depth: int | None = None,
+) -> list[TreeRow]:
+    """The cascade in tree order (strategy → team → personal), each goal with its depth.
+
+    * ``team`` keeps that team's goals, the chain above them up to strategy, and all below them;
+    * ``max_depth`` stops descending at that depth (rows there count what they hide), so a large
+      organisation's page stays light; ``root_id`` returns the subtree below one goal (to expand it).
+
+    A fixed number of queries whatever the number of goals: the tree's shape is read as bare ids,
+    then only the goals shown are loaded, with their targets."""
+    shape = Goal.objects.filter(org=org)
     if not include_closed:
-        goals = [g for g in goals if g.status not in CLOSED_STATUSES]
-    by_id = {g.pk: g for g in goals}
+        shape = shape.exclude(status__in=CLOSED_STATUSES)
+    rows_ = list(shape.order_by("start_date", "title", "id").values_list("pk", "parent_id", "team_id"))
+    parent_of = {pk: parent for pk, parent, _team in rows_}
+    below: dict[int | None, list[int]] = {}
+    for pk, parent, _team in rows_:
+        below.setdefault(parent if parent in parent_of else None, []).append(pk)
+    keep: set[int] | None = None
     if team is not None:
-        below: dict[int, list[int]] = {}
-        for g in goals:
-            if g.parent_id is not None:
-                below.setdefault(g.parent_id, []).append(g.pk)
-        keep: set[int] = set()
-        for g in goals:
-            if g.team_id != team.pk:
+        keep = set()
+        for pk, _parent, team_id in rows_:
+            if team_id != team.pk:
                 continue
-            node: Goal | None = g
-            while node is not None and node.pk not in keep:  # the chain up to strategy
-                keep.add(node.pk)
-                node = by_id.get(node.parent_id) if node.parent_id else None
-            stack = list(below.get(g.pk, []))
+            node: int | None = pk
+            while node is not None and node not in keep:  # the chain up to strategy
+                keep.add(node)
+                node = parent_of.get(node)
+            stack = list(below.get(pk, []))
             while stack:  # and everything below the team's goal
                 current = stack.pop()
                 if current not in keep:
                     keep.add(current)
                     stack.extend(below.get(current, []))
-        goals = [g for g in goals if g.pk in keep]
-        by_id = {g.pk: g for g in goals}
-    children: dict[int | None, list[Goal]] = {}
-    for g in goals:
-        parent = g.parent_id if g.parent_id in by_id else None
-        children.setdefault(parent, []).append(g)
-    rows: list[TreeRow] = []
 
-    def walk(parent_id: int | None, depth: int) -> None:
-        for g in children.get(parent_id, []):
-            rows.append(TreeRow(goal=g, depth=depth))
-            walk(g.pk, depth + 1)
+    def visible(pk: int) -> bool:
+        return keep is None or pk in keep
 
-    walk(None, 0)
-    return rows
+    def descendants(pk: int) -> int:
+        total, stack = 0, list(below.get(pk, []))
+        while stack:
+            current = stack.pop()
+            if visible(current):
+                total += 1
+                stack.extend(below.get(current, []))
+        return total
+
+    order: list[tuple[int, int, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for pk in below.get(parent, []):
+            if not visible(pk):
+                continue
+            if max_depth is not None and depth >= max_depth:
+                order.append((pk, depth, descendants(pk)))
+            else:
+                order.append((pk, depth, 0))
+                walk(pk, depth + 1)
+
+    if root_id is not None:
+        if root_id not in parent_of:
+            return []
+        depth, node = 0, parent_of.get(root_id)
+        while node is not None:
+            depth, node = depth + 1, parent_of.get(node)
+        max_depth = None if max_depth is None else depth + 1 + max_depth
+        walk(root_id, depth + 1)
+    else:
+        walk(None, 0)
+    goals = {g.pk: g for g in goal_list(org=org).filter(pk__in=[pk for pk, _d, _h in order])}
+    return [TreeRow(goal=goals[pk], depth=depth, hidden=hidden) for pk, depth, hidden in order if pk in goals]
 
 
 def version_in_force(*, goal: Goal, on: date) -> TargetVersion:

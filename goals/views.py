@@ -46,16 +46,24 @@ def index_view(request: OrgRequest) -> HttpResponse:
     if team_id.isdigit():
         team = team_get(org=request.org, team_id=int(team_id))
     show_closed = request.GET.get("closed") == "1"
-    rows = selectors.goal_tree(org=request.org, team=team, include_closed=show_closed)
+    # Strategy and team goals at first; deeper levels open on demand, so 2,000 goals stay light.
+    all_levels = request.GET.get("levels") == "all"
+    root = request.GET.get("root", "")
+    root_id = int(root) if root.isdigit() and len(root) < 12 else None
+    rows = selectors.goal_tree(
+        org=request.org, team=team, include_closed=show_closed, root_id=root_id,
+        max_depth=None if all_levels else (1 if root_id is None else 0),
+    )  # fmt: skip
     context = {
         "rows": [(row, selectors.current_version(goal=row.goal)) for row in rows],
         "teams": request.org.teams.order_by("name"),
         "team": team,
         "show_closed": show_closed,
+        "all_levels": all_levels,
         "can_edit": request.membership.role in MANAGERS,
     }
-    template = "goals/index.html" + ("#goal-rows" if request.htmx else "")  # type: ignore[attr-defined]
-    return render(request, template, context)
+    partial = "#goal-rows" if request.htmx else ""  # type: ignore[attr-defined]
+    return render(request, "goals/index.html" + partial, context)
 
 
 def _draft_from(form: GoalForm, request: OrgRequest) -> Draft:

@@ -63,3 +63,11 @@
   if (document.readyState === "complete") { drawCharts(); } else { window.addEventListener("load", drawCharts); }
   document.addEventListener("htmx:afterSettle", drawCharts);
 })();
+
+/* Hide the "show N goals below" link once its goals have been loaded under it. */
+document.addEventListener("htmx:afterRequest", function (event) {
+  var link = event.detail && event.detail.elt;
+  if (link && link.hasAttribute && link.hasAttribute("data-expand") && event.detail.successful) {
+    link.remove();
+  }
+});

@@ -197,3 +197,43 @@ def test_goal_pages_query_count_is_flat(org, manager, name):
         )
         assert child
     assert count() == few
+
+
+def test_large_tree_shows_two_levels_and_expands_on_demand(org, manager):
+    strategy = factories.goal(org, manager, title="Strategy", start_date=date(2026, 1, 1), end_date=date(2026, 12, 31),
+                              rationale="x")  # fmt: skip
+    team = factories.team(org, "Ops")
+    team_goal = factories.goal(org, manager, title="Team goal", parent=strategy, team=team, scope="team")
+    for i in range(3):
+        factories.goal(org, manager, title=f"Personal {i}", parent=team_goal, team=team, scope="personal")
+    client = login(manager)
+    url = reverse("goals_index", args=[org.slug])
+    page = client.get(url).content.decode()
+    assert "Team goal" in page and "Personal 0" not in page and "Show 3 goals below" in page
+    expanded = client.get(url, {"root": team_goal.pk}, headers={"HX-Request": "true"}).content.decode()
+    assert "Personal 0" in expanded and "Personal 2" in expanded and "Team goal" not in expanded
+    everything = client.get(url, {"levels": "all"}).content.decode()
+    assert "Personal 2" in everything
+
+
+def test_goal_pages_cost_the_same_for_ten_and_two_thousand_goals(org, manager):
+    from teams.scale import seed_scale
+
+    for i in range(10):
+        factories.goal(org, manager, title=f"G{i}")
+    big = seed_scale(people=60, teams=10).org
+    assert Goal.objects.filter(org=big).count() == 2000
+    big_member = big.memberships.filter(role=Role.MEMBER).first()
+
+    def count(client, path) -> int:
+        client.get(path)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    small, large = login(manager), login(big_member)
+    for name in ("goals_index", None):
+        small_path = reverse(name, args=[org.slug]) if name else f"/api/v1/orgs/{org.slug}/goals/"
+        large_path = reverse(name, args=[big.slug]) if name else f"/api/v1/orgs/{big.slug}/goals/"
+        assert count(small, small_path) == count(large, large_path), small_path
+    assert count(small, f"/api/v1/orgs/{org.slug}/goals/tree/") == count(large, f"/api/v1/orgs/{big.slug}/goals/tree/")

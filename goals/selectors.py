@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from teams.models import Organization, Team
@@ -33,14 +34,21 @@ def goal_list(
     period_start: date | None = None,
     period_end: date | None = None,
     search: str | None = None,
+    with_child_count: bool = True,
 ) -> QuerySet[Goal]:
     qs = (
         Goal.objects.filter(org=org)
         .select_related("team", "owner__user", "parent")
         .prefetch_related(Prefetch("versions", queryset=TargetVersion.objects.order_by("number")))
-        .annotate(child_count=Count("children", distinct=True))
         .order_by("start_date", "title", "id")
     )
+    if with_child_count:
+        # A correlated subquery, evaluated only for the rows of the page (a JOIN + GROUP BY would
+        # aggregate every goal of the organisation first).
+        children = (
+            Goal.objects.filter(parent=OuterRef("pk")).order_by().values("parent").annotate(n=Count("*"))
+        )
+        qs = qs.annotate(child_count=Coalesce(Subquery(children.values("n")), 0))
     if team is not None:
         qs = qs.filter(team=team)
     if owner_id is not None:
@@ -83,12 +91,14 @@ def goal_tree(
     include_closed: bool = True,
     root_id: int | None = None,
     max_depth: int | None = None,
+    max_rows: int | None = None,
 ) -> list[TreeRow]:
     """The cascade in tree order (strategy → team → personal), each goal with its depth.
 
     * ``team`` keeps that team's goals, the chain above them up to strategy, and all below them;
     * ``max_depth`` stops descending at that depth (rows there count what they hide), so a large
-      organisation's page stays light; ``root_id`` returns the subtree below one goal (to expand it).
+      organisation's page stays light; ``max_rows`` lowers the depth further while the tree would
+      show more rows than that; ``root_id`` returns the subtree below one goal (to expand it).
 
     A fixed number of queries whatever the number of goals: the tree's shape is read as bare ids,
     then only the goals shown are loaded, with their targets."""
@@ -129,29 +139,37 @@ def goal_tree(
                 stack.extend(below.get(current, []))
         return total
 
-    order: list[tuple[int, int, int]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
+    def walk(parent: int | None, depth: int, limit: int | None, order: list[tuple[int, int, int]]) -> None:
         for pk in below.get(parent, []):
             if not visible(pk):
                 continue
-            if max_depth is not None and depth >= max_depth:
+            if limit is not None and depth >= limit:
                 order.append((pk, depth, descendants(pk)))
             else:
                 order.append((pk, depth, 0))
-                walk(pk, depth + 1)
+                walk(pk, depth + 1, limit, order)
 
+    start_parent: int | None = None
+    start_depth = 0
     if root_id is not None:
         if root_id not in parent_of:
             return []
-        depth, node = 0, parent_of.get(root_id)
+        node = parent_of.get(root_id)
+        start_depth = 1
         while node is not None:
-            depth, node = depth + 1, parent_of.get(node)
-        max_depth = None if max_depth is None else depth + 1 + max_depth
-        walk(root_id, depth + 1)
-    else:
-        walk(None, 0)
-    goals = {g.pk: g for g in goal_list(org=org).filter(pk__in=[pk for pk, _d, _h in order])}
+            start_depth, node = start_depth + 1, parent_of.get(node)
+        start_parent = root_id
+    limit = None if max_depth is None else start_depth + max_depth
+    order: list[tuple[int, int, int]] = []
+    walk(start_parent, start_depth, limit, order)
+    # Too many rows for one page: show one level less (counting what each row hides), computed
+    # from the shape alone, so the number of queries does not change.
+    while max_rows is not None and len(order) > max_rows and limit is not None and limit > start_depth:
+        limit -= 1
+        order = []
+        walk(start_parent, start_depth, limit, order)
+    shown = goal_list(org=org, with_child_count=False).filter(pk__in=[pk for pk, _d, _h in order])
+    goals = {g.pk: g for g in shown}
     return [TreeRow(goal=goals[pk], depth=depth, hidden=hidden) for pk, depth, hidden in order if pk in goals]
 
 

@@ -18,5 +18,6 @@ urlpatterns = [
     ),
     path("<int:goal_id>/revisions/", views.goal_revision_view, name="goal_revision"),
     path("<int:goal_id>/decompose/", views.goal_decompose_view, name="goal_decompose"),
+    path("<int:goal_id>/split/", views.goal_split_view, name="goal_split"),
     path("revisions/<int:revision_id>/decide/", views.revision_decide_view, name="revision_decide"),
 ]

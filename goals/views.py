@@ -52,7 +52,7 @@ def index_view(request: OrgRequest) -> HttpResponse:
     root_id = int(root) if root.isdigit() and len(root) < 12 else None
     rows = selectors.goal_tree(
         org=request.org, team=team, include_closed=show_closed, root_id=root_id,
-        max_depth=None if all_levels else (1 if root_id is None else 0),
+        max_depth=None if all_levels else (1 if root_id is None else 0), max_rows=None if all_levels else 150,
     )  # fmt: skip
     context = {
         "rows": [(row, selectors.current_version(goal=row.goal)) for row in rows],
@@ -427,3 +427,72 @@ def _rows_from_post(post: Any) -> tuple[list[dict[str, Any]], dict[str, list[str
                 row[tier] = Decimal(0)
         rows.append(row)
     return rows, errors
+
+
+@org_page(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def goal_split_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    """Split a team goal among its members: each gets a personal goal serving it, and for an
+    additive metric their targets must add up to the team's (or a reason is given)."""
+    goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    version = selectors.current_version(goal=goal)
+    candidates = list(
+        goal.team.members.filter(is_active=True).select_related("user").order_by("user__display_name")
+        if goal.team else []
+    )  # fmt: skip
+    errors: dict[str, list[str]] = {}
+    rows: list[dict[str, Any]] = []
+    if request.method == "POST":
+        for member in candidates:
+            if request.POST.get(f"include_{member.pk}") != "1":
+                continue
+            row: dict[str, Any] = {"member": member}
+            for tier in TIERS:
+                raw = str(request.POST.get(f"{tier}_{member.pk}", "")).strip().replace(",", "")
+                try:
+                    row[tier] = Decimal(raw)
+                    if not row[tier].is_finite():
+                        raise InvalidOperation
+                except InvalidOperation:
+                    errors[f"{member.pk}.{tier}"] = [
+                        _("%(name)s, %(tier)s: enter a number.")
+                        % {"name": member.user.get_full_name(), "tier": tier}
+                    ]
+                    row[tier] = Decimal(0)
+            rows.append(row)
+        if not errors:
+            try:
+                children = services.goal_split_to_members(
+                    goal=goal, actor=request.membership,
+                    allocations=[services.Allocation(r["member"], r["base"], r["challenge"], r["stretch"]) for r in rows],
+                    override_reason=request.POST.get("override_reason", ""),
+                )  # fmt: skip
+            except ValidationError as error:
+                errors.update(
+                    error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+                )
+            else:
+                messages.success(request, _("%(n)d personal goals created.") % {"n": len(children)})
+                return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+    else:
+        if candidates:
+            from .decompose import precision_of, split_exact
+
+            places = precision_of(*version.tiers().values())
+            shares = [Decimal(1)] * len(candidates)
+            columns = {
+                t: split_exact(version.tiers()[t], shares, places) if goal.is_additive else [version.tiers()[t]] * len(candidates)
+                for t in TIERS
+            }  # fmt: skip
+            rows = [{"member": m, **{t: columns[t][i] for t in TIERS}} for i, m in enumerate(candidates)]
+    included = {r["member"].pk for r in rows}
+    by_member = {r["member"].pk: r for r in rows}
+    table = [(m, by_member.get(m.pk), m.pk in included or request.method == "GET") for m in candidates]
+    totals = {t: sum((r[t] for r in rows), Decimal(0)) for t in TIERS}
+    difference = reconciliation(version.tiers(), rows) if goal.is_additive else {}
+    context = {
+        "goal": goal, "version": version, "table": table, "totals": totals, "difference": difference,
+        "mismatch": any(v != 0 for v in difference.values()), "errors": errors,
+        "override_reason": request.POST.get("override_reason", ""),
+    }  # fmt: skip
+    return render(request, "goals/split.html", context, status=400 if errors else 200)

@@ -237,7 +237,9 @@ def test_goal_list_and_tree_query_counts_are_flat(org, manager, path, django_ass
     for i in range(40):
         factories.goal(org, manager, parent=strategy, team=team, scope="team", title=f"G{i}")
     assert count() == few
-    expected = 5  # user, membership+org, then count + goals + versions (list) or shape + goals + versions (tree)
+    expected = (
+        5  # user, membership+org, then count + goals + versions (list) or shape + goals + versions (tree)
+    )
     with django_assert_num_queries(expected):
         client.get(target)
 
@@ -251,7 +253,9 @@ def test_goal_of_another_org_is_404(org, other_org, manager):
 
 
 def test_tree_depth_and_subtree(org, manager):
-    strategy = factories.goal(org, manager, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), rationale="x")
+    strategy = factories.goal(
+        org, manager, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), rationale="x"
+    )
     team = factories.team(org, "Ops")
     team_goal = factories.goal(org, manager, parent=strategy, team=team, scope="team")
     factories.goal(org, manager, parent=team_goal, team=team, scope="personal")
@@ -260,4 +264,9 @@ def test_tree_depth_and_subtree(org, manager):
     assert top[0]["children"] == [] and top[0]["hidden"] == 2
     below = client.get(url(org, "goals/tree/"), {"root": strategy.pk}).json()
     assert [n["id"] for n in below] == [team_goal.pk] and len(below[0]["children"]) == 1
-    assert_error(client.get(url(org, "goals/tree/"), {"max_depth": "x"}), 400, type_="validation_error", attr="max_depth")
+    assert_error(
+        client.get(url(org, "goals/tree/"), {"max_depth": "x"}),
+        400,
+        type_="validation_error",
+        attr="max_depth",
+    )

@@ -236,4 +236,28 @@ def test_goal_pages_cost_the_same_for_ten_and_two_thousand_goals(org, manager):
         small_path = reverse(name, args=[org.slug]) if name else f"/api/v1/orgs/{org.slug}/goals/"
         large_path = reverse(name, args=[big.slug]) if name else f"/api/v1/orgs/{big.slug}/goals/"
         assert count(small, small_path) == count(large, large_path), small_path
-    assert count(small, f"/api/v1/orgs/{org.slug}/goals/tree/") == count(large, f"/api/v1/orgs/{big.slug}/goals/tree/")
+    assert count(small, f"/api/v1/orgs/{org.slug}/goals/tree/") == count(
+        large, f"/api/v1/orgs/{big.slug}/goals/tree/"
+    )
+
+
+def test_split_a_team_goal_among_members_on_the_page(org, manager):
+    team = factories.team(org, "Sales")
+    a = factories.member(org, name="Amy", teams=[team])
+    b = factories.member(org, name="Bob", teams=[team])
+    goal = factories.goal(
+        org, manager, team=team, scope="team", base=D("100"), challenge=D("120"), stretch=D("150")
+    )
+    client = login(manager)
+    url = reverse("goal_split", args=[org.slug, goal.pk])
+    page = client.get(url)
+    rows = {m.pk: row for m, row, _checked in page.context["table"]}
+    assert rows[a.pk]["challenge"] + rows[b.pk]["challenge"] == D("120")
+    post = {f"include_{a.pk}": "1", f"include_{b.pk}": "1", f"base_{a.pk}": "50", f"challenge_{a.pk}": "60",
+            f"stretch_{a.pk}": "75", f"base_{b.pk}": "50", f"challenge_{b.pk}": "60", f"stretch_{b.pk}": "70"}  # fmt: skip
+    refused = client.post(url, post)
+    assert refused.status_code == 400 and "do not add up" in refused.content.decode()
+    assert client.post(url, {**post, "override_reason": "Bob is new"}).status_code == 302
+    assert set(goal.children.values_list("owner", flat=True)) == {a.pk, b.pk}
+    bad = client.post(url, {**post, f"base_{a.pk}": "many"})
+    assert bad.status_code == 400

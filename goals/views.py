@@ -30,6 +30,7 @@ from .forms import (
     SupportingMetricForm,
 )
 from .models import CLOSED_STATUSES, Goal, Status
+from .progress import goal_progress
 from .smart import Draft, checklist, suggest_tiers
 
 
@@ -54,8 +55,9 @@ def index_view(request: OrgRequest) -> HttpResponse:
         org=request.org, team=team, include_closed=show_closed, root_id=root_id,
         max_depth=None if all_levels else (1 if root_id is None else 0), max_rows=None if all_levels else 150,
     )  # fmt: skip
+    progress = goal_progress(row.goal for row in rows)
     context = {
-        "rows": [(row, selectors.current_version(goal=row.goal)) for row in rows],
+        "rows": [(row, selectors.current_version(goal=row.goal), progress.get(row.goal.pk)) for row in rows],
         "teams": request.org.teams.order_by("name"),
         "team": team,
         "show_closed": show_closed,

@@ -261,3 +261,20 @@ def test_split_a_team_goal_among_members_on_the_page(org, manager):
     assert set(goal.children.values_list("owner", flat=True)) == {a.pk, b.pk}
     bad = client.post(url, {**post, f"base_{a.pk}": "many"})
     assert bad.status_code == 400
+
+
+def test_tree_shows_progress_of_closed_goals_and_from_providers(org, manager):
+    from goals import progress
+
+    done = factories.goal(org, manager, title="Done", status=Status.ACTIVE)  # challenge 120
+    services.goal_set_status(goal=done, actor=manager, status=Status.ACHIEVED, result_value=D("132"))
+    live = factories.goal(org, manager, title="Live", status=Status.ACTIVE)
+    client = login(manager)
+    page = client.get(reverse("goals_index", args=[org.slug]), {"closed": "1"}).content.decode()
+    assert 'value="110.0"' in page  # 132 of 120
+    progress.progress_providers.append(lambda goals: {g.pk: D("42.0") for g in goals if g.pk == live.pk})
+    try:
+        page = client.get(reverse("goals_index", args=[org.slug])).content.decode()
+    finally:
+        progress.progress_providers.pop()
+    assert 'value="42.0"' in page

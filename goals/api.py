@@ -146,6 +146,8 @@ class GoalViewSet(
             "start_date": goal.start_date, "end_date": goal.end_date, "base": version.base,
             "challenge": version.challenge, "stretch": version.stretch,
         }  # fmt: skip
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
         payload = {**current, **request.data} if partial else request.data
         serializer = GoalWriteSerializer(data=payload, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -306,7 +308,7 @@ class GoalViewSet(
     def history(self, request: Request, org_slug: str, pk: str) -> Response:
         """Every recorded change to the goal and its targets: who, when, before, after."""
         goal = self._goal()
-        entries = audit_list(org=self.org, target_type="goal", target_id=goal.pk)[:200]
+        entries = audit_list(org=self.org, scope=f"goal:{goal.pk}")[:200]
         return Response(AuditEntrySerializer(entries, many=True).data)
 
     @extend_schema(
@@ -326,9 +328,8 @@ class GoalViewSet(
         direction = request.query_params.get("direction") or "up"
         if direction not in ("up", "down"):
             raise serializers.ValidationError({"direction": ["Choose up or down."]})
-        suggestion = suggest_tiers(
-            selectors.metric_history(org=self.org, metric_name=metric, team=team), direction=direction
-        )
+        history = selectors.metric_history(org=self.org, metric_name=metric, team=team)
+        suggestion = suggest_tiers(history, direction=direction, non_negative=True)
         if suggestion is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(SuggestionSerializer(suggestion).data)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +42,18 @@ GOAL_FIELDS = (
 
 
 # --- Validation helpers -------------------------------------------------------------------------
+def is_realistic(value: Decimal) -> bool:
+    """Finite and below MAX_VALUE, checked without arithmetic that could overflow (1e999999999)."""
+    if not value.is_finite():
+        return False
+    return value.adjusted() < MAX_VALUE.adjusted()
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def validate_tiers(
     *, base: Decimal | None, challenge: Decimal | None, stretch: Decimal | None, direction: str, aggregation: str,
     prefix: str = "",
@@ -52,8 +64,10 @@ def validate_tiers(
     for name, value in values.items():
         if value is None:
             errors[prefix + name] = [_("Enter a target.")]
-        elif not value.is_finite() or abs(value) >= MAX_VALUE:
+        elif not is_realistic(value):
             errors[prefix + name] = [_("Enter a realistic number.")]
+        elif _places(value) > 4:
+            errors[prefix + name] = [_("Use at most 4 decimal places.")]
         elif aggregation == Aggregation.SUM and value < 0:
             errors[prefix + name] = [_("A total cannot be negative.")]
     if errors or base is None or challenge is None or stretch is None:
@@ -96,7 +110,7 @@ def _validate_goal(goal: Goal) -> None:
         errors["team"] = [_("Choose a team of this organisation.")]
     if goal.owner.org_id != goal.org_id or not goal.owner.is_active:
         errors["owner"] = [_("Choose an active member of this organisation.")]
-    if goal.baseline is not None and (not goal.baseline.is_finite() or abs(goal.baseline) >= MAX_VALUE):
+    if goal.baseline is not None and not is_realistic(goal.baseline):
         errors["baseline"] = [_("Enter a realistic number.")]
     elif goal.baseline is not None and goal.aggregation == Aggregation.SUM and goal.baseline < 0:
         errors["baseline"] = [_("A total cannot be negative.")]
@@ -117,6 +131,18 @@ def _validate_goal(goal: Goal) -> None:
                 _("The period must lie within the period of the goal it serves (%(start)s – %(end)s).")
                 % {"start": parent.start_date.isoformat(), "end": parent.end_date.isoformat()}
             )
+    if goal.pk is not None and goal.start_date and goal.end_date and "end_date" not in errors:
+        outside = (
+            Goal.objects.filter(parent_id=goal.pk)
+            .exclude(status=Status.CANCELLED)
+            .filter(models.Q(start_date__lt=goal.start_date) | models.Q(end_date__gt=goal.end_date))
+            .first()
+        )
+        if outside is not None:
+            errors["end_date"] = [
+                _("Goals serving this one lie outside the new period (e.g. “%(title)s”). Change them first.")
+                % {"title": outside.title}
+            ]
     if errors:
         raise ValidationError(errors)
     goal.full_clean(exclude=["org", "owner", "team", "parent", "created_by"], validate_constraints=False)
@@ -126,6 +152,11 @@ def _lock(goal: Goal) -> None:
     """Lock the goal's row for this transaction and bring the caller's object up to date."""
     list(Goal.objects.select_for_update().filter(pk=goal.pk).values_list("pk", flat=True))
     goal.refresh_from_db()
+
+
+def _scope(goal: Goal) -> str:
+    """The audit scope of everything about one goal: its history is one list."""
+    return f"goal:{goal.pk}"
 
 
 def _snapshot(goal: Goal) -> dict[str, object]:
@@ -203,8 +234,7 @@ def goal_create(*, org: Organization, actor: Membership, data: GoalInput) -> Goa
     )  # fmt: skip
     audit_record(
         org=org, actor=actor.user, action="goal.create", target=goal,
-        changes=audit_diff({}, {**_snapshot(goal), **_version_snapshot(version)}),
-    )  # fmt: skip
+        changes=audit_diff({}, {**_snapshot(goal), **_version_snapshot(version)}), scope=_scope(goal))  # fmt: skip
     return goal
 
 
@@ -220,6 +250,19 @@ def goal_update(*, goal: Goal, actor: Membership, data: GoalInput) -> Goal:
     assert version is not None  # noqa: S101
     before_version = _version_snapshot(version)
     new_tiers = {"base": data.base, "challenge": data.challenge, "stretch": data.stretch}
+    new_parent_id = data.parent.pk if data.parent else None
+    if goal.status == Status.ACTIVE and (data.owner.pk != goal.owner_id or new_parent_id != goal.parent_id):
+        parent_owner = goal.parent.owner_id if goal.parent is not None else None
+        if actor.role != Role.ADMIN and actor.pk != parent_owner:
+            raise ValidationError(
+                {
+                    "owner": [
+                        _(
+                            "On an active goal, only an admin or the owner of the goal it serves changes its owner or parent."
+                        )
+                    ]
+                }
+            )
     if goal.status == Status.ACTIVE:
         locked = {
             "metric_name": data.metric_name.strip(), "direction": data.direction, "aggregation": data.aggregation,
@@ -251,6 +294,9 @@ def goal_update(*, goal: Goal, actor: Membership, data: GoalInput) -> Goal:
     goal.save()
     if goal.status != Status.ACTIVE:
         tiers_changed = any(v is not None and getattr(version, t) != v for t, v in new_tiers.items())
+        tiers_changed = tiers_changed or any(
+            before[f] != getattr(goal, f) for f in ("start_date", "end_date", "aggregation")
+        )
         for tier, value in new_tiers.items():
             if value is not None:
                 setattr(version, tier, value)
@@ -262,7 +308,14 @@ def goal_update(*, goal: Goal, actor: Membership, data: GoalInput) -> Goal:
             version.save(update_fields=["overrides"])
     changes = audit_diff({**before, **before_version}, {**_snapshot(goal), **_version_snapshot(version)})
     if changes:
-        audit_record(org=goal.org, actor=actor.user, action="goal.update", target=goal, changes=changes)
+        audit_record(
+            org=goal.org,
+            actor=actor.user,
+            action="goal.update",
+            target=goal,
+            changes=changes,
+            scope=_scope(goal),
+        )
     return goal
 
 
@@ -290,22 +343,21 @@ def goal_set_status(
             {"status": [_("A goal that is “%(now)s” cannot become “%(next)s”.") % {
                 "now": goal.get_status_display(), "next": Status(status).label}]}
         )  # fmt: skip
+    before = _snapshot(goal)
     if status in (Status.ACHIEVED, Status.MISSED):
         if result_value is None:
             raise ValidationError({"result_value": [_("Enter the final result to close the goal.")]})
-        if not result_value.is_finite() or abs(result_value) >= MAX_VALUE:
+        if not is_realistic(result_value):
             raise ValidationError({"result_value": [_("Enter a realistic number.")]})
         goal.result_value = result_value
         goal.closed_at = timezone.now()
     if status == Status.CANCELLED:
         goal.closed_at = timezone.now()
-    before = _snapshot(goal)
     goal.status = status
     goal.save()
     audit_record(
         org=goal.org, actor=actor.user, action=f"goal.{status}", target=goal,
-        changes=audit_diff(before, _snapshot(goal)),
-    )  # fmt: skip
+        changes=audit_diff(before, _snapshot(goal)), scope=_scope(goal))  # fmt: skip
     return goal
 
 
@@ -353,12 +405,12 @@ def supporting_metric_save(
     if kind == SupportingMetric.Kind.LEADING:
         if weekly_target is None:
             errors["weekly_target"] = [_("A leading metric needs a weekly target.")]
-        elif weekly_target < 0 or abs(weekly_target) >= MAX_VALUE:
+        elif not is_realistic(weekly_target) or weekly_target < 0:
             errors["weekly_target"] = [_("Enter a realistic, non-negative number.")]
     if kind == SupportingMetric.Kind.RISK:
         if threshold is None:
             errors["threshold"] = [_("A risk metric needs a threshold.")]
-        elif abs(threshold) >= MAX_VALUE:
+        elif not is_realistic(threshold):
             errors["threshold"] = [_("Enter a realistic number.")]
     duplicate = SupportingMetric.objects.filter(goal=goal, name__iexact=name.strip())
     if metric is not None:
@@ -379,14 +431,19 @@ def supporting_metric_save(
     after = {f: getattr(metric, f) for f in before}
     audit_record(
         org=goal.org, actor=actor.user, action="supporting_metric.create" if creating else "supporting_metric.update",
-        target=metric, changes=audit_diff({} if creating else before, after),
-    )  # fmt: skip
+        target=metric, changes=audit_diff({} if creating else before, after), scope=_scope(goal))  # fmt: skip
     return metric
 
 
 @transaction.atomic
 def supporting_metric_delete(*, metric: SupportingMetric, actor: Membership) -> None:
-    audit_record(org=metric.goal.org, actor=actor.user, action="supporting_metric.delete", target=metric)
+    audit_record(
+        org=metric.goal.org,
+        actor=actor.user,
+        action="supporting_metric.delete",
+        target=metric,
+        scope=_scope(metric.goal),
+    )
     metric.delete()
 
 
@@ -435,6 +492,11 @@ def decomposition_apply(
         raise ValidationError({"kind": [_("Choose quarter, month or week.")]})
     version = TargetVersion.objects.select_for_update().filter(goal=goal).order_by("-number").first()
     assert version is not None  # noqa: S101
+    if goal.status == Status.ACTIVE and version.period_targets.filter(kind=kind).exists():
+        raise ValidationError(
+            {"kind": [_("The goal is active: its %(kind)s targets change only through a revision.")
+                      % {"kind": PeriodKind(kind).label.lower()}]}
+        )  # fmt: skip
     spans = slices(goal.start_date, goal.end_date, kind, fiscal_start_month=goal.org.fiscal_year_start_month)
     errors: dict[str, list[str]] = {}
     if [(r.start_date, r.end_date) for r in rows] != spans:
@@ -490,7 +552,7 @@ def decomposition_apply(
             entries.append(("period_target.set", target, changes))
     if kind in overrides:
         entries.append(("goal.decomposition_override", goal, {"override": [None, overrides[kind]]}))
-    audit_record_many(org=goal.org, actor=actor.user, entries=entries)
+    audit_record_many(org=goal.org, actor=actor.user, entries=entries, scope=_scope(goal))
     return created
 
 
@@ -556,7 +618,7 @@ def goal_split_to_members(
                 team=goal.team, parent=goal, description=goal.description, metric_name=goal.metric_name,
                 unit=goal.unit, direction=goal.direction, aggregation=goal.aggregation,
                 period_kind=goal.period_kind,
-                weight=(a.stretch / version.stretch).quantize(Decimal("0.001")) if goal.is_additive and version.stretch else Decimal(1),
+                weight=_share(a.stretch, version.stretch) if goal.is_additive else Decimal(1),
             ),
         )  # fmt: skip
         if goal.status == Status.ACTIVE:
@@ -566,9 +628,21 @@ def goal_split_to_members(
 
 
 # --- Revisions --------------------------------------------------------------------------------
+def _share(part: Decimal, whole: Decimal) -> Decimal:
+    """A member's weight in the team goal: their share of the stretch target, within the field's range."""
+    if whole <= 0:
+        return Decimal(1)
+    return min(max((part / whole).quantize(Decimal("0.001")), Decimal("0.001")), Decimal("999"))
+
+
 def can_decide_revision(*, revision: Revision, member: Membership) -> bool:
     """The owner of the parent goal, or an admin — never the person who asked."""
-    if member.pk == revision.requested_by_id or member.org_id != revision.goal.org_id:
+    if (
+        member.pk in (revision.requested_by_id, revision.goal.owner_id)
+        or member.org_id != revision.goal.org_id
+    ):
+        return False
+    if member.role not in (Role.ADMIN, Role.MANAGER):
         return False
     if member.role == Role.ADMIN:
         return True
@@ -596,8 +670,23 @@ def revision_request(
         errors["reason"] = [_("Choose a reason.")]
     if not comment.strip():
         errors["comment"] = [_("Explain what changed.")]
-    if not goal.start_date < effective_from <= goal.end_date:
-        errors["effective_from"] = [_("Choose a date after the start and within the goal's period.")]
+    latest = goal.versions.order_by("-number").first()
+    assert latest is not None  # noqa: S101
+    earliest = (
+        latest.effective_from
+        if reason == Revision.Reason.ERROR
+        else latest.effective_from + timedelta(days=1)
+    )
+    if not earliest <= effective_from <= goal.end_date:
+        errors["effective_from"] = [
+            _(
+                "Choose a date from %(date)s to the end of the goal's period: a revision never rewrites what was already in force."
+            )
+            % {"date": earliest.isoformat()}
+        ]
+    elif not errors and goal.is_additive:
+        tiers = {"base": base, "challenge": challenge, "stretch": stretch}
+        errors.update(_carry_check(goal=goal, version=latest, effective_from=effective_from, tiers=tiers))
     if Revision.objects.filter(goal=goal, state=Revision.State.PENDING).exists():
         errors["goal"] = [_("A revision of this goal is already waiting for a decision.")]
     if errors:
@@ -609,8 +698,7 @@ def revision_request(
     audit_record(
         org=goal.org, actor=requester.user, action="revision.request", target=revision,
         changes=audit_diff({}, {"reason": reason, "base": base, "challenge": challenge, "stretch": stretch,
-                                "effective_from": effective_from}),
-    )  # fmt: skip
+                                "effective_from": effective_from}), scope=_scope(goal))  # fmt: skip
     return revision
 
 
@@ -620,13 +708,15 @@ def revision_decide(*, revision: Revision, decider: Membership, approve: bool, c
     carried over: slices that ended before that date keep their targets, the rest share what
     remains) or reject. Earlier versions stay as they were."""
     revision = (
-        Revision.objects.select_for_update().select_related("goal__org", "goal__parent").get(pk=revision.pk)
+        Revision.objects.select_for_update(of=("self",))
+        .select_related("goal__org", "goal__parent")
+        .get(pk=revision.pk)
     )
     if revision.state != Revision.State.PENDING:
         raise ValidationError(_("This revision has already been decided."))
     if not can_decide_revision(revision=revision, member=decider):
-        if decider.pk == revision.requested_by_id:
-            raise ValidationError(_("You cannot decide on your own revision request."))
+        if decider.pk in (revision.requested_by_id, revision.goal.owner_id):
+            raise ValidationError(_("You cannot decide on a revision of your own goal or your own request."))
         raise ValidationError(
             _("Only the owner of the goal it serves, or an admin, decides on this revision.")
         )
@@ -639,7 +729,9 @@ def revision_decide(*, revision: Revision, decider: Membership, approve: bool, c
     if not approve:
         revision.state = Revision.State.REJECTED
         revision.save()
-        audit_record(org=goal.org, actor=decider.user, action="revision.reject", target=revision)
+        audit_record(
+            org=goal.org, actor=decider.user, action="revision.reject", target=revision, scope=_scope(goal)
+        )
         return revision
     previous = goal.versions.order_by("-number").first()
     assert previous is not None  # noqa: S101
@@ -653,12 +745,47 @@ def revision_decide(*, revision: Revision, decider: Membership, approve: bool, c
     revision.save()
     audit_record(
         org=goal.org, actor=decider.user, action="revision.approve", target=goal,
-        changes=audit_diff(_version_snapshot(previous), _version_snapshot(version)),
-    )  # fmt: skip
+        changes=audit_diff(_version_snapshot(previous), _version_snapshot(version)), scope=_scope(goal))  # fmt: skip
     return revision
 
 
+def _carry_check(
+    *, goal: Goal, version: TargetVersion, effective_from: date, tiers: dict[str, Decimal]
+) -> dict[str, list[str]]:
+    """For additive metrics with period targets: the new targets must cover what the periods that
+    ended before the effective date already carry, and what remains must keep the tier order."""
+    errors: dict[str, list[str]] = {}
+    for kind in version.period_targets.order_by("kind").values_list("kind", flat=True).distinct():
+        kept = list(version.period_targets.filter(kind=kind, end_date__lt=effective_from))
+        carried = {t: sum((getattr(p, t) for p in kept), Decimal(0)) for t in TIER_FIELDS}
+        remaining = {t: tiers[t] - carried[t] for t in TIER_FIELDS}
+        label = PeriodKind(kind).label.lower()
+        if any(v < 0 for v in remaining.values()):
+            carried_text = ", ".join(f"{t} {v:f}" for t, v in carried.items())
+            errors["effective_from"] = [
+                _(
+                    "The %(kind)s targets before this date already add up to more than the new targets (%(carried)s)."
+                )
+                % {"kind": label, "carried": carried_text}
+            ]
+            break
+        order_errors = validate_tiers(
+            base=remaining["base"], challenge=remaining["challenge"], stretch=remaining["stretch"],
+            direction=goal.direction, aggregation=goal.aggregation,
+        )  # fmt: skip
+        if order_errors:
+            errors["effective_from"] = [
+                _("What remains after the %(kind)s targets before this date would break the tier order.")
+                % {"kind": label}
+            ]
+            break
+    return errors
+
+
 def _carry_decomposition(*, goal: Goal, previous: TargetVersion, version: TargetVersion) -> None:
+    """Copy the previous version's slices to the new one: slices that ended before the effective
+    date keep their targets; the rest share what remains in the same proportions as before (so a
+    seasonal or working-day shape survives), or carry the new level for rates."""
     cutoff = version.effective_from
     for kind in previous.period_targets.order_by("kind").values_list("kind", flat=True).distinct():
         old = list(previous.period_targets.filter(kind=kind).order_by("start_date"))
@@ -671,13 +798,12 @@ def _carry_decomposition(*, goal: Goal, previous: TargetVersion, version: Target
             places = dec.precision_of(
                 *version.tiers().values(), *(getattr(p, t) for p in old for t in TIER_FIELDS)
             )
-            shares = [Decimal(1)] * len(rest)
-            columns = {
-                t: dec.split_exact(remaining[t], shares, places)
-                if remaining[t] >= 0
-                else [Decimal(0)] * len(rest)
-                for t in TIER_FIELDS
-            }
+            columns = {}
+            for t in TIER_FIELDS:
+                shares = [getattr(p, t) for p in rest]
+                if sum(shares, Decimal(0)) <= 0:
+                    shares = [Decimal(1)] * len(rest)
+                columns[t] = dec.split_exact(max(remaining[t], Decimal(0)), shares, places)
             new_rest = [(p, {t: columns[t][i] for t in TIER_FIELDS}) for i, p in enumerate(rest)]
         else:
             new_rest = [(p, version.tiers()) for p in rest]

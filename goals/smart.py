@@ -54,10 +54,21 @@ class Draft:
 
 
 def _growths(values: list[Decimal]) -> list[Decimal]:
-    return [(b - a) / a for a, b in zip(values, values[1:], strict=False) if a != 0]
+    """Relative change from each value to the next, against the size of the earlier one (so a
+    move from -100 to -50 is +50 %, an improvement)."""
+    return [(b - a) / abs(a) for a, b in zip(values, values[1:], strict=False) if a != 0]
 
 
-def suggest_tiers(history: list[HistoryPoint], *, direction: str = "up") -> Suggestion | None:
+def suggest_tiers(
+    history: list[HistoryPoint], *, direction: str = "up", non_negative: bool = False
+) -> Suggestion | None:
+    try:
+        return _suggest(history, direction=direction, non_negative=non_negative)
+    except (ArithmeticError, ValueError):  # absurd history (e.g. 0.0001 → 10^13): no suggestion
+        return None
+
+
+def _suggest(history: list[HistoryPoint], *, direction: str, non_negative: bool) -> Suggestion | None:
     """base = linear trend projection of the next period; challenge = last value grown by the
     recent average growth; stretch = last value grown by the best recent growth (each at least
     the tier below). "Lower is better" metrics mirror this. None with fewer than two points."""
@@ -86,6 +97,8 @@ def suggest_tiers(history: list[HistoryPoint], *, direction: str = "up") -> Sugg
     else:
         challenge = min(challenge, trend)
         stretch = min(stretch, challenge)
+    if non_negative:  # totals (users, revenue) cannot be negative, whatever the trend says
+        trend, challenge, stretch = (max(v, Decimal(0)) for v in (trend, challenge, stretch))
     places = Decimal(1) if all(v == v.to_integral_value() for v in values) else Decimal("0.01")
     base_q, challenge_q, stretch_q = (v.quantize(places) for v in (trend, challenge, stretch))
     reasoning = _(
@@ -104,6 +117,13 @@ def suggest_tiers(history: list[HistoryPoint], *, direction: str = "up") -> Sugg
 
 
 def _achievable(draft: Draft) -> tuple[bool, str]:
+    try:
+        return _judge_achievable(draft)
+    except (ArithmeticError, ValueError):
+        return True, _("Not enough history to judge.")
+
+
+def _judge_achievable(draft: Draft) -> tuple[bool, str]:
     if draft.stretch is None:
         return False, _("Set the stretch target to judge whether it can be reached.")
     points = sorted(draft.history, key=lambda p: p.end_date)

@@ -38,19 +38,38 @@ def _goal_input(data: dict[str, Any]) -> services.GoalInput:
     return services.GoalInput(**data)
 
 
+def _positive_int(raw: str | None) -> int | None:
+    """An id from the query string, or None for anything else (never an exception)."""
+    if raw is None or not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        return None
+    return int(raw) or None
+
+
+def _number(raw: object) -> Decimal | None:
+    """A number typed by a person: thousands separators (, and ，) and spaces ignored; anything
+    that is not a finite, realistic number is None."""
+    text = str(raw or "").strip().replace(",", "").replace("，", "").replace(" ", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if services.is_realistic(value) else None
+
+
 @org_page(roles=ALL_ROLES)
 @require_GET
 def index_view(request: OrgRequest) -> HttpResponse:
     """The goal tree of the organisation, or one team's branch."""
     team = None
-    team_id = request.GET.get("team", "")
-    if team_id.isdigit():
-        team = team_get(org=request.org, team_id=int(team_id))
+    team_id = _positive_int(request.GET.get("team"))
+    if team_id is not None:
+        team = team_get(org=request.org, team_id=team_id)
     show_closed = request.GET.get("closed") == "1"
     # Strategy and team goals at first; deeper levels open on demand, so 2,000 goals stay light.
     all_levels = request.GET.get("levels") == "all"
-    root = request.GET.get("root", "")
-    root_id = int(root) if root.isdigit() and len(root) < 12 else None
+    root_id = _positive_int(request.GET.get("root"))
     rows = selectors.goal_tree(
         org=request.org, team=team, include_closed=show_closed, root_id=root_id,
         max_depth=None if all_levels else (1 if root_id is None else 0), max_rows=None if all_levels else 150,
@@ -73,10 +92,7 @@ def _draft_from(form: GoalForm, request: OrgRequest) -> Draft:
     data = form.data
 
     def number(name: str) -> Decimal | None:
-        try:
-            return Decimal(str(data.get(name, "")).strip()) if str(data.get(name, "")).strip() else None
-        except InvalidOperation:
-            return None
+        return _number(data.get(name))
 
     def day(name: str) -> Any:
         field = form.fields[name]
@@ -99,7 +115,13 @@ def _form_context(form: GoalForm, request: OrgRequest) -> dict[str, Any]:
     draft = _draft_from(form, request) if form.is_bound else Draft()
     return {
         "checklist": checklist(draft),
-        "suggestion": suggest_tiers(draft.history, direction=draft.direction) if draft.history else None,
+        "suggestion": suggest_tiers(
+            draft.history,
+            direction=draft.direction,
+            non_negative=form.data.get("aggregation", "sum") == "sum",
+        )
+        if draft.history
+        else None,
     }
 
 
@@ -177,7 +199,7 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
         "revisions": revisions,
         "pending": pending,
         "children": selectors.goal_list(org=request.org, parent_id=goal.pk),
-        "history": audit_list(org=request.org, target_type="goal", target_id=goal.pk)[:50],
+        "history": audit_list(org=request.org, scope=f"goal:{goal.pk}")[:50],
         "can_edit": role in MANAGERS and goal.status not in CLOSED_STATUSES,
         "can_comment": role in CONTRIBUTORS and goal.status not in CLOSED_STATUSES,
         "can_request_revision": role in CONTRIBUTORS and goal.status == Status.ACTIVE and pending is None,
@@ -313,10 +335,11 @@ def revision_decide_view(request: OrgRequest, revision_id: int) -> HttpResponse:
 def _parse_weights(raw: str) -> list[Decimal] | None:
     if not raw.strip():
         return None
-    try:
-        return [Decimal(part.strip()) for part in raw.replace("，", ",").split(",") if part.strip()]
-    except InvalidOperation:
-        raise ValidationError({"weights": [_("Weights are numbers separated by commas.")]}) from None
+    parts = [part.strip() for part in raw.replace("，", ",").split(",") if part.strip()]
+    weights = [_number(part) for part in parts[:400]]
+    if any(w is None for w in weights):
+        raise ValidationError({"weights": [_("Weights are numbers separated by commas.")]})
+    return [w for w in weights if w is not None]
 
 
 @org_page(roles=ALL_ROLES, write_roles=MANAGERS)
@@ -418,15 +441,11 @@ def _rows_from_post(post: Any) -> tuple[list[dict[str, Any]], dict[str, list[str
             errors[f"rows.{i}"] = [_("The table was not sent completely. Reload the page.")]
             continue
         for tier in TIERS:
-            raw = str(post.get(f"{tier}_{i}", "")).strip().replace(",", "")
-            try:
-                value = Decimal(raw)
-                if not value.is_finite():
-                    raise InvalidOperation
-                row[tier] = value
-            except InvalidOperation:
-                errors[f"rows.{i}.{tier}"] = [_("Enter a number.")]
-                row[tier] = Decimal(0)
+            value = _number(post.get(f"{tier}_{i}"))
+            if value is None:
+                errors[f"rows.{i}.{tier}"] = [_("Row %(n)d: enter a number.") % {"n": i + 1}]
+                value = Decimal(0)
+            row[tier] = value
         rows.append(row)
     return rows, errors
 
@@ -450,17 +469,14 @@ def goal_split_view(request: OrgRequest, goal_id: int) -> HttpResponse:
                 continue
             row: dict[str, Any] = {"member": member}
             for tier in TIERS:
-                raw = str(request.POST.get(f"{tier}_{member.pk}", "")).strip().replace(",", "")
-                try:
-                    row[tier] = Decimal(raw)
-                    if not row[tier].is_finite():
-                        raise InvalidOperation
-                except InvalidOperation:
+                value = _number(request.POST.get(f"{tier}_{member.pk}"))
+                if value is None:
                     errors[f"{member.pk}.{tier}"] = [
                         _("%(name)s, %(tier)s: enter a number.")
                         % {"name": member.user.get_full_name(), "tier": tier}
                     ]
-                    row[tier] = Decimal(0)
+                    value = Decimal(0)
+                row[tier] = value
             rows.append(row)
         if not errors:
             try:

@@ -342,11 +342,17 @@ class AuditEntry(models.Model):
     target_id = models.BigIntegerField()
     target_repr = models.CharField(max_length=200, blank=True)
     changes = models.JSONField(default=dict, blank=True)
+    # What the change belongs to, for one history across related rows (e.g. "goal:12" for the
+    # goal, its period targets, supporting metrics and revisions).
+    scope = models.CharField(max_length=80, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ("-at", "-id")
-        indexes = [models.Index(fields=["org", "target_type", "target_id", "at"])]
+        indexes = [
+            models.Index(fields=["org", "target_type", "target_id", "at"]),
+            models.Index(fields=["org", "scope", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}#{self.target_id}"

@@ -165,11 +165,17 @@ def pending_invitation_get(*, org: Organization, invitation_id: int) -> PendingI
 
 
 def audit_list(
-    *, org: Organization, target_type: str | None = None, target_id: int | None = None
+    *,
+    org: Organization,
+    target_type: str | None = None,
+    target_id: int | None = None,
+    scope: str | None = None,
 ) -> QuerySet[AuditEntry]:
     qs = AuditEntry.objects.filter(org=org).select_related("actor").order_by("-at", "-id")
     if target_type:
         qs = qs.filter(target_type=target_type)
     if target_id is not None:
         qs = qs.filter(target_id=target_id)
+    if scope:
+        qs = qs.filter(scope=scope)
     return qs

@@ -493,6 +493,7 @@ def audit_record(
     action: str,
     target: object,
     changes: dict[str, list[object]] | None = None,
+    scope: str = "",
 ) -> AuditEntry:
     """Record one change. ``target`` is a model instance; ``changes`` maps a field to
     [before, after] (see audit_diff)."""
@@ -504,11 +505,16 @@ def audit_record(
         target_id=int(target.pk),  # type: ignore[attr-defined]
         target_repr=str(target)[:200],
         changes=_jsonable(changes or {}),
+        scope=scope,
     )
 
 
 def audit_record_many(
-    *, org: Organization, actor: User | None, entries: Sequence[tuple[str, object, dict[str, list[object]]]]
+    *,
+    org: Organization,
+    actor: User | None,
+    entries: Sequence[tuple[str, object, dict[str, list[object]]]],
+    scope: str = "",
 ) -> int:
     """Record a bulk change in one insert: (action, target, changes) per row."""
     AuditEntry.objects.bulk_create(
@@ -521,6 +527,7 @@ def audit_record_many(
                 target_id=int(target.pk),  # type: ignore[attr-defined]
                 target_repr=str(target)[:200],
                 changes=_jsonable(changes),
+                scope=scope,
             )
             for action, target, changes in entries
         ]

@@ -8,7 +8,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -251,7 +251,15 @@ class GoalViewSet(
         goal = self._goal()
         return Response(TargetVersionSerializer(goal.versions.order_by("number"), many=True).data)
 
-    @extend_schema(request=DecompositionPreviewSerializer, responses=SliceSerializer(many=True))
+    @extend_schema(
+        request=DecompositionPreviewSerializer,
+        responses=SliceSerializer(many=True),
+        examples=[
+            OpenApiExample("Into weeks, evenly", value={"kind": "week", "method": "even"}, request_only=True),
+            OpenApiExample("Into months by seasonality weights",
+                           value={"kind": "month", "method": "weights", "weights": ["1", "1", "2"]}, request_only=True),
+        ],
+    )  # fmt: skip
     @action(detail=True, methods=["post"], url_path="decomposition/preview")
     def decomposition_preview(self, request: Request, org_slug: str, pk: str) -> Response:
         """Slices for a kind and method, computed from the current targets; nothing is saved."""
@@ -264,7 +272,21 @@ class GoalViewSet(
                  "stretch": s.stretch} for s in slices]  # fmt: skip
         return Response(SliceSerializer(rows, many=True).data)
 
-    @extend_schema(request=DecompositionApplySerializer, responses=PeriodTargetSerializer(many=True))
+    @extend_schema(
+        request=DecompositionApplySerializer,
+        responses=PeriodTargetSerializer(many=True),
+        examples=[
+            OpenApiExample(
+                "Monthly targets that deliberately do not add up",
+                value={"kind": "month", "override_reason": "Launch campaign in October", "rows": [
+                    {"start_date": "2026-10-01", "end_date": "2026-10-31", "base": "60000", "challenge": "75000", "stretch": "90000"},
+                    {"start_date": "2026-11-01", "end_date": "2026-11-30", "base": "50000", "challenge": "62500", "stretch": "75000"},
+                    {"start_date": "2026-12-01", "end_date": "2026-12-31", "base": "50000", "challenge": "62500", "stretch": "75000"},
+                ]},
+                request_only=True,
+            )
+        ],
+    )  # fmt: skip
     @action(detail=True, methods=["put"], url_path="decomposition")
     def decomposition_apply(self, request: Request, org_slug: str, pk: str) -> Response:
         """Save the slices of one kind (bulk edit). Additive slices must add up to the goal's
@@ -423,6 +445,19 @@ class CommentViewSet(
             )  # fmt: skip
 
 
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "Competition in a key region (the article's sales example)",
+                value={"goal": 7, "reason": "market", "comment": "Competition intensified in the East region.",
+                       "base": "7200000", "challenge": "9000000", "stretch": "11000000",
+                       "effective_from": "2026-11-16"},
+                request_only=True,
+            )
+        ]
+    )
+)  # fmt: skip
 class RevisionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, OrgGenericViewSet
 ):

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from goals.models import Goal, PeriodTarget, TargetVersion
+from plans.models import Initiative
 from teams.demo import DEMO_PASSWORD, ROLE_LOGINS
 from teams.models import ApiToken, AuditEntry, Membership, Organization, Role, Team, User
 from teams.scale import seed_scale
@@ -25,6 +26,7 @@ def snapshot():
         ),
         "slices": PeriodTarget.objects.count(),
         "audit": AuditEntry.objects.count(),
+        "initiatives": sorted(Initiative.objects.values_list("title", "status", "progress", "budget")),
     }
 
 

@@ -1,0 +1,143 @@
+"""Every read of the plans app, always scoped to an organisation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from goals.models import Goal
+from teams.models import Organization
+
+from .models import Capacity, Dependency, Initiative, TeamBudget
+from .schedule import (
+    Conflict,
+    CriticalPath,
+    Task,
+    budget_conflicts,
+    critical_path,
+    dependency_conflicts,
+    late_conflicts,
+    overloads,
+)
+
+DEFAULT_CAPACITY = Decimal("3")
+# Failed innovation experiments tolerated per person per quarter (容错机制).
+EXPERIMENT_ALLOWANCE = 1
+
+
+def initiative_list(
+    *, org: Organization, goal: Goal | None = None, owner_id: int | None = None
+) -> QuerySet[Initiative]:
+    qs = (
+        Initiative.objects.filter(org=org)
+        .select_related("goal", "dimension", "owner__user", "squad")
+        .order_by("goal_id", "dimension__position", "dimension_id", "position", "id")
+    )
+    if goal is not None:
+        qs = qs.filter(goal=goal)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    return qs
+
+
+def initiative_get(*, org: Organization, initiative_id: int) -> Initiative:
+    try:
+        return Initiative.objects.select_related("goal", "owner__user", "org").get(org=org, pk=initiative_id)
+    except Initiative.DoesNotExist:
+        raise Http404("No initiative found.") from None
+
+
+def _task(i: Initiative) -> Task:
+    return Task(
+        id=i.pk, title=i.title, start=i.start_date, due=i.due_date, priority=i.priority, status=i.status,
+        owner_id=i.owner_id, goal_id=i.goal_id, goal_end=i.goal.end_date, budget=i.budget, team_id=i.goal.team_id,
+    )  # fmt: skip
+
+
+@dataclass
+class PlanAnalysis:
+    critical: CriticalPath
+    conflicts: list[Conflict]
+    at_risk_goal_ids: set[int] = field(default_factory=set)
+    slipped_ids: set[int] = field(default_factory=set)
+
+
+def plan_analysis(
+    *, org: Organization, initiatives: list[Initiative], today: date | None = None
+) -> PlanAnalysis:
+    """Critical path, conflicts and slip risk for a set of initiatives (one goal's plan or a team's).
+    A goal is at risk when an unfinished initiative on the critical path is past due, or the path
+    is projected to finish after the goal's period ends."""
+    today = today or timezone.localdate()
+    ids = [i.pk for i in initiatives]
+    edges = list(
+        Dependency.objects.filter(Q(predecessor_id__in=ids) | Q(successor_id__in=ids)).values_list(
+            "predecessor_id", "successor_id"
+        )
+    )
+    tasks = [_task(i) for i in initiatives]
+    horizon = max((i.goal.end_date for i in initiatives), default=today)
+    owners = {i.owner_id for i in initiatives}
+    capacity = dict(Capacity.objects.filter(membership_id__in=owners).values_list("membership_id", "load"))
+    team_ids = {i.goal.team_id for i in initiatives if i.goal.team_id}
+    budgets = [
+        (b.team_id, b.start_date, b.end_date, b.amount)
+        for b in TeamBudget.objects.filter(org=org, team_id__in=team_ids)
+    ]
+    conflicts = [
+        *overloads(tasks, capacity, default=DEFAULT_CAPACITY, horizon=horizon),
+        *dependency_conflicts(tasks, edges),
+        *late_conflicts(tasks),
+        *budget_conflicts(tasks, budgets),
+    ]
+    # Slips: unfinished work past its due date is projected to finish today at the earliest.
+    projected = [
+        Task(**{**t.__dict__, "due": max(t.due, today)}) if t.due and t.due < today and not t.finished else t
+        for t in tasks
+    ]
+    critical = critical_path(projected, edges)
+    by_id = {i.pk: i for i in initiatives}
+    slipped = {t.id for t in tasks if t.due and t.due < today and not t.finished}
+    at_risk: set[int] = set()
+    for pk in critical.ids:
+        item = by_id[pk]
+        if pk in slipped or (critical.finish and critical.finish > item.goal.end_date):
+            at_risk.add(item.goal_id)
+    return PlanAnalysis(critical=critical, conflicts=conflicts, at_risk_goal_ids=at_risk, slipped_ids=slipped)
+
+
+def experiments_within_allowance(
+    *, org: Organization, owner_id: int, quarter_start: date, quarter_end: date
+) -> set[int]:
+    """Failed experiments of a person in a quarter that are tolerated (the first
+    EXPERIMENT_ALLOWANCE of them): they count against the owner nowhere in the product."""
+    failed = (
+        Initiative.objects.filter(
+            org=org,
+            owner_id=owner_id,
+            is_experiment=True,
+            status="failed",
+            finished_at__gte=quarter_start,
+            finished_at__lte=quarter_end,
+        )  # fmt: skip
+        .order_by("finished_at", "id")
+        .values_list("pk", flat=True)
+    )
+    return set(list(failed)[:EXPERIMENT_ALLOWANCE])
+
+
+def dependencies_of(*, initiatives: list[Initiative]) -> dict[int, list[int]]:
+    """{successor id: [predecessor ids]} among the given initiatives."""
+    ids = [i.pk for i in initiatives]
+    result: dict[int, list[int]] = defaultdict(list)
+    for pred, succ in Dependency.objects.filter(successor_id__in=ids).values_list(
+        "predecessor_id", "successor_id"
+    ):
+        result[succ].append(pred)
+    return dict(result)

@@ -1,0 +1,228 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from plans import selectors, services
+from plans.models import Dependency, Status
+from plans.schedule import Task, critical_path, find_cycle, overloads
+from plans.services import InitiativeInput
+from teams.models import AuditEntry, Role
+from tests import factories
+
+
+@pytest.fixture
+def plan(org, manager):
+    """The article's action table for the operations goal (weeks from 1 October 2026)."""
+    ops = factories.team(org, "Operations")
+    goal = factories.goal(org, manager, team=ops, scope="team", title="200,000 new registered users",
+                          start_date=date(2026, 10, 1), end_date=date(2026, 12, 31), status="active")  # fmt: skip
+    people = {
+        name: factories.member(org, Role.MEMBER, name=name, teams=[ops])
+        for name in ("张三", "李四", "王五", "赵六")
+    }
+    week = lambda n: date(2026, 10, 1) + timedelta(weeks=n - 1)  # noqa: E731
+
+    def add(title, who, start, due, **kw):
+        return services.initiative_create(org=org, actor=manager, data=InitiativeInput(
+            title=title, goal=goal, owner=people[who], start_date=start, due_date=due, **kw))  # fmt: skip
+
+    rows = {
+        "campaigns": add("3 online referral campaigns", "张三", week(1), week(5) - timedelta(days=1),
+                         dimension_name="User acquisition", budget=D("5000"), needs=["design"], priority="P0"),
+        "partners": add("5 channel partners", "李四", week(2), week(7) - timedelta(days=1),
+                        dimension_name="User acquisition", needs=["legal"], priority="P1"),
+        "onboarding": add("Improve onboarding", "王五", week(3), week(6) - timedelta(days=1),
+                          dimension_name="User retention", needs=["product"], priority="P1", is_milestone=True),
+        "community": add("Community operations", "赵六", week(1), None, ongoing=True,
+                         dimension_name="User retention", needs=["customer_service"], priority="P2"),
+    }  # fmt: skip
+    return {"goal": goal, "people": people, "rows": rows}
+
+
+def test_the_article_plan_has_two_dimensions_and_baseline_dates(plan):
+    rows = plan["rows"]
+    assert rows["campaigns"].dimension.name == rows["partners"].dimension.name == "User acquisition"
+    assert rows["onboarding"].dimension.name == "User retention"
+    assert rows["community"].ongoing and rows["community"].due_date is None
+    assert rows["campaigns"].baseline_due == rows["campaigns"].due_date
+    assert AuditEntry.objects.filter(action="initiative.create").count() == 4
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"due_date": date(2026, 9, 1)}, "due_date"),
+        ({"budget": D("-5")}, "budget"),
+        ({"budget": D("1.234")}, "budget"),
+        ({"needs": ["astrology"]}, "needs"),
+        ({"ongoing": True}, "due_date"),
+    ],
+)
+def test_bad_initiatives_name_the_field(org, manager, plan, changes, field):
+    values = {"title": "X", "goal": plan["goal"], "owner": manager, "start_date": date(2026, 10, 5),
+              "due_date": date(2026, 10, 20)}  # fmt: skip
+    values.update(changes)
+    with pytest.raises(ValidationError) as excinfo:
+        services.initiative_create(org=org, actor=manager, data=InitiativeInput(**values))
+    assert field in excinfo.value.message_dict
+
+
+def test_owner_outside_the_org_is_refused(org, other_org, manager, plan):
+    stranger = factories.member(other_org)
+    with pytest.raises(ValidationError) as excinfo:
+        services.initiative_create(org=org, actor=manager, data=InitiativeInput(
+            title="X", goal=plan["goal"], owner=stranger, start_date=date(2026, 10, 5), due_date=date(2026, 10, 9)))  # fmt: skip
+    assert "owner" in excinfo.value.message_dict
+
+
+def test_dependencies_refuse_cycles_naming_them(manager, plan):
+    rows = plan["rows"]
+    services.dependency_add(predecessor=rows["partners"], successor=rows["onboarding"], actor=manager)
+    services.dependency_add(predecessor=rows["onboarding"], successor=rows["campaigns"], actor=manager)
+    with pytest.raises(ValidationError) as excinfo:
+        services.dependency_add(predecessor=rows["campaigns"], successor=rows["partners"], actor=manager)
+    message = excinfo.value.message_dict["predecessor"][0]
+    assert (
+        "cycle" in message
+        and "“3 online referral campaigns”" in message
+        and "“5 channel partners”" in message
+    )
+    assert Dependency.objects.count() == 2
+
+
+def test_dependency_across_organisations_is_refused(other_org, manager, plan):
+    foreign_goal = factories.goal(other_org)
+    foreign = services.initiative_create(org=other_org, actor=foreign_goal.owner, data=InitiativeInput(
+        title="Foreign", goal=foreign_goal, owner=foreign_goal.owner, start_date=date(2026, 1, 5),
+        due_date=date(2026, 1, 9)))  # fmt: skip
+    with pytest.raises(ValidationError):
+        services.dependency_add(predecessor=foreign, successor=plan["rows"]["partners"], actor=manager)
+
+
+def test_conflicts_and_critical_path_of_the_article_plan(org, manager, plan):
+    rows = plan["rows"]
+    # Onboarding needs the partners first, but is planned to start before they are signed.
+    services.dependency_add(predecessor=rows["partners"], successor=rows["onboarding"], actor=manager)
+    # 李四 also carries two more P0s in the same weeks: over capacity.
+    for n in range(2):
+        services.initiative_create(org=org, actor=manager, data=InitiativeInput(
+            title=f"Extra {n}", goal=plan["goal"], owner=plan["people"]["李四"], start_date=date(2026, 10, 12),
+            due_date=date(2026, 10, 30), priority="P0"))  # fmt: skip
+    initiatives = list(selectors.initiative_list(org=org, goal=plan["goal"]))
+    analysis = selectors.plan_analysis(org=org, initiatives=initiatives, today=date(2026, 10, 1))
+    kinds = {c.kind for c in analysis.conflicts}
+    assert {"overload", "early_start"} <= kinds
+    overload = next(c for c in analysis.conflicts if c.kind == "overload")
+    assert rows["partners"].pk in overload.ids
+    assert analysis.critical.ids[-1] == rows["onboarding"].pk  # starts only after the partners are signed
+    assert rows["partners"].pk in analysis.critical.ids
+    assert not analysis.at_risk_goal_ids
+
+
+def test_a_p0_blocked_by_lower_priority_and_a_deadline_past_the_goal(org, manager, plan):
+    rows = plan["rows"]
+    services.dependency_add(
+        predecessor=rows["partners"], successor=rows["campaigns"], actor=manager
+    )  # P0 after P1
+    late = services.initiative_create(org=org, actor=manager, data=InitiativeInput(
+        title="Late", goal=plan["goal"], owner=manager, start_date=date(2026, 12, 1), due_date=date(2027, 1, 15)))  # fmt: skip
+    analysis = selectors.plan_analysis(org=org, initiatives=list(selectors.initiative_list(org=org)),
+                                       today=date(2026, 10, 1))  # fmt: skip
+    assert any(c.kind == "blocked_p0" and rows["campaigns"].pk in c.ids for c in analysis.conflicts)
+    assert any(c.kind == "late" and c.ids == (late.pk,) for c in analysis.conflicts)
+
+
+def test_a_slip_on_the_critical_path_puts_the_goal_at_risk(org, manager, plan):
+    initiatives = list(selectors.initiative_list(org=org, goal=plan["goal"]))
+    analysis = selectors.plan_analysis(org=org, initiatives=initiatives, today=date(2026, 12, 20))
+    assert plan["goal"].pk in analysis.at_risk_goal_ids
+    assert plan["rows"]["partners"].pk in analysis.slipped_ids
+
+
+def test_budget_beyond_the_team_budget_is_a_conflict(org, manager, plan):
+    services.team_budget_set(org=org, actor=manager, team=plan["goal"].team, start_date=date(2026, 10, 1),
+                             end_date=date(2026, 12, 31), amount=D("4000"))  # fmt: skip
+    analysis = selectors.plan_analysis(org=org, initiatives=list(selectors.initiative_list(org=org)),
+                                       today=date(2026, 10, 1))  # fmt: skip
+    budget = next(c for c in analysis.conflicts if c.kind == "budget")
+    assert budget.detail["requested"] == D("5000") and budget.detail["available"] == D("4000")
+
+
+def test_reallocation_moves_budget_with_a_reason(org, manager, plan):
+    rows = plan["rows"]
+    with pytest.raises(ValidationError) as excinfo:
+        services.budget_reallocate(org=org, actor=manager, source=rows["campaigns"], target=rows["partners"],
+                                   amount=D("6000"), reason="x")  # fmt: skip
+    assert "amount" in excinfo.value.message_dict
+    services.budget_reallocate(org=org, actor=manager, source=rows["campaigns"], target=rows["partners"],
+                               amount=D("1500"), reason="Legal fees")  # fmt: skip
+    rows["campaigns"].refresh_from_db()
+    rows["partners"].refresh_from_db()
+    assert (rows["campaigns"].budget, rows["partners"].budget) == (D("3500"), D("1500"))
+
+
+def test_milestones_and_tolerated_experiments(org, manager, plan):
+    onboarding = plan["rows"]["onboarding"]
+    services.initiative_progress(initiative=onboarding, actor=manager, progress=100)
+    onboarding.refresh_from_db()
+    assert onboarding.status == Status.DONE and onboarding.milestone_reached_at is not None
+    owner = plan["people"]["张三"]
+    experiments = [
+        services.initiative_create(
+            org=org,
+            actor=manager,
+            data=InitiativeInput(
+                title=f"Live-stream test {n}",
+                goal=plan["goal"],
+                owner=owner,
+                start_date=date(2026, 10, 5),
+                due_date=date(2026, 10, 20),
+                is_experiment=True,
+            ),
+        )  # fmt: skip
+        for n in range(2)
+    ]
+    with pytest.raises(ValidationError) as excinfo:
+        services.initiative_progress(initiative=experiments[0], actor=manager, progress=30, status="failed")
+    assert "lesson" in excinfo.value.message_dict
+    for exp in experiments:
+        services.initiative_progress(initiative=exp, actor=manager, progress=30, status="failed",
+                                     lesson="Audience too small on weekdays")  # fmt: skip
+    tolerated = selectors.experiments_within_allowance(org=org, owner_id=owner.pk, quarter_start=date(2026, 10, 1),
+                                                      quarter_end=date(2026, 12, 31))  # fmt: skip
+    assert len(tolerated) == 1  # one per person per quarter
+    with pytest.raises(ValidationError):
+        services.initiative_progress(initiative=plan["rows"]["partners"], actor=manager, progress=10, status="failed",
+                                     lesson="x")  # fmt: skip
+
+
+def test_squads(org, manager, plan):
+    squad = services.squad_create(org=org, actor=manager, name="Product push", lead=plan["people"]["王五"],
+                                  members=[plan["people"]["张三"], manager])  # fmt: skip
+    assert squad.members.count() == 3
+    with pytest.raises(ValidationError):
+        services.squad_create(org=org, actor=manager, name="product PUSH", lead=manager, members=[])
+
+
+def test_critical_path_and_conflicts_handle_ten_thousand_initiatives():
+    """Correct at scale; the timing is measured by bench/plans_algorithms.py, not asserted here."""
+    import random
+
+    rng = random.Random(7)
+    tasks, edges = [], []
+    for i in range(10000):
+        start = date(2026, 1, 1) + timedelta(days=rng.randrange(300))
+        tasks.append(Task(i, "t", start, start + timedelta(days=rng.randrange(1, 30)), owner_id=rng.randrange(500),
+                          priority=rng.choice(["P0", "P1", "P2", "P3"])))  # fmt: skip
+        if i and rng.random() < 0.5:
+            edges.append((rng.randrange(i), i))
+    path = critical_path(tasks, edges)
+    assert path.ids and path.finish
+    assert all(path.slack[i] == 0 for i in path.ids)
+    assert all((a, b) in set(edges) for a, b in zip(path.ids, path.ids[1:], strict=False))
+    assert overloads(tasks, {}, default=D(3), horizon=date(2026, 12, 31))
+    assert find_cycle(edges, (9999, 0)) is None or find_cycle(edges, (9999, 0))[0] == 9999

@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from goals import api as goals_api
+from plans import api as plans_api
 from teams import api as teams_api
 
 org_router = SimpleRouter()
@@ -14,6 +15,11 @@ org_router.register("goals", goals_api.GoalViewSet, basename="goal")
 org_router.register("supporting-metrics", goals_api.SupportingMetricViewSet, basename="supporting-metric")
 org_router.register("goal-comments", goals_api.CommentViewSet, basename="goal-comment")
 org_router.register("revisions", goals_api.RevisionViewSet, basename="revision")
+org_router.register("initiatives", plans_api.InitiativeViewSet, basename="initiative")
+org_router.register("dependencies", plans_api.DependencyViewSet, basename="dependency")
+org_router.register("squads", plans_api.SquadViewSet, basename="squad")
+org_router.register("team-budgets", plans_api.TeamBudgetViewSet, basename="team-budget")
+org_router.register("budget-reallocations", plans_api.ReallocationViewSet, basename="budget-reallocation")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),

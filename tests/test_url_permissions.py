@@ -153,6 +153,35 @@ def _revision(world: World) -> int:
     ).pk  # fmt: skip
 
 
+def _initiative(world: World) -> int:
+    from plans import services as plan_services
+
+    goal = factories.goal(world.object_org)
+    return plan_services.initiative_create(
+        org=world.object_org, actor=goal.owner,
+        data=plan_services.InitiativeInput(title="Walk initiative", goal=goal, owner=goal.owner,
+                                           start_date=date(2026, 1, 5), due_date=date(2026, 1, 20)),
+    ).pk  # fmt: skip
+
+
+def _dependency(world: World) -> int:
+    from plans import services as plan_services
+    from plans.models import Initiative
+
+    first = Initiative.objects.get(pk=_initiative(world))
+    second = Initiative.objects.get(pk=_initiative(world))
+    return plan_services.dependency_add(predecessor=first, successor=second, actor=first.owner).pk
+
+
+def _squad(world: World) -> int:
+    from plans import services as plan_services
+
+    lead = factories.member(world.object_org, Role.MANAGER)
+    return plan_services.squad_create(
+        org=world.object_org, actor=lead, name=f"Squad {lead.pk}", lead=lead, members=[]
+    ).pk
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -193,6 +222,10 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "revision-detail": _revision,
     "revision-approve": _revision,
     "revision-reject": _revision,
+    "initiative-detail": _initiative,
+    "initiative-progress": _initiative,
+    "dependency-detail": _dependency,
+    "squad-detail": _squad,
 }
 
 

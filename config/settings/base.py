@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
         "PeriodKindEnum": "goals.models.PeriodKind",
         "SliceKindEnum": "goals.models.SLICE_KINDS",
         "SupportingMetricKindEnum": "goals.models.SupportingMetric.Kind",
+        "GoalStatusEnum": "goals.models.Status",
+        "InitiativeStatusEnum": "plans.models.Status",
     },
 }
 

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from plans import services
+from plans.models import Dependency, Initiative
+from teams.models import Role
+from tests import factories
+from tests.teams.test_api import assert_error
+
+
+def api(membership) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(membership.user)
+    return client
+
+
+@pytest.fixture
+def goal(org, manager):
+    return factories.goal(org, manager, team=factories.team(org, "Operations"), scope="team",
+                          start_date=date(2026, 10, 1), end_date=date(2026, 12, 31), status="active")  # fmt: skip
+
+
+def row(goal, owner, **changes):
+    values = {"goal": goal.pk, "dimension": "User acquisition", "title": "3 online referral campaigns",
+              "owner": owner.pk, "start_date": "2026-10-01", "due_date": "2026-10-28", "budget": "5000.00",
+              "needs": ["design"], "priority": "P0"}  # fmt: skip
+    values.update(changes)
+    return values
+
+
+def test_manager_writes_the_article_row(org, manager, member, goal):
+    response = api(manager).post(f"/api/v1/orgs/{org.slug}/initiatives/", row(goal, member), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (
+        body["dimension"] == "User acquisition" and body["budget"] == "5000.00" and body["owner"] == member.pk
+    )
+    assert body["baseline_due"] == "2026-10-28"
+
+
+@pytest.mark.parametrize(
+    ("changes", "attr"),
+    [({"due_date": "2026-09-01"}, "due_date"), ({"budget": "-1"}, "budget"), ({"budget": "abc"}, "budget"),
+     ({"needs": ["magic"]}, "needs.0"), ({"priority": "P9"}, "priority")],
+)  # fmt: skip
+def test_bad_rows_name_the_field_and_save_nothing(org, manager, goal, changes, attr):
+    response = api(manager).post(
+        f"/api/v1/orgs/{org.slug}/initiatives/", row(goal, manager, **changes), format="json"
+    )
+    assert_error(response, 400, type_="validation_error", attr=attr)
+    assert not Initiative.objects.exists()
+
+
+def test_owner_from_another_org_is_refused(org, other_org, manager, goal):
+    stranger = factories.member(other_org)
+    response = api(manager).post(f"/api/v1/orgs/{org.slug}/initiatives/", row(goal, stranger), format="json")
+    assert_error(response, 400, type_="validation_error", attr="owner")
+
+
+def test_owner_reports_progress_others_cannot(org, manager, member, members, goal):
+    created = (
+        api(manager).post(f"/api/v1/orgs/{org.slug}/initiatives/", row(goal, member), format="json").json()
+    )
+    url = f"/api/v1/orgs/{org.slug}/initiatives/{created['id']}/progress/"
+    assert api(member).post(url, {"progress": 60}, format="json").json()["status"] == "in_progress"
+    other = factories.member(org, Role.MEMBER)
+    assert_error(
+        api(other).post(url, {"progress": 70}, format="json"), 400, type_="validation_error", attr="progress"
+    )
+    assert_error(
+        api(members["viewer"]).post(url, {"progress": 70}, format="json"), 403, type_="permission_denied"
+    )
+    assert_error(
+        api(member).post(url, {"progress": 140}, format="json"),
+        400,
+        type_="validation_error",
+        attr="progress",
+    )
+
+
+def test_cyclic_dependency_is_refused_over_the_api(org, manager, goal):
+    ids = [api(manager).post(f"/api/v1/orgs/{org.slug}/initiatives/", row(goal, manager, title=f"Step {n}"),
+                             format="json").json()["id"] for n in range(2)]  # fmt: skip
+    url = f"/api/v1/orgs/{org.slug}/dependencies/"
+    assert (
+        api(manager).post(url, {"predecessor": ids[0], "successor": ids[1]}, format="json").status_code == 201
+    )
+    body = assert_error(api(manager).post(url, {"predecessor": ids[1], "successor": ids[0]}, format="json"), 400,
+                        type_="validation_error", attr="predecessor")  # fmt: skip
+    assert "cycle" in body["detail"] and "“Step 0”" in body["detail"]
+    assert Dependency.objects.count() == 1
+
+
+def test_analysis_reports_critical_path_and_conflicts(org, manager, goal):
+    client = api(manager)
+    first = client.post(f"/api/v1/orgs/{org.slug}/initiatives/", row(goal, manager, title="Partners", priority="P1",
+                                                                     start_date="2026-10-08", due_date="2026-11-11"),
+                        format="json").json()  # fmt: skip
+    second = client.post(f"/api/v1/orgs/{org.slug}/initiatives/", row(goal, manager, title="Onboarding",
+                                                                      start_date="2026-10-15", due_date="2026-11-04"),
+                         format="json").json()  # fmt: skip
+    client.post(f"/api/v1/orgs/{org.slug}/dependencies/", {"predecessor": first["id"], "successor": second["id"]},
+                format="json")  # fmt: skip
+    body = client.get(f"/api/v1/orgs/{org.slug}/initiatives/analysis/", {"goal": goal.pk}).json()
+    assert body["critical_path"] == [first["id"], second["id"]]
+    kinds = {c["kind"] for c in body["conflicts"]}
+    assert {"early_start", "blocked_p0"} <= kinds
+
+
+def test_initiative_of_another_org_is_404(org, other_org, manager):
+    foreign_goal = factories.goal(other_org)
+    foreign = services.initiative_create(org=other_org, actor=foreign_goal.owner, data=services.InitiativeInput(
+        title="Foreign", goal=foreign_goal, owner=foreign_goal.owner, start_date=date(2026, 1, 5),
+        due_date=date(2026, 1, 9)))  # fmt: skip
+    assert_error(
+        api(manager).get(f"/api/v1/orgs/{org.slug}/initiatives/{foreign.pk}/"), 404, type_="not_found"
+    )
+
+
+def test_initiative_list_query_count_is_flat(org, manager, goal, django_assert_num_queries):
+    client = Client()
+    client.force_login(manager.user)
+    url = f"/api/v1/orgs/{org.slug}/initiatives/"
+
+    def count() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    api(manager).post(url, row(goal, manager, title="First"), format="json")
+    few = count()
+    for n in range(40):
+        api(manager).post(
+            url, row(goal, manager, title=f"Row {n}", dimension=f"Dimension {n % 4}"), format="json"
+        )
+    assert count() == few
+    with django_assert_num_queries(4):  # user, membership+org, count, page (joins)
+        client.get(url)

@@ -4,4 +4,6 @@ from . import views
 
 urlpatterns = [
     path("", views.index_view, name="plans_index"),
+    path("goals/<int:goal_id>/", views.goal_plan_view, name="goal_plan"),
+    path("initiatives/<int:initiative_id>/progress/", views.progress_view, name="initiative_progress"),
 ]

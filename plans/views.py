@@ -1,11 +1,142 @@
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Plan pages: the organisation's plans, and one goal's action plan in the article's five columns
+with the critical path, the conflicts, inline rows and progress from a phone."""
 
-from teams.access import ALL_ROLES, OrgRequest, org_page
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from goals.models import OPEN_STATUSES, Goal
+from goals.selectors import goal_get
+from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
+from teams.page_forms import apply_service_errors
+
+from . import selectors, services
+from .forms import InitiativeForm, ProgressForm
+from .models import Initiative
 
 
 @org_page(roles=ALL_ROLES)
 @require_GET
 def index_view(request: OrgRequest) -> HttpResponse:
-    return render(request, "plans/index.html")
+    goals = (
+        Goal.objects.filter(org=request.org, status__in=OPEN_STATUSES)
+        .select_related("team", "owner__user")
+        .annotate(
+            initiative_count=Count("initiatives", distinct=True),
+            done_count=Count("initiatives", filter=Q(initiatives__status="done"), distinct=True),
+        )
+        .order_by("-initiative_count", "start_date", "title")
+    )
+    mine = selectors.initiative_list(org=request.org, owner_id=request.membership.pk).exclude(
+        status__in=("done", "cancelled", "failed")
+    )
+    return render(request, "plans/index.html", {"goals": goals, "mine": mine})
+
+
+def _weeks_label(goal: Goal, item: Initiative) -> str:
+    if item.ongoing or item.due_date is None:
+        return _("ongoing")
+    # Weeks counted from the first day of the goal's period, as the article's plan does (第1-4周).
+    first = (item.start_date - goal.start_date).days // 7 + 1
+    last = (item.due_date - goal.start_date).days // 7 + 1
+    return (
+        _("weeks %(first)d–%(last)d") % {"first": first, "last": last}
+        if first != last
+        else _("week %(n)d") % {"n": first}
+    )
+
+
+def _plan_context(request: OrgRequest, goal: Goal, form: InitiativeForm | None = None) -> dict[str, Any]:
+    items = list(selectors.initiative_list(org=request.org, goal=goal))
+    analysis = selectors.plan_analysis(org=request.org, initiatives=items)
+    critical = set(analysis.critical.ids)
+    flagged: dict[int, list[str]] = {}
+    for conflict in analysis.conflicts:
+        for pk in conflict.ids:
+            flagged.setdefault(pk, []).append(conflict.kind)
+    groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+    for item in items:
+        name = item.dimension.name if item.dimension else ""
+        groups.setdefault(name, []).append(
+            {
+                "item": item,
+                "weeks": _weeks_label(goal, item),
+                "critical": item.pk in critical,
+                "flags": flagged.get(item.pk, []),
+                "slipped": item.pk in analysis.slipped_ids,
+            }  # fmt: skip
+        )
+    by_id = {i.pk: i for i in items}
+    conflicts = [{"kind": c.kind, "rows": [by_id[pk] for pk in c.ids if pk in by_id], "detail": c.detail}
+                 for c in analysis.conflicts]  # fmt: skip
+    return {
+        "goal": goal, "groups": groups, "conflicts": conflicts, "at_risk": goal.pk in analysis.at_risk_goal_ids,
+        "can_plan": request.membership.role in MANAGERS, "form": form or InitiativeForm(org=request.org),
+        "membership": request.membership, "total_budget": sum((i.budget or 0) for i in items),
+    }  # fmt: skip
+
+
+@org_page(roles=ALL_ROLES, write_roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def goal_plan_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    """GET: the plan. POST (managers): add a row inline; an htmx request gets the table back."""
+    goal = goal_get(org=request.org, goal_id=goal_id)
+    form = None
+    status = 200
+    if request.method == "POST":
+        form = InitiativeForm(request.POST, org=request.org)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.initiative_create(
+                    org=request.org, actor=request.membership,
+                    data=services.InitiativeInput(
+                        title=data["title"], goal=goal, owner=data["owner"], start_date=data["start_date"],
+                        due_date=data["due_date"], ongoing=data["ongoing"], dimension_name=data["dimension_name"],
+                        budget=data["budget"], needs=data["needs"], priority=data["priority"],
+                        is_milestone=data["is_milestone"], is_experiment=data["is_experiment"],
+                    ),
+                )  # fmt: skip
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Initiative added."))
+                if not request.htmx:  # type: ignore[attr-defined]
+                    return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
+                form = None
+        status = 400 if form is not None and form.errors else 200
+    template = "plans/goal_plan.html" + ("#plan-body" if request.htmx else "")  # type: ignore[attr-defined]
+    return render(request, template, _plan_context(request, goal, form), status=status)
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_POST
+def progress_view(request: OrgRequest, initiative_id: int) -> HttpResponse:
+    """An owner (or a manager) reports progress, e.g. from a phone."""
+    item = selectors.initiative_get(org=request.org, initiative_id=initiative_id)
+    if request.membership.role not in MANAGERS and item.owner_id != request.membership.pk:
+        messages.error(request, _("Only the owner or a manager reports progress on this initiative."))
+        return redirect("goal_plan", org_slug=request.org.slug, goal_id=item.goal_id)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.initiative_progress(
+                initiative=item, actor=request.membership, progress=form.cleaned_data["progress"],
+                status=form.cleaned_data["status"] or None, lesson=form.cleaned_data["lesson"],
+            )  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Progress saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("goal_plan", org_slug=request.org.slug, goal_id=item.goal_id)

@@ -194,6 +194,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "membership_id": _membership,
     "invitation_id": _invitation,
     "goal_id": _goal,
+    "initiative_id": _initiative,
     "metric_id": _supporting_metric,
     "revision_id": _revision,
     "token_id": _token,

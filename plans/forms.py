@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Membership, Organization
+
+from .models import Need, Priority, Status
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class InitiativeForm(forms.Form):
+    dimension_name = forms.CharField(label=_("Goal dimension"), max_length=120, required=False)
+    title = forms.CharField(label=_("Initiative"), max_length=200)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
+    start_date = forms.DateField(label=_("Start"), widget=DateInput)
+    due_date = forms.DateField(label=_("Due"), widget=DateInput, required=False)
+    ongoing = forms.BooleanField(label=_("Ongoing"), required=False)
+    budget = forms.DecimalField(
+        label=_("Budget"), max_digits=14, decimal_places=2, required=False, min_value=0
+    )
+    needs = forms.MultipleChoiceField(label=_("Resource needs"), choices=Need.choices, required=False,
+                                      widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P2)
+    is_milestone = forms.BooleanField(label=_("Milestone (small win)"), required=False)
+    is_experiment = forms.BooleanField(label=_("Innovation experiment"), required=False)
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owners = (
+            Membership.objects.filter(org=org, is_active=True)
+            .select_related("user")
+            .order_by("user__display_name")
+        )
+        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+        self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+
+
+class ProgressForm(forms.Form):
+    progress = forms.IntegerField(label=_("Progress %"), min_value=0, max_value=100)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("(from progress)")), *Status.choices], required=False
+    )
+    lesson = forms.CharField(
+        label=_("Lesson learned"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from goals.models import Goal
+from plans import services
+from plans.models import Initiative
+from teams.models import Membership
+from tests import factories
+from tests.conftest import login
+
+
+def demo():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    goal = Goal.objects.get(title__startswith="新增注册用户 20 万")
+    return goal, goal.org
+
+
+def test_the_article_plan_reads_like_the_article(db):
+    goal, org = demo()
+    manager = Membership.objects.get(org=org, user__email="manager@stretch.demo")
+    manager.user.language = "en"  # the demo organisation speaks Chinese by default
+    manager.user.save()
+    page = login(manager).get(reverse("goal_plan", args=[org.slug, goal.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    for text in ("用户获取 User acquisition", "用户留存 User retention", "张三", "李四", "王五", "赵六", "weeks 1–4",
+                 "weeks 2–6", "weeks 3–5", "ongoing", "5000 CNY", "Legal support", "Product development",
+                 "Customer-service staff", "Design"):  # fmt: skip
+        assert text in body, text
+    assert 'data-testid="conflicts"' in body and "Starts before a predecessor finishes." in body
+    assert 'class="critical' in body
+
+
+def test_manager_adds_a_row_inline_and_bad_rows_are_explained(org, manager, member):
+    goal = factories.goal(
+        org, manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31), status="active"
+    )
+    client = login(manager)
+    url = reverse("goal_plan", args=[org.slug, goal.pk])
+    row = {"dimension_name": "User acquisition", "title": "5 channel partners", "owner": member.pk,
+           "start_date": "2026-10-08", "due_date": "2026-11-11", "priority": "P1", "needs": ["legal"]}  # fmt: skip
+    response = client.post(url, row, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "<html" not in response.content.decode()
+    assert "5 channel partners" in response.content.decode()
+    bad = client.post(url, {**row, "due_date": "2026-09-01"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 400 and "The due date must not be before the start." in bad.content.decode()
+    assert Initiative.objects.count() == 1
+    assert login(member).post(url, row).status_code == 403
+
+
+def test_owner_updates_progress_from_the_plans_page(org, manager, member):
+    goal = factories.goal(org, manager)
+    item = services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+        title="Campaigns", goal=goal, owner=member, start_date=date(2026, 1, 5), due_date=date(2026, 2, 1)))  # fmt: skip
+    client = login(member)
+    assert "Campaigns" in client.get(reverse("plans_index", args=[org.slug])).content.decode()
+    client.post(reverse("initiative_progress", args=[org.slug, item.pk]), {"progress": "60"})
+    item.refresh_from_db()
+    assert item.progress == 60 and item.status == "in_progress"
+    other = factories.member(org)
+    login(other).post(reverse("initiative_progress", args=[org.slug, item.pk]), {"progress": "5"})
+    item.refresh_from_db()
+    assert item.progress == 60
+
+
+def test_plan_page_query_count_is_flat_up_to_500_initiatives(org, manager):
+    goal = factories.goal(org, manager, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
+    client = login(manager)
+    url = reverse("goal_plan", args=[org.slug, goal.pk])
+    owners = [factories.member(org) for _ in range(5)]
+
+    def add(n: int) -> None:
+        Initiative.objects.bulk_create([
+            Initiative(org=org, goal=goal, title=f"Row {i}", owner=owners[i % 5], start_date=date(2026, 1, 1) + timedelta(days=i % 300),
+                       due_date=date(2026, 1, 10) + timedelta(days=i % 300), baseline_start=date(2026, 1, 1),
+                       baseline_due=date(2026, 1, 10)) for i in range(n)
+        ])  # fmt: skip
+
+    def count() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    add(1)
+    few = count()
+    add(499)
+    assert count() == few
+
+
+def test_plan_page_in_chinese(db):
+    goal, org = demo()
+    member = Membership.objects.get(
+        org=org, user__email="member@stretch.demo"
+    )  # 张三, default language zh-hans
+    body = login(member).get(reverse("goal_plan", args=[org.slug, goal.pk])).content.decode()
+    assert "行动计划" in body and "第 1–4 周" in body and "持续进行" in body
+    assert "%%" not in body

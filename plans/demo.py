@@ -44,18 +44,22 @@ def seed_plan(org: Organization) -> None:
         )  # fmt: skip
 
     campaigns = add("策划 3 场线上裂变活动 / 3 online referral campaigns", zhang, week(1), week(5) - timedelta(days=1),
-                    dimension_name="用户获取 User acquisition", budget=D("5000"), needs=["design"], priority="P0")  # fmt: skip
+                    dimension_name="用户获取 User acquisition", budget=D("5000"), needs=["design"], priority="P0",
+                    is_milestone=True)  # fmt: skip
     partners = add("拓展 5 个渠道合作伙伴 / 5 channel partners", li, week(2), week(7) - timedelta(days=1),
                    dimension_name="用户获取 User acquisition", needs=["legal"], priority="P1")  # fmt: skip
     onboarding = add("优化新人引导流程 / Improve onboarding", wang, week(3), week(6) - timedelta(days=1),
-                     dimension_name="用户留存 User retention", needs=["product"], priority="P1", squad=squad,
-                     is_milestone=True)  # fmt: skip
+                     dimension_name="用户留存 User retention", needs=["product"], priority="P1", squad=squad)  # fmt: skip
     add("建立用户社群运营体系 / Community operations", zhao, week(1), None, ongoing=True,
         dimension_name="用户留存 User retention", needs=["customer_service"], priority="P2")  # fmt: skip
     # Onboarding uses the partners' channels, but is planned to start before they are signed:
     # the plan shows this as a conflict to resolve.
     services.dependency_add(predecessor=partners, successor=onboarding, actor=manager)
-    services.initiative_progress(initiative=campaigns, actor=manager, progress=40)
+    # Where the quarter stands: the campaigns are done (a milestone reached: a small win), onboarding
+    # is half-way, the partnerships are behind — the plan shows that slip as a risk to the goal.
+    services.initiative_progress(initiative=campaigns, actor=manager, progress=100)
+    services.initiative_progress(initiative=onboarding, actor=manager, progress=50)
+    services.initiative_progress(initiative=partners, actor=manager, progress=60)
     if goal.team is not None:
         services.team_budget_set(org=org, actor=manager, team=goal.team, start_date=goal.start_date,
                                  end_date=goal.end_date, amount=D("20000"))  # fmt: skip

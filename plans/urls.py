@@ -5,5 +5,6 @@ from . import views
 urlpatterns = [
     path("", views.index_view, name="plans_index"),
     path("goals/<int:goal_id>/", views.goal_plan_view, name="goal_plan"),
+    path("goals/<int:goal_id>/gantt/", views.goal_gantt_view, name="goal_gantt"),
     path("initiatives/<int:initiative_id>/progress/", views.progress_view, name="initiative_progress"),
 ]

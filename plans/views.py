@@ -4,6 +4,7 @@ with the critical path, the conflicts, inline rows and progress from a phone."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -140,3 +142,45 @@ def progress_view(request: OrgRequest, initiative_id: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("goal_plan", org_slug=request.org.slug, goal_id=item.goal_id)
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def goal_gantt_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    """甘特图: bars by initiative grouped by goal dimension, coloured by status or priority, the
+    original dates beside the current ones, dependency links, milestones, today's line and the
+    critical path."""
+    goal = goal_get(org=request.org, goal_id=goal_id)
+    items = list(selectors.initiative_list(org=request.org, goal=goal))
+    analysis = selectors.plan_analysis(org=request.org, initiatives=items)
+    critical = set(analysis.critical.ids)
+    end_of = {i.pk: (i.due_date or goal.end_date) for i in items}
+    rows = [
+        {
+            "id": i.pk, "title": i.title, "dimension": i.dimension.name if i.dimension else "",
+            "owner": i.owner.user.get_full_name(), "start": i.start_date.isoformat(),
+            "end": (end_of[i.pk] + timedelta(days=1)).isoformat(),
+            "baseline_start": i.baseline_start.isoformat(),
+            "baseline_end": ((i.baseline_due or goal.end_date) + timedelta(days=1)).isoformat(),
+            "status": i.status, "status_label": i.get_status_display(), "priority": i.priority,
+            "progress": i.progress, "critical": i.pk in critical, "milestone": i.is_milestone,
+            "milestone_reached": i.milestone_reached_at is not None, "ongoing": i.ongoing,
+        }
+        for i in items
+    ]  # fmt: skip
+    links = [
+        {"from": a, "to": b}
+        for b, preds in selectors.dependencies_of(initiatives=items).items()
+        for a in preds
+    ]
+    color_by = "priority" if request.GET.get("color") == "priority" else "status"
+    chart = {
+        "rows": rows, "links": links, "today": timezone.localdate().isoformat(),
+        "goal_start": goal.start_date.isoformat(), "goal_end": (goal.end_date + timedelta(days=1)).isoformat(),
+        "color_by": color_by,
+        "labels": {"baseline": _("Original dates"), "today": _("Today"), "critical": _("Critical path"),
+                   "milestone": _("Milestone")},
+    }  # fmt: skip
+    return render(
+        request, "plans/gantt.html", {"goal": goal, "chart": chart, "color_by": color_by, "rows": rows}
+    )

@@ -11,12 +11,18 @@ from django.utils.functional import SimpleLazyObject
 from .access import ADMIN_ONLY
 from .selectors import membership_list_for_user
 
+SECTIONS = ("goals", "plans", "tracking", "incentives", "retros")
+
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     org = getattr(request, "org", None)
     membership = getattr(request, "membership", None)
+    match = getattr(request, "resolver_match", None)
+    module = getattr(getattr(match, "func", None), "__module__", "") or ""
+    section = module.split(".")[0] if module.split(".")[0] in SECTIONS else ""
     context: dict[str, Any] = {
+        "current_section": section,
         "current_org": org,
         "current_membership": membership,
         "is_org_admin": bool(membership and membership.role in ADMIN_ONLY),

@@ -56,8 +56,65 @@
       yaxis: { title: { text: element.dataset.label }, rangemode: "tozero" }
     }, { displayModeBar: false, responsive: true });
   }
+  var STATUS_COLORS = { not_started: "#adb5bd", in_progress: "#3451d1", blocked: "#e8590c", done: "#2b8a3e",
+    cancelled: "#ced4da", failed: "#c92a2a" };
+  var PRIORITY_COLORS = { P0: "#c92a2a", P1: "#e8590c", P2: "#3451d1", P3: "#868e96" };
+  var DAY = 86400000;
+
+  // Gantt: horizontal bars on a date axis (base = start, length = duration in ms), the original
+  // dates as thin grey bars, dependency arrows, milestones, today's line, the critical path outlined.
+  function drawGantt(element) {
+    var source = document.getElementById("gantt-data");
+    if (!source || !window.Plotly) { return; }
+    var data = JSON.parse(source.textContent);
+    var rows = data.rows;
+    var short = function (text) { return text.length > 34 ? text.slice(0, 33) + "…" : text; };
+    var label = function (r) { return short((r.dimension ? r.dimension + " · " : "") + r.title) + " #" + r.id; };
+    var y = rows.map(label);
+    var ms = function (a, b) { return new Date(b) - new Date(a); };
+    var colors = rows.map(function (r) {
+      return data.color_by === "priority" ? PRIORITY_COLORS[r.priority] : STATUS_COLORS[r.status];
+    });
+    var traces = [
+      { type: "bar", orientation: "h", y: y, base: rows.map(function (r) { return r.baseline_start; }),
+        x: rows.map(function (r) { return ms(r.baseline_start, r.baseline_end); }), width: 0.25, offset: 0.22,
+        marker: { color: "rgba(134,142,150,0.55)" }, name: data.labels.baseline, hoverinfo: "skip" },
+      { type: "bar", orientation: "h", y: y, base: rows.map(function (r) { return r.start; }),
+        x: rows.map(function (r) { return ms(r.start, r.end); }), width: 0.5, offset: -0.3,
+        marker: { color: colors, line: { color: rows.map(function (r) { return r.critical ? "#212529" : colors[0]; }),
+                                         width: rows.map(function (r) { return r.critical ? 3 : 0; }) } },
+        text: rows.map(function (r) { return r.progress + "%"; }), textposition: "inside", insidetextanchor: "start",
+        customdata: rows.map(function (r) { return [r.owner, r.status_label, r.priority]; }),
+        hovertemplate: "%{y}<br>%{customdata[0]} · %{customdata[1]} · %{customdata[2]}<extra></extra>", name: "" }
+    ];
+    var milestones = rows.filter(function (r) { return r.milestone; });
+    if (milestones.length) {
+      traces.push({ type: "scatter", mode: "markers", y: milestones.map(label),
+        x: milestones.map(function (r) { return new Date(new Date(r.end) - DAY).toISOString().slice(0, 10); }),
+        marker: { symbol: "diamond", size: 14, color: milestones.map(function (r) { return r.milestone_reached ? "#2b8a3e" : "#ffd43b"; }),
+                  line: { color: "#212529", width: 1 } }, name: data.labels.milestone });
+    }
+    var byId = {};
+    rows.forEach(function (r) { byId[r.id] = r; });
+    var annotations = data.links.filter(function (l) { return byId[l.from] && byId[l.to]; }).map(function (l) {
+      var a = byId[l.from], b = byId[l.to];
+      return { x: b.start, y: label(b), ax: a.end, ay: label(a), xref: "x", yref: "y", axref: "x", ayref: "y",
+               showarrow: true, arrowhead: 3, arrowwidth: 1.5, arrowcolor: "#495057" };
+    });
+    var layout = {
+      barmode: "overlay", height: Math.max(260, 60 + rows.length * 46), margin: { t: 20, r: 20, b: 40, l: 10 },
+      xaxis: { type: "date", range: [data.goal_start, data.goal_end] },
+      yaxis: { autorange: "reversed", automargin: true },
+      showlegend: false, annotations: annotations,
+      shapes: [{ type: "line", x0: data.today, x1: data.today, yref: "paper", y0: 0, y1: 1,
+                 line: { color: "#c92a2a", width: 2, dash: "dot" } }]
+    };
+    window.Plotly.newPlot(element, traces, layout, { displayModeBar: false, responsive: true });
+  }
+
   function drawCharts() {
     document.querySelectorAll("[data-chart='heartbeat']").forEach(drawHeartbeat);
+    document.querySelectorAll("[data-chart='gantt']").forEach(drawGantt);
   }
   // plotly.js is a deferred script of the page itself: draw once everything has loaded.
   if (document.readyState === "complete") { drawCharts(); } else { window.addEventListener("load", drawCharts); }

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.urls import reverse
+
+from plans import services
+from plans.services import InitiativeInput
+from tests import factories
+from tests.conftest import login
+
+
+def test_gantt_data_has_baseline_links_milestones_and_critical_path(org, manager, member):
+    goal = factories.goal(org, manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31))
+    first = services.initiative_create(org=org, actor=manager, data=InitiativeInput(
+        title="Partners", goal=goal, owner=member, start_date=date(2026, 10, 8), due_date=date(2026, 11, 11),
+        dimension_name="Acquisition"))  # fmt: skip
+    second = services.initiative_create(org=org, actor=manager, data=InitiativeInput(
+        title="Onboarding", goal=goal, owner=member, start_date=date(2026, 11, 12), due_date=date(2026, 11, 30),
+        is_milestone=True))  # fmt: skip
+    services.dependency_add(predecessor=first, successor=second, actor=manager)
+    services.initiative_update(
+        initiative=first,
+        actor=manager,
+        data=InitiativeInput(
+            title="Partners",
+            goal=goal,
+            owner=member,
+            start_date=date(2026, 10, 8),
+            due_date=date(2026, 11, 20),
+            dimension_name="Acquisition",
+        ),
+    )  # fmt: skip  (a slip: the original due date stays)
+    response = login(member).get(reverse("goal_gantt", args=[org.slug, goal.pk]), {"color": "priority"})
+    html = response.content.decode()
+    data = json.loads(html.split('<script id="gantt-data" type="application/json">')[1].split("</script>")[0])
+    rows = {r["title"]: r for r in data["rows"]}
+    assert rows["Partners"]["baseline_end"] == "2026-11-12" and rows["Partners"]["end"] == "2026-11-21"
+    assert rows["Partners"]["dimension"] == "Acquisition"
+    assert rows["Onboarding"]["milestone"] and data["links"] == [{"from": first.pk, "to": second.pk}]
+    assert rows["Partners"]["critical"] and rows["Onboarding"]["critical"]
+    assert data["color_by"] == "priority" and data["today"]
+    assert 'data-chart="gantt"' in html and "/static/plotly/plotly.min.js" in html

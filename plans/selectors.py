@@ -141,3 +141,20 @@ def dependencies_of(*, initiatives: list[Initiative]) -> dict[int, list[int]]:
     ):
         result[succ].append(pred)
     return dict(result)
+
+
+def dependency_get(*, org: Organization, dependency_id: int) -> Dependency:
+    try:
+        return Dependency.objects.select_related("successor", "predecessor").get(
+            successor__org=org, pk=dependency_id
+        )
+    except Dependency.DoesNotExist:
+        raise Http404("No dependency found.") from None
+
+
+def dependency_list(*, org: Organization, goal: Goal) -> QuerySet[Dependency]:
+    return (
+        Dependency.objects.filter(successor__org=org, successor__goal=goal)
+        .select_related("predecessor", "successor")
+        .order_by("id")
+    )

@@ -7,4 +7,6 @@ urlpatterns = [
     path("goals/<int:goal_id>/", views.goal_plan_view, name="goal_plan"),
     path("goals/<int:goal_id>/gantt/", views.goal_gantt_view, name="goal_gantt"),
     path("initiatives/<int:initiative_id>/progress/", views.progress_view, name="initiative_progress"),
+    path("goals/<int:goal_id>/dependencies/", views.dependency_add_view, name="dependency_add"),
+    path("dependencies/<int:dependency_id>/delete/", views.dependency_remove_view, name="dependency_remove"),
 ]

@@ -82,6 +82,7 @@ def _plan_context(request: OrgRequest, goal: Goal, form: InitiativeForm | None =
                  for c in analysis.conflicts]  # fmt: skip
     return {
         "goal": goal, "groups": groups, "conflicts": conflicts, "at_risk": goal.pk in analysis.at_risk_goal_ids,
+        "items": items, "dependencies": selectors.dependency_list(org=request.org, goal=goal),
         "can_plan": request.membership.role in MANAGERS, "form": form or InitiativeForm(org=request.org),
         "membership": request.membership, "total_budget": sum((i.budget or 0) for i in items),
     }  # fmt: skip
@@ -184,3 +185,43 @@ def goal_gantt_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     return render(
         request, "plans/gantt.html", {"goal": goal, "chart": chart, "color_by": color_by, "rows": rows}
     )
+
+
+def _initiative_from(request: OrgRequest, goal: Goal, name: str) -> Initiative | None:
+    raw = request.POST.get(name, "")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        return None
+    return selectors.initiative_list(org=request.org, goal=goal).filter(pk=int(raw)).first()
+
+
+@org_page(roles=MANAGERS)
+@require_POST
+def dependency_add_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    """Add a finish-to-start link between two initiatives of the plan; a cycle is refused with the
+    cycle named."""
+    goal = goal_get(org=request.org, goal_id=goal_id)
+    predecessor = _initiative_from(request, goal, "predecessor")
+    successor = _initiative_from(request, goal, "successor")
+    if predecessor is None or successor is None:
+        messages.error(request, _("Choose two initiatives of this plan."))
+    else:
+        try:
+            services.dependency_add(predecessor=predecessor, successor=successor, actor=request.membership)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("“%(a)s” now comes before “%(b)s”.") % {"a": predecessor.title, "b": successor.title},
+            )
+    return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
+
+
+@org_page(roles=MANAGERS)
+@require_POST
+def dependency_remove_view(request: OrgRequest, dependency_id: int) -> HttpResponse:
+    dependency = selectors.dependency_get(org=request.org, dependency_id=dependency_id)
+    goal_id = dependency.successor.goal_id
+    services.dependency_remove(dependency=dependency, actor=request.membership)
+    messages.success(request, _("Dependency removed."))
+    return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal_id)

@@ -195,6 +195,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "invitation_id": _invitation,
     "goal_id": _goal,
     "initiative_id": _initiative,
+    "dependency_id": _dependency,
     "metric_id": _supporting_metric,
     "revision_id": _revision,
     "token_id": _token,

@@ -45,7 +45,21 @@ def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_
         expect(page.get_by_test_id("plan-table")).to_contain_text(title)
     table = page.get_by_test_id("plan-table")
     expect(table).to_contain_text("weeks 1–4")
-    # Two overlapping initiatives with a P0 are over the owner's capacity? 1.5 + 1.0 < 3: no conflict yet.
+    deps = page.get_by_test_id("dependencies")
+    deps.locator("#id_predecessor").select_option(label="3 online referral campaigns")
+    deps.locator("#id_successor").select_option(label="5 channel partners")
+    deps.get_by_role("button", name="Add dependency").click()
+    expect(page.get_by_test_id("dependencies")).to_contain_text(
+        "“3 online referral campaigns” → “5 channel partners”"
+    )
+    # The partners start on 8 October, before the campaigns end: the plan warns.
+    expect(page.get_by_test_id("conflicts")).to_contain_text("Starts before a predecessor finishes.")
+    deps = page.get_by_test_id("dependencies")
+    deps.locator("#id_predecessor").select_option(label="5 channel partners")
+    deps.locator("#id_successor").select_option(label="3 online referral campaigns")
+    deps.get_by_role("button", name="Add dependency").click()
+    expect(page.locator(".messages .message-error")).to_contain_text("This would create a cycle")
+    expect(page.get_by_test_id("dependencies").locator("li")).to_have_count(1)
     page.get_by_role("link", name="Gantt chart").click()
     expect(page.locator("#gantt .main-svg").first).to_be_attached()
     page.screenshot(path=str(ARTIFACTS / f"gantt-{page.viewport_name}.png"), full_page=True)

@@ -102,3 +102,27 @@ def test_plan_page_in_chinese(db):
     body = login(member).get(reverse("goal_plan", args=[org.slug, goal.pk])).content.decode()
     assert "行动计划" in body and "第 1–4 周" in body and "持续进行" in body
     assert "%%" not in body
+
+
+def test_dependencies_on_the_plan_page(org, manager, member):
+    goal = factories.goal(org, manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31))
+    a, b = (services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+        title=t, goal=goal, owner=member, start_date=date(2026, 10, 5), due_date=date(2026, 10, 20))) for t in "AB")  # fmt: skip
+    client = login(manager)
+    add = reverse("dependency_add", args=[org.slug, goal.pk])
+    assert client.post(add, {"predecessor": a.pk, "successor": b.pk}).status_code == 302
+    refused = client.post(add, {"predecessor": b.pk, "successor": a.pk}, follow=True)
+    assert "This would create a cycle: “B” → “A” → “B”." in refused.content.decode()
+    garbage = client.post(add, {"predecessor": "²", "successor": "x"}, follow=True)
+    assert "Choose two initiatives of this plan." in garbage.content.decode()
+    other_goal = factories.goal(org, manager)
+    foreign = services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+        title="C", goal=other_goal, owner=member, start_date=date(2026, 1, 5), due_date=date(2026, 1, 20)))  # fmt: skip
+    client.post(add, {"predecessor": foreign.pk, "successor": a.pk})
+    from plans.models import Dependency
+
+    assert Dependency.objects.count() == 1
+    dependency = Dependency.objects.get()
+    assert login(member).post(reverse("dependency_remove", args=[org.slug, dependency.pk])).status_code == 403
+    client.post(reverse("dependency_remove", args=[org.slug, dependency.pk]))
+    assert not Dependency.objects.exists()

@@ -63,6 +63,11 @@ class InitiativeInput:
     is_experiment: bool = False
 
 
+def validate_input(org: Organization, data: InitiativeInput) -> dict[str, list[str]]:
+    """The errors an initiative would be refused with (used by imports to report every row)."""
+    return _validate(org, data)
+
+
 def _validate(org: Organization, data: InitiativeInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():

@@ -225,3 +225,55 @@ def dependency_remove_view(request: OrgRequest, dependency_id: int) -> HttpRespo
     services.dependency_remove(dependency=dependency, actor=request.membership)
     messages.success(request, _("Dependency removed."))
     return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal_id)
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def plan_export_view(request: OrgRequest, goal_id: int, fmt: str) -> HttpResponse:
+    """The plan as CSV or XLSX, in the columns the import reads back."""
+    from django.http import Http404
+
+    from .tabular import export_csv, export_xlsx
+
+    goal = goal_get(org=request.org, goal_id=goal_id)
+    items = list(selectors.initiative_list(org=request.org, goal=goal))
+    if fmt == "csv":
+        response = HttpResponse(export_csv(items), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            export_xlsx(items, title=goal.title),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404("Unknown format.")
+    response["Content-Disposition"] = f'attachment; filename="plan-{goal.pk}.{fmt}"'
+    return response
+
+
+@org_page(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def plan_import_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    """Upload the exported table back (edited): every bad cell is listed by row and column and
+    nothing is imported until the file is clean."""
+    from .tabular import import_rows, read_rows
+
+    goal = goal_get(org=request.org, goal_id=goal_id)
+    context: dict[str, Any] = {"goal": goal, "cell_errors": [], "file_error": None}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["file_error"] = _("Choose a file to upload.")
+        else:
+            try:
+                rows = read_rows(upload.read(), upload.name or "")
+            except ValidationError as error:
+                context["file_error"] = " ".join(error.messages)
+            else:
+                created, updated, errors = import_rows(goal=goal, actor=request.membership, rows=rows)
+                if not errors:
+                    messages.success(request, _("Imported: %(created)d added, %(updated)d updated.") % {
+                        "created": created, "updated": updated})  # fmt: skip
+                    return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
+                context["cell_errors"] = errors
+    status = 400 if context["cell_errors"] or context["file_error"] else 200
+    return render(request, "plans/import.html", context, status=status)

@@ -200,10 +200,11 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "revision_id": _revision,
     "token_id": _token,
     "uidb64": lambda w: "MQ",
+    "fmt": lambda w: "csv",
     "token": lambda w: "not-a-valid-token",
 }
 # Arguments that only carry a one-time token, not an object of an organisation or a user.
-NOT_OBJECTS = {"org_slug", "uidb64", "token"}
+NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt"}
 # DRF detail routes use `pk`: filled by route name.
 PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "team-detail": _team,

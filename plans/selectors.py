@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -158,3 +159,35 @@ def dependency_list(*, org: Organization, goal: Goal) -> QuerySet[Dependency]:
         .select_related("predecessor", "successor")
         .order_by("id")
     )
+
+
+def small_wins(org: Organization, teams: list[Any]) -> dict[int, list[Any]]:
+    """Milestones reached in the last 30 days, by the team of their goal (小胜利), for the team page."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from teams.hooks import Highlight
+
+    since = timezone.now() - timedelta(days=30)
+    wins: dict[int, list[Highlight]] = {}
+    reached = (
+        Initiative.objects.filter(
+            org=org,
+            is_milestone=True,
+            milestone_reached_at__gte=since,
+            goal__team_id__in=[t.pk for t in teams],
+        )  # fmt: skip
+        .select_related("goal", "owner__user")
+        .order_by("-milestone_reached_at")[:200]
+    )
+    for item in reached:
+        assert item.goal.team_id is not None and item.milestone_reached_at is not None  # noqa: S101
+        text = _("Milestone reached: %(title)s (%(owner)s)") % {
+            "title": item.title,
+            "owner": item.owner.user.get_full_name(),
+        }
+        url = reverse("goal_plan", kwargs={"org_slug": org.slug, "goal_id": item.goal_id})
+        wins.setdefault(item.goal.team_id, []).append(
+            Highlight(text=text, when=item.milestone_reached_at, url=url)
+        )
+    return wins

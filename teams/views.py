@@ -32,6 +32,7 @@ from .forms import (
     TeamForm,
 )
 from .health import broker_status, database_status
+from .hooks import team_highlights
 from .models import Role
 from .page_forms import form_page
 
@@ -229,7 +230,11 @@ def team_directory_view(request: OrgRequest) -> HttpResponse:
     for membership in selectors.membership_list(org=request.org).filter(is_active=True):
         for team in membership.teams.all():
             members_by_team.setdefault(team.pk, []).append(membership)
-    rows = [(team, depth, members_by_team.get(team.pk, [])) for team, depth in tree]
+    highlights = team_highlights(request.org, [team for team, _depth in tree])
+    rows = [
+        (team, depth, members_by_team.get(team.pk, []), highlights.get(team.pk, [])[:3])
+        for team, depth in tree
+    ]
     return render(request, "teams/team_directory.html", {"rows": rows})
 
 

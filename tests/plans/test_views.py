@@ -126,3 +126,16 @@ def test_dependencies_on_the_plan_page(org, manager, member):
     assert login(member).post(reverse("dependency_remove", args=[org.slug, dependency.pk])).status_code == 403
     client.post(reverse("dependency_remove", args=[org.slug, dependency.pk]))
     assert not Dependency.objects.exists()
+
+
+def test_a_reached_milestone_is_celebrated_on_the_team_page(org, manager, member):
+    team = factories.team(org, "Operations")
+    goal = factories.goal(org, manager, team=team, scope="team")
+    win = services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+        title="3 referral campaigns", goal=goal, owner=member, start_date=date(2026, 1, 5),
+        due_date=date(2026, 2, 1), is_milestone=True))  # fmt: skip
+    page = login(member).get(reverse("team_directory", args=[org.slug])).content.decode()
+    assert 'data-testid="small-wins"' not in page
+    services.initiative_progress(initiative=win, actor=member, progress=100)
+    page = login(member).get(reverse("team_directory", args=[org.slug])).content.decode()
+    assert "Milestone reached: 3 referral campaigns" in page

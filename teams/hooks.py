@@ -1,0 +1,33 @@
+"""Extension points through which later apps add to pages of the teams app without the teams app
+importing them (dependencies point one way)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from .models import Organization, Team
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """Something to celebrate on a team's card, e.g. a small win (小胜利)."""
+
+    text: str
+    when: datetime
+    url: str = ""
+
+
+# Each provider returns {team id: [highlights]} for the given teams, in one query.
+team_highlight_providers: list[Callable[[Organization, list[Team]], dict[int, list[Highlight]]]] = []
+
+
+def team_highlights(org: Organization, teams: list[Team]) -> dict[int, list[Highlight]]:
+    result: dict[int, list[Highlight]] = {}
+    for provider in team_highlight_providers:
+        for team_id, items in provider(org, teams).items():
+            result.setdefault(team_id, []).extend(items)
+    for items in result.values():
+        items.sort(key=lambda h: h.when, reverse=True)
+    return result

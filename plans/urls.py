@@ -9,6 +9,7 @@ urlpatterns = [
     path("goals/<int:goal_id>/export.<str:fmt>", views.plan_export_view, name="plan_export"),
     path("goals/<int:goal_id>/import/", views.plan_import_view, name="plan_import"),
     path("initiatives/<int:initiative_id>/progress/", views.progress_view, name="initiative_progress"),
+    path("initiatives/<int:initiative_id>/edit/", views.initiative_edit_view, name="initiative_edit"),
     path("goals/<int:goal_id>/dependencies/", views.dependency_add_view, name="dependency_add"),
     path("dependencies/<int:dependency_id>/delete/", views.dependency_remove_view, name="dependency_remove"),
 ]

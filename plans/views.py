@@ -277,3 +277,45 @@ def plan_import_view(request: OrgRequest, goal_id: int) -> HttpResponse:
                 context["cell_errors"] = errors
     status = 400 if context["cell_errors"] or context["file_error"] else 200
     return render(request, "plans/import.html", context, status=status)
+
+
+@org_page(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def initiative_edit_view(request: OrgRequest, initiative_id: int) -> HttpResponse:
+    """Edit one row in place (htmx): GET gives the row as a form, POST saves and answers with the
+    whole plan (analysis included), or the row with its errors."""
+    item = selectors.initiative_get(org=request.org, initiative_id=initiative_id)
+    goal = item.goal
+    initial = {
+        "dimension_name": item.dimension.name if item.dimension else "", "title": item.title, "owner": item.owner,
+        "start_date": item.start_date, "due_date": item.due_date, "ongoing": item.ongoing, "budget": item.budget,
+        "needs": item.needs, "priority": item.priority, "is_milestone": item.is_milestone,
+        "is_experiment": item.is_experiment,
+    }  # fmt: skip
+    form = InitiativeForm(request.POST or None, org=request.org, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.initiative_update(
+                initiative=item, actor=request.membership,
+                data=services.InitiativeInput(
+                    title=data["title"], goal=goal, owner=data["owner"], start_date=data["start_date"],
+                    due_date=data["due_date"], ongoing=data["ongoing"], dimension_name=data["dimension_name"],
+                    budget=data["budget"], needs=data["needs"], priority=data["priority"],
+                    is_milestone=data["is_milestone"], is_experiment=data["is_experiment"],
+                ),
+            )  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            if request.htmx:  # type: ignore[attr-defined]
+                return render(request, "plans/goal_plan.html#plan-body", _plan_context(request, goal))
+            messages.success(request, _("Initiative saved."))
+            return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
+    status = 400 if request.method == "POST" else 200
+    template = "plans/edit_row.html" if request.htmx else "plans/edit_page.html"  # type: ignore[attr-defined]
+    response = render(request, template, {"form": form, "item": item, "goal": goal}, status=status)
+    if request.htmx and status == 400:  # type: ignore[attr-defined]
+        response["HX-Retarget"] = f"#initiative-{item.pk}"  # the errors belong to the row, not the whole plan
+        response["HX-Reswap"] = "outerHTML"
+    return response

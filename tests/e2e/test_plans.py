@@ -45,6 +45,22 @@ def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_
         expect(page.get_by_test_id("plan-table")).to_contain_text(title)
     table = page.get_by_test_id("plan-table")
     expect(table).to_contain_text("weeks 1–4")
+    # A bad row is explained in place and nothing is added.
+    page.locator("#id_title").fill("Bad row")
+    page.locator("#id_owner").select_option(label="Zhang San")
+    page.locator("#id_start_date").fill("2026-11-01")
+    page.locator("#id_due_date").fill("2026-10-01")
+    page.get_by_role("button", name="Add to the plan").click()
+    expect(page.locator(".field-error, .form-errors").first).to_contain_text(
+        "The due date must not be before the start."
+    )
+    expect(table.locator("tbody tr")).to_have_count(2)
+    # Edit a row in place: move the partners' due date (the original stays visible as a slip).
+    page.locator("tr", has_text="5 channel partners").get_by_role("link", name="Edit").click()
+    row_form = page.locator("tr.editing")
+    row_form.locator("input[name='due_date']").fill("2026-11-18")
+    row_form.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("plan-table")).to_contain_text("was 11-11")
     deps = page.get_by_test_id("dependencies")
     deps.locator("#id_predecessor").select_option(label="3 online referral campaigns")
     deps.locator("#id_successor").select_option(label="5 channel partners")

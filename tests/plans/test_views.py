@@ -139,3 +139,25 @@ def test_a_reached_milestone_is_celebrated_on_the_team_page(org, manager, member
     services.initiative_progress(initiative=win, actor=member, progress=100)
     page = login(member).get(reverse("team_directory", args=[org.slug])).content.decode()
     assert "Milestone reached: 3 referral campaigns" in page
+
+
+def test_manager_edits_a_row_in_place(org, manager, member):
+    goal = factories.goal(org, manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31))
+    item = services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+        title="Partners", goal=goal, owner=member, start_date=date(2026, 10, 8), due_date=date(2026, 11, 11)))  # fmt: skip
+    client = login(manager)
+    url = reverse("initiative_edit", args=[org.slug, item.pk])
+    row = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert row.lstrip().startswith("<tr") and 'value="Partners"' in row
+    data = {"title": "5 channel partners", "owner": member.pk, "start_date": "2026-10-08", "due_date": "2026-11-20",
+            "priority": "P1", "dimension_name": "User acquisition"}  # fmt: skip
+    saved = client.post(url, data, headers={"HX-Request": "true"})
+    assert saved.status_code == 200 and "5 channel partners" in saved.content.decode()
+    item.refresh_from_db()
+    assert (item.due_date, item.baseline_due) == (
+        date(2026, 11, 20),
+        date(2026, 11, 11),
+    )  # the slip stays visible
+    bad = client.post(url, {**data, "due_date": "2026-09-01"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 400 and "The due date must not be before the start." in bad.content.decode()
+    assert login(member).get(url).status_code == 403

@@ -11,5 +11,6 @@ urlpatterns = [
     path("initiatives/<int:initiative_id>/progress/", views.progress_view, name="initiative_progress"),
     path("initiatives/<int:initiative_id>/edit/", views.initiative_edit_view, name="initiative_edit"),
     path("goals/<int:goal_id>/dependencies/", views.dependency_add_view, name="dependency_add"),
+    path("goals/<int:goal_id>/reallocate/", views.reallocate_view, name="budget_reallocate"),
     path("dependencies/<int:dependency_id>/delete/", views.dependency_remove_view, name="dependency_remove"),
 ]

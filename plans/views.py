@@ -83,6 +83,7 @@ def _plan_context(request: OrgRequest, goal: Goal, form: InitiativeForm | None =
     return {
         "goal": goal, "groups": groups, "conflicts": conflicts, "at_risk": goal.pk in analysis.at_risk_goal_ids,
         "items": items, "dependencies": selectors.dependency_list(org=request.org, goal=goal),
+        "suggestions": selectors.budget_suggestions(initiatives=items),
         "can_plan": request.membership.role in MANAGERS, "form": form or InitiativeForm(org=request.org),
         "membership": request.membership, "total_budget": sum((i.budget or 0) for i in items),
     }  # fmt: skip
@@ -319,3 +320,29 @@ def initiative_edit_view(request: OrgRequest, initiative_id: int) -> HttpRespons
         response["HX-Retarget"] = f"#initiative-{item.pk}"  # the errors belong to the row, not the whole plan
         response["HX-Reswap"] = "outerHTML"
     return response
+
+
+@org_page(roles=MANAGERS)
+@require_POST
+def reallocate_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    """Move budget between two initiatives of the plan, with a reason (recorded and audited)."""
+    from decimal import Decimal, InvalidOperation
+
+    goal = goal_get(org=request.org, goal_id=goal_id)
+    source = _initiative_from(request, goal, "source")
+    target = _initiative_from(request, goal, "target")
+    try:
+        amount = Decimal(str(request.POST.get("amount", "")).replace(",", ""))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if source is None or target is None:
+        messages.error(request, _("Choose two initiatives of this plan."))
+    else:
+        try:
+            services.budget_reallocate(org=request.org, actor=request.membership, source=source, target=target,
+                                       amount=amount, reason=request.POST.get("reason", ""))  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Budget moved."))
+    return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)

@@ -161,3 +161,37 @@ def test_manager_edits_a_row_in_place(org, manager, member):
     bad = client.post(url, {**data, "due_date": "2026-09-01"}, headers={"HX-Request": "true"})
     assert bad.status_code == 400 and "The due date must not be before the start." in bad.content.decode()
     assert login(member).get(url).status_code == 403
+
+
+def test_budget_suggestion_and_reallocation_on_the_page(org, manager, member):
+    from decimal import Decimal as D
+
+    from plans.selectors import budget_suggestions
+
+    goal = factories.goal(org, manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31))
+    spare = services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+        title="Nice to have", goal=goal, owner=member, start_date=date(2026, 11, 1), due_date=date(2026, 12, 1),
+        budget=D("4000"), priority="P3"))  # fmt: skip
+    urgent = services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+        title="Campaigns", goal=goal, owner=member, start_date=date(2026, 10, 1), due_date=date(2026, 10, 31),
+        priority="P0"))  # fmt: skip
+    suggestions = budget_suggestions(initiatives=[spare, urgent], today=date(2026, 10, 21))
+    assert [(s.source, s.target, s.amount) for s in suggestions] == [(spare, urgent, D("2000.00"))]
+    client = login(manager)
+    url = reverse("budget_reallocate", args=[org.slug, goal.pk])
+    refused = client.post(
+        url, {"source": spare.pk, "target": urgent.pk, "amount": "9000", "reason": "x"}, follow=True
+    )
+    assert "has only 4000.00 to give" in refused.content.decode()
+    client.post(
+        url, {"source": spare.pk, "target": urgent.pk, "amount": "1500", "reason": "Campaigns are behind"}
+    )
+    spare.refresh_from_db()
+    urgent.refresh_from_db()
+    assert (spare.budget, urgent.budget) == (D("2500.00"), D("1500.00"))
+    assert (
+        login(member)
+        .post(url, {"source": spare.pk, "target": urgent.pk, "amount": "1", "reason": "x"})
+        .status_code
+        == 403
+    )

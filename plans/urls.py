@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.index_view, name="plans_index"),
     path("goals/<int:goal_id>/", views.goal_plan_view, name="goal_plan"),
     path("goals/<int:goal_id>/gantt/", views.goal_gantt_view, name="goal_gantt"),
+    path("teams/<int:team_id>/gantt/", views.team_gantt_view, name="team_gantt"),
     path("goals/<int:goal_id>/export.<str:fmt>", views.plan_export_view, name="plan_export"),
     path("goals/<int:goal_id>/import/", views.plan_import_view, name="plan_import"),
     path("initiatives/<int:initiative_id>/progress/", views.progress_view, name="initiative_progress"),

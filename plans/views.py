@@ -41,7 +41,8 @@ def index_view(request: OrgRequest) -> HttpResponse:
     mine = selectors.initiative_list(org=request.org, owner_id=request.membership.pk).exclude(
         status__in=("done", "cancelled", "failed")
     )
-    return render(request, "plans/index.html", {"goals": goals, "mine": mine})
+    teams = request.org.teams.filter(goals__initiatives__isnull=False).distinct().order_by("name")
+    return render(request, "plans/index.html", {"goals": goals, "mine": mine, "teams": teams})
 
 
 def _weeks_label(goal: Goal, item: Initiative) -> str:
@@ -146,24 +147,21 @@ def progress_view(request: OrgRequest, initiative_id: int) -> HttpResponse:
     return redirect("goal_plan", org_slug=request.org.slug, goal_id=item.goal_id)
 
 
-@org_page(roles=ALL_ROLES)
-@require_GET
-def goal_gantt_view(request: OrgRequest, goal_id: int) -> HttpResponse:
-    """甘特图: bars by initiative grouped by goal dimension, coloured by status or priority, the
-    original dates beside the current ones, dependency links, milestones, today's line and the
-    critical path."""
-    goal = goal_get(org=request.org, goal_id=goal_id)
-    items = list(selectors.initiative_list(org=request.org, goal=goal))
+def _gantt_chart(
+    request: OrgRequest, items: list[Initiative], *, start: Any, end: Any, group_by_goal: bool
+) -> dict[str, Any]:
+    """The Gantt's data: one row per initiative (grouped by goal dimension, or by goal for a team),
+    original and current dates, dependency links, milestones and the critical path."""
     analysis = selectors.plan_analysis(org=request.org, initiatives=items)
     critical = set(analysis.critical.ids)
-    end_of = {i.pk: (i.due_date or goal.end_date) for i in items}
     rows = [
         {
-            "id": i.pk, "title": i.title, "dimension": i.dimension.name if i.dimension else "",
+            "id": i.pk, "title": i.title,
+            "dimension": i.goal.title if group_by_goal else (i.dimension.name if i.dimension else ""),
             "owner": i.owner.user.get_full_name(), "start": i.start_date.isoformat(),
-            "end": (end_of[i.pk] + timedelta(days=1)).isoformat(),
+            "end": ((i.due_date or i.goal.end_date) + timedelta(days=1)).isoformat(),
             "baseline_start": i.baseline_start.isoformat(),
-            "baseline_end": ((i.baseline_due or goal.end_date) + timedelta(days=1)).isoformat(),
+            "baseline_end": ((i.baseline_due or i.goal.end_date) + timedelta(days=1)).isoformat(),
             "status": i.status, "status_label": i.get_status_display(), "priority": i.priority,
             "progress": i.progress, "critical": i.pk in critical, "milestone": i.is_milestone,
             "milestone_reached": i.milestone_reached_at is not None, "ongoing": i.ongoing,
@@ -175,17 +173,45 @@ def goal_gantt_view(request: OrgRequest, goal_id: int) -> HttpResponse:
         for b, preds in selectors.dependencies_of(initiatives=items).items()
         for a in preds
     ]
-    color_by = "priority" if request.GET.get("color") == "priority" else "status"
-    chart = {
+    return {
         "rows": rows, "links": links, "today": timezone.localdate().isoformat(),
-        "goal_start": goal.start_date.isoformat(), "goal_end": (goal.end_date + timedelta(days=1)).isoformat(),
-        "color_by": color_by,
+        "goal_start": start.isoformat(), "goal_end": (end + timedelta(days=1)).isoformat(),
+        "color_by": "priority" if request.GET.get("color") == "priority" else "status",
         "labels": {"baseline": _("Original dates"), "today": _("Today"), "critical": _("Critical path"),
                    "milestone": _("Milestone")},
     }  # fmt: skip
-    return render(
-        request, "plans/gantt.html", {"goal": goal, "chart": chart, "color_by": color_by, "rows": rows}
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def goal_gantt_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    """甘特图 of one goal's plan: bars grouped by goal dimension, coloured by status or priority, the
+    original dates beside the current ones, dependency links, milestones, today's line and the
+    critical path."""
+    goal = goal_get(org=request.org, goal_id=goal_id)
+    items = list(selectors.initiative_list(org=request.org, goal=goal))
+    chart = _gantt_chart(request, items, start=goal.start_date, end=goal.end_date, group_by_goal=False)
+    context = {"goal": goal, "chart": chart, "color_by": chart["color_by"], "rows": chart["rows"]}
+    return render(request, "plans/gantt.html", context)
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def team_gantt_view(request: OrgRequest, team_id: int) -> HttpResponse:
+    """The Gantt of every open goal of a team, grouped by goal."""
+    from teams.selectors import team_get
+
+    team = team_get(org=request.org, team_id=team_id)
+    items = list(
+        selectors.initiative_list(org=request.org).filter(goal__team=team, goal__status__in=OPEN_STATUSES)[
+            :2000
+        ]
     )
+    starts = [i.goal.start_date for i in items] or [timezone.localdate()]
+    ends = [i.goal.end_date for i in items] or [timezone.localdate()]
+    chart = _gantt_chart(request, items, start=min(starts), end=max(ends), group_by_goal=True)
+    context = {"team": team, "chart": chart, "color_by": chart["color_by"], "rows": chart["rows"]}
+    return render(request, "plans/gantt.html", context)
 
 
 def _initiative_from(request: OrgRequest, goal: Goal, name: str) -> Initiative | None:

@@ -42,3 +42,21 @@ def test_gantt_data_has_baseline_links_milestones_and_critical_path(org, manager
     assert rows["Partners"]["critical"] and rows["Onboarding"]["critical"]
     assert data["color_by"] == "priority" and data["today"]
     assert 'data-chart="gantt"' in html and "/static/plotly/plotly.min.js" in html
+
+
+def test_team_gantt_groups_every_open_goal_of_the_team(org, manager, member):
+    team = factories.team(org, "Ops")
+    first = factories.goal(org, manager, team=team, scope="team", title="Users")
+    second = factories.goal(org, manager, team=team, scope="team", title="DAU")
+    other = factories.goal(org, manager, title="Elsewhere")
+    for goal in (first, second, other):
+        services.initiative_create(org=org, actor=manager, data=InitiativeInput(
+            title=f"Work for {goal.title}", goal=goal, owner=member, start_date=date(2026, 1, 5),
+            due_date=date(2026, 1, 20)))  # fmt: skip
+    html = login(member).get(reverse("team_gantt", args=[org.slug, team.pk])).content.decode()
+    data = json.loads(html.split('<script id="gantt-data" type="application/json">')[1].split("</script>")[0])
+    assert sorted(r["dimension"] for r in data["rows"]) == ["DAU", "Users"]
+    assert (
+        reverse("team_gantt", args=[org.slug, team.pk])
+        in login(member).get(reverse("plans_index", args=[org.slug])).content.decode()
+    )

@@ -241,3 +241,16 @@ def budget_suggestions(*, initiatives: list[Initiative], today: date | None = No
         available[donor.pk] -= amount
         suggestions.append(BudgetSuggestion(source=donor, target=target, amount=amount, behind=behind))
     return suggestions
+
+
+def team_budget_for(*, goal: Goal) -> TeamBudget | None:
+    """The budget of the goal's team that covers the start of the goal's period."""
+    if goal.team_id is None:
+        return None
+    return (
+        TeamBudget.objects.filter(
+            team_id=goal.team_id, start_date__lte=goal.start_date, end_date__gte=goal.start_date
+        )
+        .order_by("-start_date")
+        .first()
+    )

@@ -13,5 +13,6 @@ urlpatterns = [
     path("initiatives/<int:initiative_id>/edit/", views.initiative_edit_view, name="initiative_edit"),
     path("goals/<int:goal_id>/dependencies/", views.dependency_add_view, name="dependency_add"),
     path("goals/<int:goal_id>/reallocate/", views.reallocate_view, name="budget_reallocate"),
+    path("goals/<int:goal_id>/team-budget/", views.team_budget_view, name="team_budget"),
     path("dependencies/<int:dependency_id>/delete/", views.dependency_remove_view, name="dependency_remove"),
 ]

@@ -85,6 +85,7 @@ def _plan_context(request: OrgRequest, goal: Goal, form: InitiativeForm | None =
         "goal": goal, "groups": groups, "conflicts": conflicts, "at_risk": goal.pk in analysis.at_risk_goal_ids,
         "items": items, "dependencies": selectors.dependency_list(org=request.org, goal=goal),
         "suggestions": selectors.budget_suggestions(initiatives=items),
+        "team_budget": selectors.team_budget_for(goal=goal),
         "can_plan": request.membership.role in MANAGERS, "form": form or InitiativeForm(org=request.org),
         "membership": request.membership, "total_budget": sum((i.budget or 0) for i in items),
     }  # fmt: skip
@@ -371,4 +372,28 @@ def reallocate_view(request: OrgRequest, goal_id: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Budget moved."))
+    return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
+
+
+@org_page(roles=MANAGERS)
+@require_POST
+def team_budget_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    """Set the budget of the goal's team for the goal's period (conflicts compare requests with it)."""
+    from decimal import Decimal, InvalidOperation
+
+    goal = goal_get(org=request.org, goal_id=goal_id)
+    if goal.team is None:
+        messages.error(request, _("Only a team goal has a team budget."))
+        return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
+    try:
+        amount = Decimal(str(request.POST.get("amount", "")).replace(",", ""))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    try:
+        services.team_budget_set(org=request.org, actor=request.membership, team=goal.team,
+                                 start_date=goal.start_date, end_date=goal.end_date, amount=amount)  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Team budget saved."))
     return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)

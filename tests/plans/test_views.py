@@ -195,3 +195,22 @@ def test_budget_suggestion_and_reallocation_on_the_page(org, manager, member):
         .status_code
         == 403
     )
+
+
+def test_team_budget_is_set_on_the_plan_page_and_drives_the_conflict(org, manager, member):
+    from decimal import Decimal as D
+
+    team = factories.team(org, "Ops")
+    goal = factories.goal(org, manager, team=team, scope="team")
+    services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+        title="Campaigns", goal=goal, owner=member, start_date=date(2026, 1, 5), due_date=date(2026, 2, 1),
+        budget=D("5000")))  # fmt: skip
+    client = login(manager)
+    url = reverse("team_budget", args=[org.slug, goal.pk])
+    bad = client.post(url, {"amount": "lots"}, follow=True)
+    assert "Enter a realistic, non-negative amount." in bad.content.decode()
+    client.post(url, {"amount": "4000"})
+    page = client.get(reverse("goal_plan", args=[org.slug, goal.pk])).content.decode()
+    assert "Ops has 4000 CNY for this period" in page
+    assert "Budget requested 5000" in page and "exceeds the team" in page
+    assert login(member).post(url, {"amount": "1"}).status_code == 403

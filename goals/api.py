@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -15,8 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from teams.access import CONTRIBUTORS, MANAGERS
-from teams.api_base import OrgGenericViewSet, service_errors
+from teams.api_base import OrgGenericViewSet, org_choices, service_errors
 from teams.models import Membership, Organization, Team
+from teams.page_forms import parse_id
 from teams.selectors import audit_list
 
 from . import selectors, services
@@ -63,23 +65,9 @@ ARTICLE_GOAL = {
 }
 
 
-def _org_of(request: Any) -> Organization | None:
-    return getattr(request, "org", None)
-
-
-def _org_teams(request: Any) -> QuerySet[Team]:
-    org = _org_of(request)
-    return Team.objects.filter(org=org) if org else Team.objects.none()
-
-
-def _org_members(request: Any) -> QuerySet[Membership]:
-    org = _org_of(request)
-    return Membership.objects.filter(org=org) if org else Membership.objects.none()
-
-
-def _org_goals(request: Any) -> QuerySet[Goal]:
-    org = _org_of(request)
-    return Goal.objects.filter(org=org) if org else Goal.objects.none()
+_org_teams = org_choices(Team)
+_org_members = org_choices(Membership)
+_org_goals = org_choices(Goal)
 
 
 class GoalFilter(django_filters.FilterSet):
@@ -147,7 +135,7 @@ class GoalViewSet(
             "challenge": version.challenge, "stretch": version.stretch,
         }  # fmt: skip
         if not isinstance(request.data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
+            raise serializers.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
         payload = {**current, **request.data} if partial else request.data
         serializer = GoalWriteSerializer(data=payload, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -190,7 +178,7 @@ class GoalViewSet(
         if params.get("team"):
             team = _org_teams(request).filter(pk=_int(params["team"], "team")).first()
             if team is None:
-                raise serializers.ValidationError({"team": ["Select a valid choice."]})
+                raise serializers.ValidationError({"team": [_("Select a valid choice.")]})
         root_id = _int(params["root"], "root") if params.get("root") else None
         max_depth = _int_or_zero(params["max_depth"], "max_depth") if params.get("max_depth") else None
         include_closed = params.get("closed", "true").lower() not in ("false", "0", "no")
@@ -230,13 +218,13 @@ class GoalViewSet(
             try:
                 day = date.fromisoformat(on)
             except ValueError:
-                raise serializers.ValidationError({"on": ["Enter a date as YYYY-MM-DD."]}) from None
+                raise serializers.ValidationError({"on": [_("Enter a date as YYYY-MM-DD.")]}) from None
             version = selectors.version_in_force(goal=goal, on=day)
         else:
             version = selectors.current_version(goal=goal)
         kind = request.query_params.get("kind") or None
         if kind not in (None, "quarter", "month", "week"):
-            raise serializers.ValidationError({"kind": ["Choose quarter, month or week."]})
+            raise serializers.ValidationError({"kind": [_("Choose quarter, month or week.")]})
         slices = selectors.period_targets(version=version, kind=kind)
         return Response(
             {
@@ -343,13 +331,13 @@ class GoalViewSet(
         """Base / challenge / stretch suggested from the metric's past results (204 without history)."""
         metric = (request.query_params.get("metric_name") or "").strip()
         if not metric:
-            raise serializers.ValidationError({"metric_name": ["This field is required."]})
+            raise serializers.ValidationError({"metric_name": [_("This field is required.")]})
         team = None
         if request.query_params.get("team"):
             team = _org_teams(request).filter(pk=_int(request.query_params["team"], "team")).first()
         direction = request.query_params.get("direction") or "up"
         if direction not in ("up", "down"):
-            raise serializers.ValidationError({"direction": ["Choose up or down."]})
+            raise serializers.ValidationError({"direction": [_("Choose up or down.")]})
         history = selectors.metric_history(org=self.org, metric_name=metric, team=team)
         suggestion = suggest_tiers(history, direction=direction, non_negative=True)
         if suggestion is None:
@@ -358,12 +346,10 @@ class GoalViewSet(
 
 
 def _int(value: str, field: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise serializers.ValidationError({field: ["Enter a whole number."]}) from None
-    if not 0 < number < 2**62:
-        raise serializers.ValidationError({field: ["Select a valid choice."]})
+    """A positive id or count from the query string, or a 400 naming the parameter."""
+    number = parse_id(value)
+    if number is None:
+        raise serializers.ValidationError({field: [_("Enter a positive whole number.")]})
     return number
 
 
@@ -406,7 +392,7 @@ class SupportingMetricViewSet(
         data = {**{f: getattr(metric, f) for f in ("kind", "name", "unit", "direction", "weekly_target", "threshold")},
                 **serializer.validated_data}  # fmt: skip
         if data.get("goal", metric.goal) != metric.goal:
-            raise serializers.ValidationError({"goal": ["A supporting metric stays with its goal."]})
+            raise serializers.ValidationError({"goal": [_("A supporting metric stays with its goal.")]})
         with service_errors():
             serializer.instance = services.supporting_metric_save(
                 goal=metric.goal, actor=self.membership, kind=data["kind"], name=data["name"], unit=data["unit"],
@@ -436,9 +422,7 @@ class CommentViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
-        with service_errors(
-            {"base": "proposed_base", "challenge": "proposed_challenge", "stretch": "proposed_stretch"}
-        ):
+        with service_errors(services.PROPOSAL_FIELDS):
             serializer.instance = services.comment_add(
                 goal=data["goal"], author=self.membership, body=data["body"], base=data.get("proposed_base"),
                 challenge=data.get("proposed_challenge"), stretch=data.get("proposed_stretch"),

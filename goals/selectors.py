@@ -202,6 +202,13 @@ def supporting_metric_list(*, goal: Goal) -> QuerySet[SupportingMetric]:
     return SupportingMetric.objects.filter(goal=goal).order_by("position", "id")
 
 
+def supporting_metric_get(*, goal: Goal, metric_id: int) -> SupportingMetric:
+    try:
+        return SupportingMetric.objects.get(goal=goal, pk=metric_id)
+    except SupportingMetric.DoesNotExist:
+        raise Http404("No supporting metric found.") from None
+
+
 def comment_list(*, goal: Goal) -> QuerySet[GoalComment]:
     return GoalComment.objects.filter(goal=goal).select_related("author__user").order_by("created_at", "id")
 

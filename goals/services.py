@@ -35,6 +35,8 @@ from .periods import slices
 
 MAX_VALUE = Decimal("1e13")
 TIER_FIELDS = ("base", "challenge", "stretch")
+# What forms and the API call the tiers of a proposal (comment_add reports errors on the tiers).
+PROPOSAL_FIELDS = {"base": "proposed_base", "challenge": "proposed_challenge", "stretch": "proposed_stretch"}
 GOAL_FIELDS = (
     "scope", "team_id", "owner_id", "parent_id", "weight", "title", "description", "rationale", "metric_name",
     "unit", "direction", "aggregation", "baseline", "period_kind", "start_date", "end_date",
@@ -42,6 +44,11 @@ GOAL_FIELDS = (
 
 
 # --- Validation helpers -------------------------------------------------------------------------
+def tier_label(tier: str) -> str:
+    """The translated name of a tier key, for messages."""
+    return {"base": _("base"), "challenge": _("challenge"), "stretch": _("stretch")}.get(tier, tier)
+
+
 def is_realistic(value: Decimal) -> bool:
     """Finite and below MAX_VALUE, checked without arithmetic that could overflow (1e999999999)."""
     if not value.is_finite():
@@ -328,6 +335,11 @@ _TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def next_statuses(goal: Goal) -> list[str]:
+    """The statuses the goal may move to now (the page offers exactly these)."""
+    return [status for status, allowed_from in _TRANSITIONS.items() if goal.status in allowed_from]
+
+
 @transaction.atomic
 def goal_set_status(
     *, goal: Goal, actor: Membership, status: str, result_value: Decimal | None = None
@@ -521,7 +533,7 @@ def decomposition_apply(
                     "The %(kind)s targets do not add up to the goal's targets (difference: %(diff)s). "
                     "Fix them, or give the reason for accepting the difference."
                 ) % {"kind": PeriodKind(kind).label.lower(),
-                     "diff": ", ".join(f"{t} {d:+f}" for t, d in mismatched.items())}]}
+                     "diff": ", ".join(f"{tier_label(t)} {d:+f}" for t, d in mismatched.items())}]}
             )  # fmt: skip
         if mismatched:
             overrides[kind] = {
@@ -602,7 +614,7 @@ def goal_split_to_members(
                 {"override_reason": [_(
                     "The members' targets do not add up to the team's targets (difference: %(diff)s). "
                     "Fix them, or give the reason for accepting the difference."
-                ) % {"diff": ", ".join(f"{t} {d:+f}" for t, d in mismatched.items())}]}
+                ) % {"diff": ", ".join(f"{tier_label(t)} {d:+f}" for t, d in mismatched.items())}]}
             )  # fmt: skip
         if mismatched:
             version.overrides = {**version.overrides, "members": {"reason": override_reason.strip()}}
@@ -633,6 +645,16 @@ def _share(part: Decimal, whole: Decimal) -> Decimal:
     if whole <= 0:
         return Decimal(1)
     return min(max((part / whole).quantize(Decimal("0.001")), Decimal("0.001")), Decimal("999"))
+
+
+def can_request_revision(*, goal: Goal, member: Membership) -> bool:
+    """Only an active goal is revised, one request at a time, by someone who contributes."""
+    return (
+        member.org_id == goal.org_id
+        and member.role in (Role.ADMIN, Role.MANAGER, Role.MEMBER)
+        and goal.status == Status.ACTIVE
+        and not Revision.objects.filter(goal=goal, state=Revision.State.PENDING).exists()
+    )
 
 
 def can_decide_revision(*, revision: Revision, member: Membership) -> bool:
@@ -761,7 +783,7 @@ def _carry_check(
         remaining = {t: tiers[t] - carried[t] for t in TIER_FIELDS}
         label = PeriodKind(kind).label.lower()
         if any(v < 0 for v in remaining.values()):
-            carried_text = ", ".join(f"{t} {v:f}" for t, v in carried.items())
+            carried_text = ", ".join(f"{tier_label(t)} {v:f}" for t, v in carried.items())
             errors["effective_from"] = [
                 _(
                     "The %(kind)s targets before this date already add up to more than the new targets (%(carried)s)."

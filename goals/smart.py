@@ -89,8 +89,9 @@ def _suggest(history: list[HistoryPoint], *, direction: str, non_negative: bool)
         return None
     average = sum(recent) / len(recent)
     best = max(recent) if direction == "up" else min(recent)
-    challenge = last * (1 + average)
-    stretch = last * (1 + best)
+    # Grow from the last value by its size, so that for negative values (losses) growth still moves up.
+    challenge = last + abs(last) * average
+    stretch = last + abs(last) * best
     if direction == "up":
         challenge = max(challenge, trend)
         stretch = max(stretch, challenge)

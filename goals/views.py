@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
 from teams.models import Role
-from teams.page_forms import apply_service_errors, form_page
+from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
 from teams.selectors import audit_list, team_get
 
 from . import selectors, services
@@ -29,7 +29,7 @@ from .forms import (
     StatusForm,
     SupportingMetricForm,
 )
-from .models import CLOSED_STATUSES, Goal, Status
+from .models import CLOSED_STATUSES, Goal
 from .progress import goal_progress
 from .smart import Draft, checklist, suggest_tiers
 
@@ -38,38 +38,18 @@ def _goal_input(data: dict[str, Any]) -> services.GoalInput:
     return services.GoalInput(**data)
 
 
-def _positive_int(raw: str | None) -> int | None:
-    """An id from the query string, or None for anything else (never an exception)."""
-    if raw is None or not raw.isascii() or not raw.isdigit() or len(raw) > 12:
-        return None
-    return int(raw) or None
-
-
-def _number(raw: object) -> Decimal | None:
-    """A number typed by a person: thousands separators (, and ，) and spaces ignored; anything
-    that is not a finite, realistic number is None."""
-    text = str(raw or "").strip().replace(",", "").replace("，", "").replace(" ", "")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    return value if services.is_realistic(value) else None
-
-
 @org_page(roles=ALL_ROLES)
 @require_GET
 def index_view(request: OrgRequest) -> HttpResponse:
     """The goal tree of the organisation, or one team's branch."""
     team = None
-    team_id = _positive_int(request.GET.get("team"))
+    team_id = parse_id(request.GET.get("team"))
     if team_id is not None:
         team = team_get(org=request.org, team_id=team_id)
     show_closed = request.GET.get("closed") == "1"
     # Strategy and team goals at first; deeper levels open on demand, so 2,000 goals stay light.
     all_levels = request.GET.get("levels") == "all"
-    root_id = _positive_int(request.GET.get("root"))
+    root_id = parse_id(request.GET.get("root"))
     rows = selectors.goal_tree(
         org=request.org, team=team, include_closed=show_closed, root_id=root_id,
         max_depth=None if all_levels else (1 if root_id is None else 0), max_rows=None if all_levels else 150,
@@ -92,7 +72,7 @@ def _draft_from(form: GoalForm, request: OrgRequest) -> Draft:
     data = form.data
 
     def number(name: str) -> Decimal | None:
-        return _number(data.get(name))
+        return parse_number(data.get(name))
 
     def day(name: str) -> Any:
         field = form.fields[name]
@@ -201,8 +181,10 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
         "children": selectors.goal_list(org=request.org, parent_id=goal.pk),
         "history": audit_list(org=request.org, scope=f"goal:{goal.pk}")[:50],
         "can_edit": role in MANAGERS and goal.status not in CLOSED_STATUSES,
+        "next_statuses": services.next_statuses(goal),
         "can_comment": role in CONTRIBUTORS and goal.status not in CLOSED_STATUSES,
-        "can_request_revision": role in CONTRIBUTORS and goal.status == Status.ACTIVE and pending is None,
+        "can_request_revision": pending is None
+        and services.can_request_revision(goal=goal, member=request.membership),
         "can_decide": pending is not None
         and services.can_decide_revision(revision=pending, member=request.membership),
         "is_admin": role == Role.ADMIN,
@@ -224,70 +206,70 @@ def _detail_with_errors(request: OrgRequest, goal: Goal, **forms: Any) -> HttpRe
     return render(request, "goals/goal_detail.html", _detail_context(request, goal, **forms), status=400)
 
 
+def _panel_post(
+    request: OrgRequest,
+    goal: Goal,
+    form: Any,
+    *,
+    form_key: str,
+    save: Any,
+    success: Any,
+    field_map: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A form of one panel of the goal page: saved → a message and back to the page; refused →
+    the page again (400) with the errors on that panel's form."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error, field_map)
+        else:
+            messages.success(request, success() if callable(success) else success)
+            return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+    return _detail_with_errors(request, goal, **{form_key: form})
+
+
 @org_page(roles=MANAGERS)
 @require_POST
 def goal_status_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.goal_set_status(goal=goal, actor=request.membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("The goal is now “%(status)s”.") % {"status": goal.get_status_display()}
-            )
-            return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
-    return _detail_with_errors(request, goal, status_form=form)
+    return _panel_post(
+        request, goal, StatusForm(request.POST), form_key="status_form",
+        save=lambda data: services.goal_set_status(goal=goal, actor=request.membership, **data),
+        success=lambda: _("The goal is now “%(status)s”.") % {"status": goal.get_status_display()},
+    )  # fmt: skip
 
 
 @org_page(roles=CONTRIBUTORS)
 @require_POST
 def goal_comment_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.comment_add(
-                goal=goal, author=request.membership, body=data["body"], base=data["proposed_base"],
-                challenge=data["proposed_challenge"], stretch=data["proposed_stretch"],
-            )  # fmt: skip
-        except ValidationError as error:
-            renamed = ValidationError({
-                {"base": "proposed_base", "challenge": "proposed_challenge", "stretch": "proposed_stretch"}.get(k, k): v
-                for k, v in error.message_dict.items()} if hasattr(error, "error_dict") else error.messages)  # fmt: skip
-            apply_service_errors(form, renamed)
-        else:
-            messages.success(request, _("Comment added."))
-            return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
-    return _detail_with_errors(request, goal, comment_form=form)
+    return _panel_post(
+        request, goal, CommentForm(request.POST), form_key="comment_form",
+        save=lambda data: services.comment_add(
+            goal=goal, author=request.membership, body=data["body"], base=data["proposed_base"],
+            challenge=data["proposed_challenge"], stretch=data["proposed_stretch"],
+        ),
+        success=_("Comment added."), field_map=services.PROPOSAL_FIELDS,
+    )  # fmt: skip
 
 
 @org_page(roles=MANAGERS)
 @require_POST
 def goal_metric_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
-    form = SupportingMetricForm(request.POST)
-    if form.is_valid():
-        try:
-            services.supporting_metric_save(goal=goal, actor=request.membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("Supporting metric added."))
-            return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
-    return _detail_with_errors(request, goal, metric_form=form)
+    return _panel_post(
+        request, goal, SupportingMetricForm(request.POST), form_key="metric_form",
+        save=lambda data: services.supporting_metric_save(goal=goal, actor=request.membership, **data),
+        success=_("Supporting metric added."),
+    )  # fmt: skip
 
 
 @org_page(roles=MANAGERS)
 @require_POST
 def goal_metric_delete_view(request: OrgRequest, goal_id: int, metric_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
-    metric = selectors.supporting_metric_list(goal=goal).filter(pk=metric_id).first()
-    if metric is None:
-        return render(request, "errors/error.html", {"status": 404}, status=404)
+    metric = selectors.supporting_metric_get(goal=goal, metric_id=metric_id)
     services.supporting_metric_delete(metric=metric, actor=request.membership)
     messages.success(request, _("Supporting metric removed."))
     return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
@@ -297,18 +279,11 @@ def goal_metric_delete_view(request: OrgRequest, goal_id: int, metric_id: int) -
 @require_POST
 def goal_revision_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
-    form = RevisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.revision_request(goal=goal, requester=request.membership, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("Revision requested. The owner of the goal it serves, or an admin, decides.")
-            )
-            return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
-    return _detail_with_errors(request, goal, revision_form=form)
+    return _panel_post(
+        request, goal, RevisionForm(request.POST), form_key="revision_form",
+        save=lambda data: services.revision_request(goal=goal, requester=request.membership, **data),
+        success=_("Revision requested. The owner of the goal it serves, or an admin, decides."),
+    )  # fmt: skip
 
 
 @org_page(roles=MANAGERS)
@@ -336,7 +311,7 @@ def _parse_weights(raw: str) -> list[Decimal] | None:
     if not raw.strip():
         return None
     parts = [part.strip() for part in raw.replace("，", ",").split(",") if part.strip()]
-    weights = [_number(part) for part in parts[:400]]
+    weights = [parse_number(part) for part in parts[:400]]
     if any(w is None for w in weights):
         raise ValidationError({"weights": [_("Weights are numbers separated by commas.")]})
     return [w for w in weights if w is not None]
@@ -415,8 +390,7 @@ def _row_errors(error: ValidationError) -> dict[str, list[str]]:
     for key, messages_ in error.message_dict.items():
         parts = key.split(".")
         if len(parts) == 3 and parts[0] == "rows" and parts[1].isdigit():
-            tiers = {"base": _("base"), "challenge": _("challenge"), "stretch": _("stretch")}
-            label = _("Row %(n)d, %(tier)s") % {"n": int(parts[1]) + 1, "tier": tiers.get(parts[2], parts[2])}
+            label = _("Row %(n)d, %(tier)s") % {"n": int(parts[1]) + 1, "tier": services.tier_label(parts[2])}
             result[key] = [f"{label}: {m}" for m in messages_]
         else:
             result[key] = messages_
@@ -441,7 +415,7 @@ def _rows_from_post(post: Any) -> tuple[list[dict[str, Any]], dict[str, list[str
             errors[f"rows.{i}"] = [_("The table was not sent completely. Reload the page.")]
             continue
         for tier in TIERS:
-            value = _number(post.get(f"{tier}_{i}"))
+            value = parse_number(post.get(f"{tier}_{i}"))
             if value is None:
                 errors[f"rows.{i}.{tier}"] = [_("Row %(n)d: enter a number.") % {"n": i + 1}]
                 value = Decimal(0)
@@ -469,11 +443,11 @@ def goal_split_view(request: OrgRequest, goal_id: int) -> HttpResponse:
                 continue
             row: dict[str, Any] = {"member": member}
             for tier in TIERS:
-                value = _number(request.POST.get(f"{tier}_{member.pk}"))
+                value = parse_number(request.POST.get(f"{tier}_{member.pk}"))
                 if value is None:
                     errors[f"{member.pk}.{tier}"] = [
                         _("%(name)s, %(tier)s: enter a number.")
-                        % {"name": member.user.get_full_name(), "tier": tier}
+                        % {"name": member.user.get_full_name(), "tier": services.tier_label(tier)}
                     ]
                     value = Decimal(0)
                 row[tier] = value

@@ -8,14 +8,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from goals.models import Goal
-from teams.models import Organization
+from goals.models import OPEN_STATUSES, Goal
+from teams.models import Organization, Team
 
-from .models import Capacity, Dependency, Initiative, TeamBudget
+from .models import FINISHED, PRIORITY_RANK, Capacity, Dependency, Initiative, Status, TeamBudget
 from .schedule import (
     Conflict,
     CriticalPath,
@@ -33,7 +33,7 @@ EXPERIMENT_ALLOWANCE = 1
 
 
 def initiative_list(
-    *, org: Organization, goal: Goal | None = None, owner_id: int | None = None
+    *, org: Organization, goal: Goal | None = None, owner_id: int | None = None, unfinished: bool = False
 ) -> QuerySet[Initiative]:
     qs = (
         Initiative.objects.filter(org=org)
@@ -44,7 +44,31 @@ def initiative_list(
         qs = qs.filter(goal=goal)
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
+    if unfinished:
+        qs = qs.exclude(status__in=FINISHED)
     return qs
+
+
+def goals_with_plans(*, org: Organization) -> QuerySet[Goal]:
+    """Open goals with how many initiatives their plan has and how many are done."""
+    return (
+        Goal.objects.filter(org=org, status__in=OPEN_STATUSES)
+        .select_related("team", "owner__user")
+        .annotate(
+            initiative_count=Count("initiatives", distinct=True),
+            done_count=Count("initiatives", filter=Q(initiatives__status=Status.DONE), distinct=True),
+        )
+        .order_by("-initiative_count", "start_date", "title")
+    )
+
+
+def teams_with_plans(*, org: Organization) -> QuerySet[Team]:
+    return Team.objects.filter(org=org, goals__initiatives__isnull=False).distinct().order_by("name")
+
+
+def team_initiatives(*, org: Organization, team: Team, limit: int = 2000) -> list[Initiative]:
+    """The initiatives of a team's open goals (for the team's Gantt)."""
+    return list(initiative_list(org=org).filter(goal__team=team, goal__status__in=OPEN_STATUSES)[:limit])
 
 
 def initiative_get(*, org: Organization, initiative_id: int) -> Initiative:
@@ -206,7 +230,7 @@ def budget_suggestions(*, initiatives: list[Initiative], today: date | None = No
     not started, to higher-priority ones that are behind schedule (progress below the share of
     their time already used). At most one suggestion per receiving initiative."""
     today = today or timezone.localdate()
-    rank = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
+    rank = PRIORITY_RANK
     donors = sorted(
         (
             i

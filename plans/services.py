@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from goals.models import CLOSED_STATUSES as GOAL_CLOSED
 from goals.models import Goal
-from teams.models import Membership, Organization, Team
+from teams.models import Membership, Organization, Role, Team
 from teams.services import audit_diff, audit_record
 
 from .models import (
@@ -171,8 +171,14 @@ def initiative_update(*, initiative: Initiative, actor: Membership, data: Initia
 def initiative_progress(
     *, initiative: Initiative, actor: Membership, progress: int, status: str | None = None, lesson: str = ""
 ) -> Initiative:
-    """Owners report progress. 100 % finishes the initiative; reaching a milestone is a small win
+    """Owners (and managers) report progress. 100 % finishes the initiative; reaching a milestone is a small win
     (小胜利). A failed experiment closes with its lesson (容错机制)."""
+    if actor.org_id != initiative.org_id or (
+        actor.role not in (Role.ADMIN, Role.MANAGER) and actor.pk != initiative.owner_id
+    ):
+        raise ValidationError(
+            {"progress": [_("Only the owner or a manager reports progress on this initiative.")]}
+        )
     errors: dict[str, list[str]] = {}
     if not 0 <= progress <= 100:
         errors["progress"] = [_("Enter a percentage from 0 to 100.")]

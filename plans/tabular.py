@@ -9,7 +9,6 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from goals.models import Goal
 from teams.models import Membership
+from teams.page_forms import parse_id, parse_number
 
 from . import services
 from .models import Initiative, Need, Priority
@@ -148,7 +148,8 @@ def import_rows(
 
         item = None
         if row["id"]:
-            item = existing.get(int(row["id"])) if row["id"].isdigit() else None
+            row_id = parse_id(row["id"])
+            item = existing.get(row_id) if row_id is not None else None
             if item is None:
                 bad("id", _("No initiative with this id in this plan. Leave it empty to add a new row."))
         owner = members.get(row["owner_email"].lower())
@@ -163,12 +164,9 @@ def import_rows(
         due = _date(row["due"]) if row["due"] else None
         if row["due"] and due is None:
             bad("due", _("Enter a date as YYYY-MM-DD."))
-        budget = None
-        if row["budget"]:
-            try:
-                budget = Decimal(row["budget"].replace(",", ""))
-            except InvalidOperation:
-                bad("budget", _("Enter an amount such as 5000 or 5000.00."))
+        budget = parse_number(row["budget"]) if row["budget"] else None
+        if row["budget"] and budget is None:
+            bad("budget", _("Enter an amount such as 5000 or 5000.00."))
         needs = [n.strip() for n in row["resource_needs"].replace("，", ",").split(",") if n.strip()]
         unknown = [x for x in needs if x not in Need.values]
         if unknown:
@@ -177,8 +175,8 @@ def import_rows(
         priority = row["priority"].upper() or Priority.P2
         if priority not in Priority.values:
             bad("priority", _("Use P0, P1, P2 or P3."))
-        progress = row["progress"] or "0"
-        if not progress.isdigit() or int(progress) > 100:
+        progress_value = 0 if row["progress"] in ("", "0") else parse_id(row["progress"])
+        if progress_value is None or progress_value > 100:
             bad("progress", _("Enter a whole percentage from 0 to 100."))
         if owner is None or start is None:
             continue
@@ -193,7 +191,7 @@ def import_rows(
                       "needs": "resource_needs"}.get(field, field)  # fmt: skip
             for message in messages:
                 bad(column, message)
-        plans.append((item, data, int(progress) if progress.isdigit() else 0))
+        plans.append((item, data, progress_value or 0))
     if errors:
         return 0, 0, errors
     created = updated = 0

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from goals.models import OPEN_STATUSES, Goal
+from goals.models import Goal
 from goals.selectors import goal_get
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
-from teams.page_forms import apply_service_errors
+from teams.page_forms import apply_service_errors, parse_id, parse_number
 
 from . import selectors, services
 from .forms import InitiativeForm, ProgressForm
@@ -29,20 +29,20 @@ from .models import Initiative
 @org_page(roles=ALL_ROLES)
 @require_GET
 def index_view(request: OrgRequest) -> HttpResponse:
-    goals = (
-        Goal.objects.filter(org=request.org, status__in=OPEN_STATUSES)
-        .select_related("team", "owner__user")
-        .annotate(
-            initiative_count=Count("initiatives", distinct=True),
-            done_count=Count("initiatives", filter=Q(initiatives__status="done"), distinct=True),
-        )
-        .order_by("-initiative_count", "start_date", "title")
-    )
-    mine = selectors.initiative_list(org=request.org, owner_id=request.membership.pk).exclude(
-        status__in=("done", "cancelled", "failed")
-    )
-    teams = request.org.teams.filter(goals__initiatives__isnull=False).distinct().order_by("name")
+    goals = selectors.goals_with_plans(org=request.org)
+    mine = selectors.initiative_list(org=request.org, owner_id=request.membership.pk, unfinished=True)
+    teams = selectors.teams_with_plans(org=request.org)
     return render(request, "plans/index.html", {"goals": goals, "mine": mine, "teams": teams})
+
+
+def _input_from_form(goal: Goal, data: dict[str, Any]) -> services.InitiativeInput:
+    """An InitiativeForm's cleaned data as the service's input."""
+    return services.InitiativeInput(
+        title=data["title"], goal=goal, owner=data["owner"], start_date=data["start_date"],
+        due_date=data["due_date"], ongoing=data["ongoing"], dimension_name=data["dimension_name"],
+        budget=data["budget"], needs=data["needs"], priority=data["priority"],
+        is_milestone=data["is_milestone"], is_experiment=data["is_experiment"],
+    )  # fmt: skip
 
 
 def _weeks_label(goal: Goal, item: Initiative) -> str:
@@ -105,12 +105,7 @@ def goal_plan_view(request: OrgRequest, goal_id: int) -> HttpResponse:
             try:
                 services.initiative_create(
                     org=request.org, actor=request.membership,
-                    data=services.InitiativeInput(
-                        title=data["title"], goal=goal, owner=data["owner"], start_date=data["start_date"],
-                        due_date=data["due_date"], ongoing=data["ongoing"], dimension_name=data["dimension_name"],
-                        budget=data["budget"], needs=data["needs"], priority=data["priority"],
-                        is_milestone=data["is_milestone"], is_experiment=data["is_experiment"],
-                    ),
+                    data=_input_from_form(goal, data),
                 )  # fmt: skip
             except ValidationError as error:
                 apply_service_errors(form, error)
@@ -129,9 +124,6 @@ def goal_plan_view(request: OrgRequest, goal_id: int) -> HttpResponse:
 def progress_view(request: OrgRequest, initiative_id: int) -> HttpResponse:
     """An owner (or a manager) reports progress, e.g. from a phone."""
     item = selectors.initiative_get(org=request.org, initiative_id=initiative_id)
-    if request.membership.role not in MANAGERS and item.owner_id != request.membership.pk:
-        messages.error(request, _("Only the owner or a manager reports progress on this initiative."))
-        return redirect("goal_plan", org_slug=request.org.slug, goal_id=item.goal_id)
     form = ProgressForm(request.POST)
     if form.is_valid():
         try:
@@ -203,11 +195,7 @@ def team_gantt_view(request: OrgRequest, team_id: int) -> HttpResponse:
     from teams.selectors import team_get
 
     team = team_get(org=request.org, team_id=team_id)
-    items = list(
-        selectors.initiative_list(org=request.org).filter(goal__team=team, goal__status__in=OPEN_STATUSES)[
-            :2000
-        ]
-    )
+    items = selectors.team_initiatives(org=request.org, team=team)
     starts = [i.goal.start_date for i in items] or [timezone.localdate()]
     ends = [i.goal.end_date for i in items] or [timezone.localdate()]
     chart = _gantt_chart(request, items, start=min(starts), end=max(ends), group_by_goal=True)
@@ -216,10 +204,8 @@ def team_gantt_view(request: OrgRequest, team_id: int) -> HttpResponse:
 
 
 def _initiative_from(request: OrgRequest, goal: Goal, name: str) -> Initiative | None:
-    raw = request.POST.get(name, "")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
-        return None
-    return selectors.initiative_list(org=request.org, goal=goal).filter(pk=int(raw)).first()
+    pk = parse_id(request.POST.get(name))
+    return None if pk is None else selectors.initiative_list(org=request.org, goal=goal).filter(pk=pk).first()
 
 
 @org_page(roles=MANAGERS)
@@ -326,12 +312,7 @@ def initiative_edit_view(request: OrgRequest, initiative_id: int) -> HttpRespons
         try:
             services.initiative_update(
                 initiative=item, actor=request.membership,
-                data=services.InitiativeInput(
-                    title=data["title"], goal=goal, owner=data["owner"], start_date=data["start_date"],
-                    due_date=data["due_date"], ongoing=data["ongoing"], dimension_name=data["dimension_name"],
-                    budget=data["budget"], needs=data["needs"], priority=data["priority"],
-                    is_milestone=data["is_milestone"], is_experiment=data["is_experiment"],
-                ),
+                data=_input_from_form(goal, data),
             )  # fmt: skip
         except ValidationError as error:
             apply_service_errors(form, error)
@@ -353,15 +334,11 @@ def initiative_edit_view(request: OrgRequest, initiative_id: int) -> HttpRespons
 @require_POST
 def reallocate_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     """Move budget between two initiatives of the plan, with a reason (recorded and audited)."""
-    from decimal import Decimal, InvalidOperation
-
     goal = goal_get(org=request.org, goal_id=goal_id)
     source = _initiative_from(request, goal, "source")
     target = _initiative_from(request, goal, "target")
-    try:
-        amount = Decimal(str(request.POST.get("amount", "")).replace(",", ""))
-    except InvalidOperation:
-        amount = Decimal(-1)
+    parsed = parse_number(request.POST.get("amount"))
+    amount = Decimal("NaN") if parsed is None else parsed  # NaN: the service says what is wrong
     if source is None or target is None:
         messages.error(request, _("Choose two initiatives of this plan."))
     else:
@@ -379,16 +356,12 @@ def reallocate_view(request: OrgRequest, goal_id: int) -> HttpResponse:
 @require_POST
 def team_budget_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     """Set the budget of the goal's team for the goal's period (conflicts compare requests with it)."""
-    from decimal import Decimal, InvalidOperation
-
     goal = goal_get(org=request.org, goal_id=goal_id)
     if goal.team is None:
         messages.error(request, _("Only a team goal has a team budget."))
         return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
-    try:
-        amount = Decimal(str(request.POST.get("amount", "")).replace(",", ""))
-    except InvalidOperation:
-        amount = Decimal(-1)
+    parsed = parse_number(request.POST.get("amount"))
+    amount = Decimal("NaN") if parsed is None else parsed  # NaN: the service says what is wrong
     try:
         services.team_budget_set(org=request.org, actor=request.membership, team=goal.team,
                                  start_date=goal.start_date, end_date=goal.end_date, amount=amount)  # fmt: skip

@@ -15,7 +15,15 @@ from rest_framework.response import Response
 
 from . import selectors, services
 from .access import ADMIN_ONLY
-from .api_base import OrgAPIView, OrgGenericViewSet, OrgViewSet, PublicAPIView, UserAPIView, service_errors
+from .api_base import (
+    OrgAPIView,
+    OrgGenericViewSet,
+    OrgViewSet,
+    PublicAPIView,
+    UserAPIView,
+    org_choices,
+    service_errors,
+)
 from .models import Membership, Organization, PendingInvitation, Role, Team
 from .serializers import (
     InvitationSerializer,
@@ -74,15 +82,13 @@ class OrganizationDetailView(OrgAPIView):
         return Response(OrganizationSerializer(org).data)
 
 
-def _org_teams(request: Any) -> QuerySet[Team]:
-    org = getattr(request, "org", None)
-    return Team.objects.filter(org=org) if org is not None else Team.objects.none()
+ORG_TEAMS = org_choices(Team)
 
 
 class TeamFilter(django_filters.FilterSet):
     # Choices are the organisation's own teams: anything else (another org's id, "abc", 1e20) is
     # a 400 naming the parameter, never a silent empty list or a server error.
-    parent = django_filters.ModelChoiceFilter(queryset=_org_teams)
+    parent = django_filters.ModelChoiceFilter(queryset=ORG_TEAMS)
     top_level = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull")
 
     class Meta:
@@ -136,7 +142,7 @@ class TeamViewSet(OrgViewSet):
 
 class MembershipFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
-    team = django_filters.ModelChoiceFilter(field_name="teams", queryset=_org_teams)
+    team = django_filters.ModelChoiceFilter(field_name="teams", queryset=ORG_TEAMS)
     is_active = django_filters.BooleanFilter()
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -11,11 +12,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, on the field it names where the form has it."""
+def apply_service_errors(
+    form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None
+) -> None:
+    """Show a service's ValidationError on the form, on the field it names where the form has it
+    (``field_map`` renames a service's field to the form's, e.g. base → proposed_base)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            name = (field_map or {}).get(field, field)
+            form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
 
@@ -41,3 +46,30 @@ def form_page(
             return on_success(result)
     status = 400 if request.method == "POST" else 200
     return render(request, template, {"form": form, **(context or {})}, status=status)
+
+
+MAX_NUMBER_EXPONENT = 13  # nothing a person types into Stretch is 10^13 or larger
+
+
+def parse_id(raw: object) -> int | None:
+    """An id typed into a URL or posted by a form, or None for anything else (never an exception:
+    "²".isdigit() is true, so ASCII is checked first)."""
+    text = str(raw or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
+        return None
+    return int(text) or None
+
+
+def parse_number(raw: object) -> Decimal | None:
+    """A number typed by a person: thousands separators (, and ，) and spaces ignored; anything that
+    is not a finite, realistic number is None."""
+    text = str(raw or "").strip().replace(",", "").replace("，", "").replace(" ", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value.adjusted() >= MAX_NUMBER_EXPONENT:
+        return None
+    return value

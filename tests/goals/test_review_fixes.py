@@ -148,6 +148,8 @@ def test_suggestions_from_odd_histories():
 
     improving = suggest_tiers(points(-100, -50), direction="up")
     assert improving is not None and "+50.0%" not in improving.reasoning and improving.stretch >= D(-50)
+    assert "average of 50.0%" in improving.reasoning  # -100 → -50 is growth, not decline
+    assert improving.base <= improving.challenge <= improving.stretch
     falling = suggest_tiers(points(100, 10), direction="up", non_negative=True)
     assert falling is not None and falling.base >= 0
     suggest_tiers(points("0.0001", "9999999999999"))  # an absurd history must not raise

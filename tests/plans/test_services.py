@@ -226,3 +226,6 @@ def test_critical_path_and_conflicts_handle_ten_thousand_initiatives():
     assert all((a, b) in set(edges) for a, b in zip(path.ids, path.ids[1:], strict=False))
     assert overloads(tasks, {}, default=D(3), horizon=date(2026, 12, 31))
     assert find_cycle(edges, (9999, 0)) is None or find_cycle(edges, (9999, 0))[0] == 9999
+    a, b = edges[-1]
+    closing = find_cycle(edges, (b, a))  # reversing an existing link always closes a cycle
+    assert closing is not None and closing[0] == closing[-1] == b and a in closing

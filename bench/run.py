@@ -108,7 +108,42 @@ SCENARIOS: list[Scenario] = [
         True,
         "goal tree API, strategy and team levels (500 nodes) with hidden counts",
     ),
+    Scenario(
+        "plan-table",
+        f"/o/{SCALE_ORG_SLUG}/plans/goals/{{plan_goal}}/",
+        True,
+        "action-plan table of the goal with the biggest plan (500 initiatives, with conflicts and budget)",
+    ),
+    Scenario(
+        "goal-gantt",
+        f"/o/{SCALE_ORG_SLUG}/plans/goals/{{plan_goal}}/gantt/",
+        True,
+        "Gantt of that 500-initiative goal (critical path, links, baselines)",
+    ),
+    Scenario(
+        "team-gantt",
+        f"/o/{SCALE_ORG_SLUG}/plans/teams/{{plan_team}}/gantt/",
+        True,
+        "Gantt of that goal's team (every open goal of the team, 500+ initiatives)",
+    ),
+    Scenario(
+        "initiatives-api",
+        f"/api/v1/orgs/{SCALE_ORG_SLUG}/initiatives/?goal={{plan_goal}}",
+        True,
+        "initiatives API list filtered to that goal, first page of 50 of 500",
+    ),
 ]
+
+# Placeholders in scenario paths, filled from the seeded database (ids differ between runs).
+PLACEHOLDER_QUERIES = {
+    "plan_goal": (
+        "SELECT goal_id FROM plans_initiative GROUP BY goal_id ORDER BY count(*) DESC, goal_id LIMIT 1"
+    ),
+    "plan_team": (
+        "SELECT g.team_id FROM plans_initiative i JOIN goals_goal g ON g.id = i.goal_id "
+        "WHERE g.team_id IS NOT NULL GROUP BY g.team_id ORDER BY count(*) DESC, g.team_id LIMIT 1"
+    ),
+}
 
 
 @dataclass
@@ -245,6 +280,26 @@ def prepare_data(env: dict[str, str]) -> str:
     if needs_collectstatic(env):
         run([*manage, "collectstatic", "--noinput", "-v", "0"], env=env)
     return seeded
+
+
+def resolve_paths(scenarios: list[Scenario]) -> list[Scenario]:
+    """Fill `{plan_goal}`-style placeholders in scenario paths from the seeded database."""
+    needed = {key for s in scenarios for key in PLACEHOLDER_QUERIES if "{" + key + "}" in s.path}
+    values: dict[str, str] = {}
+    if needed:
+        with pg_connect(DB_NAME) as conn, conn.cursor() as cur:
+            for key in sorted(needed):
+                cur.execute(PLACEHOLDER_QUERIES[key])
+                row = cur.fetchone()
+                if not row or row[0] is None:
+                    raise SystemExit(f"[bench] the seeded data has nothing for {{{key}}}")
+                values[key] = str(row[0])
+        conn.close()
+        log("path placeholders: " + ", ".join(f"{k}={v}" for k, v in sorted(values.items())))
+    return [
+        Scenario(s.name, s.path.format(**values) if "{" in s.path else s.path, s.logged_in, s.what)
+        for s in scenarios
+    ]
 
 
 # --- gunicorn ---------------------------------------------------------------------------------
@@ -675,6 +730,7 @@ def main() -> int:
     recreate_database()
     env = app_env()
     seeded = prepare_data(env)
+    scenarios = resolve_paths(scenarios)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"

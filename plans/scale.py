@@ -1,5 +1,6 @@
 """10,000 initiatives for the scale organisation (`manage.py seed_scale`), bulk-inserted across
-the team goals, with dimensions, some dependencies, milestones and experiments."""
+the team goals, with dimensions, some dependencies, milestones and experiments. The first team
+goal gets a 500-initiative plan, which `make bench` uses for the plan table and the Gantt."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from teams.models import Membership, Organization
 from .models import Dependency, Dimension, Initiative, Need, Priority, Status
 
 INITIATIVES = 10000
+BIG_PLAN = 500  # initiatives on the first team goal
 
 
 def seed_plan_scale(org: Organization, rng: random.Random) -> None:
@@ -34,7 +36,9 @@ def seed_plan_scale(org: Organization, rng: random.Random) -> None:
         dims_by_goal.setdefault(d.goal_id, []).append(d)
     rows = []
     for n in range(INITIATIVES):
-        goal = goals[n % len(goals)]
+        # The first team goal carries a 500-row plan (the benchmark's big plan and team Gantt);
+        # the rest are spread over the other goals.
+        goal = goals[0] if n < BIG_PLAN or len(goals) == 1 else goals[1 + n % (len(goals) - 1)]
         span = (goal.end_date - goal.start_date).days
         start = goal.start_date + timedelta(days=rng.randrange(max(span - 7, 1)))
         due = min(

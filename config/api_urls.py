@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from goals import api as goals_api
 from plans import api as plans_api
 from teams import api as teams_api
+from tracking import api as tracking_api
 
 org_router = SimpleRouter()
 org_router.register("teams", teams_api.TeamViewSet, basename="team")
@@ -20,6 +21,9 @@ org_router.register("dependencies", plans_api.DependencyViewSet, basename="depen
 org_router.register("squads", plans_api.SquadViewSet, basename="squad")
 org_router.register("team-budgets", plans_api.TeamBudgetViewSet, basename="team-budget")
 org_router.register("budget-reallocations", plans_api.ReallocationViewSet, basename="budget-reallocation")
+org_router.register("standups", tracking_api.StandupViewSet, basename="standup")
+org_router.register("metric-entries", tracking_api.MetricEntryViewSet, basename="metric-entry")
+org_router.register("indicators", tracking_api.IndicatorViewSet, basename="indicator")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),

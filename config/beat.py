@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery.schedules import crontab
 from django.conf import settings
 
 
@@ -17,5 +18,9 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
         "prune-login-attempts": {
             "task": "teams.tasks.login_attempts_prune",
             "schedule": 3600.0,
+        },
+        "recompute-indicators": {
+            "task": "tracking.tasks.recompute_all",
+            "schedule": crontab(minute=30, hour=1),  # nightly, after the day's values are in
         },
     }

@@ -182,6 +182,31 @@ def _squad(world: World) -> int:
     ).pk
 
 
+def _standup(world: World) -> int:
+    from tracking import services as tracking_services
+    from tracking.selectors import org_today
+
+    person = factories.member(world.object_org, Role.MEMBER)
+    return tracking_services.standup_submit(
+        member=person, actor=person,
+        data=tracking_services.StandupInput(day=org_today(world.object_org), today="Walk the URLs"),
+    ).pk  # fmt: skip
+
+
+def _metric_entry(world: World) -> int:
+    from datetime import timedelta
+
+    from tracking import services as tracking_services
+    from tracking.selectors import org_today
+
+    today = org_today(world.object_org)
+    goal = factories.goal(world.object_org, status="active", start_date=today - timedelta(days=5),
+                          end_date=today + timedelta(days=5))  # fmt: skip
+    return tracking_services.entry_create(
+        org=world.object_org, actor=goal.owner, data=tracking_services.EntryInput(goal_id=goal.pk, value="3")
+    ).pk
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -229,6 +254,8 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "initiative-progress": _initiative,
     "dependency-detail": _dependency,
     "squad-detail": _squad,
+    "standup-detail": _standup,
+    "metric-entry-detail": _metric_entry,
 }
 
 

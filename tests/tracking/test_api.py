@@ -1,0 +1,155 @@
+"""Tracking API: stand-ups, metric values (single, bulk with a token), indicator snapshots."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from teams import services as team_services
+from tests import factories
+from tests.teams.test_api import assert_error
+from tracking import services
+from tracking.models import IndicatorSnapshot, MetricEntry, Standup
+from tracking.selectors import org_today
+
+
+def api(membership) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(membership.user)
+    return client
+
+
+@pytest.fixture
+def goal(org, manager, member):
+    team = factories.team(org, "Sales")
+    member.teams.add(team)
+    today = org_today(org)
+    return factories.goal(org, manager, team=team, title="Deal value", start_date=today - timedelta(days=45),
+                          end_date=today + timedelta(days=45), base=D(900000), challenge=D(1000000),
+                          stretch=D(1200000), status="active")  # fmt: skip
+
+
+def test_member_logs_a_standup_and_posting_again_updates_it(org, member, goal):
+    url = f"/api/v1/orgs/{org.slug}/standups/"
+    today = org_today(org).isoformat()
+    body = {"day": today, "yesterday": "Visited 3 customers", "today": "Proposal for Acme", "blockers": "",
+            "mood": 4, "values": [{"goal": goal.pk, "value": "48000"}]}  # fmt: skip
+    first = api(member).post(url, body, format="json")
+    assert first.status_code == 201, first.json()
+    assert first.json()["entries"] == [{"goal": goal.pk, "supporting_metric": None, "value": "48000.0000"}]
+    second = api(member).post(url, {**body, "blockers": "Legal review"}, format="json")
+    assert second.status_code == 201 and second.json()["id"] == first.json()["id"]
+    assert Standup.objects.get().blockers == "Legal review" and MetricEntry.objects.count() == 1
+
+
+def test_standup_bad_input(org, member, goal, other_org, outsider):
+    url = f"/api/v1/orgs/{org.slug}/standups/"
+    tomorrow = (org_today(org) + timedelta(days=1)).isoformat()
+    assert_error(api(member).post(url, {"day": tomorrow, "today": "x"}, format="json"), 400,
+                 type_="validation_error", attr="day")  # fmt: skip
+    foreign = factories.goal(other_org, outsider, status="active")
+    response = api(member).post(url, {"day": org_today(org).isoformat(), "today": "x",
+                                      "values": [{"goal": foreign.pk, "value": "1"}]}, format="json")  # fmt: skip
+    assert_error(response, 400, type_="validation_error", attr="values")
+    assert not Standup.objects.exists()
+    viewer = factories.member(org, "viewer")
+    assert api(viewer).post(url, {"day": org_today(org).isoformat(), "today": "x"}, format="json").status_code == 403
+
+
+def test_crm_pushes_thousands_of_values_with_a_token_and_a_repeat_stores_nothing_new(org, manager, goal):
+    token, key = team_services.api_token_create(user=manager.user, name="CRM")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    today = org_today(org)
+    entries = [{"goal": goal.pk, "day": (today - timedelta(days=n % 30)).isoformat(), "value": "1000",
+                "external_id": f"crm-deal-{n}"} for n in range(2500)]  # fmt: skip
+    url = f"/api/v1/orgs/{org.slug}/metric-entries/bulk/"
+    first = client.post(url, {"entries": entries}, format="json")
+    assert first.status_code == 200, first.json()
+    assert first.json() == {"created": 2500, "updated": 0, "unchanged": 0, "goals": [goal.pk]}
+    again = client.post(url, {"entries": entries}, format="json")
+    assert again.json() == {"created": 0, "updated": 0, "unchanged": 2500, "goals": []}
+    assert MetricEntry.objects.filter(org=org).count() == 2500
+    assert MetricEntry.objects.filter(source="api", created_by=manager.user).count() == 2500
+
+
+def test_bulk_errors_name_every_bad_row_and_field_and_store_nothing(org, manager, goal, settings):
+    url = f"/api/v1/orgs/{org.slug}/metric-entries/bulk/"
+    today = org_today(org).isoformat()
+    entries = [{"goal": goal.pk, "day": today, "value": "5"}, {"goal": goal.pk, "day": "24/11/2026", "value": "5"},
+               {"goal": goal.pk, "day": today, "value": "five"}, {"goal": 999999, "day": today, "value": "5"}]  # fmt: skip
+    body = assert_error(api(manager).post(url, {"entries": entries}, format="json"), 400, type_="validation_error")
+    assert sorted(e["attr"] for e in body["errors"]) == ["entries.1.day", "entries.2.value", "entries.3.goal"]
+    assert not MetricEntry.objects.exists()
+    settings.TRACKING_BULK_LIMIT = 3
+    too_many = api(manager).post(url, {"entries": entries}, format="json")
+    body = assert_error(too_many, 400, type_="validation_error", attr="entries")
+    assert "At most 3 values per request; this one has 4." in body["detail"]
+    assert_error(api(manager).post(url, {"entries": []}, format="json"), 400, type_="validation_error", attr="entries")
+
+
+def test_single_value_and_its_errors(org, member, goal):
+    url = f"/api/v1/orgs/{org.slug}/metric-entries/"
+    created = api(member).post(url, {"goal": goal.pk, "value": "15500", "note": "Acme renewal"}, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["day"] == org_today(org).isoformat() and created.json()["source"] == "api"
+    assert_error(api(member).post(url, {"goal": goal.pk, "value": "lots"}, format="json"), 400,
+                 type_="validation_error", attr="value")  # fmt: skip
+    before = goal.start_date - timedelta(days=1)
+    assert_error(api(member).post(url, {"goal": goal.pk, "value": "1", "day": before.isoformat()}, format="json"),
+                 400, type_="validation_error", attr="day")  # fmt: skip
+
+
+def test_other_organisations_values_are_invisible(org, manager, goal, other_org, outsider):
+    entry = services.entry_create(org=org, actor=manager, data=services.EntryInput(goal_id=goal.pk, value="1"))
+    foreign = api(outsider)
+    assert foreign.get(f"/api/v1/orgs/{other_org.slug}/metric-entries/{entry.pk}/").status_code == 404
+    response = foreign.get(f"/api/v1/orgs/{other_org.slug}/metric-entries/", {"goal": goal.pk})
+    assert_error(response, 400, type_="validation_error", attr="goal")
+    response = foreign.post(f"/api/v1/orgs/{other_org.slug}/metric-entries/", {"goal": goal.pk, "value": "1"},
+                            format="json")  # fmt: skip
+    assert_error(response, 400, type_="validation_error", attr="goal")
+    assert MetricEntry.objects.count() == 1
+
+
+def test_indicator_history_and_latest(org, manager, goal):
+    today = org_today(org)
+    services.entries_save(org=org, actor=manager, rows=[
+        services.EntryInput(goal_id=goal.pk, value="20000", day=(today - timedelta(days=n)).isoformat())
+        for n in range(5)])  # fmt: skip
+    services.indicators_recompute(org=org, since=today - timedelta(days=4))
+    history = api(manager).get(f"/api/v1/orgs/{org.slug}/indicators/", {"goal": goal.pk, "kind": "lagging"}).json()
+    assert [r["day"] for r in history["results"]] == [(today - timedelta(days=n)).isoformat() for n in range(4, -1, -1)]
+    assert history["results"][-1]["actual"] == "100000.0000" and history["results"][-1]["status"] == "off_track"
+    latest = api(manager).get(f"/api/v1/orgs/{org.slug}/indicators/latest/").json()
+    assert [(r["goal"], r["day"]) for r in latest["results"]] == [(goal.pk, today.isoformat())]
+
+
+@pytest.mark.parametrize("path", ["metric-entries", "standups", "indicators"])
+def test_list_query_counts_are_flat(org, manager, member, goal, path):
+    today = org_today(org)
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            person = factories.member(org)
+            person.teams.add(goal.team)
+            services.standup_submit(member=person, actor=person, data=services.StandupInput(
+                day=today, today="x", values=(services.EntryInput(goal_id=goal.pk, value=str(i + 1)),)))  # fmt: skip
+        services.indicators_recompute(org=org, since=today - timedelta(days=n))
+
+    def count() -> int:
+        client = api(manager)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/api/v1/orgs/{org.slug}/{path}/").status_code == 200
+        return len(ctx.captured_queries)
+
+    grow(1)
+    few = count()
+    grow(30)
+    assert count() == few
+    assert IndicatorSnapshot.objects.count() >= 30

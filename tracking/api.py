@@ -1,0 +1,219 @@
+"""Tracking API under /api/v1/orgs/<org_slug>/: stand-ups, metric values (one, or thousands at
+once and idempotently), and indicator snapshots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import exceptions, mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from goals.models import Goal, SupportingMetric
+from teams.access import CONTRIBUTORS
+from teams.api_base import OrgGenericViewSet, org_choices, service_errors
+from teams.models import Membership, Organization, Team
+
+from . import selectors, services
+from .models import IndicatorKind, IndicatorSnapshot, IndicatorStatus, MetricEntry, Source, Standup
+from .serializers import (
+    BulkEntriesSerializer,
+    BulkResultSerializer,
+    IndicatorSnapshotSerializer,
+    MetricEntrySerializer,
+    StandupSerializer,
+)
+
+_goals = org_choices(Goal)
+_members = org_choices(Membership)
+_teams = org_choices(Team)
+_metrics = org_choices(SupportingMetric, "goal__org")
+
+
+class StandupFilter(django_filters.FilterSet):
+    member = django_filters.ModelChoiceFilter(queryset=_members)
+    team = django_filters.ModelChoiceFilter(queryset=_teams, field_name="member__teams")
+    since = django_filters.DateFilter(field_name="day", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="day", lookup_expr="lte")
+
+    class Meta:
+        model = Standup
+        fields = ("member", "team", "since", "until")
+
+
+def _entry_input(data: dict[str, Any]) -> services.EntryInput:
+    return services.EntryInput(
+        goal_id=data.get("goal", data.get("goal_id")), value=data.get("value"), day=data.get("day"),
+        supporting_metric_id=data.get("supporting_metric", data.get("supporting_metric_id")),
+        member_id=data.get("member", data.get("member_id")), external_id=str(data.get("external_id") or ""),
+        note=str(data.get("note") or ""),
+    )  # fmt: skip
+
+
+class StandupViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, OrgGenericViewSet
+):
+    """每日站会. Everyone in the organisation reads; a contributor logs their own stand-up (posting
+    again for the same day updates it, and replaces the values it carried)."""
+
+    serializer_class = StandupSerializer
+    filterset_class = StandupFilter
+    write_roles = CONTRIBUTORS
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[Standup]:
+        return selectors.standup_list(org=org).prefetch_related("entries")
+
+    @extend_schema(
+        examples=[
+            OpenApiExample(
+                "张三's stand-up",
+                value={
+                    "day": "2026-11-24", "yesterday": "Second referral campaign went live",
+                    "today": "Brief the designer on campaign 3", "blockers": "", "mood": 4,
+                    "values": [{"goal": 3, "value": "1850"}],
+                },
+                request_only=True,
+            )
+        ]
+    )  # fmt: skip
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        values = tuple(
+            services.EntryInput(
+                goal_id=v["goal"], value=v["value"], supporting_metric_id=v.get("supporting_metric")
+            )
+            for v in data.get("values", [])
+        )
+        with service_errors():
+            standup = services.standup_submit(
+                member=self.membership, actor=self.membership,
+                data=services.StandupInput(
+                    day=data["day"], yesterday=data.get("yesterday", ""), today=data.get("today", ""),
+                    blockers=data.get("blockers", ""), mood=data.get("mood"), values=values,
+                ),
+            )  # fmt: skip
+        standup = self.get_queryset().get(pk=standup.pk)
+        return Response(self.get_serializer(standup).data, status=status.HTTP_201_CREATED)
+
+
+class EntryFilter(django_filters.FilterSet):
+    goal = django_filters.ModelChoiceFilter(queryset=_goals)
+    supporting_metric = django_filters.ModelChoiceFilter(queryset=_metrics)
+    member = django_filters.ModelChoiceFilter(queryset=_members)
+    source = django_filters.ChoiceFilter(choices=Source.choices)
+    since = django_filters.DateFilter(field_name="day", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="day", lookup_expr="lte")
+    external_id = django_filters.CharFilter()
+
+    class Meta:
+        model = MetricEntry
+        fields = ("goal", "supporting_metric", "member", "source", "since", "until", "external_id")
+
+
+class MetricEntryViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+    OrgGenericViewSet,
+):  # fmt: skip
+    """Metric values by day (and person). Other systems (CRM, BI) push with a token: one value
+    per POST, or up to the bulk limit at `bulk/`. A value with an `external_id` that is already
+    stored updates it, so sending the same push twice stores each value once."""
+
+    serializer_class = MetricEntrySerializer
+    filterset_class = EntryFilter
+    write_roles = CONTRIBUTORS
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[MetricEntry]:
+        return selectors.entry_list(org=org)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors({"goal_id": "goal", "supporting_metric_id": "supporting_metric"}):
+            entry = services.entry_create(
+                org=self.org, actor=self.membership, data=_entry_input(request.data), source=Source.API
+            )
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: MetricEntry) -> None:
+        with service_errors():
+            services.entry_delete(entry=instance, actor=self.membership)
+
+    @extend_schema(
+        request=BulkEntriesSerializer,
+        responses=BulkResultSerializer,
+        examples=[
+            OpenApiExample(
+                "A CRM pushing deal values",
+                value={"entries": [
+                    {"goal": 7, "day": "2026-11-23", "value": "48000", "member": 12, "external_id": "crm-deal-9911"},
+                    {"goal": 7, "day": "2026-11-23", "value": "15500", "member": 14, "external_id": "crm-deal-9912"},
+                ]},
+                request_only=True,
+            )
+        ],
+    )  # fmt: skip
+    @action(detail=False, methods=["post"])
+    def bulk(self, request: Request, org_slug: str) -> Response:
+        """Store up to the bulk limit (5,000 by default) of values at once, all or nothing: when a row
+        is bad the answer names every bad row and field (`entries.<index>.<field>`) and stores nothing."""
+        serializer = BulkEntriesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rows = [_entry_input(row) for row in serializer.validated_data["entries"]]
+        with service_errors():
+            try:
+                result = services.entries_save(
+                    org=self.org, actor=self.membership, rows=rows, source=Source.API
+                )
+            except DjangoValidationError as error:
+                row_errors = getattr(error, "rows", None)
+                if row_errors is None:
+                    raise  # a whole-request error (empty, over the limit): service_errors words it
+                raise exceptions.ValidationError(
+                    {
+                        "entries": {
+                            n - 1: {f: [m] for f, m in fields.items()} for n, fields in row_errors.items()
+                        }
+                    }
+                ) from error
+        body = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+                "goals": result.goal_ids}  # fmt: skip
+        return Response(BulkResultSerializer(body).data, status=status.HTTP_200_OK)
+
+
+class SnapshotFilter(django_filters.FilterSet):
+    goal = django_filters.ModelChoiceFilter(queryset=_goals)
+    kind = django_filters.ChoiceFilter(choices=IndicatorKind.choices)
+    status = django_filters.ChoiceFilter(choices=IndicatorStatus.choices)
+    since = django_filters.DateFilter(field_name="day", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="day", lookup_expr="lte")
+
+    class Meta:
+        model = IndicatorSnapshot
+        fields = ("goal", "kind", "status", "since", "until")
+
+
+class IndicatorViewSet(mixins.ListModelMixin, OrgGenericViewSet):
+    """Indicator snapshots: where each goal (lagging) and supporting metric (leading, risk) stood on
+    each day — actual, expected, attainment, pace, gap, forecast, tiers and status. Filter by goal
+    and dates for a history; `latest/` gives the newest snapshot of each."""
+
+    serializer_class = IndicatorSnapshotSerializer
+    filterset_class = SnapshotFilter
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[IndicatorSnapshot]:
+        return selectors.snapshot_list(org=org)
+
+    @action(detail=False, methods=["get"])
+    def latest(self, request: Request, org_slug: str) -> Response:
+        filtered = self.filter_queryset(self.get_queryset())
+        goal_ids = list(filtered.values_list("goal_id", flat=True).distinct().order_by()[:500])
+        newest = selectors.latest_snapshots(org=self.org, goal_ids=goal_ids)
+        page = self.paginate_queryset(list(newest.values()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

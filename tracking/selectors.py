@@ -1,0 +1,237 @@
+"""Every read of the tracking app, always scoped to an organisation."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from goals.models import Goal, Scope, Status, SupportingMetric
+from teams.models import Membership, Organization, Role, Team
+
+from .models import IndicatorKind, IndicatorSnapshot, MetricEntry, Standup
+
+# How many goals a stand-up form offers values for (the ones a member contributes to).
+STANDUP_GOAL_LIMIT = 12
+MANAGING_ROLES = (Role.ADMIN, Role.MANAGER)
+
+
+def org_today(org: Organization, now: datetime | None = None) -> date:
+    """Today in the organisation's time zone (jobs run outside any request)."""
+    return timezone.localdate(now or timezone.now(), timezone=zoneinfo.ZoneInfo(org.timezone))
+
+
+def contributing_goals(*, member: Membership, limit: int = STANDUP_GOAL_LIMIT) -> list[Goal]:
+    """Active goals the member works on: their own, and their teams' — with supporting metrics."""
+    teams = member.teams.values("pk")
+    qs = (
+        Goal.objects.filter(org_id=member.org_id, status=Status.ACTIVE)
+        .filter(Q(owner=member) | Q(team__in=teams, scope__in=(Scope.TEAM, Scope.STRATEGY)))
+        .prefetch_related("supporting_metrics")
+        .order_by("scope", "end_date", "title")
+        .distinct()
+    )
+    return list(qs[:limit])
+
+
+def can_enter_values(*, member: Membership, goal: Goal) -> bool:
+    """Admins and managers enter values for any goal of their organisation; members for goals
+    they own and for their teams' goals."""
+    if goal.org_id != member.org_id or not member.is_active:
+        return False
+    if member.role in MANAGING_ROLES:
+        return True
+    if member.role != Role.MEMBER:
+        return False
+    if goal.owner_id == member.pk:
+        return True
+    return goal.team_id is not None and member.teams.filter(pk=goal.team_id).exists()
+
+
+def standup_get(*, member: Membership, day: date) -> Standup | None:
+    return Standup.objects.filter(member=member, day=day).prefetch_related("entries").first()
+
+
+def standup_list(
+    *,
+    org: Organization,
+    team: Team | None = None,
+    member: Membership | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[Standup]:
+    qs = Standup.objects.filter(org=org).select_related("member__user").order_by("-day", "member_id")
+    if team is not None:
+        qs = qs.filter(member__teams=team)
+    if member is not None:
+        qs = qs.filter(member=member)
+    if since is not None:
+        qs = qs.filter(day__gte=since)
+    if until is not None:
+        qs = qs.filter(day__lte=until)
+    return qs
+
+
+def team_get(*, org: Organization, team_id: int) -> Team:
+    try:
+        return Team.objects.get(org=org, pk=team_id)
+    except Team.DoesNotExist:
+        raise Http404("No team found.") from None
+
+
+def goal_get(*, org: Organization, goal_id: int) -> Goal:
+    try:
+        return Goal.objects.select_related("team", "owner__user").get(org=org, pk=goal_id)
+    except Goal.DoesNotExist:
+        raise Http404("No goal found.") from None
+
+
+@dataclass
+class BoardRow:
+    member: Membership
+    standup: Standup | None
+    values: list[MetricEntry] = field(default_factory=list)
+
+
+@dataclass
+class TeamBoard:
+    team: Team
+    day: date
+    rows: list[BoardRow]
+    entries: list[MetricEntry]
+
+    @property
+    def checked_in(self) -> int:
+        return sum(1 for r in self.rows if r.standup is not None)
+
+    @property
+    def blockers(self) -> list[BoardRow]:
+        return [r for r in self.rows if r.standup is not None and r.standup.has_blockers]
+
+
+def team_board(*, org: Organization, team: Team, day: date) -> TeamBoard:
+    """Who has checked in on a day, their blockers, and the day's values for the team's goals
+    (a fixed number of queries whatever the team's size)."""
+    members = list(
+        Membership.objects.filter(org=org, teams=team, is_active=True)
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )
+    standups = {
+        s.member_id: s for s in Standup.objects.filter(org=org, day=day, member__in=[m.pk for m in members])
+    }
+    entries = list(
+        MetricEntry.objects.filter(org=org, day=day, goal__team=team)
+        .select_related("goal", "supporting_metric", "member__user")
+        .order_by("goal__title", "supporting_metric__position", "id")
+    )
+    by_member: dict[int, list[MetricEntry]] = defaultdict(list)
+    for entry in entries:
+        if entry.member_id is not None:
+            by_member[entry.member_id].append(entry)
+    rows = [BoardRow(member=m, standup=standups.get(m.pk), values=by_member.get(m.pk, [])) for m in members]
+    return TeamBoard(team=team, day=day, rows=rows, entries=entries)
+
+
+def entry_list(
+    *,
+    org: Organization,
+    goal: Goal | None = None,
+    supporting_metric: SupportingMetric | None = None,
+    member: Membership | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[MetricEntry]:
+    qs = MetricEntry.objects.filter(org=org).select_related("goal", "supporting_metric", "member__user")
+    if goal is not None:
+        qs = qs.filter(goal=goal)
+    if supporting_metric is not None:
+        qs = qs.filter(supporting_metric=supporting_metric)
+    if member is not None:
+        qs = qs.filter(member=member)
+    if since is not None:
+        qs = qs.filter(day__gte=since)
+    if until is not None:
+        qs = qs.filter(day__lte=until)
+    return qs.order_by("-day", "-id")
+
+
+def daily_totals(*, goal_ids: list[int], until: date) -> dict[tuple[int, int], dict[date, Decimal]]:
+    """{(goal id, supporting metric id or 0): {day: total of that day's values}}, from each goal's
+    start to `until`, in one aggregate query."""
+    rows = (
+        MetricEntry.objects.filter(goal_id__in=goal_ids, day__lte=until, day__gte=F("goal__start_date"))
+        .values_list("goal_id", "supporting_metric_id", "day")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    series: dict[tuple[int, int], dict[date, Decimal]] = defaultdict(dict)
+    for goal_id, metric_id, day, total in rows:
+        series[(goal_id, metric_id or 0)][day] = total
+    return series
+
+
+def snapshot_list(
+    *,
+    org: Organization,
+    goal: Goal | None = None,
+    kind: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[IndicatorSnapshot]:
+    qs = IndicatorSnapshot.objects.filter(org=org).select_related("goal", "supporting_metric")
+    if goal is not None:
+        qs = qs.filter(goal=goal)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    if since is not None:
+        qs = qs.filter(day__gte=since)
+    if until is not None:
+        qs = qs.filter(day__lte=until)
+    return qs.order_by("goal_id", "metric_key", "day")
+
+
+def latest_snapshots(*, org: Organization, goal_ids: list[int]) -> dict[tuple[int, int], IndicatorSnapshot]:
+    """The most recent snapshot of each goal and supporting metric, in one query."""
+    newest = (
+        IndicatorSnapshot.objects.filter(goal_id=OuterRef("goal_id"), metric_key=OuterRef("metric_key"))
+        .order_by("-day")
+        .values("day")[:1]
+    )
+    qs = (
+        IndicatorSnapshot.objects.filter(org=org, goal_id__in=goal_ids, day=Subquery(newest))
+        .select_related("supporting_metric")
+        .order_by("goal_id", "metric_key")
+    )
+    return {(s.goal_id, s.metric_key): s for s in qs}
+
+
+def latest_attainment(goals: list[Goal]) -> dict[int, Decimal]:
+    """Progress provider for `goals.progress`: attainment of the challenge target from the
+    newest lagging snapshot of each open goal."""
+    ids = [g.pk for g in goals if g.is_open]
+    if not ids:
+        return {}
+    newest = (
+        IndicatorSnapshot.objects.filter(goal_id=OuterRef("goal_id"), metric_key=0)
+        .order_by("-day")
+        .values("day")[:1]
+    )
+    rows = IndicatorSnapshot.objects.filter(
+        goal_id__in=ids,
+        metric_key=0,
+        kind=IndicatorKind.LAGGING,
+        day=Subquery(newest),
+        attainment__isnull=False,
+    ).values_list("goal_id", "attainment")
+    return {goal_id: value for goal_id, value in rows if value is not None}
+
+
+def last_entry_day(*, org: Organization) -> date | None:
+    return MetricEntry.objects.filter(org=org).aggregate(last=Max("day"))["last"]

@@ -1,0 +1,92 @@
+"""API shapes of the tracking app; the rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from .models import IndicatorSnapshot, MetricEntry, Mood, Standup
+
+
+class ValueSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    goal = serializers.IntegerField()
+    supporting_metric = serializers.IntegerField(required=False, allow_null=True)
+    value = serializers.CharField(max_length=40, help_text='A number, e.g. "1250" or "3.5".')
+
+
+class StandupSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    member = serializers.PrimaryKeyRelatedField(read_only=True)
+    member_name = serializers.CharField(source="member.user.get_full_name", read_only=True)
+    mood = serializers.ChoiceField(choices=Mood.choices, required=False, allow_null=True)
+    values = ValueSerializer(many=True, required=False, write_only=True)
+    entries = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Standup
+        fields = (
+            "id", "member", "member_name", "day", "yesterday", "today", "blockers", "mood", "values", "entries",
+            "created_at", "updated_at",
+        )  # fmt: skip
+        read_only_fields = ("created_at", "updated_at")
+        validators: list[Any] = []  # one per member and day: the service updates instead
+
+    def get_entries(self, standup: Standup) -> list[dict[str, Any]]:
+        return [
+            {"goal": e.goal_id, "supporting_metric": e.supporting_metric_id, "value": str(e.value)}
+            for e in standup.entries.all()
+        ]
+
+
+class MetricEntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    goal = serializers.IntegerField(source="goal_id")
+    supporting_metric = serializers.IntegerField(
+        source="supporting_metric_id", required=False, allow_null=True
+    )
+    member = serializers.IntegerField(source="member_id", required=False, allow_null=True)
+    value = serializers.CharField(max_length=40, help_text='A number, e.g. "1250" or "3.5".')
+    day = serializers.CharField(
+        required=False, help_text="YYYY-MM-DD; today (in the organisation) when left out."
+    )
+    external_id = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=100)
+
+    class Meta:
+        model = MetricEntry
+        fields = (
+            "id", "goal", "supporting_metric", "day", "value", "member", "source", "external_id", "note",
+            "created_at",
+        )  # fmt: skip
+        read_only_fields = ("source", "created_at")
+        validators: list[Any] = []
+
+    def to_representation(self, instance: MetricEntry) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        data["day"] = instance.day.isoformat()
+        data["value"] = str(instance.value)
+        return data
+
+
+class BulkEntriesSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    entries = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+
+
+class BulkResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    goals = serializers.ListField(child=serializers.IntegerField())
+
+
+class IndicatorSnapshotSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    supporting_metric_name = serializers.CharField(
+        source="supporting_metric.name", read_only=True, default=None
+    )
+
+    class Meta:
+        model = IndicatorSnapshot
+        fields = (
+            "id", "goal", "supporting_metric", "supporting_metric_name", "kind", "day", "actual", "expected",
+            "target", "attainment", "pace", "gap", "forecast", "tier_reached", "tier_projected", "status", "detail",
+            "computed_at",
+        )  # fmt: skip
+        read_only_fields = fields

@@ -224,6 +224,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "metric_id": _supporting_metric,
     "revision_id": _revision,
     "token_id": _token,
+    "entry_id": _metric_entry,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
     "token": lambda w: "not-a-valid-token",

@@ -235,3 +235,44 @@ def latest_attainment(goals: list[Goal]) -> dict[int, Decimal]:
 
 def last_entry_day(*, org: Organization) -> date | None:
     return MetricEntry.objects.filter(org=org).aggregate(last=Max("day"))["last"]
+
+
+@dataclass
+class IndicatorRow:
+    goal: Goal
+    lagging: IndicatorSnapshot | None
+    supporting: list[IndicatorSnapshot]
+
+
+def indicator_overview(
+    *, org: Organization, team: Team | None = None, limit: int = 500
+) -> list[IndicatorRow]:
+    """Active goals with their newest lagging, leading and risk snapshots (three queries)."""
+    qs = Goal.objects.filter(org=org, status=Status.ACTIVE).select_related("team", "owner__user")
+    if team is not None:
+        qs = qs.filter(team=team)
+    goals = list(qs.order_by("team__name", "end_date", "title")[:limit])
+    newest = latest_snapshots(org=org, goal_ids=[g.pk for g in goals])
+    rows = []
+    for goal in goals:
+        supporting = sorted(
+            (s for (goal_id, key), s in newest.items() if goal_id == goal.pk and key != 0),
+            key=lambda s: (s.kind, s.metric_key),
+        )
+        rows.append(IndicatorRow(goal=goal, lagging=newest.get((goal.pk, 0)), supporting=supporting))
+    return rows
+
+
+def entry_get(*, org: Organization, entry_id: int) -> MetricEntry:
+    try:
+        return MetricEntry.objects.select_related("goal", "goal__org").get(org=org, pk=entry_id)
+    except MetricEntry.DoesNotExist:
+        raise Http404("No value found.") from None
+
+
+def member_teams(*, member: Membership) -> list[Team]:
+    return list(member.teams.order_by("name"))
+
+
+def org_teams(*, org: Organization) -> list[Team]:
+    return list(Team.objects.filter(org=org).order_by("name"))

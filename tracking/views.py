@@ -1,11 +1,146 @@
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Thin pages of the tracking app: stand-up, team board, metric values, indicator overview."""
 
-from teams.access import ALL_ROLES, OrgRequest, org_page
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
+from teams.page_forms import form_page
+
+from . import selectors, services
+from .forms import EntryForm, StandupForm, value_field_name
+
+
+def _day(raw: str | None, default: date) -> date:
+    parsed = services.parse_day(raw) if raw else None
+    return parsed or default
 
 
 @org_page(roles=ALL_ROLES)
 @require_GET
 def index_view(request: OrgRequest) -> HttpResponse:
-    return render(request, "tracking/index.html")
+    member = request.membership
+    today = selectors.org_today(request.org)
+    teams = (
+        selectors.org_teams(org=request.org)
+        if member.role in MANAGERS
+        else selectors.member_teams(member=member)
+    )
+    context: dict[str, Any] = {
+        "today": today,
+        "my_standup": selectors.standup_get(member=member, day=today)
+        if member.role in CONTRIBUTORS
+        else None,
+        "can_standup": member.role in CONTRIBUTORS,
+        "teams": teams,
+        "rows": selectors.indicator_overview(org=request.org),
+    }
+    return render(request, "tracking/index.html", context)
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_http_methods(["GET", "POST"])
+def standup_view(request: OrgRequest) -> HttpResponse:
+    """每日站会 on a phone: three lines, a mood and today's numbers, saved in one tap."""
+    member = request.membership
+    today = selectors.org_today(request.org)
+    day = _day(request.POST.get("day") if request.method == "POST" else request.GET.get("day"), today)
+    goals = selectors.contributing_goals(member=member)
+    existing = selectors.standup_get(member=member, day=day)
+    initial: dict[str, Any] = {"day": day}
+    if existing is not None:
+        initial.update(yesterday=existing.yesterday, today=existing.today, blockers=existing.blockers,
+                       mood=existing.mood)  # fmt: skip
+        for entry in existing.entries.all():
+            initial[value_field_name(entry.goal_id, entry.supporting_metric_id)] = (
+                f"{entry.value.normalize():f}"
+            )
+    form = StandupForm(request.POST if request.method == "POST" else None, goals=goals, initial=initial)
+
+    def save(data: dict[str, Any]) -> Any:
+        values = tuple(
+            services.EntryInput(
+                goal_id=goal.pk, supporting_metric_id=metric.pk if metric else None, value=data[name]
+            )
+            for name, goal, metric in form.value_fields
+            if str(data.get(name) or "").strip()
+        )
+        return services.standup_submit(member=member, actor=member, data=services.StandupInput(
+            day=data["day"], yesterday=data["yesterday"], today=data["today"], blockers=data["blockers"],
+            mood=data["mood"], values=values))  # fmt: skip
+
+    def saved(standup: Any) -> HttpResponse:
+        messages.success(request, _("Stand-up saved. Thank you!"))
+        return redirect(f"{reverse('standup', args=[request.org.slug])}?day={standup.day.isoformat()}")
+
+    recent = list(selectors.standup_list(org=request.org, member=member, until=today)[:5])
+    context = {"day": day, "today": today, "existing": existing, "recent": recent,
+               "earlier": day - timedelta(days=1), "later": min(day + timedelta(days=1), today)}  # fmt: skip
+    return form_page(
+        request, form, save=save, on_success=saved, template="tracking/standup.html", context=context
+    )
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def board_view(request: OrgRequest, team_id: int) -> HttpResponse:
+    """The manager's team board: who has checked in, blockers first, and the day's values."""
+    team = selectors.team_get(org=request.org, team_id=team_id)
+    today = selectors.org_today(request.org)
+    day = min(_day(request.GET.get("day"), today), today)
+    board = selectors.team_board(org=request.org, team=team, day=day)
+    context = {"board": board, "day": day, "today": today, "earlier": day - timedelta(days=1),
+               "later": day + timedelta(days=1) if day < today else None}  # fmt: skip
+    return render(request, "tracking/board.html", context)
+
+
+@org_page(roles=ALL_ROLES, write_roles=CONTRIBUTORS)
+@require_http_methods(["GET", "POST"])
+def values_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    """Manual entry of a goal's values, and the latest values whatever their source."""
+    goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    today = selectors.org_today(request.org)
+    form = EntryForm(request.POST if request.method == "POST" else None, goal=goal, org=request.org,
+                     initial={"day": min(today, goal.end_date)})  # fmt: skip
+
+    def save(data: dict[str, Any]) -> Any:
+        member = data.get("member")
+        return services.entry_create(org=request.org, actor=request.membership, data=services.EntryInput(
+            goal_id=goal.pk, supporting_metric_id=data.get("metric") or None, day=data["day"], value=data["value"],
+            member_id=member.pk if member else None, note=data.get("note", "")))  # fmt: skip
+
+    def saved(entry: Any) -> HttpResponse:
+        messages.success(request, _("Value saved; the indicators are being recomputed."))
+        return redirect("goal_values", org_slug=request.org.slug, goal_id=goal.pk)
+
+    context = {
+        "goal": goal,
+        "entries": list(selectors.entry_list(org=request.org, goal=goal)[:100]),
+        "can_enter": selectors.can_enter_values(member=request.membership, goal=goal),
+    }
+    return form_page(
+        request, form, save=save, on_success=saved, template="tracking/values.html", context=context
+    )
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_POST
+def entry_delete_view(request: OrgRequest, entry_id: int) -> HttpResponse:
+    entry = selectors.entry_get(org=request.org, entry_id=entry_id)
+    goal_id = entry.goal_id
+    try:
+        services.entry_delete(entry=entry, actor=request.membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Value deleted."))
+    return redirect("goal_values", org_slug=request.org.slug, goal_id=goal_id)

@@ -58,7 +58,10 @@ def test_standup_bad_input(org, member, goal, other_org, outsider):
     assert_error(response, 400, type_="validation_error", attr="values")
     assert not Standup.objects.exists()
     viewer = factories.member(org, "viewer")
-    assert api(viewer).post(url, {"day": org_today(org).isoformat(), "today": "x"}, format="json").status_code == 403
+    assert (
+        api(viewer).post(url, {"day": org_today(org).isoformat(), "today": "x"}, format="json").status_code
+        == 403
+    )
 
 
 def test_crm_pushes_thousands_of_values_with_a_token_and_a_repeat_stores_nothing_new(org, manager, goal):
@@ -83,19 +86,25 @@ def test_bulk_errors_name_every_bad_row_and_field_and_store_nothing(org, manager
     today = org_today(org).isoformat()
     entries = [{"goal": goal.pk, "day": today, "value": "5"}, {"goal": goal.pk, "day": "24/11/2026", "value": "5"},
                {"goal": goal.pk, "day": today, "value": "five"}, {"goal": 999999, "day": today, "value": "5"}]  # fmt: skip
-    body = assert_error(api(manager).post(url, {"entries": entries}, format="json"), 400, type_="validation_error")
+    body = assert_error(
+        api(manager).post(url, {"entries": entries}, format="json"), 400, type_="validation_error"
+    )
     assert sorted(e["attr"] for e in body["errors"]) == ["entries.1.day", "entries.2.value", "entries.3.goal"]
     assert not MetricEntry.objects.exists()
     settings.TRACKING_BULK_LIMIT = 3
     too_many = api(manager).post(url, {"entries": entries}, format="json")
     body = assert_error(too_many, 400, type_="validation_error", attr="entries")
     assert "At most 3 values per request; this one has 4." in body["detail"]
-    assert_error(api(manager).post(url, {"entries": []}, format="json"), 400, type_="validation_error", attr="entries")
+    assert_error(
+        api(manager).post(url, {"entries": []}, format="json"), 400, type_="validation_error", attr="entries"
+    )
 
 
 def test_single_value_and_its_errors(org, member, goal):
     url = f"/api/v1/orgs/{org.slug}/metric-entries/"
-    created = api(member).post(url, {"goal": goal.pk, "value": "15500", "note": "Acme renewal"}, format="json")
+    created = api(member).post(
+        url, {"goal": goal.pk, "value": "15500", "note": "Acme renewal"}, format="json"
+    )
     assert created.status_code == 201, created.json()
     assert created.json()["day"] == org_today(org).isoformat() and created.json()["source"] == "api"
     assert_error(api(member).post(url, {"goal": goal.pk, "value": "lots"}, format="json"), 400,
@@ -106,7 +115,9 @@ def test_single_value_and_its_errors(org, member, goal):
 
 
 def test_other_organisations_values_are_invisible(org, manager, goal, other_org, outsider):
-    entry = services.entry_create(org=org, actor=manager, data=services.EntryInput(goal_id=goal.pk, value="1"))
+    entry = services.entry_create(
+        org=org, actor=manager, data=services.EntryInput(goal_id=goal.pk, value="1")
+    )
     foreign = api(outsider)
     assert foreign.get(f"/api/v1/orgs/{other_org.slug}/metric-entries/{entry.pk}/").status_code == 404
     response = foreign.get(f"/api/v1/orgs/{other_org.slug}/metric-entries/", {"goal": goal.pk})
@@ -123,9 +134,15 @@ def test_indicator_history_and_latest(org, manager, goal):
         services.EntryInput(goal_id=goal.pk, value="20000", day=(today - timedelta(days=n)).isoformat())
         for n in range(5)])  # fmt: skip
     services.indicators_recompute(org=org, since=today - timedelta(days=4))
-    history = api(manager).get(f"/api/v1/orgs/{org.slug}/indicators/", {"goal": goal.pk, "kind": "lagging"}).json()
-    assert [r["day"] for r in history["results"]] == [(today - timedelta(days=n)).isoformat() for n in range(4, -1, -1)]
-    assert history["results"][-1]["actual"] == "100000.0000" and history["results"][-1]["status"] == "off_track"
+    history = (
+        api(manager).get(f"/api/v1/orgs/{org.slug}/indicators/", {"goal": goal.pk, "kind": "lagging"}).json()
+    )
+    assert [r["day"] for r in history["results"]] == [
+        (today - timedelta(days=n)).isoformat() for n in range(4, -1, -1)
+    ]
+    assert (
+        history["results"][-1]["actual"] == "100000.0000" and history["results"][-1]["status"] == "off_track"
+    )
     latest = api(manager).get(f"/api/v1/orgs/{org.slug}/indicators/latest/").json()
     assert [(r["goal"], r["day"]) for r in latest["results"]] == [(goal.pk, today.isoformat())]
 

@@ -62,7 +62,9 @@ def test_levels_latest_and_average():
     # The trend (about +4 every two weeks) carries it past the challenge level by the end.
     assert reading.forecast > D(115) and reading.tier_projected == "challenge"
     rate = GoalFacts(Q.start, Q.end, "up", "average", {"base": D(90), "challenge": D(95), "stretch": D(98)})
-    assert indicators.lagging(rate, {date(2026, 10, 1): D(90), date(2026, 10, 2): D(96)}, date(2026, 10, 2)).actual == D(93)
+    assert indicators.lagging(
+        rate, {date(2026, 10, 1): D(90), date(2026, 10, 2): D(96)}, date(2026, 10, 2)
+    ).actual == D(93)
 
 
 def test_lower_is_better_divides_the_other_way():
@@ -93,8 +95,12 @@ def test_leading_metric_two_completed_weeks_below_target_is_off_track():
 
 def test_risk_metric_threshold_state_and_since_when():
     daily = {date(2026, 10, 1): D("1.5"), date(2026, 10, 2): D("2.4"), date(2026, 10, 3): D("2.6")}
-    reading = indicators.risk(threshold=D(2), direction="down", daily=daily, start=date(2026, 10, 1), day=date(2026, 10, 3))
+    reading = indicators.risk(
+        threshold=D(2), direction="down", daily=daily, start=date(2026, 10, 1), day=date(2026, 10, 3)
+    )
     assert reading.status == "off_track" and reading.detail["breached_since"] == "2026-10-02"
     assert reading.actual == D("2.6") and reading.gap == D("0.6")
-    fine = indicators.risk(threshold=D(2), direction="down", daily=daily, start=date(2026, 10, 1), day=date(2026, 10, 1))
+    fine = indicators.risk(
+        threshold=D(2), direction="down", daily=daily, start=date(2026, 10, 1), day=date(2026, 10, 1)
+    )
     assert fine.status == "on_track" and fine.detail["breached_since"] is None

@@ -34,7 +34,9 @@ def goal(org, manager, team):
     )  # fmt: skip
 
 
-def test_a_standup_with_values_recomputes_the_goal_after_commit(org, member, goal, django_capture_on_commit_callbacks):
+def test_a_standup_with_values_recomputes_the_goal_after_commit(
+    org, member, goal, django_capture_on_commit_callbacks
+):
     today = org_today(org)
     with django_capture_on_commit_callbacks(execute=True):
         standup = services.standup_submit(member=member, actor=member, data=StandupInput(
@@ -66,8 +68,16 @@ def test_standup_bad_input_changes_nothing(org, member, manager, goal, other_org
         (member, StandupInput(day=today - timedelta(days=30), today="x"), "day"),
         (member, StandupInput(day=today, today="x", mood=9), "mood"),
         (member, StandupInput(day=today), "today"),  # nothing written at all
-        (member, StandupInput(day=today, today="x", values=(EntryInput(goal_id=foreign.pk, value="1"),)), "values"),
-        (member, StandupInput(day=today, today="x", values=(EntryInput(goal_id=goal.pk, value="lots"),)), "values"),
+        (
+            member,
+            StandupInput(day=today, today="x", values=(EntryInput(goal_id=foreign.pk, value="1"),)),
+            "values",
+        ),
+        (
+            member,
+            StandupInput(day=today, today="x", values=(EntryInput(goal_id=goal.pk, value="lots"),)),
+            "values",
+        ),
     ]
     for actor, data, field in cases:
         with pytest.raises(ValidationError) as caught:
@@ -129,7 +139,9 @@ def test_who_may_enter_values(org, members, goal, team):
     for actor in (viewer, hr, outsider_member):
         with pytest.raises(ValidationError):
             services.entry_create(org=org, actor=actor, data=EntryInput(goal_id=goal.pk, value="1"))
-    entry = services.entry_create(org=org, actor=members[Role.MEMBER], data=EntryInput(goal_id=goal.pk, value="3"))
+    entry = services.entry_create(
+        org=org, actor=members[Role.MEMBER], data=EntryInput(goal_id=goal.pk, value="3")
+    )
     assert entry.value == D(3) and entry.source == "manual"
 
 
@@ -154,6 +166,10 @@ def test_recompute_twice_gives_the_same_rows_and_history_is_backfilled(org, mana
     services.indicators_recompute(org=org, since=today - timedelta(days=9))
     assert rows() == before and len(before) == 30
     latest = IndicatorSnapshot.objects.get(goal=goal, metric_key=risk.pk, day=today)
-    assert latest.kind == "risk" and latest.status == "off_track" and latest.detail["breached_since"] == today.isoformat()
+    assert (
+        latest.kind == "risk"
+        and latest.status == "off_track"
+        and latest.detail["breached_since"] == today.isoformat()
+    )
     lagging = IndicatorSnapshot.objects.get(goal=goal, metric_key=0, day=today)
     assert lagging.actual == D(150) and lagging.kind == "lagging"

@@ -1,0 +1,140 @@
+"""Tracking pages: the stand-up form, the team board, manual values, the indicator overview."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from goals import services as goal_services
+from tests import factories
+from tests.conftest import login
+from tracking import services
+from tracking.models import MetricEntry, Standup
+from tracking.selectors import org_today
+
+
+@pytest.fixture
+def team(org, member):
+    team = factories.team(org, "Operations")
+    member.teams.add(team)
+    return team
+
+
+@pytest.fixture
+def goal(org, manager, team):
+    today = org_today(org)
+    goal = factories.goal(org, manager, team=team, title="200,000 new users", metric_name="New users",
+                          start_date=today - timedelta(days=20), end_date=today + timedelta(days=70),
+                          base=D(180000), challenge=D(200000), stretch=D(230000), status="active")  # fmt: skip
+    goal_services.supporting_metric_save(goal=goal, actor=manager, kind="leading", name="Content pushes",
+                                         weekly_target=D(20))  # fmt: skip
+    return goal
+
+
+def test_member_logs_the_standup_with_numbers_and_editing_updates_it(org, member, goal):
+    client = login(member)
+    url = reverse("standup", args=[org.slug])
+    page = client.get(url).content.decode()
+    assert "New users" in page and "Content pushes" in page and 'inputmode="decimal"' in page
+    metric = goal.supporting_metrics.get()
+    today = org_today(org).isoformat()
+    response = client.post(url, {"day": today, "yesterday": "Referral post", "today": "Partner call",
+                                 "blockers": "", "mood": "4", f"value_{goal.pk}": "1,850",
+                                 f"value_{goal.pk}_{metric.pk}": "3"})  # fmt: skip
+    assert response.status_code == 302
+    assert sorted(MetricEntry.objects.values_list("value", flat=True)) == [D(3), D(1850)]
+    page = client.get(url).content.decode()
+    assert "Partner call" in page and 'value="1850"' in page and "saving again updates it" in page
+    client.post(
+        url, {"day": today, "today": "Partner call", "blockers": "Waiting for legal", f"value_{goal.pk}": ""}
+    )
+    assert Standup.objects.get().blockers == "Waiting for legal" and MetricEntry.objects.count() == 0
+
+
+def test_standup_bad_input_is_shown_on_the_form(org, member, goal):
+    client = login(member)
+    url = reverse("standup", args=[org.slug])
+    tomorrow = (org_today(org) + timedelta(days=1)).isoformat()
+    response = client.post(url, {"day": tomorrow, "today": "x"})
+    assert (
+        response.status_code == 400 and "A stand-up cannot be for a future day." in response.content.decode()
+    )
+    response = client.post(url, {"day": org_today(org).isoformat(), "today": "x", f"value_{goal.pk}": "lots"})
+    assert response.status_code == 400 and "Enter a number" in response.content.decode()
+    assert not Standup.objects.exists()
+
+
+def test_board_shows_who_checked_in_blockers_and_values(org, manager, member, goal, team):
+    factories.member(org, name="Quiet Person", teams=[team])
+    services.standup_submit(member=member, actor=member, data=services.StandupInput(
+        day=org_today(org), today="Calls", blockers="Legal review pending",
+        values=(services.EntryInput(goal_id=goal.pk, value="1200"),)))  # fmt: skip
+    page = login(manager).get(reverse("team_board", args=[org.slug, team.pk])).content.decode()
+    assert "1 / 2" in page and "Legal review pending" in page and "Quiet Person" in page
+    assert "not checked in" in page and "New users: 1200" in page
+
+
+def test_board_query_count_is_flat(org, manager, goal, team):
+    client = login(manager)
+    url = reverse("team_board", args=[org.slug, team.pk])
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            person = factories.member(org, teams=[team])
+            services.standup_submit(member=person, actor=person, data=services.StandupInput(
+                day=org_today(org), today="x", blockers="y" if i % 2 else "",
+                values=(services.EntryInput(goal_id=goal.pk, value="1"),)))  # fmt: skip
+
+    def count() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    grow(1)
+    few = count()
+    grow(40)
+    assert count() == few
+
+
+def test_manual_values_page(org, manager, member, goal, members):
+    client = login(member)
+    url = reverse("goal_values", args=[org.slug, goal.pk])
+    day = org_today(org).isoformat()
+    assert (
+        client.post(url, {"metric": "", "day": day, "value": "2500", "note": "Campaign 1"}).status_code == 302
+    )
+    entry = MetricEntry.objects.get()
+    assert entry.value == D(2500) and entry.source == "manual" and entry.created_by == member.user
+    bad = client.post(url, {"metric": "", "day": day, "value": "many"})
+    assert bad.status_code == 400 and "Enter a number" in bad.content.decode()
+    early = (goal.start_date - timedelta(days=1)).isoformat()
+    bad = client.post(url, {"metric": "", "day": early, "value": "1"})
+    assert bad.status_code == 400 and "within the goal&#x27;s period" in bad.content.decode()
+    page = client.get(url).content.decode()
+    assert "Campaign 1" in page and "Manual entry" in page
+    # A viewer reads the values but has no form, and cannot post one.
+    viewer = login(members["viewer"])
+    assert "Enter a value" not in viewer.get(url).content.decode()
+    assert viewer.post(url, {"metric": "", "day": day, "value": "1"}).status_code == 403
+    client.post(reverse("entry_delete", args=[org.slug, entry.pk]))
+    assert not MetricEntry.objects.exists()
+
+
+def test_overview_shows_the_traffic_light(org, manager, goal):
+    services.entry_create(org=org, actor=manager, data=services.EntryInput(goal_id=goal.pk, value="1000"))
+    services.indicators_recompute(org=org)
+    page = login(manager).get(reverse("tracking_index", args=[org.slug])).content.decode()
+    assert "light-off_track" in page and "200,000 new users" in page
+
+
+def test_pages_in_chinese(org, member, goal):
+    member.user.language = "zh-hans"
+    member.user.save()
+    page = login(member).get(reverse("standup", args=[org.slug])).content.decode()
+    assert "每日站会" in page

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from goals.models import Goal
+from teams.models import Membership, Organization
+
+from .models import Mood
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def value_field_name(goal_id: int, metric_id: int | None = None) -> str:
+    return f"value_{goal_id}" if metric_id is None else f"value_{goal_id}_{metric_id}"
+
+
+class StandupForm(forms.Form):
+    """每日站会 in one short form: three lines, an optional mood, and today's values for the goals
+    the member works on (one field per goal metric and leading metric)."""
+
+    day = forms.DateField(widget=forms.HiddenInput)
+    yesterday = forms.CharField(
+        label=_("Yesterday"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("What I finished")}),
+    )  # fmt: skip
+    today = forms.CharField(
+        label=_("Today"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("What I will do")}),
+    )  # fmt: skip
+    blockers = forms.CharField(
+        label=_("Blockers"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("What stops me (leave empty if nothing)")}),
+    )  # fmt: skip
+    mood = forms.TypedChoiceField(
+        label=_("Mood"), choices=Mood.choices, coerce=int, required=False, empty_value=None,
+        widget=forms.RadioSelect(attrs={"class": "mood"}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, goals: list[Goal], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.value_fields: list[tuple[str, Goal, Any]] = []
+        for goal in goals:
+            name = value_field_name(goal.pk)
+            label = goal.metric_name or goal.title
+            self.fields[name] = forms.CharField(
+                label=f"{label}" + (f" ({goal.unit})" if goal.unit else ""), required=False, max_length=40,
+                help_text=goal.title, widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            )  # fmt: skip
+            self.value_fields.append((name, goal, None))
+            for metric in goal.supporting_metrics.all():
+                if metric.kind != "leading":
+                    continue
+                name = value_field_name(goal.pk, metric.pk)
+                self.fields[name] = forms.CharField(
+                    label=metric.name + (f" ({metric.unit})" if metric.unit else ""), required=False, max_length=40,
+                    help_text=goal.title, widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+                )  # fmt: skip
+                self.value_fields.append((name, goal, metric))
+
+    def text_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("yesterday", "today", "blockers")]
+
+    def number_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name, _goal, _metric in self.value_fields]
+
+
+class EntryForm(forms.Form):
+    metric = forms.ChoiceField(label=_("Metric"))
+    day = forms.DateField(label=_("Day"), widget=DateInput)
+    value = forms.CharField(
+        label=_("Value"), max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    member = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label=_("(the whole team)"),
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, goal: Goal, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", goal.metric_name or goal.title)]
+        choices += [(str(m.pk), m.name) for m in goal.supporting_metrics.all()]
+        self.fields["metric"].choices = choices  # type: ignore[attr-defined]
+        self.fields["metric"].required = False
+        people = (
+            Membership.objects.filter(org=org, is_active=True)
+            .select_related("user")
+            .order_by("user__display_name")
+        )
+        self.fields["member"].queryset = people  # type: ignore[attr-defined]
+        self.fields["member"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]

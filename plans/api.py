@@ -133,12 +133,15 @@ class InitiativeViewSet(
     )
     @action(detail=False, methods=["get"])
     def analysis(self, request: Request, org_slug: str) -> Response:
-        """The critical path, the conflicts (overload, budget, P0 blocked, early start, late) and
-        the goals at risk, for one goal's plan or the whole organisation."""
+        """The critical path of each goal (``critical_paths``; ``critical_path`` is the one that
+        ends last), the conflicts (overload, budget, P0 blocked, early start, late) and the goals at
+        risk, for one goal's plan or the whole organisation. Overload and budget conflicts count
+        the owner's and the team's work across the organisation."""
         filtered = self.filter_queryset(self.get_queryset())
         result = selectors.plan_analysis(org=self.org, initiatives=list(filtered))
         body = {
             "critical_path": result.critical.ids, "finish": result.critical.finish, "conflicts": result.conflicts,
+            "critical_paths": {str(goal_id): path.ids for goal_id, path in sorted(result.critical_by_goal.items())},
             "goals_at_risk": sorted(result.at_risk_goal_ids), "slipped": sorted(result.slipped_ids),
         }  # fmt: skip
         return Response(AnalysisSerializer(body).data)

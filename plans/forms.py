@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Organization
 
-from .models import Need, Priority, Status
+from .models import Need, Priority, Squad, Status
+from .services import OWNER_ROLES
 
 
 class DateInput(forms.DateInput):
@@ -26,6 +27,8 @@ class InitiativeForm(forms.Form):
     )
     needs = forms.MultipleChoiceField(label=_("Resource needs"), choices=Need.choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    needs_note = forms.CharField(label=_("Other resource needs"), max_length=200, required=False)
+    squad = forms.ModelChoiceField(label=_("Squad"), queryset=Squad.objects.none(), required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P2)
     is_milestone = forms.BooleanField(label=_("Milestone (small win)"), required=False)
     is_experiment = forms.BooleanField(label=_("Innovation experiment"), required=False)
@@ -33,11 +36,12 @@ class InitiativeForm(forms.Form):
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owners = (
-            Membership.objects.filter(org=org, is_active=True)
+            Membership.objects.filter(org=org, is_active=True, role__in=OWNER_ROLES)
             .select_related("user")
             .order_by("user__display_name")
         )
         self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+        self.fields["squad"].queryset = Squad.objects.filter(org=org).order_by("name")  # type: ignore[attr-defined]
         self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
 
 

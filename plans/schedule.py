@@ -137,9 +137,16 @@ class Conflict:
 
 
 def overloads(
-    tasks: Sequence[Task], capacity: dict[int, Decimal], *, default: Decimal, horizon: date
+    tasks: Sequence[Task],
+    capacity: dict[int, Decimal],
+    *,
+    default: Decimal,
+    horizon: date,
+    focus: set[int] | None = None,
 ) -> list[Conflict]:
-    """Owners whose overlapping, unfinished initiatives weigh more (by priority) than they carry."""
+    """Owners whose overlapping, unfinished initiatives weigh more (by priority) than they carry.
+    With ``focus`` (the initiatives shown), only the peaks that involve one of them are reported;
+    the other tasks still count (an owner's load is everything they carry)."""
     by_owner: dict[int, list[Task]] = defaultdict(list)
     for t in tasks:
         if t.owner_id is not None and not t.finished:
@@ -159,7 +166,11 @@ def overloads(
             if change == 1:
                 active[t.id] = t
                 load += PRIORITY_LOAD.get(t.priority, Decimal(1))
-                if load > limit and (peak is None or load > peak[0]):
+                if (
+                    load > limit
+                    and (peak is None or load > peak[0])
+                    and (focus is None or not focus.isdisjoint(active))
+                ):
                     peak = (load, day, tuple(sorted(active)))
             else:
                 active.pop(t.id, None)
@@ -195,15 +206,21 @@ def late_conflicts(tasks: Sequence[Task]) -> list[Conflict]:
 
 
 def budget_conflicts(
-    tasks: Sequence[Task], budgets: Sequence[tuple[int, date, date, Decimal]]
+    tasks: Sequence[Task],
+    budgets: Sequence[tuple[int, date, date, Decimal]],
+    requested: dict[tuple[int, date], Decimal] | None = None,
 ) -> list[Conflict]:
-    """Teams whose initiatives request more than the team's budget for the period."""
+    """Teams whose initiatives request more than the team's budget for the period. ``requested``
+    gives, per (team, budget start), the sum over all the team's goals (not only the tasks given);
+    the conflict names the given tasks that take part."""
     conflicts = []
     for team_id, start, end, amount in budgets:
         items = [t for t in tasks if t.team_id == team_id and t.budget and t.start <= end and t.end(end) >= start
                  and t.status != "cancelled"]  # fmt: skip
-        requested = sum((t.budget for t in items if t.budget), Decimal(0))
-        if requested > amount:
-            conflicts.append(Conflict("budget", tuple(t.id for t in items), {"team": team_id, "requested": requested,
+        total = sum((t.budget for t in items if t.budget), Decimal(0))
+        if requested is not None:
+            total = max(total, requested.get((team_id, start), Decimal(0)))
+        if items and total > amount:
+            conflicts.append(Conflict("budget", tuple(t.id for t in items), {"team": team_id, "requested": total,
                                                                                "available": amount}))  # fmt: skip
     return conflicts

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,8 +28,6 @@ from .schedule import (
 )
 
 DEFAULT_CAPACITY = Decimal("3")
-# Failed innovation experiments tolerated per person per quarter (容错机制).
-EXPERIMENT_ALLOWANCE = 1
 
 
 def initiative_list(
@@ -73,7 +71,9 @@ def team_initiatives(*, org: Organization, team: Team, limit: int = 2000) -> lis
 
 def initiative_get(*, org: Organization, initiative_id: int) -> Initiative:
     try:
-        return Initiative.objects.select_related("goal", "owner__user", "org").get(org=org, pk=initiative_id)
+        return Initiative.objects.select_related("goal", "owner__user", "org", "dimension", "squad").get(
+            org=org, pk=initiative_id
+        )
     except Initiative.DoesNotExist:
         raise Http404("No initiative found.") from None
 
@@ -87,74 +87,203 @@ def _task(i: Initiative) -> Task:
 
 @dataclass
 class PlanAnalysis:
-    critical: CriticalPath
+    critical: CriticalPath  # one goal's plan: its critical path; several goals: the one that ends last
     conflicts: list[Conflict]
     at_risk_goal_ids: set[int] = field(default_factory=set)
     slipped_ids: set[int] = field(default_factory=set)
+    critical_by_goal: dict[int, CriticalPath] = field(default_factory=dict)
+
+    @property
+    def critical_ids(self) -> set[int]:
+        """Every initiative on the critical path of its own goal."""
+        return {pk for path in self.critical_by_goal.values() for pk in path.ids}
+
+
+def _slipped(tasks: list[Task], today: date) -> set[int]:
+    return {t.id for t in tasks if t.due and t.due < today and not t.finished}
+
+
+def _paths_by_goal(
+    tasks: list[Task], edges: list[tuple[int, int]], today: date
+) -> tuple[dict[int, CriticalPath], set[int]]:
+    """The critical path of each goal's plan (links within the goal), and the goals at risk: an
+    unfinished initiative on the goal's critical path is past due, or the path is projected to end
+    after the goal's period. Unfinished work past its due date is projected to finish today."""
+    slipped = _slipped(tasks, today)
+    by_goal: dict[int, list[Task]] = defaultdict(list)
+    for t in tasks:
+        projected = replace(t, due=today) if t.id in slipped else t
+        by_goal[t.goal_id or 0].append(projected)
+    goal_of = {t.id: t.goal_id or 0 for t in tasks}
+    edges_by_goal: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for a, b in edges:
+        if a in goal_of and goal_of.get(b) == goal_of[a]:
+            edges_by_goal[goal_of[a]].append((a, b))
+    paths: dict[int, CriticalPath] = {}
+    at_risk: set[int] = set()
+    for goal_id, items in by_goal.items():
+        path = critical_path(items, edges_by_goal[goal_id])
+        paths[goal_id] = path
+        goal_end = items[0].goal_end
+        late = path.finish is not None and goal_end is not None and path.finish > goal_end
+        if path.ids and (late or not slipped.isdisjoint(path.ids)):
+            at_risk.add(goal_id)
+    return paths, at_risk
+
+
+def _budget_requests(
+    *, org: Organization, budgets: list[tuple[int, date, date, Decimal]]
+) -> dict[tuple[int, date], Decimal]:
+    """What all of each team's goals request in each budget's period: one aggregate query."""
+    if not budgets:
+        return {}
+    overlapping = {
+        f"b{n}": Sum("budget", filter=Q(goal__team_id=team_id, start_date__lte=end)
+                     & (Q(due_date__isnull=True) | Q(due_date__gte=start)))
+        for n, (team_id, start, end, _amount) in enumerate(budgets)
+    }  # fmt: skip
+    sums = (
+        Initiative.objects.filter(org=org, goal__team_id__in={b[0] for b in budgets})
+        .exclude(status=Status.CANCELLED)
+        .aggregate(**overlapping)
+    )
+    return {(b[0], b[1]): sums[f"b{n}"] or Decimal(0) for n, b in enumerate(budgets)}
 
 
 def plan_analysis(
     *, org: Organization, initiatives: list[Initiative], today: date | None = None
 ) -> PlanAnalysis:
-    """Critical path, conflicts and slip risk for a set of initiatives (one goal's plan or a team's).
-    A goal is at risk when an unfinished initiative on the critical path is past due, or the path
-    is projected to finish after the goal's period ends."""
+    """Critical path, conflicts and slip risk for a set of initiatives (one goal's plan, a team's,
+    or the organisation's). Critical paths and risk are computed per goal. Conflicts are reported
+    for the initiatives given, but measured against the whole organisation: an owner's load counts
+    all their unfinished initiatives, and a team's budget all the requests of the team's goals in
+    the budget's period. A fixed number of queries, whatever the number of initiatives."""
     today = today or timezone.localdate()
-    ids = [i.pk for i in initiatives]
+    ids = {i.pk for i in initiatives}
     edges = list(
         Dependency.objects.filter(Q(predecessor_id__in=ids) | Q(successor_id__in=ids)).values_list(
             "predecessor_id", "successor_id"
         )
-    )
+    ) if ids else []  # fmt: skip
     tasks = [_task(i) for i in initiatives]
     horizon = max((i.goal.end_date for i in initiatives), default=today)
     owners = {i.owner_id for i in initiatives}
+    elsewhere = [
+        Task(id=pk, title=title, start=start, due=due, priority=priority, status=status, owner_id=owner_id)
+        for pk, title, start, due, priority, status, owner_id in Initiative.objects.filter(
+            org=org, owner_id__in=owners
+        )
+        .exclude(status__in=FINISHED)
+        .values_list("pk", "title", "start_date", "due_date", "priority", "status", "owner_id")
+        if pk not in ids
+    ] if owners else []  # fmt: skip
     capacity = dict(Capacity.objects.filter(membership_id__in=owners).values_list("membership_id", "load"))
     team_ids = {i.goal.team_id for i in initiatives if i.goal.team_id}
+    first = min((i.start_date for i in initiatives), default=today)
     budgets = [
         (b.team_id, b.start_date, b.end_date, b.amount)
-        for b in TeamBudget.objects.filter(org=org, team_id__in=team_ids)
-    ]
+        for b in TeamBudget.objects.filter(org=org, team_id__in=team_ids, start_date__lte=horizon,
+                                           end_date__gte=first)  # fmt: skip
+    ] if team_ids else []  # fmt: skip
     conflicts = [
-        *overloads(tasks, capacity, default=DEFAULT_CAPACITY, horizon=horizon),
+        *overloads([*tasks, *elsewhere], capacity, default=DEFAULT_CAPACITY, horizon=horizon, focus=ids),
         *dependency_conflicts(tasks, edges),
         *late_conflicts(tasks),
-        *budget_conflicts(tasks, budgets),
+        *budget_conflicts(tasks, budgets, _budget_requests(org=org, budgets=budgets)),
     ]
-    # Slips: unfinished work past its due date is projected to finish today at the earliest.
-    projected = [
-        Task(**{**t.__dict__, "due": max(t.due, today)}) if t.due and t.due < today and not t.finished else t
-        for t in tasks
-    ]
-    critical = critical_path(projected, edges)
-    by_id = {i.pk: i for i in initiatives}
-    slipped = {t.id for t in tasks if t.due and t.due < today and not t.finished}
-    at_risk: set[int] = set()
-    for pk in critical.ids:
-        item = by_id[pk]
-        if pk in slipped or (critical.finish and critical.finish > item.goal.end_date):
-            at_risk.add(item.goal_id)
-    return PlanAnalysis(critical=critical, conflicts=conflicts, at_risk_goal_ids=at_risk, slipped_ids=slipped)
+    paths, at_risk = _paths_by_goal(tasks, edges, today)
+    longest = max(
+        paths.values(),
+        key=lambda p: (p.finish is not None, p.finish or today),
+        default=CriticalPath([], None),
+    )
+    return PlanAnalysis(critical=longest, conflicts=conflicts, at_risk_goal_ids=at_risk,
+                        slipped_ids=_slipped(tasks, today), critical_by_goal=paths)  # fmt: skip
+
+
+def goals_at_risk(*, org: Organization, today: date | None = None) -> set[int]:
+    """The open goals of the organisation whose plan is at risk (see plan_analysis): two queries,
+    whatever the size of the organisation. The tracking app turns these into alerts."""
+    today = today or timezone.localdate()
+    tasks = [
+        Task(id=pk, title="", start=start, due=due, status=status, goal_id=goal_id, goal_end=goal_end)
+        for pk, goal_id, start, due, status, goal_end in Initiative.objects.filter(
+            org=org, goal__status__in=OPEN_STATUSES
+        ).values_list("pk", "goal_id", "start_date", "due_date", "status", "goal__end_date")
+    ]  # fmt: skip
+    if not tasks:
+        return set()
+    edges = list(
+        Dependency.objects.filter(successor__org=org, successor__goal__status__in=OPEN_STATUSES).values_list(
+            "predecessor_id", "successor_id"
+        )
+    )
+    return _paths_by_goal(tasks, edges, today)[1]
+
+
+# --- Experiments (容错机制) -------------------------------------------------------------------------
+def _quarter_start(day: date, start_month: int) -> date:
+    """The first day of the organisation's fiscal quarter that contains ``day``."""
+    month0 = day.month - 1 - (day.month - start_month) % 3
+    return date(day.year + month0 // 12, month0 % 12 + 1, 1)
+
+
+def _quarter_end(day: date, start_month: int) -> date:
+    first = _quarter_start(day, start_month)
+    month0 = first.month - 1 + 3
+    return date(first.year + month0 // 12, month0 % 12 + 1, 1) - timedelta(days=1)
+
+
+def tolerated_experiment_ids(*, org: Organization, start: date, end: date) -> set[int]:
+    """The failed innovation experiments closed between start and end (inclusive) that fall within
+    the organisation's allowance (容错机制; ``Organization.experiment_allowance`` per person per
+    fiscal quarter, the earliest closed first). They count against their owner nowhere in the
+    product: the incentives and tracking apps exclude these ids. One query."""
+    allowance = org.experiment_allowance
+    if allowance <= 0 or end < start:
+        return set()
+    month = org.fiscal_year_start_month
+    failed = (
+        Initiative.objects.filter(
+            org=org,
+            is_experiment=True,
+            status=Status.FAILED,
+            finished_at__gte=_quarter_start(start, month),
+            finished_at__lte=_quarter_end(end, month),
+        )  # fmt: skip
+        .order_by("finished_at", "id")
+        .values_list("pk", "owner_id", "finished_at")
+    )
+    used: dict[tuple[int, date], int] = defaultdict(int)
+    tolerated: set[int] = set()
+    for pk, owner_id, finished in failed:
+        if finished is None:  # not possible given the filter; keeps the type checker honest
+            continue
+        key = (owner_id, _quarter_start(finished, month))
+        used[key] += 1
+        if used[key] <= allowance and start <= finished <= end:
+            tolerated.add(pk)
+    return tolerated
 
 
 def experiments_within_allowance(
     *, org: Organization, owner_id: int, quarter_start: date, quarter_end: date
 ) -> set[int]:
-    """Failed experiments of a person in a quarter that are tolerated (the first
-    EXPERIMENT_ALLOWANCE of them): they count against the owner nowhere in the product."""
-    failed = (
-        Initiative.objects.filter(
-            org=org,
-            owner_id=owner_id,
-            is_experiment=True,
-            status="failed",
-            finished_at__gte=quarter_start,
-            finished_at__lte=quarter_end,
-        )  # fmt: skip
-        .order_by("finished_at", "id")
-        .values_list("pk", flat=True)
-    )
-    return set(list(failed)[:EXPERIMENT_ALLOWANCE])
+    """One person's tolerated failed experiments in a period (see tolerated_experiment_ids)."""
+    tolerated = tolerated_experiment_ids(org=org, start=quarter_start, end=quarter_end)
+    return set(
+        Initiative.objects.filter(pk__in=tolerated, owner_id=owner_id).values_list("pk", flat=True)
+    ) if tolerated else set()  # fmt: skip
+
+
+def experiment_verdicts(*, org: Organization, initiatives: list[Initiative]) -> dict[int, bool]:
+    """{failed experiment id: within the allowance?} for the initiatives shown (at most one query)."""
+    failed = [i for i in initiatives if i.is_experiment and i.status == Status.FAILED and i.finished_at]
+    if not failed:
+        return {}
+    days = [i.finished_at for i in failed if i.finished_at]
+    tolerated = tolerated_experiment_ids(org=org, start=min(days), end=max(days))
+    return {i.pk: i.pk in tolerated for i in failed}
 
 
 def dependencies_of(*, initiatives: list[Initiative]) -> dict[int, list[int]]:

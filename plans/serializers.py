@@ -20,7 +20,9 @@ class InitiativeSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
     goal = OrgScopedRelatedField(model=Goal)
     owner = OrgScopedRelatedField(model=Membership, filters={"is_active": True})
     squad = OrgScopedRelatedField(model=Squad, required=False, allow_null=True)
-    dimension = serializers.CharField(source="dimension.name", required=False, allow_blank=True, default="")
+    dimension = serializers.CharField(
+        source="dimension.name", required=False, allow_blank=True, default="", max_length=120
+    )
     owner_name = serializers.CharField(source="owner.user.get_full_name", read_only=True)
     budget = money(required=False, allow_null=True, min_value=Decimal("0"))
     needs = serializers.ListField(
@@ -70,6 +72,9 @@ class TeamBudgetSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
     class Meta:
         model = TeamBudget
         fields = ("id", "team", "start_date", "end_date", "amount")
+        # Posting the same team and start date replaces the amount (the service upserts), so the
+        # unique-together check must not answer 400 first.
+        validators: list[object] = []
 
 
 class ReallocationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -91,6 +96,10 @@ class ConflictSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class AnalysisSerializer(serializers.Serializer):  # type: ignore[type-arg]
     critical_path = serializers.ListField(child=serializers.IntegerField())
+    critical_paths = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Each goal's own critical path, by goal id.",
+    )
     finish = serializers.DateField(allow_null=True)
     conflicts = ConflictSerializer(many=True)
     goals_at_risk = serializers.ListField(child=serializers.IntegerField())

@@ -19,6 +19,7 @@ from teams.services import audit_diff, audit_record
 
 from .models import (
     FINISHED,
+    Capacity,
     Dependency,
     Dimension,
     Initiative,
@@ -32,6 +33,14 @@ from .models import (
 from .schedule import find_cycle
 
 MAX_MONEY = Decimal("1e12")
+CENT = Decimal("0.01")
+# Who may own an initiative: the roles that report progress (viewers and HR only read plans).
+OWNER_ROLES = (Role.ADMIN, Role.MANAGER, Role.MEMBER)
+# The database's limits, checked here so that a long value is a message, never a DataError.
+MAX_TITLE = Initiative._meta.get_field("title").max_length or 200
+MAX_DIMENSION = Dimension._meta.get_field("name").max_length or 120
+MAX_NEEDS_NOTE = Initiative._meta.get_field("needs_note").max_length or 200
+MAX_SQUAD_NAME = Squad._meta.get_field("name").max_length or 120
 FIELDS = ("title", "goal_id", "dimension_id", "owner_id", "squad_id", "start_date", "due_date", "ongoing", "budget",
           "needs", "needs_note", "priority", "status", "progress", "is_milestone", "is_experiment", "lesson")  # fmt: skip
 
@@ -68,16 +77,33 @@ def validate_input(org: Organization, data: InitiativeInput) -> dict[str, list[s
     return _validate(org, data)
 
 
+def _too_long(text: str, limit: int) -> str | None:
+    length = len(text.strip())
+    if length <= limit:
+        return None
+    return _("At most %(limit)d characters (this one has %(length)d).") % {"limit": limit, "length": length}
+
+
 def _validate(org: Organization, data: InitiativeInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
         errors["title"] = [_("Describe the initiative.")]
+    elif message := _too_long(data.title, MAX_TITLE):
+        errors["title"] = [message]
+    if data.dimension is None and (message := _too_long(data.dimension_name, MAX_DIMENSION)):
+        errors["dimension"] = [message]
+    if message := _too_long(data.needs_note, MAX_NEEDS_NOTE):
+        errors["needs_note"] = [message]
     if data.goal.org_id != org.pk:
         errors["goal"] = [_("Choose a goal of this organisation.")]
     elif data.goal.status in GOAL_CLOSED:
         errors["goal"] = [_("The goal is closed.")]
     if data.owner.org_id != org.pk or not data.owner.is_active:
         errors["owner"] = [_("Choose an active member of this organisation.")]
+    elif data.owner.role not in OWNER_ROLES:
+        errors["owner"] = [
+            _("Choose an admin, manager or member as the owner: viewers and HR cannot report progress.")
+        ]
     if data.squad is not None and data.squad.org_id != org.pk:
         errors["squad"] = [_("Choose a squad of this organisation.")]
     if data.dimension is not None and data.dimension.goal_id != data.goal.pk:
@@ -94,7 +120,7 @@ def _validate(org: Organization, data: InitiativeInput) -> dict[str, list[str]]:
             errors["budget"] = [_("Enter a realistic amount.")]
         elif data.budget < 0:
             errors["budget"] = [_("A budget cannot be negative.")]
-        elif data.budget != data.budget.quantize(Decimal("0.01")):
+        elif not _cents(data.budget):
             errors["budget"] = [_("Use at most 2 decimal places.")]
     unknown = [n for n in data.needs if n not in Need.values]
     if unknown:
@@ -102,6 +128,11 @@ def _validate(org: Organization, data: InitiativeInput) -> dict[str, list[str]]:
     if data.priority not in Priority.values:
         errors["priority"] = [_("Choose P0, P1, P2 or P3.")]
     return errors
+
+
+def _cents(amount: Decimal) -> bool:
+    """True when the amount has at most 2 decimal places (money is stored in cents)."""
+    return amount == amount.quantize(CENT)
 
 
 def _dimension(goal: Goal, data: InitiativeInput) -> Dimension | None:
@@ -167,24 +198,29 @@ def initiative_update(*, initiative: Initiative, actor: Membership, data: Initia
     return initiative
 
 
-@transaction.atomic
-def initiative_progress(
+def derived_status(initiative: Initiative, progress: int) -> str:
+    """The status a progress report without a status gives: 0 % not started, 1–99 % in progress,
+    100 % done. A closed (failed) experiment stays closed: its lesson is recorded."""
+    if initiative.is_experiment and initiative.status == Status.FAILED:
+        return Status.FAILED
+    if progress >= 100:
+        return Status.DONE
+    return Status.IN_PROGRESS if progress > 0 else Status.NOT_STARTED
+
+
+def progress_errors(
     *, initiative: Initiative, actor: Membership, progress: int, status: str | None = None, lesson: str = ""
-) -> Initiative:
-    """Owners (and managers) report progress. 100 % finishes the initiative; reaching a milestone is a small win
-    (小胜利). A failed experiment closes with its lesson (容错机制)."""
+) -> dict[str, list[str]]:
+    """Why a progress report would be refused (the import checks every row with this before saving)."""
     if actor.org_id != initiative.org_id or (
-        actor.role not in (Role.ADMIN, Role.MANAGER) and actor.pk != initiative.owner_id
+        actor.role not in (Role.ADMIN, Role.MANAGER)
+        and (actor.pk != initiative.owner_id or actor.role not in OWNER_ROLES)
     ):
-        raise ValidationError(
-            {"progress": [_("Only the owner or a manager reports progress on this initiative.")]}
-        )
+        return {"progress": [_("Only the owner or a manager reports progress on this initiative.")]}
     errors: dict[str, list[str]] = {}
     if not 0 <= progress <= 100:
         errors["progress"] = [_("Enter a percentage from 0 to 100.")]
-    status = status or (
-        Status.DONE if progress == 100 else (Status.IN_PROGRESS if progress > 0 else initiative.status)
-    )
+    status = status or derived_status(initiative, progress)
     if status not in Status.values:
         errors["status"] = [_("Choose a valid status.")]
     if status == Status.FAILED:
@@ -192,10 +228,24 @@ def initiative_progress(
             errors["status"] = [
                 _("Only an innovation experiment closes as failed; cancel other initiatives.")
             ]
-        if not lesson.strip():
+        if not (lesson.strip() or initiative.lesson.strip()):
             errors["lesson"] = [_("Record the lesson learned: a failed experiment is a lesson, not a loss.")]
+    return errors
+
+
+@transaction.atomic
+def initiative_progress(
+    *, initiative: Initiative, actor: Membership, progress: int, status: str | None = None, lesson: str = ""
+) -> Initiative:
+    """Owners (and managers) report progress. Without a status, the status follows the progress
+    (0 % not started, 1–99 % in progress, 100 % done); reaching a milestone is a small win
+    (小胜利). A failed experiment closes with its lesson (容错机制) and stays closed."""
+    errors = progress_errors(
+        initiative=initiative, actor=actor, progress=progress, status=status, lesson=lesson
+    )
     if errors:
         raise ValidationError(errors)
+    status = status or derived_status(initiative, progress)
     before = _snapshot(initiative)
     initiative.progress = 100 if status == Status.DONE else progress
     initiative.status = status
@@ -246,25 +296,84 @@ def dependency_remove(*, dependency: Dependency, actor: Membership) -> None:
 
 
 # --- Squads and budgets -------------------------------------------------------------------------
+def _squad_errors(
+    *,
+    org: Organization,
+    name: str,
+    lead: Membership,
+    members: Sequence[Membership],
+    squad: Squad | None = None,
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    clash = Squad.objects.filter(org=org, name__iexact=name.strip())
+    if squad is not None:
+        clash = clash.exclude(pk=squad.pk)
+    if not name.strip():
+        errors["name"] = [_("Name the squad.")]
+    elif message := _too_long(name, MAX_SQUAD_NAME):
+        errors["name"] = [message]
+    elif clash.exists():
+        errors["name"] = [_("A squad with this name already exists.")]
+    if lead.org_id != org.pk or not lead.is_active:
+        errors["lead"] = [_("Choose an active member of this organisation.")]
+    if any(m.org_id != org.pk or not m.is_active for m in members):
+        errors["members"] = [_("Choose active members of this organisation.")]
+    return errors
+
+
 @transaction.atomic
 def squad_create(
     *, org: Organization, actor: Membership, name: str, lead: Membership, members: Sequence[Membership],
     description: str = "",
 ) -> Squad:  # fmt: skip
-    errors: dict[str, list[str]] = {}
-    if not name.strip():
-        errors["name"] = [_("Name the squad.")]
-    elif Squad.objects.filter(org=org, name__iexact=name.strip()).exists():
-        errors["name"] = [_("A squad with this name already exists.")]
-    people = [lead, *members]
-    if any(m.org_id != org.pk or not m.is_active for m in people):
-        errors["members"] = [_("Choose active members of this organisation.")]
+    """专项小组: a named, cross-functional group with a lead (always one of its members)."""
+    errors = _squad_errors(org=org, name=name, lead=lead, members=members)
     if errors:
         raise ValidationError(errors)
     squad = Squad.objects.create(org=org, name=name.strip(), lead=lead, description=description.strip())
-    squad.members.set({m.pk for m in people})
+    squad.members.set({m.pk for m in [lead, *members]})
     audit_record(org=org, actor=actor.user, action="squad.create", target=squad)
     return squad
+
+
+@transaction.atomic
+def squad_update(
+    *, squad: Squad, actor: Membership, name: str, lead: Membership, members: Sequence[Membership],
+    description: str = "",
+) -> Squad:  # fmt: skip
+    errors = _squad_errors(org=squad.org, name=name, lead=lead, members=members, squad=squad)
+    if errors:
+        raise ValidationError(errors)
+    before = {
+        "name": squad.name,
+        "lead": squad.lead_id,
+        "members": sorted(squad.members.values_list("pk", flat=True)),
+    }
+    squad.name, squad.lead, squad.description = name.strip(), lead, description.strip()
+    squad.save()
+    squad.members.set({m.pk for m in [lead, *members]})
+    after = {"name": squad.name, "lead": squad.lead_id, "members": sorted({m.pk for m in [lead, *members]})}
+    audit_record(org=squad.org, actor=actor.user, action="squad.update", target=squad,
+                 changes=audit_diff(before, after))  # fmt: skip
+    return squad
+
+
+@transaction.atomic
+def capacity_set(*, org: Organization, actor: Membership, membership: Membership, load: Decimal) -> Capacity:
+    """How many priority-weighted initiatives a person carries at once (overload conflicts use it)."""
+    errors: dict[str, list[str]] = {}
+    if membership.org_id != org.pk:
+        errors["membership"] = [_("Choose a member of this organisation.")]
+    if not load.is_finite() or load <= 0 or load >= 100:
+        errors["load"] = [_("Enter a capacity between 0 and 100, e.g. 3.")]
+    elif not _cents(load):
+        errors["load"] = [_("Use at most 2 decimal places.")]
+    if errors:
+        raise ValidationError(errors)
+    capacity, _created = Capacity.objects.update_or_create(membership=membership, defaults={"load": load})
+    audit_record(org=org, actor=actor.user, action="capacity.set", target=capacity,
+                 changes={"load": [None, str(load)]})  # fmt: skip
+    return capacity
 
 
 @transaction.atomic
@@ -277,6 +386,8 @@ def team_budget_set(*, org: Organization, actor: Membership, team: Team, start_d
         errors["end_date"] = [_("The end must not be before the start.")]
     if not amount.is_finite() or amount < 0 or amount.adjusted() >= MAX_MONEY.adjusted():
         errors["amount"] = [_("Enter a realistic, non-negative amount.")]
+    elif not _cents(amount):
+        errors["amount"] = [_("Use at most 2 decimal places.")]
     if errors:
         raise ValidationError(errors)
     budget, _created = TeamBudget.objects.update_or_create(
@@ -297,7 +408,9 @@ def budget_reallocate(
     amount: Decimal,
     reason: str,
 ) -> Reallocation:
-    """Move budget from one initiative to another (动态调整), recorded with its reason."""
+    """Move budget from one initiative to another (动态调整), recorded with its reason. Both rows
+    are locked before the amount is checked against what the source has, so two moves at once
+    cannot both spend the same money."""
     errors: dict[str, list[str]] = {}
     if source.org_id != org.pk or target.org_id != org.pk:
         errors["target"] = [_("Both initiatives must belong to this organisation.")]
@@ -305,9 +418,8 @@ def budget_reallocate(
         errors["target"] = [_("Choose two different initiatives.")]
     if not amount.is_finite() or amount <= 0 or amount.adjusted() >= MAX_MONEY.adjusted():
         errors["amount"] = [_("Enter a positive amount.")]
-    elif amount > (source.budget or Decimal(0)):
-        errors["amount"] = [_("“%(title)s” has only %(budget)s to give.") % {"title": source.title,
-                                                                           "budget": source.budget or 0}]  # fmt: skip
+    elif not _cents(amount):
+        errors["amount"] = [_("Use at most 2 decimal places.")]
     if not reason.strip():
         errors["reason"] = [_("Say why the budget moves.")]
     if errors:
@@ -316,9 +428,12 @@ def budget_reallocate(
         i.pk: i
         for i in Initiative.objects.select_for_update(of=("self",))
         .filter(pk__in=[source.pk, target.pk])
-        .order_by()
+        .order_by("pk")
     }
     source, target = locked[source.pk], locked[target.pk]
+    if amount > (source.budget or Decimal(0)):
+        raise ValidationError({"amount": [_("“%(title)s” has only %(budget)s to give.") % {
+            "title": source.title, "budget": source.budget or 0}]})  # fmt: skip
     source.budget = (source.budget or Decimal(0)) - amount
     target.budget = (target.budget or Decimal(0)) + amount
     source.save(update_fields=["budget", "updated_at"])

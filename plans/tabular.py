@@ -21,19 +21,39 @@ from teams.models import Membership
 from teams.page_forms import parse_id, parse_number
 
 from . import services
-from .models import Initiative, Need, Priority
+from .models import Initiative, Need, Priority, Squad
 
-COLUMNS = ["id", "goal_dimension", "initiative", "owner_email", "start", "due", "ongoing", "budget",
-           "resource_needs", "priority", "progress"]  # fmt: skip
+COLUMNS = ["id", "goal_dimension", "initiative", "owner_email", "squad", "start", "due", "ongoing", "budget",
+           "resource_needs", "needs_note", "priority", "progress"]  # fmt: skip
+# Files exported before squads and notes were columns still import: their rows keep those values.
+OPTIONAL_COLUMNS = {"squad", "needs_note"}
+# Free-text columns: a leading = + - @ would make a spreadsheet run the cell as a formula, so the
+# export prefixes an apostrophe (and doubles a leading one) and the import takes it off again.
+TEXT_COLUMNS = {"goal_dimension", "initiative", "owner_email", "squad", "needs_note"}
+FORMULA_STARTS = ("=", "+", "-", "@", "'")
 MAX_ROWS = 2000
+YES = ("yes", "y", "true", "1", "是")
+NO = ("", "no", "n", "false", "0", "否")
+
+
+def escape_cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unescape_cell(text: str) -> str:
+    return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in "=+-@'" else text
 
 
 def _row_values(item: Initiative) -> list[Any]:
-    return [
-        item.pk, item.dimension.name if item.dimension else "", item.title, item.owner.user.email,
-        item.start_date.isoformat(), item.due_date.isoformat() if item.due_date else "", "yes" if item.ongoing else "no",
-        f"{item.budget:.2f}" if item.budget is not None else "", ",".join(item.needs), item.priority, item.progress,
-    ]  # fmt: skip
+    values = {
+        "id": item.pk, "goal_dimension": item.dimension.name if item.dimension else "", "initiative": item.title,
+        "owner_email": item.owner.user.email, "squad": item.squad.name if item.squad else "",
+        "start": item.start_date.isoformat(), "due": item.due_date.isoformat() if item.due_date else "",
+        "ongoing": "yes" if item.ongoing else "no", "budget": f"{item.budget:.2f}" if item.budget is not None else "",
+        "resource_needs": ",".join(item.needs), "needs_note": item.needs_note, "priority": item.priority,
+        "progress": item.progress,
+    }  # fmt: skip
+    return [escape_cell(values[c]) if c in TEXT_COLUMNS else values[c] for c in COLUMNS]
 
 
 def export_csv(items: list[Initiative]) -> bytes:
@@ -53,6 +73,9 @@ def export_xlsx(items: list[Initiative], *, title: str) -> bytes:
     sheet.append(COLUMNS)
     for item in items:
         sheet.append(_row_values(item))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text: never a formula
     workbook.properties.title = title[:200]
     workbook.properties.creator = "Stretch"
     fixed = datetime(2000, 1, 1)  # noqa: DTZ001 - fixed metadata so the same plan exports to the same bytes
@@ -70,18 +93,39 @@ class CellError:
     message: str
 
 
-def read_rows(content: bytes, filename: str) -> list[dict[str, str]]:
-    """The file's rows as {column: text}. Raises ValidationError for a file that is not a table of
-    the expected columns."""
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a spreadsheet keeps 30 as 30.0
+    return str(value)
+
+
+def _decode(content: bytes) -> str:
+    """UTF-8 (with or without a BOM), else GB18030: what Excel on Chinese Windows saves."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("gb18030")
+
+
+Rows = list[tuple[int, dict[str, str]]]
+
+
+def read_rows(content: bytes, filename: str) -> Rows:
+    """The file's rows as (row number as the spreadsheet shows it, {column: text}); blank rows are
+    skipped but still counted. Raises ValidationError for a file that is not a table of the
+    expected columns."""
     name = filename.lower()
     try:
         if name.endswith(".xlsx"):
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             sheet = workbook.worksheets[0]
-            values = [["" if v is None else (v.date().isoformat() if isinstance(v, datetime) else str(v)) for v in row]
-                      for row in sheet.iter_rows(values_only=True)]  # fmt: skip
+            values = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         elif name.endswith(".csv"):
-            values = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+            values = list(csv.reader(io.StringIO(_decode(content))))
         else:
             raise ValidationError({"file": [_("Upload a .csv or .xlsx file exported from this page.")]})
     except (
@@ -96,26 +140,29 @@ def read_rows(content: bytes, filename: str) -> list[dict[str, str]]:
         if isinstance(error, ValidationError):
             raise
         raise ValidationError({"file": [_("The file could not be read as a table.")]}) from error
-    if not values:
+    if not values or not any(str(v).strip() for v in values[0]):
         raise ValidationError({"file": [_("The file is empty.")]})
     header = [h.strip().lower() for h in values[0]]
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
     unknown = [h for h in header if h and h not in COLUMNS]
-    if missing or unknown:
+    duplicated = sorted({h for h in header if h and header.count(h) > 1})
+    if missing or unknown or duplicated:
         parts = []
         if missing:
             parts.append(_("missing columns: %(cols)s") % {"cols": ", ".join(missing)})
         if unknown:
             parts.append(_("unknown columns: %(cols)s") % {"cols": ", ".join(unknown)})
+        if duplicated:
+            parts.append(_("repeated columns: %(cols)s") % {"cols": ", ".join(duplicated)})
         raise ValidationError({"file": [_("Wrong columns (%(problems)s). Use the exported file as the template.") % {
             "problems": "; ".join(parts)}]})  # fmt: skip
-    rows = []
-    for raw in values[1:]:
+    rows: Rows = []
+    for number, raw in enumerate(values[1:], start=2):  # the header is row 1, as in the spreadsheet
         if not any(str(v).strip() for v in raw):
             continue
         rows.append(
-            {header[i]: str(raw[i]).strip() if i < len(raw) else "" for i in range(len(header)) if header[i]}
-        )
+            (number, {header[i]: str(raw[i]).strip() if i < len(raw) else "" for i in range(len(header)) if header[i]})
+        )  # fmt: skip
     if len(rows) > MAX_ROWS:
         raise ValidationError({"file": [_("At most %(n)d rows per file.") % {"n": MAX_ROWS}]})
     return rows
@@ -128,23 +175,33 @@ def _date(text: str) -> date | None:
         return None
 
 
+# The service's field names → the file's columns.
+SERVICE_COLUMNS = {"title": "initiative", "owner": "owner_email", "due_date": "due", "start_date": "start",
+                   "needs": "resource_needs", "dimension": "goal_dimension", "status": "progress",
+                   "lesson": "progress"}  # fmt: skip
+
+
 @transaction.atomic
-def import_rows(
-    *, goal: Goal, actor: Membership, rows: list[dict[str, str]]
-) -> tuple[int, int, list[CellError]]:
-    """Check every row, then (only when all are clean) create or update the initiatives.
-    Returns (created, updated, errors)."""
+def import_rows(*, goal: Goal, actor: Membership, rows: Rows) -> tuple[int, int, list[CellError]]:
+    """Check every row — each cell, what the service would refuse, and the progress change — then,
+    only when all are clean, create or update the initiatives. Returns (created, updated, errors).
+    Columns a file does not carry (squad, needs_note in older exports) keep their current values."""
     errors: list[CellError] = []
     members = {
         m.user.email.lower(): m
         for m in Membership.objects.filter(org=goal.org, is_active=True).select_related("user")
     }
-    existing = {i.pk: i for i in Initiative.objects.filter(goal=goal).select_related("dimension")}
+    squads = {s.name.lower(): s for s in Squad.objects.filter(org=goal.org)}
+    existing = {
+        i.pk: i for i in Initiative.objects.filter(goal=goal).select_related("dimension", "squad", "org")
+    }
+    first_row: dict[int, int] = {}
     plans: list[tuple[Initiative | None, services.InitiativeInput, int]] = []
-    for n, row in enumerate(rows, start=2):
+    for n, row in rows:
+        row_errors: list[CellError] = []
 
-        def bad(column: str, message: str, n: int = n) -> None:
-            errors.append(CellError(n, column, message))
+        def bad(column: str, message: str, n: int = n, row_errors: list[CellError] = row_errors) -> None:
+            row_errors.append(CellError(n, column, message))
 
         item = None
         if row["id"]:
@@ -152,14 +209,19 @@ def import_rows(
             item = existing.get(row_id) if row_id is not None else None
             if item is None:
                 bad("id", _("No initiative with this id in this plan. Leave it empty to add a new row."))
-        owner = members.get(row["owner_email"].lower())
+            elif item.pk in first_row:
+                bad("id", _("This initiative is already on row %(row)d: list each one once.") % {
+                    "row": first_row[item.pk]})  # fmt: skip
+            else:
+                first_row[item.pk] = n
+        owner = members.get(unescape_cell(row["owner_email"]).lower())
         if owner is None:
             bad("owner_email", _("No active member with this e-mail in the organisation."))
         start = _date(row["start"])
         if start is None:
             bad("start", _("Enter a date as YYYY-MM-DD."))
-        ongoing = row["ongoing"].lower() in ("yes", "y", "true", "1", "是")
-        if row["ongoing"].lower() not in ("", "yes", "y", "true", "1", "是", "no", "n", "false", "0", "否"):
+        ongoing = row["ongoing"].lower() in YES
+        if row["ongoing"].lower() not in (*YES, *NO):
             bad("ongoing", _("Enter yes or no."))
         due = _date(row["due"]) if row["due"] else None
         if row["due"] and due is None:
@@ -167,7 +229,7 @@ def import_rows(
         budget = parse_number(row["budget"]) if row["budget"] else None
         if row["budget"] and budget is None:
             bad("budget", _("Enter an amount such as 5000 or 5000.00."))
-        needs = [n.strip() for n in row["resource_needs"].replace("，", ",").split(",") if n.strip()]
+        needs = [x.strip() for x in row["resource_needs"].replace("，", ",").split(",") if x.strip()]
         unknown = [x for x in needs if x not in Need.values]
         if unknown:
             bad("resource_needs", _("Unknown: %(needs)s. Use %(known)s.") % {"needs": ", ".join(unknown),
@@ -175,23 +237,44 @@ def import_rows(
         priority = row["priority"].upper() or Priority.P2
         if priority not in Priority.values:
             bad("priority", _("Use P0, P1, P2 or P3."))
-        progress_value = 0 if row["progress"] in ("", "0") else parse_id(row["progress"])
-        if progress_value is None or progress_value > 100:
+        if "squad" in row:
+            squad_name = unescape_cell(row["squad"])
+            squad = squads.get(squad_name.lower()) if squad_name else None
+            if squad_name and squad is None:
+                bad("squad", _("No squad with this name in the organisation."))
+        else:
+            squad = item.squad if item else None
+        needs_note = (
+            unescape_cell(row["needs_note"]) if "needs_note" in row else (item.needs_note if item else "")
+        )
+        current = item.progress if item else 0
+        progress = (
+            current if row["progress"] == "" else (0 if row["progress"] == "0" else parse_id(row["progress"]))
+        )
+        if progress is None or progress > 100:
             bad("progress", _("Enter a whole percentage from 0 to 100."))
-        if owner is None or start is None:
-            continue
+        # Placeholders where a cell was already refused, so the row's other problems are found too.
         data = services.InitiativeInput(
-            title=row["initiative"], goal=goal, owner=owner, start_date=start, due_date=due, ongoing=ongoing,
-            dimension_name=row["goal_dimension"], budget=budget, needs=[x for x in needs if x in Need.values],
+            title=unescape_cell(row["initiative"]), goal=goal, owner=owner or actor, start_date=start or due or goal.start_date,
+            due_date=due, ongoing=ongoing, dimension_name=unescape_cell(row["goal_dimension"]), squad=squad,
+            budget=budget, needs=[x for x in needs if x in Need.values], needs_note=needs_note,
             priority=priority if priority in Priority.values else Priority.P2,
             is_milestone=item.is_milestone if item else False, is_experiment=item.is_experiment if item else False,
         )  # fmt: skip
         for field, messages in services.validate_input(goal.org, data).items():
-            column = {"title": "initiative", "owner": "owner_email", "due_date": "due", "start_date": "start",
-                      "needs": "resource_needs"}.get(field, field)  # fmt: skip
+            if field == "owner" and owner is None:
+                continue
             for message in messages:
-                bad(column, message)
-        plans.append((item, data, progress_value or 0))
+                bad(SERVICE_COLUMNS.get(field, field), message)
+        if item is not None and progress is not None and progress <= 100 and progress != item.progress:
+            for field, messages in services.progress_errors(
+                initiative=item, actor=actor, progress=progress
+            ).items():
+                for message in messages:
+                    bad(SERVICE_COLUMNS.get(field, field), message)
+        errors.extend(row_errors)
+        if not row_errors:
+            plans.append((item, data, progress or 0))
     if errors:
         return 0, 0, errors
     created = updated = 0

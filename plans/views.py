@@ -23,7 +23,7 @@ from teams.page_forms import apply_service_errors, parse_id, parse_number
 
 from . import selectors, services
 from .forms import InitiativeForm, ProgressForm
-from .models import Initiative
+from .models import Initiative, Need, Status
 
 
 @org_page(roles=ALL_ROLES)
@@ -35,14 +35,28 @@ def index_view(request: OrgRequest) -> HttpResponse:
     return render(request, "plans/index.html", {"goals": goals, "mine": mine, "teams": teams})
 
 
-def _input_from_form(goal: Goal, data: dict[str, Any]) -> services.InitiativeInput:
-    """An InitiativeForm's cleaned data as the service's input."""
+def _input_from_form(
+    goal: Goal, data: dict[str, Any], current: Initiative | None = None
+) -> services.InitiativeInput:
+    """An InitiativeForm's cleaned data as the service's input. Fields the form does not carry keep
+    the initiative's current values (an edit never erases what it did not show)."""
+
+    def value(name: str, default: Any) -> Any:
+        if name in data:
+            return data[name]
+        return getattr(current, name) if current is not None else default
+
     return services.InitiativeInput(
         title=data["title"], goal=goal, owner=data["owner"], start_date=data["start_date"],
         due_date=data["due_date"], ongoing=data["ongoing"], dimension_name=data["dimension_name"],
         budget=data["budget"], needs=data["needs"], priority=data["priority"],
-        is_milestone=data["is_milestone"], is_experiment=data["is_experiment"],
+        squad=value("squad", None), needs_note=value("needs_note", "") or "",
+        is_milestone=value("is_milestone", False), is_experiment=value("is_experiment", False),
     )  # fmt: skip
+
+
+# The service names the goal dimension "dimension"; the form calls it "dimension_name".
+FORM_FIELDS = {"dimension": "dimension_name"}
 
 
 def _weeks_label(goal: Goal, item: Initiative) -> str:
@@ -61,7 +75,8 @@ def _weeks_label(goal: Goal, item: Initiative) -> str:
 def _plan_context(request: OrgRequest, goal: Goal, form: InitiativeForm | None = None) -> dict[str, Any]:
     items = list(selectors.initiative_list(org=request.org, goal=goal))
     analysis = selectors.plan_analysis(org=request.org, initiatives=items)
-    critical = set(analysis.critical.ids)
+    critical = analysis.critical_ids
+    verdicts = selectors.experiment_verdicts(org=request.org, initiatives=items)
     flagged: dict[int, list[str]] = {}
     for conflict in analysis.conflicts:
         for pk in conflict.ids:
@@ -76,19 +91,30 @@ def _plan_context(request: OrgRequest, goal: Goal, form: InitiativeForm | None =
                 "critical": item.pk in critical,
                 "flags": flagged.get(item.pk, []),
                 "slipped": item.pk in analysis.slipped_ids,
+                "needs": [NEED_LABELS[n] for n in item.needs if n in NEED_LABELS],
+                "tolerated": verdicts.get(item.pk),
             }  # fmt: skip
         )
     by_id = {i.pk: i for i in items}
-    conflicts = [{"kind": c.kind, "rows": [by_id[pk] for pk in c.ids if pk in by_id], "detail": c.detail}
-                 for c in analysis.conflicts]  # fmt: skip
+    conflicts = []
+    for c in analysis.conflicts:
+        rows = [by_id[pk] for pk in c.ids if pk in by_id]
+        if rows:  # only conflicts that involve this page's rows; others elsewhere are counted
+            conflicts.append(
+                {"kind": c.kind, "rows": rows, "detail": c.detail, "elsewhere": len(c.ids) - len(rows)}
+            )
     return {
         "goal": goal, "groups": groups, "conflicts": conflicts, "at_risk": goal.pk in analysis.at_risk_goal_ids,
         "items": items, "dependencies": selectors.dependency_list(org=request.org, goal=goal),
         "suggestions": selectors.budget_suggestions(initiatives=items),
         "team_budget": selectors.team_budget_for(goal=goal),
-        "can_plan": request.membership.role in MANAGERS, "form": form or InitiativeForm(org=request.org),
+        "can_plan": request.membership.role in MANAGERS, "can_report": request.membership.role in CONTRIBUTORS,
+        "form": form or InitiativeForm(org=request.org),
         "membership": request.membership, "total_budget": sum((i.budget or 0) for i in items),
     }  # fmt: skip
+
+
+NEED_LABELS = dict(Need.choices)
 
 
 @org_page(roles=ALL_ROLES, write_roles=MANAGERS)
@@ -108,7 +134,7 @@ def goal_plan_view(request: OrgRequest, goal_id: int) -> HttpResponse:
                     data=_input_from_form(goal, data),
                 )  # fmt: skip
             except ValidationError as error:
-                apply_service_errors(form, error)
+                apply_service_errors(form, error, FORM_FIELDS)
             else:
                 messages.success(request, _("Initiative added."))
                 if not request.htmx:  # type: ignore[attr-defined]
@@ -134,9 +160,14 @@ def progress_view(request: OrgRequest, initiative_id: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Progress saved."))
+            closed = form.cleaned_data["status"] == Status.FAILED
+            messages.success(
+                request, _("Experiment closed: lesson recorded.") if closed else _("Progress saved.")
+            )
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    if request.POST.get("next") == "index":  # reported from the Plans page's "my initiatives"
+        return redirect("plans_index", org_slug=request.org.slug)
     return redirect("goal_plan", org_slug=request.org.slug, goal_id=item.goal_id)
 
 
@@ -146,7 +177,7 @@ def _gantt_chart(
     """The Gantt's data: one row per initiative (grouped by goal dimension, or by goal for a team),
     original and current dates, dependency links, milestones and the critical path."""
     analysis = selectors.plan_analysis(org=request.org, initiatives=items)
-    critical = set(analysis.critical.ids)
+    critical = analysis.critical_ids  # each goal's own critical path
     rows = [
         {
             "id": i.pk, "title": i.title,
@@ -283,8 +314,14 @@ def plan_import_view(request: OrgRequest, goal_id: int) -> HttpResponse:
             except ValidationError as error:
                 context["file_error"] = " ".join(error.messages)
             else:
-                created, updated, errors = import_rows(goal=goal, actor=request.membership, rows=rows)
-                if not errors:
+                try:
+                    created, updated, errors = import_rows(goal=goal, actor=request.membership, rows=rows)
+                except ValidationError as error:  # a backstop: the checks above should have said why
+                    context["file_error"] = _("Nothing was imported: %(problem)s") % {
+                        "problem": " ".join(error.messages)}  # fmt: skip
+                    errors = []
+                    created = updated = 0
+                if not errors and context["file_error"] is None:
                     messages.success(request, _("Imported: %(created)d added, %(updated)d updated.") % {
                         "created": created, "updated": updated})  # fmt: skip
                     return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
@@ -303,8 +340,8 @@ def initiative_edit_view(request: OrgRequest, initiative_id: int) -> HttpRespons
     initial = {
         "dimension_name": item.dimension.name if item.dimension else "", "title": item.title, "owner": item.owner,
         "start_date": item.start_date, "due_date": item.due_date, "ongoing": item.ongoing, "budget": item.budget,
-        "needs": item.needs, "priority": item.priority, "is_milestone": item.is_milestone,
-        "is_experiment": item.is_experiment,
+        "needs": item.needs, "needs_note": item.needs_note, "squad": item.squad, "priority": item.priority,
+        "is_milestone": item.is_milestone, "is_experiment": item.is_experiment,
     }  # fmt: skip
     form = InitiativeForm(request.POST or None, org=request.org, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -312,10 +349,10 @@ def initiative_edit_view(request: OrgRequest, initiative_id: int) -> HttpRespons
         try:
             services.initiative_update(
                 initiative=item, actor=request.membership,
-                data=_input_from_form(goal, data),
+                data=_input_from_form(goal, data, current=item),
             )  # fmt: skip
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_service_errors(form, error, FORM_FIELDS)
         else:
             if request.htmx:  # type: ignore[attr-defined]
                 return render(request, "plans/goal_plan.html#plan-body", _plan_context(request, goal))

@@ -108,6 +108,15 @@ class OrganizationForm(forms.Form):
 
 
 class OrganizationSettingsForm(OrganizationForm):
+    experiment_allowance = forms.IntegerField(
+        label=_("Failed experiments tolerated per person per quarter"),
+        min_value=0,
+        max_value=20,
+        initial=1,
+        help_text=_("Error tolerance: failed innovation experiments (with the lesson recorded) that count "
+                    "against no one."),
+    )  # fmt: skip
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["slug"]

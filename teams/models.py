@@ -132,6 +132,13 @@ class Organization(models.Model):
         default=Month.JANUARY,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
+    experiment_allowance = models.PositiveSmallIntegerField(
+        _("failed experiments tolerated per person per quarter"),
+        default=1,
+        validators=[MaxValueValidator(20)],
+        help_text=_("Error tolerance: failed innovation experiments (with the lesson recorded) that count "
+                    "against no one."),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -75,8 +75,11 @@ def organization_update(
     currency: str,
     default_language: str,
     fiscal_year_start_month: int,
+    experiment_allowance: int | None = None,
 ) -> Organization:
     org.name = name.strip()
+    if experiment_allowance is not None:
+        org.experiment_allowance = experiment_allowance
     org.timezone = timezone_name
     org.currency = currency
     org.default_language = default_language

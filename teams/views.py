@@ -249,6 +249,7 @@ def org_settings_view(request: OrgRequest) -> HttpResponse:
         "currency": org.currency,
         "default_language": org.default_language,
         "fiscal_year_start_month": org.fiscal_year_start_month,
+        "experiment_allowance": org.experiment_allowance,
     }
     form = OrganizationSettingsForm(request.POST or None, initial=initial)
 
@@ -266,6 +267,7 @@ def org_settings_view(request: OrgRequest) -> HttpResponse:
             currency=data["currency"],
             default_language=data["default_language"],
             fiscal_year_start_month=data["fiscal_year_start_month"],
+            experiment_allowance=data["experiment_allowance"],
         ),
         on_success=saved,
         template="teams/settings/org.html",

@@ -90,7 +90,9 @@ def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_
     expect(mine).to_contain_text("3 online referral campaigns")
     mine.locator("input[name='progress']").first.fill("60")
     mine.get_by_role("button", name="Update").first.click()
-    expect(owner_page).to_have_url(re.compile(r"/plans/goals/\d+/"))
+    expect(owner_page.locator(".messages")).to_contain_text("Progress saved.")  # back on the list, next item
+    expect(owner_page).to_have_url(re.compile(r"/o/acme/plans/$"))
+    owner_page.get_by_test_id("my-initiatives").get_by_role("link", name="3 online referral campaigns").click()
     expect(owner_page.get_by_test_id("plan-table")).to_contain_text("60%")
     assert owner_page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     owner_page.screenshot(path=str(ARTIFACTS / "plan-owner-phone.png"), full_page=True)

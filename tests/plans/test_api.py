@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 from django.db import connection
@@ -144,3 +145,47 @@ def test_initiative_list_query_count_is_flat(org, manager, goal, django_assert_n
     assert count() == few
     with django_assert_num_queries(4):  # user, membership+org, count, page (joins)
         client.get(url)
+
+
+@pytest.mark.parametrize(
+    ("changes", "attr"),
+    [({"title": "T" * 250}, "title"), ({"dimension": "D" * 300}, "dimension"), ({"needs_note": "N" * 201}, "needs_note")],
+)  # fmt: skip
+def test_text_too_long_for_the_database_is_a_400_naming_the_field(org, manager, goal, changes, attr):
+    response = api(manager).post(
+        f"/api/v1/orgs/{org.slug}/initiatives/", row(goal, manager, **changes), format="json"
+    )
+    assert_error(response, 400, type_="validation_error", attr=attr)
+    assert not Initiative.objects.exists()
+
+
+def test_a_viewer_cannot_be_made_owner(org, manager, members, goal):
+    response = api(manager).post(
+        f"/api/v1/orgs/{org.slug}/initiatives/", row(goal, members["viewer"]), format="json"
+    )
+    body = assert_error(response, 400, type_="validation_error", attr="owner")
+    assert "viewers and HR cannot report progress" in body["detail"]
+
+
+def test_posting_the_same_team_budget_period_replaces_the_amount(org, manager, goal):
+    from plans.models import TeamBudget
+
+    url = f"/api/v1/orgs/{org.slug}/team-budgets/"
+    body = {"team": goal.team_id, "start_date": "2026-10-01", "end_date": "2026-12-31", "amount": "20000.00"}
+    assert api(manager).post(url, body, format="json").status_code == 201
+    again = api(manager).post(url, {**body, "amount": "25000.00", "end_date": "2026-12-30"}, format="json")
+    assert again.status_code == 201, again.json()
+    assert again.json()["amount"] == "25000.00"
+    assert list(TeamBudget.objects.values_list("amount", "end_date")) == [(D("25000.00"), date(2026, 12, 30))]
+    assert_error(api(manager).post(url, {**body, "amount": "1.234"}, format="json"), 400,
+                 type_="validation_error", attr="amount")  # fmt: skip
+
+
+def test_org_wide_analysis_has_each_goals_critical_path_and_risk(org, manager, member):
+    from tests.plans.test_services import two_goal_org
+
+    long_goal, short_goal, slipping = two_goal_org(org, manager, member)
+    body = api(manager).get(f"/api/v1/orgs/{org.slug}/initiatives/analysis/").json()
+    assert body["critical_paths"][str(short_goal.pk)] == [slipping.pk]
+    assert len(body["critical_paths"][str(long_goal.pk)]) == 2
+    assert body["goals_at_risk"] == [short_goal.pk]  # today is after the slipping initiative's due date

@@ -37,6 +37,28 @@ def test_the_article_plan_reads_like_the_article(db):
     assert 'class="critical' in body
 
 
+def plan_table(html: str) -> str:
+    """The plan table alone (the add form's checkboxes also carry the need labels)."""
+    return html.split('data-testid="plan-table"')[1].split("</table>")[0]
+
+
+def test_typed_resource_needs_show_in_the_table(db):
+    goal, org = demo()
+    member = Membership.objects.get(org=org, user__email="lisi@stretch.demo")
+    member.user.language = "en"
+    member.user.save()
+    body = login(member).get(reverse("goal_plan", args=[org.slug, goal.pk])).content.decode()
+    assert 'name="needs"' not in body  # a member sees no add form: the labels can only come from the table
+    table = plan_table(body)
+    for label in ("Legal support", "Product development", "Customer-service staff", "Design"):
+        assert f'<span class="chip">{label}</span>' in table, label
+    member.user.language = "zh-hans"
+    member.user.save()
+    assert '<span class="chip">法务支持</span>' in plan_table(
+        login(member).get(reverse("goal_plan", args=[org.slug, goal.pk])).content.decode()
+    )
+
+
 def test_manager_adds_a_row_inline_and_bad_rows_are_explained(org, manager, member):
     goal = factories.goal(
         org, manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31), status="active"
@@ -214,3 +236,121 @@ def test_team_budget_is_set_on_the_plan_page_and_drives_the_conflict(org, manage
     assert "Ops has 4000 CNY for this period" in page
     assert "Budget requested 5000" in page and "exceeds the team" in page
     assert login(member).post(url, {"amount": "1"}).status_code == 403
+
+
+def test_editing_a_row_keeps_its_squad_and_note(org, manager, member):
+    from plans.views import _input_from_form
+
+    goal = factories.goal(org, manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31))
+    squad = services.squad_create(org=org, actor=manager, name="Growth squad", lead=member, members=[])
+    item = services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+        title="Campaigns", goal=goal, owner=member, start_date=date(2026, 10, 1), due_date=date(2026, 10, 28),
+        squad=squad, needs_note="Two video editors", is_milestone=True))  # fmt: skip
+    client = login(manager)
+    url = reverse("initiative_edit", args=[org.slug, item.pk])
+    row = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'value="Two video editors"' in row and f'<option value="{squad.pk}" selected>' in row
+    data = {"title": "3 campaigns", "owner": member.pk, "start_date": "2026-10-01", "due_date": "2026-10-28",
+            "priority": "P0", "squad": squad.pk, "needs_note": "Two video editors", "is_milestone": "on"}  # fmt: skip
+    assert client.post(url, data, headers={"HX-Request": "true"}).status_code == 200
+    item.refresh_from_db()
+    assert (item.title, item.squad, item.needs_note, item.is_milestone) == ("3 campaigns", squad, "Two video editors",
+                                                                            True)  # fmt: skip
+    # Fields a form does not carry keep the initiative's values.
+    carried = {k: v for k, v in {**data, "owner": member, "start_date": item.start_date, "due_date": item.due_date,
+               "ongoing": False, "dimension_name": "", "budget": None, "needs": []}.items()
+               if k not in ("squad", "needs_note", "is_milestone")}  # fmt: skip
+    kept = _input_from_form(goal, carried, current=item)
+    assert (kept.squad, kept.needs_note, kept.is_milestone) == (squad, "Two video editors", True)
+    too_long = client.post(url, {**data, "dimension_name": "D" * 121}, headers={"HX-Request": "true"})
+    assert (
+        too_long.status_code == 400
+        and "Ensure this value has at most 120 characters" in too_long.content.decode()
+    )
+
+
+def test_a_done_initiative_can_go_back_to_zero_from_the_page(org, manager, member):
+    goal = factories.goal(org, manager)
+    item = services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+        title="Campaigns", goal=goal, owner=member, start_date=date(2026, 1, 5), due_date=date(2026, 2, 1)))  # fmt: skip
+    client = login(member)
+    url = reverse("initiative_progress", args=[org.slug, item.pk])
+    client.post(url, {"progress": "100"})
+    page = client.post(url, {"progress": "0"}, follow=True).content.decode()
+    item.refresh_from_db()
+    assert (item.progress, item.status) == (0, "not_started") and "Progress saved." in page
+
+
+def test_owner_closes_a_failed_experiment_with_its_lesson_and_sees_the_allowance(org, manager, member):
+    goal = factories.goal(org, manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31))
+
+    def experiment(title):
+        return services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+            title=title, goal=goal, owner=member, start_date=date(2026, 10, 5), due_date=date(2026, 10, 20),
+            is_experiment=True))  # fmt: skip
+
+    first, second = experiment("Live-stream test"), experiment("Mini-program test")
+    client = login(member)
+    index = client.get(reverse("plans_index", args=[org.slug])).content.decode()
+    assert f'data-testid="close-experiment-{first.pk}"' in index
+    url = reverse("initiative_progress", args=[org.slug, first.pk])
+    refused = client.post(
+        url, {"progress": "30", "status": "failed", "lesson": " ", "next": "index"}, follow=True
+    )
+    assert "Record the lesson learned" in refused.content.decode()
+    assert refused.redirect_chain[-1][0] == reverse("plans_index", args=[org.slug])
+    closed = client.post(url, {"progress": "30", "status": "failed", "lesson": "Weekday audience too small",
+                               "next": "index"}, follow=True)  # fmt: skip
+    assert "Experiment closed: lesson recorded." in closed.content.decode()
+    client.post(reverse("initiative_progress", args=[org.slug, second.pk]),
+                {"progress": "10", "status": "failed", "lesson": "No budget for ads"})  # fmt: skip
+    table = plan_table(client.get(reverse("goal_plan", args=[org.slug, goal.pk])).content.decode())
+    assert "Failed — lesson recorded (within allowance)" in table
+    assert "Failed — lesson recorded (beyond allowance)" in table
+    assert "Weekday audience too small" in table
+    assert f'data-testid="close-experiment-{first.pk}"' not in table  # closed: nothing more to close
+
+
+def test_owners_are_contributors_and_readers_get_no_progress_form(org, manager, members):
+    goal = factories.goal(org, manager)
+    client = login(manager)
+    body = client.get(reverse("goal_plan", args=[org.slug, goal.pk])).content.decode()
+    owner_select = body.split('name="owner"')[1].split("</select>")[0]
+    assert members["member"].user.get_full_name() in owner_select
+    assert members["viewer"].user.get_full_name() not in owner_select
+    assert members["hr"].user.get_full_name() not in owner_select
+    item = services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+        title="Campaigns", goal=goal, owner=members["member"], start_date=date(2026, 1, 5), due_date=date(2026, 2, 1)))  # fmt: skip
+    from plans.models import Initiative as I
+
+    I.objects.filter(pk=item.pk).update(owner=members["viewer"])  # demoted after the fact
+    viewer_page = (
+        login(members["viewer"]).get(reverse("goal_plan", args=[org.slug, goal.pk])).content.decode()
+    )
+    assert reverse("initiative_progress", args=[org.slug, item.pk]) not in viewer_page
+
+
+def test_organisation_sets_its_experiment_allowance(org, admin):
+    client = login(admin)
+    url = reverse("org_settings", args=[org.slug])
+    page = client.get(url).content.decode()
+    assert "Failed experiments tolerated per person per quarter" in page and 'value="1"' in page
+    form = {"name": org.name, "timezone": org.timezone, "currency": org.currency, "default_language": "en",
+            "fiscal_year_start_month": "1"}  # fmt: skip
+    assert client.post(url, {**form, "experiment_allowance": "-1"}).status_code == 400
+    assert client.post(url, {**form, "experiment_allowance": "2"}).status_code == 302
+    org.refresh_from_db()
+    assert org.experiment_allowance == 2
+
+
+def test_an_overload_from_another_plan_shows_on_this_one(org, manager, member):
+    goals = [
+        factories.goal(org, manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31)) for _ in "ab"
+    ]
+    for goal in (*goals, *goals):
+        services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(
+            title=f"P0 of {goal.title}", goal=goal, owner=member, start_date=date(2026, 11, 2),
+            due_date=date(2026, 11, 20), priority="P0"))  # fmt: skip
+    body = login(manager).get(reverse("goal_plan", args=[org.slug, goals[0].pk])).content.decode()
+    assert "priority-weighted load 6.0 against a capacity of 3" in body
+    assert "and 2 more in other plans" in body

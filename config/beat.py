@@ -19,6 +19,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "teams.tasks.login_attempts_prune",
             "schedule": 3600.0,
         },
+        "evaluate-alerts": {
+            "task": "tracking.tasks.evaluate_alerts",
+            "schedule": 3600.0,  # idempotent: raises, resolves and escalates what changed
+        },
         "recompute-indicators": {
             "task": "tracking.tasks.recompute_all",
             "schedule": crontab(minute=30, hour=1),  # nightly, after the day's values are in

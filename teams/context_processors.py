@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from .access import ADMIN_ONLY
+from .hooks import shell_context_providers
 from .selectors import membership_list_for_user
 
 SECTIONS = ("goals", "plans", "tracking", "incentives", "retros")
@@ -28,6 +29,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "is_org_admin": bool(membership and membership.role in ADMIN_ONLY),
         "available_languages": settings.LANGUAGES,
     }
+    if membership is not None:
+        for provider in shell_context_providers:
+            context.update(provider(request))
     if user is not None and user.is_authenticated:
         # Evaluated only when a template shows the switcher.
         context["my_memberships"] = SimpleLazyObject(lambda: list(membership_list_for_user(user=user)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .models import Organization, Team
 
@@ -31,3 +32,8 @@ def team_highlights(org: Organization, teams: list[Team]) -> dict[int, list[High
     for items in result.values():
         items.sort(key=lambda h: h.when, reverse=True)
     return result
+
+
+# Each provider adds to the context of every page (e.g. the inbox's unread count); values should
+# be lazy so a page that does not show them costs no query.
+shell_context_providers: list[Callable[[Any], dict[str, Any]]] = []

@@ -207,6 +207,35 @@ def _metric_entry(world: World) -> int:
     ).pk
 
 
+def _alert(world: World) -> int:
+    from tracking.models import Alert
+
+    goal = factories.goal(world.object_org, status="active")
+    return Alert.objects.create(
+        org=world.object_org,
+        kind="lagging_behind",
+        dedupe_key=f"walk:{goal.pk}",
+        goal=goal,
+        raised_on=goal.start_date,
+        deviation_pct=Decimal(12),
+        since=goal.start_date,
+    ).pk
+
+
+def _corrective_action(world: World) -> int:
+    from tracking.models import Alert, CorrectiveAction
+
+    alert = Alert.objects.get(pk=_alert(world))
+    return CorrectiveAction.objects.create(
+        org=world.object_org,
+        alert=alert,
+        goal=alert.goal,
+        description="More promotion",
+        owner=alert.goal.owner,
+        due_date=alert.goal.end_date,
+    ).pk
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -221,10 +250,13 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "goal_id": _goal,
     "initiative_id": _initiative,
     "dependency_id": _dependency,
+    "squad_id": _squad,
     "metric_id": _supporting_metric,
     "revision_id": _revision,
     "token_id": _token,
     "entry_id": _metric_entry,
+    "alert_id": _alert,
+    "action_id": _corrective_action,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
     "token": lambda w: "not-a-valid-token",

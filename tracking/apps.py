@@ -8,8 +8,11 @@ class TrackingConfig(AppConfig):
 
     def ready(self) -> None:
         from goals.progress import progress_providers
+        from teams.hooks import shell_context_providers
 
-        from .selectors import latest_attainment
+        from .selectors import inbox_context, latest_attainment
 
         if latest_attainment not in progress_providers:
             progress_providers.append(latest_attainment)
+        if inbox_context not in shell_context_providers:
+            shell_context_providers.append(inbox_context)

@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal
-from teams.models import Membership, Organization
+from teams.models import Membership, Organization, Team
 
-from .models import Mood
+from .models import Cause, ChannelKind, Mood
 
 
 class DateInput(forms.DateInput):
@@ -96,3 +96,47 @@ class EntryForm(forms.Form):
         )
         self.fields["member"].queryset = people  # type: ignore[attr-defined]
         self.fields["member"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+
+
+class AcknowledgeForm(forms.Form):
+    """纠偏: the cause of the deviation and the corrective action, with its owner and due date."""
+
+    cause = forms.ChoiceField(label=_("Cause"), choices=[("", "—"), *Cause.choices])
+    cause_note = forms.CharField(
+        label=_("Cause in your words"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("e.g. a competitor's price cut in the East region")}),
+    )  # fmt: skip
+    action = forms.CharField(
+        label=_("Corrective action"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("e.g. more promotion budget there; target a new customer segment")}),
+    )  # fmt: skip
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
+    due_date = forms.DateField(label=_("Due"), widget=DateInput)
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = (
+            Membership.objects.filter(org=org, is_active=True)
+            .select_related("user")
+            .order_by("user__display_name")
+        )
+        self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+        self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(label=_("Why is it resolved?"), max_length=200)
+
+
+class ChannelForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    kind = forms.ChoiceField(label=_("Format"), choices=ChannelKind.choices)
+    url = forms.CharField(label=_("Webhook URL"), max_length=500)
+    secret = forms.CharField(label=_("Signing secret"), max_length=200, required=False,
+                             help_text=_("Feishu and DingTalk sign with it; plain JSON gets an X-Stretch-Signature header."))  # fmt: skip
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False,
+                                  empty_label=_("(every team)"))  # fmt: skip
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(org=org).order_by("name")  # type: ignore[attr-defined]

@@ -3,6 +3,11 @@ idempotently), and the indicator recompute that turns them into dated snapshots.
 
 from __future__ import annotations
 
+import json
+import smtplib
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -11,21 +16,42 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, PeriodKind, Status, SupportingMetric, TargetVersion
-from teams.models import Membership, Organization
+from teams.models import Membership, Organization, Team
 
-from . import indicators, selectors
-from .models import IndicatorKind, IndicatorSnapshot, MetricEntry, Mood, Source, Standup
+from . import channels, indicators, selectors
+from .models import (
+    ActionState,
+    Alert,
+    AlertState,
+    Cause,
+    ChannelKind,
+    CorrectiveAction,
+    Delivery,
+    IndicatorKind,
+    IndicatorSnapshot,
+    MetricEntry,
+    Mood,
+    Notification,
+    NotificationChannel,
+    RuleKind,
+    Source,
+    Standup,
+)
 
 DEFAULT_BEHIND_PCT = Decimal(10)
 STANDUP_BACKFILL_DAYS = 7
 HISTORY_LIMIT_DAYS = 370
 MAX_ABS_VALUE = Decimal("1e13")
 TEXT_LIMIT = 2000
+WEBHOOK_TIMEOUT = 10
 SLICE_PREFERENCE = (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER)
 
 
@@ -516,3 +542,584 @@ def indicators_recompute_all(*, day: date | None = None) -> int:
     for org in Organization.objects.order_by("pk"):
         total += indicators_recompute(org=org, day=day)
     return total
+
+
+# --- Alerts (预警) ----------------------------------------------------------------------------------
+@dataclass
+class AlertSpec:
+    kind: str
+    key: str
+    goal: Goal | None = None
+    metric: SupportingMetric | None = None
+    member: Membership | None = None
+    team_id: int | None = None
+    measured: Decimal | None = None
+    expected: Decimal | None = None
+    deviation_pct: Decimal | None = None
+    since: date | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class EvaluateResult:
+    raised: list[int] = field(default_factory=list)
+    reopened: list[int] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)
+    escalated: list[int] = field(default_factory=list)
+
+
+def _period(goal: Goal) -> str:
+    return f"{goal.start_date.isoformat()}..{goal.end_date.isoformat()}"
+
+
+def _behind_since(history: list[IndicatorSnapshot], limit: Decimal) -> date | None:
+    """First day of the current run of snapshots behind the limit (history is newest first)."""
+    since = None
+    for snap in history:
+        if snap.pace is None or snap.pace > limit:
+            break
+        since = snap.day
+    return since
+
+
+def _goal_specs(
+    *, org: Organization, goals: list[Goal], rules: dict[str, selectors.RuleSetting], day: date
+) -> list[AlertSpec]:
+    specs: list[AlertSpec] = []
+    by_id = {g.pk: g for g in goals}
+    newest = selectors.latest_snapshots(org=org, goal_ids=list(by_id))
+    lag_rule = rules[RuleKind.LAGGING_BEHIND]
+    limit = Decimal(100) - lag_rule.threshold
+    behind_ids = [
+        goal_id for (goal_id, key), snap in newest.items()
+        if key == 0 and snap.pace is not None and snap.pace <= limit
+    ]  # fmt: skip
+    history: dict[int, list[IndicatorSnapshot]] = {}
+    if lag_rule.enabled and behind_ids:
+        for snap in IndicatorSnapshot.objects.filter(
+            goal_id__in=behind_ids, metric_key=0, day__gte=day - timedelta(days=HISTORY_LIMIT_DAYS)
+        ).order_by("goal_id", "-day"):
+            history.setdefault(snap.goal_id, []).append(snap)
+    for (goal_id, key), snap in newest.items():
+        goal = by_id[goal_id]
+        if key == 0 and lag_rule.enabled and goal_id in behind_ids and snap.pace is not None:
+            specs.append(AlertSpec(
+                kind=RuleKind.LAGGING_BEHIND, key=f"lagging_behind:g{goal_id}:{_period(goal)}", goal=goal,
+                team_id=goal.team_id, measured=snap.actual, expected=snap.expected,
+                deviation_pct=Decimal(100) - snap.pace, since=_behind_since(history.get(goal_id, []), limit),
+                detail={"pace": str(snap.pace), "day": snap.day.isoformat(), "forecast": str(snap.forecast),
+                        "tier_projected": snap.tier_projected},
+            ))  # fmt: skip
+        elif snap.kind == IndicatorKind.LEADING and rules[RuleKind.LEADING_BELOW].enabled:
+            running = int(snap.detail.get("weeks_below_running", 0))
+            if running >= rules[RuleKind.LEADING_BELOW].threshold:
+                weeks = [w for w in snap.detail.get("weeks", []) if w.get("complete")]
+                since = date.fromisoformat(weeks[-running]["start"]) if len(weeks) >= running else None
+                last = weeks[-1] if weeks else {}
+                completion = Decimal(str(last.get("completion") or 0))
+                specs.append(AlertSpec(
+                    kind=RuleKind.LEADING_BELOW, key=f"leading_below:m{key}:{_period(goal)}", goal=goal,
+                    metric=snap.supporting_metric, team_id=goal.team_id,
+                    measured=Decimal(str(last.get("actual", 0))), expected=Decimal(str(last.get("target", 0))),
+                    deviation_pct=Decimal(100) - completion, since=since, detail={"weeks_below": running},
+                ))  # fmt: skip
+        elif (
+            snap.kind == IndicatorKind.RISK and rules[RuleKind.RISK_BREACHED].enabled and snap.status == "off_track"
+            and snap.actual is not None and snap.target is not None
+        ):  # fmt: skip
+            since_text = snap.detail.get("breached_since")
+            deviation = (
+                ((snap.actual - snap.target) / snap.target * 100).copy_abs().quantize(Decimal("0.1"))
+                if snap.target else None
+            )  # fmt: skip
+            specs.append(AlertSpec(
+                kind=RuleKind.RISK_BREACHED, key=f"risk_breached:m{key}:{_period(goal)}", goal=goal,
+                metric=snap.supporting_metric, team_id=goal.team_id, measured=snap.actual,
+                expected=snap.target, deviation_pct=deviation,
+                since=date.fromisoformat(since_text) if since_text else None,
+            ))  # fmt: skip
+    if rules[RuleKind.PLAN_SLIP].enabled:
+        for goal_id in sorted(plan_risk(org=org, goal_ids=list(by_id), day=day)):
+            goal = by_id[goal_id]
+            specs.append(AlertSpec(kind=RuleKind.PLAN_SLIP, key=f"plan_slip:g{goal_id}:{_period(goal)}", goal=goal,
+                                   team_id=goal.team_id, since=day))  # fmt: skip
+    return specs
+
+
+def working_days_before(day: date, count: int) -> list[date]:
+    """The `count` working days (Monday–Friday) before `day`, oldest first."""
+    days: list[date] = []
+    cursor = day - timedelta(days=1)
+    while len(days) < count:
+        if cursor.weekday() < 5:
+            days.append(cursor)
+        cursor -= timedelta(days=1)
+    return sorted(days)
+
+
+def _standup_specs(*, org: Organization, rule: selectors.RuleSetting, day: date) -> list[AlertSpec]:
+    if not rule.enabled or rule.threshold < 1:
+        return []
+    window = working_days_before(day, int(rule.threshold))
+    members = list(
+        Membership.objects.filter(
+            org=org, is_active=True, role__in=("admin", "manager", "member"), teams__isnull=False
+        )
+        .distinct()
+        .prefetch_related("teams")
+    )
+    logged = set(
+        Standup.objects.filter(org=org, day__gte=window[0], day__lte=window[-1]).values_list(
+            "member_id", flat=True
+        )
+    )
+    specs = []
+    for member in members:
+        if member.pk in logged or timezone.localdate(member.joined_at) > window[0]:
+            continue
+        teams = list(member.teams.all())
+        specs.append(AlertSpec(
+            kind=RuleKind.STANDUP_MISSED, key=f"standup_missed:p{member.pk}:{window[0].isoformat()}", member=member,
+            team_id=teams[0].pk if teams else None, measured=Decimal(len(window)), since=window[0],
+            detail={"days": [d.isoformat() for d in window]},
+        ))  # fmt: skip
+    return specs
+
+
+def _recipients(alert: Alert) -> list[Membership]:
+    people: dict[int, Membership] = {}
+    if alert.goal is not None:
+        people[alert.goal.owner_id] = alert.goal.owner
+    if alert.member is not None:
+        people[alert.member.pk] = alert.member
+    if alert.team is not None:
+        for manager in alert.team.managers.filter(is_active=True):
+            people[manager.pk] = manager
+    return list(people.values())
+
+
+def _notify(*, alert: Alert, people: Iterable[Membership], kind: str, event: str) -> None:
+    Notification.objects.bulk_create(
+        [Notification(org_id=alert.org_id, recipient=p, kind=kind, alert=alert, dedupe_key=f"alert:{alert.pk}:{event}")
+         for p in people],
+        ignore_conflicts=True,
+    )  # fmt: skip
+
+
+def alerts_evaluate(
+    *, org: Organization, day: date | None = None, goal_ids: Iterable[int] | None = None
+) -> EvaluateResult:
+    """Raise, update, reopen, resolve and escalate the organisation's alerts from the newest
+    snapshots (and stand-ups). Idempotent: keys are unique per goal, rule and period, so a retried
+    or duplicated run changes nothing more."""
+    day = day or selectors.org_today(org)
+    rules = selectors.rule_settings(org=org)
+    qs = Goal.objects.filter(org=org, status=Status.ACTIVE, start_date__lte=day).select_related(
+        "owner", "team"
+    )
+    full = goal_ids is None
+    if goal_ids is not None:
+        qs = qs.filter(pk__in=list(goal_ids))
+    goals = list(qs)
+    specs = _goal_specs(org=org, goals=goals, rules=rules, day=day)
+    if full:
+        specs += _standup_specs(org=org, rule=rules[RuleKind.STANDUP_MISSED], day=day)
+    result = EvaluateResult()
+    firing = {s.key: s for s in specs}
+    existing = {a.dedupe_key: a for a in Alert.objects.filter(org=org, dedupe_key__in=list(firing))}
+    for key, spec in firing.items():
+        values = {
+            "measured": spec.measured, "expected": spec.expected, "deviation_pct": spec.deviation_pct,
+            "since": spec.since, "detail": spec.detail,
+        }  # fmt: skip
+        alert = existing.get(key)
+        if alert is None:
+            try:
+                with transaction.atomic():
+                    alert = Alert.objects.create(
+                        org=org, kind=spec.kind, dedupe_key=key, goal=spec.goal, supporting_metric=spec.metric,
+                        member=spec.member, team_id=spec.team_id, raised_on=day, **values,
+                    )  # fmt: skip
+            except IntegrityError:
+                continue  # another run raised it a moment ago
+            result.raised.append(alert.pk)
+            _notify(alert=alert, people=_recipients(alert), kind=Notification.Kind.ALERT, event="raised")
+            _deliver(alert)
+            continue
+        if alert.state == AlertState.RESOLVED:
+            Alert.objects.filter(pk=alert.pk, state=AlertState.RESOLVED).update(
+                state=AlertState.OPEN, resolved_at=None, resolved_by=None, resolution="", raised_on=day,
+                escalated_at=None, **values,
+            )  # fmt: skip
+            alert.refresh_from_db()
+            result.reopened.append(alert.pk)
+            _notify(
+                alert=alert, people=_recipients(alert), kind=Notification.Kind.ALERT, event=f"reopened:{day}"
+            )
+            _deliver(alert)
+        else:
+            Alert.objects.filter(pk=alert.pk).update(**values)
+    # What no longer fires is back on track.
+    scope = (
+        Alert.objects.filter(org=org).exclude(state=AlertState.RESOLVED).exclude(dedupe_key__in=list(firing))
+    )
+    if not full:
+        scope = scope.filter(goal_id__in=[g.pk for g in goals])
+    stale = list(scope.values_list("pk", flat=True))
+    if stale:
+        Alert.objects.filter(pk__in=stale).update(
+            state=AlertState.RESOLVED, resolved_at=timezone.now(), resolution="back on track"
+        )
+        result.resolved = stale
+    if full:
+        result.escalated = _escalate(org=org, rules=rules, day=day)
+    return result
+
+
+def _escalate(*, org: Organization, rules: dict[str, selectors.RuleSetting], day: date) -> list[int]:
+    """An alert nobody acknowledged within the rule's days goes to the managers of the parent
+    team (the organisation's admins when the team has no parent)."""
+    escalated = []
+    candidates = Alert.objects.filter(
+        org=org, state=AlertState.OPEN, escalated_at__isnull=True
+    ).select_related("team__parent")
+    admins = None
+    for alert in candidates:
+        if alert.raised_on > day - timedelta(days=rules[alert.kind].escalate_after_days):
+            continue
+        parent = alert.team.parent if alert.team is not None else None
+        people = list(parent.managers.filter(is_active=True)) if parent is not None else []
+        if not people:
+            if admins is None:
+                admins = list(Membership.objects.filter(org=org, role="admin", is_active=True))
+            people = admins
+        updated = Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(
+            escalated_at=timezone.now()
+        )
+        if not updated:
+            continue  # escalated by a concurrent run
+        alert.escalated_to.set(people)
+        _notify(alert=alert, people=people, kind=Notification.Kind.ESCALATION, event="escalated")
+        escalated.append(alert.pk)
+    return escalated
+
+
+def _deliver(alert: Alert) -> None:
+    """Hand the alert to the outgoing channels (e-mail, webhooks) after commit."""
+    from .tasks import deliver_alert
+
+    alert_id = alert.pk
+    transaction.on_commit(lambda: deliver_alert.delay(alert_id=alert_id))
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    description: str
+    owner: Membership | None
+    due_date: date | None
+
+
+def can_act_on(*, alert: Alert, member: Membership) -> bool:
+    """Managers and admins act on any alert; a goal's owner on the goal's alerts; a person on
+    their own missed stand-ups."""
+    if member.org_id != alert.org_id or not member.is_active:
+        return False
+    if member.role in selectors.MANAGING_ROLES:
+        return True
+    return (alert.goal is not None and alert.goal.owner_id == member.pk) or alert.member_id == member.pk
+
+
+def _validate_action(org: Organization, data: ActionInput, errors: dict[str, list[str]]) -> None:
+    if not data.description.strip():
+        errors["action"] = [_("Describe the corrective action.")]
+    elif len(data.description) > TEXT_LIMIT:
+        errors["action"] = [_("At most %(limit)s characters.") % {"limit": TEXT_LIMIT}]
+    if data.owner is None or data.owner.org_id != org.pk or not data.owner.is_active:
+        errors["owner"] = [_("Choose who owns the action, from this organisation.")]
+    if data.due_date is None:
+        errors["due_date"] = [_("Give the action a due date.")]
+    elif data.due_date < selectors.org_today(org):
+        errors["due_date"] = [_("The due date cannot be in the past.")]
+
+
+def alert_acknowledge(
+    *, alert: Alert, actor: Membership, cause: str, cause_note: str, action: ActionInput
+) -> CorrectiveAction:
+    """纠偏: name the cause and commit to a corrective action with an owner and a due date."""
+    errors: dict[str, list[str]] = {}
+    if not can_act_on(alert=alert, member=actor):
+        errors["__all__"] = [_("Only the goal's owner or a manager can acknowledge this alert.")]
+    if cause not in Cause.values:
+        errors["cause"] = [_("Choose a cause.")]
+    elif cause == Cause.OTHER and not cause_note.strip():
+        errors["cause_note"] = [_("Say what the cause is.")]
+    if len(cause_note) > TEXT_LIMIT:
+        errors["cause_note"] = [_("At most %(limit)s characters.") % {"limit": TEXT_LIMIT}]
+    _validate_action(alert.org, action, errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update(of=("self",)).get(pk=alert.pk)
+        if locked.state == AlertState.RESOLVED:
+            raise ValidationError(_("This alert is already resolved."))
+        locked.state = AlertState.ACKNOWLEDGED
+        locked.cause, locked.cause_note = cause, cause_note.strip()
+        locked.acknowledged_by, locked.acknowledged_at = actor, timezone.now()
+        locked.save(
+            update_fields=["state", "cause", "cause_note", "acknowledged_by", "acknowledged_at", "updated_at"]
+        )
+        assert action.owner is not None and action.due_date is not None  # noqa: S101 - validated above
+        created = CorrectiveAction.objects.create(
+            org=alert.org, alert=locked, goal=locked.goal, description=action.description.strip(),
+            owner=action.owner, due_date=action.due_date, created_by=actor,
+        )  # fmt: skip
+    alert.refresh_from_db()
+    return created
+
+
+def action_add(
+    *, org: Organization, actor: Membership, goal: Goal | None, alert: Alert | None, data: ActionInput
+) -> CorrectiveAction:
+    """A corrective action recorded outside an alert (e.g. decided at the weekly review)."""
+    errors: dict[str, list[str]] = {}
+    if actor.role not in selectors.MANAGING_ROLES and not (goal is not None and goal.owner_id == actor.pk):
+        errors["__all__"] = [_("Only the goal's owner or a manager can add a corrective action.")]
+    _validate_action(org, data, errors)
+    if errors:
+        raise ValidationError(errors)
+    assert data.owner is not None and data.due_date is not None  # noqa: S101 - validated above
+    return CorrectiveAction.objects.create(
+        org=org, alert=alert, goal=goal, description=data.description.strip(), owner=data.owner,
+        due_date=data.due_date, created_by=actor,
+    )  # fmt: skip
+
+
+def action_update(
+    *, action: CorrectiveAction, actor: Membership, done: bool, worked: bool | None = None
+) -> CorrectiveAction:
+    if actor.pk != action.owner_id and actor.role not in selectors.MANAGING_ROLES:
+        raise ValidationError(_("Only the action's owner or a manager can update it."))
+    action.state = ActionState.DONE if done else ActionState.OPEN
+    action.done_at = timezone.now() if done else None
+    action.worked = worked
+    action.save(update_fields=["state", "done_at", "worked"])
+    return action
+
+
+def alert_resolve(*, alert: Alert, actor: Membership, note: str) -> Alert:
+    if not can_act_on(alert=alert, member=actor):
+        raise ValidationError(_("Only the goal's owner or a manager can resolve this alert."))
+    if not note.strip():
+        raise ValidationError({"note": [_("Say why the alert is resolved.")]})
+    Alert.objects.filter(pk=alert.pk).exclude(state=AlertState.RESOLVED).update(
+        state=AlertState.RESOLVED,
+        resolved_at=timezone.now(),
+        resolved_by=actor,
+        resolution=note.strip()[:200],
+    )
+    alert.refresh_from_db()
+    return alert
+
+
+def notifications_mark_read(*, member: Membership, ids: Iterable[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=member, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+# --- Alert wording and delivery -------------------------------------------------------------------
+class DeliveryError(Exception):
+    """A webhook did not accept the message; the task tries again in `retry_in` seconds."""
+
+    def __init__(self, message: str, *, retry_in: int) -> None:
+        super().__init__(message)
+        self.retry_in = retry_in
+
+
+WEBHOOK_ATTEMPTS = 6  # the first try and five retries
+
+
+def webhook_backoff(attempt: int) -> int:
+    return int(min(30 * 2 ** (attempt - 1), 1800))
+
+
+def alert_message(alert: Alert) -> str:
+    """What deviates, by how much and since when, in the active language."""
+    since = alert.since.isoformat() if alert.since else alert.raised_on.isoformat()
+    goal = alert.goal.title if alert.goal else ""
+    metric = alert.supporting_metric.name if alert.supporting_metric else ""
+
+    def num(value: Decimal | None) -> str:
+        return "—" if value is None else f"{value.normalize():,f}"
+
+    if alert.kind == RuleKind.LAGGING_BEHIND:
+        return _("%(goal)s is %(pct)s%% behind where it should be: %(actual)s against %(expected)s expected by now (since %(since)s).") % {
+            "goal": goal, "pct": num(alert.deviation_pct), "actual": num(alert.measured),
+            "expected": num(alert.expected), "since": since}  # fmt: skip
+    if alert.kind == RuleKind.LEADING_BELOW:
+        return _("%(goal)s · %(metric)s has been below its weekly target %(weeks)s weeks running: %(actual)s of %(target)s last week (since %(since)s).") % {
+            "goal": goal, "metric": metric, "weeks": alert.detail.get("weeks_below", "?"), "actual": num(alert.measured),
+            "target": num(alert.expected), "since": since}  # fmt: skip
+    if alert.kind == RuleKind.RISK_BREACHED:
+        return _("%(goal)s · %(metric)s is past its threshold: %(actual)s against %(threshold)s (since %(since)s).") % {
+            "goal": goal, "metric": metric, "actual": num(alert.measured), "threshold": num(alert.expected),
+            "since": since}  # fmt: skip
+    if alert.kind == RuleKind.STANDUP_MISSED:
+        name = alert.member.user.get_full_name() if alert.member else ""
+        return _("%(name)s has not logged a stand-up for %(days)s working days (since %(since)s).") % {
+            "name": name, "days": num(alert.measured), "since": since}  # fmt: skip
+    return _("%(goal)s: an initiative on the critical path has slipped, which puts the goal at risk (since %(since)s).") % {
+        "goal": goal, "since": since}  # fmt: skip
+
+
+def alert_text(alert: Alert, *, language: str) -> str:
+    with translation.override(language):
+        link = f"{settings.SITE_URL.rstrip('/')}{reverse('alert_detail', args=[alert.org.slug, alert.pk])}"
+        return f"{_('Stretch alert')} · {alert.org.name}\n{alert_message(alert)}\n{link}"
+
+
+def alert_deliver(*, alert_id: int) -> int:
+    """Queue one delivery per enabled channel of the alert's team (and organisation-wide ones),
+    and the e-mails of its in-app notifications. Unique rows make a repeat a no-op."""
+    from .tasks import email_notification, send_delivery
+
+    alert = Alert.objects.select_related("org").filter(pk=alert_id).first()
+    if alert is None:
+        return 0
+    event = f"{alert.state}:{alert.raised_on.isoformat()}"
+    channels = NotificationChannel.objects.filter(org=alert.org, enabled=True).filter(
+        Q(team__isnull=True) | Q(team_id=alert.team_id)
+    )
+    queued = 0
+    for channel in channels:
+        delivery, created = Delivery.objects.get_or_create(channel=channel, alert=alert, event=event)
+        if created:
+            send_delivery.delay(delivery_id=delivery.pk)
+            queued += 1
+    for notification_id in Notification.objects.filter(alert=alert, emailed_at__isnull=True).values_list(
+        "pk", flat=True
+    ):
+        email_notification.delay(notification_id=notification_id)
+        queued += 1
+    return queued
+
+
+def _response_ok(kind: str, status: int, body: bytes) -> tuple[bool, str]:
+    if not 200 <= status < 300:
+        return False, f"HTTP {status}"
+    if kind in ("feishu", "dingtalk", "wecom"):
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            return False, "not JSON"
+        code = data.get("code", data.get("errcode", 0)) if isinstance(data, dict) else 0
+        if code not in (0, "0", None):
+            return False, f"platform error {code}: {str(data.get('msg') or data.get('errmsg') or '')[:200]}"
+    return True, ""
+
+
+def delivery_send(*, delivery_id: int) -> bool:
+    """POST one alert to one webhook. On failure the task retries with backoff; after the last
+    attempt the delivery is marked failed and the channel failing (shown to the admin)."""
+    delivery = Delivery.objects.select_related("channel", "alert__org", "alert__goal", "alert__member__user",
+                                               "alert__supporting_metric").filter(pk=delivery_id).first()  # fmt: skip
+    if delivery is None or delivery.state != Delivery.State.PENDING:
+        return delivery is not None and delivery.state == Delivery.State.SENT
+    final = delivery.attempts + 1 >= WEBHOOK_ATTEMPTS
+    channel, alert = delivery.channel, delivery.alert
+    event = {"event": "alert." + delivery.event.split(":")[0], "alert": {
+        "id": alert.pk, "kind": alert.kind, "goal": alert.goal_id, "member": alert.member_id, "state": alert.state,
+        "measured": None if alert.measured is None else str(alert.measured),
+        "expected": None if alert.expected is None else str(alert.expected),
+        "deviation_pct": None if alert.deviation_pct is None else str(alert.deviation_pct),
+        "since": alert.since.isoformat() if alert.since else None, "organization": alert.org.slug}}  # fmt: skip
+    request = channels.build(
+        kind=channel.kind, url=channel.url, secret=channel.secret,
+        text=alert_text(alert, language=alert.org.default_language), event=event,
+        now_seconds=int(timezone.now().timestamp()),
+    )  # fmt: skip
+    error = ""
+    try:
+        # The URL is an admin's http(s) webhook (channel_save refuses any other scheme).
+        outgoing = urllib.request.Request(  # noqa: S310
+            request.url, data=request.body, headers=request.headers, method="POST"
+        )
+        with urllib.request.urlopen(outgoing, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310 - admin-configured URL
+            ok, error = _response_ok(channel.kind, response.status, response.read(65536))
+    except urllib.error.HTTPError as failure:
+        ok, error = False, f"HTTP {failure.code}"
+    except (OSError, ValueError) as failure:
+        ok, error = False, str(failure)[:300] or failure.__class__.__name__
+    now = timezone.now()
+    if ok:
+        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SENT, sent_at=now, attempts=F("attempts") + 1,
+                                                       last_error="")  # fmt: skip
+        NotificationChannel.objects.filter(pk=channel.pk).update(failing_since=None, last_error="")
+        return True
+    Delivery.objects.filter(pk=delivery.pk).update(
+        attempts=F("attempts") + 1,
+        last_error=error[:300],
+        state=Delivery.State.FAILED if final else Delivery.State.PENDING,
+    )
+    if final:
+        NotificationChannel.objects.filter(pk=channel.pk, failing_since__isnull=True).update(
+            failing_since=now
+        )
+        NotificationChannel.objects.filter(pk=channel.pk).update(last_error=error[:300])
+        return False
+    raise DeliveryError(error, retry_in=webhook_backoff(delivery.attempts + 1))
+
+
+def notification_email(*, notification_id: int) -> bool:
+    """E-mail one in-app notification to its recipient, once (claimed before sending)."""
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient__user", "alert__org", "alert__goal",
+                                                       "alert__member__user", "alert__supporting_metric").get(pk=notification_id)  # fmt: skip
+    user = notification.recipient.user
+    if notification.alert is None or not user.email:
+        return False
+    language = user.language or notification.alert.org.default_language
+    body = alert_text(notification.alert, language=language)
+    with translation.override(language):
+        subject = _("Stretch alert") + " · " + notification.alert.org.name
+    try:
+        send_mail(subject, body, None, [user.email])
+    except (OSError, smtplib.SMTPException):
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)  # the task retries
+        raise
+    return True
+
+
+# --- Channels ------------------------------------------------------------------------------------
+def channel_save(
+    *, org: Organization, actor: Membership, name: str, kind: str, url: str, secret: str = "",
+    team_id: int | None = None, enabled: bool = True, channel: NotificationChannel | None = None,
+) -> NotificationChannel:  # fmt: skip
+    errors: dict[str, list[str]] = {}
+    if actor.role != "admin":
+        errors["__all__"] = [_("Only admins configure integrations.")]
+    if not name.strip():
+        errors["name"] = [_("Name the channel.")]
+    if kind not in ChannelKind.values:
+        errors["kind"] = [_("Choose Feishu, DingTalk, WeCom, Slack or plain JSON.")]
+    parsed = urllib.parse.urlsplit(url.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 500:
+        errors["url"] = [_("Enter the webhook's full http(s) address.")]
+    team = None
+    if team_id is not None:
+        team = Team.objects.filter(org=org, pk=team_id).first()
+        if team is None:
+            errors["team"] = [_("No such team in this organisation.")]
+    if errors:
+        raise ValidationError(errors)
+    target = channel or NotificationChannel(org=org)
+    target.name, target.kind, target.url, target.secret = name.strip(), kind, url.strip(), secret.strip()
+    target.team, target.enabled = team, enabled
+    target.full_clean()
+    target.save()
+    return target

@@ -3,6 +3,7 @@ so a retried or duplicated job writes the same rows again and nothing more."""
 
 from __future__ import annotations
 
+import smtplib
 from datetime import date
 
 from celery import shared_task
@@ -18,12 +19,57 @@ def recompute_goals(*, org_id: int, goal_ids: list[int], since: str | None = Non
     org = Organization.objects.filter(pk=org_id).first()
     if org is None:
         return 0
-    return services.indicators_recompute(
+    written = services.indicators_recompute(
         org=org, goal_ids=goal_ids, since=date.fromisoformat(since) if since else None
     )
+    services.alerts_evaluate(org=org, goal_ids=goal_ids)
+    return written
 
 
 @shared_task(name="tracking.tasks.recompute_all", acks_late=True)
 def recompute_all() -> int:
     """Nightly: every active goal of every organisation."""
-    return services.indicators_recompute_all()
+    written = services.indicators_recompute_all()
+    evaluate_alerts.delay()
+    return written
+
+
+@shared_task(name="tracking.tasks.evaluate_alerts", acks_late=True)
+def evaluate_alerts(*, org_id: int | None = None) -> int:
+    """Hourly (and after the nightly recompute): raise, resolve and escalate alerts. Idempotent."""
+    orgs = Organization.objects.filter(pk=org_id) if org_id else Organization.objects.order_by("pk")
+    changed = 0
+    for org in orgs:
+        result = services.alerts_evaluate(org=org)
+        changed += len(result.raised) + len(result.reopened) + len(result.resolved) + len(result.escalated)
+    return changed
+
+
+@shared_task(name="tracking.tasks.deliver_alert", acks_late=True)
+def deliver_alert(*, alert_id: int) -> int:
+    """Send an alert to its team's channels (e-mail and webhooks); each delivery is recorded once."""
+    return services.alert_deliver(alert_id=alert_id)
+
+
+@shared_task(name="tracking.tasks.send_delivery", acks_late=True)
+def send_delivery(*, delivery_id: int) -> bool:
+    """POST an alert to a webhook. An unreachable or failing URL is tried again later with
+    backoff (30 s, 1 min, 2 min, 4 min, 8 min) and then marked failing for the admin; other jobs
+    never wait for it. The attempt count lives on the delivery row, so a duplicated job cannot
+    post twice or retry forever."""
+    try:
+        return services.delivery_send(delivery_id=delivery_id)
+    except services.DeliveryError as error:
+        send_delivery.apply_async(kwargs={"delivery_id": delivery_id}, countdown=error.retry_in)
+        return False
+
+
+@shared_task(
+    name="tracking.tasks.email_notification",
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def email_notification(*, notification_id: int) -> bool:
+    return services.notification_email(notification_id=notification_id)

@@ -8,4 +8,10 @@ urlpatterns = [
     path("teams/<int:team_id>/board/", views.board_view, name="team_board"),
     path("goals/<int:goal_id>/values/", views.values_view, name="goal_values"),
     path("values/<int:entry_id>/delete/", views.entry_delete_view, name="entry_delete"),
+    path("alerts/", views.alert_list_view, name="alert_list"),
+    path("alerts/<int:alert_id>/", views.alert_detail_view, name="alert_detail"),
+    path("alerts/<int:alert_id>/resolve/", views.alert_resolve_view, name="alert_resolve"),
+    path("actions/<int:action_id>/", views.action_update_view, name="action_update"),
+    path("inbox/", views.inbox_view, name="inbox"),
+    path("channels/", views.channels_view, name="channels"),
 ]

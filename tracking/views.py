@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
+from teams.access import ADMIN_ONLY, ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
 from teams.page_forms import form_page
 
 from . import selectors, services
-from .forms import EntryForm, StandupForm, value_field_name
+from .forms import AcknowledgeForm, ChannelForm, EntryForm, ResolveForm, StandupForm, value_field_name
+from .models import RuleKind
 
 
 def _day(raw: str | None, default: date) -> date:
@@ -144,3 +145,115 @@ def entry_delete_view(request: OrgRequest, entry_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Value deleted."))
     return redirect("goal_values", org_slug=request.org.slug, goal_id=goal_id)
+
+
+# --- Alerts, corrective actions, inbox, channels --------------------------------------------------
+@org_page(roles=ALL_ROLES)
+@require_GET
+def alert_list_view(request: OrgRequest) -> HttpResponse:
+    state = request.GET.get("state") or "unresolved"
+    if state not in ("unresolved", "open", "acknowledged", "resolved"):
+        state = "unresolved"
+    alerts = list(selectors.alert_list(org=request.org, state=state)[:200])
+    rows = [(a, services.alert_message(a)) for a in alerts]
+    actions = list(selectors.action_list(org=request.org, open_only=True)[:100])
+    return render(request, "tracking/alerts.html", {"rows": rows, "state": state, "actions": actions})
+
+
+@org_page(roles=ALL_ROLES, write_roles=CONTRIBUTORS)
+@require_http_methods(["GET", "POST"])
+def alert_detail_view(request: OrgRequest, alert_id: int) -> HttpResponse:
+    """One alert: what deviates and since when, a link to the data, and (for the goal's owner or a
+    manager) the cause and corrective action that acknowledge it."""
+    alert = selectors.alert_get(org=request.org, alert_id=alert_id)
+    can_act = services.can_act_on(alert=alert, member=request.membership)
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None, org=request.org,
+                           initial={"owner": alert.goal.owner_id if alert.goal else request.membership.pk})  # fmt: skip
+
+    def save(data: dict[str, Any]) -> Any:
+        return services.alert_acknowledge(
+            alert=alert, actor=request.membership, cause=data["cause"], cause_note=data["cause_note"],
+            action=services.ActionInput(description=data["action"], owner=data["owner"], due_date=data["due_date"]),
+        )  # fmt: skip
+
+    def saved(_action: Any) -> HttpResponse:
+        messages.success(request, _("Alert acknowledged; the corrective action is tracked until done."))
+        return redirect("alert_detail", org_slug=request.org.slug, alert_id=alert.pk)
+
+    context = {
+        "alert": alert, "message": services.alert_message(alert), "can_act": can_act,
+        "actions": list(selectors.action_list(org=request.org, alert=alert)),
+        "resolve_form": ResolveForm(), "history": selectors.alert_history(alert=alert),
+    }  # fmt: skip
+    return form_page(
+        request, form, save=save, on_success=saved, template="tracking/alert.html", context=context
+    )
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_POST
+def alert_resolve_view(request: OrgRequest, alert_id: int) -> HttpResponse:
+    alert = selectors.alert_get(org=request.org, alert_id=alert_id)
+    try:
+        services.alert_resolve(alert=alert, actor=request.membership, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Alert resolved."))
+    return redirect("alert_detail", org_slug=request.org.slug, alert_id=alert.pk)
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_POST
+def action_update_view(request: OrgRequest, action_id: int) -> HttpResponse:
+    action = selectors.action_get(org=request.org, action_id=action_id)
+    worked = {"yes": True, "no": False}.get(request.POST.get("worked", ""))
+    try:
+        services.action_update(action=action, actor=request.membership, done=request.POST.get("done") == "1",
+                               worked=worked)  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Corrective action updated."))
+    if action.alert_id:
+        return redirect("alert_detail", org_slug=request.org.slug, alert_id=action.alert_id)
+    return redirect("alert_list", org_slug=request.org.slug)
+
+
+@org_page(roles=ALL_ROLES)
+@require_http_methods(["GET", "POST"])
+def inbox_view(request: OrgRequest) -> HttpResponse:
+    """In-app inbox: new and escalated alerts, stand-up reminders."""
+    if request.method == "POST":
+        services.notifications_mark_read(member=request.membership)
+        return redirect("inbox", org_slug=request.org.slug)
+    items = list(selectors.notification_list(member=request.membership)[:100])
+    rows = [(n, services.alert_message(n.alert) if n.alert else "") for n in items]
+    return render(request, "tracking/inbox.html", {"rows": rows})
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_http_methods(["GET", "POST"])
+def channels_view(request: OrgRequest) -> HttpResponse:
+    """Integrations: webhooks to Feishu, DingTalk, WeCom, Slack or plain JSON, per team; a failing
+    one shows its last error here."""
+    form = ChannelForm(request.POST if request.method == "POST" else None, org=request.org)
+
+    def save(data: dict[str, Any]) -> Any:
+        team = data.get("team")
+        return services.channel_save(org=request.org, actor=request.membership, name=data["name"], kind=data["kind"],
+                                     url=data["url"], secret=data.get("secret", ""), team_id=team.pk if team else None)  # fmt: skip
+
+    def saved(_channel: Any) -> HttpResponse:
+        messages.success(request, _("Channel saved."))
+        return redirect("channels", org_slug=request.org.slug)
+
+    context = {
+        "channels": selectors.channel_list(org=request.org),
+        "rules": [
+            (RuleKind(kind).label, rule) for kind, rule in selectors.rule_settings(org=request.org).items()
+        ],
+    }
+    return form_page(
+        request, form, save=save, on_success=saved, template="tracking/channels.html", context=context
+    )

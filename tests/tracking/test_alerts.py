@@ -1,0 +1,259 @@
+"""Deviation alerts: raised once per goal, rule and period; acknowledged with a cause and a
+corrective action; resolved when back on track; escalated; delivered to webhooks."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+from decimal import Decimal as D
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from goals import services as goal_services
+from teams.models import Role
+from tests import factories
+from tests.conftest import login
+from tracking import channels, services
+from tracking.models import Alert, CorrectiveAction, Delivery, Notification, NotificationChannel, Standup
+from tracking.selectors import org_today
+from tracking.services import EntryInput
+
+
+@pytest.fixture
+def sales(org):
+    parent = factories.team(org, "Commercial")
+    return factories.team(org, "Sales", parent=parent)
+
+
+@pytest.fixture
+def lead(org, sales):
+    person = factories.member(org, Role.MANAGER, name="Sales Lead", teams=[sales])
+    sales.managers.add(person)
+    return person
+
+
+@pytest.fixture
+def goal(org, lead, sales):
+    today = org_today(org)
+    return factories.goal(org, lead, team=sales, title="Quarterly deal value", start_date=today - timedelta(days=45),
+                          end_date=today + timedelta(days=45), base=D(900), challenge=D(1000), stretch=D(1200),
+                          status="active")  # fmt: skip
+
+
+def behind(org, actor, goal, per_day: str, days: int = 46) -> None:
+    today = org_today(org)
+    services.entries_save(org=org, actor=actor, rows=[
+        EntryInput(goal_id=goal.pk, value=per_day, day=(today - timedelta(days=n)).isoformat()) for n in range(days)])  # fmt: skip
+    services.indicators_recompute(org=org, since=today - timedelta(days=days - 1))
+
+
+def test_ten_percent_behind_raises_one_alert_with_what_how_much_and_since_when(org, lead, goal):
+    behind(org, lead, goal, "9.6")  # 46 × 9.6 = 441.6 of 505.5 expected: 12.6 % behind
+    first = services.alerts_evaluate(org=org)
+    again = services.alerts_evaluate(org=org)  # a retried or duplicated job
+    assert len(first.raised) == 1 and again.raised == [] and Alert.objects.count() == 1
+    alert = Alert.objects.get()
+    assert alert.kind == "lagging_behind" and alert.deviation_pct == D("12.6") and alert.team == goal.team
+    assert alert.since == goal.start_date  # behind from the very first day
+    message = services.alert_message(alert)
+    assert "Quarterly deal value is 12.6% behind" in message and "441.6 against 505.4945" in message
+    assert set(Notification.objects.values_list("recipient", flat=True)) == {lead.pk}
+    assert Notification.objects.count() == 1
+
+
+def test_back_on_track_resolves_and_a_new_deviation_reopens_the_same_alert(org, lead, goal):
+    behind(org, lead, goal, "9.6")
+    services.alerts_evaluate(org=org)
+    alert = Alert.objects.get()
+    today = org_today(org)
+    services.entries_save(
+        org=org, actor=lead, rows=[EntryInput(goal_id=goal.pk, value="200", day=today.isoformat())]
+    )
+    services.indicators_recompute(org=org)
+    assert alert.pk in services.alerts_evaluate(org=org).resolved
+    alert.refresh_from_db()
+    assert alert.state == "resolved" and alert.resolution == "back on track"
+    services.entries_save(
+        org=org, actor=lead, rows=[EntryInput(goal_id=goal.pk, value="-200", day=today.isoformat())]
+    )
+    services.indicators_recompute(org=org)
+    result = services.alerts_evaluate(org=org)
+    assert result.reopened == [alert.pk] and Alert.objects.count() == 1
+
+
+def test_acknowledging_needs_a_cause_and_a_corrective_action(org, lead, goal, member):
+    behind(org, lead, goal, "9.6")
+    services.alerts_evaluate(org=org)
+    alert = Alert.objects.get()
+    due = org_today(org) + timedelta(days=14)
+    action = services.ActionInput(description="More promotion budget in the East region; a new customer segment",
+                                  owner=lead, due_date=due)  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        services.alert_acknowledge(alert=alert, actor=lead, cause="", cause_note="",
+                                   action=services.ActionInput(description="", owner=None, due_date=None))  # fmt: skip
+    assert set(caught.value.message_dict) == {"cause", "action", "owner", "due_date"}
+    with pytest.raises(ValidationError):  # a member who does not own the goal
+        services.alert_acknowledge(
+            alert=alert, actor=member, cause="competition", cause_note="", action=action
+        )
+    created = services.alert_acknowledge(alert=alert, actor=lead, cause="competition",
+                                         cause_note="Price war in a key region", action=action)  # fmt: skip
+    alert.refresh_from_db()
+    assert alert.state == "acknowledged" and alert.cause == "competition" and created.alert == alert
+    services.action_update(action=created, actor=lead, done=True, worked=True)
+    assert CorrectiveAction.objects.get().worked is True
+
+
+def test_unacknowledged_alert_escalates_once_to_the_parent_teams_managers(org, lead, goal, sales):
+    boss = factories.member(org, Role.MANAGER, name="Commercial Director")
+    sales.parent.managers.add(boss)
+    behind(org, lead, goal, "9.6")
+    services.alerts_evaluate(org=org)
+    later = org_today(org) + timedelta(days=3)
+    assert (
+        Alert.objects.get(kind="lagging_behind").pk in services.alerts_evaluate(org=org, day=later).escalated
+    )
+    assert services.alerts_evaluate(org=org, day=later).escalated == []
+    assert Notification.objects.filter(recipient=boss, kind="escalation").count() == 1
+
+
+def test_missing_three_working_days_of_standups(org, sales, lead):
+    person = factories.member(org, name="Quiet", teams=[sales])
+    type(person).objects.filter(pk=person.pk).update(joined_at=person.joined_at - timedelta(days=30))
+    type(lead).objects.filter(pk=lead.pk).update(joined_at=lead.joined_at - timedelta(days=30))
+    today = org_today(org)
+    for day in services.working_days_before(today, 3):
+        Standup.objects.create(org=org, member=lead, day=day, today="x")
+    services.alerts_evaluate(org=org)
+    alert = Alert.objects.get(kind="standup_missed")
+    assert (
+        alert.member == person
+        and "has not logged a stand-up for 3 working days" in services.alert_message(alert)
+    )
+    Standup.objects.create(
+        org=org, member=person, day=services.working_days_before(today, 1)[0], today="back"
+    )
+    assert services.alerts_evaluate(org=org).resolved == [alert.pk]
+
+
+def test_leading_and_risk_rules(org, lead, goal):
+    pushes = goal_services.supporting_metric_save(goal=goal, actor=lead, kind="leading", name="Customer visits",
+                                                  weekly_target=D(20))  # fmt: skip
+    complaints = goal_services.supporting_metric_save(goal=goal, actor=lead, kind="risk", name="Complaint rate",
+                                                      direction="down", threshold=D(2))  # fmt: skip
+    today = org_today(org)
+    rows = [EntryInput(goal_id=goal.pk, supporting_metric_id=pushes.pk, value="1",
+                       day=(today - timedelta(days=n)).isoformat()) for n in range(30)]  # fmt: skip
+    rows.append(
+        EntryInput(goal_id=goal.pk, supporting_metric_id=complaints.pk, value="2.5", day=today.isoformat())
+    )
+    services.entries_save(org=org, actor=lead, rows=rows)
+    services.indicators_recompute(org=org)
+    services.alerts_evaluate(org=org)
+    kinds = {a.kind: a for a in Alert.objects.all()}
+    assert {"leading_below", "risk_breached"} <= set(kinds)
+    assert kinds["risk_breached"].measured == D("2.5") and kinds["risk_breached"].deviation_pct == D("25.0")
+
+
+class Receiver(BaseHTTPRequestHandler):
+    received: list[tuple[str, dict, dict]] = []
+    fail = False
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.received.append((self.path, dict(self.headers), json.loads(body)))
+        self.send_response(500 if Receiver.fail else 200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"code": 0, "errcode": 0}')
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    Receiver.received, Receiver.fail = [], False
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_webhooks_get_each_platforms_payload_signed(
+    org, admin, lead, goal, receiver, django_capture_on_commit_callbacks
+):
+    for kind in ("feishu", "dingtalk", "wecom", "slack", "json"):
+        services.channel_save(org=org, actor=admin, name=kind, kind=kind, url=f"{receiver}/{kind}?key=k",
+                              secret="s3cret" if kind in ("feishu", "dingtalk", "json") else "", team_id=goal.team_id)  # fmt: skip
+    behind(org, lead, goal, "9.6")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.alerts_evaluate(org=org)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.alerts_evaluate(org=org)  # nothing new: nothing sent again
+    got = {path.split("?")[0].strip("/"): (path, headers, body) for path, headers, body in Receiver.received}
+    assert len(Receiver.received) == 5 and set(got) == {"feishu", "dingtalk", "wecom", "slack", "json"}
+    _path, _h, feishu = got["feishu"]
+    assert feishu["msg_type"] == "text" and "12.6% behind" in feishu["content"]["text"]
+    assert feishu["sign"] == channels.feishu_sign("s3cret", int(feishu["timestamp"]))
+    path, _h, dingtalk = got["dingtalk"]
+    assert dingtalk["msgtype"] == "text" and "timestamp=" in path and "sign=" in path
+    assert got["wecom"][2]["msgtype"] == "text" and "Quarterly deal value" in got["slack"][2]["text"]
+    _path, headers, body = got["json"]
+    assert body["event"] == "alert.open" and body["alert"]["kind"] == "lagging_behind"
+    assert headers["X-Stretch-Signature"].startswith("sha256=")
+    assert Delivery.objects.filter(state="sent").count() == 5
+    assert len(mail.outbox) == 1 and "12.6% behind" in mail.outbox[0].body
+
+
+def test_a_failing_webhook_is_retried_then_marked_failing_without_blocking(org, admin, lead, goal, receiver,
+                                                                           django_capture_on_commit_callbacks):  # fmt: skip
+    Receiver.fail = True
+    services.channel_save(org=org, actor=admin, name="Broken", kind="slack", url=f"{receiver}/slack")
+    services.channel_save(org=org, actor=admin, name="Nowhere", kind="json", url="http://127.0.0.1:9/hook")
+    behind(org, lead, goal, "9.6")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.alerts_evaluate(org=org)
+    assert len(Receiver.received) == 6  # first try and five retries
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"failed"}
+    broken = NotificationChannel.objects.get(name="Broken")
+    assert broken.failing_since is not None and broken.last_error == "HTTP 500"
+    assert Alert.objects.count() == 1 and len(mail.outbox) == 1  # the e-mail still went out
+    page = login(admin).get(reverse("channels", args=[org.slug])).content.decode()
+    assert "failing" in page and "HTTP 500" in page
+
+
+def test_channel_bad_input(org, admin, manager):
+    for kwargs, field in [({"url": "ftp://x"}, "url"), ({"kind": "telegram"}, "kind"), ({"name": ""}, "name"),
+                          ({"team_id": 99999}, "team")]:  # fmt: skip
+        data = {"name": "x", "kind": "slack", "url": "https://hooks.example.com/x"} | kwargs
+        with pytest.raises(ValidationError) as caught:
+            services.channel_save(org=org, actor=admin, **data)
+        assert field in caught.value.message_dict
+    with pytest.raises(ValidationError):
+        services.channel_save(
+            org=org, actor=manager, name="x", kind="slack", url="https://hooks.example.com/x"
+        )
+
+
+def test_alert_pages_acknowledge_in_the_browser_flow(org, lead, goal):
+    behind(org, lead, goal, "9.6")
+    services.alerts_evaluate(org=org)
+    alert = Alert.objects.get()
+    client = login(lead)
+    assert 'data-testid="unread">1<' in client.get(reverse("alert_list", args=[org.slug])).content.decode()
+    url = reverse("alert_detail", args=[org.slug, alert.pk])
+    bad = client.post(url, {"cause": "", "action": ""})
+    assert bad.status_code == 400 and "This field is required." in bad.content.decode()
+    due = (org_today(org) + timedelta(days=10)).isoformat()
+    ok = client.post(url, {"cause": "competition", "cause_note": "Key region", "action": "More promotion budget",
+                           "owner": lead.pk, "due_date": due})  # fmt: skip
+    assert ok.status_code == 302
+    page = client.get(url).content.decode()
+    assert "More promotion budget" in page and "Key region" in page and "Acknowledged" in page

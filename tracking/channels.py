@@ -1,0 +1,68 @@
+"""Webhook payloads and signatures for Feishu, DingTalk, WeCom, Slack and plain JSON — plain
+functions, so tests check the exact bytes each platform receives.
+
+Signing follows each platform's documentation:
+- Feishu (custom bot): `timestamp` (seconds) and `sign` = base64(HMAC-SHA256(key=f"{timestamp}\\n{secret}",
+  message=b"")) in the body.
+- DingTalk (custom robot): `timestamp` (milliseconds) and `sign` = url-encoded base64(HMAC-SHA256(key=secret,
+  message=f"{timestamp}\\n{secret}")) as query parameters.
+- Plain JSON: header `X-Stretch-Signature: sha256=<hex HMAC-SHA256(key=secret, message=body)>`.
+- WeCom and Slack incoming webhooks carry their secret in the URL and are not signed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Request:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def _json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
+
+
+def feishu_sign(secret: str, timestamp: int) -> str:
+    key = f"{timestamp}\n{secret}".encode()
+    return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def build(*, kind: str, url: str, secret: str, text: str, event: dict[str, Any], now_seconds: int) -> Request:
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    if kind == "feishu":
+        body: dict[str, Any] = {"msg_type": "text", "content": {"text": text}}
+        if secret:
+            body.update(timestamp=str(now_seconds), sign=feishu_sign(secret, now_seconds))
+        return Request(url, _json(body), headers)
+    if kind == "dingtalk":
+        body = {"msgtype": "text", "text": {"content": text}}
+        if secret:
+            millis = now_seconds * 1000
+            query = urllib.parse.urlencode({"timestamp": millis, "sign": dingtalk_sign(secret, millis)})
+            url = f"{url}{'&' if '?' in url else '?'}{query}"
+        return Request(url, _json(body), headers)
+    if kind == "wecom":
+        return Request(url, _json({"msgtype": "text", "text": {"content": text}}), headers)
+    if kind == "slack":
+        return Request(url, _json({"text": text}), headers)
+    payload = _json({"text": text, **event})
+    if secret:
+        headers["X-Stretch-Signature"] = (
+            "sha256=" + hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+        )
+    return Request(url, payload, headers)

@@ -24,6 +24,9 @@ org_router.register("budget-reallocations", plans_api.ReallocationViewSet, basen
 org_router.register("standups", tracking_api.StandupViewSet, basename="standup")
 org_router.register("metric-entries", tracking_api.MetricEntryViewSet, basename="metric-entry")
 org_router.register("indicators", tracking_api.IndicatorViewSet, basename="indicator")
+org_router.register("alerts", tracking_api.AlertViewSet, basename="alert")
+org_router.register("corrective-actions", tracking_api.CorrectiveActionViewSet, basename="corrective-action")
+org_router.register("notification-channels", tracking_api.ChannelViewSet, basename="notification-channel")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),

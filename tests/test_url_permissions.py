@@ -236,6 +236,14 @@ def _corrective_action(world: World) -> int:
     ).pk
 
 
+def _channel(world: World) -> int:
+    from tracking.models import NotificationChannel
+
+    return NotificationChannel.objects.create(
+        org=world.object_org, name="Walk", kind="slack", url="https://hooks.example.com/walk"
+    ).pk
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -289,6 +297,12 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "squad-detail": _squad,
     "standup-detail": _standup,
     "metric-entry-detail": _metric_entry,
+    "alert-detail": _alert,
+    "alert-acknowledge": _alert,
+    "alert-resolve": _alert,
+    "corrective-action-detail": _corrective_action,
+    "corrective-action-progress": _corrective_action,
+    "notification-channel-detail": _channel,
 }
 
 

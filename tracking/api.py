@@ -15,17 +15,35 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from goals.models import Goal, SupportingMetric
-from teams.access import CONTRIBUTORS
+from teams.access import ADMIN_ONLY, CONTRIBUTORS
 from teams.api_base import OrgGenericViewSet, org_choices, service_errors
 from teams.models import Membership, Organization, Team
 
 from . import selectors, services
-from .models import IndicatorKind, IndicatorSnapshot, IndicatorStatus, MetricEntry, Source, Standup
+from .models import (
+    Alert,
+    AlertState,
+    CorrectiveAction,
+    IndicatorKind,
+    IndicatorSnapshot,
+    IndicatorStatus,
+    MetricEntry,
+    NotificationChannel,
+    RuleKind,
+    Source,
+    Standup,
+)
 from .serializers import (
+    AcknowledgeSerializer,
+    ActionUpdateSerializer,
+    AlertSerializer,
     BulkEntriesSerializer,
     BulkResultSerializer,
+    ChannelSerializer,
+    CorrectiveActionSerializer,
     IndicatorSnapshotSerializer,
     MetricEntrySerializer,
+    ResolveSerializer,
     StandupSerializer,
 )
 
@@ -217,3 +235,93 @@ class IndicatorViewSet(mixins.ListModelMixin, OrgGenericViewSet):
         newest = selectors.latest_snapshots(org=self.org, goal_ids=goal_ids)
         page = self.paginate_queryset(list(newest.values()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class AlertFilter(django_filters.FilterSet):
+    goal = django_filters.ModelChoiceFilter(queryset=_goals)
+    team = django_filters.ModelChoiceFilter(queryset=_teams)
+    state = django_filters.ChoiceFilter(choices=AlertState.choices)
+    kind = django_filters.ChoiceFilter(choices=RuleKind.choices)
+
+    class Meta:
+        model = Alert
+        fields = ("goal", "team", "state", "kind")
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgGenericViewSet):
+    """预警: deviations with what, how much and since when. The goal's owner or a manager
+    acknowledges one with a cause and a corrective action, or resolves it."""
+
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+    action_roles = {"acknowledge": CONTRIBUTORS, "resolve": CONTRIBUTORS}
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[Alert]:
+        return selectors.alert_list(org=org)
+
+    @extend_schema(request=AcknowledgeSerializer, responses=CorrectiveActionSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, org_slug: str, pk: str) -> Response:
+        alert = self.get_object()
+        serializer = AcknowledgeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        owner = Membership.objects.filter(org=self.org, pk=data["owner"]).first()
+        with service_errors({"__all__": "non_field_errors"}):
+            created = services.alert_acknowledge(
+                alert=alert, actor=self.membership, cause=data["cause"], cause_note=data["cause_note"],
+                action=services.ActionInput(description=data["action"], owner=owner, due_date=data["due_date"]),
+            )  # fmt: skip
+        return Response(CorrectiveActionSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ResolveSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, org_slug: str, pk: str) -> Response:
+        alert = self.get_object()
+        serializer = ResolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            alert = services.alert_resolve(
+                alert=alert, actor=self.membership, note=serializer.validated_data["note"]
+            )
+        return Response(AlertSerializer(alert).data)
+
+
+class CorrectiveActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgGenericViewSet):
+    """纠偏措施, tracked until done (and whether they worked, for the monthly review)."""
+
+    serializer_class = CorrectiveActionSerializer
+    action_roles = {"progress": CONTRIBUTORS}
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[CorrectiveAction]:
+        return selectors.action_list(org=org)
+
+    @extend_schema(request=ActionUpdateSerializer, responses=CorrectiveActionSerializer)
+    @action(detail=True, methods=["post"])
+    def progress(self, request: Request, org_slug: str, pk: str) -> Response:
+        item = self.get_object()
+        serializer = ActionUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            item = services.action_update(action=item, actor=self.membership, **serializer.validated_data)
+        return Response(CorrectiveActionSerializer(item).data)
+
+
+class ChannelViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, OrgGenericViewSet
+):
+    """Outgoing webhooks for alerts (admins): Feishu, DingTalk, WeCom, Slack or plain JSON."""
+
+    serializer_class = ChannelSerializer
+    read_roles = ADMIN_ONLY
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[NotificationChannel]:
+        return NotificationChannel.objects.filter(org=org).order_by("name", "id")
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        with service_errors():
+            serializer.instance = services.channel_save(
+                org=self.org, actor=self.membership, name=data["name"], kind=data["kind"], url=data["url"],
+                secret=data.get("secret", ""), team_id=data.get("team_id"), enabled=data.get("enabled", True),
+            )  # fmt: skip

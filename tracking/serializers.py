@@ -6,7 +6,16 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .models import IndicatorSnapshot, MetricEntry, Mood, Standup
+from .models import (
+    Alert,
+    Cause,
+    CorrectiveAction,
+    IndicatorSnapshot,
+    MetricEntry,
+    Mood,
+    NotificationChannel,
+    Standup,
+)
 
 
 class ValueSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -90,3 +99,69 @@ class IndicatorSnapshotSerializer(serializers.ModelSerializer):  # type: ignore[
             "computed_at",
         )  # fmt: skip
         read_only_fields = fields
+
+
+class AlertSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    message = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Alert
+        fields = (
+            "id", "kind", "state", "goal", "supporting_metric", "member", "team", "measured", "expected",
+            "deviation_pct", "since", "raised_on", "message", "cause", "cause_note", "acknowledged_by",
+            "acknowledged_at", "escalated_at", "resolved_at", "resolution", "detail",
+        )  # fmt: skip
+        read_only_fields = fields
+
+    def get_message(self, alert: Alert) -> str:
+        from .services import alert_message
+
+        return alert_message(alert)
+
+
+class AcknowledgeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    cause = serializers.ChoiceField(choices=Cause.choices)
+    cause_note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    action = serializers.CharField(max_length=2000)
+    owner = serializers.IntegerField()
+    due_date = serializers.DateField()
+
+
+class ResolveSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    note = serializers.CharField(max_length=200)
+
+
+class CorrectiveActionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = CorrectiveAction
+        fields = (
+            "id",
+            "alert",
+            "goal",
+            "description",
+            "owner",
+            "due_date",
+            "state",
+            "done_at",
+            "worked",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class ActionUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    done = serializers.BooleanField()
+    worked = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ChannelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    secret = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=200, default=""
+    )
+    url = serializers.CharField(max_length=500)
+    team = serializers.IntegerField(source="team_id", required=False, allow_null=True)
+
+    class Meta:
+        model = NotificationChannel
+        fields = ("id", "name", "kind", "url", "secret", "team", "enabled", "failing_since", "last_error")
+        read_only_fields = ("failing_since", "last_error")

@@ -170,3 +170,53 @@ def test_list_query_counts_are_flat(org, manager, member, goal, path):
     grow(30)
     assert count() == few
     assert IndicatorSnapshot.objects.count() >= 30
+
+
+def test_alert_acknowledge_and_resolve_through_the_api(org, manager, member, goal, other_org, outsider):
+    from tracking.models import Alert, CorrectiveAction
+
+    today = org_today(org)
+    services.entries_save(org=org, actor=manager, rows=[
+        services.EntryInput(goal_id=goal.pk, value="9000", day=(today - timedelta(days=n)).isoformat()) for n in range(46)])  # fmt: skip
+    services.indicators_recompute(org=org)
+    services.alerts_evaluate(org=org, goal_ids=[goal.pk])
+    alert = Alert.objects.get(kind="lagging_behind")
+    listed = api(manager).get(f"/api/v1/orgs/{org.slug}/alerts/", {"state": "open"}).json()
+    assert [a["id"] for a in listed["results"]] == [alert.pk] and "behind" in listed["results"][0]["message"]
+    url = f"/api/v1/orgs/{org.slug}/alerts/{alert.pk}/acknowledge/"
+    due = (today + timedelta(days=7)).isoformat()
+    body = {
+        "cause": "competition",
+        "cause_note": "Key region",
+        "action": "More promotion budget",
+        "due_date": due,
+    }
+    assert_error(api(manager).post(url, {**body, "owner": outsider.pk}, format="json"), 400, type_="validation_error",
+                 attr="owner")  # fmt: skip
+    assert_error(
+        api(member).post(url, {**body, "owner": member.pk}, format="json"), 400, type_="validation_error"
+    )
+    done = api(manager).post(url, {**body, "owner": member.pk}, format="json")
+    assert done.status_code == 201 and CorrectiveAction.objects.get().owner == member
+    progress = api(member).post(f"/api/v1/orgs/{org.slug}/corrective-actions/{done.json()['id']}/progress/",
+                                {"done": True, "worked": True}, format="json")  # fmt: skip
+    assert progress.status_code == 200 and progress.json()["state"] == "done"
+    resolved = api(manager).post(f"/api/v1/orgs/{org.slug}/alerts/{alert.pk}/resolve/", {"note": "Overtaken"},
+                                 format="json")  # fmt: skip
+    assert resolved.json()["state"] == "resolved"
+    assert api(outsider).get(f"/api/v1/orgs/{other_org.slug}/alerts/{alert.pk}/").status_code == 404
+
+
+def test_only_admins_configure_channels(org, admin, manager):
+    url = f"/api/v1/orgs/{org.slug}/notification-channels/"
+    body = {
+        "name": "Sales chat",
+        "kind": "feishu",
+        "url": "https://open.feishu.cn/open-apis/bot/v2/hook/x",
+        "secret": "s",
+    }
+    assert api(manager).post(url, body, format="json").status_code == 403
+    created = api(admin).post(url, body, format="json")
+    assert created.status_code == 201 and "secret" not in created.json()
+    assert_error(api(admin).post(url, {**body, "url": "file:///etc/passwd"}, format="json"), 400,
+                 type_="validation_error", attr="url")  # fmt: skip

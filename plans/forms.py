@@ -53,3 +53,46 @@ class ProgressForm(forms.Form):
     lesson = forms.CharField(
         label=_("Lesson learned"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+def _people(org: Organization) -> Any:
+    return (
+        Membership.objects.filter(org=org, is_active=True)
+        .select_related("user")
+        .order_by("user__display_name")
+    )
+
+
+class SquadForm(forms.Form):
+    """专项小组: people from several teams under one lead."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(
+        label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    lead = forms.ModelChoiceField(label=_("Lead"), queryset=Membership.objects.none())
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"), queryset=Membership.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = _people(org).prefetch_related("teams")
+
+        def label(m: Membership) -> str:
+            teams = ", ".join(t.name for t in m.teams.all())
+            return f"{m.user.get_full_name()} ({teams})" if teams else m.user.get_full_name()
+
+        for name in ("lead", "members"):
+            self.fields[name].queryset = people  # type: ignore[attr-defined]
+            self.fields[name].label_from_instance = label  # type: ignore[attr-defined]
+
+
+class CapacityForm(forms.Form):
+    membership = forms.ModelChoiceField(label=_("Person"), queryset=Membership.objects.none())
+    load = forms.DecimalField(label=_("Capacity"), max_digits=5, decimal_places=2, min_value=0)
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = _people(org)  # type: ignore[attr-defined]

@@ -8,14 +8,24 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from goals.models import OPEN_STATUSES, Goal
-from teams.models import Organization, Team
+from teams.models import Membership, Organization, Role, Team
 
-from .models import FINISHED, PRIORITY_RANK, Capacity, Dependency, Initiative, Status, TeamBudget
+from .models import (
+    FINISHED,
+    PRIORITY_LOAD,
+    PRIORITY_RANK,
+    Capacity,
+    Dependency,
+    Initiative,
+    Squad,
+    Status,
+    TeamBudget,
+)
 from .schedule import (
     Conflict,
     CriticalPath,
@@ -407,3 +417,65 @@ def team_budget_for(*, goal: Goal) -> TeamBudget | None:
         .order_by("-start_date")
         .first()
     )
+
+
+# --- Squads and people ----------------------------------------------------------------------------
+def squad_list(*, org: Organization) -> QuerySet[Squad]:
+    """The organisation's squads with lead, members (and their teams) and initiatives: a fixed
+    number of queries, whatever the number of squads."""
+    people = (
+        Membership.objects.select_related("user").prefetch_related("teams").order_by("user__display_name")
+    )
+    work = Initiative.objects.select_related("goal", "owner__user").order_by("goal_id", "position", "id")
+    return (
+        Squad.objects.filter(org=org)
+        .select_related("lead__user")
+        .prefetch_related(Prefetch("members", queryset=people), Prefetch("initiatives", queryset=work))
+        .order_by("name")
+    )
+
+
+def squad_get(*, org: Organization, squad_id: int) -> Squad:
+    try:
+        return Squad.objects.select_related("lead__user").get(org=org, pk=squad_id)
+    except Squad.DoesNotExist:
+        raise Http404("No squad found.") from None
+
+
+@dataclass(frozen=True)
+class PersonLoad:
+    membership: Membership
+    capacity: Decimal
+    load: Decimal  # priority-weighted, unfinished initiatives under way today
+    open_count: int
+
+    @property
+    def overloaded(self) -> bool:
+        return self.load > self.capacity
+
+
+def people_load(*, org: Organization, today: date | None = None) -> list[PersonLoad]:
+    """Everyone who can own initiatives, with their capacity (default 3) and what they carry today
+    (weighted by priority). Three queries."""
+    today = today or timezone.localdate()
+    people = list(
+        Membership.objects.filter(org=org, is_active=True, role__in=(Role.ADMIN, Role.MANAGER, Role.MEMBER))
+        .select_related("user")
+        .order_by("user__display_name")
+    )
+    capacity = dict(Capacity.objects.filter(membership__org=org).values_list("membership_id", "load"))
+    load: dict[int, Decimal] = defaultdict(Decimal)
+    count: dict[int, int] = defaultdict(int)
+    for owner_id, priority in (
+        Initiative.objects.filter(org=org, start_date__lte=today)
+        .filter(Q(due_date__isnull=True) | Q(due_date__gte=today))
+        .exclude(status__in=FINISHED)
+        .values_list("owner_id", "priority")
+    ):
+        load[owner_id] += PRIORITY_LOAD.get(priority, Decimal(1))
+        count[owner_id] += 1
+    return [
+        PersonLoad(membership=m, capacity=capacity.get(m.pk, DEFAULT_CAPACITY), load=load[m.pk],
+                   open_count=count[m.pk])
+        for m in people
+    ]  # fmt: skip

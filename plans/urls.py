@@ -4,6 +4,9 @@ from . import views
 
 urlpatterns = [
     path("", views.index_view, name="plans_index"),
+    path("squads/", views.squads_view, name="plan_squads"),
+    path("squads/<int:squad_id>/", views.squad_edit_view, name="plan_squad_edit"),
+    path("people/", views.people_view, name="plan_people"),
     path("goals/<int:goal_id>/", views.goal_plan_view, name="goal_plan"),
     path("goals/<int:goal_id>/gantt/", views.goal_gantt_view, name="goal_gantt"),
     path("teams/<int:team_id>/gantt/", views.team_gantt_view, name="team_gantt"),

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from goals.models import Goal
 from goals.selectors import goal_get
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
-from teams.page_forms import apply_service_errors, parse_id, parse_number
+from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
 
 from . import selectors, services
-from .forms import InitiativeForm, ProgressForm
+from .forms import CapacityForm, InitiativeForm, ProgressForm, SquadForm
 from .models import Initiative, Need, Status
 
 
@@ -407,3 +407,77 @@ def team_budget_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Team budget saved."))
     return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
+
+
+# --- Squads (专项小组) and people's capacity --------------------------------------------------------
+@org_page(roles=ALL_ROLES, write_roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def squads_view(request: OrgRequest) -> HttpResponse:
+    """Every squad with its lead, members (from several teams) and initiatives; managers add one."""
+    form = SquadForm(request.POST or None, org=request.org)
+
+    def created(squad: Any) -> HttpResponse:
+        messages.success(request, _("Squad “%(name)s” created.") % {"name": squad.name})
+        return redirect("plan_squads", org_slug=request.org.slug)
+
+    context = {
+        "squads": selectors.squad_list(org=request.org),
+        "can_plan": request.membership.role in MANAGERS,
+    }
+    return form_page(
+        request, form, template="plans/squads.html", context=context, on_success=created,
+        save=lambda data: services.squad_create(
+            org=request.org, actor=request.membership, name=data["name"], lead=data["lead"],
+            members=list(data["members"]), description=data["description"],
+        ),
+    )  # fmt: skip
+
+
+@org_page(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def squad_edit_view(request: OrgRequest, squad_id: int) -> HttpResponse:
+    squad = selectors.squad_get(org=request.org, squad_id=squad_id)
+    initial = {"name": squad.name, "description": squad.description, "lead": squad.lead,
+               "members": list(squad.members.all())}  # fmt: skip
+    form = SquadForm(request.POST or None, org=request.org, initial=initial)
+
+    def saved(squad: Any) -> HttpResponse:
+        messages.success(request, _("Squad saved."))
+        return redirect("plan_squads", org_slug=request.org.slug)
+
+    return form_page(
+        request, form, template="plans/squad_edit.html", context={"squad": squad}, on_success=saved,
+        save=lambda data: services.squad_update(
+            squad=squad, actor=request.membership, name=data["name"], lead=data["lead"],
+            members=list(data["members"]), description=data["description"],
+        ),
+    )  # fmt: skip
+
+
+@org_page(roles=ALL_ROLES, write_roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def people_view(request: OrgRequest) -> HttpResponse:
+    """What each person carries today against their capacity (the overload conflicts use it);
+    managers set a person's capacity."""
+    status = 200
+    if request.method == "POST":
+        form = CapacityForm(request.POST, org=request.org)
+        if form.is_valid():
+            try:
+                services.capacity_set(org=request.org, actor=request.membership,
+                                      membership=form.cleaned_data["membership"], load=form.cleaned_data["load"])  # fmt: skip
+            except ValidationError as error:
+                apply_service_errors(form, error)
+        if form.errors:
+            status = 400
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        else:
+            messages.success(request, _("Capacity saved."))
+            return redirect("plan_people", org_slug=request.org.slug)
+    context = {
+        "people": selectors.people_load(org=request.org),
+        "can_plan": request.membership.role in MANAGERS,
+    }
+    return render(request, "plans/people.html", context, status=status)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.management import call_command
 from django.db import connection
@@ -91,18 +92,57 @@ def test_owner_updates_progress_from_the_plans_page(org, manager, member):
     assert item.progress == 60
 
 
-def test_plan_page_query_count_is_flat_up_to_500_initiatives(org, manager):
-    goal = factories.goal(org, manager, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
+def big_plan_rows(org, goals, owners, squads, dimensions, start: int, n: int) -> None:
+    """n initiatives spread over the goals, with dimensions, squads, needs, budgets, milestones,
+    experiments and finish-to-start links (bulk-inserted, as seed_scale does)."""
+    from plans.models import Dependency
+
+    rows = Initiative.objects.bulk_create([
+        Initiative(org=org, goal=goals[i % len(goals)], dimension=dimensions[goals[i % len(goals)].pk][i % 2],
+                   title=f"Row {i}", owner=owners[i % len(owners)], squad=squads[i % len(squads)] if i % 3 else None,
+                   start_date=date(2026, 1, 1) + timedelta(days=i % 300),
+                   due_date=date(2026, 1, 10) + timedelta(days=i % 300), baseline_start=date(2026, 1, 1),
+                   baseline_due=date(2026, 1, 10), budget=Decimal(1000) if i % 4 == 0 else None,
+                   needs=["design", "legal"] if i % 2 else ["product"], needs_note="Two editors" if i % 5 == 0 else "",
+                   priority=["P0", "P1", "P2", "P3"][i % 4], is_milestone=i % 7 == 0, is_experiment=i % 11 == 0,
+                   status="failed" if i % 22 == 0 else "not_started", lesson="L" if i % 22 == 0 else "",
+                   finished_at=date(2026, 1, 15) if i % 22 == 0 else None)
+        for i in range(start, start + n)
+    ])  # fmt: skip
+    Dependency.objects.bulk_create(
+        [
+            Dependency(predecessor=a, successor=b)
+            for a, b in zip(rows, rows[2:], strict=False)
+            if a.goal_id == b.goal_id
+        ]
+    )
+
+
+def big_plan_world(org, manager, goals):
+    from plans.models import Dimension
+
+    owners = [factories.member(org) for _ in range(5)]
+    squads = [services.squad_create(org=org, actor=manager, name=f"Squad {n}", lead=owners[n], members=owners[:2])
+              for n in range(2)]  # fmt: skip
+    dimensions = {g.pk: [Dimension.objects.create(goal=g, name=f"Dimension {n}", position=n) for n in range(2)]
+                  for g in goals}  # fmt: skip
+    for goal in goals:
+        if goal.team:
+            services.team_budget_set(org=org, actor=manager, team=goal.team, start_date=goal.start_date,
+                                     end_date=goal.end_date, amount=Decimal("100000"))  # fmt: skip
+    return owners, squads, dimensions
+
+
+PLAN_PAGE_QUERIES = 16  # see the SQL printed by django_assert_num_queries when this changes
+
+
+def test_plan_page_query_count_is_flat_up_to_500_initiatives(org, manager, django_assert_num_queries):
+    team = factories.team(org, "Ops")
+    goal = factories.goal(org, manager, team=team, scope="team", start_date=date(2026, 1, 1),
+                          end_date=date(2026, 12, 31))  # fmt: skip
     client = login(manager)
     url = reverse("goal_plan", args=[org.slug, goal.pk])
-    owners = [factories.member(org) for _ in range(5)]
-
-    def add(n: int) -> None:
-        Initiative.objects.bulk_create([
-            Initiative(org=org, goal=goal, title=f"Row {i}", owner=owners[i % 5], start_date=date(2026, 1, 1) + timedelta(days=i % 300),
-                       due_date=date(2026, 1, 10) + timedelta(days=i % 300), baseline_start=date(2026, 1, 1),
-                       baseline_due=date(2026, 1, 10)) for i in range(n)
-        ])  # fmt: skip
+    owners, squads, dimensions = big_plan_world(org, manager, [goal])
 
     def count() -> int:
         client.get(url)
@@ -110,10 +150,13 @@ def test_plan_page_query_count_is_flat_up_to_500_initiatives(org, manager):
             assert client.get(url).status_code == 200
         return len(ctx.captured_queries)
 
-    add(1)
+    big_plan_rows(org, [goal], owners, squads, dimensions, 0, 1)
     few = count()
-    add(499)
+    big_plan_rows(org, [goal], owners, squads, dimensions, 1, 499)
+    assert Initiative.objects.filter(goal=goal).count() == 500
     assert count() == few
+    with django_assert_num_queries(PLAN_PAGE_QUERIES):
+        client.get(url)
 
 
 def test_plan_page_in_chinese(db):

@@ -12,6 +12,7 @@ from goals.models import Goal, Scope
 from teams.models import Membership, Organization
 
 from .models import Dependency, Dimension, Initiative, Need, Priority, Status
+from .services import OWNER_ROLES
 
 INITIATIVES = 10000
 BIG_PLAN = 500  # initiatives on the first team goal
@@ -21,7 +22,8 @@ def seed_plan_scale(org: Organization, rng: random.Random) -> None:
     if Initiative.objects.filter(org=org).exists():
         return
     goals = list(Goal.objects.filter(org=org, scope=Scope.TEAM).order_by("pk"))
-    members = list(Membership.objects.filter(org=org).order_by("pk"))
+    # Owners report progress, so they are admins, managers or members (never viewers or HR).
+    members = list(Membership.objects.filter(org=org, role__in=OWNER_ROLES).order_by("pk"))
     if not goals or not members:
         return
     dimensions = Dimension.objects.bulk_create(

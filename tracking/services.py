@@ -663,7 +663,10 @@ def _standup_specs(*, org: Organization, rule: selectors.RuleSetting, day: date)
     window = working_days_before(day, int(rule.threshold))
     members = list(
         Membership.objects.filter(
-            org=org, is_active=True, role__in=("admin", "manager", "member"), teams__isnull=False
+            org=org,
+            is_active=True,
+            role="member",
+            teams__isnull=False,  # members log; managers run the stand-up
         )
         .distinct()
         .prefetch_related("teams")

@@ -173,3 +173,23 @@ def test_recompute_twice_gives_the_same_rows_and_history_is_backfilled(org, mana
     )
     lagging = IndicatorSnapshot.objects.get(goal=goal, metric_key=0, day=today)
     assert lagging.actual == D(150) and lagging.kind == "lagging"
+
+
+def test_demo_carries_the_articles_tracking_example(db):
+    from django.core.management import call_command
+
+    from goals.demo import OPS_USERS, SALES_DEALS
+    from tracking.models import Alert, CorrectiveAction
+
+    call_command("seed_demo")
+    ops = IndicatorSnapshot.objects.filter(goal__title=OPS_USERS, metric_key=0).latest("day")
+    sales = IndicatorSnapshot.objects.filter(goal__title=SALES_DEALS, metric_key=0).latest("day")
+    assert ops.pace >= 100 and ops.tier_projected in ("challenge", "stretch")
+    assert D(5) <= D(100) - sales.pace <= D(15) and sales.status == "off_track"  # about 10 % behind
+    alert = Alert.objects.get(goal__title=SALES_DEALS, kind="lagging_behind")
+    assert alert.state == "acknowledged" and alert.cause == "competition"
+    assert "promotion budget" in CorrectiveAction.objects.get(alert=alert).description
+    assert Standup.objects.count() > 50
+    before = (Standup.objects.count(), MetricEntry.objects.count(), Alert.objects.count())
+    call_command("seed_demo")
+    assert (Standup.objects.count(), MetricEntry.objects.count(), Alert.objects.count()) == before

@@ -229,7 +229,11 @@ def inbox_view(request: OrgRequest) -> HttpResponse:
         return redirect("inbox", org_slug=request.org.slug)
     items = list(selectors.notification_list(member=request.membership)[:100])
     rows = [(n, services.alert_message(n.alert) if n.alert else "") for n in items]
-    return render(request, "tracking/inbox.html", {"rows": rows})
+    response = render(request, "tracking/inbox.html", {"rows": rows})
+    services.notifications_mark_read(
+        member=request.membership, ids=[n.pk for n in items if n.read_at is None]
+    )
+    return response
 
 
 @org_page(roles=ADMIN_ONLY)

@@ -248,6 +248,11 @@ def test_alert_pages_acknowledge_in_the_browser_flow(org, lead, goal):
     alert = Alert.objects.get()
     client = login(lead)
     assert 'data-testid="unread">1<' in client.get(reverse("alert_list", args=[org.slug])).content.decode()
+    inbox = client.get(reverse("inbox", args=[org.slug])).content.decode()
+    assert (
+        "12.6% behind" in inbox
+        and 'data-testid="unread"' not in client.get(reverse("inbox", args=[org.slug])).content.decode()
+    )
     url = reverse("alert_detail", args=[org.slug, alert.pk])
     bad = client.post(url, {"cause": "", "action": ""})
     assert bad.status_code == 400 and "This field is required." in bad.content.decode()

@@ -73,9 +73,7 @@ def test_seed_scale_builds_a_large_org_with_bulk_inserts(db, django_assert_max_n
     assert Goal.objects.filter(org=org).count() == 2000
     assert TargetVersion.objects.filter(goal__org=org).count() == 2000
     assert Initiative.objects.filter(org=org).count() == 10000
-    biggest = (
-        Initiative.objects.filter(org=org).values("goal").annotate(n=Count("id")).order_by("-n").first()
-    )
+    biggest = Initiative.objects.filter(org=org).values("goal").annotate(n=Count("id")).order_by("-n").first()
     assert biggest is not None and biggest["n"] == 500  # the benchmark's big plan
     fresh = seed_scale(people=30, teams=10, reset=True)
     assert fresh.created and Membership.objects.filter(org=fresh.org).count() == 30

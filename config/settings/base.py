@@ -274,6 +274,10 @@ SPECTACULAR_SETTINGS = {
         "SupportingMetricKindEnum": "goals.models.SupportingMetric.Kind",
         "GoalStatusEnum": "goals.models.Status",
         "InitiativeStatusEnum": "plans.models.Status",
+        "IndicatorTierEnum": "tracking.models.TierReached",
+        "IndicatorStatusEnum": "tracking.models.IndicatorStatus",
+        "AlertStateEnum": "tracking.models.AlertState",
+        "CorrectiveActionStateEnum": "tracking.models.ActionState",
     },
 }
 

@@ -138,3 +138,31 @@ def test_pages_in_chinese(org, member, goal):
     member.user.save()
     page = login(member).get(reverse("standup", args=[org.slug])).content.decode()
     assert "每日站会" in page
+
+
+def test_overview_query_count_is_the_same_for_5_goals_and_for_60(org, manager, team):
+    client = login(manager)
+    url = reverse("tracking_index", args=[org.slug])
+    today = org_today(org)
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            goal = factories.goal(org, manager, team=team, start_date=today - timedelta(days=10),
+                                  end_date=today + timedelta(days=20), status="active")  # fmt: skip
+            goal_services.supporting_metric_save(goal=goal, actor=manager, kind="risk", name="Complaints",
+                                                 direction="down", threshold=D(2))  # fmt: skip
+            services.entry_create(
+                org=org, actor=manager, data=services.EntryInput(goal_id=goal.pk, value="5")
+            )
+        services.indicators_recompute(org=org)
+
+    def count() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    grow(5)
+    few = count()
+    grow(55)
+    assert count() == few

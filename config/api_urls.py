@@ -27,6 +27,7 @@ org_router.register("indicators", tracking_api.IndicatorViewSet, basename="indic
 org_router.register("alerts", tracking_api.AlertViewSet, basename="alert")
 org_router.register("corrective-actions", tracking_api.CorrectiveActionViewSet, basename="corrective-action")
 org_router.register("notification-channels", tracking_api.ChannelViewSet, basename="notification-channel")
+org_router.register("reviews", tracking_api.ReviewViewSet, basename="review")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),

@@ -244,6 +244,13 @@ def _channel(world: World) -> int:
     ).pk
 
 
+def _review(world: World) -> int:
+    from tracking.models import Review
+
+    team = factories.team(world.object_org)
+    return Review.objects.create(org=world.object_org, team=team, kind="week", start=date(2026, 11, 23)).pk
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -303,6 +310,7 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "corrective-action-detail": _corrective_action,
     "corrective-action-progress": _corrective_action,
     "notification-channel-detail": _channel,
+    "review-detail": _review,
 }
 
 

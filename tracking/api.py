@@ -8,6 +8,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
@@ -15,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from goals.models import Goal, SupportingMetric
-from teams.access import ADMIN_ONLY, CONTRIBUTORS
+from teams.access import ADMIN_ONLY, CONTRIBUTORS, MANAGERS
 from teams.api_base import OrgGenericViewSet, org_choices, service_errors
 from teams.models import Membership, Organization, Team
 
@@ -29,6 +30,7 @@ from .models import (
     IndicatorStatus,
     MetricEntry,
     NotificationChannel,
+    Review,
     RuleKind,
     Source,
     Standup,
@@ -44,6 +46,7 @@ from .serializers import (
     IndicatorSnapshotSerializer,
     MetricEntrySerializer,
     ResolveSerializer,
+    ReviewSerializer,
     StandupSerializer,
 )
 
@@ -324,4 +327,39 @@ class ChannelViewSet(
             serializer.instance = services.channel_save(
                 org=self.org, actor=self.membership, name=data["name"], kind=data["kind"], url=data["url"],
                 secret=data.get("secret", ""), team_id=data.get("team_id"), enabled=data.get("enabled", True),
+            )  # fmt: skip
+
+
+class ReviewFilter(django_filters.FilterSet):
+    team = django_filters.ModelChoiceFilter(queryset=_teams)
+    kind = django_filters.ChoiceFilter(choices=Review.Kind.choices)
+    since = django_filters.DateFilter(field_name="start", lookup_expr="gte")
+
+    class Meta:
+        model = Review
+        fields = ("team", "kind", "since")
+
+
+class ReviewViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, OrgGenericViewSet
+):
+    """Weekly and monthly reviews: the decisions (or lessons) recorded by managers. Posting the same
+    team, kind and start again updates them. The prepared figures are on the review pages."""
+
+    serializer_class = ReviewSerializer
+    filterset_class = ReviewFilter
+    write_roles = MANAGERS
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[Review]:
+        return Review.objects.filter(org=org).order_by("-start", "team_id")
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        team = Team.objects.filter(org=self.org, pk=data["team_id"]).first()
+        if team is None:
+            raise exceptions.ValidationError({"team": [_("No such team in this organisation.")]})
+        with service_errors():
+            serializer.instance = services.review_save(
+                org=self.org, team=team, actor=self.membership, kind=data["kind"], start=data["start"],
+                decisions=data.get("decisions", ""),
             )  # fmt: skip

@@ -140,3 +140,24 @@ class ChannelForm(forms.Form):
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.filter(org=org).order_by("name")  # type: ignore[attr-defined]
+
+
+class ReviewActionForm(forms.Form):
+    goal = forms.ModelChoiceField(label=_("Goal"), queryset=Goal.objects.none(), required=False,
+                                  empty_label=_("(the whole team)"))  # fmt: skip
+    action = forms.CharField(label=_("Corrective action"), max_length=2000)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
+    due_date = forms.DateField(label=_("Due"), widget=DateInput)
+
+    def __init__(self, *args: Any, org: Organization, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = Goal.objects.filter(org=org, team=team, status="active").order_by(
+            "title"
+        )  # type: ignore[attr-defined]
+        people = (
+            Membership.objects.filter(org=org, is_active=True)
+            .select_related("user")
+            .order_by("user__display_name")
+        )
+        self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+        self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]

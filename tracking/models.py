@@ -271,6 +271,9 @@ class CorrectiveAction(models.Model):
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="corrective_actions")
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, null=True, blank=True, related_name="actions")
+    review = models.ForeignKey(
+        "Review", on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
     goal = models.ForeignKey(
         Goal, on_delete=models.CASCADE, null=True, blank=True, related_name="corrective_actions"
     )
@@ -381,3 +384,31 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id}/{self.alert_id}/{self.event}"
+
+
+class Review(models.Model):
+    """周例会 / 月度复盘会: the page prepares itself from the data; the manager records the
+    decisions (weekly) or the lessons (monthly) here."""
+
+    class Kind(models.TextChoices):
+        WEEK = "week", _("Weekly review")
+        MONTH = "month", _("Monthly review")
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="reviews")
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    start = models.DateField()
+    decisions = models.TextField(_("decisions"), blank=True, max_length=5000)
+    updated_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("team", "kind", "-start")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "kind", "start"], name="review_one_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.kind} {self.start}"

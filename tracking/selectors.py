@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from .models import (
     MetricEntry,
     Notification,
     NotificationChannel,
+    Review,
     Standup,
 )
 
@@ -397,3 +398,257 @@ def inbox_context(request: Any) -> dict[str, Any]:
     if member is None:
         return {}
     return {"inbox_unread": SimpleLazyObject(lambda: unread_count(member=member))}
+
+
+# --- Team dashboard -------------------------------------------------------------------------------
+CHART_LIMIT = 12  # burn-up charts drawn on a team dashboard (cards and the table show every goal)
+
+
+@dataclass
+class GoalCard:
+    goal: Goal
+    lagging: IndicatorSnapshot | None
+    supporting: list[IndicatorSnapshot]
+    chart: dict[str, Any] | None = None
+
+    @property
+    def expected_pct(self) -> Decimal | None:
+        s = self.lagging
+        if s is None or s.expected is None or not s.target:
+            return None
+        return min(Decimal(100), (s.expected / s.target * 100).quantize(Decimal("0.1")))
+
+    @property
+    def actual_pct(self) -> Decimal | None:
+        s = self.lagging
+        if s is None or s.attainment is None:
+            return None
+        return min(Decimal(100), max(Decimal(0), s.attainment))
+
+
+@dataclass
+class TeamDashboard:
+    team: Team
+    today: date
+    cards: list[GoalCard]
+    alerts: list[Alert]
+
+    @property
+    def charts(self) -> dict[str, dict[str, Any]]:
+        return {str(c.goal.pk): c.chart for c in self.cards if c.chart is not None}
+
+
+def _tier_paths(goal: Goal, version: Any) -> dict[str, list[tuple[str, float]]]:
+    """Where each tier says the goal should be over its period: cumulative for sum goals (from the
+    decomposition when there is one), the level for the others."""
+    tiers = version.tiers()
+    pieces = sorted(
+        version.period_targets.all(), key=lambda p: (p.kind != "week", p.kind != "month", p.start_date)
+    )
+    finest = [p for p in pieces if pieces and p.kind == pieces[0].kind]
+    paths: dict[str, list[tuple[str, float]]] = {}
+    for tier in ("base", "challenge", "stretch"):
+        if goal.aggregation == "sum":
+            points = [(goal.start_date.isoformat(), 0.0)]
+            if finest:
+                total = Decimal(0)
+                for piece in finest:
+                    total += getattr(piece, tier)
+                    points.append((piece.end_date.isoformat(), float(total)))
+            else:
+                points.append((goal.end_date.isoformat(), float(tiers[tier])))
+        else:
+            points = [
+                (goal.start_date.isoformat(), float(tiers[tier])),
+                (goal.end_date.isoformat(), float(tiers[tier])),
+            ]
+        paths[tier] = points
+    return paths
+
+
+def burnup_chart(goal: Goal, version: Any, daily: dict[date, Decimal], snapshot: IndicatorSnapshot | None,
+                 today: date) -> dict[str, Any]:  # fmt: skip
+    """Actual (cumulative for sum goals) against the three tier lines, with the forecast."""
+    asof = min(today, goal.end_date)
+    points = sorted((d, v) for d, v in daily.items() if goal.start_date <= d <= asof)
+    actual: list[tuple[str, float]] = []
+    running = Decimal(0)
+    for count, (day, value) in enumerate(points, start=1):
+        running += value
+        if goal.aggregation == "sum":
+            shown = running
+        elif goal.aggregation == "average":
+            shown = running / count
+        else:
+            shown = value
+        actual.append((day.isoformat(), float(shown)))
+    forecast = []
+    if (
+        snapshot is not None
+        and snapshot.forecast is not None
+        and snapshot.actual is not None
+        and asof < goal.end_date
+    ):
+        forecast = [
+            (asof.isoformat(), float(snapshot.actual)),
+            (goal.end_date.isoformat(), float(snapshot.forecast)),
+        ]
+    return {
+        "title": goal.title, "unit": goal.unit, "today": today.isoformat(), "actual": actual, "forecast": forecast,
+        "tiers": _tier_paths(goal, version), "start": goal.start_date.isoformat(), "end": goal.end_date.isoformat(),
+    }  # fmt: skip
+
+
+def team_dashboard(*, org: Organization, team: Team, today: date) -> TeamDashboard:
+    """Goal cards with progress against the expected pace, burn-up charts, the traffic-light rows
+    and open alerts, in a fixed number of queries whatever the number of goals."""
+    goals = list(
+        Goal.objects.filter(org=org, team=team, status=Status.ACTIVE)
+        .select_related("owner__user")
+        .prefetch_related("versions__period_targets")
+        .order_by("end_date", "title")
+    )
+    newest = latest_snapshots(org=org, goal_ids=[g.pk for g in goals])
+    charted = [g.pk for g in goals[:CHART_LIMIT]]
+    series = daily_totals(goal_ids=charted, until=today) if charted else {}
+    cards = []
+    for goal in goals:
+        snapshot = newest.get((goal.pk, 0))
+        supporting = sorted(
+            (s for (g, k), s in newest.items() if g == goal.pk and k != 0), key=lambda s: s.metric_key
+        )
+        card = GoalCard(goal=goal, lagging=snapshot, supporting=supporting)
+        versions = sorted(goal.versions.all(), key=lambda v: v.number)
+        if goal.pk in charted and versions:
+            card.chart = burnup_chart(goal, versions[-1], series.get((goal.pk, 0), {}), snapshot, today)
+        cards.append(card)
+    alerts = list(alert_list(org=org, state="unresolved", team=team)[:50])
+    return TeamDashboard(team=team, today=today, cards=cards, alerts=alerts)
+
+
+# --- Weekly and monthly reviews -------------------------------------------------------------------
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def month_span(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first, nxt - timedelta(days=1)
+
+
+def snapshots_as_of(
+    *, org: Organization, goal_ids: list[int], day: date
+) -> dict[tuple[int, int], IndicatorSnapshot]:
+    """Each goal's and supporting metric's newest snapshot on or before a day (one query)."""
+    newest = (
+        IndicatorSnapshot.objects.filter(
+            goal_id=OuterRef("goal_id"), metric_key=OuterRef("metric_key"), day__lte=day
+        )
+        .order_by("-day")
+        .values("day")[:1]
+    )
+    qs = IndicatorSnapshot.objects.filter(org=org, goal_id__in=goal_ids, day=Subquery(newest)).select_related(
+        "supporting_metric"
+    )
+    return {(s.goal_id, s.metric_key): s for s in qs}
+
+
+@dataclass
+class ReviewGoal:
+    goal: Goal
+    lagging: IndicatorSnapshot | None
+    leading: list[tuple[IndicatorSnapshot, dict[str, Any] | None]]
+    risks: list[IndicatorSnapshot]
+    trend: list[tuple[str, float | None]] = field(default_factory=list)
+
+
+@dataclass
+class ReviewPage:
+    team: Team
+    kind: str
+    start: date
+    end: date
+    asof: date
+    goals: list[ReviewGoal]
+    alerts: list[Alert]
+    blockers: list[Standup]
+    initiatives: list[Any]
+    actions: list[CorrectiveAction]
+    record: Review | None
+
+    @property
+    def trends(self) -> dict[str, Any]:
+        return {str(g.goal.pk): {"title": g.goal.title, "points": g.trend} for g in self.goals if g.trend}
+
+
+def _week_row(snapshot: IndicatorSnapshot, start: date, end: date) -> dict[str, Any] | None:
+    for row in snapshot.detail.get("weeks", []):
+        if date.fromisoformat(row["start"]) <= end and date.fromisoformat(row["end"]) >= start:
+            return dict(row)
+    return None
+
+
+def review_page(*, org: Organization, team: Team, kind: str, start: date, today: date) -> ReviewPage:
+    """Everything a weekly (or monthly) review needs, prepared from the data: each goal's actual
+    against expected, leading metrics against the week's target, risk states, open alerts, the
+    period's blockers and the initiatives in flight — a fixed number of queries."""
+    from plans.models import FINISHED, Initiative
+
+    end = start + timedelta(days=6) if kind == Review.Kind.WEEK else month_span(start)[1]
+    asof = min(end, today)
+    goals = list(
+        Goal.objects.filter(org=org, team=team, status__in=(Status.ACTIVE, Status.ACHIEVED, Status.MISSED),
+                            start_date__lte=end, end_date__gte=start)
+        .select_related("owner__user")
+        .order_by("end_date", "title")
+    )  # fmt: skip
+    ids = [g.pk for g in goals]
+    as_of = snapshots_as_of(org=org, goal_ids=ids, day=asof)
+    trends: dict[int, list[tuple[str, float | None]]] = defaultdict(list)
+    if kind == Review.Kind.MONTH and ids:
+        for goal_id, day, attainment_value in (
+            IndicatorSnapshot.objects.filter(goal_id__in=ids, metric_key=0, day__gte=start, day__lte=asof)
+            .order_by("goal_id", "day")
+            .values_list("goal_id", "day", "attainment")
+        ):
+            trends[goal_id].append(
+                (day.isoformat(), float(attainment_value) if attainment_value is not None else None)
+            )
+    rows = []
+    for goal in goals:
+        mine = sorted(
+            ((k, s) for (g, k), s in as_of.items() if g == goal.pk and k != 0), key=lambda pair: pair[0]
+        )
+        rows.append(ReviewGoal(
+            goal=goal, lagging=as_of.get((goal.pk, 0)),
+            leading=[(s, _week_row(s, start, end)) for _k, s in mine if s.kind == IndicatorKind.LEADING],
+            risks=[s for _k, s in mine if s.kind == IndicatorKind.RISK], trend=trends.get(goal.pk, []),
+        ))  # fmt: skip
+    member_ids = Membership.objects.filter(org=org, teams=team).values("pk")
+    blockers = list(
+        Standup.objects.filter(org=org, member__in=member_ids, day__gte=start, day__lte=asof)
+        .exclude(blockers="")
+        .select_related("member__user")
+        .order_by("day", "member_id")
+    )
+    initiatives = list(
+        Initiative.objects.filter(org=org, goal__in=ids)
+        .exclude(status__in=FINISHED)
+        .select_related("owner__user", "goal")
+        .order_by("due_date", "id")[:100]
+    )
+    actions = list(
+        CorrectiveAction.objects.filter(org=org, goal__in=ids, created_at__date__lte=end)
+        .filter(Q(state="open") | Q(done_at__date__gte=start))
+        .select_related("owner__user", "goal", "alert")
+        .order_by("state", "due_date", "id")
+    )
+    record = (
+        Review.objects.filter(team=team, kind=kind, start=start).select_related("updated_by__user").first()
+    )
+    return ReviewPage(
+        team=team, kind=kind, start=start, end=end, asof=asof, goals=rows,
+        alerts=list(alert_list(org=org, state="unresolved", team=team)[:50]), blockers=blockers,
+        initiatives=initiatives, actions=actions, record=record,
+    )  # fmt: skip

@@ -14,6 +14,7 @@ from .models import (
     MetricEntry,
     Mood,
     NotificationChannel,
+    Review,
     Standup,
 )
 
@@ -165,3 +166,13 @@ class ChannelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         model = NotificationChannel
         fields = ("id", "name", "kind", "url", "secret", "team", "enabled", "failing_since", "last_error")
         read_only_fields = ("failing_since", "last_error")
+
+
+class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    team = serializers.IntegerField(source="team_id")
+
+    class Meta:
+        model = Review
+        fields = ("id", "team", "kind", "start", "decisions", "updated_by", "updated_at")
+        read_only_fields = ("updated_by", "updated_at")
+        validators: list[Any] = []  # one per team, kind and start: posting again updates it

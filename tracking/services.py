@@ -41,6 +41,7 @@ from .models import (
     Mood,
     Notification,
     NotificationChannel,
+    Review,
     RuleKind,
     Source,
     Standup,
@@ -1126,3 +1127,38 @@ def channel_save(
     target.full_clean()
     target.save()
     return target
+
+
+# --- Reviews --------------------------------------------------------------------------------------
+def review_save(
+    *, org: Organization, team: Team, actor: Membership, kind: str, start: date, decisions: str
+) -> Review:
+    """Record the decisions of a weekly review or the lessons of a monthly one (managers)."""
+    if actor.role not in selectors.MANAGING_ROLES:
+        raise ValidationError(_("Only managers record the review."))
+    if kind not in Review.Kind.values:
+        raise ValidationError({"kind": [_("Choose a weekly or a monthly review.")]})
+    if len(decisions) > 5000:
+        raise ValidationError({"decisions": [_("At most %(limit)s characters.") % {"limit": 5000}]})
+    expected = selectors.week_start(start) if kind == Review.Kind.WEEK else start.replace(day=1)
+    if start != expected or team.org_id != org.pk:
+        raise ValidationError({"start": [_("A review starts on a Monday (weekly) or the 1st (monthly).")]})
+    review, _created = Review.objects.update_or_create(
+        team=team,
+        kind=kind,
+        start=start,
+        defaults={"org": org, "decisions": decisions.strip(), "updated_by": actor},
+    )
+    return review
+
+
+def review_action_add(
+    *, org: Organization, review: Review, actor: Membership, goal: Goal | None, data: ActionInput
+) -> CorrectiveAction:
+    """A corrective action decided at a review, tracked with the others."""
+    if goal is not None and (goal.org_id != org.pk or goal.team_id != review.team_id):
+        raise ValidationError({"goal": [_("Choose one of this team's goals.")]})
+    action = action_add(org=org, actor=actor, goal=goal, alert=None, data=data)
+    CorrectiveAction.objects.filter(pk=action.pk).update(review=review)
+    action.review = review
+    return action

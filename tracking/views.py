@@ -7,18 +7,26 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ADMIN_ONLY, ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
-from teams.page_forms import form_page
+from teams.page_forms import apply_service_errors, form_page
 
-from . import selectors, services
-from .forms import AcknowledgeForm, ChannelForm, EntryForm, ResolveForm, StandupForm, value_field_name
-from .models import RuleKind
+from . import exports, selectors, services
+from .forms import (
+    AcknowledgeForm,
+    ChannelForm,
+    EntryForm,
+    ResolveForm,
+    ReviewActionForm,
+    StandupForm,
+    value_field_name,
+)
+from .models import Review, RuleKind
 
 
 def _day(raw: str | None, default: date) -> date:
@@ -261,3 +269,107 @@ def channels_view(request: OrgRequest) -> HttpResponse:
     return form_page(
         request, form, save=save, on_success=saved, template="tracking/channels.html", context=context
     )
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def dashboard_view(request: OrgRequest, team_id: int) -> HttpResponse:
+    """Team dashboard: goal cards against the expected pace, burn-up charts, indicators, alerts."""
+    team = selectors.team_get(org=request.org, team_id=team_id)
+    dashboard = selectors.team_dashboard(org=request.org, team=team, today=selectors.org_today(request.org))
+    return render(request, "tracking/dashboard.html", {"dashboard": dashboard})
+
+
+def _review_start(request: OrgRequest, kind: str, today: date) -> date:
+    if kind == "week":
+        return selectors.week_start(_day(request.GET.get("week"), today))
+    raw = request.GET.get("month", "")
+    parsed = services.parse_day(f"{raw}-01") if raw else None
+    return (parsed or today).replace(day=1)
+
+
+def _review_view(request: OrgRequest, team_id: int, kind: str) -> HttpResponse:
+    team = selectors.team_get(org=request.org, team_id=team_id)
+    today = selectors.org_today(request.org)
+    start = _review_start(request, kind, today)
+    url = reverse("weekly_review" if kind == "week" else "monthly_review", args=[request.org.slug, team.pk])
+    query = f"?week={start.isoformat()}" if kind == "week" else f"?month={start:%Y-%m}"
+    status = 200
+    action_form = ReviewActionForm(org=request.org, team=team)
+    if request.method == "POST" and request.POST.get("what") == "action":
+        action_form = ReviewActionForm(request.POST, org=request.org, team=team)
+        if action_form.is_valid():
+            data = action_form.cleaned_data
+            try:
+                record = services.review_save(org=request.org, team=team, actor=request.membership, kind=kind,
+                                              start=start, decisions=_existing_decisions(team, kind, start))  # fmt: skip
+                services.review_action_add(
+                    org=request.org, review=record, actor=request.membership, goal=data.get("goal"),
+                    data=services.ActionInput(description=data["action"], owner=data["owner"], due_date=data["due_date"]),
+                )  # fmt: skip
+            except ValidationError as error:
+                apply_service_errors(action_form, error)
+            else:
+                messages.success(request, _("Corrective action added."))
+                return redirect(url + query)
+        status = 400
+    elif request.method == "POST":
+        try:
+            services.review_save(org=request.org, team=team, actor=request.membership, kind=kind, start=start,
+                                 decisions=request.POST.get("decisions", ""))  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+        else:
+            messages.success(request, _("Review saved."))
+            return redirect(url + query)
+    page = selectors.review_page(org=request.org, team=team, kind=kind, start=start, today=today)
+    if kind == "week":
+        earlier, later = start - timedelta(days=7), start + timedelta(days=7)
+        nav = (f"?week={earlier.isoformat()}", f"?week={later.isoformat()}" if later <= today else "")
+    else:
+        earlier = (start - timedelta(days=1)).replace(day=1)
+        later = (start + timedelta(days=32)).replace(day=1)
+        nav = (f"?month={earlier:%Y-%m}", f"?month={later:%Y-%m}" if later <= today else "")
+    context = {"page": page, "kind": kind, "nav": nav, "action_form": action_form, "query": query,
+               "can_record": request.membership.role in MANAGERS}  # fmt: skip
+    return render(request, "tracking/review.html", context, status=status)
+
+
+def _existing_decisions(team: Any, kind: str, start: date) -> str:
+    record = Review.objects.filter(team=team, kind=kind, start=start).first()
+    return record.decisions if record else ""
+
+
+@org_page(roles=ALL_ROLES, write_roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def weekly_review_view(request: OrgRequest, team_id: int) -> HttpResponse:
+    """周例会: one page per team per week that prepares itself; the manager records decisions."""
+    return _review_view(request, team_id, "week")
+
+
+@org_page(roles=ALL_ROLES, write_roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def monthly_review_view(request: OrgRequest, team_id: int) -> HttpResponse:
+    """月度复盘会: achievement, tiers, trends and whether the corrective actions worked."""
+    return _review_view(request, team_id, "month")
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def monthly_export_view(request: OrgRequest, team_id: int, fmt: str) -> HttpResponse:
+    team = selectors.team_get(org=request.org, team_id=team_id)
+    today = selectors.org_today(request.org)
+    start = _review_start(request, "month", today)
+    page = selectors.review_page(org=request.org, team=team, kind="month", start=start, today=today)
+    if fmt == "xlsx":
+        body, content_type = exports.monthly_xlsx(page), exports.XLSX
+    elif fmt == "pdf":
+        body, content_type = exports.monthly_pdf(page, org_name=request.org.name), "application/pdf"
+    elif fmt == "csv":
+        body, content_type = exports.monthly_csv(page), "text/csv; charset=utf-8"
+    else:
+        raise Http404("Unknown format.")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="monthly-review-{team.pk}-{start:%Y-%m}.{fmt}"'
+    return response

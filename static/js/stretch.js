@@ -112,9 +112,65 @@
     window.Plotly.newPlot(element, traces, layout, { displayModeBar: false, responsive: true });
   }
 
+  // Burn-up: the actual (cumulative for sum goals) against the base / challenge / stretch lines,
+  // the forecast to the period's end, and today's line.
+  var burnupData = null;
+  function drawBurnup(element) {
+    if (!window.Plotly) { return; }
+    if (burnupData === null) {
+      var source = document.getElementById("burnup-data");
+      burnupData = source ? JSON.parse(source.textContent) : {};
+    }
+    var chart = burnupData[element.dataset.goal];
+    if (!chart) { return; }
+    var labels = (element.dataset.labels || "Actual|Base|Challenge|Stretch|Forecast|Today").split("|");
+    var xs = function (points) { return points.map(function (p) { return p[0]; }); };
+    var ys = function (points) { return points.map(function (p) { return p[1]; }); };
+    var tier = function (name, label, color) {
+      return { x: xs(chart.tiers[name]), y: ys(chart.tiers[name]), name: label, type: "scatter", mode: "lines",
+               line: { color: color, width: 1.5, dash: "dash" }, hoverinfo: "name+y" };
+    };
+    var traces = [
+      tier("base", labels[1], "#868e96"), tier("challenge", labels[2], "#e8590c"), tier("stretch", labels[3], "#2b8a3e"),
+      { x: xs(chart.actual), y: ys(chart.actual), name: labels[0], type: "scatter", mode: "lines",
+        line: { color: "#3451d1", width: 3 } }
+    ];
+    if (chart.forecast.length) {
+      traces.push({ x: xs(chart.forecast), y: ys(chart.forecast), name: labels[4], type: "scatter", mode: "lines",
+                    line: { color: "#3451d1", width: 2, dash: "dot" } });
+    }
+    window.Plotly.newPlot(element, traces, {
+      margin: { t: 10, r: 10, b: 30, l: 60 }, height: 240, showlegend: true,
+      legend: { orientation: "h", y: -0.18 }, xaxis: { type: "date", range: [chart.start, chart.end] },
+      yaxis: { rangemode: "tozero", title: { text: chart.unit || "" } },
+      shapes: [{ type: "line", xref: "x", yref: "paper", x0: chart.today, x1: chart.today, y0: 0, y1: 1,
+                 line: { color: "#c92a2a", width: 1, dash: "dot" } }],
+      annotations: [{ x: chart.today, y: 1, xref: "x", yref: "paper", text: labels[5], showarrow: false,
+                      font: { size: 10, color: "#c92a2a" }, yanchor: "bottom" }]
+    }, { displayModeBar: false, responsive: true });
+  }
+
+  // Monthly review: attainment of each goal through the month, one line per goal.
+  function drawTrend(element) {
+    var source = document.getElementById("trend-data");
+    if (!source || !window.Plotly) { return; }
+    var data = JSON.parse(source.textContent);
+    var traces = Object.keys(data).map(function (key) {
+      var points = data[key].points;
+      return { x: points.map(function (p) { return p[0]; }), y: points.map(function (p) { return p[1]; }),
+               name: data[key].title, type: "scatter", mode: "lines+markers" };
+    });
+    window.Plotly.newPlot(element, traces, {
+      margin: { t: 10, r: 10, b: 40, l: 45 }, height: 280, legend: { orientation: "h", y: -0.2 },
+      yaxis: { title: { text: element.dataset.label }, rangemode: "tozero" }, xaxis: { type: "date" }
+    }, { displayModeBar: false, responsive: true });
+  }
+
   function drawCharts() {
+    document.querySelectorAll("[data-chart='trend']").forEach(drawTrend);
     document.querySelectorAll("[data-chart='heartbeat']").forEach(drawHeartbeat);
     document.querySelectorAll("[data-chart='gantt']").forEach(drawGantt);
+    document.querySelectorAll("[data-chart='burnup']").forEach(drawBurnup);
   }
   // plotly.js is a deferred script of the page itself: draw once everything has loaded.
   if (document.readyState === "complete") { drawCharts(); } else { window.addEventListener("load", drawCharts); }

@@ -220,3 +220,19 @@ def test_only_admins_configure_channels(org, admin, manager):
     assert created.status_code == 201 and "secret" not in created.json()
     assert_error(api(admin).post(url, {**body, "url": "file:///etc/passwd"}, format="json"), 400,
                  type_="validation_error", attr="url")  # fmt: skip
+
+
+def test_reviews_api_upserts_the_decisions(org, manager, member, other_org, outsider):
+    team = factories.team(org, "Ops")
+    url = f"/api/v1/orgs/{org.slug}/reviews/"
+    body = {"team": team.pk, "kind": "week", "start": "2026-11-23", "decisions": "Shift two reps to the East"}
+    first = api(manager).post(url, body, format="json")
+    assert first.status_code == 201, first.json()
+    again = api(manager).post(url, {**body, "decisions": "Shift three reps"}, format="json")
+    assert again.json()["id"] == first.json()["id"] and again.json()["decisions"] == "Shift three reps"
+    assert_error(api(manager).post(url, {**body, "start": "2026-11-24"}, format="json"), 400,
+                 type_="validation_error", attr="start")  # fmt: skip
+    assert api(member).post(url, body, format="json").status_code == 403
+    foreign = factories.team(other_org, "Theirs")
+    assert_error(api(manager).post(url, {**body, "team": foreign.pk}, format="json"), 400, type_="validation_error",
+                 attr="team")  # fmt: skip

@@ -1,0 +1,140 @@
+"""Team dashboard, weekly and monthly reviews (and their exports)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from goals import services as goal_services
+from teams.models import Role
+from tests import factories
+from tests.conftest import login
+from tracking import selectors, services
+from tracking.models import CorrectiveAction, Review
+from tracking.selectors import org_today
+
+
+@pytest.fixture
+def team(org, member):
+    team = factories.team(org, "Sales")
+    member.teams.add(team)
+    return team
+
+
+def make_goal(org, manager, team, title="Q4 deal value"):
+    today = org_today(org)
+    goal = factories.goal(org, manager, team=team, title=title, start_date=today - timedelta(days=45),
+                          end_date=today + timedelta(days=45), base=D(900), challenge=D(1000), stretch=D(1200),
+                          status="active")  # fmt: skip
+    goal_services.supporting_metric_save(goal=goal, actor=manager, kind="leading", name="Customer visits",
+                                         weekly_target=D(40))  # fmt: skip
+    services.entries_save(org=org, actor=manager, rows=[services.EntryInput(
+        goal_id=goal.pk, value="9.6", day=(today - timedelta(days=n)).isoformat()) for n in range(46)])  # fmt: skip
+    return goal
+
+
+def test_dashboard_cards_and_burnup_data(org, manager, team):
+    goal = make_goal(org, manager, team)
+    services.indicators_recompute(org=org)
+    services.alerts_evaluate(org=org)
+    html = login(manager).get(reverse("team_dashboard", args=[org.slug, team.pk])).content.decode()
+    charts = json.loads(
+        html.split('<script id="burnup-data" type="application/json">')[1].split("</script>")[0]
+    )
+    chart = charts[str(goal.pk)]
+    assert chart["actual"][-1][1] == pytest.approx(441.6) and chart["tiers"]["challenge"][-1][1] == 1000.0
+    assert chart["forecast"][1][0] == goal.end_date.isoformat() and chart["tiers"]["base"][0] == [
+        goal.start_date.isoformat(),
+        0.0,
+    ]
+    assert (
+        'data-chart="burnup"' in html and "Off track" in html and "Lagging indicator behind expected" in html
+    )
+
+
+@pytest.mark.parametrize("name", ["team_dashboard", "weekly_review", "monthly_review"])
+def test_dashboard_and_review_query_counts_are_the_same_for_5_goals_and_for_40(org, manager, team, name):
+    client = login(manager)
+    url = reverse(name, args=[org.slug, team.pk])
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            make_goal(org, manager, team, title=f"Goal {i} {name}")
+        services.indicators_recompute(org=org, since=org_today(org) - timedelta(days=3))
+
+    def count() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    grow(5)
+    few = count()
+    grow(35)
+    assert count() == few
+
+
+def test_weekly_review_prepares_itself_and_records_decisions(org, manager, member, team):
+    goal = make_goal(org, manager, team)
+    services.indicators_recompute(org=org, since=org_today(org) - timedelta(days=7))
+    services.alerts_evaluate(org=org)
+    services.standup_submit(member=member, actor=member, data=services.StandupInput(
+        day=org_today(org), today="Calls", blockers="Competitor price cut in the East"))  # fmt: skip
+    client = login(manager)
+    url = reverse("weekly_review", args=[org.slug, team.pk])
+    page = client.get(url).content.decode()
+    assert (
+        "Q4 deal value" in page and "Competitor price cut in the East" in page and "Customer visits" in page
+    )
+    assert "Lagging indicator behind expected" in page
+    week = selectors.week_start(org_today(org))
+    assert (
+        client.post(url, {"what": "decisions", "decisions": "Shift two reps to the East"}).status_code == 302
+    )
+    assert Review.objects.get(kind="week", start=week).decisions == "Shift two reps to the East"
+    due = (org_today(org) + timedelta(days=7)).isoformat()
+    bad = client.post(url, {"what": "action", "action": "", "owner": member.pk, "due_date": due})
+    assert bad.status_code == 400
+    done = client.post(url, {"what": "action", "goal": goal.pk, "action": "New customer segment", "owner": member.pk,
+                             "due_date": due})  # fmt: skip
+    assert done.status_code == 302 and CorrectiveAction.objects.get().review.kind == "week"
+    assert "New customer segment" in client.get(url).content.decode()
+    # Members read the review but do not record it.
+    assert login(member).post(url, {"what": "decisions", "decisions": "x"}).status_code == 403
+
+
+def test_monthly_review_exports(org, manager, team, members):
+    make_goal(org, manager, team)
+    services.indicators_recompute(org=org, since=org_today(org) - timedelta(days=10))
+    month = org_today(org).strftime("%Y-%m")
+    client = login(members[Role.VIEWER])
+    page = client.get(reverse("monthly_review", args=[org.slug, team.pk]), {"month": month}).content.decode()
+    assert 'data-chart="trend"' in page and "Q4 deal value" in page
+    xlsx = client.get(reverse("monthly_export", args=[org.slug, team.pk, "xlsx"]), {"month": month})
+    book = load_workbook(io.BytesIO(xlsx.content))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[1][0] == "Goal" and rows[2][0] == "Q4 deal value" and rows[2][1] == pytest.approx(441.6)
+    pdf = client.get(reverse("monthly_export", args=[org.slug, team.pk, "pdf"]), {"month": month})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    csv_body = client.get(
+        reverse("monthly_export", args=[org.slug, team.pk, "csv"]), {"month": month}
+    ).content
+    assert csv_body.decode("utf-8-sig").splitlines()[1].startswith("Q4 deal value,441.6")
+    assert client.get(reverse("monthly_export", args=[org.slug, team.pk, "doc"])).status_code == 404
+
+
+def test_monthly_pdf_in_chinese(org, manager, team):
+    manager.user.language = "zh-hans"
+    manager.user.save()
+    make_goal(org, manager, team, title="季度成交额")
+    services.indicators_recompute(org=org)
+    pdf = login(manager).get(reverse("monthly_export", args=[org.slug, team.pk, "pdf"]))
+    assert pdf.status_code == 200 and b"STSong-Light" in pdf.content

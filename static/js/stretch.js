@@ -140,7 +140,7 @@
                     line: { color: "#3451d1", width: 2, dash: "dot" } });
     }
     window.Plotly.newPlot(element, traces, {
-      margin: { t: 10, r: 10, b: 30, l: 60 }, height: 240, showlegend: true,
+      margin: { t: 20, r: 10, b: 30, l: 60 }, height: 250, showlegend: true,
       legend: { orientation: "h", y: -0.18 }, xaxis: { type: "date", range: [chart.start, chart.end] },
       yaxis: { rangemode: "tozero", title: { text: chart.unit || "" } },
       shapes: [{ type: "line", xref: "x", yref: "paper", x0: chart.today, x1: chart.today, y0: 0, y1: 1,

@@ -6,6 +6,8 @@ loop (no think time: maximum throughput for the number of users). Environment:
 * BENCH_SCENARIO   scenario name (used for the user class and the request name)
 * BENCH_PATH       path to request, e.g. /o/scale/
 * BENCH_SESSIONID  session cookie value; when set, every request carries it
+* BENCH_BODY       JSON body: when set, the user POSTs it (201 or 200 is a success)
+* BENCH_TOKEN      API token sent as `Authorization: Token …` (with BENCH_BODY)
 * BENCH_SUMMARY    file to write the final aggregated figures to, as JSON (optional)
 
 Anything but a 200 counts as a failure. Redirects are never followed, so a logged-in page that
@@ -42,16 +44,32 @@ class ScenarioUser(FastHttpUser):
     scenario = "scenario"
     session_id = ""
 
+    body = ""
+    token = ""
+
     def on_start(self) -> None:
         self.headers = {"Accept-Language": "en"}
         if self.session_id:
             self.headers["Cookie"] = f"{SESSION_COOKIE_NAME}={self.session_id}"
+        if self.token:
+            self.headers["Authorization"] = f"Token {self.token}"
+            self.headers["Content-Type"] = "application/json"
 
     def fetch(self) -> None:
-        with self.client.get(
-            self.path, name=self.scenario, headers=self.headers, allow_redirects=False, catch_response=True
-        ) as response:
-            if response.status_code == 200:
+        if self.body:
+            request = self.client.post(
+                self.path, name=self.scenario, data=self.body, headers=self.headers, catch_response=True
+            )
+        else:
+            request = self.client.get(
+                self.path,
+                name=self.scenario,
+                headers=self.headers,
+                allow_redirects=False,
+                catch_response=True,
+            )
+        with request as response:
+            if response.status_code in (200, 201):
                 response.success()
             elif 300 <= response.status_code < 400:
                 location = response.headers.get("Location", "")
@@ -76,6 +94,8 @@ def _scenario_user() -> type[ScenarioUser]:
             "path": path,
             "scenario": name,
             "session_id": os.environ.get("BENCH_SESSIONID", ""),
+            "body": os.environ.get("BENCH_BODY", ""),
+            "token": os.environ.get("BENCH_TOKEN", ""),
             "__module__": __name__,
         },
     )

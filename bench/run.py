@@ -82,6 +82,11 @@ class Scenario:
     path: str
     logged_in: bool
     what: str
+    body: str = ""  # a JSON template: the scenario POSTs it with the bench user's API token
+
+    @property
+    def method(self) -> str:
+        return "POST" if self.body else "GET"
 
 
 # One row per scenario; bench/locustfile.py GETs the path and counts anything but a 200 as a failure.
@@ -132,12 +137,36 @@ SCENARIOS: list[Scenario] = [
         True,
         "initiatives API list filtered to that goal, first page of 50 of 500",
     ),
+    Scenario(
+        "team-dashboard",
+        f"/o/{SCALE_ORG_SLUG}/tracking/teams/{{dash_team}}/",
+        True,
+        "team dashboard of the team with the most active goals: cards, burn-up charts, alerts (1,000,000 values)",
+    ),
+    Scenario(
+        "standup-post",
+        f"/api/v1/orgs/{SCALE_ORG_SLUG}/standups/",
+        True,
+        "a stand-up with one metric value, posted with an API token (the same day again: an update)",
+        body='{{"day": "{today}", "yesterday": "Visited customers", "today": "Proposal", "blockers": "", '
+        '"mood": 4, "values": [{{"goal": {standup_goal}, "value": "12"}}]}}',
+    ),
 ]
 
 # Placeholders in scenario paths, filled from the seeded database (ids differ between runs).
 PLACEHOLDER_QUERIES = {
     "plan_goal": (
         "SELECT goal_id FROM plans_initiative GROUP BY goal_id ORDER BY count(*) DESC, goal_id LIMIT 1"
+    ),
+    "dash_team": (
+        "SELECT team_id FROM goals_goal WHERE status = 'active' AND team_id IS NOT NULL "
+        "GROUP BY team_id ORDER BY count(*) DESC, team_id LIMIT 1"
+    ),
+    "standup_goal": (
+        "SELECT g.id FROM goals_goal g JOIN teams_membership_teams mt ON mt.team_id = g.team_id "
+        "JOIN teams_membership m ON m.id = mt.membership_id JOIN teams_user u ON u.id = m.user_id "
+        "WHERE u.email = 'person0100@scale.stretch' AND g.status = 'active' AND g.scope = 'team' "
+        "ORDER BY g.id LIMIT 1"  # BENCH_USER
     ),
     "plan_team": (
         "SELECT g.team_id FROM plans_initiative i JOIN goals_goal g ON g.id = i.goal_id "
@@ -284,8 +313,9 @@ def prepare_data(env: dict[str, str]) -> str:
 
 def resolve_paths(scenarios: list[Scenario]) -> list[Scenario]:
     """Fill `{plan_goal}`-style placeholders in scenario paths from the seeded database."""
-    needed = {key for s in scenarios for key in PLACEHOLDER_QUERIES if "{" + key + "}" in s.path}
-    values: dict[str, str] = {}
+    needed = {key for s in scenarios for key in PLACEHOLDER_QUERIES if "{" + key + "}" in s.path + s.body}
+    # The scale organisation's today (Asia/Shanghai): stand-ups cannot be for another day.
+    values: dict[str, str] = {"today": dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()}
     if needed:
         with pg_connect(DB_NAME) as conn, conn.cursor() as cur:
             for key in sorted(needed):
@@ -297,9 +327,29 @@ def resolve_paths(scenarios: list[Scenario]) -> list[Scenario]:
         conn.close()
         log("path placeholders: " + ", ".join(f"{k}={v}" for k, v in sorted(values.items())))
     return [
-        Scenario(s.name, s.path.format(**values) if "{" in s.path else s.path, s.logged_in, s.what)
+        Scenario(
+            s.name, s.path.format(**values) if "{" in s.path else s.path, s.logged_in, s.what,
+            s.body.format(**values) if s.body else "",
+        )
         for s in scenarios
-    ]
+    ]  # fmt: skip
+
+
+def api_token(env: dict[str, str]) -> str:
+    """A personal API token for the bench user (POST scenarios authenticate with it)."""
+    code = (
+        "from teams.models import User; from teams.services import api_token_create; "
+        f"print(api_token_create(user=User.objects.get(email='{BENCH_USER}'), name='bench')[1])"
+    )
+    out = subprocess.run(
+        [str(PYTHON), "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout
+    return out.strip().splitlines()[-1]
 
 
 # --- gunicorn ---------------------------------------------------------------------------------
@@ -408,7 +458,9 @@ def sign_in(base: str) -> str:
 
 
 # --- locust -----------------------------------------------------------------------------------
-def run_scenario(scenario: Scenario, base: str, session: str, users: int, duration: int) -> Result:
+def run_scenario(
+    scenario: Scenario, base: str, session: str, users: int, duration: int, token: str = ""
+) -> Result:
     prefix = RESULTS_DIR / scenario.name
     for old in [*RESULTS_DIR.glob(f"{scenario.name}_*.csv"), *RESULTS_DIR.glob(f"{scenario.name}_*.json")]:
         old.unlink()
@@ -437,15 +489,18 @@ def run_scenario(scenario: Scenario, base: str, session: str, users: int, durati
         BENCH_PATH=scenario.path,
         BENCH_SUMMARY=f"bench-results/{scenario.name}_summary.json",
     )
-    env.pop("BENCH_SESSIONID", None)
-    if scenario.logged_in:
-        env["BENCH_SESSIONID"] = session
+    for name in ("BENCH_SESSIONID", "BENCH_TOKEN", "BENCH_BODY"):
+        env.pop(name, None)
     shown = f"BENCH_SCENARIO={scenario.name} BENCH_PATH={scenario.path}"
-    if scenario.logged_in:
+    if scenario.body:
+        env.update(BENCH_BODY=scenario.body, BENCH_TOKEN=token)
+        shown += f" BENCH_BODY={shlex.quote(scenario.body)} BENCH_TOKEN=..."
+    elif scenario.logged_in:
+        env["BENCH_SESSIONID"] = session
         shown += " BENCH_SESSIONID=..."
     shown += " " + shlex.join([".venv/bin/locust", *cmd[1:]])
     result = Result(scenario=scenario, users=users, duration=duration, command=shown)
-    log(f"scenario {scenario.name}: GET {scenario.path}, {users} users, {duration}s")
+    log(f"scenario {scenario.name}: {scenario.method} {scenario.path}, {users} users, {duration}s")
     with open(RESULTS_DIR / f"{scenario.name}.log", "w") as out:
         done = subprocess.run(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
     summary_file = Path(f"{prefix}_summary.json")
@@ -675,7 +730,8 @@ def render_section(
 
 def write_doc(section: str) -> None:
     scenarios = "\n".join(
-        f"- `{s.name}` — `GET {s.path}`{' (signed in)' if s.logged_in else ''}: {s.what}" for s in SCENARIOS
+        f"- `{s.name}` — `{s.method} {s.path}`{' (signed in)' if s.logged_in else ''}: {s.what}"
+        for s in SCENARIOS
     )
     intro = INTRO.format(scenarios=scenarios)
     history = ""
@@ -765,8 +821,9 @@ def main() -> int:
         workers = len(child_pids(server.pid))
         log(f"gunicorn up on {base} with {workers} workers")
         session = sign_in(base)
+        token = api_token(env) if any(s.body for s in scenarios) else ""
         for scenario in scenarios:
-            results.append(run_scenario(scenario, base, session, users, duration))
+            results.append(run_scenario(scenario, base, session, users, duration, token))
         machine_rows = machine(workers, load_before)
     finally:
         stop(server, "gunicorn")

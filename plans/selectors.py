@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -211,23 +212,29 @@ def plan_analysis(
                         slipped_ids=_slipped(tasks, today), critical_by_goal=paths)  # fmt: skip
 
 
-def goals_at_risk(*, org: Organization, today: date | None = None) -> set[int]:
-    """The open goals of the organisation whose plan is at risk (see plan_analysis): two queries,
-    whatever the size of the organisation. The tracking app turns these into alerts."""
+def goals_at_risk(
+    *, org: Organization, today: date | None = None, goal_ids: Iterable[int] | None = None
+) -> set[int]:
+    """The open goals of the organisation (or only the given ones) whose plan is at risk (see
+    plan_analysis): two queries, whatever the size of the organisation. Paths are per goal, so
+    asking for a few goals gives the same answer for them as asking for all. The tracking app turns
+    these into alerts."""
     today = today or timezone.localdate()
+    initiatives = Initiative.objects.filter(org=org, goal__status__in=OPEN_STATUSES)
+    links = Dependency.objects.filter(successor__org=org, successor__goal__status__in=OPEN_STATUSES)
+    if goal_ids is not None:
+        wanted = list(goal_ids)
+        initiatives = initiatives.filter(goal_id__in=wanted)
+        links = links.filter(successor__goal_id__in=wanted)
     tasks = [
         Task(id=pk, title="", start=start, due=due, status=status, goal_id=goal_id, goal_end=goal_end)
-        for pk, goal_id, start, due, status, goal_end in Initiative.objects.filter(
-            org=org, goal__status__in=OPEN_STATUSES
-        ).values_list("pk", "goal_id", "start_date", "due_date", "status", "goal__end_date")
+        for pk, goal_id, start, due, status, goal_end in initiatives.values_list(
+            "pk", "goal_id", "start_date", "due_date", "status", "goal__end_date"
+        )
     ]  # fmt: skip
     if not tasks:
         return set()
-    edges = list(
-        Dependency.objects.filter(successor__org=org, successor__goal__status__in=OPEN_STATUSES).values_list(
-            "predecessor_id", "successor_id"
-        )
-    )
+    edges = list(links.values_list("predecessor_id", "successor_id"))
     return _paths_by_goal(tasks, edges, today)[1]
 
 

@@ -10,8 +10,10 @@ class TrackingConfig(AppConfig):
         from goals.progress import progress_providers
         from teams.demo import seed_demo_extensions
         from teams.hooks import shell_context_providers
+        from teams.scale import seed_scale_extensions, seed_scale_resets
 
         from .demo import seed_tracking
+        from .scale import reset_tracking_scale, seed_tracking_scale
         from .selectors import inbox_context, latest_attainment
 
         if latest_attainment not in progress_providers:
@@ -20,3 +22,7 @@ class TrackingConfig(AppConfig):
             shell_context_providers.append(inbox_context)
         if seed_tracking not in seed_demo_extensions:
             seed_demo_extensions.append(seed_tracking)
+        if seed_tracking_scale not in seed_scale_extensions:
+            seed_scale_extensions.append(seed_tracking_scale)
+        if reset_tracking_scale not in seed_scale_resets:
+            seed_scale_resets.insert(0, reset_tracking_scale)  # values and alerts before the goals and people

@@ -4,6 +4,8 @@ dated snapshots so trends can be charted."""
 
 from __future__ import annotations
 
+from datetime import date, time
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -412,3 +414,37 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.kind} {self.start}"
+
+
+class TeamRhythm(models.Model):
+    """A team's stand-up rhythm: by when members check in, and on which days (Monday = 1)."""
+
+    team = models.OneToOneField("teams.Team", on_delete=models.CASCADE, related_name="rhythm")
+    standup_time = models.TimeField(_("stand-up by"), default=time(10, 0))
+    working_days = models.CharField(_("working days"), max_length=7, default="12345")
+    reminders = models.BooleanField(_("remind who has not checked in"), default=True)
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.standup_time}"
+
+    def works_on(self, day: date) -> bool:
+        return str(day.isoweekday()) in self.working_days
+
+
+class ReminderChannel(models.TextChoices):
+    IN_APP = "in_app", _("In the app only")
+    EMAIL = "email", _("In the app and by e-mail")
+
+
+class TrackingPreference(models.Model):
+    """How a person wants to be reminded of a missing stand-up."""
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="tracking_preference"
+    )
+    reminder_channel = models.CharField(
+        _("remind me"), max_length=8, choices=ReminderChannel.choices, default=ReminderChannel.IN_APP
+    )
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.reminder_channel}"

@@ -8,9 +8,11 @@ import smtplib
 import urllib.error
 import urllib.parse
 import urllib.request
+import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from datetime import time as dt_time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -41,10 +43,13 @@ from .models import (
     Mood,
     Notification,
     NotificationChannel,
+    ReminderChannel,
     Review,
     RuleKind,
     Source,
     Standup,
+    TeamRhythm,
+    TrackingPreference,
 )
 
 DEFAULT_BEHIND_PCT = Decimal(10)
@@ -461,7 +466,7 @@ def plan_risk(*, org: Organization, goal_ids: list[int], day: date) -> set[int]:
     """Goals whose plan has slipped on its critical path (from the plans app)."""
     from plans.selectors import goals_at_risk
 
-    return goals_at_risk(org=org, today=day) & set(goal_ids)
+    return goals_at_risk(org=org, today=day, goal_ids=goal_ids) & set(goal_ids)
 
 
 def indicators_recompute(
@@ -1082,15 +1087,22 @@ def notification_email(*, notification_id: int) -> bool:
     )
     if not claimed:
         return False
-    notification = Notification.objects.select_related("recipient__user", "alert__org", "alert__goal",
+    notification = Notification.objects.select_related("recipient__user", "recipient__org", "alert__org", "alert__goal",
                                                        "alert__member__user", "alert__supporting_metric").get(pk=notification_id)  # fmt: skip
     user = notification.recipient.user
-    if notification.alert is None or not user.email:
+    if not user.email:
         return False
-    language = user.language or notification.alert.org.default_language
-    body = alert_text(notification.alert, language=language)
-    with translation.override(language):
-        subject = _("Stretch alert") + " · " + notification.alert.org.name
+    org = notification.recipient.org
+    language = user.language or org.default_language
+    if notification.alert is not None:
+        body = alert_text(notification.alert, language=language)
+        with translation.override(language):
+            subject = _("Stretch alert") + " · " + org.name
+    else:
+        with translation.override(language):
+            subject = _("Stand-up reminder") + " · " + org.name
+            link = f"{settings.SITE_URL.rstrip('/')}{reverse('standup', args=[org.slug])}"
+            body = _("You have not logged today's stand-up yet. It takes 30 seconds:") + f"\n{link}"
     try:
         send_mail(subject, body, None, [user.email])
     except (OSError, smtplib.SMTPException):
@@ -1162,3 +1174,83 @@ def review_action_add(
     CorrectiveAction.objects.filter(pk=action.pk).update(review=review)
     action.review = review
     return action
+
+
+# --- Stand-up reminders ---------------------------------------------------------------------------
+DEFAULT_STANDUP_TIME = dt_time(10, 0)
+DEFAULT_WORKING_DAYS = "12345"
+
+
+def rhythm_save(
+    *, team: Team, actor: Membership, standup_time: dt_time, working_days: str, reminders: bool
+) -> TeamRhythm:
+    if actor.role not in selectors.MANAGING_ROLES or actor.org_id != team.org_id:
+        raise ValidationError(_("Only managers set the team's stand-up rhythm."))
+    days = "".join(sorted(set(working_days)))
+    if not days or any(d not in "1234567" for d in days):
+        raise ValidationError({"working_days": [_("Choose at least one working day.")]})
+    rhythm, _created = TeamRhythm.objects.update_or_create(
+        team=team, defaults={"standup_time": standup_time, "working_days": days, "reminders": reminders}
+    )
+    return rhythm
+
+
+def preference_save(*, member: Membership, reminder_channel: str) -> TrackingPreference:
+    if reminder_channel not in ReminderChannel.values:
+        raise ValidationError({"reminder_channel": [_("Choose how to be reminded.")]})
+    preference, _created = TrackingPreference.objects.update_or_create(
+        membership=member, defaults={"reminder_channel": reminder_channel}
+    )
+    return preference
+
+
+def standup_reminders(*, org: Organization, now: Any = None) -> list[int]:
+    """Remind the members who have not checked in by their team's stand-up time, on the team's
+    working days: one in-app reminder per person and day (unique), and an e-mail for those who
+    chose it. Run by beat every quarter of an hour; repeats change nothing."""
+    from .tasks import email_notification
+
+    local = timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(org.timezone))
+    today = local.date()
+    rhythms = {r.team_id: r for r in TeamRhythm.objects.filter(team__org=org)}
+    due_teams = []
+    for team in Team.objects.filter(org=org).order_by("pk"):
+        rhythm = rhythms.get(team.pk)
+        by, days, on = (
+            (rhythm.standup_time, rhythm.working_days, rhythm.reminders) if rhythm
+            else (DEFAULT_STANDUP_TIME, DEFAULT_WORKING_DAYS, True)
+        )  # fmt: skip
+        if on and str(today.isoweekday()) in days and local.time() >= by:
+            due_teams.append(team.pk)
+    if not due_teams:
+        return []
+    checked_in = Standup.objects.filter(org=org, day=today).values("member_id")
+    people = list(
+        Membership.objects.filter(org=org, is_active=True, role="member", teams__in=due_teams)
+        .exclude(pk__in=checked_in)
+        .distinct()
+        .select_related("tracking_preference")
+    )
+    key = f"reminder:{today.isoformat()}"
+    Notification.objects.bulk_create(
+        [Notification(org=org, recipient=p, kind=Notification.Kind.REMINDER, dedupe_key=key) for p in people],
+        ignore_conflicts=True,
+    )
+    wanted_email = [
+        p.pk
+        for p in people
+        if getattr(getattr(p, "tracking_preference", None), "reminder_channel", "") == ReminderChannel.EMAIL
+    ]
+    to_email = list(
+        Notification.objects.filter(
+            recipient_id__in=wanted_email, dedupe_key=key, emailed_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+
+    def send() -> None:
+        for notification_id in to_email:
+            email_notification.delay(notification_id=notification_id)
+
+    if to_email:
+        transaction.on_commit(send)
+    return [p.pk for p in people]

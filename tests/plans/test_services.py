@@ -415,6 +415,12 @@ def test_goals_at_risk_for_the_tracking_alerts(org, other_org, manager, member, 
     with django_assert_num_queries(2):
         assert selectors.goals_at_risk(org=org, today=date(2026, 11, 20)) == {short_goal.pk}
     assert selectors.goals_at_risk(org=org, today=date(2026, 10, 2)) == set()
+    # Asking about some goals answers the same for them (paths are per goal): the worker's
+    # incremental job asks only about the goals a new value touched.
+    assert selectors.goals_at_risk(org=org, today=date(2026, 11, 20), goal_ids=[short_goal.pk]) == {
+        short_goal.pk
+    }
+    assert selectors.goals_at_risk(org=org, today=date(2026, 11, 20), goal_ids=[long_goal.pk]) == set()
     services.initiative_progress(initiative=slipping, actor=manager, progress=100)
     side = short_goal.initiatives.get(title="Short side")  # now the side task is the late critical one
     assert selectors.goals_at_risk(org=org, today=date(2026, 11, 20)) == {short_goal.pk}

@@ -19,6 +19,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "teams.tasks.login_attempts_prune",
             "schedule": 3600.0,
         },
+        "remind-standups": {
+            "task": "tracking.tasks.remind_standups",
+            "schedule": 900.0,  # each team's stand-up time is checked in its organisation's time zone
+        },
         "evaluate-alerts": {
             "task": "tracking.tasks.evaluate_alerts",
             "schedule": 3600.0,  # idempotent: raises, resolves and escalates what changed

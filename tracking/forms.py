@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from goals.models import Goal
 from teams.models import Membership, Organization, Team
 
-from .models import Cause, ChannelKind, Mood
+from .models import Cause, ChannelKind, Mood, ReminderChannel
 
 
 class DateInput(forms.DateInput):
@@ -161,3 +161,19 @@ class ReviewActionForm(forms.Form):
         )
         self.fields["owner"].queryset = people  # type: ignore[attr-defined]
         self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+
+
+class RhythmForm(forms.Form):
+    standup_time = forms.TimeField(
+        label=_("Stand-up by"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    working_days = forms.MultipleChoiceField(
+        label=_("Working days"), widget=forms.CheckboxSelectMultiple,
+        choices=[("1", _("Mon")), ("2", _("Tue")), ("3", _("Wed")), ("4", _("Thu")), ("5", _("Fri")),
+                 ("6", _("Sat")), ("7", _("Sun"))],
+    )  # fmt: skip
+    reminders = forms.BooleanField(label=_("Remind who has not checked in"), required=False)
+
+
+class PreferenceForm(forms.Form):
+    reminder_channel = forms.ChoiceField(label=_("Remind me"), choices=ReminderChannel.choices)

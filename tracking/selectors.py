@@ -28,6 +28,8 @@ from .models import (
     NotificationChannel,
     Review,
     Standup,
+    TeamRhythm,
+    TrackingPreference,
 )
 
 # How many goals a stand-up form offers values for (the ones a member contributes to).
@@ -652,3 +654,13 @@ def review_page(*, org: Organization, team: Team, kind: str, start: date, today:
         alerts=list(alert_list(org=org, state="unresolved", team=team)[:50]), blockers=blockers,
         initiatives=initiatives, actions=actions, record=record,
     )  # fmt: skip
+
+
+def team_rhythm(*, team: Team) -> TeamRhythm:
+    """The team's stand-up rhythm (the defaults, unsaved, when none is set)."""
+    return TeamRhythm.objects.filter(team=team).first() or TeamRhythm(team=team)
+
+
+def reminder_channel(*, member: Membership) -> str:
+    preference = TrackingPreference.objects.filter(membership=member).first()
+    return preference.reminder_channel if preference else "in_app"

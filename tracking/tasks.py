@@ -73,3 +73,10 @@ def send_delivery(*, delivery_id: int) -> bool:
 )
 def email_notification(*, notification_id: int) -> bool:
     return services.notification_email(notification_id=notification_id)
+
+
+@shared_task(name="tracking.tasks.remind_standups", acks_late=True)
+def remind_standups() -> int:
+    """Every quarter of an hour: remind who has not checked in by their team's time (idempotent:
+    one reminder per person and day)."""
+    return sum(len(services.standup_reminders(org=org)) for org in Organization.objects.order_by("pk"))

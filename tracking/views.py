@@ -21,8 +21,10 @@ from .forms import (
     AcknowledgeForm,
     ChannelForm,
     EntryForm,
+    PreferenceForm,
     ResolveForm,
     ReviewActionForm,
+    RhythmForm,
     StandupForm,
     value_field_name,
 )
@@ -92,7 +94,8 @@ def standup_view(request: OrgRequest) -> HttpResponse:
         return redirect(f"{reverse('standup', args=[request.org.slug])}?day={standup.day.isoformat()}")
 
     recent = list(selectors.standup_list(org=request.org, member=member, until=today)[:5])
-    context = {"day": day, "today": today, "existing": existing, "recent": recent,
+    preference = PreferenceForm(initial={"reminder_channel": selectors.reminder_channel(member=member)})
+    context = {"day": day, "today": today, "existing": existing, "recent": recent, "preference": preference,
                "earlier": day - timedelta(days=1), "later": min(day + timedelta(days=1), today)}  # fmt: skip
     return form_page(
         request, form, save=save, on_success=saved, template="tracking/standup.html", context=context
@@ -107,9 +110,47 @@ def board_view(request: OrgRequest, team_id: int) -> HttpResponse:
     today = selectors.org_today(request.org)
     day = min(_day(request.GET.get("day"), today), today)
     board = selectors.team_board(org=request.org, team=team, day=day)
+    rhythm = selectors.team_rhythm(team=team)
+    rhythm_form = RhythmForm(initial={"standup_time": rhythm.standup_time, "working_days": list(rhythm.working_days),
+                                      "reminders": rhythm.reminders})  # fmt: skip
     context = {"board": board, "day": day, "today": today, "earlier": day - timedelta(days=1),
-               "later": day + timedelta(days=1) if day < today else None}  # fmt: skip
+               "later": day + timedelta(days=1) if day < today else None, "rhythm": rhythm,
+               "rhythm_form": rhythm_form, "can_set_rhythm": request.membership.role in MANAGERS}  # fmt: skip
     return render(request, "tracking/board.html", context)
+
+
+@org_page(roles=MANAGERS)
+@require_POST
+def rhythm_view(request: OrgRequest, team_id: int) -> HttpResponse:
+    """The team's stand-up time and working days (reminders go out after that time)."""
+    team = selectors.team_get(org=request.org, team_id=team_id)
+    form = RhythmForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.rhythm_save(team=team, actor=request.membership, standup_time=data["standup_time"],
+                                 working_days="".join(data["working_days"]), reminders=data["reminders"])  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Stand-up rhythm saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("team_board", org_slug=request.org.slug, team_id=team.pk)
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_POST
+def preference_view(request: OrgRequest) -> HttpResponse:
+    form = PreferenceForm(request.POST)
+    if form.is_valid():
+        services.preference_save(
+            member=request.membership, reminder_channel=form.cleaned_data["reminder_channel"]
+        )
+        messages.success(request, _("Reminder preference saved."))
+    else:
+        messages.error(request, _("Choose how to be reminded."))
+    return redirect("standup", org_slug=request.org.slug)
 
 
 @org_page(roles=ALL_ROLES, write_roles=CONTRIBUTORS)

@@ -251,6 +251,13 @@ def _review(world: World) -> int:
     return Review.objects.create(org=world.object_org, team=team, kind="week", start=date(2026, 11, 23)).pk
 
 
+def _import_job(world: World) -> int:
+    from tracking.models import ImportJob
+
+    owner = factories.member(world.object_org, Role.MEMBER)
+    return ImportJob.objects.create(org=world.object_org, created_by=owner, filename="values.csv", total=1).pk
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -271,6 +278,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "token_id": _token,
     "entry_id": _metric_entry,
     "alert_id": _alert,
+    "job_id": _import_job,
     "action_id": _corrective_action,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",

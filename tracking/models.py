@@ -448,3 +448,43 @@ class TrackingPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.reminder_channel}"
+
+
+class ImportJob(models.Model):
+    """A CSV / XLSX file of metric values, checked and stored in the background with its progress
+    shown; all or nothing, every bad cell reported by row and column."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Checking")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported: errors")
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField(default=b"")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.processed * 100 // self.total)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

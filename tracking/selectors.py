@@ -21,6 +21,7 @@ from .models import (
     Alert,
     AlertRule,
     CorrectiveAction,
+    ImportJob,
     IndicatorKind,
     IndicatorSnapshot,
     MetricEntry,
@@ -664,3 +665,16 @@ def team_rhythm(*, team: Team) -> TeamRhythm:
 def reminder_channel(*, member: Membership) -> str:
     preference = TrackingPreference.objects.filter(membership=member).first()
     return preference.reminder_channel if preference else "in_app"
+
+
+def import_jobs(*, org: Organization, member: Membership, limit: int = 10) -> list[ImportJob]:
+    return list(
+        ImportJob.objects.filter(org=org, created_by=member).defer("content").order_by("-created_at")[:limit]
+    )
+
+
+def import_job_get(*, org: Organization, job_id: int) -> ImportJob:
+    try:
+        return ImportJob.objects.defer("content").select_related("created_by__user").get(org=org, pk=job_id)
+    except ImportJob.DoesNotExist:
+        raise Http404("No import found.") from None

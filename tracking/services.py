@@ -3,6 +3,8 @@ idempotently), and the indicator recompute that turns them into dated snapshots.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import smtplib
 import urllib.error
@@ -21,12 +23,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, PeriodKind, Status, SupportingMetric, TargetVersion
 from teams.models import Membership, Organization, Team
+from teams.tables import Rows, read_table
 
 from . import channels, indicators, selectors
 from .models import (
@@ -37,6 +41,7 @@ from .models import (
     ChannelKind,
     CorrectiveAction,
     Delivery,
+    ImportJob,
     IndicatorKind,
     IndicatorSnapshot,
     MetricEntry,
@@ -218,6 +223,39 @@ class BulkResult:
     goal_ids: list[int] = field(default_factory=list)
 
 
+def entries_validate(
+    *,
+    org: Organization,
+    actor: Membership,
+    rows: Sequence[EntryInput],
+    seen: dict[str, tuple[int, Decimal]] | None = None,
+    first_number: int = 1,
+) -> tuple[list[CleanEntry], dict[int, dict[str, str]]]:
+    """Check values without storing them: the clean ones, and {row number: {field: message}}.
+    `seen` carries external ids across calls, so a file checked in chunks still finds the same
+    external id given twice with different values."""
+    lookups = _Lookups.load(org=org, actor=actor, rows=rows)
+    default_day = lookups.today or timezone.localdate()
+    clean: list[CleanEntry] = []
+    row_errors: dict[int, dict[str, str]] = {}
+    seen = {} if seen is None else seen
+    for number, row in enumerate(rows, start=first_number):
+        entry, errors = _clean(row, lookups, default_day=default_day)
+        if entry is not None and entry.external_id is not None:
+            earlier = seen.get(entry.external_id)
+            if earlier is not None and earlier[1] != entry.value:
+                errors = {
+                    "external_id": _("Same external id as row %(row)s with another value.")
+                    % {"row": earlier[0]}
+                }
+            seen.setdefault(entry.external_id, (number, entry.value))
+        if errors:
+            row_errors[number] = errors
+        elif entry is not None:
+            clean.append(entry)
+    return clean, row_errors
+
+
 def entries_save(
     *, org: Organization, actor: Membership, rows: Sequence[EntryInput], source: str = Source.API
 ) -> BulkResult:
@@ -236,25 +274,7 @@ def entries_save(
                 ]
             }  # fmt: skip
         )
-    lookups = _Lookups.load(org=org, actor=actor, rows=rows)
-    default_day = lookups.today or timezone.localdate()
-    clean: list[CleanEntry] = []
-    row_errors: dict[int, dict[str, str]] = {}
-    seen: dict[str, tuple[int, Decimal]] = {}
-    for number, row in enumerate(rows, start=1):
-        entry, errors = _clean(row, lookups, default_day=default_day)
-        if entry is not None and entry.external_id is not None:
-            earlier = seen.get(entry.external_id)
-            if earlier is not None and earlier[1] != entry.value:
-                errors = {
-                    "external_id": _("Same external id as row %(row)s with another value.")
-                    % {"row": earlier[0]}
-                }
-            seen.setdefault(entry.external_id, (number, entry.value))
-        if errors:
-            row_errors[number] = errors
-        elif entry is not None:
-            clean.append(entry)
+    clean, row_errors = entries_validate(org=org, actor=actor, rows=rows)
     if row_errors:
         error = ValidationError(_("%(count)s of %(total)s rows have errors; nothing was stored.") % {
             "count": len(row_errors), "total": len(rows)})  # fmt: skip
@@ -1254,3 +1274,119 @@ def standup_reminders(*, org: Organization, now: Any = None) -> list[int]:
     if to_email:
         transaction.on_commit(send)
     return [p.pk for p in people]
+
+
+# --- File import ----------------------------------------------------------------------------------
+IMPORT_COLUMNS = ["goal", "metric", "day", "value", "person", "external_id", "note"]
+IMPORT_OPTIONAL = {"metric", "person", "external_id", "note"}
+IMPORT_MAX_ROWS = 200_000
+IMPORT_CHUNK = 5_000
+# The service's field names → the file's columns.
+IMPORT_FIELDS = {"goal": "goal", "supporting_metric": "metric", "member": "person", "day": "day", "value": "value",
+                 "external_id": "external_id", "note": "note"}  # fmt: skip
+ERRORS_KEPT = 500
+
+
+def _read_values_file(content: bytes, filename: str) -> Rows:
+    return read_table(
+        content, filename, columns=IMPORT_COLUMNS, optional=IMPORT_OPTIONAL, max_rows=IMPORT_MAX_ROWS
+    )
+
+
+def import_start(*, org: Organization, actor: Membership, filename: str, content: bytes) -> ImportJob:
+    """Check the file's shape now (wrong columns are refused at once), then check and store its
+    rows in the background."""
+    from .tasks import import_values
+
+    if actor.role not in ("admin", "manager", "member"):
+        raise ValidationError(_("You cannot enter values."))
+    rows = _read_values_file(content, filename)
+    if not rows:
+        raise ValidationError({"file": [_("The file has no values.")]})
+    job = ImportJob.objects.create(
+        org=org, created_by=actor, filename=filename[:200], content=content, total=len(rows)
+    )
+    transaction.on_commit(lambda: import_values.delay(job_id=job.pk))
+    return job
+
+
+def import_run(*, job_id: int) -> ImportJob | None:
+    """Check every row (chunk by chunk, saving the progress), then store all of them in one
+    transaction — or none, with each bad cell named by row and column."""
+    if not ImportJob.objects.filter(pk=job_id, state=ImportJob.State.PENDING).update(
+        state=ImportJob.State.RUNNING
+    ):
+        return ImportJob.objects.filter(pk=job_id).first()  # already run (a duplicated job)
+    job = ImportJob.objects.select_related("org", "created_by__user", "created_by__org").get(pk=job_id)
+    org, actor = job.org, job.created_by
+    rows = _read_values_file(bytes(job.content), job.filename)
+    goal_ids = {
+        int(r["goal"]) for _n, r in rows if r.get("goal", "").isascii() and r.get("goal", "").isdigit()
+    }
+    metric_ids = {
+        (goal_id, name.lower()): pk
+        for goal_id, name, pk in SupportingMetric.objects.filter(
+            goal__org=org, goal_id__in=goal_ids
+        ).values_list("goal_id", "name", "pk")
+    }
+    emails = sorted({r.get("person", "").lower() for _n, r in rows if r.get("person")})
+    people: dict[str, int] = dict(
+        Membership.objects.filter(org=org)
+        .annotate(email=Lower("user__email"))
+        .filter(email__in=emails)
+        .values_list("email", "pk")
+    )
+    errors: list[dict[str, Any]] = []
+    clean: list[CleanEntry] = []
+    seen: dict[str, tuple[int, Decimal]] = {}
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        chunk = rows[start : start + IMPORT_CHUNK]
+        inputs = []
+        numbers = {}
+        for index, (number, row) in enumerate(chunk, start=start + 1):
+            numbers[index] = number
+            metric_id: Any = None
+            if row.get("metric"):
+                goal_id = int(row["goal"]) if row.get("goal", "").isdigit() else None
+                metric_id = (
+                    metric_ids.get((goal_id, row["metric"].lower()), "unknown") if goal_id else "unknown"
+                )
+            member_id: Any = None
+            if row.get("person"):
+                member_id = people.get(row["person"].lower(), "unknown")
+            inputs.append(EntryInput(
+                goal_id=row.get("goal"), value=row.get("value"), day=row.get("day") or "missing",
+                supporting_metric_id=metric_id, member_id=member_id, external_id=row.get("external_id", ""),
+                note=row.get("note", ""),
+            ))  # fmt: skip
+        good, bad = entries_validate(org=org, actor=actor, rows=inputs, seen=seen, first_number=start + 1)
+        clean.extend(good)
+        for index, fields in sorted(bad.items()):
+            for field_name, message in fields.items():
+                errors.append({"row": numbers[index], "column": IMPORT_FIELDS.get(field_name, field_name),
+                               "message": str(message)})  # fmt: skip
+        ImportJob.objects.filter(pk=job.pk).update(processed=min(start + IMPORT_CHUNK, len(rows)))
+    now = timezone.now()
+    if errors:
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.FAILED, errors=errors[:ERRORS_KEPT], error_count=len(errors), finished_at=now,
+            content=b"",
+        )  # fmt: skip
+    else:
+        result = _store(org=org, actor=actor, entries=clean, source=Source.IMPORT)
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.DONE, created=result.created, updated=result.updated, unchanged=result.unchanged,
+            finished_at=now, content=b"",
+        )  # fmt: skip
+    return ImportJob.objects.get(pk=job.pk)
+
+
+def values_template_csv() -> bytes:
+    """A template for the import: the columns and one example row."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(IMPORT_COLUMNS)
+    writer.writerow(
+        ["3", "", "2026-11-23", "1850", "member@stretch.demo", "crm-2026-11-23-1", "Referral campaign 2"]
+    )
+    return ("\ufeff" + out.getvalue()).encode()

@@ -80,3 +80,10 @@ def remind_standups() -> int:
     """Every quarter of an hour: remind who has not checked in by their team's time (idempotent:
     one reminder per person and day)."""
     return sum(len(services.standup_reminders(org=org)) for org in Organization.objects.order_by("pk"))
+
+
+@shared_task(name="tracking.tasks.import_values", acks_late=True)
+def import_values(*, job_id: int) -> str:
+    """Check and store an uploaded file of values (a duplicated job finds the file already taken)."""
+    job = services.import_run(job_id=job_id)
+    return job.state if job else "missing"

@@ -414,3 +414,42 @@ def monthly_export_view(request: OrgRequest, team_id: int, fmt: str) -> HttpResp
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="monthly-review-{team.pk}-{start:%Y-%m}.{fmt}"'
     return response
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_http_methods(["GET", "POST"])
+def values_import_view(request: OrgRequest) -> HttpResponse:
+    """Upload a CSV or XLSX file of values; the rows are checked and stored in the background."""
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Choose a .csv or .xlsx file.")
+        else:
+            try:
+                job = services.import_start(org=request.org, actor=request.membership, filename=upload.name or "",
+                                            content=upload.read())  # fmt: skip
+            except ValidationError as failure:
+                error = " ".join(failure.messages)
+            else:
+                return redirect("import_job", org_slug=request.org.slug, job_id=job.pk)
+    jobs = selectors.import_jobs(org=request.org, member=request.membership)
+    context = {"error": error, "jobs": jobs, "columns": services.IMPORT_COLUMNS}
+    return render(request, "tracking/import.html", context, status=400 if error else 200)
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_GET
+def import_job_view(request: OrgRequest, job_id: int) -> HttpResponse:
+    """An import's progress (htmx polls the progress block until it is finished) and its errors."""
+    job = selectors.import_job_get(org=request.org, job_id=job_id)
+    template = "tracking/import_job.html#progress" if request.htmx else "tracking/import_job.html"
+    return render(request, template, {"job": job})
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_GET
+def values_template_view(request: OrgRequest) -> HttpResponse:
+    response = HttpResponse(services.values_template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="metric-values-template.csv"'
+    return response

@@ -1,0 +1,100 @@
+"""Reading a CSV or XLSX file as a table of named columns, shared by every import (plans,
+metric values): the row numbers are the spreadsheet's, blank rows are skipped but counted, and
+a file that is not a table of the expected columns is refused with one clear message."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int  # 1-based, the header is row 1
+    column: str
+    message: str
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a spreadsheet keeps 30 as 30.0
+    return str(value)
+
+
+def _decode(content: bytes) -> str:
+    """UTF-8 (with or without a BOM), else GB18030: what Excel on Chinese Windows saves."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("gb18030")
+
+
+Rows = list[tuple[int, dict[str, str]]]
+
+
+def read_table(
+    content: bytes, filename: str, *, columns: list[str], optional: Collection[str] = (), max_rows: int
+) -> Rows:
+    """The file's rows as (row number as the spreadsheet shows it, {column: text}). Raises
+    ValidationError (on "file") for a file that is not a table of the expected columns."""
+    name = filename.lower()
+    try:
+        if name.endswith(".xlsx"):
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            sheet = workbook.worksheets[0]
+            values = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        elif name.endswith(".csv"):
+            values = list(csv.reader(io.StringIO(_decode(content))))
+        else:
+            raise ValidationError({"file": [_("Upload a .csv or .xlsx file exported from this page.")]})
+    except (
+        UnicodeDecodeError,
+        csv.Error,
+        OSError,
+        ValueError,
+        KeyError,
+        zipfile.BadZipFile,
+        IndexError,
+    ) as error:
+        if isinstance(error, ValidationError):
+            raise
+        raise ValidationError({"file": [_("The file could not be read as a table.")]}) from error
+    if not values or not any(str(v).strip() for v in values[0]):
+        raise ValidationError({"file": [_("The file is empty.")]})
+    header = [h.strip().lower() for h in values[0]]
+    missing = [c for c in columns if c not in header and c not in optional]
+    unknown = [h for h in header if h and h not in columns]
+    duplicated = sorted({h for h in header if h and header.count(h) > 1})
+    if missing or unknown or duplicated:
+        parts = []
+        if missing:
+            parts.append(_("missing columns: %(cols)s") % {"cols": ", ".join(missing)})
+        if unknown:
+            parts.append(_("unknown columns: %(cols)s") % {"cols": ", ".join(unknown)})
+        if duplicated:
+            parts.append(_("repeated columns: %(cols)s") % {"cols": ", ".join(duplicated)})
+        raise ValidationError({"file": [_("Wrong columns (%(problems)s). Use the exported file as the template.") % {
+            "problems": "; ".join(parts)}]})  # fmt: skip
+    rows: Rows = []
+    for number, raw in enumerate(values[1:], start=2):  # the header is row 1, as in the spreadsheet
+        if not any(str(v).strip() for v in raw):
+            continue
+        rows.append(
+            (number, {header[i]: str(raw[i]).strip() if i < len(raw) else "" for i in range(len(header)) if header[i]})
+        )  # fmt: skip
+        if len(rows) > max_rows:
+            raise ValidationError({"file": [_("At most %(n)d rows per file.") % {"n": max_rows}]})
+    return rows

@@ -282,10 +282,11 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "action_id": _corrective_action,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
+    "kind": lambda w: "lagging_behind",
     "token": lambda w: "not-a-valid-token",
 }
 # Arguments that only carry a one-time token, not an object of an organisation or a user.
-NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt"}
+NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt", "kind"}
 # DRF detail routes use `pk`: filled by route name.
 PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "team-detail": _team,

@@ -36,6 +36,7 @@ from . import channels, indicators, selectors
 from .models import (
     ActionState,
     Alert,
+    AlertRule,
     AlertState,
     Cause,
     ChannelKind,
@@ -1390,3 +1391,44 @@ def values_template_csv() -> bytes:
         ["3", "", "2026-11-23", "1850", "member@stretch.demo", "crm-2026-11-23-1", "Referral campaign 2"]
     )
     return ("\ufeff" + out.getvalue()).encode()
+
+
+# --- Alert rules ----------------------------------------------------------------------------------
+RULE_LIMITS: dict[str, tuple[Decimal, Decimal]] = {
+    RuleKind.LAGGING_BEHIND: (Decimal(1), Decimal(100)),  # % behind the expected pace
+    RuleKind.LEADING_BELOW: (Decimal(1), Decimal(12)),  # completed weeks below target, running
+    RuleKind.STANDUP_MISSED: (Decimal(1), Decimal(20)),  # working days without a stand-up
+}
+
+
+def rule_save(
+    *,
+    org: Organization,
+    actor: Membership,
+    kind: str,
+    enabled: bool,
+    threshold: Decimal | None,
+    escalate_after_days: int,
+) -> AlertRule:
+    """An organisation's setting for one alert rule (admins)."""
+    errors: dict[str, list[str]] = {}
+    if actor.role != "admin" or actor.org_id != org.pk:
+        errors["__all__"] = [_("Only admins change the alert rules.")]
+    if kind not in RuleKind.values:
+        errors["kind"] = [_("No such rule.")]
+    default_threshold, _days = selectors.RULE_DEFAULTS.get(kind, (Decimal(0), 3))
+    limits = RULE_LIMITS.get(kind)
+    value = default_threshold if threshold is None or limits is None else threshold
+    if limits is not None and not limits[0] <= value <= limits[1]:
+        errors["threshold"] = [_("Between %(low)s and %(high)s.") % {"low": limits[0], "high": limits[1]}]
+    elif limits is not None and kind != RuleKind.LAGGING_BEHIND and value != value.to_integral_value():
+        errors["threshold"] = [_("A whole number.")]
+    if not 1 <= escalate_after_days <= 60:
+        errors["escalate_after_days"] = [_("Between %(low)s and %(high)s.") % {"low": 1, "high": 60}]
+    if errors:
+        raise ValidationError(errors)
+    rule, _created = AlertRule.objects.update_or_create(
+        org=org, kind=kind,
+        defaults={"enabled": enabled, "threshold": value, "escalate_after_days": escalate_after_days},
+    )  # fmt: skip
+    return rule

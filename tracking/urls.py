@@ -5,6 +5,8 @@ from . import views
 urlpatterns = [
     path("", views.index_view, name="tracking_index"),
     path("standup/", views.standup_view, name="standup"),
+    path("me/", views.my_work_view, name="my_work"),
+    path("overview/", views.overview_view, name="org_overview"),
     path("teams/<int:team_id>/board/", views.board_view, name="team_board"),
     path("teams/<int:team_id>/rhythm/", views.rhythm_view, name="team_rhythm"),
     path("standup/reminders/", views.preference_view, name="reminder_preference"),
@@ -23,4 +25,5 @@ urlpatterns = [
     path("actions/<int:action_id>/", views.action_update_view, name="action_update"),
     path("inbox/", views.inbox_view, name="inbox"),
     path("channels/", views.channels_view, name="channels"),
+    path("channels/rules/<str:kind>/", views.rule_view, name="alert_rule"),
 ]

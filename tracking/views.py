@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ADMIN_ONLY, ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
-from teams.page_forms import apply_service_errors, form_page
+from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
 
 from . import exports, selectors, services
 from .forms import (
@@ -52,6 +52,7 @@ def index_view(request: OrgRequest) -> HttpResponse:
         if member.role in CONTRIBUTORS
         else None,
         "can_standup": member.role in CONTRIBUTORS,
+        "can_overview": member.role in MANAGERS,
         "teams": teams,
         "rows": selectors.indicator_overview(org=request.org),
     }
@@ -453,3 +454,37 @@ def values_template_view(request: OrgRequest) -> HttpResponse:
     response = HttpResponse(services.values_template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="metric-values-template.csv"'
     return response
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_POST
+def rule_view(request: OrgRequest, kind: str) -> HttpResponse:
+    """Change one alert rule (threshold, escalation days, on or off)."""
+    threshold = parse_number(request.POST.get("threshold"))
+    days = parse_id(request.POST.get("escalate_after_days"))
+    try:
+        services.rule_save(org=request.org, actor=request.membership, kind=kind, enabled=bool(request.POST.get("enabled")),
+                           threshold=threshold, escalate_after_days=days or 0)  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Alert rule saved."))
+    return redirect("channels", org_slug=request.org.slug)
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_GET
+def my_work_view(request: OrgRequest) -> HttpResponse:
+    """My work: my stand-up, my initiatives, my corrective actions, my contribution to each goal."""
+    today = selectors.org_today(request.org)
+    context = {"today": today, **selectors.my_work(member=request.membership, today=today)}
+    return render(request, "tracking/my_work.html", context)
+
+
+@org_page(roles=MANAGERS)
+@require_GET
+def overview_view(request: OrgRequest) -> HttpResponse:
+    """The organisation at a glance: every team's goals by status, open alerts, today's check-ins."""
+    today = selectors.org_today(request.org)
+    return render(request, "tracking/overview.html", {"today": today,
+                                                      "teams": selectors.org_overview(org=request.org, today=today)})  # fmt: skip

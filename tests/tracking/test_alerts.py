@@ -262,3 +262,24 @@ def test_alert_pages_acknowledge_in_the_browser_flow(org, lead, goal):
     assert ok.status_code == 302
     page = client.get(url).content.decode()
     assert "More promotion budget" in page and "Key region" in page and "Acknowledged" in page
+
+
+def test_admins_tune_the_rules_and_the_alerts_follow(org, admin, lead, goal):
+    behind(org, lead, goal, "9.8")  # 450.8 of 505.5: 10.8 % behind
+    client = login(admin)
+    url = reverse("alert_rule", args=[org.slug, "lagging_behind"])
+    client.post(url, {"threshold": "15", "escalate_after_days": "5", "enabled": "1"})
+    assert services.alerts_evaluate(org=org).raised == []  # 10.8 % is within a 15 % allowance
+    client.post(url, {"threshold": "5", "escalate_after_days": "5", "enabled": "1"})
+    assert len(services.alerts_evaluate(org=org).raised) == 1
+    bad = client.post(url, {"threshold": "500", "escalate_after_days": "0"}, follow=True).content.decode()
+    assert "Between 1 and 100." in bad and "Between 1 and 60." in bad
+    assert login(lead).post(url, {"threshold": "1", "escalate_after_days": "1"}).status_code == 403
+    quiet = factories.member(org, name="Quiet", teams=[goal.team])
+    type(quiet).objects.filter(pk=quiet.pk).update(joined_at=quiet.joined_at - timedelta(days=30))
+    missed = Alert.objects.get(pk__in=services.alerts_evaluate(org=org).raised)
+    assert missed.kind == "standup_missed" and missed.member == quiet
+    client.post(reverse("alert_rule", args=[org.slug, "standup_missed"]), {"escalate_after_days": "3"})
+    assert services.alerts_evaluate(org=org).resolved == [missed.pk]  # switched off
+    page = client.get(reverse("channels", args=[org.slug])).content.decode()
+    assert 'name="threshold" value="5"' in page

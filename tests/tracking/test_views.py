@@ -166,3 +166,55 @@ def test_overview_query_count_is_the_same_for_5_goals_and_for_60(org, manager, t
     few = count()
     grow(55)
     assert count() == few
+
+
+def test_my_work_shows_my_share_of_each_goal(org, manager, member, goal, team):
+    other = factories.member(org, teams=[team])
+    for person, value in ((member, "300"), (other, "700")):
+        services.standup_submit(member=person, actor=person, data=services.StandupInput(
+            day=org_today(org), today="x", values=(services.EntryInput(goal_id=goal.pk, value=value),)))  # fmt: skip
+    services.indicators_recompute(org=org)
+    page = login(member).get(reverse("my_work", args=[org.slug])).content.decode()
+    assert "200,000 new users" in page and "30.0%" in page and ">300<" in page and ">1000<" in page
+
+
+def test_organisation_overview_for_managers(org, manager, member, goal, team, members):
+    services.standup_submit(
+        member=member, actor=member, data=services.StandupInput(day=org_today(org), today="x")
+    )
+    factories.member(org, teams=[team])
+    services.entry_create(org=org, actor=manager, data=services.EntryInput(goal_id=goal.pk, value="1"))
+    services.indicators_recompute(org=org)
+    page = login(manager).get(reverse("org_overview", args=[org.slug])).content.decode()
+    assert "Operations" in page and "1 / 2 (50%)" in page and "light-off_track" in page
+    assert login(members["viewer"]).get(reverse("org_overview", args=[org.slug])).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["my_work", "org_overview"])
+def test_my_work_and_overview_query_counts_are_flat(org, manager, team, name):
+    client = login(manager)
+    manager.teams.add(team)
+    url = reverse(name, args=[org.slug])
+    today = org_today(org)
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            other = factories.team(org)
+            manager.teams.add(other)
+            goal = factories.goal(org, manager, team=other, start_date=today - timedelta(days=10),
+                                  end_date=today + timedelta(days=20), status="active")  # fmt: skip
+            services.entry_create(
+                org=org, actor=manager, data=services.EntryInput(goal_id=goal.pk, value="5")
+            )
+        services.indicators_recompute(org=org)
+
+    def count() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    grow(2)
+    few = count()
+    grow(8)
+    assert count() == few

@@ -201,6 +201,17 @@ def lagging(
         return Reading(actual=None, expected=expected, target=challenge, status=status, detail=detail)
     forecast = forecast_at_end(facts, daily, asof, actual)
     pace = attainment(actual=actual, target=expected, direction=facts.direction) if expected else None
+    current = next((piece for piece in facts.slices if piece.start <= asof <= piece.end), None)
+    if current is not None:
+        # The period target in force now (this week / month / quarter of the decomposition).
+        in_slice = GoalFacts(current.start, current.end, facts.direction, facts.aggregation,
+                             {**facts.tiers, TierReached.CHALLENGE: current.challenge})  # fmt: skip
+        slice_actual = actual_to_date(in_slice, daily, asof)
+        detail["slice"] = {
+            "start": current.start.isoformat(), "end": current.end.isoformat(), "target": str(current.challenge),
+            "actual": None if slice_actual is None else str(slice_actual),
+            "attainment": None if slice_actual is None else _pct(slice_actual, current.challenge, facts.direction),
+        }  # fmt: skip
     return Reading(
         actual=actual,
         expected=expected,

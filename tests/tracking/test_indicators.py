@@ -49,6 +49,11 @@ def test_expected_follows_the_decomposed_slices_not_a_straight_line():
     # October done (200) plus 15 of November's 30 days (150).
     assert indicators.expected_to_date(facts, date(2026, 11, 15)) == D("350")
     assert indicators.expected_to_date(facts, date(2026, 12, 30)) == D("1000")
+    # The period target in force is reported beside the whole period: November so far against 300.
+    daily = spread(date(2026, 10, 1), 46, D(10))
+    reading = indicators.lagging(facts, daily, date(2026, 11, 15))
+    assert reading.detail["slice"] == {"start": "2026-11-01", "end": "2026-11-30", "target": "300",
+                                       "actual": "150.0000", "attainment": "50.0"}  # fmt: skip
 
 
 def test_levels_latest_and_average():

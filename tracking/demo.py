@@ -109,7 +109,7 @@ def seed_tracking(org: Organization) -> None:
         day = sales.start_date
         while day <= min(today, sales.end_date):
             if day.weekday() < 5:
-                add(sales, day, D(round(9000000 / 65 * 0.915 * rng.uniform(0.9, 1.1))), member=people.get("east@stretch.demo"),
+                add(sales, day, D(round(9000000 / 65 * 0.9 * rng.uniform(0.9, 1.1))), member=people.get("east@stretch.demo"),
                     source=Source.API, external_id=f"crm-demo-{day.isoformat()}")  # fmt: skip
                 add(sales, day, D(rng.choice([7, 8, 8, 9])), metric_name="客户拜访量 Customer visits",
                     member=people.get("east@stretch.demo"))  # fmt: skip

@@ -7,7 +7,8 @@ Rules (documented in docs/tracking.md):
   takes the total of the most recent day with values; an "average" goal averages its daily totals.
 - Expected to date comes from the decomposed period targets (the finest of week / month / quarter
   in force): a sum goal expects every finished slice's challenge target plus the elapsed share of
-  the current slice; a level goal expects the current slice's level. Without a decomposition the
+  the current slice; a level goal expects the current slice's level. It counts completed days: a
+  snapshot's own day is still being reported. Without a decomposition the
   challenge target is spread evenly over the period (levels move from the baseline toward it).
 - Pace is actual against expected, attainment is actual against the challenge target, both in
   percent and direction-aware ("lower is better" divides the other way round).
@@ -188,7 +189,9 @@ def lagging(
 ) -> Reading:
     asof = min(day, facts.end)
     challenge = facts.tiers[TierReached.CHALLENGE]
-    expected = expected_to_date(facts, asof)
+    # Expected counts the completed days: the snapshot's own day is still being reported (the
+    # nightly job runs before anyone has logged), unless the period is over.
+    expected = expected_to_date(facts, asof if day > facts.end else asof - timedelta(days=1))
     actual = actual_to_date(facts, daily, asof)
     total_days = (facts.end - facts.start).days + 1
     detail: dict[str, object] = {
@@ -258,7 +261,7 @@ def leading(
         }
         rows.append(row)
         if not complete:
-            elapsed = (asof - week_start).days + 1
+            elapsed = (asof - week_start).days  # completed days of the week
             row["expected"] = str(q4(target * Decimal(elapsed) / Decimal(span)))
             current = row
     done = [r for r in rows if r["complete"]]

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -59,6 +59,7 @@ from .models import (
 )
 
 DEFAULT_BEHIND_PCT = Decimal(10)
+DEFAULT_WORKING_DAYS = "12345"  # Monday to Friday (ISO weekdays)
 STANDUP_BACKFILL_DAYS = 7
 HISTORY_LIMIT_DAYS = 370
 MAX_ABS_VALUE = Decimal("1e13")
@@ -673,45 +674,50 @@ def _goal_specs(
     return specs
 
 
-def working_days_before(day: date, count: int) -> list[date]:
-    """The `count` working days (Monday–Friday) before `day`, oldest first."""
-    days: list[date] = []
+def working_days_before(day: date, count: int, *, days: str = DEFAULT_WORKING_DAYS) -> list[date]:
+    """The `count` working days (ISO weekdays in `days`, Monday = 1) before `day`, oldest first."""
+    found: list[date] = []
     cursor = day - timedelta(days=1)
-    while len(days) < count:
-        if cursor.weekday() < 5:
-            days.append(cursor)
+    while len(found) < count and cursor > day - timedelta(days=400):
+        if str(cursor.isoweekday()) in days:
+            found.append(cursor)
         cursor -= timedelta(days=1)
-    return sorted(days)
+    return sorted(found)
 
 
 def _standup_specs(*, org: Organization, rule: selectors.RuleSetting, day: date) -> list[AlertSpec]:
+    """Members (managers run the stand-up) with no stand-up on their teams' last N working days.
+    The alert is keyed on the first working day missed after the last stand-up, so it stays one
+    alert, growing, until the member logs again."""
     if not rule.enabled or rule.threshold < 1:
         return []
-    window = working_days_before(day, int(rule.threshold))
+    needed = int(rule.threshold)
     members = list(
-        Membership.objects.filter(
-            org=org,
-            is_active=True,
-            role="member",
-            teams__isnull=False,  # members log; managers run the stand-up
-        )
+        Membership.objects.filter(org=org, is_active=True, role="member", teams__isnull=False)
         .distinct()
         .prefetch_related("teams")
     )
-    logged = set(
-        Standup.objects.filter(org=org, day__gte=window[0], day__lte=window[-1]).values_list(
-            "member_id", flat=True
-        )
+    rhythms = {r.team_id: r.working_days for r in TeamRhythm.objects.filter(team__org=org)}
+    last = dict(
+        Standup.objects.filter(org=org, day__lt=day).values_list("member_id").annotate(last=Max("day")).order_by()
     )
     specs = []
     for member in members:
-        if member.pk in logged or timezone.localdate(member.joined_at) > window[0]:
-            continue
         teams = list(member.teams.all())
+        workdays = "".join(sorted({d for t in teams for d in rhythms.get(t.pk, DEFAULT_WORKING_DAYS)})) or DEFAULT_WORKING_DAYS
+        window = working_days_before(day, needed, days=workdays)
+        joined = timezone.localdate(member.joined_at)
+        previous = last.get(member.pk)
+        if len(window) < needed or joined > window[0] or (previous is not None and previous >= window[0]):
+            continue
+        # The first working day missed: the one after the last stand-up (or after joining).
+        start_from = max(previous or joined, joined - timedelta(days=1)) if previous else joined - timedelta(days=1)
+        missed = [d for d in working_days_before(day, 260, days=workdays) if d > start_from]
+        first = missed[0] if missed else window[0]
         specs.append(AlertSpec(
-            kind=RuleKind.STANDUP_MISSED, key=f"standup_missed:p{member.pk}:{window[0].isoformat()}", member=member,
-            team_id=teams[0].pk if teams else None, measured=Decimal(len(window)), since=window[0],
-            detail={"days": [d.isoformat() for d in window]},
+            kind=RuleKind.STANDUP_MISSED, key=f"standup_missed:p{member.pk}:{first.isoformat()}", member=member,
+            team_id=teams[0].pk if teams else None, measured=Decimal(len(missed) or needed), since=first,
+            detail={"days": [d.isoformat() for d in missed[-20:]]},
         ))  # fmt: skip
     return specs
 
@@ -1199,7 +1205,6 @@ def review_action_add(
 
 # --- Stand-up reminders ---------------------------------------------------------------------------
 DEFAULT_STANDUP_TIME = dt_time(10, 0)
-DEFAULT_WORKING_DAYS = "12345"
 
 
 def rhythm_save(

@@ -17,15 +17,16 @@ def spread(start: date, days: int, per_day: D) -> dict[date, D]:
 
 
 def test_the_article_sales_team_ten_percent_behind_is_off_track():
-    # 91-day quarter; on day 46 the team should have 46/91 of 1,000 and has 9.8 a day.
-    daily = spread(date(2026, 10, 1), 46, D("9.8"))
+    # 91-day quarter; by the end of day 45 the team should have 45/91 of 1,000 (the 46th day is
+    # still being reported) and it has 9.6 a day.
+    daily = spread(date(2026, 10, 1), 46, D("9.6"))
     reading = indicators.lagging(Q, daily, date(2026, 11, 15))
-    assert reading.actual == D("450.8") and reading.expected == D("505.4945")
-    assert reading.pace == D("89.2") and reading.status == "off_track"
-    assert reading.attainment == D("45.1") and reading.gap == D("54.6945")
+    assert reading.actual == D("441.6") and reading.expected == D("494.5055")
+    assert reading.pace == D("89.3") and reading.status == "off_track"
+    assert reading.attainment == D("44.2") and reading.gap == D("52.9055")
     assert reading.tier_reached == "none"
-    # 9.8 a day for the 45 days left ends at 891.8: short of even the base tier.
-    assert reading.forecast == D("891.8") and reading.tier_projected == "none"
+    # 9.6 a day for the 45 days left ends at 873.6: short of even the base tier.
+    assert reading.forecast == D("873.6") and reading.tier_projected == "none"
 
 
 def test_a_team_on_pace_for_challenge_is_on_track_and_a_slipped_plan_makes_it_at_risk():
@@ -34,7 +35,7 @@ def test_a_team_on_pace_for_challenge_is_on_track_and_a_slipped_plan_makes_it_at
     assert reading.status == "on_track" and reading.tier_projected == "challenge"
     assert indicators.lagging(Q, daily, date(2026, 11, 15), plan_at_risk=True).status == "at_risk"
     # A stricter organisation (behind by 5 % is off track) judges 94 % differently.
-    behind = spread(date(2026, 10, 1), 46, D("10.3"))
+    behind = spread(date(2026, 10, 1), 46, D("10.1"))
     assert indicators.lagging(Q, behind, date(2026, 11, 15)).status == "at_risk"
     assert indicators.lagging(Q, behind, date(2026, 11, 15), behind_pct=D(5)).status == "off_track"
 
@@ -62,7 +63,7 @@ def test_levels_latest_and_average():
     daily = {date(2026, 10, 1): D(100), date(2026, 10, 15): D(104), date(2026, 11, 1): D(108)}
     reading = indicators.lagging(dau, daily, date(2026, 11, 1))
     assert reading.actual == D(108)  # the latest day, not the sum
-    assert reading.expected == D("105.2747")  # baseline 100 moving to 115: 32 of 91 days
+    assert reading.expected == D("105.1099")  # baseline 100 moving to 115: 31 completed of 91 days
     assert reading.tier_reached == "base" and reading.status == "on_track"
     # The trend (about +4 every two weeks) carries it past the challenge level by the end.
     assert reading.forecast > D(115) and reading.tier_projected == "challenge"
@@ -80,7 +81,7 @@ def test_lower_is_better_divides_the_other_way():
 
 def test_no_values_is_no_data_not_zero():
     reading = indicators.lagging(Q, {}, date(2026, 11, 15))
-    assert reading.status == "no_data" and reading.actual is None and reading.expected == D("505.4945")
+    assert reading.status == "no_data" and reading.actual is None and reading.expected == D("494.5055")
 
 
 def test_leading_metric_two_completed_weeks_below_target_is_off_track():

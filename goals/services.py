@@ -32,6 +32,7 @@ from .models import (
     TargetVersion,
 )
 from .periods import slices
+from .signals import targets_changed
 
 MAX_VALUE = Decimal("1e13")
 TIER_FIELDS = ("base", "challenge", "stretch")
@@ -370,6 +371,9 @@ def goal_set_status(
     audit_record(
         org=goal.org, actor=actor.user, action=f"goal.{status}", target=goal,
         changes=audit_diff(before, _snapshot(goal)), scope=_scope(goal))  # fmt: skip
+    targets_changed.send(
+        sender=Goal, goal=goal, since=goal.start_date if goal.status == Status.ACTIVE else None
+    )
     return goal
 
 
@@ -768,6 +772,7 @@ def revision_decide(*, revision: Revision, decider: Membership, approve: bool, c
     audit_record(
         org=goal.org, actor=decider.user, action="revision.approve", target=goal,
         changes=audit_diff(_version_snapshot(previous), _version_snapshot(version)), scope=_scope(goal))  # fmt: skip
+    targets_changed.send(sender=Goal, goal=goal, since=version.effective_from)
     return revision
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, mixins, status
@@ -233,10 +233,18 @@ class IndicatorViewSet(mixins.ListModelMixin, OrgGenericViewSet):
 
     @action(detail=False, methods=["get"])
     def latest(self, request: Request, org_slug: str) -> Response:
-        filtered = self.filter_queryset(self.get_queryset())
-        goal_ids = list(filtered.values_list("goal_id", flat=True).distinct().order_by()[:500])
-        newest = selectors.latest_snapshots(org=self.org, goal_ids=goal_ids)
-        page = self.paginate_queryset(list(newest.values()))
+        """The newest snapshot of each goal and supporting metric (filters apply to those rows)."""
+        newest = (
+            IndicatorSnapshot.objects.filter(goal_id=OuterRef("goal_id"), metric_key=OuterRef("metric_key"))
+            .order_by("-day")
+            .values("day")[:1]
+        )
+        rows = (
+            self.filter_queryset(self.get_queryset())
+            .filter(day=Subquery(newest))
+            .order_by("goal_id", "metric_key")
+        )
+        page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 

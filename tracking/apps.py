@@ -8,6 +8,7 @@ class TrackingConfig(AppConfig):
 
     def ready(self) -> None:
         from goals.progress import progress_providers
+        from goals.signals import targets_changed
         from teams.demo import seed_demo_extensions
         from teams.hooks import shell_context_providers
         from teams.scale import seed_scale_extensions, seed_scale_resets
@@ -15,11 +16,15 @@ class TrackingConfig(AppConfig):
         from .demo import seed_tracking
         from .scale import reset_tracking_scale, seed_tracking_scale
         from .selectors import inbox_context, latest_attainment
+        from .services import recompute_on_target_change
 
         if latest_attainment not in progress_providers:
             progress_providers.append(latest_attainment)
         if inbox_context not in shell_context_providers:
             shell_context_providers.append(inbox_context)
+        targets_changed.connect(
+            recompute_on_target_change, dispatch_uid="tracking-recompute-on-target-change"
+        )
         if seed_tracking not in seed_demo_extensions:
             seed_demo_extensions.append(seed_tracking)
         if seed_tracking_scale not in seed_scale_extensions:

@@ -223,7 +223,10 @@ def lagging(
         pace=pace,
         gap=_gap(actual, expected, facts.direction),
         forecast=forecast,
-        tier_reached=tier_of(actual, facts.tiers, facts.direction),
+        # A lower-is-better total (a cost) meets its tiers only once the period is over.
+        tier_reached=TierReached.NONE
+        if facts.aggregation == Aggregation.SUM and facts.direction == Direction.DOWN and day <= facts.end
+        else tier_of(actual, facts.tiers, facts.direction),
         tier_projected=tier_of(forecast, facts.tiers, facts.direction),
         status=status_for(pace, behind_pct=behind_pct, plan_at_risk=plan_at_risk),
         detail=detail,

@@ -361,6 +361,12 @@ class NotificationChannel(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def url_masked(self) -> str:
+        """The address without its path and query, which carry the platform's token."""
+        parts = self.url.split("/")
+        return "/".join(parts[:3]) + "/…" if len(parts) > 3 else self.url
+
 
 class Delivery(models.Model):
     """One alert sent to one channel (unique, so a retried job never posts twice)."""
@@ -377,6 +383,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)  # a worker is posting it until then
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

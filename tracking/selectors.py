@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -178,19 +178,33 @@ def entry_list(
     return qs.order_by("-day", "-id")
 
 
-def daily_totals(*, goal_ids: list[int], until: date) -> dict[tuple[int, int], dict[date, Decimal]]:
-    """{(goal id, supporting metric id or 0): {day: total of that day's values}}, from each goal's
-    start to `until`, in one aggregate query."""
+def daily_totals(
+    *, goal_ids: list[int], until: date, averaged: set[tuple[int, int]] | None = None
+) -> dict[tuple[int, int], dict[date, Decimal]]:
+    """{(goal id, supporting metric id or 0): {day: that day's value}}, from each goal's start to
+    `until`, in one aggregate query. A day's value is the sum of its values (new users, deals), or
+    their mean for the series in `averaged` (rates such as a collection rate, where two people
+    reporting 90 % mean 90 %, not 180 %)."""
     rows = (
         MetricEntry.objects.filter(goal_id__in=goal_ids, day__lte=until, day__gte=F("goal__start_date"))
         .values_list("goal_id", "supporting_metric_id", "day")
-        .annotate(total=Sum("value"))
+        .annotate(total=Sum("value"), mean=Avg("value"))
         .order_by()
     )
+    averaged = averaged or set()
     series: dict[tuple[int, int], dict[date, Decimal]] = defaultdict(dict)
-    for goal_id, metric_id, day, total in rows:
-        series[(goal_id, metric_id or 0)][day] = total
+    for goal_id, metric_id, day, total, mean in rows:
+        key = (goal_id, metric_id or 0)
+        series[key][day] = Decimal(mean).quantize(Decimal("0.0001")) if key in averaged else total
     return series
+
+
+def averaged_series(goals: list[Goal]) -> set[tuple[int, int]]:
+    """The series whose daily values are means: average goals and risk metrics (rates)."""
+    keys = {(g.pk, 0) for g in goals if g.aggregation == "average"}
+    for goal in goals:
+        keys |= {(goal.pk, m.pk) for m in goal.supporting_metrics.all() if m.kind == "risk"}
+    return keys
 
 
 def snapshot_list(
@@ -513,7 +527,13 @@ def team_dashboard(*, org: Organization, team: Team, today: date) -> TeamDashboa
     )
     newest = latest_snapshots(org=org, goal_ids=[g.pk for g in goals])
     charted = [g.pk for g in goals[:CHART_LIMIT]]
-    series = daily_totals(goal_ids=charted, until=today) if charted else {}
+    series = (
+        daily_totals(
+            goal_ids=charted, until=today, averaged={(g.pk, 0) for g in goals if g.aggregation == "average"}
+        )
+        if charted
+        else {}
+    )
     cards = []
     for goal in goals:
         snapshot = newest.get((goal.pk, 0))

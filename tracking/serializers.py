@@ -18,10 +18,14 @@ from .models import (
     Standup,
 )
 
+MAX_ID = 2**63 - 1
+
 
 class ValueSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    goal = serializers.IntegerField()
-    supporting_metric = serializers.IntegerField(required=False, allow_null=True)
+    goal = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    supporting_metric = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
     value = serializers.CharField(max_length=40, help_text='A number, e.g. "1250" or "3.5".')
 
 
@@ -124,7 +128,7 @@ class AcknowledgeSerializer(serializers.Serializer):  # type: ignore[type-arg]
     cause = serializers.ChoiceField(choices=Cause.choices)
     cause_note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     action = serializers.CharField(max_length=2000)
-    owner = serializers.IntegerField()
+    owner = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     due_date = serializers.DateField()
 
 
@@ -160,16 +164,36 @@ class ChannelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         write_only=True, required=False, allow_blank=True, max_length=200, default=""
     )
     url = serializers.CharField(max_length=500)
-    team = serializers.IntegerField(source="team_id", required=False, allow_null=True)
+    team = serializers.IntegerField(
+        source="team_id", required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
 
     class Meta:
         model = NotificationChannel
-        fields = ("id", "name", "kind", "url", "secret", "team", "enabled", "failing_since", "last_error")
-        read_only_fields = ("failing_since", "last_error")
+        fields = (
+            "id",
+            "name",
+            "kind",
+            "url",
+            "url_masked",
+            "secret",
+            "team",
+            "enabled",
+            "failing_since",
+            "last_error",
+        )
+        read_only_fields = ("url_masked", "failing_since", "last_error")
+        extra_kwargs: dict[str, Any] = {}
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["url"].write_only = True  # the path carries the platform's token: shown masked
+        fields["url_masked"] = serializers.CharField(read_only=True)
+        return fields
 
 
 class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    team = serializers.IntegerField(source="team_id")
+    team = serializers.IntegerField(source="team_id", min_value=1, max_value=MAX_ID)
 
     class Meta:
         model = Review

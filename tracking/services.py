@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 import json
 import smtplib
+import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -69,7 +71,37 @@ SLICE_PREFERENCE = (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER)
 
 
 def bulk_limit() -> int:
-    return int(getattr(settings, "TRACKING_BULK_LIMIT", 5000))
+    return int(settings.TRACKING_BULK_LIMIT)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A webhook that answers with a redirect has failed: following it could lead anywhere."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _blocked_address(url: str) -> str:
+    """Why the webhook's host may not be called ("" when it may): loopback, private, link-local
+    and reserved addresses are refused unless WEBHOOK_ALLOW_PRIVATE_NETWORKS is on."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
+        return ""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return ""  # unreachable: the attempt fails and is retried like any other
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if (
+            address.is_private
+            or address.is_loopback
+            or address.is_link_local
+            or address.is_reserved
+            or address.is_multicast
+        ):
+            return f"blocked: {host} is a private address"
+    return ""
 
 
 # --- Metric values --------------------------------------------------------------------------------
@@ -122,13 +154,18 @@ def _may_enter(actor: Membership, goal: Goal, actor_teams: set[int]) -> bool:
     return goal.owner_id == actor.pk or (goal.team_id is not None and goal.team_id in actor_teams)
 
 
+MAX_ID = 2**63 - 1
+
+
 def _as_int(value: Any) -> int | None:
+    """An id (1 … 2⁶³−1), or None for anything else."""
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
-        return int(str(value).strip())
+        number = int(str(value).strip())
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= MAX_ID else None
 
 
 def parse_value(value: Any) -> Decimal | None:
@@ -147,13 +184,19 @@ def parse_value(value: Any) -> Decimal | None:
     return number.quantize(Decimal("0.0001"))
 
 
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
 def parse_day(value: Any) -> date | None:
+    """A date between 2000 and 2099 (anything else is a typo, and would overflow date arithmetic)."""
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        return None
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value).strip())
+        except ValueError:
+            return None
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 @dataclass(frozen=True)
@@ -212,6 +255,12 @@ def _clean(
     note = (row.note or "").strip()
     if len(note) > 200:
         errors["note"] = _("At most 200 characters.")
+    if (
+        member is not None
+        and lookups.actor.role not in selectors.MANAGING_ROLES
+        and member.pk != lookups.actor.pk
+    ):
+        errors["member"] = _("You can only enter your own values.")
     if errors or goal is None or value is None or day is None:
         return None, errors
     return CleanEntry(goal, metric, day, value, member, external_id, note), {}
@@ -255,7 +304,42 @@ def entries_validate(
             row_errors[number] = errors
         elif entry is not None:
             clean.append(entry)
+    _check_replaced(
+        org=org, actor=actor, clean=clean, row_errors=row_errors, first_number=first_number, rows=rows
+    )
     return clean, row_errors
+
+
+def _check_replaced(
+    *, org: Organization, actor: Membership, clean: list[CleanEntry], row_errors: dict[int, dict[str, str]],
+    first_number: int, rows: Sequence[EntryInput],
+) -> None:  # fmt: skip
+    """A value with an external id that is already stored replaces it: only someone who may change
+    that stored value (its goal, still active) may do so."""
+    keyed = [e for e in clean if e.external_id]
+    if not keyed:
+        return
+    stored: dict[str | None, int] = {}
+    ids = [e.external_id for e in keyed if e.external_id]
+    for start in range(0, len(ids), 900):  # SQLite allows 999 variables per statement
+        stored.update(
+            MetricEntry.objects.filter(org=org, external_id__in=ids[start : start + 900]).values_list(
+                "external_id", "goal_id"
+            )
+        )
+    goals = {g.pk: g for g in Goal.objects.filter(org=org, pk__in=set(stored.values()))}
+    teams = set(actor.teams.values_list("pk", flat=True))
+    refused = {
+        external_id for external_id, goal_id in stored.items()
+        if goal_id not in goals or goals[goal_id].status != Status.ACTIVE or not _may_enter(actor, goals[goal_id], teams)
+    }  # fmt: skip
+    if not refused:
+        return
+    for number, row in enumerate(rows, start=first_number):
+        external_id = (row.external_id or "").strip()
+        if external_id in refused and number not in row_errors:
+            row_errors[number] = {"external_id": _("This external id belongs to a value you cannot change.")}
+    clean[:] = [e for e in clean if e.external_id not in refused]
 
 
 def entries_save(
@@ -295,12 +379,15 @@ def _store(*, org: Organization, actor: Membership, entries: list[CleanEntry], s
         else:
             unique[entry.external_id] = entry
     with transaction.atomic():
-        existing = {
-            e.external_id: e
-            for e in MetricEntry.objects.filter(org=org, external_id__in=list(unique)).only(
-                "external_id", "value", "day", "goal_id", "supporting_metric_id", "member_id", "note"
+        existing: dict[str | None, MetricEntry] = {}
+        keys = list(unique)
+        for start in range(0, len(keys), 900):  # SQLite allows 999 variables per statement
+            existing.update(
+                (e.external_id, e)
+                for e in MetricEntry.objects.filter(org=org, external_id__in=keys[start : start + 900]).only(
+                    "external_id", "value", "day", "goal_id", "supporting_metric_id", "member_id", "note"
+                )
             )
-        }
         objects = []
         since: date | None = None
         touched: set[int] = set()
@@ -362,6 +449,11 @@ def entry_create(
 def entry_delete(*, entry: MetricEntry, actor: Membership) -> None:
     if not selectors.can_enter_values(member=actor, goal=entry.goal):
         raise ValidationError({"goal": [_("You cannot enter values for this goal.")]})
+    own = entry.created_by_id == actor.user_id or entry.member_id == actor.pk
+    if actor.role not in selectors.MANAGING_ROLES and not own:
+        raise ValidationError({"goal": [_("You can only delete values you entered.")]})
+    if entry.standup_id is not None:
+        raise ValidationError({"goal": [_("This value came with a stand-up: edit the stand-up instead.")]})
     org, goal_id, day = entry.goal.org, entry.goal_id, entry.day
     with transaction.atomic():
         entry.delete()
@@ -497,12 +589,14 @@ def indicators_recompute(
     goal_ids: Iterable[int] | None = None,
     day: date | None = None,
     since: date | None = None,
-    behind_pct: Decimal = DEFAULT_BEHIND_PCT,
+    behind_pct: Decimal | None = None,
 ) -> int:
     """Compute and store the snapshots of every active goal (or the given ones) for `day`
     (default: today in the organisation), and for each day from `since` when values arrived for
     past days. Upserts on (goal, metric, day): running it twice gives the same rows."""
     day = day or selectors.org_today(org)
+    if behind_pct is None:  # the organisation's lagging-alert threshold also sets the status
+        behind_pct = selectors.rule_settings(org=org)[RuleKind.LAGGING_BEHIND].threshold
     qs = Goal.objects.filter(org=org, status=Status.ACTIVE, start_date__lte=day).prefetch_related(
         "versions__period_targets", "supporting_metrics"
     )
@@ -511,7 +605,9 @@ def indicators_recompute(
     goals = list(qs.order_by("pk"))
     if not goals:
         return 0
-    series = selectors.daily_totals(goal_ids=[g.pk for g in goals], until=day)
+    series = selectors.daily_totals(
+        goal_ids=[g.pk for g in goals], until=day, averaged=selectors.averaged_series(goals)
+    )
     at_risk = plan_risk(org=org, goal_ids=[g.pk for g in goals], day=day)
     now = timezone.now()
     rows: list[IndicatorSnapshot] = []
@@ -699,19 +795,27 @@ def _standup_specs(*, org: Organization, rule: selectors.RuleSetting, day: date)
     )
     rhythms = {r.team_id: r.working_days for r in TeamRhythm.objects.filter(team__org=org)}
     last = dict(
-        Standup.objects.filter(org=org, day__lt=day).values_list("member_id").annotate(last=Max("day")).order_by()
+        Standup.objects.filter(org=org, day__lt=day)
+        .values_list("member_id")
+        .annotate(last=Max("day"))
+        .order_by()
     )
     specs = []
     for member in members:
         teams = list(member.teams.all())
-        workdays = "".join(sorted({d for t in teams for d in rhythms.get(t.pk, DEFAULT_WORKING_DAYS)})) or DEFAULT_WORKING_DAYS
+        workdays = (
+            "".join(sorted({d for t in teams for d in rhythms.get(t.pk, DEFAULT_WORKING_DAYS)}))
+            or DEFAULT_WORKING_DAYS
+        )
         window = working_days_before(day, needed, days=workdays)
         joined = timezone.localdate(member.joined_at)
         previous = last.get(member.pk)
         if len(window) < needed or joined > window[0] or (previous is not None and previous >= window[0]):
             continue
         # The first working day missed: the one after the last stand-up (or after joining).
-        start_from = max(previous or joined, joined - timedelta(days=1)) if previous else joined - timedelta(days=1)
+        start_from = (
+            max(previous or joined, joined - timedelta(days=1)) if previous else joined - timedelta(days=1)
+        )
         missed = [d for d in working_days_before(day, 260, days=workdays) if d > start_from]
         first = missed[0] if missed else window[0]
         specs.append(AlertSpec(
@@ -782,6 +886,8 @@ def alerts_evaluate(
             _notify(alert=alert, people=_recipients(alert), kind=Notification.Kind.ALERT, event="raised")
             _deliver(alert)
             continue
+        if alert.state == AlertState.RESOLVED and alert.resolved_by_id is not None:
+            continue  # resolved by hand: it stays so until its condition has cleared once
         if alert.state == AlertState.RESOLVED:
             Alert.objects.filter(pk=alert.pk, state=AlertState.RESOLVED).update(
                 state=AlertState.OPEN, resolved_at=None, resolved_by=None, resolution="", raised_on=day,
@@ -794,6 +900,8 @@ def alerts_evaluate(
             )
             _deliver(alert)
         else:
+            if spec.kind == RuleKind.PLAN_SLIP:
+                values.pop("since")  # the slip began when the alert was raised, not today
             Alert.objects.filter(pk=alert.pk).update(**values)
     # What no longer fires is back on track.
     scope = (
@@ -801,6 +909,13 @@ def alerts_evaluate(
     )
     if not full:
         scope = scope.filter(goal_id__in=[g.pk for g in goals])
+    # A hand-resolved alert whose condition has cleared may fire again later in the period.
+    cleared = Alert.objects.filter(org=org, state=AlertState.RESOLVED, resolved_by__isnull=False).exclude(
+        dedupe_key__in=list(firing)
+    )
+    if not full:
+        cleared = cleared.filter(goal_id__in=[g.pk for g in goals])
+    cleared.update(resolved_by=None)
     stale = list(scope.values_list("pk", flat=True))
     if stale:
         Alert.objects.filter(pk__in=stale).update(
@@ -836,16 +951,17 @@ def _escalate(*, org: Organization, rules: dict[str, selectors.RuleSetting], day
             continue  # escalated by a concurrent run
         alert.escalated_to.set(people)
         _notify(alert=alert, people=people, kind=Notification.Kind.ESCALATION, event="escalated")
+        _deliver(alert, event=f"escalated:{day.isoformat()}")
         escalated.append(alert.pk)
     return escalated
 
 
-def _deliver(alert: Alert) -> None:
+def _deliver(alert: Alert, event: str = "") -> None:
     """Hand the alert to the outgoing channels (e-mail, webhooks) after commit."""
     from .tasks import deliver_alert
 
     alert_id = alert.pk
-    transaction.on_commit(lambda: deliver_alert.delay(alert_id=alert_id))
+    transaction.on_commit(lambda: deliver_alert.delay(alert_id=alert_id, event=event))
 
 
 @dataclass(frozen=True)
@@ -905,6 +1021,11 @@ def alert_acknowledge(
             update_fields=["state", "cause", "cause_note", "acknowledged_by", "acknowledged_at", "updated_at"]
         )
         assert action.owner is not None and action.due_date is not None  # noqa: S101 - validated above
+        twin = CorrectiveAction.objects.filter(
+            alert=locked, description=action.description.strip(), owner=action.owner, due_date=action.due_date
+        ).first()
+        if twin is not None:  # the same form sent twice
+            return twin
         created = CorrectiveAction.objects.create(
             org=alert.org, alert=locked, goal=locked.goal, description=action.description.strip(),
             owner=action.owner, due_date=action.due_date, created_by=actor,
@@ -1015,7 +1136,7 @@ def alert_text(alert: Alert, *, language: str) -> str:
         return f"{_('Stretch alert')} · {alert.org.name}\n{alert_message(alert)}\n{link}"
 
 
-def alert_deliver(*, alert_id: int) -> int:
+def alert_deliver(*, alert_id: int, event: str = "") -> int:
     """Queue one delivery per enabled channel of the alert's team (and organisation-wide ones),
     and the e-mails of its in-app notifications. Unique rows make a repeat a no-op."""
     from .tasks import email_notification, send_delivery
@@ -1023,7 +1144,7 @@ def alert_deliver(*, alert_id: int) -> int:
     alert = Alert.objects.select_related("org").filter(pk=alert_id).first()
     if alert is None:
         return 0
-    event = f"{alert.state}:{alert.raised_on.isoformat()}"
+    event = event or f"{alert.state}:{alert.raised_on.isoformat()}"
     channels = NotificationChannel.objects.filter(org=alert.org, enabled=True).filter(
         Q(team__isnull=True) | Q(team_id=alert.team_id)
     )
@@ -1062,6 +1183,14 @@ def delivery_send(*, delivery_id: int) -> bool:
                                                "alert__supporting_metric").filter(pk=delivery_id).first()  # fmt: skip
     if delivery is None or delivery.state != Delivery.State.PENDING:
         return delivery is not None and delivery.state == Delivery.State.SENT
+    now = timezone.now()
+    claimed = (
+        Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.PENDING)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + timedelta(seconds=WEBHOOK_TIMEOUT * 6))
+    )
+    if not claimed:
+        return False  # another worker is posting it right now (a redelivered job)
     final = delivery.attempts + 1 >= WEBHOOK_ATTEMPTS
     channel, alert = delivery.channel, delivery.alert
     event = {"event": "alert." + delivery.event.split(":")[0], "alert": {
@@ -1075,13 +1204,21 @@ def delivery_send(*, delivery_id: int) -> bool:
         text=alert_text(alert, language=alert.org.default_language), event=event,
         now_seconds=int(timezone.now().timestamp()),
     )  # fmt: skip
-    error = ""
+    error = _blocked_address(request.url)
+    if error:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            attempts=F("attempts") + 1, last_error=error, state=Delivery.State.FAILED
+        )
+        NotificationChannel.objects.filter(pk=channel.pk).update(
+            failing_since=timezone.now(), last_error=error
+        )
+        return False
     try:
         # The URL is an admin's http(s) webhook (channel_save refuses any other scheme).
         outgoing = urllib.request.Request(  # noqa: S310
             request.url, data=request.body, headers=request.headers, method="POST"
         )
-        with urllib.request.urlopen(outgoing, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310 - admin-configured URL
+        with urllib.request.build_opener(_NoRedirect).open(outgoing, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310 - admin-configured URL
             ok, error = _response_ok(channel.kind, response.status, response.read(65536))
     except urllib.error.HTTPError as failure:
         ok, error = False, f"HTTP {failure.code}"
@@ -1090,10 +1227,11 @@ def delivery_send(*, delivery_id: int) -> bool:
     now = timezone.now()
     if ok:
         Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SENT, sent_at=now, attempts=F("attempts") + 1,
-                                                       last_error="")  # fmt: skip
+                                                       last_error="", lease_until=None)  # fmt: skip
         NotificationChannel.objects.filter(pk=channel.pk).update(failing_since=None, last_error="")
         return True
     Delivery.objects.filter(pk=delivery.pk).update(
+        lease_until=None,
         attempts=F("attempts") + 1,
         last_error=error[:300],
         state=Delivery.State.FAILED if final else Delivery.State.PENDING,
@@ -1150,8 +1288,12 @@ def channel_save(
         errors["name"] = [_("Name the channel.")]
     if kind not in ChannelKind.values:
         errors["kind"] = [_("Choose Feishu, DingTalk, WeCom, Slack or plain JSON.")]
-    parsed = urllib.parse.urlsplit(url.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 500:
+    try:
+        parsed = urllib.parse.urlsplit(url.strip())
+        host = parsed.hostname
+    except ValueError:
+        parsed, host = urllib.parse.urlsplit(""), None
+    if parsed.scheme not in ("http", "https") or not host or len(url) > 500:
         errors["url"] = [_("Enter the webhook's full http(s) address.")]
     team = None
     if team_id is not None:
@@ -1180,7 +1322,7 @@ def review_save(
     if len(decisions) > 5000:
         raise ValidationError({"decisions": [_("At most %(limit)s characters.") % {"limit": 5000}]})
     expected = selectors.week_start(start) if kind == Review.Kind.WEEK else start.replace(day=1)
-    if start != expected or team.org_id != org.pk:
+    if start != expected or team.org_id != org.pk or parse_day(start) is None:
         raise ValidationError({"start": [_("A review starts on a Monday (weekly) or the 1st (monthly).")]})
     review, _created = Review.objects.update_or_create(
         team=team,
@@ -1437,3 +1579,18 @@ def rule_save(
         defaults={"enabled": enabled, "threshold": value, "escalate_after_days": escalate_after_days},
     )  # fmt: skip
     return rule
+
+
+def recompute_on_target_change(sender: Any, *, goal: Goal, since: date | None, **kwargs: Any) -> None:
+    """A goal's targets (an approved revision) or status changed: its indicators and alerts follow
+    after the change commits, from the date it applies."""
+    schedule_recompute(org=goal.org, goal_ids=[goal.pk], since=since)
+
+
+def import_failed(*, job_id: int) -> None:
+    """An import that crashed is marked failed (the page stops waiting); nothing was stored."""
+    ImportJob.objects.filter(pk=job_id).exclude(state=ImportJob.State.DONE).update(
+        state=ImportJob.State.FAILED, finished_at=timezone.now(), content=b"",
+        errors=[{"row": 0, "column": "", "message": _("The import stopped unexpectedly; nothing was imported. Try again.")}],
+        error_count=1,
+    )  # fmt: skip

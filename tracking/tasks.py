@@ -46,9 +46,9 @@ def evaluate_alerts(*, org_id: int | None = None) -> int:
 
 
 @shared_task(name="tracking.tasks.deliver_alert", acks_late=True)
-def deliver_alert(*, alert_id: int) -> int:
+def deliver_alert(*, alert_id: int, event: str = "") -> int:
     """Send an alert to its team's channels (e-mail and webhooks); each delivery is recorded once."""
-    return services.alert_deliver(alert_id=alert_id)
+    return services.alert_deliver(alert_id=alert_id, event=event)
 
 
 @shared_task(name="tracking.tasks.send_delivery", acks_late=True)
@@ -85,5 +85,9 @@ def remind_standups() -> int:
 @shared_task(name="tracking.tasks.import_values", acks_late=True)
 def import_values(*, job_id: int) -> str:
     """Check and store an uploaded file of values (a duplicated job finds the file already taken)."""
-    job = services.import_run(job_id=job_id)
+    try:
+        job = services.import_run(job_id=job_id)
+    except Exception:
+        services.import_failed(job_id=job_id)  # the page says so instead of checking forever
+        raise
     return job.state if job else "missing"

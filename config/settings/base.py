@@ -27,6 +27,11 @@ ALLOWED_HOSTS: list[str] = env.list(
 )
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Alert webhooks may not post to loopback, private or link-local addresses unless this is on
+# (a tenant admin must not be able to probe the servers' own network).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
+# The most values one bulk API request may carry.
+TRACKING_BULK_LIMIT = env.int("TRACKING_BULK_LIMIT", default=5000)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

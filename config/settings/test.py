@@ -9,6 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run jobs inline; tests marked `worker` start a real Celery worker process.
 CELERY_TASK_ALWAYS_EAGER = True
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = True  # the webhook receivers in the tests listen on 127.0.0.1
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -47,7 +47,9 @@ def test_worker_raises_one_alert_and_posts_it_once_to_each_platform(queue, recei
     for kind in ("feishu", "dingtalk", "wecom", "slack", "json"):
         services.channel_save(org=org, actor=admin, name=kind, kind=kind, url=f"{receiver}/{kind}",
                               secret="s" if kind in ("feishu", "dingtalk", "json") else "", team_id=sales.pk)  # fmt: skip
-    worker = _start("worker", queue)
+    # Two workers on the same queue, so duplicated jobs really run side by side; the receiver
+    # listens on 127.0.0.1, which alert webhooks may only call with this setting on.
+    workers = [_start("worker", queue, WEBHOOK_ALLOW_PRIVATE_NETWORKS="true") for _ in range(2)]
     try:
         # Values pushed by a CRM: the recompute and the alert follow in the worker, after commit.
         services.entries_save(org=org, actor=manager, rows=[services.EntryInput(
@@ -67,7 +69,7 @@ def test_worker_raises_one_alert_and_posts_it_once_to_each_platform(queue, recei
         tasks.evaluate_alerts.delay(org_id=org.pk)
         time.sleep(4)  # let the duplicates run through the solo worker before counting
     finally:
-        output = _stop(worker)
+        output = "\n".join(_stop(worker) for worker in workers)
     assert raised and idle, f"the worker did not raise and deliver the alert; its output:\n{output}"
     assert Alert.objects.filter(goal=goal, kind="lagging_behind").count() == 1
     assert Delivery.objects.count() == 5 and len(Receiver.received) == 5

@@ -86,9 +86,7 @@ def test_seed_scale_builds_a_large_org_with_bulk_inserts(db, django_assert_max_n
         MetricEntry.objects.filter(org=org).count() == 30000
         and Standup.objects.filter(org=org).count() == 3000
     )
-    assert (
-        IndicatorSnapshot.objects.filter(org=org, metric_key=0).count() == 2000
-    )  # every active goal, today
+    assert IndicatorSnapshot.objects.filter(org=org, metric_key=0).count() == 2000  # every active goal, today
     fresh = seed_scale(people=30, teams=10, reset=True)
     assert fresh.created and Membership.objects.filter(org=fresh.org).count() == 30
     assert not ApiToken.objects.exists()

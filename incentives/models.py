@@ -1,1 +1,118 @@
-"""Models of the incentives app (see PRODUCT.md; filled in by its own issue)."""
+"""Incentives: bonus schemes (base salary + performance bonus + over-achievement commission),
+who they apply to, salaries, and who may see money."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Membership, Organization, Role, Team
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class SchemeKind(models.TextChoices):
+    LINEAR = "linear", _("Linear from the threshold to 100%")
+    STEPS = "steps", _("Steps")
+    TIERS = "tiers", _("Multiples of the goal's tiers")
+
+
+class BonusScheme(models.Model):
+    """物质激励: how attainment turns into pay. Percentages are attainment points; band rates are
+    fractions of the target bonus per point (0.05 = 5 %)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="bonus_schemes")
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(
+        _("payout curve"), max_length=8, choices=SchemeKind.choices, default=SchemeKind.LINEAR
+    )
+    target_bonus = models.DecimalField(_("target bonus (amount)"), **MONEY, null=True, blank=True)
+    target_bonus_pct = models.DecimalField(_("target bonus (% of base)"), max_digits=7, decimal_places=2, null=True,
+                                           blank=True)  # fmt: skip
+    threshold = models.DecimalField(
+        _("threshold (attainment %)"), max_digits=6, decimal_places=2, default=Decimal(0)
+    )
+    steps = models.JSONField(_("steps"), default=list, blank=True)  # [[attainment %, payout %], ...]
+    bands = models.JSONField(
+        _("commission bands"), default=list, blank=True
+    )  # [[from %, to % | null, rate], ...]
+    cap_multiple = models.DecimalField(
+        _("cap (× target bonus)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    multiples = models.JSONField(_("tier multiples"), default=dict, blank=True)  # {"base": "0.5", ...}
+    team_weight = models.DecimalField(_("weight of the team's goals"), max_digits=4, decimal_places=2,
+                                      default=Decimal("0.6"))  # fmt: skip
+    own_weight = models.DecimalField(_("weight of the person's own goals"), max_digits=4, decimal_places=2,
+                                     default=Decimal("0.4"))  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bonus scheme")
+        ordering = ("name", "id")
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="bonus_scheme_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchemeAssignment(models.Model):
+    """A scheme applies to a person, a team or a role; the most specific assignment wins
+    (person, then team, then role)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="scheme_assignments")
+    scheme = models.ForeignKey(BonusScheme, on_delete=models.CASCADE, related_name="assignments")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    role = models.CharField(max_length=16, choices=Role.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(membership__isnull=False, team__isnull=True, role="")
+                    | models.Q(membership__isnull=True, team__isnull=False, role="")
+                    | (models.Q(membership__isnull=True, team__isnull=True) & ~models.Q(role=""))
+                ),
+                name="scheme_assignment_one_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id} → {self.membership_id or self.team_id or self.role}"
+
+
+class Salary(models.Model):
+    """基础薪资: a person's base salary for the bonus period, from a date (history kept)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="salaries")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="salaries")
+    base = models.DecimalField(_("base salary"), **MONEY)
+    effective_from = models.DateField(_("effective from"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("membership", "-effective_from")
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "effective_from"], name="salary_one_per_day"),
+            models.CheckConstraint(condition=models.Q(base__gte=0), name="salary_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.effective_from}"
+
+
+class MoneyGrant(models.Model):
+    """An admin lets a manager see the pay of the people in the manager's teams."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="money_grants")
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="money_grant")
+    granted_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}"

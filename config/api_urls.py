@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from goals import api as goals_api
+from incentives import api as incentives_api
 from plans import api as plans_api
 from teams import api as teams_api
 from tracking import api as tracking_api
@@ -28,11 +29,18 @@ org_router.register("alerts", tracking_api.AlertViewSet, basename="alert")
 org_router.register("corrective-actions", tracking_api.CorrectiveActionViewSet, basename="corrective-action")
 org_router.register("notification-channels", tracking_api.ChannelViewSet, basename="notification-channel")
 org_router.register("reviews", tracking_api.ReviewViewSet, basename="review")
+org_router.register("bonus-schemes", incentives_api.SchemeViewSet, basename="bonus-scheme")
+org_router.register("salaries", incentives_api.SalaryViewSet, basename="salary")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),
     path("me/", teams_api.MeView.as_view(), name="api_me"),
     path("orgs/", teams_api.OrganizationListView.as_view(), name="api_org_list"),
     path("orgs/<slug:org_slug>/", teams_api.OrganizationDetailView.as_view(), name="api_org_detail"),
+    path(
+        "orgs/<slug:org_slug>/payouts/preview/",
+        incentives_api.PayoutPreviewView.as_view(),
+        name="payout-preview",
+    ),
     path("orgs/<slug:org_slug>/", include(org_router.urls)),
 ]

@@ -258,6 +258,15 @@ def _import_job(world: World) -> int:
     return ImportJob.objects.create(org=world.object_org, created_by=owner, filename="values.csv", total=1).pk
 
 
+def _scheme(world: World) -> int:
+    from incentives.models import BonusScheme
+
+    count = BonusScheme.objects.filter(org=world.object_org).count()
+    return BonusScheme.objects.create(
+        org=world.object_org, name=f"Walk scheme {count + 1}", target_bonus=1
+    ).pk
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -279,6 +288,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "entry_id": _metric_entry,
     "alert_id": _alert,
     "job_id": _import_job,
+    "scheme_id": _scheme,
     "action_id": _corrective_action,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
@@ -320,6 +330,8 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "corrective-action-progress": _corrective_action,
     "notification-channel-detail": _channel,
     "review-detail": _review,
+    "bonus-scheme-detail": _scheme,
+    "bonus-scheme-assign": _scheme,
 }
 
 

@@ -166,7 +166,27 @@
     }, { displayModeBar: false, responsive: true });
   }
 
+  // Incentives: the scheme's payout curve (bonus + commission against attainment).
+  function drawPayoutCurve(element) {
+    var source = document.getElementById("curve-data");
+    if (!source || !window.Plotly) { return; }
+    var points = JSON.parse(source.textContent);
+    var labels = (element.dataset.labels || "Attainment %|Pay").split("|");
+    var slider = document.getElementById("id_attainment");
+    var marker = slider ? Number(slider.value) : null;
+    window.Plotly.newPlot(element, [{
+      x: points.map(function (p) { return p[0]; }), y: points.map(function (p) { return p[1]; }),
+      type: "scatter", mode: "lines", line: { color: "#3451d1", width: 3 }, name: labels[1]
+    }], {
+      margin: { t: 10, r: 10, b: 40, l: 70 }, height: 260, showlegend: false,
+      xaxis: { title: { text: labels[0] } }, yaxis: { title: { text: labels[1] }, rangemode: "tozero" },
+      shapes: marker === null ? [] : [{ type: "line", x0: marker, x1: marker, yref: "paper", y0: 0, y1: 1,
+                                        line: { color: "#c92a2a", dash: "dot" } }]
+    }, { displayModeBar: false, responsive: true });
+  }
+
   function drawCharts() {
+    document.querySelectorAll("[data-chart='payout-curve']").forEach(drawPayoutCurve);
     document.querySelectorAll("[data-chart='trend']").forEach(drawTrend);
     document.querySelectorAll("[data-chart='heartbeat']").forEach(drawHeartbeat);
     document.querySelectorAll("[data-chart='gantt']").forEach(drawGantt);

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Membership, Organization, Role, Team
+
+from .models import SchemeKind
+
+
+class SchemeForm(forms.Form):
+    """A scheme in one form: commission bands as lines "from, to, rate" (e.g. "100, 120, 0.05";
+    leave "to" empty for the last band), steps as "attainment, payout"."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(label=_("Payout curve"), choices=SchemeKind.choices)
+    target_bonus = forms.DecimalField(
+        label=_("Target bonus (amount)"), max_digits=14, decimal_places=2, required=False
+    )
+    target_bonus_pct = forms.DecimalField(label=_("or target bonus (% of base)"), max_digits=7, decimal_places=2,
+                                          required=False)  # fmt: skip
+    threshold = forms.DecimalField(
+        label=_("Threshold (attainment %)"), max_digits=6, decimal_places=2, initial=60
+    )
+    bands = forms.CharField(label=_("Commission bands"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            initial="100, 120, 0.05\n120, , 0.10",
+                            help_text=_("One band per line: from %, to % (empty for no end), rate of the target bonus per point."))  # fmt: skip
+    steps = forms.CharField(label=_("Steps"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text=_("For a steps curve, one per line: attainment %, payout %."))  # fmt: skip
+    multiples = forms.CharField(label=_("Tier multiples"), required=False, initial="0.5, 1, 1.5",
+                                help_text=_("For a tiers scheme: base, challenge, stretch."))  # fmt: skip
+    cap_multiple = forms.DecimalField(
+        label=_("Cap (× target bonus)"), max_digits=6, decimal_places=2, required=False
+    )
+    team_weight = forms.DecimalField(
+        label=_("Weight of the team's goals"), max_digits=4, decimal_places=2, initial="0.6"
+    )
+    own_weight = forms.DecimalField(label=_("Weight of the person's own goals"), max_digits=4, decimal_places=2,
+                                    initial="0.4")  # fmt: skip
+
+    @staticmethod
+    def lines(text: str) -> list[list[str]]:
+        return [[cell.strip() for cell in line.split(",")] for line in text.splitlines() if line.strip()]
+
+
+class AssignForm(forms.Form):
+    target = forms.ChoiceField(label=_("Applies to"))
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = [(f"team:{t.pk}", t.name) for t in Team.objects.filter(org=org).order_by("name")]
+        roles = [(f"role:{value}", label) for value, label in Role.choices]
+        people = [(f"member:{m.pk}", m.user.get_full_name())
+                  for m in Membership.objects.filter(org=org, is_active=True).select_related("user").order_by("user__display_name")]  # fmt: skip
+        self.fields["target"].choices = [(_("Teams"), teams), (_("Roles"), roles), (_("People"), people)]  # type: ignore[attr-defined]
+
+
+class SalaryForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Person"), queryset=Membership.objects.none())
+    base = forms.DecimalField(label=_("Base salary"), max_digits=14, decimal_places=2)
+    effective_from = forms.DateField(
+        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = (
+            Membership.objects.filter(org=org, is_active=True)
+            .select_related("user")
+            .order_by("user__display_name")
+        )
+        self.fields["member"].queryset = people  # type: ignore[attr-defined]
+        self.fields["member"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]

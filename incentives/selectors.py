@@ -1,0 +1,128 @@
+"""Every read of the incentives app, always scoped to an organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from goals.periods import fiscal_quarter
+from teams.models import Membership, Organization
+
+from . import calculator, services
+from .models import BonusScheme, Salary
+
+
+@dataclass(frozen=True)
+class PayoutQuery:
+    member: Membership
+    start: date
+    end: date
+    attainment: Decimal | None
+    forbidden: bool
+
+
+def current_quarter(org: Organization, today: date) -> tuple[date, date]:
+    start_month = org.fiscal_year_start_month
+    for year in (today.year - 1, today.year):
+        for quarter in range(1, 5):
+            start, end = fiscal_quarter(year=year, quarter=quarter, start_month=start_month)
+            if start <= today <= end:
+                return start, end
+    return date(today.year, 1, 1), date(today.year, 12, 31)
+
+
+def payout_query(*, org: Organization, viewer: Membership, params: Any) -> PayoutQuery:
+    """Read member / start / end / attainment from a request, with clear errors."""
+    from tracking.selectors import org_today
+
+    errors: dict[str, list[str]] = {}
+    member = viewer
+    raw_member = str(params.get("member") or "").strip()
+    if raw_member:
+        found = (
+            Membership.objects.filter(org=org, pk=int(raw_member)).select_related("org").first()
+            if raw_member.isascii() and raw_member.isdigit() and len(raw_member) < 19
+            else None
+        )
+        if found is None:  # another organisation's person reads exactly like no one
+            raise Http404("No such person.")
+        member = found
+    start, end = current_quarter(org, org_today(org))
+    for name in ("start", "end"):
+        raw = params.get(name)
+        if raw:
+            try:
+                value = date.fromisoformat(str(raw))
+            except ValueError:
+                errors[name] = [_("Enter a date as YYYY-MM-DD.")]
+                continue
+            start, end = (value, end) if name == "start" else (start, value)
+    if end < start:
+        errors["end"] = [_("The end cannot be before the start.")]
+    attainment = None
+    raw_attainment = params.get("attainment")
+    if raw_attainment not in (None, ""):
+        try:
+            attainment = Decimal(str(raw_attainment)).quantize(Decimal("0.1"))
+        except InvalidOperation:
+            attainment = None
+        if attainment is None or not attainment.is_finite() or not 0 <= attainment <= 1000:
+            errors["attainment"] = [_("Enter an attainment between 0 and 1000 %.")]
+            attainment = None
+    if errors:
+        raise ValidationError(errors)
+    return PayoutQuery(member=member, start=start, end=end, attainment=attainment,
+                       forbidden=not services.can_see_money(viewer=viewer, person=member))  # fmt: skip
+
+
+def payout_body(*, query: PayoutQuery, payout: calculator.Payout | None) -> dict[str, Any]:
+    scheme = services.scheme_for(member=query.member)
+    return {
+        "member": query.member.pk, "scheme": scheme.name if scheme else None, "start": query.start, "end": query.end,
+        "attainment": payout.attainment if payout else None, "base": payout.base if payout else None,
+        "target_bonus": payout.target_bonus if payout else None, "bonus": payout.bonus if payout else None,
+        "commission": payout.commission if payout else None, "total": payout.total if payout else None,
+        "capped": payout.capped if payout else False, "explanation": payout.lines if payout else [],
+    }  # fmt: skip
+
+
+def curve_points(*, member: Membership, start: date, end: date) -> list[tuple[float, float]]:
+    """The payout curve of the person's scheme: bonus + commission at 0, 5, … 200 % attainment
+    (the scheme and salary are read once)."""
+    scheme = services.scheme_for(member=member)
+    if scheme is None:
+        return []
+    base = services.base_salary(member=member, on=end)
+    target = services.target_bonus_of(scheme, base)
+    curve = services.curve_of(scheme, target)
+    points = []
+    for step in range(0, 201, 5):
+        part = calculator.Part(label="", weight=Decimal(1), attainment=Decimal(step))
+        payout = calculator.calculate(base=base, target_bonus=target, curve=curve, parts=[part], currency=str)
+        points.append((float(step), float(payout.variable)))
+    return points
+
+
+def scheme_list(*, org: Organization) -> list[BonusScheme]:
+    return list(BonusScheme.objects.filter(org=org).prefetch_related("assignments").order_by("name", "id"))
+
+
+def salary_list(*, org: Organization) -> list[Salary]:
+    return list(
+        Salary.objects.filter(org=org)
+        .select_related("membership__user")
+        .order_by("membership__user__display_name", "-effective_from")[:500]
+    )
+
+
+def scheme_get(*, org: Organization, scheme_id: int) -> BonusScheme:
+    try:
+        return BonusScheme.objects.get(org=org, pk=scheme_id)
+    except BonusScheme.DoesNotExist:
+        raise Http404("No scheme found.") from None

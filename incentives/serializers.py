@@ -1,0 +1,53 @@
+"""API shapes of the incentives app; the rules (and who may see money) live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from .models import BonusScheme, Salary
+
+MAX_ID = 2**63 - 1
+
+
+class SchemeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = BonusScheme
+        fields = (
+            "id", "name", "kind", "target_bonus", "target_bonus_pct", "threshold", "steps", "bands", "cap_multiple",
+            "multiples", "team_weight", "own_weight", "updated_at",
+        )  # fmt: skip
+        read_only_fields = ("updated_at",)
+        validators: list[Any] = []
+
+
+class AssignmentSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    member = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    team = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    role = serializers.CharField(required=False, allow_blank=True, max_length=16)
+
+
+class SalarySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    member = serializers.IntegerField(source="membership_id", min_value=1, max_value=MAX_ID)
+
+    class Meta:
+        model = Salary
+        fields = ("id", "member", "base", "effective_from", "created_at")
+        read_only_fields = ("created_at",)
+        validators: list[Any] = []
+
+
+class PayoutSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    member = serializers.IntegerField()
+    scheme = serializers.CharField(allow_null=True)
+    start = serializers.DateField()
+    end = serializers.DateField()
+    attainment = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    base = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    target_bonus = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    bonus = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    commission = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    capped = serializers.BooleanField()
+    explanation = serializers.ListField(child=serializers.CharField())

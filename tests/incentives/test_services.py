@@ -139,3 +139,22 @@ def test_the_explanation_in_chinese(org, hr, member):
                                         attainment=D(112))  # fmt: skip
     assert payout.lines[1] == "全额奖金 ¥20,000。"
     assert payout.lines[2] == "超额提成 12 个百分点 × 5% × ¥20,000 = ¥12,000。"
+
+
+def test_demo_carries_the_articles_scheme(db):
+    from django.core.management import call_command
+
+    from teams.models import Membership
+
+    call_command("seed_demo")
+    member = Membership.objects.get(org__slug="demo", user__email="member@stretch.demo")
+    payout = services.person_payout(member=member, start=date(2026, 10, 1), end=date(2026, 12, 31),
+                                    attainment=D(112))  # fmt: skip
+    assert payout.base == D(30000) and payout.target_bonus == D(15000) and payout.commission == D(9000)
+    call_command("seed_demo")
+    from incentives.models import BonusScheme, Salary
+
+    assert (
+        BonusScheme.objects.filter(org=member.org).count() == 1
+        and Salary.objects.filter(org=member.org).count() == 7
+    )

@@ -6,13 +6,12 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from goals import services as goal_services
 from tests import factories
 from tests.conftest import login
+from tests.queries import queries_for
 from tracking import services
 from tracking.models import MetricEntry, Standup
 from tracking.selectors import org_today
@@ -91,10 +90,7 @@ def test_board_query_count_is_flat(org, manager, goal, team):
                 values=(services.EntryInput(goal_id=goal.pk, value="1"),)))  # fmt: skip
 
     def count() -> int:
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
+        return queries_for(client, url)
 
     grow(1)
     few = count()
@@ -157,10 +153,7 @@ def test_overview_query_count_is_the_same_for_5_goals_and_for_60(org, manager, t
         services.indicators_recompute(org=org)
 
     def count() -> int:
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
+        return queries_for(client, url)
 
     grow(5)
     few = count()
@@ -209,10 +202,7 @@ def test_my_work_and_overview_query_counts_are_flat(org, manager, team, name):
         services.indicators_recompute(org=org)
 
     def count() -> int:
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
+        return queries_for(client, url)
 
     grow(2)
     few = count()

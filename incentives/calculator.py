@@ -26,7 +26,6 @@ from django.utils.translation import gettext_noop
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
-TIERS = ("base", "challenge", "stretch")
 
 
 def money(value: Decimal) -> Decimal:
@@ -132,6 +131,7 @@ def calculate(
     parts: Sequence[Part],
     currency: Callable[[Decimal], str],
     say: Callable[[str, dict[str, str]], str] = lambda text, values: text % values,
+    tier_label: Callable[[str], str] = str,
 ) -> Payout:
     """The payout for one person, and the lines that explain it. `currency` formats an amount for
     the reader; `say` translates a sentence (gettext) and fills it in."""
@@ -163,7 +163,7 @@ def calculate(
             if weights > 0 else Decimal(0)
         )  # fmt: skip
         bonus = money(target_bonus * multiple)
-        reached = ", ".join(f"{p.label}: {p.tier}" for p in parts) or "—"
+        reached = ", ".join(f"{p.label}: {tier_label(p.tier)}" for p in parts) or "—"
         lines.append(say(gettext_noop("Tiers reached (%(tiers)s) pay %(multiple)s× the target bonus %(target)s = %(bonus)s."),
                          {"tiers": reached, "multiple": f"{multiple.normalize():f}", "target": currency(target_bonus),
                           "bonus": currency(bonus)}))  # fmt: skip

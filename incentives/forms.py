@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goals.services import TIER_FIELDS
 from teams.models import Membership, Organization, Role, Team
 
 from .models import SchemeKind
@@ -41,8 +42,31 @@ class SchemeForm(forms.Form):
                                     initial="0.4")  # fmt: skip
 
     @staticmethod
-    def lines(text: str) -> list[list[str]]:
-        return [[cell.strip() for cell in line.split(",")] for line in text.splitlines() if line.strip()]
+    def lines(text: str, width: int) -> list[list[str]]:
+        """Comma-separated lines of exactly `width` cells; a line of another width is an error."""
+        rows = []
+        for number, line in enumerate((t for t in text.splitlines() if t.strip()), start=1):
+            cells = [cell.strip() for cell in line.split(",")]
+            if len(cells) != width:
+                raise forms.ValidationError(
+                    _("Line %(n)s: give %(width)s values separated by commas.")
+                    % {"n": number, "width": width}
+                )
+            rows.append(cells)
+        return rows
+
+    def clean_bands(self) -> list[list[str]]:
+        return self.lines(self.cleaned_data.get("bands") or "", 3)
+
+    def clean_steps(self) -> list[list[str]]:
+        return self.lines(self.cleaned_data.get("steps") or "", 2)
+
+    def clean_multiples(self) -> dict[str, str]:
+        text = (self.cleaned_data.get("multiples") or "").strip()
+        if not text:
+            return {}
+        rows = self.lines(text, len(TIER_FIELDS))
+        return dict(zip(TIER_FIELDS, rows[0], strict=True))
 
 
 class AssignForm(forms.Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +12,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from goals.periods import fiscal_quarter
-from teams.models import Membership, Organization
+from teams.models import Membership, Organization, Team
+from teams.page_forms import parse_id, parse_number
+from tracking.services import parse_day
 
 from . import calculator, services
 from .models import BonusScheme, Salary
@@ -43,11 +45,11 @@ def payout_query(*, org: Organization, viewer: Membership, params: Any) -> Payou
 
     errors: dict[str, list[str]] = {}
     member = viewer
-    raw_member = str(params.get("member") or "").strip()
-    if raw_member:
+    if params.get("member"):
+        member_id = parse_id(params.get("member"))
         found = (
-            Membership.objects.filter(org=org, pk=int(raw_member)).select_related("org").first()
-            if raw_member.isascii() and raw_member.isdigit() and len(raw_member) < 19
+            Membership.objects.filter(org=org, pk=member_id).select_related("org").first()
+            if member_id
             else None
         )
         if found is None:  # another organisation's person reads exactly like no one
@@ -57,9 +59,8 @@ def payout_query(*, org: Organization, viewer: Membership, params: Any) -> Payou
     for name in ("start", "end"):
         raw = params.get(name)
         if raw:
-            try:
-                value = date.fromisoformat(str(raw))
-            except ValueError:
+            value = parse_day(raw)
+            if value is None:
                 errors[name] = [_("Enter a date as YYYY-MM-DD.")]
                 continue
             start, end = (value, end) if name == "start" else (start, value)
@@ -68,11 +69,10 @@ def payout_query(*, org: Organization, viewer: Membership, params: Any) -> Payou
     attainment = None
     raw_attainment = params.get("attainment")
     if raw_attainment not in (None, ""):
-        try:
-            attainment = Decimal(str(raw_attainment)).quantize(Decimal("0.1"))
-        except InvalidOperation:
-            attainment = None
-        if attainment is None or not attainment.is_finite() or not 0 <= attainment <= 1000:
+        attainment = parse_number(raw_attainment)
+        if attainment is not None:
+            attainment = attainment.quantize(Decimal("0.1"))
+        if attainment is None or not 0 <= attainment <= 1000:
             errors["attainment"] = [_("Enter an attainment between 0 and 1000 %.")]
             attainment = None
     if errors:
@@ -110,7 +110,11 @@ def curve_points(*, member: Membership, start: date, end: date) -> list[tuple[fl
 
 
 def scheme_list(*, org: Organization) -> list[BonusScheme]:
-    return list(BonusScheme.objects.filter(org=org).prefetch_related("assignments").order_by("name", "id"))
+    return list(
+        BonusScheme.objects.filter(org=org)
+        .prefetch_related("assignments__membership__user", "assignments__team")
+        .order_by("name", "id")
+    )
 
 
 def salary_list(*, org: Organization) -> list[Salary]:
@@ -126,3 +130,19 @@ def scheme_get(*, org: Organization, scheme_id: int) -> BonusScheme:
         return BonusScheme.objects.get(org=org, pk=scheme_id)
     except BonusScheme.DoesNotExist:
         raise Http404("No scheme found.") from None
+
+
+def assignment_target(*, org: Organization, raw: str) -> dict[str, Any]:
+    """ "member:12", "team:3" or "role:member" from the assign form, as the service's arguments;
+    a clear message for anything else."""
+    kind, _sep, value = (raw or "").partition(":")
+    if kind == "role":
+        return {"role": value}
+    if kind in ("member", "team"):
+        target_id = parse_id(value)
+        model = Membership if kind == "member" else Team
+        found = model.objects.filter(org=org, pk=target_id).first() if target_id is not None else None
+        if found is not None:
+            return {"membership": found} if kind == "member" else {"team": found}
+        raise ValidationError({"target": [_("No such person or team in this organisation.")]})
+    raise ValidationError({"target": [_("Assign the scheme to one person, one team or one role.")]})

@@ -11,18 +11,34 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from goals.models import CLOSED_STATUSES, Goal, Scope, Status
+from goals.models import Goal, Scope, Status
 from goals.progress import goal_progress
+from goals.services import TIER_FIELDS
+from teams.access import PEOPLE_WITH_MONEY
 from teams.models import Membership, Organization, Role
 from teams.services import audit_diff, audit_record
+from tracking.models import TierReached
 
 from . import calculator
 from .models import BonusScheme, MoneyGrant, Salary, SchemeAssignment, SchemeKind
 
-MONEY_ROLES = (Role.ADMIN, Role.HR)
-TIERS = ("base", "challenge", "stretch")
+TIER_ORDER = ("none", *TIER_FIELDS)
+
+
+def _rows(value: Any, width: int) -> list[list[Any]] | None:
+    """A list of rows of exactly `width` cells (JSON from the API or lines from the form), or
+    None when the shape is anything else."""
+    if not isinstance(value, list | tuple):
+        return None
+    rows = []
+    for row in value:
+        if not isinstance(row, list | tuple) or len(row) != width:
+            return None
+        rows.append(list(row))
+    return rows
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -65,8 +81,9 @@ def _validate_scheme(
     if not 0 <= data.threshold < 100:
         errors["threshold"] = [_("The threshold is an attainment between 0 and 100 %.")]
     steps: list[list[str]] = []
+    step_rows = _rows(data.steps, 2)
     if data.kind == SchemeKind.STEPS:
-        parsed = [(_decimal(a), _decimal(p)) for a, p in (tuple(s)[:2] for s in data.steps if len(s) >= 2)]
+        parsed = [(_decimal(a), _decimal(p)) for a, p in (step_rows or [])]
         if not parsed or any(a is None or p is None for a, p in parsed):
             errors["steps"] = [_("Give each step as attainment % and payout %.")]
         else:
@@ -82,8 +99,10 @@ def _validate_scheme(
             steps = [[str(a), str(p)] for a, p in ordered]
     bands: list[list[Any]] = []
     previous_end: Decimal | None = Decimal(100)
-    for index, raw in enumerate(data.bands):
-        values = list(raw) + [None] * 3
+    band_rows = _rows(data.bands, 3)
+    if band_rows is None:
+        errors["bands"] = [_("Give each commission band as from %, to % (empty for no end) and rate.")]
+    for index, values in enumerate(band_rows or []):
         start, end, rate = (
             _decimal(values[0]),
             (None if values[1] in (None, "") else _decimal(values[1])),
@@ -109,10 +128,10 @@ def _validate_scheme(
         errors["cap_multiple"] = [_("The cap cannot be below the target bonus (at least 1×).")]
     multiples: dict[str, str] = {}
     if data.kind == SchemeKind.TIERS:
-        raw_multiples = data.multiples or {}
-        found = {tier: _decimal(raw_multiples.get(tier)) for tier in TIERS}
+        raw_multiples = data.multiples if isinstance(data.multiples, dict) else {}
+        found = {tier: _decimal(raw_multiples.get(tier)) for tier in TIER_FIELDS}
         given = [v for v in found.values() if v is not None and v >= 0]
-        if len(given) != len(TIERS):
+        if len(given) != len(TIER_FIELDS):
             errors["multiples"] = [_("Give a multiple of the target bonus for base, challenge and stretch.")]
         elif given != sorted(given):
             errors["multiples"] = [_("Multiples must rise from base to challenge to stretch.")]
@@ -124,7 +143,7 @@ def _validate_scheme(
 
 
 def _can_manage_money(actor: Membership) -> bool:
-    return actor.role in MONEY_ROLES and actor.is_active
+    return actor.role in PEOPLE_WITH_MONEY and actor.is_active
 
 
 def _scheme_snapshot(scheme: BonusScheme) -> dict[str, object]:
@@ -212,6 +231,8 @@ def salary_set(
 def money_grant(*, org: Organization, actor: Membership, manager: Membership, granted: bool) -> None:
     if actor.role != Role.ADMIN or actor.org_id != org.pk or manager.org_id != org.pk:
         raise ValidationError(_("Only admins let managers see pay."))
+    if granted and manager.role != Role.MANAGER:
+        raise ValidationError({"manager": [_("Only a manager can be let see the pay of their teams.")]})
     if granted:
         MoneyGrant.objects.get_or_create(membership=manager, defaults={"org": org, "granted_by": actor})
     else:
@@ -223,7 +244,7 @@ def can_see_money(*, viewer: Membership, person: Membership) -> bool:
     person's teams when an admin has granted it; to no one else."""
     if viewer.org_id != person.org_id or not viewer.is_active:
         return False
-    if viewer.role in MONEY_ROLES or viewer.pk == person.pk:
+    if viewer.role in PEOPLE_WITH_MONEY or viewer.pk == person.pk:
         return True
     if viewer.role != Role.MANAGER or not MoneyGrant.objects.filter(membership=viewer).exists():
         return False
@@ -275,27 +296,42 @@ def target_bonus_of(scheme: BonusScheme, base: Decimal) -> Decimal:
 
 def goal_parts(*, member: Membership, scheme: BonusScheme, start: date, end: date) -> list[calculator.Part]:
     """The goals that count for a person in a period, weighted as the scheme says: their teams'
-    goals and their own personal goals (attainment from the goal's result, or live from
-    Tracking — targets in force after approved revisions)."""
+    goals and their own personal goals (attainment from the goal's result, or live from Tracking —
+    targets in force after approved revisions). A group's tier is the lowest its goals reach."""
+    from tracking.indicators import tier_of
+    from tracking.selectors import latest_snapshots
+
+    teams = list(member.teams.values_list("pk", flat=True))
     goals = list(
         Goal.objects.filter(org_id=member.org_id, start_date__lte=end, end_date__gte=start)
-        .filter(status__in=(Status.ACTIVE, *CLOSED_STATUSES))
-        .exclude(status=Status.CANCELLED)
+        .filter(status__in=(Status.ACTIVE, Status.ACHIEVED, Status.MISSED))
+        .filter(Q(scope=Scope.TEAM, team__in=teams) | Q(scope=Scope.PERSONAL, owner=member))
         .prefetch_related("versions")
     )
-    teams = set(member.teams.values_list("pk", flat=True))
-    team_goals = [g for g in goals if g.scope == Scope.TEAM and g.team_id in teams]
-    own_goals = [g for g in goals if g.scope == Scope.PERSONAL and g.owner_id == member.pk]
-    progress = goal_progress(team_goals + own_goals)
+    progress = goal_progress(goals)
+    snapshots = latest_snapshots(org=member.org, goal_ids=[g.pk for g in goals if g.status == Status.ACTIVE])
+
+    def tier(goal: Goal) -> str:
+        if goal.status != Status.ACTIVE:
+            versions = sorted(goal.versions.all(), key=lambda v: v.number)
+            if goal.result_value is None or not versions:
+                return "none"
+            return str(tier_of(goal.result_value, versions[-1].tiers(), goal.direction))
+        snapshot = snapshots.get((goal.pk, 0))
+        return snapshot.tier_reached if snapshot else "none"
+
     parts = []
-    for label, group, weight in ((_("team goal"), team_goals, scheme.team_weight),
-                                 (_("own goal"), own_goals, scheme.own_weight)):  # fmt: skip
-        values = [progress[g.pk] for g in group if g.pk in progress]
-        if values and weight > 0:
-            average = sum(values, Decimal(0)) / len(values)
-            parts.append(
-                calculator.Part(label=label, weight=weight, attainment=average.quantize(Decimal("0.1")))
-            )
+    groups = (
+        (_("team goal"), [g for g in goals if g.scope == Scope.TEAM], scheme.team_weight),
+        (_("own goal"), [g for g in goals if g.scope == Scope.PERSONAL], scheme.own_weight),
+    )
+    for label, group, weight in groups:
+        counted = [g for g in group if g.pk in progress]
+        if counted and weight > 0:
+            average = sum((progress[g.pk] for g in counted), Decimal(0)) / len(counted)
+            lowest = min((tier(g) for g in counted), key=TIER_ORDER.index)
+            parts.append(calculator.Part(label=label, weight=weight, attainment=average.quantize(Decimal("0.1")),
+                                         tier=lowest))  # fmt: skip
     return parts
 
 
@@ -327,4 +363,9 @@ def person_payout(
     else:
         parts = goal_parts(member=member, scheme=scheme, start=start, end=end)
     return calculator.calculate(base=base, target_bonus=target, curve=curve_of(scheme, target), parts=parts,
-                                currency=currency_format(member.org), say=lambda text, values: _(text) % values)  # fmt: skip
+                                currency=currency_format(member.org), say=lambda text, values: _(text) % values,
+                                tier_label=tier_label)  # fmt: skip
+
+
+def tier_label(tier: str) -> str:
+    return str(TierReached(tier).label) if tier in TierReached.values else tier

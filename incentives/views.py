@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ALL_ROLES, PEOPLE_WITH_MONEY, OrgRequest, org_page
-from teams.models import Membership, Team
-from teams.page_forms import apply_service_errors, form_page, parse_id
+from teams.page_forms import apply_service_errors, form_page
 
 from . import selectors, services
 from .forms import AssignForm, SalaryForm, SchemeForm
@@ -29,8 +28,9 @@ def index_view(request: OrgRequest) -> HttpResponse:
     slider asks "what if" (htmx, live) and the chart shows the scheme's payout curve."""
     try:
         query = selectors.payout_query(org=request.org, viewer=request.membership, params=request.GET)
-    except ValidationError as error:
-        query = selectors.payout_query(org=request.org, viewer=request.membership, params={})
+    except ValidationError as error:  # keep the person asked for; drop the bad figures
+        query = selectors.payout_query(org=request.org, viewer=request.membership,
+                                       params={"member": request.GET.get("member", "")})  # fmt: skip
         messages.error(request, " ".join(error.messages))
     if query.forbidden:
         raise PermissionDenied(_("You cannot see this person's pay."))
@@ -53,14 +53,13 @@ def index_view(request: OrgRequest) -> HttpResponse:
 
 
 def _scheme_input(data: dict[str, Any]) -> services.SchemeInput:
-    multiples = [m.strip() for m in (data.get("multiples") or "").split(",")]
+    """A valid SchemeForm as the service's input (the form has already split the text lines)."""
     return services.SchemeInput(
         name=data["name"], kind=data["kind"], target_bonus=data.get("target_bonus"),
         target_bonus_pct=data.get("target_bonus_pct"), threshold=data.get("threshold") or Decimal(0),
-        bands=[(line + ["", "", ""])[:3] for line in SchemeForm.lines(data.get("bands") or "")],
-        steps=SchemeForm.lines(data.get("steps") or ""), cap_multiple=data.get("cap_multiple"),
-        multiples=dict(zip(("base", "challenge", "stretch"), multiples, strict=False)) if data.get("kind") == "tiers" else None,
-        team_weight=data.get("team_weight") or Decimal(0), own_weight=data.get("own_weight") or Decimal(0),
+        bands=data["bands"], steps=data["steps"], cap_multiple=data.get("cap_multiple"),
+        multiples=data["multiples"] or None, team_weight=data.get("team_weight") or Decimal(0),
+        own_weight=data.get("own_weight") or Decimal(0),
     )  # fmt: skip
 
 
@@ -85,14 +84,9 @@ def schemes_view(request: OrgRequest) -> HttpResponse:
 @require_POST
 def assign_view(request: OrgRequest, scheme_id: int) -> HttpResponse:
     scheme = selectors.scheme_get(org=request.org, scheme_id=scheme_id)
-    kind, _sep, raw = (request.POST.get("target") or "").partition(":")
-    member = (
-        Membership.objects.filter(org=request.org, pk=parse_id(raw)).first() if kind == "member" else None
-    )
-    team = Team.objects.filter(org=request.org, pk=parse_id(raw)).first() if kind == "team" else None
     try:
-        services.scheme_assign(scheme=scheme, actor=request.membership, membership=member, team=team,
-                               role=raw if kind == "role" else "")  # fmt: skip
+        target = selectors.assignment_target(org=request.org, raw=request.POST.get("target", ""))
+        services.scheme_assign(scheme=scheme, actor=request.membership, **target)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

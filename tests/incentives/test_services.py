@@ -158,3 +158,28 @@ def test_demo_carries_the_articles_scheme(db):
         BonusScheme.objects.filter(org=member.org).count() == 1
         and Salary.objects.filter(org=member.org).count() == 7
     )
+
+
+def test_a_tiers_scheme_pays_the_tier_the_goals_reached(org, hr, manager, member):
+    team = factories.team(org, "Ops")
+    member.teams.add(team)
+    today = org_today(org)
+    start, end = today - timedelta(days=30), today + timedelta(days=60)
+    goal = factories.goal(org, manager, team=team, scope="team", start_date=start, end_date=end, base=D(90),
+                          challenge=D(100), stretch=D(130), status="active")  # fmt: skip
+    tracking.entries_save(org=org, actor=manager, rows=[tracking.EntryInput(goal_id=goal.pk, value="140")])
+    tracking.indicators_recompute(org=org)
+    scheme = services.scheme_save(org=org, actor=hr, data=SchemeInput(
+        name="Tiers", kind="tiers", target_bonus=D(10000), multiples={"base": "0.5", "challenge": "1",
+                                                                      "stretch": "1.5"}, own_weight=D(0)))  # fmt: skip
+    services.scheme_assign(scheme=scheme, actor=hr, membership=member)
+    payout = services.person_payout(member=member, start=start, end=end)
+    assert payout.bonus == D(15000)
+    assert (
+        payout.lines[1] == "Tiers reached (team goal: Stretch) pay 1.5× the target bonus ¥10,000 = ¥15,000."
+    )
+
+
+def test_a_grant_is_for_managers(org, admin, member):
+    with pytest.raises(ValidationError):
+        services.money_grant(org=org, actor=admin, manager=member, granted=True)

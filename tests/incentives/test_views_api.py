@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from incentives import services
 from incentives.models import BonusScheme, Salary
+from incentives.services import SchemeInput
 from teams.models import Role
 from tests import factories
 from tests.conftest import login
@@ -46,7 +47,11 @@ def test_my_pay_with_a_live_what_if(org, member, setup):
     curve = json.loads(
         page.split('<script id="curve-data" type="application/json">')[1].split("</script>")[0]
     )
-    assert [p for p in curve if p[0] in (100.0, 112.0, 120.0)] == [[100.0, 20000.0], [120.0, 40000.0]]
+    assert [p for p in curve if p[0] in (100.0, 110.0, 120.0)] == [
+        [100.0, 20000.0],
+        [110.0, 30000.0],
+        [120.0, 40000.0],
+    ]
     fragment = client.get(url, {"attainment": "112"}, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in fragment and "Commission 12 points × 5% × ¥20,000 = ¥12,000." in fragment
     assert "62,000" in fragment
@@ -114,3 +119,69 @@ def test_schemes_and_salaries_api(org, members, member):
     mine = api(member).get(f"/api/v1/orgs/{org.slug}/payouts/preview/", {"attainment": "80"}).json()
     assert mine["bonus"] == "10000.00" and mine["base"] == "30000.00"
     assert api(member).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("field, value", [
+    ("bands", [1]), ("bands", 5), ("bands", [None]), ("bands", [["100", None]]),
+    ("steps", [1]), ("steps", 5), ("steps", [None, [1, 2]]),
+    ("multiples", ["1", "2", "3"]), ("multiples", "x"), ("multiples", 5),
+])  # fmt: skip
+def test_badly_shaped_scheme_json_is_a_400_naming_the_field(org, members, field, value):
+    kind = {"steps": "steps", "multiples": "tiers"}.get(field, "linear")
+    body = {"name": "Shape", "kind": kind, "target_bonus": "1000", field: value}
+    response = api(members[Role.HR]).post(f"/api/v1/orgs/{org.slug}/bonus-schemes/", body, format="json")
+    assert response.status_code == 400 and field in [e["attr"] for e in response.json()["errors"]], (
+        response.json()
+    )
+
+
+def test_the_scheme_form_refuses_lines_of_the_wrong_width(org, members):
+    client = login(members[Role.HR])
+    response = client.post(reverse("incentive_schemes", args=[org.slug]), {
+        "name": "Lines", "kind": "steps", "target_bonus": "1000", "threshold": "0", "steps": "80, 50\n90",
+        "bands": "100, 120, 0.05, 9", "team_weight": "0.6", "own_weight": "0.4"})  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400 and "Line 2: give 2 values separated by commas." in page
+    assert "Line 1: give 3 values separated by commas." in page and not BonusScheme.objects.exists()
+
+
+def test_assigning_to_an_unknown_target_says_so(org, members, setup, other_org):
+    client = login(members[Role.HR])
+    url = reverse("scheme_assign", args=[org.slug, setup["scheme"].pk])
+    foreign = factories.team(other_org, "Theirs")
+    for target in ("team:abc", f"team:{foreign.pk}", "member:0"):
+        page = client.post(url, {"target": target}, follow=True).content.decode()
+        assert "No such person or team in this organisation." in page, target
+    assert (
+        "one person, one team or one role" in client.post(url, {"target": "x"}, follow=True).content.decode()
+    )
+
+
+def test_huge_figures_are_shown_not_a_500(org, members, member, setup):
+    hr = members[Role.HR]
+    services.salary_set(org=org, actor=hr, membership=member, base=D("999999999999.99"),
+                        effective_from=date(2026, 2, 1))  # fmt: skip
+    response = api(member).get(f"/api/v1/orgs/{org.slug}/payouts/preview/", {"attainment": "1000"})
+    assert response.status_code == 200 and response.json()["base"] == "999999999999.99"
+
+
+@pytest.mark.parametrize("name", ["incentives_index", "incentive_schemes"])
+def test_incentive_pages_query_counts_are_flat(org, members, member, setup, name):
+    from tests.queries import queries_for
+
+    client = login(members[Role.HR])
+    url = reverse(name, args=[org.slug])
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            person = factories.member(org, teams=[setup["team"]])
+            services.salary_set(org=org, actor=members[Role.HR], membership=person, base=D(1000 + i),
+                                effective_from=date(2026, 1, 1))  # fmt: skip
+            scheme = services.scheme_save(org=org, actor=members[Role.HR], data=SchemeInput(
+                name=f"Scheme {person.pk}", target_bonus=D(100)))  # fmt: skip
+            services.scheme_assign(scheme=scheme, actor=members[Role.HR], membership=person)
+
+    grow(1)
+    few = queries_for(client, url)
+    grow(10)
+    assert queries_for(client, url) == few

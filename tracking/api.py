@@ -8,7 +8,6 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
@@ -158,7 +157,10 @@ class MetricEntryViewSet(
         serializer.is_valid(raise_exception=True)
         with service_errors({"goal_id": "goal", "supporting_metric_id": "supporting_metric"}):
             entry = services.entry_create(
-                org=self.org, actor=self.membership, data=_entry_input(request.data), source=Source.API
+                org=self.org,
+                actor=self.membership,
+                data=_entry_input(serializer.validated_data),
+                source=Source.API,
             )
         return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
@@ -274,10 +276,10 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgGenericV
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, org_slug: str, pk: str) -> Response:
         alert = self.get_object()
-        serializer = AcknowledgeSerializer(data=request.data)
+        serializer = AcknowledgeSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        owner = Membership.objects.filter(org=self.org, pk=data["owner"]).first()
+        owner = data["owner"]
         with service_errors({"__all__": "non_field_errors"}):
             created = services.alert_acknowledge(
                 alert=alert, actor=self.membership, cause=data["cause"], cause_note=data["cause_note"],
@@ -334,7 +336,8 @@ class ChannelViewSet(
         with service_errors():
             serializer.instance = services.channel_save(
                 org=self.org, actor=self.membership, name=data["name"], kind=data["kind"], url=data["url"],
-                secret=data.get("secret", ""), team_id=data.get("team_id"), enabled=data.get("enabled", True),
+                secret=data.get("secret", ""), team_id=data["team"].pk if data.get("team") else None,
+                enabled=data.get("enabled", True),
             )  # fmt: skip
 
 
@@ -363,11 +366,8 @@ class ReviewViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
-        team = Team.objects.filter(org=self.org, pk=data["team_id"]).first()
-        if team is None:
-            raise exceptions.ValidationError({"team": [_("No such team in this organisation.")]})
         with service_errors():
             serializer.instance = services.review_save(
-                org=self.org, team=team, actor=self.membership, kind=data["kind"], start=data["start"],
+                org=self.org, team=data["team"], actor=self.membership, kind=data["kind"], start=data["start"],
                 decisions=data.get("decisions", ""),
             )  # fmt: skip

@@ -124,10 +124,6 @@ class AcknowledgeForm(forms.Form):
         self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
 
 
-class ResolveForm(forms.Form):
-    note = forms.CharField(label=_("Why is it resolved?"), max_length=200)
-
-
 class ChannelForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
     kind = forms.ChoiceField(label=_("Format"), choices=ChannelKind.choices)

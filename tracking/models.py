@@ -251,6 +251,9 @@ class Alert(models.Model):
     )
     resolution = models.CharField(max_length=200, blank=True)
 
+    # The resolution stored when the indicator is back on track by itself (a code: shown translated).
+    BACK_ON_TRACK = "back on track"
+
     class Meta:
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
@@ -260,6 +263,11 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.dedupe_key
+
+    @property
+    def resolution_text(self) -> str:
+        """How the alert was resolved, in the reader's language."""
+        return str(_("back on track")) if self.resolution == self.BACK_ON_TRACK else self.resolution
 
 
 class ActionState(models.TextChoices):

@@ -15,7 +15,10 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from goals.models import Goal, Scope, Status, SupportingMetric
+from goals.selectors import goal_get as goal_get  # the one way to fetch a goal (404 otherwise)
+from teams.access import MANAGERS
 from teams.models import Membership, Organization, Role, Team
+from teams.selectors import team_get as team_get  # the one way to fetch a team (404 otherwise)
 
 from .models import (
     Alert,
@@ -24,6 +27,7 @@ from .models import (
     ImportJob,
     IndicatorKind,
     IndicatorSnapshot,
+    IndicatorStatus,
     MetricEntry,
     Notification,
     NotificationChannel,
@@ -35,7 +39,7 @@ from .models import (
 
 # How many goals a stand-up form offers values for (the ones a member contributes to).
 STANDUP_GOAL_LIMIT = 12
-MANAGING_ROLES = (Role.ADMIN, Role.MANAGER)
+MANAGING_ROLES = MANAGERS  # admins and managers
 
 
 def org_today(org: Organization, now: datetime | None = None) -> date:
@@ -92,20 +96,6 @@ def standup_list(
     if until is not None:
         qs = qs.filter(day__lte=until)
     return qs
-
-
-def team_get(*, org: Organization, team_id: int) -> Team:
-    try:
-        return Team.objects.get(org=org, pk=team_id)
-    except Team.DoesNotExist:
-        raise Http404("No team found.") from None
-
-
-def goal_get(*, org: Organization, goal_id: int) -> Goal:
-    try:
-        return Goal.objects.select_related("team", "owner__user").get(org=org, pk=goal_id)
-    except Goal.DoesNotExist:
-        raise Http404("No goal found.") from None
 
 
 @dataclass
@@ -707,6 +697,10 @@ class Contribution:
     mine: Decimal
     total: Decimal | None
     status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(IndicatorStatus(self.status).label)
 
     @property
     def share(self) -> Decimal | None:

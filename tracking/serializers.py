@@ -6,6 +6,9 @@ from typing import Any
 
 from rest_framework import serializers
 
+from teams.api_base import OrgScopedRelatedField
+from teams.models import Membership, Team
+
 from .models import (
     Alert,
     Cause,
@@ -108,13 +111,14 @@ class IndicatorSnapshotSerializer(serializers.ModelSerializer):  # type: ignore[
 
 class AlertSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     message = serializers.SerializerMethodField()
+    resolution_text = serializers.CharField(read_only=True)
 
     class Meta:
         model = Alert
         fields = (
             "id", "kind", "state", "goal", "supporting_metric", "member", "team", "measured", "expected",
             "deviation_pct", "since", "raised_on", "message", "cause", "cause_note", "acknowledged_by",
-            "acknowledged_at", "escalated_at", "resolved_at", "resolution", "detail",
+            "acknowledged_at", "escalated_at", "resolved_at", "resolution", "resolution_text", "detail",
         )  # fmt: skip
         read_only_fields = fields
 
@@ -128,7 +132,7 @@ class AcknowledgeSerializer(serializers.Serializer):  # type: ignore[type-arg]
     cause = serializers.ChoiceField(choices=Cause.choices)
     cause_note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     action = serializers.CharField(max_length=2000)
-    owner = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    owner = OrgScopedRelatedField(model=Membership, filters={"is_active": True})
     due_date = serializers.DateField()
 
 
@@ -164,9 +168,7 @@ class ChannelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         write_only=True, required=False, allow_blank=True, max_length=200, default=""
     )
     url = serializers.CharField(max_length=500)
-    team = serializers.IntegerField(
-        source="team_id", required=False, allow_null=True, min_value=1, max_value=MAX_ID
-    )
+    team = OrgScopedRelatedField(model=Team, required=False, allow_null=True)
 
     class Meta:
         model = NotificationChannel
@@ -193,7 +195,7 @@ class ChannelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    team = serializers.IntegerField(source="team_id", min_value=1, max_value=MAX_ID)
+    team = OrgScopedRelatedField(model=Team)
 
     class Meta:
         model = Review

@@ -919,7 +919,7 @@ def alerts_evaluate(
     stale = list(scope.values_list("pk", flat=True))
     if stale:
         Alert.objects.filter(pk__in=stale).update(
-            state=AlertState.RESOLVED, resolved_at=timezone.now(), resolution="back on track"
+            state=AlertState.RESOLVED, resolved_at=timezone.now(), resolution=Alert.BACK_ON_TRACK
         )
         result.resolved = stale
     if full:
@@ -1035,8 +1035,9 @@ def alert_acknowledge(
 
 
 def action_add(
-    *, org: Organization, actor: Membership, goal: Goal | None, alert: Alert | None, data: ActionInput
-) -> CorrectiveAction:
+    *, org: Organization, actor: Membership, goal: Goal | None, alert: Alert | None, data: ActionInput,
+    review: Review | None = None,
+) -> CorrectiveAction:  # fmt: skip
     """A corrective action recorded outside an alert (e.g. decided at the weekly review)."""
     errors: dict[str, list[str]] = {}
     if actor.role not in selectors.MANAGING_ROLES and not (goal is not None and goal.owner_id == actor.pk):
@@ -1047,7 +1048,7 @@ def action_add(
     assert data.owner is not None and data.due_date is not None  # noqa: S101 - validated above
     return CorrectiveAction.objects.create(
         org=org, alert=alert, goal=goal, description=data.description.strip(), owner=data.owner,
-        due_date=data.due_date, created_by=actor,
+        due_date=data.due_date, created_by=actor, review=review,
     )  # fmt: skip
 
 
@@ -1315,15 +1316,9 @@ def review_save(
     *, org: Organization, team: Team, actor: Membership, kind: str, start: date, decisions: str
 ) -> Review:
     """Record the decisions of a weekly review or the lessons of a monthly one (managers)."""
-    if actor.role not in selectors.MANAGING_ROLES:
-        raise ValidationError(_("Only managers record the review."))
-    if kind not in Review.Kind.values:
-        raise ValidationError({"kind": [_("Choose a weekly or a monthly review.")]})
+    _check_review(org=org, team=team, actor=actor, kind=kind, start=start)
     if len(decisions) > 5000:
         raise ValidationError({"decisions": [_("At most %(limit)s characters.") % {"limit": 5000}]})
-    expected = selectors.week_start(start) if kind == Review.Kind.WEEK else start.replace(day=1)
-    if start != expected or team.org_id != org.pk or parse_day(start) is None:
-        raise ValidationError({"start": [_("A review starts on a Monday (weekly) or the 1st (monthly).")]})
     review, _created = Review.objects.update_or_create(
         team=team,
         kind=kind,
@@ -1333,16 +1328,36 @@ def review_save(
     return review
 
 
+def _check_review(*, org: Organization, team: Team, actor: Membership, kind: str, start: date) -> None:
+    if actor.role not in selectors.MANAGING_ROLES:
+        raise ValidationError(_("Only managers record the review."))
+    if kind not in Review.Kind.values:
+        raise ValidationError({"kind": [_("Choose a weekly or a monthly review.")]})
+    expected = selectors.week_start(start) if kind == Review.Kind.WEEK else start.replace(day=1)
+    if start != expected or team.org_id != org.pk or parse_day(start) is None:
+        raise ValidationError({"start": [_("A review starts on a Monday (weekly) or the 1st (monthly).")]})
+
+
+@transaction.atomic
 def review_action_add(
-    *, org: Organization, review: Review, actor: Membership, goal: Goal | None, data: ActionInput
+    *,
+    org: Organization,
+    team: Team,
+    actor: Membership,
+    kind: str,
+    start: date,
+    goal: Goal | None,
+    data: ActionInput,
 ) -> CorrectiveAction:
-    """A corrective action decided at a review, tracked with the others."""
-    if goal is not None and (goal.org_id != org.pk or goal.team_id != review.team_id):
+    """A corrective action decided at a review, tracked with the others (the review's record is
+    created if the decisions have not been written yet)."""
+    _check_review(org=org, team=team, actor=actor, kind=kind, start=start)
+    if goal is not None and (goal.org_id != org.pk or goal.team_id != team.pk):
         raise ValidationError({"goal": [_("Choose one of this team's goals.")]})
-    action = action_add(org=org, actor=actor, goal=goal, alert=None, data=data)
-    CorrectiveAction.objects.filter(pk=action.pk).update(review=review)
-    action.review = review
-    return action
+    review, _created = Review.objects.get_or_create(
+        team=team, kind=kind, start=start, defaults={"org": org, "updated_by": actor}
+    )
+    return action_add(org=org, actor=actor, goal=goal, alert=None, data=data, review=review)
 
 
 # --- Stand-up reminders ---------------------------------------------------------------------------

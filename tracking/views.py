@@ -22,13 +22,12 @@ from .forms import (
     ChannelForm,
     EntryForm,
     PreferenceForm,
-    ResolveForm,
     ReviewActionForm,
     RhythmForm,
     StandupForm,
     value_field_name,
 )
-from .models import Review, RuleKind
+from .models import RuleKind
 
 
 def _day(raw: str | None, default: date) -> date:
@@ -233,7 +232,7 @@ def alert_detail_view(request: OrgRequest, alert_id: int) -> HttpResponse:
     context = {
         "alert": alert, "message": services.alert_message(alert), "can_act": can_act,
         "actions": list(selectors.action_list(org=request.org, alert=alert)),
-        "resolve_form": ResolveForm(), "history": selectors.alert_history(alert=alert),
+        "history": selectors.alert_history(alert=alert),
     }  # fmt: skip
     return form_page(
         request, form, save=save, on_success=saved, template="tracking/alert.html", context=context
@@ -343,10 +342,8 @@ def _review_view(request: OrgRequest, team_id: int, kind: str) -> HttpResponse:
         if action_form.is_valid():
             data = action_form.cleaned_data
             try:
-                record = services.review_save(org=request.org, team=team, actor=request.membership, kind=kind,
-                                              start=start, decisions=_existing_decisions(team, kind, start))  # fmt: skip
                 services.review_action_add(
-                    org=request.org, review=record, actor=request.membership, goal=data.get("goal"),
+                    org=request.org, team=team, kind=kind, start=start, actor=request.membership, goal=data.get("goal"),
                     data=services.ActionInput(description=data["action"], owner=data["owner"], due_date=data["due_date"]),
                 )  # fmt: skip
             except ValidationError as error:
@@ -376,11 +373,6 @@ def _review_view(request: OrgRequest, team_id: int, kind: str) -> HttpResponse:
     context = {"page": page, "kind": kind, "nav": nav, "action_form": action_form, "query": query,
                "can_record": request.membership.role in MANAGERS}  # fmt: skip
     return render(request, "tracking/review.html", context, status=status)
-
-
-def _existing_decisions(team: Any, kind: str, start: date) -> str:
-    record = Review.objects.filter(team=team, kind=kind, start=start).first()
-    return record.decisions if record else ""
 
 
 @org_page(roles=ALL_ROLES, write_roles=MANAGERS)

@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from goals import services as goal_services
 from teams.models import Role
@@ -90,6 +91,8 @@ def test_back_on_track_resolves_and_a_new_deviation_reopens_the_same_alert(org, 
     assert alert.pk in services.alerts_evaluate(org=org).resolved
     alert.refresh_from_db()
     assert alert.state == "resolved" and alert.resolution == "back on track"
+    with translation.override("zh-hans"):
+        assert alert.resolution_text == "已恢复正常"  # shown translated, stored as a code
     services.entries_save(
         org=org, actor=lead, rows=[EntryInput(goal_id=goal.pk, value="-200", day=today.isoformat())]
     )
@@ -160,16 +163,23 @@ def test_missing_three_working_days_of_standups_is_one_alert_until_the_member_lo
 
 def test_a_weekend_team_is_judged_on_its_own_working_days(org, sales, manager):
     person = factories.member(org, name="Weekend", teams=[sales])
-    type(person).objects.filter(pk=person.pk).update(joined_at=person.joined_at - timedelta(days=30))
+    type(person).objects.filter(pk=person.pk).update(joined_at=person.joined_at - timedelta(days=60))
+    today = org_today(org)
+    sunday = today - timedelta(days=today.isoweekday() % 7 + 7)  # a Sunday at least a week ago
+    for day in (sunday - timedelta(days=1), sunday):
+        Standup.objects.create(org=org, member=person, day=day, today="x")
+    thursday = sunday + timedelta(days=4)
+    # Judged on Monday–Friday, the weekend worker has missed Monday, Tuesday and Wednesday…
+    missed = [a for a in services.alerts_evaluate(org=org, day=thursday).raised
+              if Alert.objects.get(pk=a).member == person]  # fmt: skip
+    assert len(missed) == 1
+    # …but not once the team says it works on Saturdays and Sundays.
     services.rhythm_save(
         team=sales, actor=manager, standup_time=dt.time(10), working_days="67", reminders=True
     )
-    today = org_today(org)
-    for day in services.working_days_before(today, 3, days="67"):
-        Standup.objects.create(org=org, member=person, day=day, today="x")
-    assert not [
-        a for a in services.alerts_evaluate(org=org).raised if Alert.objects.get(pk=a).member == person
-    ]
+    result = services.alerts_evaluate(org=org, day=thursday)
+    assert not [a for a in result.raised if Alert.objects.get(pk=a).member == person]
+    assert missed[0] in result.resolved
 
 
 def test_leading_and_risk_rules(org, lead, goal):

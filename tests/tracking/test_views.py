@@ -208,3 +208,38 @@ def test_my_work_and_overview_query_counts_are_flat(org, manager, team, name):
     few = count()
     grow(8)
     assert count() == few
+
+
+def test_the_board_title_is_just_the_title(org, manager, team):
+    page = login(manager).get(reverse("team_board", args=[org.slug, team.pk])).content.decode()
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert "Team board · Operations" in title and "<" not in title and page.count('data-testid="rhythm"') == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["alert_list", "inbox", "standup", "channels", "tracking_index", "goal_values"]
+)
+def test_tracking_pages_query_counts_do_not_grow(org, admin, manager, member, goal, team, name):
+    from tracking.models import Alert
+
+    client = login(admin)
+    url = reverse(name, args=[org.slug, goal.pk] if name == "goal_values" else [org.slug])
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            other = factories.goal(org, manager, team=team, start_date=goal.start_date, end_date=goal.end_date,
+                                   status="active")  # fmt: skip
+            services.entry_create(
+                org=org, actor=admin, data=services.EntryInput(goal_id=goal.pk, value=str(i + 1))
+            )
+            alert = Alert.objects.create(org=org, kind="lagging_behind", dedupe_key=f"grow:{other.pk}", goal=other,
+                                         team=team, raised_on=goal.start_date, deviation_pct=D(12))  # fmt: skip
+            services._notify(alert=alert, people=[admin], kind="alert", event="raised")
+            services.channel_save(org=org, actor=admin, name=f"Chat {other.pk}", kind="slack",
+                                  url="https://hooks.example.com/x", team_id=team.pk)  # fmt: skip
+        services.indicators_recompute(org=org)
+
+    grow(1)
+    few = queries_for(client, url)
+    grow(12)
+    assert queries_for(client, url) == few

@@ -7,7 +7,7 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
@@ -236,14 +236,9 @@ class IndicatorViewSet(mixins.ListModelMixin, OrgGenericViewSet):
     @action(detail=False, methods=["get"])
     def latest(self, request: Request, org_slug: str) -> Response:
         """The newest snapshot of each goal and supporting metric (filters apply to those rows)."""
-        newest = (
-            IndicatorSnapshot.objects.filter(goal_id=OuterRef("goal_id"), metric_key=OuterRef("metric_key"))
-            .order_by("-day")
-            .values("day")[:1]
-        )
         rows = (
             self.filter_queryset(self.get_queryset())
-            .filter(day=Subquery(newest))
+            .filter(day=selectors.newest_snapshot_day())
             .order_by("goal_id", "metric_key")
         )
         page = self.paginate_queryset(rows)

@@ -217,15 +217,19 @@ def snapshot_list(
     return qs.order_by("goal_id", "metric_key", "day")
 
 
+def newest_snapshot_day(*, on_or_before: date | None = None) -> Subquery:
+    """For a snapshot query: the day of the newest snapshot of the same goal and metric (on or
+    before a day), so `.filter(day=newest_snapshot_day())` keeps each series' newest row."""
+    qs = IndicatorSnapshot.objects.filter(goal_id=OuterRef("goal_id"), metric_key=OuterRef("metric_key"))
+    if on_or_before is not None:
+        qs = qs.filter(day__lte=on_or_before)
+    return Subquery(qs.order_by("-day").values("day")[:1])
+
+
 def latest_snapshots(*, org: Organization, goal_ids: list[int]) -> dict[tuple[int, int], IndicatorSnapshot]:
     """The most recent snapshot of each goal and supporting metric, in one query."""
-    newest = (
-        IndicatorSnapshot.objects.filter(goal_id=OuterRef("goal_id"), metric_key=OuterRef("metric_key"))
-        .order_by("-day")
-        .values("day")[:1]
-    )
     qs = (
-        IndicatorSnapshot.objects.filter(org=org, goal_id__in=goal_ids, day=Subquery(newest))
+        IndicatorSnapshot.objects.filter(org=org, goal_id__in=goal_ids, day=newest_snapshot_day())
         .select_related("supporting_metric")
         .order_by("goal_id", "metric_key")
     )
@@ -238,16 +242,11 @@ def latest_attainment(goals: list[Goal]) -> dict[int, Decimal]:
     ids = [g.pk for g in goals if g.is_open]
     if not ids:
         return {}
-    newest = (
-        IndicatorSnapshot.objects.filter(goal_id=OuterRef("goal_id"), metric_key=0)
-        .order_by("-day")
-        .values("day")[:1]
-    )
     rows = IndicatorSnapshot.objects.filter(
         goal_id__in=ids,
         metric_key=0,
         kind=IndicatorKind.LAGGING,
-        day=Subquery(newest),
+        day=newest_snapshot_day(),
         attainment__isnull=False,
     ).values_list("goal_id", "attainment")
     return {goal_id: value for goal_id, value in rows if value is not None}
@@ -554,16 +553,9 @@ def snapshots_as_of(
     *, org: Organization, goal_ids: list[int], day: date
 ) -> dict[tuple[int, int], IndicatorSnapshot]:
     """Each goal's and supporting metric's newest snapshot on or before a day (one query)."""
-    newest = (
-        IndicatorSnapshot.objects.filter(
-            goal_id=OuterRef("goal_id"), metric_key=OuterRef("metric_key"), day__lte=day
-        )
-        .order_by("-day")
-        .values("day")[:1]
-    )
-    qs = IndicatorSnapshot.objects.filter(org=org, goal_id__in=goal_ids, day=Subquery(newest)).select_related(
-        "supporting_metric"
-    )
+    qs = IndicatorSnapshot.objects.filter(
+        org=org, goal_id__in=goal_ids, day=newest_snapshot_day(on_or_before=day)
+    ).select_related("supporting_metric")
     return {(s.goal_id, s.metric_key): s for s in qs}
 
 
@@ -766,14 +758,9 @@ def org_overview(*, org: Organization, today: date) -> list[TeamSummary]:
     goals = list(
         Goal.objects.filter(org=org, status=Status.ACTIVE, team__isnull=False).values_list("pk", "team_id")
     )
-    newest_day = (
-        IndicatorSnapshot.objects.filter(goal_id=OuterRef("goal_id"), metric_key=0)
-        .order_by("-day")
-        .values("day")[:1]
-    )
     lagging: dict[int, str] = dict(
         IndicatorSnapshot.objects.filter(
-            org=org, metric_key=0, goal_id__in=[pk for pk, _t in goals], day=Subquery(newest_day)
+            org=org, metric_key=0, goal_id__in=[pk for pk, _t in goals], day=newest_snapshot_day()
         ).values_list("goal_id", "status")
     )
     for goal_id, team_id in goals:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.services import TIER_FIELDS
 from teams.models import Membership, Organization, Role, Team
+from teams.page_forms import choose_people
 
 from .models import SchemeKind
 
@@ -90,10 +91,4 @@ class SalaryForm(forms.Form):
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = (
-            Membership.objects.filter(org=org, is_active=True)
-            .select_related("user")
-            .order_by("user__display_name")
-        )
-        self.fields["member"].queryset = people  # type: ignore[attr-defined]
-        self.fields["member"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+        choose_people(self.fields["member"], org=org)

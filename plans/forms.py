@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Organization
+from teams.page_forms import choose_people
 
 from .models import Need, Priority, Squad, Status
 from .services import OWNER_ROLES
@@ -35,14 +36,8 @@ class InitiativeForm(forms.Form):
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        owners = (
-            Membership.objects.filter(org=org, is_active=True, role__in=OWNER_ROLES)
-            .select_related("user")
-            .order_by("user__display_name")
-        )
-        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+        choose_people(self.fields["owner"], org=org, roles=OWNER_ROLES)
         self.fields["squad"].queryset = Squad.objects.filter(org=org).order_by("name")  # type: ignore[attr-defined]
-        self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
 
 
 class ProgressForm(forms.Form):

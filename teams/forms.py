@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from .models import Currency, Membership, Month, Organization, Role, Team
+from .page_forms import choose_people
 from .selectors import login_lockout_remaining
 from .services import login_attempt_record
 
@@ -141,12 +142,7 @@ class TeamForm(forms.Form):
         if team is not None:
             parents = parents.exclude(pk=team.pk)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
-        self.fields["managers"].queryset = (  # type: ignore[attr-defined]
-            Membership.objects.filter(org=org, is_active=True)
-            .select_related("user")
-            .order_by("user__display_name")
-        )
-        self.fields["managers"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+        choose_people(self.fields["managers"], org=org)
 
 
 class InviteForm(forms.Form):

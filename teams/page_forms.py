@@ -73,3 +73,19 @@ def parse_number(raw: object) -> Decimal | None:
     if not value.is_finite() or value.adjusted() >= MAX_NUMBER_EXPONENT:
         return None
     return value
+
+
+def choose_people(field: forms.Field, *, org: Any, roles: Any = None) -> None:
+    """Make a ModelChoiceField list the organisation's active people (by name, optionally only some
+    roles), each shown by full name — the one person picker of every form."""
+    from .models import Membership
+
+    people = (
+        Membership.objects.filter(org=org, is_active=True)
+        .select_related("user")
+        .order_by("user__display_name")
+    )
+    if roles is not None:
+        people = people.filter(role__in=roles)
+    field.queryset = people  # type: ignore[attr-defined]
+    field.label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal
 from teams.models import Membership, Organization, Team
+from teams.page_forms import choose_people
 
 from .models import Cause, ChannelKind, Mood, ReminderChannel
 
@@ -89,13 +90,7 @@ class EntryForm(forms.Form):
         choices += [(str(m.pk), m.name) for m in goal.supporting_metrics.all()]
         self.fields["metric"].choices = choices  # type: ignore[attr-defined]
         self.fields["metric"].required = False
-        people = (
-            Membership.objects.filter(org=org, is_active=True)
-            .select_related("user")
-            .order_by("user__display_name")
-        )
-        self.fields["member"].queryset = people  # type: ignore[attr-defined]
-        self.fields["member"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+        choose_people(self.fields["member"], org=org)
 
 
 class AcknowledgeForm(forms.Form):
@@ -115,13 +110,7 @@ class AcknowledgeForm(forms.Form):
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = (
-            Membership.objects.filter(org=org, is_active=True)
-            .select_related("user")
-            .order_by("user__display_name")
-        )
-        self.fields["owner"].queryset = people  # type: ignore[attr-defined]
-        self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+        choose_people(self.fields["owner"], org=org)
 
 
 class ChannelForm(forms.Form):
@@ -150,13 +139,7 @@ class ReviewActionForm(forms.Form):
         self.fields["goal"].queryset = Goal.objects.filter(org=org, team=team, status="active").order_by(
             "title"
         )  # type: ignore[attr-defined]
-        people = (
-            Membership.objects.filter(org=org, is_active=True)
-            .select_related("user")
-            .order_by("user__display_name")
-        )
-        self.fields["owner"].queryset = people  # type: ignore[attr-defined]
-        self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+        choose_people(self.fields["owner"], org=org)
 
 
 class RhythmForm(forms.Form):

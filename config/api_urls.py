@@ -31,6 +31,7 @@ org_router.register("notification-channels", tracking_api.ChannelViewSet, basena
 org_router.register("reviews", tracking_api.ReviewViewSet, basename="review")
 org_router.register("bonus-schemes", incentives_api.SchemeViewSet, basename="bonus-scheme")
 org_router.register("salaries", incentives_api.SalaryViewSet, basename="salary")
+org_router.register("payout-runs", incentives_api.PayoutRunViewSet, basename="payout-run")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),

@@ -9,20 +9,32 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from teams.access import ALL_ROLES, PEOPLE_WITH_MONEY
+from teams.access import ADMIN_ONLY, ALL_ROLES, PEOPLE_WITH_MONEY
 from teams.api_base import OrgAPIView, OrgGenericViewSet, service_errors
 from teams.models import Membership, Organization, Team
 
-from . import selectors, services
-from .models import BonusScheme, Salary
-from .serializers import AssignmentSerializer, PayoutSerializer, SalarySerializer, SchemeSerializer
+from . import exports, selectors, services
+from .models import BonusScheme, PayoutRun, RunStatus, Salary
+from .serializers import (
+    AdjustSerializer,
+    AssignmentSerializer,
+    LineSerializer,
+    PayoutSerializer,
+    ReturnSerializer,
+    RunSerializer,
+    SalarySerializer,
+    SchemeSerializer,
+)
 
 
 def _scheme_input(data: dict[str, Any]) -> services.SchemeInput:
@@ -124,3 +136,116 @@ class PayoutPreviewView(OrgAPIView):
                                         attainment=query.attainment)  # fmt: skip
         body = selectors.payout_body(query=query, payout=payout)
         return Response(PayoutSerializer(body).data)
+
+
+class PayoutRunViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, OrgGenericViewSet
+):
+    """Payout runs (HR and admins): create one for a period (computed in the background; poll its
+    status), read its lines, adjust a line with a reason, submit, approve (an admin, never their
+    own submission; approving locks the run), send back, start a new version of a locked run,
+    and export a locked run as XLSX or CSV."""
+
+    serializer_class = RunSerializer
+    read_roles = PEOPLE_WITH_MONEY
+    write_roles = PEOPLE_WITH_MONEY
+    action_roles = {"approve": ADMIN_ONLY, "send_back": ADMIN_ONLY}
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[PayoutRun]:
+        return (
+            PayoutRun.objects.filter(org=org)
+            .select_related("org")
+            .order_by("-end", "-start", "-version", "-id")
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        with service_errors():
+            serializer.instance = services.run_start(org=self.org, actor=self.membership, start=data["start"],
+                                                     end=data["end"], language=self.request.LANGUAGE_CODE)  # fmt: skip
+
+    def _decided(self, run: PayoutRun) -> Response:
+        return Response(RunSerializer(run).data)
+
+    @extend_schema(responses=LineSerializer(many=True),
+                   parameters=[OpenApiParameter("q", str, description="Part of a name, number or team.")])  # fmt: skip
+    @action(detail=True, methods=["get"])
+    def lines(self, request: Request, org_slug: str, pk: str) -> Response:
+        """The run's lines, in the export's order (team, name), 50 a page."""
+        lines = selectors.run_lines(run=self.get_object(), search=request.query_params.get("q", "")[:100])
+        page = self.paginate_queryset(lines)
+        return self.get_paginated_response(LineSerializer(page, many=True).data)
+
+    @extend_schema(request=AdjustSerializer, responses=LineSerializer)
+    @action(detail=True, methods=["post"], url_path=r"lines/(?P<line_id>[0-9]+)/adjust")
+    def adjust(self, request: Request, org_slug: str, pk: str, line_id: str) -> Response:
+        """Change one line by `amount` (negative to reduce), with a `reason` (required)."""
+        line = selectors.line_get(run=self.get_object(), line_id=int(line_id))
+        serializer = AdjustSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            line = services.run_line_adjust(line=line, actor=self.membership, amount=serializer.validated_data["amount"],
+                                            reason=serializer.validated_data["reason"])  # fmt: skip
+        return Response(LineSerializer(line).data)
+
+    @extend_schema(request=None, responses=RunSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, org_slug: str, pk: str) -> Response:
+        with service_errors():
+            return self._decided(services.run_submit(run=self.get_object(), actor=self.membership))
+
+    @extend_schema(request=None, responses=RunSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, org_slug: str, pk: str) -> Response:
+        """An admin approves a submitted run, which locks it (not their own submission)."""
+        with service_errors():
+            return self._decided(services.run_approve(run=self.get_object(), actor=self.membership))
+
+    @extend_schema(request=ReturnSerializer, responses=RunSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def send_back(self, request: Request, org_slug: str, pk: str) -> Response:
+        """An admin sends a submitted run back to HR, with a `reason`."""
+        run = self.get_object()
+        serializer = ReturnSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            return self._decided(services.run_return(run=run, actor=self.membership,
+                                                     reason=serializer.validated_data["reason"]))  # fmt: skip
+
+    @extend_schema(request=None, responses={201: RunSerializer})
+    @action(detail=True, methods=["post"], url_path="new-version", url_name="new-version")
+    def new_version(self, request: Request, org_slug: str, pk: str) -> Response:
+        """A new version of a locked run, referencing it (the locked run never changes)."""
+        with service_errors():
+            run = services.run_new_version(run=self.get_object(), actor=self.membership,
+                                           language=request.LANGUAGE_CODE)  # fmt: skip
+        return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=RunSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, org_slug: str, pk: str) -> Response:
+        with service_errors():
+            return self._decided(services.run_retry(run=self.get_object(), actor=self.membership))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("file", str, enum=["xlsx", "csv"], description="xlsx (default) or csv")],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, org_slug: str, pk: str) -> HttpResponseBase:
+        """The locked run as a file; 400 for a run that is not approved yet."""
+        run = self.get_object()
+        kind = request.query_params.get("file", "xlsx")
+        if kind not in ("xlsx", "csv"):
+            raise exceptions.ValidationError({"file": [_("Choose xlsx or csv.")]})
+        if run.status != RunStatus.LOCKED:
+            raise exceptions.ValidationError(
+                {"status": [_("Only an approved (locked) run can be exported.")]}
+            )
+        if kind == "csv":
+            response: HttpResponseBase = StreamingHttpResponse(exports.csv_chunks(run),
+                                                               content_type="text/csv; charset=utf-8")  # fmt: skip
+            response["Content-Disposition"] = f'attachment; filename="{exports.filename(run, "csv")}"'
+            return response
+        return FileResponse(exports.xlsx_file(run), as_attachment=True, filename=exports.filename(run, "xlsx"),
+                            content_type=exports.XLSX_TYPE)  # fmt: skip

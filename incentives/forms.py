@@ -92,3 +92,28 @@ class SalaryForm(forms.Form):
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choose_people(self.fields["member"], org=org)
+
+
+class RunForm(forms.Form):
+    """The period of a payout run; the current quarter by default."""
+
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from tracking.selectors import org_today
+
+        from .selectors import current_quarter
+
+        start, end = current_quarter(org, org_today(org))
+        self.fields["start"].initial, self.fields["end"].initial = start, end
+
+
+class AdjustForm(forms.Form):
+    """Change one line of a run by an amount, with the reason (both required)."""
+
+    amount = forms.DecimalField(label=_("Adjustment"), max_digits=14, decimal_places=2,
+                                help_text=_("Negative to reduce."))  # fmt: skip
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.TextInput(),
+                             error_messages={"required": _("Give the reason for the adjustment.")})  # fmt: skip

@@ -116,3 +116,104 @@ class MoneyGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    COMPUTING = "computing", _("Computing")
+    REVIEW = "review", _("In review by HR")
+    SUBMITTED = "submitted", _("Submitted for approval")
+    LOCKED = "locked", _("Approved and locked")
+    FAILED = "failed", _("Failed")
+
+
+class PayoutRun(models.Model):
+    """A payout period's lines for everyone with a scheme. HR starts it (the lines are computed in
+    the background), reviews and adjusts it, submits it; an admin approves it, which locks it. A
+    locked run never changes: a correction is a new version that references the old one."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="payout_runs")
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version",
+        verbose_name=_("replaces"),
+    )  # fmt: skip
+    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    people = models.PositiveIntegerField(_("people"), default=0)
+    done = models.PositiveIntegerField(_("computed"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    base_total = models.DecimalField(_("base salaries"), **MONEY, default=Decimal(0))
+    bonus_total = models.DecimalField(_("performance bonuses"), **MONEY, default=Decimal(0))
+    commission_total = models.DecimalField(_("commissions"), **MONEY, default=Decimal(0))
+    adjustment_total = models.DecimalField(_("adjustments"), **MONEY, default=Decimal(0))
+    total = models.DecimalField(_("total"), **MONEY, default=Decimal(0))
+    language = models.CharField(max_length=10, blank=True)
+    started_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")
+    submitted_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("payout run")
+        ordering = ("-end", "-version", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "start", "end", "version"], name="payout_run_one_version"),
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="payout_run_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start}–{self.end} v{self.version}"
+
+    @property
+    def percent_done(self) -> int:
+        return 100 if not self.people else min(100, self.done * 100 // self.people)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == RunStatus.LOCKED
+
+
+class PayoutLine(models.Model):
+    """One person's pay in a run, as computed (and, with a reason, adjusted). The person's number,
+    name, team and scheme are copied in, so a locked run reads the same for ever."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(PayoutRun, on_delete=models.CASCADE, related_name="lines")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="payout_lines")
+    employee_number = models.CharField(_("employee number"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=150)
+    team = models.CharField(_("team"), max_length=250, blank=True)
+    scheme = models.CharField(_("scheme"), max_length=120)
+    base = models.DecimalField(_("base salary"), **MONEY)
+    target_bonus = models.DecimalField(_("target bonus"), **MONEY)
+    attainment = models.DecimalField(_("attainment %"), max_digits=8, decimal_places=1)
+    bonus = models.DecimalField(_("performance bonus"), **MONEY)
+    commission = models.DecimalField(_("over-achievement commission"), **MONEY)
+    adjustment = models.DecimalField(_("adjustment"), **MONEY, default=Decimal(0))
+    adjustment_reason = models.TextField(_("reason for the adjustment"), blank=True, max_length=1000)
+    adjusted_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    adjusted_at = models.DateTimeField(null=True, blank=True)
+    total = models.DecimalField(_("total"), **MONEY)
+    capped = models.BooleanField(default=False)
+    explanation = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ("team", "name", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "membership"], name="payout_line_one_per_person")
+        ]
+        indexes = [models.Index(fields=["run", "team", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.membership_id}"

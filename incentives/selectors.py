@@ -8,16 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from goals.periods import fiscal_quarter
-from teams.models import Membership, Organization, Team
+from teams.models import AuditEntry, Membership, Organization, Team
 from teams.page_forms import parse_id, parse_number
 from tracking.services import parse_day
 
 from . import calculator, services
-from .models import BonusScheme, Salary
+from .models import BonusScheme, PayoutLine, PayoutRun, RunStatus, Salary
 
 
 @dataclass(frozen=True)
@@ -146,3 +147,90 @@ def assignment_target(*, org: Organization, raw: str) -> dict[str, Any]:
             return {"membership": found} if kind == "member" else {"team": found}
         raise ValidationError({"target": [_("No such person or team in this organisation.")]})
     raise ValidationError({"target": [_("Assign the scheme to one person, one team or one role.")]})
+
+
+# --- Payout runs ----------------------------------------------------------------------------------------
+LINES_PER_PAGE = 100
+
+
+def run_list(*, org: Organization) -> list[PayoutRun]:
+    return list(
+        PayoutRun.objects.filter(org=org)
+        .select_related("started_by__user", "submitted_by__user", "approved_by__user", "previous")
+        .order_by("-end", "-start", "-version", "-id")[:200]
+    )
+
+
+def run_get(*, org: Organization, run_id: int) -> PayoutRun:
+    """A run of this organisation; another organisation's run reads exactly like no run."""
+    run = (
+        PayoutRun.objects.filter(org=org, pk=run_id)
+        .select_related("org", "started_by__user", "submitted_by__user", "approved_by__user", "previous")
+        .first()
+    )
+    if run is None:
+        raise Http404("No payout run found.")
+    return run
+
+
+def run_successor(*, run: PayoutRun) -> PayoutRun | None:
+    return PayoutRun.objects.filter(previous=run).first()
+
+
+def line_get(*, run: PayoutRun, line_id: int) -> PayoutLine:
+    line = PayoutLine.objects.filter(run=run, pk=line_id).select_related("run").first()
+    if line is None:
+        raise Http404("No line found.")
+    return line
+
+
+def run_lines(*, run: PayoutRun, search: str = "") -> QuerySet[PayoutLine]:
+    """A run's lines in the export's order (team, name), optionally narrowed to a name, number or team."""
+    lines = (
+        PayoutLine.objects.filter(run=run).select_related("adjusted_by__user").order_by("team", "name", "id")
+    )
+    search = search.strip()
+    if search:
+        lines = lines.filter(Q(name__icontains=search) | Q(employee_number__icontains=search)
+                             | Q(team__icontains=search))  # fmt: skip
+    return lines
+
+
+@dataclass(frozen=True)
+class TeamTotal:
+    team: str
+    people: int
+    base: Decimal
+    bonus: Decimal
+    commission: Decimal
+    adjustment: Decimal
+    total: Decimal
+
+
+def run_team_totals(*, run: PayoutRun) -> list[TeamTotal]:
+    """Totals per team (the summary sheet), in one query."""
+    rows = (
+        PayoutLine.objects.filter(run=run).values("team").order_by("team")
+        .annotate(people=Count("id"), base=Sum("base"), bonus=Sum("bonus"), commission=Sum("commission"),
+                  adjustment=Sum("adjustment"), total=Sum("total"))
+    )  # fmt: skip
+    return [TeamTotal(team=r["team"], people=r["people"], base=r["base"], bonus=r["bonus"],
+                      commission=r["commission"], adjustment=r["adjustment"], total=r["total"]) for r in rows]  # fmt: skip
+
+
+def run_history(*, run: PayoutRun) -> list[AuditEntry]:
+    """Who did what to the run and its lines, newest first (the audit trail)."""
+    return list(
+        AuditEntry.objects.filter(org_id=run.org_id, target_type="payoutrun", target_id=run.pk)
+        .select_related("actor")
+        .order_by("-at", "-id")[:200]
+    )
+
+
+def payslips(*, member: Membership) -> list[PayoutLine]:
+    """The person's lines in approved (locked) runs, newest period first."""
+    return list(
+        PayoutLine.objects.filter(membership=member, run__status=RunStatus.LOCKED)
+        .select_related("run")
+        .order_by("-run__end", "-run__version")[:24]
+    )

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .models import BonusScheme, Salary
+from .models import BonusScheme, PayoutLine, PayoutRun, Salary
 
 MAX_ID = 2**63 - 1
 
@@ -52,3 +52,42 @@ class PayoutSerializer(serializers.Serializer):  # type: ignore[type-arg]
     total = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
     capped = serializers.BooleanField()
     explanation = serializers.ListField(child=serializers.CharField())
+
+
+class RunSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A payout run with its progress (`done` of `people`) and totals."""
+
+    percent_done = serializers.IntegerField(read_only=True)
+    previous = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = PayoutRun
+        fields = (
+            "id", "start", "end", "version", "previous", "status", "people", "done", "percent_done", "error",
+            "base_total", "bonus_total", "commission_total", "adjustment_total", "total", "started_by",
+            "submitted_by", "submitted_at", "approved_by", "approved_at", "created_at",
+        )  # fmt: skip
+        read_only_fields = tuple(f for f in fields if f not in ("start", "end"))
+        validators: list[Any] = []
+
+
+class LineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    member = serializers.IntegerField(source="membership_id", read_only=True)
+
+    class Meta:
+        model = PayoutLine
+        fields = (
+            "id", "member", "employee_number", "name", "team", "scheme", "base", "target_bonus", "attainment", "bonus",
+            "commission", "adjustment", "adjustment_reason", "adjusted_by", "adjusted_at", "total", "capped",
+            "explanation",
+        )  # fmt: skip
+        read_only_fields = fields
+
+
+class AdjustSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    reason = serializers.CharField(max_length=1000, allow_blank=True)
+
+
+class ReturnSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(max_length=1000, allow_blank=True)

@@ -4,17 +4,18 @@ person, explained line by line. Money is Decimal end to end (see incentives/calc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from goals.models import Goal, Scope, Status
+from goals.models import Goal, Revision, Scope, Status
 from goals.progress import goal_progress
 from goals.services import TIER_FIELDS
 from teams.access import PEOPLE_WITH_MONEY
@@ -23,7 +24,16 @@ from teams.services import audit_diff, audit_record
 from tracking.models import TierReached
 
 from . import calculator
-from .models import BonusScheme, MoneyGrant, Salary, SchemeAssignment, SchemeKind
+from .models import (
+    BonusScheme,
+    MoneyGrant,
+    PayoutLine,
+    PayoutRun,
+    RunStatus,
+    Salary,
+    SchemeAssignment,
+    SchemeKind,
+)
 
 TIER_ORDER = ("none", *TIER_FIELDS)
 
@@ -251,20 +261,176 @@ def can_see_money(*, viewer: Membership, person: Membership) -> bool:
     return person.teams.filter(managers=viewer).exists()
 
 
-# --- A person's payout --------------------------------------------------------------------------------
-def scheme_for(*, member: Membership) -> BonusScheme | None:
+# --- A period's payouts --------------------------------------------------------------------------------
+@dataclass
+class PeriodFacts:
+    """Everything the payouts of a period read, loaded in a fixed number of queries whether it is
+    for one person (the payslip, the what-if) or for everyone (a payout run)."""
+
+    start: date
+    end: date
+    assignments: list[SchemeAssignment]
+    team_ids: dict[int, set[int]]
+    salaries: dict[int, list[tuple[date, Decimal]]]  # newest first
+    goals: list[Goal]
+    progress: dict[int, Decimal]
+    tiers: dict[int, str]
+    actuals: dict[int, Decimal]
+    forgiven: dict[tuple[int, int], str]  # (goal id, membership id) → the tolerated experiment
+    revisions: dict[int, Revision] = field(default_factory=dict)  # pending, by goal id (what-if only)
+
+
+def period_facts(
+    *, org: Organization, start: date, end: date, members: Sequence[Membership] | None = None,
+    pending_revisions: bool = False,
+) -> PeriodFacts:  # fmt: skip
+    """Schemes, teams, salaries, goals with their attainment and tier, and the failed experiments
+    the allowance tolerates (容错机制), for `members` (None: the whole organisation)."""
+    from plans.models import Initiative
+    from plans.selectors import tolerated_experiment_ids
+    from tracking.indicators import tier_of
+    from tracking.selectors import latest_snapshots
+
+    member_ids = None if members is None else [m.pk for m in members]
+    links = Membership.teams.through.objects.filter(membership__org=org)
+    salaries_qs = Salary.objects.filter(org=org, effective_from__lte=end)
+    if member_ids is not None:
+        links = links.filter(membership_id__in=member_ids)
+        salaries_qs = salaries_qs.filter(membership_id__in=member_ids)
+    team_ids: dict[int, set[int]] = {}
+    for member_id, team_id in links.values_list("membership_id", "team_id"):
+        team_ids.setdefault(member_id, set()).add(team_id)
+    salaries: dict[int, list[tuple[date, Decimal]]] = {}
+    for member_id, effective, base in salaries_qs.order_by("membership_id", "-effective_from").values_list(
+        "membership_id", "effective_from", "base"
+    ):
+        salaries.setdefault(member_id, []).append((effective, base))
+    goals_qs = Goal.objects.filter(org=org, start_date__lte=end, end_date__gte=start).filter(
+        status__in=(Status.ACTIVE, Status.ACHIEVED, Status.MISSED)
+    )
+    if member_ids is not None:
+        teams = {t for ids in team_ids.values() for t in ids}
+        goals_qs = goals_qs.filter(
+            Q(scope=Scope.TEAM, team__in=teams) | Q(scope=Scope.PERSONAL, owner__in=member_ids)
+        )
+    else:
+        goals_qs = goals_qs.filter(scope__in=(Scope.TEAM, Scope.PERSONAL))
+    goals = list(goals_qs.prefetch_related("versions").order_by("pk"))
+    progress = goal_progress(goals)
+    open_ids = [g.pk for g in goals if g.status == Status.ACTIVE]
+    snapshots = latest_snapshots(org=org, goal_ids=open_ids) if open_ids else {}
+    tiers: dict[int, str] = {}
+    actuals: dict[int, Decimal] = {}
+    for goal in goals:
+        if goal.status == Status.ACTIVE:
+            snapshot = snapshots.get((goal.pk, 0))
+            tiers[goal.pk] = snapshot.tier_reached if snapshot else "none"
+            if snapshot is not None and snapshot.actual is not None:
+                actuals[goal.pk] = snapshot.actual
+        else:
+            versions = sorted(goal.versions.all(), key=lambda v: v.number)
+            if goal.result_value is not None and versions:
+                tiers[goal.pk] = str(tier_of(goal.result_value, versions[-1].tiers(), goal.direction))
+                actuals[goal.pk] = goal.result_value
+    tolerated = tolerated_experiment_ids(org=org, start=start, end=end)
+    forgiven = {
+        (goal_id, owner_id): title
+        for goal_id, owner_id, title in Initiative.objects.filter(pk__in=tolerated)
+        .order_by("finished_at", "pk")
+        .values_list("goal_id", "owner_id", "title")
+    } if tolerated else {}  # fmt: skip
+    revisions: dict[int, Revision] = {}
+    if pending_revisions and open_ids:
+        revisions = {
+            r.goal_id: r for r in Revision.objects.filter(goal_id__in=open_ids, state=Revision.State.PENDING)
+        }
+    return PeriodFacts(start=start, end=end, assignments=list(
+        SchemeAssignment.objects.filter(org=org).select_related("scheme").order_by("pk")),
+        team_ids=team_ids, salaries=salaries, goals=goals, progress=progress, tiers=tiers, actuals=actuals,
+        forgiven=forgiven, revisions=revisions)  # fmt: skip
+
+
+def scheme_in(facts: PeriodFacts, member: Membership) -> BonusScheme | None:
     """The most specific assignment: the person, then one of their teams, then their role."""
-    assignments = list(SchemeAssignment.objects.filter(org_id=member.org_id).select_related("scheme"))
-    teams = set(member.teams.values_list("pk", flat=True))
+    teams = facts.team_ids.get(member.pk, set())
     for match in (
         lambda a: a.membership_id == member.pk,
         lambda a: a.team_id in teams,
         lambda a: a.role == member.role,
     ):
-        found = sorted((a for a in assignments if match(a)), key=lambda a: a.pk)
-        if found:
-            return found[0].scheme
+        found = next((a for a in facts.assignments if match(a)), None)
+        if found is not None:
+            return found.scheme
     return None
+
+
+def base_in(facts: PeriodFacts, member: Membership) -> Decimal:
+    history = facts.salaries.get(member.pk)
+    return history[0][1] if history else Decimal(0)
+
+
+def parts_in(
+    facts: PeriodFacts, member: Membership, scheme: BonusScheme, *, pending: bool = False
+) -> tuple[list[calculator.Part], list[str]]:
+    """The goals that count for a person, weighted as the scheme says (their teams' goals and their
+    own personal goals), and the notes that explain what was left out or changed. A goal below
+    100 % that carries the person's failed experiment within the allowance is left out for them;
+    with `pending`, a goal's pending revision is applied as if approved."""
+    from goals.progress import attainment as attainment_of
+    from tracking.indicators import tier_of
+
+    teams = facts.team_ids.get(member.pk, set())
+    notes: list[str] = []
+
+    def figure(goal: Goal) -> tuple[Decimal, str] | None:
+        value, tier = facts.progress.get(goal.pk), facts.tiers.get(goal.pk, "none")
+        revision = facts.revisions.get(goal.pk) if pending else None
+        actual = facts.actuals.get(goal.pk)
+        if revision is not None and actual is not None:
+            revised = attainment_of(actual=actual, target=revision.challenge, direction=goal.direction)
+            if revised is not None:
+                notes.append(_("Pending revision of “%(goal)s”: attainment %(before)s → %(after)s.")
+                             % {"goal": goal.title, "before": calculator.pct(value or Decimal(0)),
+                                "after": calculator.pct(revised)})  # fmt: skip
+                value = revised
+                tier = str(tier_of(actual, {"base": revision.base, "challenge": revision.challenge,
+                                            "stretch": revision.stretch}, goal.direction))  # fmt: skip
+        if value is None:
+            return None
+        experiment = facts.forgiven.get((goal.pk, member.pk))
+        if experiment is not None and value < calculator.HUNDRED:
+            notes.append(_("“%(goal)s” (%(value)s) is left out: the failed experiment “%(experiment)s” is "
+                           "within the allowance.") % {"goal": goal.title, "value": calculator.pct(value),
+                                                      "experiment": experiment})  # fmt: skip
+            return None
+        return value, tier
+
+    parts = []
+    groups = (
+        (_("team goal"), [g for g in facts.goals if g.scope == Scope.TEAM and g.team_id in teams], scheme.team_weight),
+        (_("own goal"), [g for g in facts.goals if g.scope == Scope.PERSONAL and g.owner_id == member.pk],
+         scheme.own_weight),
+    )  # fmt: skip
+    for label, group, weight in groups:
+        if weight <= 0:
+            continue
+        counted = [found for found in (figure(g) for g in group) if found is not None]
+        if counted:
+            average = sum((value for value, _tier in counted), Decimal(0)) / len(counted)
+            lowest = min((tier for _value, tier in counted), key=TIER_ORDER.index)
+            parts.append(calculator.Part(label=label, weight=weight, attainment=average.quantize(Decimal("0.1")),
+                                         tier=lowest))  # fmt: skip
+    return parts, notes
+
+
+def scheme_for(*, member: Membership) -> BonusScheme | None:
+    assignments = (
+        SchemeAssignment.objects.filter(org_id=member.org_id).select_related("scheme").order_by("pk")
+    )
+    facts = PeriodFacts(start=date.min, end=date.max, assignments=list(assignments),
+                        team_ids={member.pk: set(member.teams.values_list("pk", flat=True))}, salaries={}, goals=[],
+                        progress={}, tiers={}, actuals={}, forgiven={})  # fmt: skip
+    return scheme_in(facts, member)
 
 
 def base_salary(*, member: Membership, on: date) -> Decimal:
@@ -294,47 +460,6 @@ def target_bonus_of(scheme: BonusScheme, base: Decimal) -> Decimal:
     return calculator.money(base * (scheme.target_bonus_pct or Decimal(0)) / 100)
 
 
-def goal_parts(*, member: Membership, scheme: BonusScheme, start: date, end: date) -> list[calculator.Part]:
-    """The goals that count for a person in a period, weighted as the scheme says: their teams'
-    goals and their own personal goals (attainment from the goal's result, or live from Tracking —
-    targets in force after approved revisions). A group's tier is the lowest its goals reach."""
-    from tracking.indicators import tier_of
-    from tracking.selectors import latest_snapshots
-
-    teams = list(member.teams.values_list("pk", flat=True))
-    goals = list(
-        Goal.objects.filter(org_id=member.org_id, start_date__lte=end, end_date__gte=start)
-        .filter(status__in=(Status.ACTIVE, Status.ACHIEVED, Status.MISSED))
-        .filter(Q(scope=Scope.TEAM, team__in=teams) | Q(scope=Scope.PERSONAL, owner=member))
-        .prefetch_related("versions")
-    )
-    progress = goal_progress(goals)
-    snapshots = latest_snapshots(org=member.org, goal_ids=[g.pk for g in goals if g.status == Status.ACTIVE])
-
-    def tier(goal: Goal) -> str:
-        if goal.status != Status.ACTIVE:
-            versions = sorted(goal.versions.all(), key=lambda v: v.number)
-            if goal.result_value is None or not versions:
-                return "none"
-            return str(tier_of(goal.result_value, versions[-1].tiers(), goal.direction))
-        snapshot = snapshots.get((goal.pk, 0))
-        return snapshot.tier_reached if snapshot else "none"
-
-    parts = []
-    groups = (
-        (_("team goal"), [g for g in goals if g.scope == Scope.TEAM], scheme.team_weight),
-        (_("own goal"), [g for g in goals if g.scope == Scope.PERSONAL], scheme.own_weight),
-    )
-    for label, group, weight in groups:
-        counted = [g for g in group if g.pk in progress]
-        if counted and weight > 0:
-            average = sum((progress[g.pk] for g in counted), Decimal(0)) / len(counted)
-            lowest = min((tier(g) for g in counted), key=TIER_ORDER.index)
-            parts.append(calculator.Part(label=label, weight=weight, attainment=average.quantize(Decimal("0.1")),
-                                         tier=lowest))  # fmt: skip
-    return parts
-
-
 def currency_format(org: Organization) -> Any:
     symbol = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}.get(
         org.currency, org.currency + " "
@@ -348,24 +473,296 @@ def currency_format(org: Organization) -> Any:
     return show
 
 
-def person_payout(
-    *, member: Membership, start: date, end: date, attainment: Decimal | None = None
-) -> calculator.Payout | None:
-    """The pay of a person for a period, explained; `attainment` replaces the goals' figure (the
-    what-if slider, or a figure entered by hand). None when no scheme applies."""
-    scheme = scheme_for(member=member)
-    if scheme is None:
-        return None
-    base = base_salary(member=member, on=end)
+def payout_in(
+    facts: PeriodFacts, member: Membership, scheme: BonusScheme, *, attainment: Decimal | None = None,
+    pending: bool = False,
+) -> calculator.Payout:  # fmt: skip
+    """One person's pay from the period's facts, explained line by line."""
+    base = base_in(facts, member)
     target = target_bonus_of(scheme, base)
+    notes: list[str] = []
     if attainment is not None:
         parts = [calculator.Part(label=_("attainment entered"), weight=Decimal(1), attainment=attainment)]
     else:
-        parts = goal_parts(member=member, scheme=scheme, start=start, end=end)
-    return calculator.calculate(base=base, target_bonus=target, curve=curve_of(scheme, target), parts=parts,
-                                currency=currency_format(member.org), say=lambda text, values: _(text) % values,
-                                tier_label=tier_label)  # fmt: skip
+        parts, notes = parts_in(facts, member, scheme, pending=pending)
+    payout = calculator.calculate(base=base, target_bonus=target, curve=curve_of(scheme, target), parts=parts,
+                                  currency=currency_format(member.org), say=lambda text, values: _(text) % values,
+                                  tier_label=tier_label)  # fmt: skip
+    payout.lines[0:0] = notes
+    return payout
+
+
+def person_payout(
+    *, member: Membership, start: date, end: date, attainment: Decimal | None = None, pending: bool = False
+) -> calculator.Payout | None:
+    """The pay of a person for a period, explained; `attainment` replaces the goals' figure (the
+    what-if slider, or a figure entered by hand); `pending` applies the pending goal revisions as
+    if approved. None when no scheme applies."""
+    facts = period_facts(org=member.org, start=start, end=end, members=[member], pending_revisions=pending)
+    scheme = scheme_in(facts, member)
+    if scheme is None:
+        return None
+    return payout_in(facts, member, scheme, attainment=attainment, pending=pending)
+
+
+def has_pending_revisions(*, member: Membership, start: date, end: date) -> bool:
+    """Whether a goal that counts for the person has a revision waiting for a decision."""
+    teams = list(member.teams.values_list("pk", flat=True))
+    return (
+        Revision.objects.filter(
+            goal__org_id=member.org_id,
+            state=Revision.State.PENDING,
+            goal__start_date__lte=end,
+            goal__end_date__gte=start,
+        )
+        .filter(
+            Q(goal__scope=Scope.TEAM, goal__team__in=teams)
+            | Q(goal__scope=Scope.PERSONAL, goal__owner=member)
+        )
+        .exists()
+    )
 
 
 def tier_label(tier: str) -> str:
     return str(TierReached(tier).label) if tier in TierReached.values else tier
+
+
+# --- Payout runs ----------------------------------------------------------------------------------------
+RUN_CHUNK = 500
+OPEN_RUN = (RunStatus.QUEUED, RunStatus.COMPUTING, RunStatus.REVIEW, RunStatus.SUBMITTED)
+
+
+def _may_run(actor: Membership, org_id: int) -> None:
+    if not _can_manage_money(actor) or actor.org_id != org_id:
+        raise ValidationError(_("Only HR and admins run payouts."))
+
+
+def _queue_compute(run: PayoutRun) -> None:
+    from .tasks import payout_run_compute
+
+    run_id = run.pk
+    transaction.on_commit(lambda: payout_run_compute.delay(run_id=run_id))
+
+
+def _locked_run(run: PayoutRun) -> PayoutRun:
+    """The run, re-read under a row lock, so two decisions on it cannot interleave."""
+    return PayoutRun.objects.select_for_update(of=("self",)).select_related("org").get(pk=run.pk)
+
+
+def _run_record(
+    run: PayoutRun, actor: Membership | None, action: str, changes: dict[str, list[object]]
+) -> None:
+    audit_record(org=run.org, actor=actor.user if actor else None, action=action, target=run, changes=changes,
+                 scope="incentives")  # fmt: skip
+
+
+@transaction.atomic
+def run_start(
+    *, org: Organization, actor: Membership, start: date, end: date, language: str = ""
+) -> PayoutRun:
+    """HR starts the payout run of a period; the lines are computed in the background."""
+    _may_run(actor, org.pk)
+    if end < start:
+        raise ValidationError({"end": [_("The end cannot be before the start.")]})
+    if (end - start).days > 366:
+        raise ValidationError({"end": [_("A payout period is at most a year.")]})
+    runs = PayoutRun.objects.select_for_update().filter(org=org, start=start, end=end)
+    existing = list(runs.order_by("-version"))
+    if any(r.status in OPEN_RUN for r in existing):
+        raise ValidationError(_("A run for this period is already open: finish it first."))
+    if any(r.status == RunStatus.LOCKED for r in existing):
+        raise ValidationError(_("This period has a locked run: start a new version of it instead."))
+    run = PayoutRun.objects.create(org=org, start=start, end=end, version=(existing[0].version + 1) if existing else 1,
+                                   started_by=actor, language=language or org.default_language)  # fmt: skip
+    _run_record(run, actor, "payout_run.start", {"period": [None, f"{start}–{end}"]})
+    _queue_compute(run)
+    return run
+
+
+@transaction.atomic
+def run_new_version(*, run: PayoutRun, actor: Membership, language: str = "") -> PayoutRun:
+    """A locked run never changes; a correction is a new version that references it."""
+    _may_run(actor, run.org_id)
+    run = _locked_run(run)
+    if run.status != RunStatus.LOCKED:
+        raise ValidationError(_("Only a locked run gets a new version; change this one directly."))
+    if PayoutRun.objects.filter(previous=run).exists():
+        raise ValidationError(_("This run already has a newer version."))
+    latest = PayoutRun.objects.filter(org=run.org, start=run.start, end=run.end).order_by("-version").first()
+    if latest is not None and latest.status in OPEN_RUN:
+        raise ValidationError(_("A run for this period is already open: finish it first."))
+    version = PayoutRun.objects.create(
+        org=run.org, start=run.start, end=run.end, version=(latest.version if latest else run.version) + 1,
+        previous=run, started_by=actor, language=language or run.language,
+    )  # fmt: skip
+    _run_record(version, actor, "payout_run.new_version", {"replaces": [None, f"v{run.version}"]})
+    _queue_compute(version)
+    return version
+
+
+@transaction.atomic
+def run_retry(*, run: PayoutRun, actor: Membership) -> PayoutRun:
+    """Compute a failed run again (the lines already written are kept)."""
+    _may_run(actor, run.org_id)
+    run = _locked_run(run)
+    if run.status != RunStatus.FAILED:
+        raise ValidationError(_("Only a failed run is computed again."))
+    run.status, run.error = RunStatus.QUEUED, ""
+    run.save(update_fields=["status", "error", "updated_at"])
+    _run_record(run, actor, "payout_run.retry", {})
+    _queue_compute(run)
+    return run
+
+
+def _team_label(member: Membership) -> str:
+    return ", ".join(sorted(t.name for t in member.teams.all()))[:250]
+
+
+def _line(run: PayoutRun, member: Membership, scheme: BonusScheme, payout: calculator.Payout) -> PayoutLine:
+    return PayoutLine(
+        org_id=run.org_id, run=run, membership=member, employee_number=member.employee_number,
+        name=(member.user.display_name or member.user.email)[:150], team=_team_label(member), scheme=scheme.name,
+        base=payout.base, target_bonus=payout.target_bonus, attainment=payout.attainment, bonus=payout.bonus,
+        commission=payout.commission, total=payout.total, capped=payout.capped, explanation=payout.lines,
+    )  # fmt: skip
+
+
+def _refresh_totals(run: PayoutRun) -> None:
+    sums = run.lines.aggregate(base=Sum("base"), bonus=Sum("bonus"), commission=Sum("commission"),
+                               adjustment=Sum("adjustment"), total=Sum("total"))  # fmt: skip
+    run.base_total = sums["base"] or Decimal(0)
+    run.bonus_total = sums["bonus"] or Decimal(0)
+    run.commission_total = sums["commission"] or Decimal(0)
+    run.adjustment_total = sums["adjustment"] or Decimal(0)
+    run.total = sums["total"] or Decimal(0)
+
+
+def run_compute(*, run_id: int) -> PayoutRun | None:
+    """The job: every active person with a scheme gets a line, in chunks, with the progress saved
+    after each chunk. Idempotent: a retried or duplicated job skips the people already done and
+    does nothing to a run that is past computing."""
+    with transaction.atomic():
+        run = (
+            PayoutRun.objects.select_for_update(of=("self",)).select_related("org").filter(pk=run_id).first()
+        )
+        if run is None or run.status not in (RunStatus.QUEUED, RunStatus.COMPUTING):
+            return run
+        run.status = RunStatus.COMPUTING
+        run.save(update_fields=["status", "updated_at"])
+    try:
+        with translation.override(run.language or run.org.default_language):
+            members = list(
+                Membership.objects.filter(org=run.org, is_active=True)
+                .select_related("user", "org")
+                .prefetch_related("teams")
+                .order_by("pk")
+            )
+            facts = period_facts(org=run.org, start=run.start, end=run.end)
+            eligible = [(m, s) for m in members if (s := scheme_in(facts, m)) is not None]
+            done = set(run.lines.values_list("membership_id", flat=True))
+            PayoutRun.objects.filter(pk=run.pk).update(people=len(eligible), done=len(done))
+            for index in range(0, len(eligible), RUN_CHUNK):
+                chunk = eligible[index : index + RUN_CHUNK]
+                lines = [_line(run, m, s, payout_in(facts, m, s)) for m, s in chunk if m.pk not in done]
+                with transaction.atomic():
+                    PayoutLine.objects.bulk_create(lines, ignore_conflicts=True)
+                    PayoutRun.objects.filter(pk=run.pk).update(done=min(index + len(chunk), len(eligible)))
+        with transaction.atomic():
+            run = PayoutRun.objects.select_for_update(of=("self",)).select_related("org").get(pk=run_id)
+            if run.status != RunStatus.COMPUTING:
+                return run
+            _refresh_totals(run)
+            run.status = RunStatus.REVIEW
+            run.save()
+            _run_record(
+                run,
+                None,
+                "payout_run.computed",
+                {"people": [None, run.people], "total": [None, str(run.total)]},
+            )
+    except Exception as error:  # the run shows what went wrong and can be computed again
+        PayoutRun.objects.filter(pk=run_id, status=RunStatus.COMPUTING).update(
+            status=RunStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        raise
+    return run
+
+
+@transaction.atomic
+def run_line_adjust(*, line: PayoutLine, actor: Membership, amount: Decimal, reason: str) -> PayoutLine:
+    """HR changes one line by an amount (negative to reduce), with a reason that is kept with the
+    line and in the audit trail; the variable pay cannot go below zero."""
+    _may_run(actor, line.org_id)
+    run = _locked_run(line.run)
+    if run.status == RunStatus.LOCKED:
+        raise ValidationError(_("This run is approved and locked: start a new version to change it."))
+    if run.status != RunStatus.REVIEW:
+        raise ValidationError(_("Lines can be adjusted only while the run is in review."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for the adjustment.")]})
+    if len(reason) > 1000:
+        raise ValidationError({"reason": [_("At most 1,000 characters.")]})
+    if amount != calculator.money(amount):
+        raise ValidationError({"amount": [_("At most 2 decimal places.")]})
+    line = PayoutLine.objects.select_for_update(of=("self",)).get(pk=line.pk)
+    if line.bonus + line.commission + amount < 0:
+        raise ValidationError({"amount": [_("An adjustment cannot take the bonus below zero.")]})
+    before = {"adjustment": line.adjustment, "total": line.total, "reason": line.adjustment_reason}
+    line.adjustment = amount
+    line.adjustment_reason = reason
+    line.total = line.base + line.bonus + line.commission + amount
+    line.adjusted_by, line.adjusted_at = actor, timezone.now()
+    line.save()
+    after = {"adjustment": line.adjustment, "total": line.total, "reason": line.adjustment_reason}
+    _run_record(run, actor, "payout_line.adjust", {"person": [None, line.name], **audit_diff(before, after)})
+    _refresh_totals(run)
+    run.save()
+    return line
+
+
+@transaction.atomic
+def run_submit(*, run: PayoutRun, actor: Membership) -> PayoutRun:
+    _may_run(actor, run.org_id)
+    run = _locked_run(run)
+    if run.status != RunStatus.REVIEW:
+        raise ValidationError(_("Only a run in review can be submitted."))
+    run.status, run.submitted_by, run.submitted_at = RunStatus.SUBMITTED, actor, timezone.now()
+    run.save()
+    _run_record(run, actor, "payout_run.submit", {"status": [RunStatus.REVIEW, RunStatus.SUBMITTED]})
+    return run
+
+
+@transaction.atomic
+def run_approve(*, run: PayoutRun, actor: Membership) -> PayoutRun:
+    """An admin approves a submitted run, which locks it; never their own submission."""
+    if actor.role != Role.ADMIN or actor.org_id != run.org_id or not actor.is_active:
+        raise ValidationError(_("Only an admin approves a payout run."))
+    run = _locked_run(run)
+    if run.status == RunStatus.LOCKED:
+        raise ValidationError(_("This run is already approved and locked."))
+    if run.status != RunStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted run can be approved."))
+    if run.submitted_by_id == actor.pk:
+        raise ValidationError(_("You submitted this run: another admin must approve it."))
+    run.status, run.approved_by, run.approved_at = RunStatus.LOCKED, actor, timezone.now()
+    run.save()
+    _run_record(run, actor, "payout_run.approve", {"status": [RunStatus.SUBMITTED, RunStatus.LOCKED]})
+    return run
+
+
+@transaction.atomic
+def run_return(*, run: PayoutRun, actor: Membership, reason: str) -> PayoutRun:
+    """An admin sends a submitted run back to HR for review, saying why."""
+    if actor.role != Role.ADMIN or actor.org_id != run.org_id or not actor.is_active:
+        raise ValidationError(_("Only an admin approves a payout run."))
+    run = _locked_run(run)
+    if run.status != RunStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted run can be sent back."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the run goes back to HR.")]})
+    run.status, run.submitted_by, run.submitted_at = RunStatus.REVIEW, None, None
+    run.save()
+    _run_record(run, actor, "payout_run.return", {"status": [RunStatus.SUBMITTED, RunStatus.REVIEW],
+                                                  "reason": [None, reason.strip()[:1000]]})  # fmt: skip
+    return run

@@ -8,17 +8,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ALL_ROLES, PEOPLE_WITH_MONEY, OrgRequest, org_page
+from teams.models import Role
 from teams.page_forms import apply_service_errors, form_page
 
-from . import selectors, services
-from .forms import AssignForm, SalaryForm, SchemeForm
-from .models import BonusScheme
+from . import exports, selectors, services
+from .forms import AdjustForm, AssignForm, RunForm, SalaryForm, SchemeForm
+from .models import BonusScheme, PayoutRun, RunStatus
 
 
 @org_page(roles=ALL_ROLES)
@@ -46,7 +51,10 @@ def index_view(request: OrgRequest) -> HttpResponse:
         "query": query, "actual": actual, "payout": what_if,
         "slider": query.attainment if query.attainment is not None else (actual.attainment if actual else Decimal(100)),
         "curve": selectors.curve_points(member=query.member, start=query.start, end=query.end),
-        "scheme": services.scheme_for(member=query.member), "is_hr": request.membership.role in PEOPLE_WITH_MONEY,
+        "scheme": services.scheme_for(member=query.member), "payslips": selectors.payslips(member=query.member),
+        "revised": services.person_payout(member=query.member, start=query.start, end=query.end, pending=True)
+        if actual is not None and services.has_pending_revisions(member=query.member, start=query.start, end=query.end)
+        else None,
     }  # fmt: skip
     template = "incentives/index.html#payout" if request.htmx else "incentives/index.html"
     return render(request, template, context)
@@ -109,3 +117,109 @@ def salary_view(request: OrgRequest) -> HttpResponse:
     else:
         messages.success(request, _("Salary saved."))
     return redirect("incentive_schemes", org_slug=request.org.slug)
+
+
+# --- Payout runs ----------------------------------------------------------------------------------------
+@org_page(roles=PEOPLE_WITH_MONEY)
+@require_http_methods(["GET", "POST"])
+def runs_view(request: OrgRequest) -> HttpResponse:
+    """HR: the payout runs, newest period first, and a form to start one."""
+    form = RunForm(request.POST if request.method == "POST" else None, org=request.org)
+
+    def started(run: PayoutRun) -> HttpResponse:
+        messages.success(request, _("Payout run started: the lines are being computed."))
+        return redirect("payout_run", org_slug=request.org.slug, run_id=run.pk)
+
+    return form_page(request, form, template="incentives/runs.html", on_success=started,
+                     context={"runs": selectors.run_list(org=request.org)},
+                     save=lambda data: services.run_start(org=request.org, actor=request.membership, start=data["start"],
+                                                          end=data["end"], language=request.LANGUAGE_CODE))  # fmt: skip
+
+
+@org_page(roles=PEOPLE_WITH_MONEY)
+@require_GET
+def run_view(request: OrgRequest, run_id: int) -> HttpResponse:
+    """One run: its progress while computing, totals per team, the lines (searchable, 100 a page)
+    with their explanations and adjustments, the decisions and the audit trail."""
+    run = selectors.run_get(org=request.org, run_id=run_id)
+    if request.htmx and request.GET.get("part") == "progress":
+        response = render(request, "incentives/run.html#progress", {"run": run})
+        if run.status not in (RunStatus.QUEUED, RunStatus.COMPUTING):
+            response["HX-Refresh"] = "true"  # the lines are ready: show the whole page
+        return response
+    search = request.GET.get("q", "")[:100]
+    page = Paginator(selectors.run_lines(run=run, search=search), selectors.LINES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "run": run, "page": page, "search": search, "teams": selectors.run_team_totals(run=run),
+        "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),
+        "adjust_form": AdjustForm(), "is_admin": request.membership.role == Role.ADMIN,
+    }  # fmt: skip
+    return render(request, "incentives/run.html#lines" if request.htmx else "incentives/run.html", context)
+
+
+@org_page(roles=PEOPLE_WITH_MONEY)
+@require_POST
+def run_decide_view(request: OrgRequest, run_id: int) -> HttpResponse:
+    """submit (HR), approve or send back (an admin), a new version of a locked run, retry a failed one."""
+    run = selectors.run_get(org=request.org, run_id=run_id)
+    decision, actor = request.POST.get("decision", ""), request.membership
+    actions = {
+        "submit": (lambda: services.run_submit(run=run, actor=actor), _("Run submitted for approval.")),
+        "approve": (lambda: services.run_approve(run=run, actor=actor), _("Run approved and locked.")),
+        "return": (lambda: services.run_return(run=run, actor=actor, reason=request.POST.get("reason", "")),
+                   _("Run sent back to HR.")),
+        "new_version": (lambda: services.run_new_version(run=run, actor=actor, language=request.LANGUAGE_CODE),
+                        _("New version started: the lines are being computed.")),
+        "retry": (lambda: services.run_retry(run=run, actor=actor), _("The run is being computed again.")),
+    }  # fmt: skip
+    if decision not in actions:
+        messages.error(request, _("Unknown decision."))
+        return redirect("payout_run", org_slug=request.org.slug, run_id=run.pk)
+    act, done = actions[decision]
+    try:
+        result = act()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("payout_run", org_slug=request.org.slug, run_id=run.pk)
+    messages.success(request, done)
+    return redirect("payout_run", org_slug=request.org.slug, run_id=result.pk)
+
+
+@org_page(roles=PEOPLE_WITH_MONEY)
+@require_POST
+def line_adjust_view(request: OrgRequest, run_id: int, line_id: int) -> HttpResponse:
+    run = selectors.run_get(org=request.org, run_id=run_id)
+    line = selectors.line_get(run=run, line_id=line_id)
+    form = AdjustForm(request.POST)
+    if form.is_valid():
+        try:
+            services.run_line_adjust(line=line, actor=request.membership, amount=form.cleaned_data["amount"],
+                                     reason=form.cleaned_data["reason"])  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+    if form.errors:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        messages.success(request, _("Line of %(name)s adjusted.") % {"name": line.name})
+    query = urlencode({"q": request.POST.get("q", "")[:100]}) if request.POST.get("q") else ""
+    return redirect(reverse("payout_run", args=[request.org.slug, run.pk]) + (f"?{query}" if query else ""))
+
+
+@org_page(roles=PEOPLE_WITH_MONEY)
+@require_GET
+def run_export_view(request: OrgRequest, run_id: int, fmt: str) -> HttpResponseBase:
+    """The locked run as XLSX or CSV, streamed; an unapproved run cannot be exported."""
+    run = selectors.run_get(org=request.org, run_id=run_id)
+    if run.status != RunStatus.LOCKED:
+        messages.error(request, _("Only an approved (locked) run can be exported."))
+        return redirect("payout_run", org_slug=request.org.slug, run_id=run.pk)
+    if fmt == "csv":
+        response: HttpResponseBase = StreamingHttpResponse(
+            exports.csv_chunks(run), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{exports.filename(run, "csv")}"'
+        return response
+    return FileResponse(exports.xlsx_file(run), as_attachment=True, filename=exports.filename(run, "xlsx"),
+                        content_type=exports.XLSX_TYPE)  # fmt: skip

@@ -267,6 +267,29 @@ def _scheme(world: World) -> int:
     ).pk
 
 
+def _payout_run(world: World) -> int:
+    """A run in review (so adjusting and submitting are possible), with a unique period."""
+    from incentives.models import PayoutRun, RunStatus
+
+    count = PayoutRun.objects.filter(org=world.object_org).count()
+    return PayoutRun.objects.create(
+        org=world.object_org, start=date(2026, 1, 1), end=date(2026, 3, 31), version=count + 1,
+        status=RunStatus.REVIEW,
+    ).pk  # fmt: skip
+
+
+def _payout_line(world: World) -> int:
+    from incentives.models import PayoutLine, PayoutRun
+
+    run_id = world.built.get("run_id") or world.built.get("pk") or _payout_run(world)
+    run = PayoutRun.objects.get(pk=run_id)
+    person = factories.member(run.org)
+    return PayoutLine.objects.create(
+        org=run.org, run=run, membership=person, name="Walk", scheme="Walk", base=1, target_bonus=1, attainment=1,
+        bonus=1, commission=0, total=2,
+    ).pk  # fmt: skip
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -289,6 +312,8 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "alert_id": _alert,
     "job_id": _import_job,
     "scheme_id": _scheme,
+    "run_id": _payout_run,
+    "line_id": _payout_line,
     "action_id": _corrective_action,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
@@ -332,6 +357,15 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "review-detail": _review,
     "bonus-scheme-detail": _scheme,
     "bonus-scheme-assign": _scheme,
+    "payout-run-detail": _payout_run,
+    "payout-run-lines": _payout_run,
+    "payout-run-adjust": _payout_run,
+    "payout-run-submit": _payout_run,
+    "payout-run-approve": _payout_run,
+    "payout-run-return": _payout_run,
+    "payout-run-new-version": _payout_run,
+    "payout-run-retry": _payout_run,
+    "payout-run-export": _payout_run,
 }
 
 

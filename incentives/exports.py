@@ -1,0 +1,160 @@
+"""HR exports of a locked payout run: XLSX (summary per team, one row per person, the explanation
+of every line) and CSV for payroll systems.
+
+Both are deterministic — the same run exports to the same bytes every time — and stream: the
+workbook is written row by row (openpyxl's write-only mode) into a temporary file, and the CSV is
+produced a chunk of lines at a time, so a run of any size never sits in memory whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from . import selectors
+from .models import PayoutLine, PayoutRun
+
+MONEY_FORMAT = "#,##0.00"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHUNK = 1000
+FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def filename(run: PayoutRun, extension: str) -> str:
+    return f"payout-{run.org.slug}-{run.start:%Y%m%d}-{run.end:%Y%m%d}-v{run.version}.{extension}"
+
+
+def _escape(value: str) -> str:
+    """A cell that starts like a formula is text, not a formula (CSV/formula injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _detail_headers() -> list[str]:
+    return [_("Employee number"), _("Name"), _("Team"), _("Scheme"), _("Base salary"), _("Attainment %"),
+            _("Performance bonus"), _("Over-achievement commission"), _("Adjustment"), _("Total"),
+            _("Reason for the adjustment")]  # fmt: skip
+
+
+def _detail_values(line: PayoutLine) -> list[Any]:
+    return [_escape(line.employee_number), _escape(line.name), _escape(line.team), _escape(line.scheme), line.base,
+            line.attainment, line.bonus, line.commission, line.adjustment, line.total,
+            _escape(line.adjustment_reason)]  # fmt: skip
+
+
+def _lines(run: PayoutRun) -> Iterator[PayoutLine]:
+    return selectors.run_lines(run=run).select_related(None).iterator(chunk_size=CHUNK)
+
+
+def write_xlsx(run: PayoutRun, out: IO[bytes]) -> None:
+    """The workbook of a run into `out`: Summary, Detail and Explanation sheets."""
+    with translation.override(run.language or run.org.default_language):
+        book = Workbook(write_only=True)
+        bold = Font(bold=True)
+
+        def header(sheet: Any, titles: list[str]) -> None:
+            cells = []
+            for title in titles:
+                cell = WriteOnlyCell(sheet, value=title)
+                cell.font = bold
+                cells.append(cell)
+            sheet.append(cells)
+
+        def money_row(sheet: Any, values: list[Any], money_from: int) -> list[Any]:
+            cells = []
+            for index, value in enumerate(values):
+                cell = WriteOnlyCell(sheet, value=value)
+                if index >= money_from and not isinstance(value, str):
+                    cell.number_format = MONEY_FORMAT
+                cells.append(cell)
+            return cells
+
+        summary = book.create_sheet(_("Summary"))
+        summary.append([_("Payout run"), f"{run.start:%Y-%m-%d} – {run.end:%Y-%m-%d}", f"v{run.version}"])
+        summary.append([_("Currency"), run.org.currency])
+        summary.append([])
+        header(summary, [_("Team"), _("People"), _("Base salary"), _("Performance bonus"),
+                         _("Over-achievement commission"), _("Adjustment"), _("Total")])  # fmt: skip
+        people = 0
+        for row in selectors.run_team_totals(run=run):
+            people += row.people
+            summary.append(money_row(summary, [_escape(row.team or "—"), row.people, row.base, row.bonus,
+                                               row.commission, row.adjustment, row.total], 2))  # fmt: skip
+        summary.append(money_row(summary, [_("All teams"), people, run.base_total, run.bonus_total,
+                                           run.commission_total, run.adjustment_total, run.total], 2))  # fmt: skip
+
+        detail = book.create_sheet(_("Detail"))
+        header(detail, _detail_headers())
+        explanation = book.create_sheet(_("Explanation"))
+        header(explanation, [_("Employee number"), _("Name"), _("Line"), _("Explanation")])
+        for line in _lines(run):
+            values = _detail_values(line)
+            cells = money_row(detail, values, 4)
+            cells[5].number_format = "0.0"
+            detail.append(cells)
+            for number, text in enumerate(line.explanation, start=1):
+                explanation.append([values[0], values[1], number, _escape(str(text))])
+            if line.adjustment_reason:
+                explanation.append([values[0], values[1], len(line.explanation) + 1,
+                                    _escape(_("Adjusted by %(amount)s: %(reason)s")
+                                            % {"amount": line.adjustment, "reason": line.adjustment_reason})])  # fmt: skip
+
+        fixed = (run.approved_at or run.updated_at).replace(tzinfo=None, microsecond=0)
+        book.properties.creator = "Stretch"
+        book.properties.lastModifiedBy = "Stretch"
+        book.properties.title = f"{run.org.name} {run.start}–{run.end} v{run.version}"[:200]
+        book.properties.created = fixed
+        book.properties.modified = fixed
+        with tempfile.TemporaryFile() as raw:
+            book.save(raw)
+            raw.seek(0)
+            _stable_zip(raw, out)
+
+
+def _stable_zip(source: IO[bytes], out: IO[bytes]) -> None:
+    """Copy a zip, member by member and streamed, with a fixed time on every entry (openpyxl stamps
+    the time of writing, which would make two exports of the same run differ)."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            stable = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            stable.compress_type = zipfile.ZIP_DEFLATED
+            stable.external_attr = 0o600 << 16
+            with zin.open(info) as reader, zout.open(stable, "w") as writer:
+                shutil.copyfileobj(reader, writer, 1 << 16)
+
+
+def xlsx_file(run: PayoutRun) -> IO[bytes]:
+    """The workbook in a temporary file (deleted when closed), rewound, for a streamed response."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes (and so deletes) it
+    write_xlsx(run, handle)
+    handle.seek(0)
+    return handle
+
+
+def csv_chunks(run: PayoutRun) -> Iterator[bytes]:
+    """The CSV for payroll systems (UTF-8 with a BOM, so Excel shows Chinese names), in chunks."""
+    with translation.override(run.language or run.org.default_language):
+        headers = _detail_headers()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    for count, line in enumerate(_lines(run), start=1):
+        writer.writerow(["" if v is None else v for v in _detail_values(line)])
+        if count % CHUNK == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.getvalue():
+        yield buffer.getvalue().encode("utf-8")

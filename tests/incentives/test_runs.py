@@ -1,0 +1,393 @@
+"""Payout runs: computed in the background, reviewed and adjusted by HR, approved (and so locked) by
+an admin, exported to XLSX and CSV; through the real services, pages and API."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from goals import services as goal_services
+from incentives import exports, selectors, services
+from incentives.models import PayoutLine, PayoutRun, RunStatus
+from incentives.services import SchemeInput
+from plans import services as plan_services
+from plans.services import InitiativeInput
+from teams.models import AuditEntry, Role
+from tests import factories
+from tests.queries import queries_for
+from tracking import services as tracking
+from tracking.selectors import org_today
+
+ARTICLE = SchemeInput(name="Article", target_bonus=D(20000), threshold=D(60),
+                      bands=[["100", "120", "0.05"], ["120", None, "0.10"]], cap_multiple=D(3))  # fmt: skip
+
+
+@pytest.fixture
+def hr(members):
+    return members[Role.HR]
+
+
+@pytest.fixture
+def second_admin(org):
+    return factories.member(org, Role.ADMIN)
+
+
+@pytest.fixture
+def period(org):
+    today = org_today(org)
+    return today - timedelta(days=30), today + timedelta(days=60)
+
+
+@pytest.fixture
+def sales(org, hr, manager, member, period):
+    """The article's example: team goal at 118 %, the member's own goal at 103 %, salary 30,000."""
+    start, end = period
+    team = factories.team(org, "Sales")
+    member.teams.add(team)
+    team_goal = factories.goal(org, manager, team=team, scope="team", start_date=start, end_date=end, base=D(90),
+                               challenge=D(100), stretch=D(130), status="active")  # fmt: skip
+    own = factories.goal(org, member, team=team, scope="personal", parent=team_goal, start_date=start, end_date=end,
+                         base=D(90), challenge=D(100), stretch=D(130), status="active")  # fmt: skip
+    tracking.entries_save(
+        org=org, actor=manager, rows=[tracking.EntryInput(goal_id=team_goal.pk, value="118")]
+    )
+    tracking.entries_save(org=org, actor=manager, rows=[tracking.EntryInput(goal_id=own.pk, value="103")])
+    tracking.indicators_recompute(org=org)
+    scheme = services.scheme_save(org=org, actor=hr, data=ARTICLE)
+    services.scheme_assign(scheme=scheme, actor=hr, team=team)
+    services.salary_set(org=org, actor=hr, membership=member, base=D(30000), effective_from=start)
+    return {"team": team, "team_goal": team_goal, "own": own, "scheme": scheme}
+
+
+def _run(org, hr, period, capture, **kwargs):
+    start, end = period
+    with capture(execute=True):
+        run = services.run_start(org=org, actor=hr, start=start, end=end, **kwargs)
+    run.refresh_from_db()
+    return run
+
+
+def test_a_run_is_computed_reviewed_adjusted_submitted_approved_and_locked(
+    org, hr, admin, second_admin, member, manager, sales, period, django_capture_on_commit_callbacks
+):
+    other = factories.member(org)
+    other.teams.add(sales["team"])  # no salary: base 0, same team goals
+    run = _run(org, hr, period, django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.REVIEW and run.people == run.done == 2 and run.percent_done == 100
+    line = run.lines.get(membership=member)
+    assert (line.attainment, line.bonus, line.commission, line.total) == (
+        D(112),
+        D(20000),
+        D(12000),
+        D(62000),
+    )
+    assert line.explanation[0] == "Attainment 112% = 0.6 × team goal 118% + 0.4 × own goal 103%."
+    assert line.team == "Sales" and line.scheme == "Article"
+    assert run.total == sum(line.total for line in run.lines.all())
+
+    # An adjustment needs a reason and a run in review; nothing changes otherwise.
+    for amount, reason, field in (
+        (D(500), "  ", "reason"),
+        (D("0.005"), "x", "amount"),
+        (D(-40000), "x", "amount"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            services.run_line_adjust(line=line, actor=hr, amount=amount, reason=reason)
+        assert field in caught.value.message_dict
+    line.refresh_from_db()
+    assert line.adjustment == 0 and line.total == D(62000)
+    with pytest.raises(ValidationError):
+        services.run_line_adjust(line=line, actor=manager, amount=D(1), reason="Not HR")
+    services.run_line_adjust(line=line, actor=hr, amount=D(-2000), reason="Deal reversed in December")
+    line.refresh_from_db()
+    run.refresh_from_db()
+    assert line.total == D(60000) and line.adjustment_reason == "Deal reversed in December"
+    assert run.adjustment_total == D(-2000) and run.total == sum(x.total for x in run.lines.all())
+    entry = AuditEntry.objects.get(action="payout_line.adjust")
+    assert entry.actor == hr.user and entry.changes["total"] == ["62000.00", "60000.00"]
+
+    services.run_submit(run=run, actor=hr)
+    with pytest.raises(ValidationError):
+        services.run_line_adjust(line=line, actor=hr, amount=D(1), reason="late")  # submitted: no edits
+    with pytest.raises(ValidationError):
+        services.run_approve(run=run, actor=hr)  # HR does not approve
+    services.run_return(run=run, actor=admin, reason="Check the December deal")
+    run.refresh_from_db()
+    assert run.status == RunStatus.REVIEW
+    services.run_submit(run=run, actor=admin)
+    with pytest.raises(ValidationError) as caught:
+        services.run_approve(run=run, actor=admin)  # one's own submission
+    assert "another admin" in caught.value.messages[0]
+    services.run_approve(run=run, actor=second_admin)
+    run.refresh_from_db()
+    assert run.status == RunStatus.LOCKED and run.approved_by == second_admin
+
+    with pytest.raises(ValidationError) as caught:
+        services.run_line_adjust(line=line, actor=hr, amount=D(1), reason="after the lock")
+    assert "locked" in caught.value.messages[0]
+    with pytest.raises(ValidationError):
+        services.run_start(org=org, actor=hr, start=run.start, end=run.end)  # a new version, not a new run
+    with django_capture_on_commit_callbacks(execute=True):
+        version = services.run_new_version(run=run, actor=hr)
+    version.refresh_from_db()
+    assert (version.version, version.previous, version.status) == (2, run, RunStatus.REVIEW)
+    assert version.lines.get(membership=member).total == D(62000)  # recomputed; v1 untouched
+    assert run.lines.get(membership=member).total == D(60000)
+    with pytest.raises(ValidationError):
+        services.run_new_version(run=run, actor=hr)  # already has one
+    actions = set(AuditEntry.objects.filter(target_type="payoutrun").values_list("action", flat=True))
+    assert {"payout_run.start", "payout_run.computed", "payout_line.adjust", "payout_run.submit", "payout_run.return",
+            "payout_run.approve", "payout_run.new_version"} <= actions  # fmt: skip
+
+
+def test_bad_periods_and_roles_are_refused(org, hr, manager, period):
+    start, end = period
+    with pytest.raises(ValidationError) as caught:
+        services.run_start(org=org, actor=hr, start=end, end=start)
+    assert "end" in caught.value.message_dict
+    with pytest.raises(ValidationError):
+        services.run_start(org=org, actor=manager, start=start, end=end)
+    assert not PayoutRun.objects.exists()
+
+
+def test_the_job_is_idempotent_and_resumes(
+    org, hr, member, sales, period, django_capture_on_commit_callbacks
+):
+    for _ in range(3):
+        factories.member(org).teams.add(sales["team"])
+    run = _run(org, hr, period, django_capture_on_commit_callbacks)
+    assert run.lines.count() == 4
+    services.run_compute(run_id=run.pk)  # a duplicated job does nothing to a computed run
+    assert run.lines.count() == 4
+    # A worker died half way: the retried job keeps the lines written and adds the rest, once.
+    PayoutRun.objects.filter(pk=run.pk).update(status=RunStatus.COMPUTING, done=2)
+    run.lines.filter(membership=member).delete()
+    services.run_compute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.lines.count() == 4 and run.status == RunStatus.REVIEW and run.done == 4
+    assert run.total == sum(line.total for line in run.lines.all())
+
+
+def test_a_failed_experiment_within_the_allowance_does_not_count_against_its_owner(org, hr, manager, member, sales,
+                                                                                     period):  # fmt: skip
+    start, end = period
+    own = factories.goal(org, member, team=sales["team"], scope="personal", parent=sales["team_goal"], start_date=start,
+                         end_date=end, base=D(90), challenge=D(100), stretch=D(130), status="active")  # fmt: skip
+    tracking.entries_save(org=org, actor=manager, rows=[tracking.EntryInput(goal_id=own.pk, value="50")])
+    tracking.indicators_recompute(org=org)
+    before = services.person_payout(member=member, start=start, end=end)
+    assert before.attainment == D("101.4")  # 0.6 × 118 + 0.4 × (103 + 50) / 2
+    experiment = plan_services.initiative_create(org=org, actor=manager, data=InitiativeInput(
+        title="Live-stream test", goal=own, owner=member, start_date=start, due_date=end, is_experiment=True))  # fmt: skip
+    plan_services.initiative_progress(initiative=experiment, actor=manager, progress=20, status="failed",
+                                      lesson="Audience too small on weekdays")  # fmt: skip
+    after = services.person_payout(member=member, start=start, end=end)
+    assert after.attainment == D(112)  # the goal with the tolerated experiment is left out for its owner
+    assert "Live-stream test" in after.lines[0] and "allowance" in after.lines[0]
+
+
+def test_a_pending_revision_shows_what_it_would_pay(org, hr, manager, member, sales, period, client):
+    start, end = period
+    goal_services.revision_request(goal=sales["own"], requester=member, reason="market", comment="New competitor",
+                                   base=D(70), challenge=D(80), stretch=D(100), effective_from=start + timedelta(days=1))  # fmt: skip
+    now = services.person_payout(member=member, start=start, end=end)
+    revised = services.person_payout(member=member, start=start, end=end, pending=True)
+    assert now.attainment == D(112)
+    assert revised.attainment == D("122.3")  # 0.6 × 118 + 0.4 × (103 / 80 = 128.8)
+    assert revised.lines[0].startswith("Pending revision of")
+    assert services.has_pending_revisions(member=member, start=start, end=end)
+    client.force_login(member.user)
+    page = client.get(reverse("incentives_index", args=[org.slug]))
+    assert b'data-testid="pending-revision"' in page.content
+
+
+@pytest.fixture
+def locked(org, hr, admin, second_admin, member, sales, period, django_capture_on_commit_callbacks):
+    factories.member(org).teams.add(sales["team"])
+    run = _run(org, hr, period, django_capture_on_commit_callbacks)
+    services.run_line_adjust(line=run.lines.get(membership=member), actor=hr, amount=D("-2000.50"),
+                             reason="=HYPERLINK(evil)")  # fmt: skip
+    services.run_submit(run=run, actor=hr)
+    services.run_approve(run=run, actor=second_admin)
+    run.refresh_from_db()
+    return run
+
+
+def test_the_xlsx_export_is_byte_identical_and_adds_up(locked, member):
+    first, second = io.BytesIO(), io.BytesIO()
+    exports.write_xlsx(locked, first)
+    exports.write_xlsx(locked, second)
+    assert first.getvalue() == second.getvalue()
+    book = openpyxl.load_workbook(io.BytesIO(first.getvalue()))
+    assert book.sheetnames == ["Summary", "Detail", "Explanation"]
+    detail = list(book["Detail"].iter_rows(values_only=True))
+    assert detail[0][:10] == ("Employee number", "Name", "Team", "Scheme", "Base salary", "Attainment %",
+                              "Performance bonus", "Over-achievement commission", "Adjustment", "Total")  # fmt: skip
+    rows = detail[1:]
+    assert len(rows) == 2
+    assert D(str(sum(r[9] for r in rows))) == locked.total
+    mine = next(r for r in rows if r[1] == member.user.display_name)
+    assert D(str(mine[9])) == D("59999.50") and mine[10] == "'=HYPERLINK(evil)"  # a formula stays text
+    summary = list(book["Summary"].iter_rows(values_only=True))
+    assert summary[-1][0] == "All teams" and D(str(summary[-1][6])) == locked.total
+    explanation = list(book["Explanation"].iter_rows(values_only=True))
+    assert any("Attainment 112%" in str(r[3]) for r in explanation)
+
+
+def test_the_csv_export_is_stable(locked, member):
+    first = b"".join(exports.csv_chunks(locked))
+    assert first == b"".join(exports.csv_chunks(locked))
+    rows = list(csv.reader(io.StringIO(first.decode("utf-8-sig"))))
+    assert rows[0][0] == "Employee number" and len(rows) == 3
+    assert sum(D(r[9]) for r in rows[1:]) == locked.total
+
+
+def test_an_unapproved_run_is_not_exported(
+    org, hr, sales, period, client, django_capture_on_commit_callbacks
+):
+    run = _run(org, hr, period, django_capture_on_commit_callbacks)
+    client.force_login(hr.user)
+    page = client.get(reverse("payout_run_xlsx", args=[org.slug, run.pk]))
+    assert page.status_code == 302
+    api = client.get(f"/api/v1/orgs/{org.slug}/payout-runs/{run.pk}/export/")
+    assert api.status_code == 400 and api.json()["attr"] == "status"
+
+
+def test_pages_flow_and_download(org, hr, admin, second_admin, member, sales, period, client,
+                                 django_capture_on_commit_callbacks):  # fmt: skip
+    client.force_login(hr.user)
+    bad = client.post(reverse("payout_runs", args=[org.slug]), {"start": "2026-12-31", "end": "2026-01-01"})
+    assert bad.status_code == 400 and not PayoutRun.objects.exists()
+    start, end = period
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("payout_runs", args=[org.slug]), {"start": start, "end": end})
+    run = PayoutRun.objects.get()
+    assert started.url == reverse("payout_run", args=[org.slug, run.pk])
+    line = run.lines.get(membership=member)
+    url = reverse("payout_line_adjust", args=[org.slug, run.pk, line.pk])
+    client.post(url, {"amount": "100", "reason": ""})
+    line.refresh_from_db()
+    assert line.adjustment == 0
+    client.post(url, {"amount": "100", "reason": "Helped the east region"})
+    line.refresh_from_db()
+    assert line.adjustment == D(100)
+    page = client.get(reverse("payout_run", args=[org.slug, run.pk]))
+    assert "Helped the east region" in page.content.decode()
+    client.post(reverse("payout_run_decide", args=[org.slug, run.pk]), {"decision": "submit"})
+    client.force_login(second_admin.user)
+    client.post(reverse("payout_run_decide", args=[org.slug, run.pk]), {"decision": "approve"})
+    run.refresh_from_db()
+    assert run.status == RunStatus.LOCKED
+    download = client.get(reverse("payout_run_xlsx", args=[org.slug, run.pk]))
+    content = b"".join(download.streaming_content)
+    assert download.status_code == 200 and content[:2] == b"PK"
+    assert content == b"".join(
+        client.get(reverse("payout_run_xlsx", args=[org.slug, run.pk])).streaming_content
+    )
+    client.force_login(member.user)  # the person sees their own approved payout
+    mine = client.get(reverse("incentives_index", args=[org.slug]))
+    assert b'data-testid="payslips"' in mine.content and "62,100" in mine.content.decode()
+
+
+def test_api_flow(
+    org, hr, admin, second_admin, member, sales, period, client, django_capture_on_commit_callbacks
+):
+    base = f"/api/v1/orgs/{org.slug}/payout-runs/"
+    client.force_login(hr.user)
+    start, end = period
+    assert client.post(base, {"start": end, "end": start}, content_type="application/json").status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client.post(base, {"start": start, "end": end}, content_type="application/json")
+    assert created.status_code == 201
+    run_id = created.json()["id"]
+    status = client.get(f"{base}{run_id}/").json()
+    assert status["status"] == "review" and status["percent_done"] == 100
+    lines = client.get(f"{base}{run_id}/lines/").json()["results"]
+    line = next(x for x in lines if x["member"] == member.pk)
+    assert line["total"] == "62000.00" and line["explanation"]
+    no_reason = client.post(f"{base}{run_id}/lines/{line['id']}/adjust/", {"amount": "5", "reason": ""},
+                            content_type="application/json")  # fmt: skip
+    assert no_reason.status_code == 400 and no_reason.json()["attr"] == "reason"
+    adjusted = client.post(f"{base}{run_id}/lines/{line['id']}/adjust/", {"amount": "5", "reason": "Typo"},
+                           content_type="application/json")  # fmt: skip
+    assert adjusted.json()["total"] == "62005.00"
+    assert client.post(f"{base}{run_id}/submit/").json()["status"] == "submitted"
+    assert client.post(f"{base}{run_id}/approve/").status_code == 403  # HR never approves
+    client.force_login(second_admin.user)
+    assert client.post(f"{base}{run_id}/approve/").json()["status"] == "locked"
+    assert client.post(f"{base}{run_id}/lines/{line['id']}/adjust/", {"amount": "1", "reason": "x"},
+                       content_type="application/json").status_code == 400  # fmt: skip
+    csv_body = b"".join(client.get(f"{base}{run_id}/export/?file=csv").streaming_content).decode("utf-8-sig")
+    assert "62005.00" in csv_body
+    assert client.get(f"{base}{run_id}/export/?file=pdf").status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        version = client.post(f"{base}{run_id}/new-version/")
+    assert version.status_code == 201 and version.json()["previous"] == run_id
+
+
+def test_nobody_else_sees_the_runs(org, other_org, hr, manager, member, sales, period, client,
+                                   django_capture_on_commit_callbacks):  # fmt: skip
+    from incentives.models import MoneyGrant
+
+    run = _run(org, hr, period, django_capture_on_commit_callbacks)
+    line = run.lines.first()
+    MoneyGrant.objects.create(org=org, membership=manager)  # a grant shows the teams' pay, not the runs
+    urls = [reverse("payout_runs", args=[org.slug]), reverse("payout_run", args=[org.slug, run.pk]),
+            reverse("payout_run_xlsx", args=[org.slug, run.pk]), reverse("payout_run_csv", args=[org.slug, run.pk]),
+            f"/api/v1/orgs/{org.slug}/payout-runs/", f"/api/v1/orgs/{org.slug}/payout-runs/{run.pk}/",
+            f"/api/v1/orgs/{org.slug}/payout-runs/{run.pk}/lines/",
+            f"/api/v1/orgs/{org.slug}/payout-runs/{run.pk}/export/?file=csv"]  # fmt: skip
+    for who in (member, manager):
+        client.force_login(who.user)
+        for url in urls:
+            assert client.get(url).status_code == 403, (who.role, url)
+        assert client.post(reverse("payout_line_adjust", args=[org.slug, run.pk, line.pk]),
+                           {"amount": "1", "reason": "x"}).status_code == 403  # fmt: skip
+    stranger = factories.member(other_org, Role.HR)
+    client.force_login(stranger.user)
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    # HR of another organisation, in their own organisation, cannot reach this run either.
+    assert client.get(reverse("payout_run", args=[other_org.slug, run.pk])).status_code == 404
+    assert client.get(f"/api/v1/orgs/{other_org.slug}/payout-runs/{run.pk}/lines/").status_code == 404
+    line.refresh_from_db()
+    assert line.adjustment == 0
+
+
+def test_run_pages_and_lists_run_a_fixed_number_of_queries(org, hr, sales, period, client,
+                                                           django_capture_on_commit_callbacks):  # fmt: skip
+    client.force_login(hr.user)
+    run = _run(org, hr, period, django_capture_on_commit_callbacks)
+    services.run_line_adjust(line=run.lines.first(), actor=hr, amount=D(1), reason="pin")
+    urls = [reverse("payout_runs", args=[org.slug]), reverse("payout_run", args=[org.slug, run.pk]),
+            f"/api/v1/orgs/{org.slug}/payout-runs/", f"/api/v1/orgs/{org.slug}/payout-runs/{run.pk}/lines/"]  # fmt: skip
+    few = [queries_for(client, url) for url in urls]
+    for _ in range(30):
+        factories.member(org).teams.add(sales["team"])
+    PayoutRun.objects.filter(pk=run.pk).update(status=RunStatus.COMPUTING)
+    services.run_compute(run_id=run.pk)
+    PayoutLine.objects.filter(run=run).update(adjusted_by=hr, adjustment_reason="pin")
+    assert run.lines.count() == 31
+    services.run_submit(run=run, actor=hr)
+    services.run_approve(run=run, actor=factories.member(org, Role.ADMIN))
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            services.run_start(
+                org=org, actor=hr, start=date(2025, 1, 1) + timedelta(days=n), end=date(2025, 3, 31)
+            )
+    many = [queries_for(client, url) for url in urls]
+    assert many == few == [5, 10, 4, 5], (few, many)
+
+
+def test_run_history_is_the_audit_trail(org, hr, sales, period, django_capture_on_commit_callbacks):
+    run = _run(org, hr, period, django_capture_on_commit_callbacks)
+    services.run_line_adjust(line=run.lines.first(), actor=hr, amount=D(3), reason="Shown in history")
+    history = selectors.run_history(run=run)
+    assert history[0].action == "payout_line.adjust" and history[0].changes["reason"][1] == "Shown in history"

@@ -8,8 +8,14 @@ class IncentivesConfig(AppConfig):
 
     def ready(self) -> None:
         from teams.demo import seed_demo_extensions
+        from teams.scale import seed_scale_extensions, seed_scale_resets
 
         from .demo import seed_incentives
+        from .scale import reset_incentives_scale, seed_incentives_scale
 
         if seed_incentives not in seed_demo_extensions:
             seed_demo_extensions.append(seed_incentives)
+        if seed_incentives_scale not in seed_scale_extensions:
+            seed_scale_extensions.append(seed_incentives_scale)
+        if reset_incentives_scale not in seed_scale_resets:
+            seed_scale_resets.insert(0, reset_incentives_scale)

@@ -40,3 +40,22 @@ def seed_incentives(org: Organization) -> None:
         if email in people:
             services.salary_set(org=org, actor=hr, membership=people[email], base=D(base),
                                 effective_from=date(2026, 1, 1))  # fmt: skip
+    admin = Membership.objects.filter(org=org, role=Role.ADMIN).exclude(pk=hr.pk).first()
+    if admin is not None:
+        seed_locked_run(org, hr=hr, admin=admin, people=people)
+
+
+def seed_locked_run(
+    org: Organization, *, hr: Membership, admin: Membership, people: dict[str, Membership]
+) -> None:
+    """Q3 2026, paid from the operations team's closed quarter: computed, one line adjusted with
+    its reason, submitted by HR, approved (and so locked) by the admin — ready to export."""
+    run = services.run_start(org=org, actor=hr, start=date(2026, 7, 1), end=date(2026, 9, 30), language="en")
+    services.run_compute(run_id=run.pk)  # now, so the demo shows it at once (the queued job finds it done)
+    run.refresh_from_db()
+    line = run.lines.filter(membership=people.get("lisi@stretch.demo")).first()
+    if line is not None:
+        services.run_line_adjust(line=line, actor=hr, amount=D(1500),
+                                 reason="渠道合作额外奖励 / Extra reward for the fifth channel partnership")  # fmt: skip
+    services.run_submit(run=run, actor=hr)
+    services.run_approve(run=run, actor=admin)

@@ -278,6 +278,16 @@ class PeriodFacts:
     actuals: dict[int, Decimal]
     forgiven: dict[tuple[int, int], str]  # (goal id, membership id) → the tolerated experiment
     revisions: dict[int, Revision] = field(default_factory=dict)  # pending, by goal id (what-if only)
+    team_goals: dict[int, list[Goal]] = field(init=False)
+    own_goals: dict[int, list[Goal]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.team_goals, self.own_goals = {}, {}
+        for goal in self.goals:
+            if goal.scope == Scope.TEAM and goal.team_id is not None:
+                self.team_goals.setdefault(goal.team_id, []).append(goal)
+            elif goal.scope == Scope.PERSONAL:
+                self.own_goals.setdefault(goal.owner_id, []).append(goal)
 
 
 def period_facts(
@@ -407,9 +417,9 @@ def parts_in(
 
     parts = []
     groups = (
-        (_("team goal"), [g for g in facts.goals if g.scope == Scope.TEAM and g.team_id in teams], scheme.team_weight),
-        (_("own goal"), [g for g in facts.goals if g.scope == Scope.PERSONAL and g.owner_id == member.pk],
-         scheme.own_weight),
+        (_("team goal"), sorted((g for t in teams for g in facts.team_goals.get(t, ())), key=lambda g: g.pk),
+         scheme.team_weight),
+        (_("own goal"), facts.own_goals.get(member.pk, []), scheme.own_weight),
     )  # fmt: skip
     for label, group, weight in groups:
         if weight <= 0:

@@ -391,3 +391,19 @@ def test_run_history_is_the_audit_trail(org, hr, sales, period, django_capture_o
     services.run_line_adjust(line=run.lines.first(), actor=hr, amount=D(3), reason="Shown in history")
     history = selectors.run_history(run=run)
     assert history[0].action == "payout_line.adjust" and history[0].changes["reason"][1] == "Shown in history"
+
+
+def test_the_demo_has_a_locked_run_ready_to_export(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    run = PayoutRun.objects.get(status=RunStatus.LOCKED)
+    assert (run.start, run.end) == (date(2026, 7, 1), date(2026, 9, 30))
+    assert run.lines.count() >= 5 and run.bonus_total > 0
+    adjusted = run.lines.get(adjustment=D(1500))
+    assert "channel partnership" in adjusted.adjustment_reason
+    assert run.submitted_by.role == Role.HR and run.approved_by.role == Role.ADMIN
+    first, second = io.BytesIO(), io.BytesIO()
+    exports.write_xlsx(run, first)
+    exports.write_xlsx(run, second)
+    assert first.getvalue() == second.getvalue()

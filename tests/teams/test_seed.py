@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
 
 from goals.models import Goal, PeriodTarget, TargetVersion
+from incentives.models import PayoutLine, PayoutRun, Salary, SchemeAssignment
 from plans.models import Initiative
 from teams.demo import DEMO_PASSWORD, ROLE_LOGINS
 from teams.models import ApiToken, AuditEntry, Membership, Organization, Role, Team, User
@@ -66,6 +69,7 @@ def test_seed_scale_builds_a_large_org_with_bulk_inserts(db, django_assert_max_n
     # 1,000,000 values and 100,000 stand-ups by default (make bench); fewer here, same code path.
     monkeypatch.setenv("STRETCH_SCALE_ENTRIES", "30000")
     monkeypatch.setenv("STRETCH_SCALE_STANDUPS", "3000")
+    monkeypatch.setenv("STRETCH_SCALE_PAYROLL", "150")  # 5,000 by default: incentives tops the people up
     # Bulk inserts and COPY, never one query per row (SQLite caps a statement at 999 variables,
     # so its batches are smaller: 30,000 values take about 360 inserts there, 1 COPY on PostgreSQL).
     with django_assert_max_num_queries(500 if connection.vendor == "postgresql" else 1000):
@@ -76,7 +80,11 @@ def test_seed_scale_builds_a_large_org_with_bulk_inserts(db, django_assert_max_n
     assert Membership.objects.filter(org=org, role=Role.ADMIN).count() == 2
     assert all(Membership.objects.filter(org=org).exclude(teams=None).values_list("id", flat=True))
     again = seed_scale(people=120, teams=12)
-    assert not again.created and Membership.objects.filter(org=org).count() == 120
+    assert not again.created and Membership.objects.filter(org=org).count() == 150
+    assert (
+        Salary.objects.filter(org=org).count() == 150 and Salary.objects.filter(base__lt=15000).count() == 0
+    )
+    assert SchemeAssignment.objects.filter(org=org).count() == 2
     assert Goal.objects.filter(org=org).count() == 2000
     assert TargetVersion.objects.filter(goal__org=org).count() == 2000
     assert Initiative.objects.filter(org=org).count() == 10000
@@ -87,6 +95,14 @@ def test_seed_scale_builds_a_large_org_with_bulk_inserts(db, django_assert_max_n
         and Standup.objects.filter(org=org).count() == 3000
     )
     assert IndicatorSnapshot.objects.filter(org=org, metric_key=0).count() == 2000  # every active goal, today
+    run = PayoutRun.objects.create(
+        org=org, start=date(2026, 1, 1), end=date(2026, 3, 31)
+    )  # protects its people
+    PayoutLine.objects.create(org=org, run=run, membership=org.memberships.first(), name="x", scheme="x", base=1,
+                              target_bonus=1, attainment=1, bonus=1, commission=0, total=2)  # fmt: skip
     fresh = seed_scale(people=30, teams=10, reset=True)
-    assert fresh.created and Membership.objects.filter(org=fresh.org).count() == 30
+    assert (
+        fresh.created and Membership.objects.filter(org=fresh.org).count() == 150
+    )  # topped up to the payroll
+    assert not PayoutRun.objects.exists()
     assert not ApiToken.objects.exists()

@@ -43,6 +43,18 @@ class SchemeForm(forms.Form):
                                     initial="0.4")  # fmt: skip
 
     @staticmethod
+    def initial_for(scheme: Any) -> dict[str, Any]:
+        """The form's fields from a saved scheme (lines as the form reads them)."""
+        return {
+            "name": scheme.name, "kind": scheme.kind, "target_bonus": scheme.target_bonus,
+            "target_bonus_pct": scheme.target_bonus_pct, "threshold": scheme.threshold,
+            "bands": "\n".join(f"{a}, {'' if b is None else b}, {r}" for a, b, r in scheme.bands),
+            "steps": "\n".join(f"{a}, {p}" for a, p in scheme.steps),
+            "multiples": ", ".join(str(scheme.multiples.get(t, "")) for t in TIER_FIELDS) if scheme.multiples else "",
+            "cap_multiple": scheme.cap_multiple, "team_weight": scheme.team_weight, "own_weight": scheme.own_weight,
+        }  # fmt: skip
+
+    @staticmethod
     def lines(text: str, width: int) -> list[list[str]]:
         """Comma-separated lines of exactly `width` cells; a line of another width is an error."""
         rows = []

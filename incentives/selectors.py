@@ -93,13 +93,8 @@ def payout_body(*, query: PayoutQuery, payout: calculator.Payout | None) -> dict
     }  # fmt: skip
 
 
-def curve_points(*, member: Membership, start: date, end: date) -> list[tuple[float, float]]:
-    """The payout curve of the person's scheme: bonus + commission at 0, 5, … 200 % attainment
-    (the scheme and salary are read once)."""
-    scheme = services.scheme_for(member=member)
-    if scheme is None:
-        return []
-    base = services.base_salary(member=member, on=end)
+def scheme_curve(*, scheme: BonusScheme, base: Decimal) -> list[tuple[float, float]]:
+    """A scheme's payout curve on a base salary: bonus + commission at 0, 5, … 200 % attainment."""
     target = services.target_bonus_of(scheme, base)
     curve = services.curve_of(scheme, target)
     points = []
@@ -108,6 +103,41 @@ def curve_points(*, member: Membership, start: date, end: date) -> list[tuple[fl
         payout = calculator.calculate(base=base, target_bonus=target, curve=curve, parts=[part], currency=str)
         points.append((float(step), float(payout.variable)))
     return points
+
+
+def curve_points(*, member: Membership, start: date, end: date) -> list[tuple[float, float]]:
+    """The payout curve of the person's scheme on their salary (the scheme and salary read once)."""
+    scheme = services.scheme_for(member=member)
+    if scheme is None:
+        return []
+    return scheme_curve(scheme=scheme, base=services.base_salary(member=member, on=end))
+
+
+@dataclass(frozen=True)
+class SchemeWhatIf:
+    base: Decimal
+    attainment: Decimal
+
+
+def scheme_what_if_query(*, params: Any) -> SchemeWhatIf:
+    """base (default 10,000) and attainment (default 100 %) from a request, with clear errors."""
+    errors: dict[str, list[str]] = {}
+    base, attainment = Decimal(10000), Decimal(100)
+    if params.get("base") not in (None, ""):
+        value = parse_number(params.get("base"))
+        if value is None or not 0 <= value < Decimal("1e10"):
+            errors["base"] = [_("Enter a base salary of 0 or more.")]
+        else:
+            base = calculator.money(value)
+    if params.get("attainment") not in (None, ""):
+        value = parse_number(params.get("attainment"))
+        if value is None or not 0 <= value <= 1000:
+            errors["attainment"] = [_("Enter an attainment between 0 and 1000 %.")]
+        else:
+            attainment = value.quantize(Decimal("0.1"))
+    if errors:
+        raise ValidationError(errors)
+    return SchemeWhatIf(base=base, attainment=attainment)
 
 
 def scheme_list(*, org: Organization) -> list[BonusScheme]:

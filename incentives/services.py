@@ -175,7 +175,8 @@ def scheme_save(
     target = scheme or BonusScheme(org=org)
     before = _scheme_snapshot(target) if scheme else {}
     target.name, target.kind = data.name.strip(), data.kind
-    target.target_bonus, target.target_bonus_pct = data.target_bonus, data.target_bonus_pct
+    target.target_bonus = None if data.target_bonus is None else calculator.money(data.target_bonus)
+    target.target_bonus_pct = None if data.target_bonus_pct is None else calculator.money(data.target_bonus_pct)
     target.threshold, target.steps, target.bands = data.threshold, steps, bands
     target.cap_multiple, target.multiples = data.cap_multiple, multiples
     target.team_weight, target.own_weight = data.team_weight, data.own_weight
@@ -500,6 +501,15 @@ def payout_in(
                                   tier_label=tier_label)  # fmt: skip
     payout.lines[0:0] = notes
     return payout
+
+
+def scheme_payout(*, scheme: BonusScheme, base: Decimal, attainment: Decimal) -> calculator.Payout:
+    """What a scheme pays on a base salary at an attainment (the scheme's what-if)."""
+    target = target_bonus_of(scheme, base)
+    part = calculator.Part(label=_("attainment entered"), weight=Decimal(1), attainment=attainment)
+    return calculator.calculate(base=base, target_bonus=target, curve=curve_of(scheme, target), parts=[part],
+                                currency=currency_format(scheme.org), say=lambda text, values: _(text) % values,
+                                tier_label=tier_label)  # fmt: skip
 
 
 def person_payout(

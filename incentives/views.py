@@ -89,6 +89,35 @@ def schemes_view(request: OrgRequest) -> HttpResponse:
 
 
 @org_page(roles=PEOPLE_WITH_MONEY)
+@require_http_methods(["GET", "POST"])
+def scheme_view(request: OrgRequest, scheme_id: int) -> HttpResponse:
+    """One scheme: what it pays (a base salary and an attainment, moved live, with its curve) and
+    the form that changes it (every change is in the audit trail)."""
+    scheme = selectors.scheme_get(org=request.org, scheme_id=scheme_id)
+    try:
+        what_if = selectors.scheme_what_if_query(params=request.GET)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        what_if = selectors.scheme_what_if_query(params={})
+    payout = services.scheme_payout(scheme=scheme, base=what_if.base, attainment=what_if.attainment)
+    curve = selectors.scheme_curve(scheme=scheme, base=what_if.base)
+    if request.htmx and request.method == "GET":
+        return render(request, "incentives/scheme.html#payout", {"payout": payout, "curve": curve})
+    form = SchemeForm(
+        request.POST if request.method == "POST" else None, initial=SchemeForm.initial_for(scheme)
+    )
+
+    def saved(result: BonusScheme) -> HttpResponse:
+        messages.success(request, _("Scheme “%(name)s” saved.") % {"name": result.name})
+        return redirect("incentive_scheme", org_slug=request.org.slug, scheme_id=result.pk)
+
+    context = {"scheme": scheme, "what_if": what_if, "payout": payout, "curve": curve}
+    return form_page(request, form, template="incentives/scheme.html", context=context, on_success=saved,
+                     save=lambda data: services.scheme_save(org=request.org, actor=request.membership, scheme=scheme,
+                                                            data=_scheme_input(data)))  # fmt: skip
+
+
+@org_page(roles=PEOPLE_WITH_MONEY)
 @require_POST
 def assign_view(request: OrgRequest, scheme_id: int) -> HttpResponse:
     scheme = selectors.scheme_get(org=request.org, scheme_id=scheme_id)

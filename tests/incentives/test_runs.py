@@ -407,3 +407,28 @@ def test_the_demo_has_a_locked_run_ready_to_export(db):
     exports.write_xlsx(run, first)
     exports.write_xlsx(run, second)
     assert first.getvalue() == second.getvalue()
+
+
+def test_a_schemes_what_if_and_its_changes(org, hr, client):
+    scheme = services.scheme_save(org=org, actor=hr, data=ARTICLE)
+    client.force_login(hr.user)
+    url = reverse("incentive_scheme", args=[org.slug, scheme.pk])
+    page = client.get(url, {"base": "30000", "attainment": "112"})
+    assert (
+        page.status_code == 200 and "Commission 12 points × 5% × ¥20,000 = ¥12,000." in page.content.decode()
+    )
+    live = client.get(url, {"base": "30000", "attainment": "130"}, HTTP_HX_REQUEST="true")
+    assert "¥90,000" in live.content.decode() and b'id="curve-data"' in live.content
+    bad = client.get(url, {"base": "-5", "attainment": "abc"})
+    assert bad.status_code == 200 and "Enter a base salary" in bad.content.decode()
+    form = {"name": "Article", "kind": "linear", "target_bonus": "25000", "threshold": "60",
+            "bands": "100, 120, 0.05\n120, , 0.10", "cap_multiple": "0.5", "team_weight": "0.6", "own_weight": "0.4"}  # fmt: skip
+    refused = client.post(url, form)  # a cap below the target bonus
+    assert refused.status_code == 400
+    scheme.refresh_from_db()
+    assert scheme.target_bonus == D(20000)
+    assert client.post(url, {**form, "cap_multiple": "3"}).status_code == 302
+    scheme.refresh_from_db()
+    assert scheme.target_bonus == D(25000)
+    change = AuditEntry.objects.filter(action="scheme.update").latest("at")
+    assert change.changes["target_bonus"] == ["20000.00", "25000.00"] and change.actor == hr.user

@@ -121,6 +121,7 @@ class PayoutPreviewView(OrgAPIView):
             OpenApiParameter("member", int, description="Whose pay (default: you)."),
             OpenApiParameter("start", date), OpenApiParameter("end", date),
             OpenApiParameter("attainment", str, description="What if the attainment were this (%)."),
+            OpenApiParameter("pending", bool, description="What if the pending goal revisions were approved."),
         ],
         responses=PayoutSerializer,
     )  # fmt: skip
@@ -132,8 +133,9 @@ class PayoutPreviewView(OrgAPIView):
                 raise error from None
         if query.forbidden:
             raise exceptions.PermissionDenied(_("You cannot see this person's pay."))
+        pending = request.query_params.get("pending", "").lower() in ("1", "true", "yes")
         payout = services.person_payout(member=query.member, start=query.start, end=query.end,
-                                        attainment=query.attainment)  # fmt: skip
+                                        attainment=query.attainment, pending=pending)  # fmt: skip
         body = selectors.payout_body(query=query, payout=payout)
         return Response(PayoutSerializer(body).data)
 

@@ -432,3 +432,15 @@ def test_a_schemes_what_if_and_its_changes(org, hr, client):
     assert scheme.target_bonus == D(25000)
     change = AuditEntry.objects.filter(action="scheme.update").latest("at")
     assert change.changes["target_bonus"] == ["20000.00", "25000.00"] and change.actor == hr.user
+
+
+def test_the_api_preview_answers_what_a_pending_revision_would_pay(org, hr, member, sales, period, client):
+    start, end = period
+    goal_services.revision_request(goal=sales["own"], requester=member, reason="market", comment="New competitor",
+                                   base=D(70), challenge=D(80), stretch=D(100),
+                                   effective_from=start + timedelta(days=1))  # fmt: skip
+    client.force_login(member.user)
+    url = f"/api/v1/orgs/{org.slug}/payouts/preview/?start={start}&end={end}"
+    assert client.get(url).json()["attainment"] == "112.0"
+    revised = client.get(url + "&pending=true").json()
+    assert revised["attainment"] == "122.3" and revised["explanation"][0].startswith("Pending revision of")

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from goals import api as goals_api
 from incentives import api as incentives_api
 from plans import api as plans_api
+from recognition import api as recognition_api
 from teams import api as teams_api
 from tracking import api as tracking_api
 
@@ -31,6 +32,13 @@ org_router.register("notification-channels", tracking_api.ChannelViewSet, basena
 org_router.register("reviews", tracking_api.ReviewViewSet, basename="review")
 org_router.register("bonus-schemes", incentives_api.SchemeViewSet, basename="bonus-scheme")
 org_router.register("salaries", incentives_api.SalaryViewSet, basename="salary")
+org_router.register("nominations", recognition_api.NominationViewSet, basename="nomination")
+org_router.register("stars", recognition_api.StarViewSet, basename="star")
+org_router.register("growth-rewards", recognition_api.GrowthRewardViewSet, basename="growth-reward")
+org_router.register(
+    "instant-reward-rules", recognition_api.InstantRewardRuleViewSet, basename="instant-reward-rule"
+)
+org_router.register("instant-rewards", recognition_api.EarnedRewardViewSet, basename="instant-reward")
 org_router.register("payout-runs", incentives_api.PayoutRunViewSet, basename="payout-run")
 
 urlpatterns = [
@@ -42,6 +50,11 @@ urlpatterns = [
         "orgs/<slug:org_slug>/payouts/preview/",
         incentives_api.PayoutPreviewView.as_view(),
         name="payout-preview",
+    ),
+    path(
+        "orgs/<slug:org_slug>/star-candidates/",
+        recognition_api.StarCandidatesView.as_view(),
+        name="star-candidates",
     ),
     path("orgs/<slug:org_slug>/", include(org_router.urls)),
 ]

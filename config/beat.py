@@ -31,4 +31,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "tracking.tasks.recompute_all",
             "schedule": crontab(minute=30, hour=1),  # nightly, after the day's values are in
         },
+        "check-instant-rewards": {
+            "task": "recognition.tasks.check_instant_rewards",
+            # Mondays 12:00 UTC: the week before has ended everywhere from UTC−11 to UTC+14.
+            # Idempotent: a reward is recorded and announced once per rule and week.
+            "schedule": crontab(minute=0, hour=12, day_of_week="mon"),
+        },
     }

@@ -24,6 +24,7 @@ org_patterns = [
     path("plans/", include("plans.urls")),
     path("tracking/", include("tracking.urls")),
     path("incentives/", include("incentives.urls")),
+    path("recognition/", include("recognition.urls")),
     path("retros/", include("retros.urls")),
 ]
 

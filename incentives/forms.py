@@ -21,6 +21,7 @@ class SchemeForm(forms.Form):
     target_bonus = forms.DecimalField(
         label=_("Target bonus (amount)"), max_digits=14, decimal_places=2, required=False
     )
+    # xgettext:no-python-format
     target_bonus_pct = forms.DecimalField(label=_("or target bonus (% of base)"), max_digits=7, decimal_places=2,
                                           required=False)  # fmt: skip
     threshold = forms.DecimalField(

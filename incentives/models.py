@@ -29,6 +29,7 @@ class BonusScheme(models.Model):
         _("payout curve"), max_length=8, choices=SchemeKind.choices, default=SchemeKind.LINEAR
     )
     target_bonus = models.DecimalField(_("target bonus (amount)"), **MONEY, null=True, blank=True)
+    # xgettext:no-python-format
     target_bonus_pct = models.DecimalField(_("target bonus (% of base)"), max_digits=7, decimal_places=2, null=True,
                                            blank=True)  # fmt: skip
     threshold = models.DecimalField(

@@ -83,10 +83,12 @@ def _validate_scheme(
     if data.kind not in SchemeKind.values:
         errors["kind"] = [_("Choose linear, steps or tiers.")]
     if (data.target_bonus is None) == (data.target_bonus_pct is None):
+        # xgettext:no-python-format
         errors["target_bonus"] = [_("Give the target bonus as an amount or as a % of base, not both.")]
     elif data.target_bonus is not None and data.target_bonus < 0:
         errors["target_bonus"] = [_("The target bonus cannot be negative.")]
     elif data.target_bonus_pct is not None and not 0 <= data.target_bonus_pct <= 1000:
+        # xgettext:no-python-format
         errors["target_bonus_pct"] = [_("Between 0 and 1000 % of base.")]
     if not 0 <= data.threshold < 100:
         errors["threshold"] = [_("The threshold is an attainment between 0 and 100 %.")]
@@ -104,6 +106,7 @@ def _validate_scheme(
             pays = [p for _a, p in ordered]
             if len(set(ats)) != len(ats) or pays != sorted(pays) or any(not 0 <= p <= 100 for p in pays):
                 errors["steps"] = [
+                    # xgettext:no-python-format
                     _("Steps must have different attainments, and pay 0–100 % rising with attainment.")
                 ]
             steps = [[str(a), str(p)] for a, p in ordered]
@@ -122,6 +125,7 @@ def _validate_scheme(
             errors["bands"] = [_("Give each commission band as from %, to % (empty for no end) and rate.")]
             break
         if not 0 <= rate <= 1:
+            # xgettext:no-python-format
             errors["bands"] = [_("A commission rate is between 0 and 100% of the target bonus per point.")]
             break
         if previous_end is None or start != previous_end or (end is not None and end <= start):
@@ -176,7 +180,9 @@ def scheme_save(
     before = _scheme_snapshot(target) if scheme else {}
     target.name, target.kind = data.name.strip(), data.kind
     target.target_bonus = None if data.target_bonus is None else calculator.money(data.target_bonus)
-    target.target_bonus_pct = None if data.target_bonus_pct is None else calculator.money(data.target_bonus_pct)
+    target.target_bonus_pct = (
+        None if data.target_bonus_pct is None else calculator.money(data.target_bonus_pct)
+    )
     target.threshold, target.steps, target.bands = data.threshold, steps, bands
     target.cap_multiple, target.multiples = data.cap_multiple, multiples
     target.team_weight, target.own_weight = data.team_weight, data.own_weight

@@ -13,6 +13,8 @@ from .hooks import shell_context_providers
 from .selectors import membership_list_for_user
 
 SECTIONS = ("goals", "plans", "tracking", "incentives", "retros")
+# Apps whose pages live under another app's navigation item (recognition is 精神激励, an incentive).
+SECTION_OF = {"recognition": "incentives"}
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -21,7 +23,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     match = getattr(request, "resolver_match", None)
     module = getattr(getattr(match, "func", None), "__module__", "") or ""
-    section = module.split(".")[0] if module.split(".")[0] in SECTIONS else ""
+    app = module.split(".")[0]
+    app = SECTION_OF.get(app, app)
+    section = app if app in SECTIONS else ""
     context: dict[str, Any] = {
         "current_section": section,
         "current_org": org,

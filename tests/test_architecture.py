@@ -1,6 +1,6 @@
 """The dependency rules of PRODUCT.md, checked on the source: teams ← goals ← plans ← tracking ←
-incentives, retros; incentives and retros never import each other; services, selectors and tasks
-never import views or the API layer."""
+incentives, recognition, retros; those three never import each other; services, selectors and
+tasks never import views or the API layer."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ["teams", "goals", "plans", "tracking", "incentives", "retros"]
+ORDER = ["teams", "goals", "plans", "tracking", "incentives", "recognition", "retros"]
 ALLOWED = {app: set(ORDER[: ORDER.index(app)]) | {app} for app in ORDER}
-ALLOWED["retros"] -= {"incentives"}
+# incentives, recognition and retros sit side by side: none imports another.
+ALLOWED["recognition"] -= {"incentives"}
+ALLOWED["retros"] -= {"incentives", "recognition"}
 WEB_LAYER = {"views", "api", "serializers", "urls"}
 
 

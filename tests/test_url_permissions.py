@@ -290,6 +290,13 @@ def _payout_line(world: World) -> int:
     ).pk  # fmt: skip
 
 
+def _instant_rule(world: World) -> int:
+    from recognition.models import InstantRewardRule
+
+    team = factories.team(world.object_org)  # a new team each call: one rule per team and reward
+    return InstantRewardRule.objects.create(org=world.object_org, team=team, reward=f"Walk tea {team.pk}").pk
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -315,6 +322,8 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "run_id": _payout_run,
     "line_id": _payout_line,
     "action_id": _corrective_action,
+    "standup_id": _standup,
+    "rule_id": _instant_rule,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
     "kind": lambda w: "lagging_behind",
@@ -347,6 +356,7 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "dependency-detail": _dependency,
     "squad-detail": _squad,
     "standup-detail": _standup,
+    "standup-resolve-blocker": _standup,
     "metric-entry-detail": _metric_entry,
     "alert-detail": _alert,
     "alert-acknowledge": _alert,
@@ -357,6 +367,7 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "review-detail": _review,
     "bonus-scheme-detail": _scheme,
     "bonus-scheme-assign": _scheme,
+    "instant-reward-rule-detail": _instant_rule,
     "payout-run-detail": _payout_run,
     "payout-run-lines": _payout_run,
     "payout-run-adjust": _payout_run,

@@ -84,9 +84,19 @@ class StandupViewSet(
     serializer_class = StandupSerializer
     filterset_class = StandupFilter
     write_roles = CONTRIBUTORS
+    action_roles = {"resolve_blocker": CONTRIBUTORS}
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[Standup]:
         return selectors.standup_list(org=org).prefetch_related("entries")
+
+    @extend_schema(request=None, responses=StandupSerializer)
+    @action(detail=True, methods=["post"], url_path="resolve-blocker")
+    def resolve_blocker(self, request: Request, org_slug: str, pk: str) -> Response:
+        """ "I resolved this": a teammate (not the author) marks the stand-up's blockers as cleared."""
+        standup = self.get_object()
+        with service_errors({"__all__": "non_field_errors"}):
+            services.standup_blocker_resolve(standup=standup, actor=self.membership)
+        return Response(self.get_serializer(self.get_queryset().get(pk=standup.pk)).data)
 
     @extend_schema(
         examples=[

@@ -31,6 +31,12 @@ class Standup(models.Model):
     today = models.TextField(_("today"), blank=True, max_length=2000)
     blockers = models.TextField(_("blockers"), blank=True, max_length=2000)
     mood = models.PositiveSmallIntegerField(_("mood"), choices=Mood.choices, null=True, blank=True)
+    # Who cleared the blockers (a teammate, never the author), so help given to others is seen.
+    blocker_resolved_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("blocker resolved by"),
+    )  # fmt: skip
+    blocker_resolved_at = models.DateTimeField(_("blocker resolved"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -41,7 +47,10 @@ class Standup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "day"], name="standup_one_per_member_per_day")
         ]
-        indexes = [models.Index(fields=["org", "day"])]
+        indexes = [
+            models.Index(fields=["org", "day"]),
+            models.Index(fields=["org", "blocker_resolved_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.day}"
@@ -377,7 +386,10 @@ class NotificationChannel(models.Model):
 
 
 class Delivery(models.Model):
-    """One alert sent to one channel (unique, so a retried job never posts twice)."""
+    """One alert — or one message of a higher app, such as an earned instant reward — sent to one
+    channel (unique per channel, alert and event, or per channel and message key, so a retried job
+    never posts twice). A message carries its own text and JSON event; an alert's are built when
+    it is sent."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -385,8 +397,12 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
 
     channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="deliveries")
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.CharField(max_length=40, default="raised")
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    event = models.CharField(max_length=40, default="raised")  # for a message: its key
+    text = models.TextField(blank=True)  # a message's text (empty for an alert)
+    payload = models.JSONField(default=dict, blank=True)  # a message's JSON event (empty for an alert)
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
@@ -396,11 +412,18 @@ class Delivery(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["channel", "alert", "event"], name="delivery_once_per_event")
-        ]
+            models.UniqueConstraint(fields=["channel", "alert", "event"], name="delivery_once_per_event"),
+            models.UniqueConstraint(
+                fields=["channel", "event"], condition=models.Q(alert__isnull=True),
+                name="delivery_message_once_per_channel",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(alert__isnull=False) | ~models.Q(text=""), name="delivery_alert_or_text"
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
-        return f"{self.channel_id}/{self.alert_id}/{self.event}"
+        return f"{self.channel_id}/{self.alert_id or '-'}/{self.event}"
 
 
 class Review(models.Model):

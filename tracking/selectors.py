@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -98,6 +98,33 @@ def standup_list(
     return qs
 
 
+def standup_get_in_org(*, org: Organization, standup_id: int) -> Standup:
+    """The one way to fetch a stand-up by id: 404 when missing or another organisation's."""
+    try:
+        return Standup.objects.select_related("member__user", "org").get(org=org, pk=standup_id)
+    except Standup.DoesNotExist:
+        raise Http404("No stand-up found.") from None
+
+
+def blockers_resolved(
+    *, org: Organization, member_ids: list[int], since: datetime, until: datetime
+) -> dict[int, int]:
+    """{person id: stand-up blockers of others they resolved in [since, until)}, in one query."""
+    rows = (
+        Standup.objects.filter(
+            org=org,
+            blocker_resolved_by_id__in=member_ids,
+            blocker_resolved_at__gte=since,
+            blocker_resolved_at__lt=until,
+        )  # fmt: skip
+        .exclude(member_id=F("blocker_resolved_by_id"))
+        .values_list("blocker_resolved_by_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
+
+
 @dataclass
 class BoardRow:
     member: Membership
@@ -130,7 +157,10 @@ def team_board(*, org: Organization, team: Team, day: date) -> TeamBoard:
         .order_by("user__display_name", "pk")
     )
     standups = {
-        s.member_id: s for s in Standup.objects.filter(org=org, day=day, member__in=[m.pk for m in members])
+        s.member_id: s
+        for s in Standup.objects.filter(org=org, day=day, member__in=[m.pk for m in members]).select_related(
+            "blocker_resolved_by__user"
+        )
     }
     entries = list(
         MetricEntry.objects.filter(org=org, day=day, goal__team=team)

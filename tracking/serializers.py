@@ -38,14 +38,15 @@ class StandupSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     mood = serializers.ChoiceField(choices=Mood.choices, required=False, allow_null=True)
     values = ValueSerializer(many=True, required=False, write_only=True)
     entries = serializers.SerializerMethodField()
+    blocker_resolved_by = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Standup
         fields = (
             "id", "member", "member_name", "day", "yesterday", "today", "blockers", "mood", "values", "entries",
-            "created_at", "updated_at",
+            "blocker_resolved_by", "blocker_resolved_at", "created_at", "updated_at",
         )  # fmt: skip
-        read_only_fields = ("created_at", "updated_at")
+        read_only_fields = ("blocker_resolved_at", "created_at", "updated_at")
         validators: list[Any] = []  # one per member and day: the service updates instead
 
     def get_entries(self, standup: Standup) -> list[dict[str, Any]]:

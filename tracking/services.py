@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from datetime import time as dt_time
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, PeriodKind, Status, SupportingMetric, TargetVersion
+from teams.access import CONTRIBUTORS
 from teams.models import Membership, Organization, Team
 from teams.tables import Rows, read_table
 
@@ -526,6 +528,28 @@ def standup_submit(*, member: Membership, actor: Membership, data: StandupInput)
         if touched:
             schedule_recompute(org=member.org, goal_ids=touched, since=data.day)
     return standup
+
+
+@transaction.atomic
+def standup_blocker_resolve(*, standup: Standup, actor: Membership) -> Standup:
+    """A teammate (anyone of the organisation who logs stand-ups, never the author) says they
+    cleared the stand-up's blockers; recorded once, so help given to others counts (月度之星)."""
+    errors: dict[str, list[str]] = {}
+    if actor.org_id != standup.org_id or not actor.is_active or actor.role not in CONTRIBUTORS:
+        errors["__all__"] = [_("Only a teammate in this organisation can resolve a blocker.")]
+    elif actor.pk == standup.member_id:
+        errors["__all__"] = [_("You cannot resolve your own blocker: a teammate who helped marks it.")]
+    elif not standup.has_blockers:
+        errors["blockers"] = [_("This stand-up has no blockers.")]
+    if errors:
+        raise ValidationError(errors)
+    locked = Standup.objects.select_for_update().get(pk=standup.pk)
+    if locked.blocker_resolved_by_id is not None:
+        raise ValidationError({"blockers": [_("This blocker has already been resolved.")]})
+    locked.blocker_resolved_by, locked.blocker_resolved_at = actor, timezone.now()
+    locked.full_clean()
+    locked.save(update_fields=["blocker_resolved_by", "blocker_resolved_at", "updated_at"])
+    return locked
 
 
 # --- Indicators -----------------------------------------------------------------------------------
@@ -1096,6 +1120,7 @@ class DeliveryError(Exception):
 
 
 WEBHOOK_ATTEMPTS = 6  # the first try and five retries
+MESSAGE_KEY_LIMIT = 40  # Delivery.event
 
 
 def webhook_backoff(attempt: int) -> int:
@@ -1163,6 +1188,30 @@ def alert_deliver(*, alert_id: int, event: str = "") -> int:
     return queued
 
 
+@transaction.atomic
+def team_message_deliver(*, team: Team, key: str, text: str, event: dict[str, Any]) -> int:
+    """Post a message of a higher app (e.g. an earned instant reward) to the team's enabled
+    channels and the organisation-wide ones, through the same deliveries as alerts (retries,
+    backoff, failing channels). `key` names the message: one delivery per channel and key, so a
+    repeated call posts nothing twice. Returns the number of deliveries queued."""
+    from .tasks import send_delivery
+
+    if not text.strip() or not 0 < len(key) <= MESSAGE_KEY_LIMIT:
+        raise ValueError(f"A message needs a text and a key of 1 to {MESSAGE_KEY_LIMIT} characters.")
+    targets = NotificationChannel.objects.filter(org_id=team.org_id, enabled=True).filter(
+        Q(team__isnull=True) | Q(team=team)
+    )
+    queued = 0
+    for channel in targets:
+        delivery, created = Delivery.objects.get_or_create(
+            channel=channel, alert=None, event=key, defaults={"text": text, "payload": event}
+        )
+        if created:
+            transaction.on_commit(partial(send_delivery.delay, delivery_id=delivery.pk))
+            queued += 1
+    return queued
+
+
 def _response_ok(kind: str, status: int, body: bytes) -> tuple[bool, str]:
     if not 200 <= status < 300:
         return False, f"HTTP {status}"
@@ -1194,15 +1243,18 @@ def delivery_send(*, delivery_id: int) -> bool:
         return False  # another worker is posting it right now (a redelivered job)
     final = delivery.attempts + 1 >= WEBHOOK_ATTEMPTS
     channel, alert = delivery.channel, delivery.alert
-    event = {"event": "alert." + delivery.event.split(":")[0], "alert": {
-        "id": alert.pk, "kind": alert.kind, "goal": alert.goal_id, "member": alert.member_id, "state": alert.state,
-        "measured": None if alert.measured is None else str(alert.measured),
-        "expected": None if alert.expected is None else str(alert.expected),
-        "deviation_pct": None if alert.deviation_pct is None else str(alert.deviation_pct),
-        "since": alert.since.isoformat() if alert.since else None, "organization": alert.org.slug}}  # fmt: skip
+    if alert is None:  # a message of a higher app: its text and event were stored with it
+        text, event = delivery.text, dict(delivery.payload)
+    else:
+        text = alert_text(alert, language=alert.org.default_language)
+        event = {"event": "alert." + delivery.event.split(":")[0], "alert": {
+            "id": alert.pk, "kind": alert.kind, "goal": alert.goal_id, "member": alert.member_id, "state": alert.state,
+            "measured": None if alert.measured is None else str(alert.measured),
+            "expected": None if alert.expected is None else str(alert.expected),
+            "deviation_pct": None if alert.deviation_pct is None else str(alert.deviation_pct),
+            "since": alert.since.isoformat() if alert.since else None, "organization": alert.org.slug}}  # fmt: skip
     request = channels.build(
-        kind=channel.kind, url=channel.url, secret=channel.secret,
-        text=alert_text(alert, language=alert.org.default_language), event=event,
+        kind=channel.kind, url=channel.url, secret=channel.secret, text=text, event=event,
         now_seconds=int(timezone.now().timestamp()),
     )  # fmt: skip
     error = _blocked_address(request.url)

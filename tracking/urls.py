@@ -8,6 +8,11 @@ urlpatterns = [
     path("me/", views.my_work_view, name="my_work"),
     path("overview/", views.overview_view, name="org_overview"),
     path("teams/<int:team_id>/board/", views.board_view, name="team_board"),
+    path(
+        "standups/<int:standup_id>/resolve-blocker/",
+        views.standup_blocker_resolve_view,
+        name="standup_blocker_resolve",
+    ),
     path("teams/<int:team_id>/rhythm/", views.rhythm_view, name="team_rhythm"),
     path("standup/reminders/", views.preference_view, name="reminder_preference"),
     path("teams/<int:team_id>/", views.dashboard_view, name="team_dashboard"),

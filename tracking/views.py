@@ -115,8 +115,34 @@ def board_view(request: OrgRequest, team_id: int) -> HttpResponse:
                                       "reminders": rhythm.reminders})  # fmt: skip
     context = {"board": board, "day": day, "today": today, "earlier": day - timedelta(days=1),
                "later": day + timedelta(days=1) if day < today else None, "rhythm": rhythm,
-               "rhythm_form": rhythm_form, "can_set_rhythm": request.membership.role in MANAGERS}  # fmt: skip
+               "rhythm_form": rhythm_form, "can_set_rhythm": request.membership.role in MANAGERS,
+               "can_resolve": request.membership.role in CONTRIBUTORS}  # fmt: skip
     return render(request, "tracking/board.html", context)
+
+
+@org_page(roles=CONTRIBUTORS)
+@require_POST
+def standup_blocker_resolve_view(request: OrgRequest, standup_id: int) -> HttpResponse:
+    """ "I resolved this": a teammate marks a stand-up's blockers as cleared, then back to the board."""
+    standup = selectors.standup_get_in_org(org=request.org, standup_id=standup_id)
+    try:
+        services.standup_blocker_resolve(standup=standup, actor=request.membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Thank you for helping %(name)s.") % {"name": standup.member.user.get_full_name()}
+        )
+    team_id = parse_id(request.POST.get("team"))
+    try:
+        team = selectors.team_get(org=request.org, team_id=team_id) if team_id is not None else None
+    except Http404:
+        team = None
+    if team is None:
+        return redirect("tracking_index", org_slug=request.org.slug)
+    return redirect(
+        f"{reverse('team_board', args=[request.org.slug, team.pk])}?day={standup.day.isoformat()}"
+    )
 
 
 @org_page(roles=MANAGERS)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "plans",
     "tracking",
     "incentives",
+    "recognition",
     "retros",
 ]
 
@@ -283,6 +284,8 @@ SPECTACULAR_SETTINGS = {
         "IndicatorStatusEnum": "tracking.models.IndicatorStatus",
         "AlertStateEnum": "tracking.models.AlertState",
         "CorrectiveActionStateEnum": "tracking.models.ActionState",
+        "GrowthRewardKindEnum": "recognition.models.RewardKind",
+        "InstantRewardConditionEnum": "recognition.models.Condition",
     },
 }
 

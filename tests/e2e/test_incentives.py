@@ -83,7 +83,8 @@ def test_hr_builds_the_scheme_runs_adjusts_and_exports_after_approval(page, brow
     expect(page.get_by_test_id("explanation")).to_contain_text(
         "Commission 10 points × 10% × ¥20,000 = ¥20,000."
     )
-    expect(page.get_by_test_id("total")).to_have_text("90,000.00")  # 30,000 + 20,000 + (20 × 5% + 10 × 10%) × 20,000
+    # 30,000 + 20,000 + (20 × 5% + 10 × 10%) × 20,000
+    expect(page.get_by_test_id("total")).to_have_text("90,000.00")
 
     page.get_by_role("link", name="Payout runs").click()
     page.get_by_role("button", name="Start the run").click()

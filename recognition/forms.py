@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Membership, Team
+from teams.page_forms import choose_people
+
+from . import selectors
+from .models import TEXT_LIMIT, RewardKind
+
+
+class MonthField(forms.CharField):
+    """A month as "YYYY-MM" (the browser's month picker), cleaned to its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month"})
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if not text:
+            return None
+        month = selectors.parse_month(text)
+        if month is None:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM."))
+        return month
+
+
+class NominationForm(forms.Form):
+    nominee = forms.ModelChoiceField(label=_("Colleague"), queryset=Membership.objects.none())
+    month = MonthField(label=_("Month"))
+    reason = forms.CharField(label=_("Reason"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("What did they do that deserves recognition?"))  # fmt: skip
+
+    def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choose_people(self.fields["nominee"], org=member.org)
+        field = self.fields["nominee"]
+        field.queryset = field.queryset.exclude(pk=member.pk)  # type: ignore[attr-defined]
+
+
+class StarForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    month = MonthField(label=_("Month"))
+    member = forms.ModelChoiceField(label=_("Star of the month"), queryset=Membership.objects.none())
+    citation = forms.CharField(
+        label=_("Citation"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = selectors.selectable_teams(member=actor)  # type: ignore[attr-defined]
+        choose_people(self.fields["member"], org=actor.org)
+
+
+class GrowthForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Person"), queryset=Membership.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=RewardKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200,
+                            help_text=_("e.g. Data analysis course, or: ready for senior operations specialist"))  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, max_length=TEXT_LIMIT,
+                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    planned_for = forms.DateField(
+        label=_("When"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        field.queryset = selectors.manageable_people(actor=actor)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+
+
+class RuleForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    reward = forms.CharField(label=_("Reward"), max_length=120, initial=_("Afternoon tea"),
+                             help_text=_("Earned when the team meets its weekly target."))  # fmt: skip
+    enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
+
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.filter(org_id=actor.org_id)
+        if actor.role != "admin":
+            teams = teams.filter(managers=actor)
+        self.fields["team"].queryset = teams.order_by("name")  # type: ignore[attr-defined]

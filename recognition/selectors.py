@@ -1,0 +1,456 @@
+"""Every read of the recognition app, always scoped to an organisation: the star-of-the-month
+candidates with their evidence, the honour board, who may see which training and promotion notes,
+and whether a team met its weekly target."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from goals.models import Goal, PeriodKind, PeriodTarget, Scope, Status
+from goals.progress import goal_progress
+from plans.models import Initiative
+from teams.access import PEOPLE_WITH_MONEY
+from teams.hooks import Highlight
+from teams.models import Membership, Organization, Role, Team
+from tracking.indicators import GoalFacts, actual_to_date, tier_of
+from tracking.models import IndicatorKind, IndicatorSnapshot, TierReached
+from tracking.selectors import blockers_resolved, daily_totals, newest_snapshot_day
+from tracking.selectors import org_today as org_today  # today in the organisation's time zone
+
+from .models import EarnedReward, GrowthReward, InstantRewardRule, Nomination, Star
+
+CANDIDATE_LIMIT = 10
+MILESTONES_SHOWN = 5
+HIGHLIGHT_DAYS = 30
+# Goals that count for a month or a week: under way or closed with a result (not drafts, not
+# cancelled ones).
+COUNTED = (Status.ACTIVE, Status.ACHIEVED, Status.MISSED)
+# Who sees and records everyone's training and promotion notes, and selects any team's star.
+ALL_PEOPLE = PEOPLE_WITH_MONEY  # admins and HR
+
+
+# --- Months and weeks -------------------------------------------------------------------------------
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(month: date) -> date:
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def previous_month(month: date) -> date:
+    return month_start(month_start(month) - timedelta(days=1))
+
+
+def current_month(org: Organization) -> date:
+    return month_start(org_today(org))
+
+
+def parse_month(raw: Any) -> date | None:
+    """ "2026-11" (or "2026-11-01") as the first day of that month; None for anything else."""
+    text = str(raw or "").strip()
+    parts = text.split("-")
+    if len(parts) not in (2, 3) or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    try:
+        return date(int(parts[0]), int(parts[1]), 1) if len(parts[0]) == 4 else None
+    except ValueError:
+        return None
+
+
+def last_completed_week(org: Organization, now: datetime | None = None) -> date:
+    """The Monday of the last Monday–Sunday week that has ended in the organisation's time zone."""
+    today = org_today(org, now)
+    this_monday = today - timedelta(days=today.weekday())
+    return this_monday - timedelta(days=7)
+
+
+def _aware(org: Organization, day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zoneinfo.ZoneInfo(org.timezone))
+
+
+# --- People and teams -------------------------------------------------------------------------------
+def member_get(*, org: Organization, member_id: int) -> Membership:
+    try:
+        return Membership.objects.select_related("user").get(org=org, pk=member_id)
+    except Membership.DoesNotExist:
+        raise Http404("No such person.") from None
+
+
+def selectable_teams(*, member: Membership) -> QuerySet[Team]:
+    """The teams whose star a person may select: every team for admins and HR, the teams they
+    manage for a manager, none for anyone else."""
+    teams = Team.objects.filter(org_id=member.org_id).order_by("name")
+    if member.role in ALL_PEOPLE:
+        return teams
+    if member.role == Role.MANAGER:
+        return teams.filter(managers=member)
+    return teams.none()
+
+
+def can_select_star(*, actor: Membership, team: Team) -> bool:
+    if not actor.is_active or actor.org_id != team.org_id:
+        return False
+    if actor.role in ALL_PEOPLE:
+        return True
+    return actor.role == Role.MANAGER and team.managers.filter(pk=actor.pk).exists()
+
+
+def can_manage_team_rules(*, actor: Membership, team: Team) -> bool:
+    """Instant reward rules: admins for every team, managers for the teams they manage."""
+    if not actor.is_active or actor.org_id != team.org_id:
+        return False
+    if actor.role == Role.ADMIN:
+        return True
+    return actor.role == Role.MANAGER and team.managers.filter(pk=actor.pk).exists()
+
+
+def can_manage_person(*, actor: Membership, person: Membership) -> bool:
+    """Training and promotion notes: admins and HR for everyone, a manager for the people of the
+    teams they manage."""
+    if not actor.is_active or actor.org_id != person.org_id:
+        return False
+    if actor.role in ALL_PEOPLE:
+        return True
+    return actor.role == Role.MANAGER and person.teams.filter(managers=actor).exists()
+
+
+def team_members(*, team: Team) -> list[Membership]:
+    return list(
+        Membership.objects.filter(org_id=team.org_id, teams=team, is_active=True)
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )
+
+
+# --- Star of the month: candidates and their evidence ----------------------------------------------
+@dataclass
+class Candidate:
+    """A person of the team with what the data says about their month."""
+
+    member: Membership
+    attainment: Decimal | None = None  # mean attainment of their personal goals (% of challenge)
+    goals_counted: int = 0
+    blockers_resolved: int = 0  # stand-up blockers of others they cleared in the month
+    milestones: list[str] = field(default_factory=list)  # milestone initiatives reached (titles)
+    milestone_count: int = 0
+    nominations: int = 0
+    reasons: list[str] = field(default_factory=list)  # the nominations' reasons
+    leads: list[str] = field(default_factory=list)  # attainment / blockers / milestones / nominations
+
+    @property
+    def evidence(self) -> dict[str, Any]:
+        """The evidence as JSON (stored with a selected star, returned by the API)."""
+        return {
+            "attainment": None if self.attainment is None else str(self.attainment),
+            "goals_counted": self.goals_counted, "blockers_resolved": self.blockers_resolved,
+            "milestones": self.milestones, "milestone_count": self.milestone_count,
+            "nominations": self.nominations, "reasons": self.reasons, "leads": self.leads,
+        }  # fmt: skip
+
+
+LEAD_CATEGORIES = ("attainment", "blockers", "milestones", "nominations")
+
+
+def _measure(candidate: Candidate, category: str) -> Decimal:
+    """A candidate's figure in a category (0 when there is none)."""
+    value = {
+        "attainment": candidate.attainment, "blockers": candidate.blockers_resolved,
+        "milestones": candidate.milestone_count, "nominations": candidate.nominations,
+    }[category]  # fmt: skip
+    return Decimal(value or 0)
+
+
+def star_candidates(*, org: Organization, team: Team, month: date) -> list[Candidate]:
+    """The team's people ranked by what the month shows (a fixed number of queries):
+    - attainment: the mean of their personal goals active in the month, each as it stood at the
+      month's end (or today) — the newest lagging snapshot on or before that day, else the goal's
+      progress (its result, once closed);
+    - blockers resolved: stand-up blockers of colleagues they marked resolved in the month;
+    - milestones: milestone initiatives they own that were reached in the month (小胜利);
+    - nominations: colleagues who nominated them for the month, with their reasons.
+    Those who lead a category are marked; people without any evidence are left out."""
+    if team.org_id != org.pk:
+        raise Http404("No team found.")
+    month = month_start(month)
+    last = month_end(month)
+    asof = min(last, org_today(org))
+    people = team_members(team=team)
+    ids = [m.pk for m in people]
+    by_id = {m.pk: Candidate(member=m) for m in people}
+    if not ids:
+        return []
+    since, until = _aware(org, month), _aware(org, last + timedelta(days=1))
+
+    goals = list(
+        Goal.objects.filter(
+            org=org,
+            scope=Scope.PERSONAL,
+            owner_id__in=ids,
+            status__in=COUNTED,
+            start_date__lte=last,
+            end_date__gte=month,
+        ).prefetch_related("versions")  # fmt: skip
+    )
+    progress = goal_progress(goals)
+    asof_rows = IndicatorSnapshot.objects.filter(
+        org=org, goal_id__in=[g.pk for g in goals if g.status == Status.ACTIVE], metric_key=0,
+        kind=IndicatorKind.LAGGING, day=newest_snapshot_day(on_or_before=asof), attainment__isnull=False,
+    ).values_list("goal_id", "attainment")  # fmt: skip
+    progress.update({goal_id: value for goal_id, value in asof_rows if value is not None})
+    mine: dict[int, list[Decimal]] = defaultdict(list)
+    for goal in goals:
+        if goal.pk in progress and goal.owner_id is not None:
+            mine[goal.owner_id].append(progress[goal.pk])
+    for owner_id, values in mine.items():
+        by_id[owner_id].attainment = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1"))
+        by_id[owner_id].goals_counted = len(values)
+
+    for member_id, count in blockers_resolved(org=org, member_ids=ids, since=since, until=until).items():
+        by_id[member_id].blockers_resolved = count
+
+    reached = Initiative.objects.filter(
+        org=org, owner_id__in=ids, is_milestone=True, milestone_reached_at__gte=since, milestone_reached_at__lt=until
+    ).order_by("milestone_reached_at", "pk").values_list("owner_id", "title")  # fmt: skip
+    for owner_id, title in reached:
+        candidate = by_id[owner_id]
+        candidate.milestone_count += 1
+        if len(candidate.milestones) < MILESTONES_SHOWN:
+            candidate.milestones.append(title)
+
+    for nominee_id, reason in (
+        Nomination.objects.filter(org=org, month=month, nominee_id__in=ids)
+        .order_by("created_at", "pk")
+        .values_list("nominee_id", "reason")
+    ):
+        by_id[nominee_id].nominations += 1
+        by_id[nominee_id].reasons.append(reason)
+
+    candidates = [
+        c for c in by_id.values()
+        if c.attainment is not None or c.blockers_resolved or c.milestone_count or c.nominations
+    ]  # fmt: skip
+    for name in LEAD_CATEGORIES:
+        values = [_measure(c, name) for c in candidates if _measure(c, name)]
+        if values:
+            best = max(values)
+            for candidate in candidates:
+                if _measure(candidate, name) == best:
+                    candidate.leads.append(name)
+    candidates.sort(key=lambda c: (
+        -len(c.leads), -c.nominations, -c.milestone_count, -c.blockers_resolved, -(c.attainment if c.attainment is not None else Decimal(-1)),
+        c.member.user.display_name, c.member.pk,
+    ))  # fmt: skip
+    return candidates[:CANDIDATE_LIMIT]
+
+
+def candidate_evidence(*, org: Organization, team: Team, month: date, member: Membership) -> dict[str, Any]:
+    """One person's evidence for a month (stored with the star when selected)."""
+    for candidate in star_candidates(org=org, team=team, month=month):
+        if candidate.member.pk == member.pk:
+            return candidate.evidence
+    return Candidate(member=member).evidence
+
+
+# --- Nominations and stars ----------------------------------------------------------------------------
+def nomination_list(
+    *, org: Organization, viewer: Membership, month: date | None = None
+) -> QuerySet[Nomination]:
+    """Admins, HR and managers read every nomination (with its reason); others the ones they made."""
+    qs = Nomination.objects.filter(org=org).select_related("nominator__user", "nominee__user")
+    if viewer.role not in ALL_PEOPLE | {Role.MANAGER}:
+        qs = qs.filter(nominator=viewer)
+    if month is not None:
+        qs = qs.filter(month=month)
+    return qs.order_by("-month", "-created_at", "-id")
+
+
+def star_list(*, org: Organization, team: Team | None = None, month: date | None = None) -> QuerySet[Star]:
+    qs = Star.objects.filter(org=org).select_related("team", "member__user", "selected_by__user")
+    if team is not None:
+        qs = qs.filter(team=team)
+    if month is not None:
+        qs = qs.filter(month=month)
+    return qs.order_by("-month", "team__name", "id")
+
+
+@dataclass(frozen=True)
+class HonourMonth:
+    month: date
+    stars: list[Star]
+
+
+def honour_board(*, org: Organization, months: int = 12) -> list[HonourMonth]:
+    """The stars of the last `months` months that have one, newest first (one query)."""
+    since = month_start(current_month(org) - timedelta(days=31 * (months - 1)))
+    grouped: dict[date, list[Star]] = defaultdict(list)
+    for star in star_list(org=org).filter(month__gte=since)[:1000]:
+        grouped[star.month].append(star)
+    return [HonourMonth(month=m, stars=grouped[m]) for m in sorted(grouped, reverse=True)]
+
+
+# --- Training and promotion notes ---------------------------------------------------------------------
+def growth_reward_list(
+    *, org: Organization, viewer: Membership, member: Membership | None = None
+) -> QuerySet[GrowthReward]:
+    """The notes a viewer may see: everyone's for admins and HR; for a manager, their own and
+    those of the people of the teams they manage; for anyone else, their own."""
+    qs = GrowthReward.objects.filter(org=org).select_related("member__user", "created_by__user")
+    if viewer.role not in ALL_PEOPLE:
+        visible = Q(member=viewer)
+        if viewer.role == Role.MANAGER:
+            managed = Membership.objects.filter(org=org, teams__managers=viewer).values("pk")
+            visible |= Q(member__in=managed)
+        qs = qs.filter(visible)
+    if member is not None:
+        qs = qs.filter(member=member)
+    return qs.order_by("-created_at", "-id")
+
+
+def manageable_people(*, actor: Membership) -> QuerySet[Membership]:
+    """The people a viewer may record training and promotion notes for."""
+    qs = Membership.objects.filter(org_id=actor.org_id, is_active=True).select_related("user")
+    if actor.role in ALL_PEOPLE:
+        return qs.order_by("user__display_name")
+    if actor.role == Role.MANAGER:
+        return qs.filter(teams__managers=actor).distinct().order_by("user__display_name")
+    return qs.none()
+
+
+# --- Instant rewards ----------------------------------------------------------------------------------
+def rule_list(*, org: Organization, team: Team | None = None) -> QuerySet[InstantRewardRule]:
+    qs = InstantRewardRule.objects.filter(org=org).select_related("team")
+    if team is not None:
+        qs = qs.filter(team=team)
+    return qs.order_by("team__name", "reward", "id")
+
+
+def rule_get(*, org: Organization, rule_id: int) -> InstantRewardRule:
+    try:
+        return InstantRewardRule.objects.select_related("team").get(org=org, pk=rule_id)
+    except InstantRewardRule.DoesNotExist:
+        raise Http404("No rule found.") from None
+
+
+def earned_list(*, org: Organization, team: Team | None = None) -> QuerySet[EarnedReward]:
+    qs = EarnedReward.objects.filter(org=org).select_related("team", "rule")
+    if team is not None:
+        qs = qs.filter(team=team)
+    return qs.order_by("-week_start", "team__name", "id")
+
+
+@dataclass(frozen=True)
+class GoalWeek:
+    goal_id: int
+    title: str
+    start: date  # the week slice (clipped to the goal's period)
+    end: date
+    actual: Decimal | None
+    base: Decimal
+    challenge: Decimal
+    tier: str
+
+    @property
+    def met(self) -> bool:
+        return self.tier != TierReached.NONE
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "goal": self.goal_id, "title": self.title, "start": self.start.isoformat(), "end": self.end.isoformat(),
+            "actual": None if self.actual is None else str(self.actual), "base": str(self.base),
+            "challenge": str(self.challenge), "tier": self.tier, "met": self.met,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WeekResult:
+    team_id: int
+    week_start: date
+    goals: list[GoalWeek]
+
+    @property
+    def met(self) -> bool:
+        return bool(self.goals) and all(g.met for g in self.goals)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "week_start": self.week_start.isoformat(),
+            "met": self.met,
+            "goals": [g.as_json() for g in self.goals],
+        }
+
+
+def team_week_results(*, org: Organization, team_ids: list[int], week_start: date) -> dict[int, WeekResult]:
+    """Whether each team met its weekly target in the Monday–Sunday week from `week_start` (a
+    fixed number of queries whatever the number of teams and goals).
+
+    A team meets its weekly target when it has at least one team goal (active, or closed with a
+    result) with a week slice in that week — in the targets version in force at the week's end —
+    and every such goal reached at least the slice's base target: the goal's own metric over the
+    slice's days, combined as the goal combines its values (sum, the latest day's total, or the
+    mean of the daily totals), compared in the goal's direction. A goal without a value that week
+    has not reached it; goals decomposed only into months or quarters do not count."""
+    week_end = week_start + timedelta(days=6)
+    slices = PeriodTarget.objects.filter(
+        kind=PeriodKind.WEEK, start_date__lte=week_end, end_date__gte=week_start
+    )
+    goals = list(
+        Goal.objects.filter(org=org, scope=Scope.TEAM, team_id__in=team_ids, status__in=COUNTED,
+                            start_date__lte=week_end, end_date__gte=week_start)
+        .prefetch_related("versions", Prefetch("versions__period_targets", queryset=slices))
+        .order_by("title", "pk")
+    )  # fmt: skip
+    weekly: list[tuple[Goal, PeriodTarget]] = []
+    for goal in goals:
+        versions = sorted(goal.versions.all(), key=lambda v: v.number)
+        in_force = next((v for v in reversed(versions) if v.effective_from <= week_end), None)
+        in_force = in_force or (versions[0] if versions else None)
+        piece = (
+            min(in_force.period_targets.all(), key=lambda p: p.start_date, default=None) if in_force else None
+        )
+        if piece is not None:
+            weekly.append((goal, piece))
+    series = (
+        daily_totals(goal_ids=[g.pk for g, _p in weekly], until=week_end,
+                     averaged={(g.pk, 0) for g, _p in weekly if g.aggregation == "average"})
+        if weekly else {}
+    )  # fmt: skip
+    results = {team_id: WeekResult(team_id=team_id, week_start=week_start, goals=[]) for team_id in team_ids}
+    for goal, piece in weekly:
+        tiers = {"base": piece.base, "challenge": piece.challenge, "stretch": piece.stretch}
+        facts = GoalFacts(start=piece.start_date, end=piece.end_date, direction=goal.direction,
+                          aggregation=goal.aggregation, tiers=tiers)  # fmt: skip
+        actual = actual_to_date(facts, series.get((goal.pk, 0), {}), piece.end_date)
+        assert goal.team_id is not None  # noqa: S101 - team goals have a team
+        results[goal.team_id].goals.append(GoalWeek(
+            goal_id=goal.pk, title=goal.title, start=piece.start_date, end=piece.end_date, actual=actual,
+            base=piece.base, challenge=piece.challenge, tier=tier_of(actual, tiers, goal.direction),
+        ))  # fmt: skip
+    return results
+
+
+def instant_reward_highlights(org: Organization, teams: list[Any]) -> dict[int, list[Highlight]]:
+    """Instant rewards earned in the last 30 days, by team (one query), for the team page."""
+    since = timezone.now() - timedelta(days=HIGHLIGHT_DAYS)
+    url = reverse("instant_rewards_earned", kwargs={"org_slug": org.slug})
+    found: dict[int, list[Highlight]] = {}
+    for reward in EarnedReward.objects.filter(
+        org=org, team_id__in=[t.pk for t in teams], created_at__gte=since
+    ).order_by("-created_at")[:200]:
+        text = _("%(reward)s earned: the team met its weekly target (week of %(week)s)") % {
+            "reward": reward.reward, "week": reward.week_start.isoformat(),
+        }  # fmt: skip
+        found.setdefault(reward.team_id, []).append(Highlight(text=text, when=reward.created_at, url=url))
+    return found

@@ -1,0 +1,28 @@
+"""Thin Celery tasks: they take ids and call services. Both are idempotent: an earned reward is
+unique per rule and week, and its announcement is one delivery per channel and reward, so a
+retried or duplicated job records and sends nothing twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from teams.models import Organization
+
+from . import selectors, services
+
+
+@shared_task(name="recognition.tasks.check_instant_rewards", acks_late=True)
+def check_instant_rewards(*, org_id: int | None = None) -> int:
+    """Weekly (Monday): record and announce the instant rewards earned in the last completed week."""
+    if org_id is None:
+        return services.instant_rewards_check_all()
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return 0
+    return len(services.instant_rewards_check(org=org, week_start=selectors.last_completed_week(org)))
+
+
+@shared_task(name="recognition.tasks.announce_reward", acks_late=True)
+def announce_reward(*, reward_id: int) -> int:
+    """Post an earned reward to its team's notification channels (once per channel)."""
+    return services.instant_reward_announce(reward_id=reward_id)

@@ -57,7 +57,7 @@ def _index(
                                                if can_nominate else None),
         "my_nominations": list(selectors.nomination_list(org=request.org, viewer=member, month=month)
                                .filter(nominator=member)[:50]),
-        "star_form": star_form or (StarForm(actor=member, initial={"team": team, "month": month_value})
+        "star_form": star_form or (StarForm(actor=member, auto_id="star_%s", initial={"team": team, "month": month_value})
                                    if team and star is None else None),
         "month_stars": list(selectors.star_list(org=request.org, month=month)[:100]),
         "my_growth": list(selectors.growth_reward_list(org=request.org, viewer=member, member=member)[:20]),
@@ -101,7 +101,7 @@ def nominate_view(request: OrgRequest) -> HttpResponse:
 @org_page(roles=SELECTORS)
 @require_POST
 def star_select_view(request: OrgRequest) -> HttpResponse:
-    form = StarForm(request.POST, actor=request.membership)
+    form = StarForm(request.POST, actor=request.membership, auto_id="star_%s")
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -174,7 +174,9 @@ class PayoutRunViewSet(
     @action(detail=True, methods=["get"])
     def lines(self, request: Request, org_slug: str, pk: str) -> Response:
         """The run's lines, in the export's order (team, name), 50 a page."""
-        lines = selectors.run_lines(run=self.get_object(), search=request.query_params.get("q", "")[:100])
+        lines = selectors.run_lines(
+            run=self.get_object(), search=request.query_params.get("q", "").replace("\x00", "")[:100]
+        )
         page = self.paginate_queryset(lines)
         return self.get_paginated_response(LineSerializer(page, many=True).data)
 

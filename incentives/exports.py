@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.xml.functions import tostring
 
 from . import selectors
 from .models import PayoutLine, PayoutRun
@@ -35,7 +36,8 @@ def filename(run: PayoutRun, extension: str) -> str:
 
 
 def _escape(value: str) -> str:
-    """A cell that starts like a formula is text, not a formula (CSV/formula injection)."""
+    """A CSV cell that starts like a formula gets a leading apostrophe, so a spreadsheet opening
+    the CSV shows it as text instead of running it (CSV/formula injection)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
@@ -45,10 +47,14 @@ def _detail_headers() -> list[str]:
             _("Reason for the adjustment")]  # fmt: skip
 
 
-def _detail_values(line: PayoutLine) -> list[Any]:
-    return [_escape(line.employee_number), _escape(line.name), _escape(line.team), _escape(line.scheme), line.base,
+def _detail_values(line: PayoutLine, escape: Any = _escape) -> list[Any]:
+    return [escape(line.employee_number), escape(line.name), escape(line.team), escape(line.scheme), line.base,
             line.attainment, line.bonus, line.commission, line.adjustment, line.total,
-            _escape(line.adjustment_reason)]  # fmt: skip
+            escape(line.adjustment_reason)]  # fmt: skip
+
+
+def _raw(value: str) -> str:
+    return value
 
 
 def _lines(run: PayoutRun) -> Iterator[PayoutLine]:
@@ -73,10 +79,15 @@ def write_xlsx(run: PayoutRun, out: IO[bytes]) -> None:
             cells = []
             for index, value in enumerate(values):
                 cell = WriteOnlyCell(sheet, value=value)
-                if index >= money_from and not isinstance(value, str):
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text stays text, never a formula, and keeps its exact value
+                elif index >= money_from:
                     cell.number_format = MONEY_FORMAT
                 cells.append(cell)
             return cells
+
+        def text_row(sheet: Any, values: list[Any]) -> list[Any]:
+            return money_row(sheet, values, len(values))
 
         summary = book.create_sheet(_("Summary"))
         summary.append([_("Payout run"), f"{run.start:%Y-%m-%d} – {run.end:%Y-%m-%d}", f"v{run.version}"])
@@ -87,7 +98,7 @@ def write_xlsx(run: PayoutRun, out: IO[bytes]) -> None:
         people = 0
         for row in selectors.run_team_totals(run=run):
             people += row.people
-            summary.append(money_row(summary, [_escape(row.team or "—"), row.people, row.base, row.bonus,
+            summary.append(money_row(summary, [row.team or "—", row.people, row.base, row.bonus,
                                                row.commission, row.adjustment, row.total], 2))  # fmt: skip
         summary.append(money_row(summary, [_("All teams"), people, run.base_total, run.bonus_total,
                                            run.commission_total, run.adjustment_total, run.total], 2))  # fmt: skip
@@ -97,16 +108,16 @@ def write_xlsx(run: PayoutRun, out: IO[bytes]) -> None:
         explanation = book.create_sheet(_("Explanation"))
         header(explanation, [_("Employee number"), _("Name"), _("Line"), _("Explanation")])
         for line in _lines(run):
-            values = _detail_values(line)
+            values = _detail_values(line, _raw)
             cells = money_row(detail, values, 4)
             cells[5].number_format = "0.0"
             detail.append(cells)
             for number, text in enumerate(line.explanation, start=1):
-                explanation.append([values[0], values[1], number, _escape(str(text))])
+                explanation.append(text_row(explanation, [values[0], values[1], number, str(text)]))
             if line.adjustment_reason:
-                explanation.append([values[0], values[1], len(line.explanation) + 1,
-                                    _escape(_("Adjusted by %(amount)s: %(reason)s")
-                                            % {"amount": line.adjustment, "reason": line.adjustment_reason})])  # fmt: skip
+                explanation.append(text_row(explanation, [values[0], values[1], len(line.explanation) + 1,
+                                                          _("Adjusted by %(amount)s: %(reason)s")
+                                                          % {"amount": line.adjustment, "reason": line.adjustment_reason}]))  # fmt: skip
 
         fixed = (run.approved_at or run.updated_at).replace(tzinfo=None, microsecond=0)
         book.properties.creator = "Stretch"
@@ -117,17 +128,22 @@ def write_xlsx(run: PayoutRun, out: IO[bytes]) -> None:
         with tempfile.TemporaryFile() as raw:
             book.save(raw)
             raw.seek(0)
-            _stable_zip(raw, out)
+            book.properties.modified = fixed  # saving stamped the time of writing: put the run's back
+            _stable_zip(raw, out, replace={"docProps/core.xml": tostring(book.properties.to_tree())})
 
 
-def _stable_zip(source: IO[bytes], out: IO[bytes]) -> None:
-    """Copy a zip, member by member and streamed, with a fixed time on every entry (openpyxl stamps
-    the time of writing, which would make two exports of the same run differ)."""
+def _stable_zip(source: IO[bytes], out: IO[bytes], *, replace: dict[str, bytes]) -> None:
+    """Copy a zip, member by member and streamed, with a fixed time on every entry and the given
+    members replaced (openpyxl stamps the time of writing into both, which would make two exports
+    of the same run differ)."""
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             stable = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
             stable.compress_type = zipfile.ZIP_DEFLATED
             stable.external_attr = 0o600 << 16
+            if info.filename in replace:
+                zout.writestr(stable, replace[info.filename])
+                continue
             with zin.open(info) as reader, zout.open(stable, "w") as writer:
                 shutil.copyfileobj(reader, writer, 1 << 16)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Organization, Role, Team
@@ -145,6 +146,7 @@ class PayoutRun(models.Model):
     people = models.PositiveIntegerField(_("people"), default=0)
     done = models.PositiveIntegerField(_("computed"), default=0)
     error = models.TextField(_("error"), blank=True)
+    attempt = models.PositiveIntegerField(default=0)  # the job that owns the computation (see run_compute)
     base_total = models.DecimalField(_("base salaries"), **MONEY, default=Decimal(0))
     bonus_total = models.DecimalField(_("performance bonuses"), **MONEY, default=Decimal(0))
     commission_total = models.DecimalField(_("commissions"), **MONEY, default=Decimal(0))
@@ -182,6 +184,11 @@ class PayoutRun(models.Model):
     def is_locked(self) -> bool:
         return self.status == RunStatus.LOCKED
 
+    @property
+    def error_text(self) -> str:
+        """The reason the run failed, in the reader's language (stored as its English text)."""
+        return gettext(self.error) if self.error else ""
+
 
 class PayoutLine(models.Model):
     """One person's pay in a run, as computed (and, with a reason, adjusted). The person's number,
@@ -196,7 +203,7 @@ class PayoutLine(models.Model):
     scheme = models.CharField(_("scheme"), max_length=120)
     base = models.DecimalField(_("base salary"), **MONEY)
     target_bonus = models.DecimalField(_("target bonus"), **MONEY)
-    attainment = models.DecimalField(_("attainment %"), max_digits=8, decimal_places=1)
+    attainment = models.DecimalField(_("attainment %"), max_digits=12, decimal_places=1)
     bonus = models.DecimalField(_("performance bonus"), **MONEY)
     commission = models.DecimalField(_("over-achievement commission"), **MONEY)
     adjustment = models.DecimalField(_("adjustment"), **MONEY, default=Decimal(0))

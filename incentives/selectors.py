@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from goals.periods import fiscal_quarter
 from teams.models import AuditEntry, Membership, Organization, Team
@@ -248,19 +249,52 @@ def run_team_totals(*, run: PayoutRun) -> list[TeamTotal]:
                       commission=r["commission"], adjustment=r["adjustment"], total=r["total"]) for r in rows]  # fmt: skip
 
 
-def run_history(*, run: PayoutRun) -> list[AuditEntry]:
-    """Who did what to the run and its lines, newest first (the audit trail)."""
-    return list(
+ACTIONS = {
+    "payout_run.start": gettext_lazy("Run started"), "payout_run.computed": gettext_lazy("Lines computed"),
+    "payout_line.adjust": gettext_lazy("Line adjusted"), "payout_run.submit": gettext_lazy("Submitted for approval"),
+    "payout_run.return": gettext_lazy("Sent back to HR"), "payout_run.approve": gettext_lazy("Approved and locked"),
+    "payout_run.new_version": gettext_lazy("New version started"), "payout_run.retry": gettext_lazy("Computed again"),
+}  # fmt: skip
+FIELDS = {
+    "period": gettext_lazy("period"), "people": gettext_lazy("people"), "total": gettext_lazy("total"),
+    "person": gettext_lazy("person"), "adjustment": gettext_lazy("adjustment"), "reason": gettext_lazy("reason"),
+    "status": gettext_lazy("status"), "replaces": gettext_lazy("replaces"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: Any
+    actor: str
+    action: str
+    changes: list[tuple[str, object, object]]
+
+
+def run_history(*, run: PayoutRun) -> list[HistoryRow]:
+    """Who did what to the run and its lines, newest first (the audit trail), in words."""
+    entries = (
         AuditEntry.objects.filter(org_id=run.org_id, target_type="payoutrun", target_id=run.pk)
         .select_related("actor")
         .order_by("-at", "-id")[:200]
     )
+    statuses = dict(RunStatus.choices)
+    rows = []
+    for entry in entries:
+        changes = []
+        for key, (before, after) in entry.changes.items():
+            if key == "status":
+                before, after = statuses.get(str(before), before), statuses.get(str(after), after)
+            changes.append((str(FIELDS.get(key, key)), before, after))
+        rows.append(HistoryRow(at=entry.at, actor=entry.actor.get_full_name() if entry.actor else "Stretch",
+                               action=str(ACTIONS.get(entry.action, entry.action)), changes=changes))  # fmt: skip
+    return rows
 
 
 def payslips(*, member: Membership) -> list[PayoutLine]:
     """The person's lines in approved (locked) runs, newest period first."""
     return list(
         PayoutLine.objects.filter(membership=member, run__status=RunStatus.LOCKED)
+        .exclude(run__next_version__status=RunStatus.LOCKED)  # a corrected period shows its newest version
         .select_related("run")
         .order_by("-run__end", "-run__version")[:24]
     )

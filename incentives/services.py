@@ -3,9 +3,10 @@ person, explained line by line. Money is Decimal end to end (see incentives/calc
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,6 +15,8 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from goals.models import Goal, Revision, Scope, Status
 from goals.progress import goal_progress
@@ -36,6 +39,7 @@ from .models import (
 )
 
 TIER_ORDER = ("none", *TIER_FIELDS)
+logger = logging.getLogger(__name__)
 
 
 def _rows(value: Any, width: int) -> list[list[Any]] | None:
@@ -555,6 +559,9 @@ def tier_label(tier: str) -> str:
 
 # --- Payout runs ----------------------------------------------------------------------------------------
 RUN_CHUNK = 500
+STUCK_AFTER = timedelta(minutes=10)
+MONEY_LIMIT = Decimal("1e11")  # a line, an adjustment and a run's total stay well inside numeric(14, 2)
+ATTAINMENT_LIMIT = Decimal("1e10")
 OPEN_RUN = (RunStatus.QUEUED, RunStatus.COMPUTING, RunStatus.REVIEW, RunStatus.SUBMITTED)
 
 
@@ -564,10 +571,24 @@ def _may_run(actor: Membership, org_id: int) -> None:
 
 
 def _queue_compute(run: PayoutRun) -> None:
+    """Queue the job after commit; when the queue does not answer, the run says so and can be
+    computed again (rather than the request failing after its data was saved)."""
     from .tasks import payout_run_compute
 
     run_id = run.pk
-    transaction.on_commit(lambda: payout_run_compute.delay(run_id=run_id))
+
+    def send() -> None:
+        try:
+            payout_run_compute.delay(run_id=run_id)
+        except KombuOperationalError:  # the broker is down: the run is not lost, HR computes it again
+            logger.exception("payout run %s could not be queued", run_id)
+            PayoutRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+                status=RunStatus.FAILED,
+                error=gettext_noop("The job queue did not answer."),
+                updated_at=timezone.now(),
+            )
+
+    transaction.on_commit(send)
 
 
 def _locked_run(run: PayoutRun) -> PayoutRun:
@@ -592,10 +613,12 @@ def run_start(
         raise ValidationError({"end": [_("The end cannot be before the start.")]})
     if (end - start).days > 366:
         raise ValidationError({"end": [_("A payout period is at most a year.")]})
-    runs = PayoutRun.objects.select_for_update().filter(org=org, start=start, end=end)
-    existing = list(runs.order_by("-version"))
+    Organization.objects.select_for_update().filter(pk=org.pk).first()  # one start at a time (a double click)
+    existing = list(PayoutRun.objects.filter(org=org, start=start, end=end).order_by("-version"))
     if any(r.status in OPEN_RUN for r in existing):
         raise ValidationError(_("A run for this period is already open: finish it first."))
+    if any(r.status == RunStatus.FAILED for r in existing):
+        raise ValidationError(_("A run for this period failed: compute it again instead."))
     if any(r.status == RunStatus.LOCKED for r in existing):
         raise ValidationError(_("This period has a locked run: start a new version of it instead."))
     run = PayoutRun.objects.create(org=org, start=start, end=end, version=(existing[0].version + 1) if existing else 1,
@@ -615,7 +638,7 @@ def run_new_version(*, run: PayoutRun, actor: Membership, language: str = "") ->
     if PayoutRun.objects.filter(previous=run).exists():
         raise ValidationError(_("This run already has a newer version."))
     latest = PayoutRun.objects.filter(org=run.org, start=run.start, end=run.end).order_by("-version").first()
-    if latest is not None and latest.status in OPEN_RUN:
+    if latest is not None and latest.status != RunStatus.LOCKED:
         raise ValidationError(_("A run for this period is already open: finish it first."))
     version = PayoutRun.objects.create(
         org=run.org, start=run.start, end=run.end, version=(latest.version if latest else run.version) + 1,
@@ -627,14 +650,25 @@ def run_new_version(*, run: PayoutRun, actor: Membership, language: str = "") ->
 
 
 @transaction.atomic
+def run_is_stuck(run: PayoutRun) -> bool:
+    """Queued or computing, and no progress for STUCK_AFTER (a lost job, a killed worker)."""
+    return (
+        run.status in (RunStatus.QUEUED, RunStatus.COMPUTING)
+        and run.updated_at < timezone.now() - STUCK_AFTER
+    )
+
+
+@transaction.atomic
 def run_retry(*, run: PayoutRun, actor: Membership) -> PayoutRun:
-    """Compute a failed run again (the lines already written are kept)."""
+    """Compute a failed or stuck run again, from the start: everyone's line is computed afresh
+    from today's salaries and goals (the run is not locked, so nothing approved changes)."""
     _may_run(actor, run.org_id)
     run = _locked_run(run)
-    if run.status != RunStatus.FAILED:
-        raise ValidationError(_("Only a failed run is computed again."))
-    run.status, run.error = RunStatus.QUEUED, ""
-    run.save(update_fields=["status", "error", "updated_at"])
+    if run.status != RunStatus.FAILED and not run_is_stuck(run):
+        raise ValidationError(_("Only a failed run, or one stuck for 10 minutes, is computed again."))
+    run.lines.all().delete()
+    run.status, run.error, run.done = RunStatus.QUEUED, "", 0
+    run.save(update_fields=["status", "error", "done", "updated_at"])
     _run_record(run, actor, "payout_run.retry", {})
     _queue_compute(run)
     return run
@@ -645,6 +679,13 @@ def _team_label(member: Membership) -> str:
 
 
 def _line(run: PayoutRun, member: Membership, scheme: BonusScheme, payout: calculator.Payout) -> PayoutLine:
+    if payout.total >= MONEY_LIMIT or abs(payout.attainment) >= ATTAINMENT_LIMIT:
+        raise ValidationError(
+            _(
+                "The pay of %(name)s is too large to store (attainment %(value)s%%): check the targets of their goals."
+            )
+            % {"name": member.user.display_name or member.user.email, "value": payout.attainment}
+        )
     return PayoutLine(
         org_id=run.org_id, run=run, membership=member, employee_number=member.employee_number,
         name=(member.user.display_name or member.user.email)[:150], team=_team_label(member), scheme=scheme.name,
@@ -663,18 +704,30 @@ def _refresh_totals(run: PayoutRun) -> None:
     run.total = sums["total"] or Decimal(0)
 
 
+def _still_mine(run_id: int, attempt: int) -> bool:
+    """Lock the run and check this job still owns it (a retry after a stuck job takes it over)."""
+    return (
+        PayoutRun.objects.select_for_update(of=("self",))
+        .filter(pk=run_id, status=RunStatus.COMPUTING, attempt=attempt)
+        .exists()
+    )
+
+
 def run_compute(*, run_id: int) -> PayoutRun | None:
     """The job: every active person with a scheme gets a line, in chunks, with the progress saved
-    after each chunk. Idempotent: a retried or duplicated job skips the people already done and
-    does nothing to a run that is past computing."""
+    after each chunk. Idempotent: only the job that moves the run from queued to computing owns it
+    (its `attempt`); a duplicated or late job finds the run taken and does nothing, and every write
+    checks that ownership under the run's row lock."""
     with transaction.atomic():
         run = (
             PayoutRun.objects.select_for_update(of=("self",)).select_related("org").filter(pk=run_id).first()
         )
-        if run is None or run.status not in (RunStatus.QUEUED, RunStatus.COMPUTING):
+        if run is None or run.status != RunStatus.QUEUED:
             return run
-        run.status = RunStatus.COMPUTING
-        run.save(update_fields=["status", "updated_at"])
+        run.status, run.attempt, run.done = RunStatus.COMPUTING, run.attempt + 1, 0
+        run.save(update_fields=["status", "attempt", "done", "updated_at"])
+        run.lines.all().delete()
+    attempt = run.attempt
     try:
         with translation.override(run.language or run.org.default_language):
             members = list(
@@ -685,18 +738,23 @@ def run_compute(*, run_id: int) -> PayoutRun | None:
             )
             facts = period_facts(org=run.org, start=run.start, end=run.end)
             eligible = [(m, s) for m in members if (s := scheme_in(facts, m)) is not None]
-            done = set(run.lines.values_list("membership_id", flat=True))
-            PayoutRun.objects.filter(pk=run.pk).update(people=len(eligible), done=len(done))
+            PayoutRun.objects.filter(pk=run_id, attempt=attempt).update(
+                people=len(eligible), updated_at=timezone.now()
+            )
             for index in range(0, len(eligible), RUN_CHUNK):
                 chunk = eligible[index : index + RUN_CHUNK]
-                lines = [_line(run, m, s, payout_in(facts, m, s)) for m, s in chunk if m.pk not in done]
+                lines = [_line(run, m, s, payout_in(facts, m, s)) for m, s in chunk]
                 with transaction.atomic():
-                    PayoutLine.objects.bulk_create(lines, ignore_conflicts=True)
-                    PayoutRun.objects.filter(pk=run.pk).update(done=min(index + len(chunk), len(eligible)))
+                    if not _still_mine(run_id, attempt):
+                        return PayoutRun.objects.filter(pk=run_id).first()
+                    PayoutLine.objects.bulk_create(lines)
+                    PayoutRun.objects.filter(pk=run_id).update(
+                        done=index + len(chunk), updated_at=timezone.now()
+                    )
         with transaction.atomic():
-            run = PayoutRun.objects.select_for_update(of=("self",)).select_related("org").get(pk=run_id)
-            if run.status != RunStatus.COMPUTING:
-                return run
+            if not _still_mine(run_id, attempt):
+                return PayoutRun.objects.filter(pk=run_id).first()
+            run = PayoutRun.objects.select_related("org").get(pk=run_id)
             _refresh_totals(run)
             run.status = RunStatus.REVIEW
             run.save()
@@ -706,9 +764,14 @@ def run_compute(*, run_id: int) -> PayoutRun | None:
                 "payout_run.computed",
                 {"people": [None, run.people], "total": [None, str(run.total)]},
             )
-    except Exception as error:  # the run shows what went wrong and can be computed again
-        PayoutRun.objects.filter(pk=run_id, status=RunStatus.COMPUTING).update(
-            status=RunStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
+    except Exception as error:  # the run says what went wrong and can be computed again
+        if isinstance(error, ValidationError):
+            message = " ".join(error.messages)
+        else:
+            logger.exception("payout run %s failed", run_id)
+            message = gettext_noop("An unexpected error stopped the computation; it is in the server log.")
+        PayoutRun.objects.filter(pk=run_id, status=RunStatus.COMPUTING, attempt=attempt).update(
+            status=RunStatus.FAILED, error=message[:2000], updated_at=timezone.now()
         )
         raise
     return run
@@ -724,9 +787,13 @@ def run_line_adjust(*, line: PayoutLine, actor: Membership, amount: Decimal, rea
         raise ValidationError(_("This run is approved and locked: start a new version to change it."))
     if run.status != RunStatus.REVIEW:
         raise ValidationError(_("Lines can be adjusted only while the run is in review."))
-    reason = (reason or "").strip()
+    if line.membership_id == actor.pk:
+        raise ValidationError(_("You cannot adjust your own pay: another person in HR or an admin does."))
+    reason = (reason or "").replace("\x00", "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Give the reason for the adjustment.")]})
+    if abs(amount) >= MONEY_LIMIT:
+        raise ValidationError({"amount": [_("This adjustment is too large.")]})
     if len(reason) > 1000:
         raise ValidationError({"reason": [_("At most 1,000 characters.")]})
     if amount != calculator.money(amount):
@@ -734,6 +801,8 @@ def run_line_adjust(*, line: PayoutLine, actor: Membership, amount: Decimal, rea
     line = PayoutLine.objects.select_for_update(of=("self",)).get(pk=line.pk)
     if line.bonus + line.commission + amount < 0:
         raise ValidationError({"amount": [_("An adjustment cannot take the bonus below zero.")]})
+    if abs(run.total - line.total + line.base + line.bonus + line.commission + amount) >= MONEY_LIMIT * 10:
+        raise ValidationError({"amount": [_("This adjustment is too large.")]})
     before = {"adjustment": line.adjustment, "total": line.total, "reason": line.adjustment_reason}
     line.adjustment = amount
     line.adjustment_reason = reason
@@ -771,6 +840,8 @@ def run_approve(*, run: PayoutRun, actor: Membership) -> PayoutRun:
         raise ValidationError(_("Only a submitted run can be approved."))
     if run.submitted_by_id == actor.pk:
         raise ValidationError(_("You submitted this run: another admin must approve it."))
+    if run.lines.filter(adjusted_by=actor).exists():
+        raise ValidationError(_("You adjusted lines of this run: another admin must approve it."))
     run.status, run.approved_by, run.approved_at = RunStatus.LOCKED, actor, timezone.now()
     run.save()
     _run_record(run, actor, "payout_run.approve", {"status": [RunStatus.SUBMITTED, RunStatus.LOCKED]})
@@ -785,7 +856,8 @@ def run_return(*, run: PayoutRun, actor: Membership, reason: str) -> PayoutRun:
     run = _locked_run(run)
     if run.status != RunStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted run can be sent back."))
-    if not (reason or "").strip():
+    reason = (reason or "").replace("\x00", "").strip()
+    if not reason:
         raise ValidationError({"reason": [_("Say why the run goes back to HR.")]})
     run.status, run.submitted_by, run.submitted_at = RunStatus.REVIEW, None, None
     run.save()

@@ -176,7 +176,7 @@ def run_view(request: OrgRequest, run_id: int) -> HttpResponse:
         if run.status not in (RunStatus.QUEUED, RunStatus.COMPUTING):
             response["HX-Refresh"] = "true"  # the lines are ready: show the whole page
         return response
-    search = request.GET.get("q", "")[:100]
+    search = request.GET.get("q", "").replace("\x00", "")[:100]
     page = Paginator(selectors.run_lines(run=run, search=search), selectors.LINES_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -232,7 +232,8 @@ def line_adjust_view(request: OrgRequest, run_id: int, line_id: int) -> HttpResp
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
         messages.success(request, _("Line of %(name)s adjusted.") % {"name": line.name})
-    query = urlencode({"q": request.POST.get("q", "")[:100]}) if request.POST.get("q") else ""
+    search = request.POST.get("q", "").replace("\x00", "")[:100]
+    query = urlencode({"q": search}) if search else ""
     return redirect(reverse("payout_run", args=[request.org.slug, run.pk]) + (f"?{query}" if query else ""))
 
 

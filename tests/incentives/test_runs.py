@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import date, timedelta
 from decimal import Decimal as D
 
@@ -157,22 +158,80 @@ def test_bad_periods_and_roles_are_refused(org, hr, manager, period):
     assert not PayoutRun.objects.exists()
 
 
-def test_the_job_is_idempotent_and_resumes(
-    org, hr, member, sales, period, django_capture_on_commit_callbacks
-):
+def test_the_job_is_idempotent_and_a_stuck_run_is_computed_again(org, hr, member, sales, period,
+                                                                   django_capture_on_commit_callbacks):  # fmt: skip
     for _ in range(3):
         factories.member(org).teams.add(sales["team"])
     run = _run(org, hr, period, django_capture_on_commit_callbacks)
-    assert run.lines.count() == 4
+    assert run.lines.count() == 4 and run.attempt == 1
     services.run_compute(run_id=run.pk)  # a duplicated job does nothing to a computed run
     assert run.lines.count() == 4
-    # A worker died half way: the retried job keeps the lines written and adds the rest, once.
+    # A worker died half way: the run sits in "computing". Another job for it does nothing (it does
+    # not own the run), and HR cannot compute it again until it has made no progress for 10 minutes.
     PayoutRun.objects.filter(pk=run.pk).update(status=RunStatus.COMPUTING, done=2)
     run.lines.filter(membership=member).delete()
     services.run_compute(run_id=run.pk)
+    assert run.lines.count() == 3
     run.refresh_from_db()
-    assert run.lines.count() == 4 and run.status == RunStatus.REVIEW and run.done == 4
+    with pytest.raises(ValidationError):
+        services.run_retry(run=run, actor=hr)
+    PayoutRun.objects.filter(pk=run.pk).update(updated_at=run.updated_at - timedelta(minutes=11))
+    run.refresh_from_db()
+    assert services.run_is_stuck(run)
+    services.salary_set(org=org, actor=hr, membership=member, base=D(31000), effective_from=period[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_retry(run=run, actor=hr)
+    run.refresh_from_db()
+    assert run.status == RunStatus.REVIEW and run.done == 4 and run.attempt == 2
+    assert run.lines.count() == 4 and run.lines.get(membership=member).base == D(31000)  # all computed afresh
     assert run.total == sum(line.total for line in run.lines.all())
+
+
+def test_a_failed_run_says_why_and_blocks_a_second_run_of_its_period(org, hr, member, sales, period,
+                                                                     django_capture_on_commit_callbacks):  # fmt: skip
+    services.salary_set(
+        org=org, actor=hr, membership=member, base=D("200000000000"), effective_from=period[0]
+    )
+    with pytest.raises(ValidationError), django_capture_on_commit_callbacks(execute=True):
+        services.run_start(org=org, actor=hr, start=period[0], end=period[1])
+    run = PayoutRun.objects.get()
+    assert (
+        run.status == RunStatus.FAILED and "too large to store" in run.error_text and not run.lines.exists()
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.run_start(org=org, actor=hr, start=period[0], end=period[1])  # one open run per period
+    assert "compute it again" in caught.value.messages[0]
+    services.salary_set(org=org, actor=hr, membership=member, base=D(30000), effective_from=period[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_retry(run=run, actor=hr)
+    run.refresh_from_db()
+    assert run.status == RunStatus.REVIEW and run.lines.get(membership=member).total == D(62000)
+
+
+def test_approvers_and_adjusters_are_other_people(org, hr, admin, second_admin, member, sales, period,
+                                                  django_capture_on_commit_callbacks):  # fmt: skip
+    services.salary_set(org=org, actor=hr, membership=hr, base=D(40000), effective_from=period[0])
+    services.scheme_assign(scheme=sales["scheme"], actor=hr, membership=hr)
+    run = _run(org, hr, period, django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError) as caught:
+        services.run_line_adjust(line=run.lines.get(membership=hr), actor=hr, amount=D(1000), reason="Mine")
+    assert "your own pay" in caught.value.messages[0]
+    for amount in (D("100000000000"), D("-100000000000")):
+        with pytest.raises(ValidationError) as caught:
+            services.run_line_adjust(
+                line=run.lines.get(membership=member), actor=hr, amount=amount, reason="x"
+            )
+        assert "amount" in caught.value.message_dict
+    services.run_line_adjust(
+        line=run.lines.get(membership=member), actor=admin, amount=D(10), reason="Rounding"
+    )
+    services.run_submit(run=run, actor=hr)
+    with pytest.raises(ValidationError) as caught:
+        services.run_approve(run=run, actor=admin)  # adjusted a line: not the one to approve it
+    assert "adjusted lines" in caught.value.messages[0]
+    services.run_approve(run=run, actor=second_admin)
+    run.refresh_from_db()
+    assert run.status == RunStatus.LOCKED
 
 
 def test_a_failed_experiment_within_the_allowance_does_not_count_against_its_owner(org, hr, manager, member, sales,
@@ -223,6 +282,7 @@ def locked(org, hr, admin, second_admin, member, sales, period, django_capture_o
 def test_the_xlsx_export_is_byte_identical_and_adds_up(locked, member):
     first, second = io.BytesIO(), io.BytesIO()
     exports.write_xlsx(locked, first)
+    time.sleep(1.1)  # a second later: the file must not carry the time it was written
     exports.write_xlsx(locked, second)
     assert first.getvalue() == second.getvalue()
     book = openpyxl.load_workbook(io.BytesIO(first.getvalue()))
@@ -234,7 +294,11 @@ def test_the_xlsx_export_is_byte_identical_and_adds_up(locked, member):
     assert len(rows) == 2
     assert D(str(sum(r[9] for r in rows))) == locked.total
     mine = next(r for r in rows if r[1] == member.user.display_name)
-    assert D(str(mine[9])) == D("59999.50") and mine[10] == "'=HYPERLINK(evil)"  # a formula stays text
+    assert D(str(mine[9])) == D("59999.50") and mine[10] == "=HYPERLINK(evil)"
+    reason_cell = next(
+        r for r in book["Detail"].iter_rows(min_row=2) if r[1].value == member.user.display_name
+    )[10]
+    assert reason_cell.data_type == "s"  # the exact text, stored as text: never a formula
     summary = list(book["Summary"].iter_rows(values_only=True))
     assert summary[-1][0] == "All teams" and D(str(summary[-1][6])) == locked.total
     explanation = list(book["Explanation"].iter_rows(values_only=True))
@@ -246,6 +310,7 @@ def test_the_csv_export_is_stable(locked, member):
     assert first == b"".join(exports.csv_chunks(locked))
     rows = list(csv.reader(io.StringIO(first.decode("utf-8-sig"))))
     assert rows[0][0] == "Employee number" and len(rows) == 3
+    assert "'=HYPERLINK(evil)" in first.decode("utf-8-sig")  # a spreadsheet opening the CSV shows it as text
     assert sum(D(r[9]) for r in rows[1:]) == locked.total
 
 
@@ -280,6 +345,10 @@ def test_pages_flow_and_download(org, hr, admin, second_admin, member, sales, pe
     assert line.adjustment == D(100)
     page = client.get(reverse("payout_run", args=[org.slug, run.pk]))
     assert "Helped the east region" in page.content.decode()
+    assert client.get(reverse("payout_run", args=[org.slug, run.pk]), {"q": "a\x00b"}).status_code == 200
+    assert (
+        client.get(f"/api/v1/orgs/{org.slug}/payout-runs/{run.pk}/lines/", {"q": "\x00"}).status_code == 200
+    )
     client.post(reverse("payout_run_decide", args=[org.slug, run.pk]), {"decision": "submit"})
     client.force_login(second_admin.user)
     client.post(reverse("payout_run_decide", args=[org.slug, run.pk]), {"decision": "approve"})
@@ -371,7 +440,7 @@ def test_run_pages_and_lists_run_a_fixed_number_of_queries(org, hr, sales, perio
     few = [queries_for(client, url) for url in urls]
     for _ in range(30):
         factories.member(org).teams.add(sales["team"])
-    PayoutRun.objects.filter(pk=run.pk).update(status=RunStatus.COMPUTING)
+    PayoutRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED)
     services.run_compute(run_id=run.pk)
     PayoutLine.objects.filter(run=run).update(adjusted_by=hr, adjustment_reason="pin")
     assert run.lines.count() == 31
@@ -390,7 +459,8 @@ def test_run_history_is_the_audit_trail(org, hr, sales, period, django_capture_o
     run = _run(org, hr, period, django_capture_on_commit_callbacks)
     services.run_line_adjust(line=run.lines.first(), actor=hr, amount=D(3), reason="Shown in history")
     history = selectors.run_history(run=run)
-    assert history[0].action == "payout_line.adjust" and history[0].changes["reason"][1] == "Shown in history"
+    assert history[0].action == "Line adjusted" and ("reason", "", "Shown in history") in history[0].changes
+    assert history[1].action == "Lines computed" and history[0].actor == hr.user.get_full_name()
 
 
 def test_the_demo_has_a_locked_run_ready_to_export(db):

@@ -8,48 +8,16 @@ Uses the database `stretch_bench_payroll` (recreated), PostgreSQL on 127.0.0.1:5
 
 from __future__ import annotations
 
-import os
-import statistics
-import subprocess
-import sys
 import time
 import tracemalloc
-from pathlib import Path
+from datetime import date
+from decimal import Decimal
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="config.settings.local",
-    DATABASE_URL="postgres://postgres@127.0.0.1:5432/stretch_bench_payroll",
-    REDIS_URL="redis://127.0.0.1:6379/15",
-    CELERY_TASK_ALWAYS_EAGER="false",
-    DEBUG="false",
-)
-
-import psycopg2  # noqa: E402
-
-
-def recreate() -> None:
-    conn = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute('DROP DATABASE IF EXISTS "stretch_bench_payroll" WITH (FORCE)')
-        cur.execute('CREATE DATABASE "stretch_bench_payroll"')
-    conn.close()
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
-
-
-def timed(run, repeat: int = 3) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), max(times)
+from inprocess import publish, timed, use_database
 
 
 def main() -> None:
-    recreate()
+    use_database("stretch_bench_payroll")
     import django
 
     django.setup()
@@ -67,7 +35,7 @@ def main() -> None:
     seed_total = time.perf_counter() - started
     hr = org.memberships.filter(role=Role.HR).first()
     admins = list(org.memberships.filter(role=Role.ADMIN)[:2])
-    start, end = __import__("datetime").date(2026, 10, 1), __import__("datetime").date(2026, 12, 31)
+    start, end = date(2026, 10, 1), date(2026, 12, 31)
 
     def compute() -> None:
         PayoutRun.objects.filter(org=org).delete()
@@ -77,19 +45,16 @@ def main() -> None:
     run_times = timed(compute)
     run = PayoutRun.objects.get(org=org)
     people = run.lines.count()
-    services.run_line_adjust(line=run.lines.first(), actor=hr, amount=__import__("decimal").Decimal(100),
+    services.run_line_adjust(line=run.lines.first(), actor=hr, amount=Decimal(100),
                              reason="Benchmark")  # fmt: skip
     services.run_submit(run=run, actor=admins[0])
     services.run_approve(run=run, actor=admins[1])
     run.refresh_from_db()
 
     def xlsx() -> None:
-        with open(os.devnull, "wb") as sink:
-            handle = exports.xlsx_file(run)
-            size[0] = handle.seek(0, 2)
-            handle.seek(0)
-            sink.write(handle.read())
-            handle.close()
+        handle = exports.xlsx_file(run)  # the whole workbook, written to its temporary file
+        size[0] = handle.seek(0, 2)
+        handle.close()
 
     size = [0]
     xlsx_times = timed(xlsx)
@@ -155,13 +120,7 @@ def main() -> None:
     ]  # fmt: skip
     if run.status != RunStatus.LOCKED:
         raise SystemExit("the run did not lock")
-    text = "\n".join(lines)
-    print(text)
-    if "--write" in sys.argv:
-        doc = ROOT / "docs" / "benchmarks.md"
-        body = doc.read_text()
-        marker = "Newest first; each run adds a section.\n\n"
-        doc.write_text(body.replace(marker, marker + text + "\n", 1))
+    publish("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -8,36 +8,10 @@ Uses the database `stretch_bench` (recreated), PostgreSQL on 127.0.0.1:5432 and 
 
 from __future__ import annotations
 
-import os
-import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="config.settings.local",
-    DATABASE_URL="postgres://postgres@127.0.0.1:5432/stretch_bench",
-    REDIS_URL="redis://127.0.0.1:6379/15",
-    CELERY_TASK_ALWAYS_EAGER="false",
-    DEBUG="false",
-)
-
-import psycopg2  # noqa: E402
-
-
-def recreate() -> None:
-    conn = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute('DROP DATABASE IF EXISTS "stretch_bench" WITH (FORCE)')
-        cur.execute('CREATE DATABASE "stretch_bench"')
-    conn.close()
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
-
+from inprocess import publish, timed, use_database
 
 FLOOR_SQL = """
 SELECT g.id, COALESCE(SUM(e.value), 0) AS actual,
@@ -54,17 +28,8 @@ GROUP BY g.id, v.challenge, g.start_date, g.end_date
 """
 
 
-def timed(run, repeat: int = 3) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), max(times)
-
-
 def main() -> None:
-    recreate()
+    use_database("stretch_bench")
     import django
 
     django.setup()
@@ -161,13 +126,7 @@ def main() -> None:
         "leading and risk states and upserts every snapshot.",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    if "--write" in sys.argv:
-        doc = ROOT / "docs" / "benchmarks.md"
-        body = doc.read_text()
-        marker = "Newest first; each run adds a section.\n\n"
-        doc.write_text(body.replace(marker, marker + text + "\n", 1))
+    publish("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +23,7 @@ from teams.api_base import OrgAPIView, OrgGenericViewSet, service_errors
 from teams.models import Membership, Organization, Team
 
 from . import exports, selectors, services
-from .models import BonusScheme, PayoutRun, RunStatus, Salary
+from .models import BonusScheme, PayoutRun, Salary
 from .serializers import (
     AdjustSerializer,
     AssignmentSerializer,
@@ -133,9 +132,8 @@ class PayoutPreviewView(OrgAPIView):
                 raise error from None
         if query.forbidden:
             raise exceptions.PermissionDenied(_("You cannot see this person's pay."))
-        pending = request.query_params.get("pending", "").lower() in ("1", "true", "yes")
         payout = services.person_payout(member=query.member, start=query.start, end=query.end,
-                                        attainment=query.attainment, pending=pending)  # fmt: skip
+                                        attainment=query.attainment, pending=query.pending)  # fmt: skip
         body = selectors.payout_body(query=query, payout=payout)
         return Response(PayoutSerializer(body).data)
 
@@ -239,17 +237,5 @@ class PayoutRunViewSet(
     def export(self, request: Request, org_slug: str, pk: str) -> HttpResponseBase:
         """The locked run as a file; 400 for a run that is not approved yet."""
         run = self.get_object()
-        kind = request.query_params.get("file", "xlsx")
-        if kind not in ("xlsx", "csv"):
-            raise exceptions.ValidationError({"file": [_("Choose xlsx or csv.")]})
-        if run.status != RunStatus.LOCKED:
-            raise exceptions.ValidationError(
-                {"status": [_("Only an approved (locked) run can be exported.")]}
-            )
-        if kind == "csv":
-            response: HttpResponseBase = StreamingHttpResponse(exports.csv_chunks(run),
-                                                               content_type="text/csv; charset=utf-8")  # fmt: skip
-            response["Content-Disposition"] = f'attachment; filename="{exports.filename(run, "csv")}"'
-            return response
-        return FileResponse(exports.xlsx_file(run), as_attachment=True, filename=exports.filename(run, "xlsx"),
-                            content_type=exports.XLSX_TYPE)  # fmt: skip
+        with service_errors():
+            return exports.download(run, request.query_params.get("file", "xlsx"))

@@ -15,6 +15,9 @@ import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -22,8 +25,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.xml.functions import tostring
 
+from teams.tables import escape_cell
+
 from . import selectors
-from .models import PayoutLine, PayoutRun
+from .models import PayoutLine, PayoutRun, RunStatus
 
 MONEY_FORMAT = "#,##0.00"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,19 +40,13 @@ def filename(run: PayoutRun, extension: str) -> str:
     return f"payout-{run.org.slug}-{run.start:%Y%m%d}-{run.end:%Y%m%d}-v{run.version}.{extension}"
 
 
-def _escape(value: str) -> str:
-    """A CSV cell that starts like a formula gets a leading apostrophe, so a spreadsheet opening
-    the CSV shows it as text instead of running it (CSV/formula injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _detail_headers() -> list[str]:
     return [_("Employee number"), _("Name"), _("Team"), _("Scheme"), _("Base salary"), _("Attainment %"),
             _("Performance bonus"), _("Over-achievement commission"), _("Adjustment"), _("Total"),
             _("Reason for the adjustment")]  # fmt: skip
 
 
-def _detail_values(line: PayoutLine, escape: Any = _escape) -> list[Any]:
+def _detail_values(line: PayoutLine, escape: Any = escape_cell) -> list[Any]:
     return [escape(line.employee_number), escape(line.name), escape(line.team), escape(line.scheme), line.base,
             line.attainment, line.bonus, line.commission, line.adjustment, line.total,
             escape(line.adjustment_reason)]  # fmt: skip
@@ -154,6 +153,22 @@ def xlsx_file(run: PayoutRun) -> IO[bytes]:
     write_xlsx(run, handle)
     handle.seek(0)
     return handle
+
+
+def download(run: PayoutRun, kind: str) -> HttpResponseBase:
+    """The run as a streamed download (`kind` xlsx or csv), for the page and the API alike; a
+    run that is not approved, or another kind of file, is refused with a clear message."""
+    if kind not in ("xlsx", "csv"):
+        raise ValidationError({"file": [_("Choose xlsx or csv.")]})
+    if run.status != RunStatus.LOCKED:
+        raise ValidationError({"status": [_("Only an approved (locked) run can be exported.")]})
+    if kind == "csv":
+        response = StreamingHttpResponse(csv_chunks(run), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename(run, "csv")}"'
+        return response
+    return FileResponse(
+        xlsx_file(run), as_attachment=True, filename=filename(run, "xlsx"), content_type=XLSX_TYPE
+    )
 
 
 def csv_chunks(run: PayoutRun) -> Iterator[bytes]:

@@ -29,6 +29,7 @@ class PayoutQuery:
     end: date
     attainment: Decimal | None
     forbidden: bool
+    pending: bool = False  # what the pending goal revisions would pay
 
 
 def current_quarter(org: Organization, today: date) -> tuple[date, date]:
@@ -80,7 +81,8 @@ def payout_query(*, org: Organization, viewer: Membership, params: Any) -> Payou
     if errors:
         raise ValidationError(errors)
     return PayoutQuery(member=member, start=start, end=end, attainment=attainment,
-                       forbidden=not services.can_see_money(viewer=viewer, person=member))  # fmt: skip
+                       forbidden=not services.can_see_money(viewer=viewer, person=member),
+                       pending=str(params.get("pending") or "").lower() in ("1", "true", "yes"))  # fmt: skip
 
 
 def payout_body(*, query: PayoutQuery, payout: calculator.Payout | None) -> dict[str, Any]:

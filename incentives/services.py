@@ -535,6 +535,14 @@ def person_payout(
     return payout_in(facts, member, scheme, attainment=attainment, pending=pending)
 
 
+def revised_payout(*, member: Membership, start: date, end: date) -> calculator.Payout | None:
+    """What the person would be paid if the pending revisions of their goals were approved; None
+    when no goal of theirs has one (or no scheme applies)."""
+    if not has_pending_revisions(member=member, start=start, end=end):
+        return None
+    return person_payout(member=member, start=start, end=end, pending=True)
+
+
 def has_pending_revisions(*, member: Membership, start: date, end: date) -> bool:
     """Whether a goal that counts for the person has a revision waiting for a decision."""
     teams = list(member.teams.values_list("pk", flat=True))
@@ -828,20 +836,31 @@ def run_submit(*, run: PayoutRun, actor: Membership) -> PayoutRun:
     return run
 
 
+def run_approval_refusal(*, run: PayoutRun, actor: Membership) -> str | None:
+    """Why `actor` may not approve `run` now, or None when they may: an active admin of its
+    organisation, the run submitted, and neither submitted nor adjusted by them (four eyes)."""
+    if actor.role != Role.ADMIN or actor.org_id != run.org_id or not actor.is_active:
+        return _("Only an admin approves a payout run.")
+    if run.status == RunStatus.LOCKED:
+        return _("This run is already approved and locked.")
+    if run.status != RunStatus.SUBMITTED:
+        return _("Only a submitted run can be approved.")
+    if run.submitted_by_id == actor.pk:
+        return _("You submitted this run: another admin must approve it.")
+    if run.lines.filter(adjusted_by=actor).exists():
+        return _("You adjusted lines of this run: another admin must approve it.")
+    return None
+
+
 @transaction.atomic
 def run_approve(*, run: PayoutRun, actor: Membership) -> PayoutRun:
     """An admin approves a submitted run, which locks it; never their own submission."""
     if actor.role != Role.ADMIN or actor.org_id != run.org_id or not actor.is_active:
         raise ValidationError(_("Only an admin approves a payout run."))
     run = _locked_run(run)
-    if run.status == RunStatus.LOCKED:
-        raise ValidationError(_("This run is already approved and locked."))
-    if run.status != RunStatus.SUBMITTED:
-        raise ValidationError(_("Only a submitted run can be approved."))
-    if run.submitted_by_id == actor.pk:
-        raise ValidationError(_("You submitted this run: another admin must approve it."))
-    if run.lines.filter(adjusted_by=actor).exists():
-        raise ValidationError(_("You adjusted lines of this run: another admin must approve it."))
+    refusal = run_approval_refusal(run=run, actor=actor)
+    if refusal:
+        raise ValidationError(refusal)
     run.status, run.approved_by, run.approved_at = RunStatus.LOCKED, actor, timezone.now()
     run.save()
     _run_record(run, actor, "payout_run.approve", {"status": [RunStatus.SUBMITTED, RunStatus.LOCKED]})

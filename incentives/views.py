@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,9 +52,8 @@ def index_view(request: OrgRequest) -> HttpResponse:
         "slider": query.attainment if query.attainment is not None else (actual.attainment if actual else Decimal(100)),
         "curve": selectors.curve_points(member=query.member, start=query.start, end=query.end),
         "scheme": services.scheme_for(member=query.member), "payslips": selectors.payslips(member=query.member),
-        "revised": services.person_payout(member=query.member, start=query.start, end=query.end, pending=True)
-        if actual is not None and services.has_pending_revisions(member=query.member, start=query.start, end=query.end)
-        else None,
+        "is_hr": request.membership.role in PEOPLE_WITH_MONEY,
+        "revised": services.revised_payout(member=query.member, start=query.start, end=query.end) if actual else None,
     }  # fmt: skip
     template = "incentives/index.html#payout" if request.htmx else "incentives/index.html"
     return render(request, template, context)
@@ -184,6 +183,8 @@ def run_view(request: OrgRequest, run_id: int) -> HttpResponse:
         "run": run, "page": page, "search": search, "teams": selectors.run_team_totals(run=run),
         "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),
         "adjust_form": AdjustForm(), "is_admin": request.membership.role == Role.ADMIN,
+        "approval_refusal": services.run_approval_refusal(run=run, actor=request.membership)
+        if run.status == RunStatus.SUBMITTED else None,
     }  # fmt: skip
     return render(request, "incentives/run.html#lines" if request.htmx else "incentives/run.html", context)
 
@@ -242,14 +243,8 @@ def line_adjust_view(request: OrgRequest, run_id: int, line_id: int) -> HttpResp
 def run_export_view(request: OrgRequest, run_id: int, fmt: str) -> HttpResponseBase:
     """The locked run as XLSX or CSV, streamed; an unapproved run cannot be exported."""
     run = selectors.run_get(org=request.org, run_id=run_id)
-    if run.status != RunStatus.LOCKED:
-        messages.error(request, _("Only an approved (locked) run can be exported."))
+    try:
+        return exports.download(run, fmt)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect("payout_run", org_slug=request.org.slug, run_id=run.pk)
-    if fmt == "csv":
-        response: HttpResponseBase = StreamingHttpResponse(
-            exports.csv_chunks(run), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{exports.filename(run, "csv")}"'
-        return response
-    return FileResponse(exports.xlsx_file(run), as_attachment=True, filename=exports.filename(run, "xlsx"),
-                        content_type=exports.XLSX_TYPE)  # fmt: skip

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from goals.models import Goal
 from teams.models import Membership
 from teams.page_forms import parse_id, parse_number
-from teams.tables import CellError, Rows, read_table
+from teams.tables import CellError, Rows, escape_cell, read_table, unescape_cell
 
 from . import services
 from .models import Initiative, Need, Priority, Squad
@@ -28,18 +28,9 @@ OPTIONAL_COLUMNS = {"squad", "needs_note"}
 # Free-text columns: a leading = + - @ would make a spreadsheet run the cell as a formula, so the
 # export prefixes an apostrophe (and doubles a leading one) and the import takes it off again.
 TEXT_COLUMNS = {"goal_dimension", "initiative", "owner_email", "squad", "needs_note"}
-FORMULA_STARTS = ("=", "+", "-", "@", "'")
 MAX_ROWS = 2000
 YES = ("yes", "y", "true", "1", "是")
 NO = ("", "no", "n", "false", "0", "否")
-
-
-def escape_cell(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def unescape_cell(text: str) -> str:
-    return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in "=+-@'" else text
 
 
 def _row_values(item: Initiative) -> list[Any]:

@@ -123,8 +123,7 @@ class StarCandidatesView(OrgAPIView):
             raise exceptions.PermissionDenied(
                 _("Only the team's managers, HR and admins see its candidates.")
             )
-        month = min(query.validated_data.get("month") or selectors.current_month(self.org),
-                    selectors.current_month(self.org))  # fmt: skip
+        month = selectors.month_asked(self.org, query.validated_data.get("month"))
         candidates = selectors.star_candidates(org=self.org, team=team, month=month)
         return Response(
             CandidatesSerializer({"team": team.pk, "month": month, "candidates": candidates}).data

@@ -80,7 +80,6 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        teams = Team.objects.filter(org_id=actor.org_id)
-        if actor.role != "admin":
-            teams = teams.filter(managers=actor)
-        self.fields["team"].queryset = teams.order_by("name")  # type: ignore[attr-defined]
+        from .selectors import rule_teams
+
+        self.fields["team"].queryset = rule_teams(actor=actor)  # type: ignore[attr-defined]

@@ -18,15 +18,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, PeriodKind, PeriodTarget, Scope, Status
-from goals.progress import goal_progress
+from goals.progress import from_results
+from goals.selectors import version_in_force
 from plans.models import Initiative
-from teams.access import PEOPLE_WITH_MONEY
+from teams.access import PEOPLE_OPERATIONS
 from teams.hooks import Highlight
 from teams.models import Membership, Organization, Role, Team
 from tracking.indicators import GoalFacts, actual_to_date, tier_of
 from tracking.models import IndicatorKind, IndicatorSnapshot, TierReached
-from tracking.selectors import blockers_resolved, daily_totals, newest_snapshot_day
+from tracking.selectors import (
+    averaged_series,
+    blockers_resolved,
+    daily_totals,
+    month_span,
+    newest_snapshot_day,
+)
 from tracking.selectors import org_today as org_today  # today in the organisation's time zone
+from tracking.selectors import week_start as monday_of
+from tracking.services import parse_day
 
 from .models import EarnedReward, GrowthReward, InstantRewardRule, Nomination, Star
 
@@ -37,7 +46,7 @@ HIGHLIGHT_DAYS = 30
 # cancelled ones).
 COUNTED = (Status.ACTIVE, Status.ACHIEVED, Status.MISSED)
 # Who sees and records everyone's training and promotion notes, and selects any team's star.
-ALL_PEOPLE = PEOPLE_WITH_MONEY  # admins and HR
+ALL_PEOPLE = PEOPLE_OPERATIONS  # admins and HR
 
 
 # --- Months and weeks -------------------------------------------------------------------------------
@@ -46,8 +55,7 @@ def month_start(day: date) -> date:
 
 
 def month_end(month: date) -> date:
-    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
+    return month_span(month)[1]
 
 
 def previous_month(month: date) -> date:
@@ -59,22 +67,29 @@ def current_month(org: Organization) -> date:
 
 
 def parse_month(raw: Any) -> date | None:
-    """ "2026-11" (or "2026-11-01") as the first day of that month; None for anything else."""
+    """ "2026-11" (or a day of it, "2026-11-15") as the first day of that month, for the years
+    Stretch takes (2000–2099, as tracking.services.parse_day); None for anything else."""
     text = str(raw or "").strip()
+    if len(text) > 7:
+        day = parse_day(text)
+        return day.replace(day=1) if day else None
     parts = text.split("-")
-    if len(parts) not in (2, 3) or not all(p.isascii() and p.isdigit() for p in parts):
+    if len(parts) != 2 or len(parts[0]) != 4 or not all(p.isascii() and p.isdigit() for p in parts):
         return None
-    try:
-        return date(int(parts[0]), int(parts[1]), 1) if len(parts[0]) == 4 else None
-    except ValueError:
-        return None
+    year, month = int(parts[0]), int(parts[1])
+    return date(year, month, 1) if 2000 <= year <= 2099 and 1 <= month <= 12 else None
+
+
+def month_asked(org: Organization, raw: Any) -> date:
+    """The month a page or the API asks for (?month=YYYY-MM): this month by default, never a
+    later one."""
+    this_month = current_month(org)
+    return min(parse_month(raw) or this_month, this_month)
 
 
 def last_completed_week(org: Organization, now: datetime | None = None) -> date:
     """The Monday of the last Monday–Sunday week that has ended in the organisation's time zone."""
-    today = org_today(org, now)
-    this_monday = today - timedelta(days=today.weekday())
-    return this_monday - timedelta(days=7)
+    return monday_of(org_today(org, now)) - timedelta(days=7)
 
 
 def _aware(org: Organization, day: date) -> datetime:
@@ -82,13 +97,6 @@ def _aware(org: Organization, day: date) -> datetime:
 
 
 # --- People and teams -------------------------------------------------------------------------------
-def member_get(*, org: Organization, member_id: int) -> Membership:
-    try:
-        return Membership.objects.select_related("user").get(org=org, pk=member_id)
-    except Membership.DoesNotExist:
-        raise Http404("No such person.") from None
-
-
 def selectable_teams(*, member: Membership) -> QuerySet[Team]:
     """The teams whose star a person may select: every team for admins and HR, the teams they
     manage for a manager, none for anyone else."""
@@ -106,6 +114,17 @@ def can_select_star(*, actor: Membership, team: Team) -> bool:
     if actor.role in ALL_PEOPLE:
         return True
     return actor.role == Role.MANAGER and team.managers.filter(pk=actor.pk).exists()
+
+
+def rule_teams(*, actor: Membership) -> QuerySet[Team]:
+    """The teams whose instant rewards a person sets: every team for admins, the teams they manage
+    for a manager, none for anyone else (see can_manage_team_rules)."""
+    teams = Team.objects.filter(org_id=actor.org_id).order_by("name")
+    if not actor.is_active:
+        return teams.none()
+    if actor.role == Role.ADMIN:
+        return teams
+    return teams.filter(managers=actor) if actor.role == Role.MANAGER else teams.none()
 
 
 def can_manage_team_rules(*, actor: Membership, team: Team) -> bool:
@@ -204,7 +223,9 @@ def star_candidates(*, org: Organization, team: Team, month: date) -> list[Candi
             end_date__gte=month,
         ).prefetch_related("versions")  # fmt: skip
     )
-    progress = goal_progress(goals)
+    # Closed goals by their result; open ones by their attainment as of the month's end (never
+    # today's figure for a past month).
+    progress = from_results([g for g in goals if g.status != Status.ACTIVE])
     asof_rows = IndicatorSnapshot.objects.filter(
         org=org, goal_id__in=[g.pk for g in goals if g.status == Status.ACTIVE], metric_key=0,
         kind=IndicatorKind.LAGGING, day=newest_snapshot_day(on_or_before=asof), attainment__isnull=False,
@@ -409,22 +430,20 @@ def team_week_results(*, org: Organization, team_ids: list[int], week_start: dat
     goals = list(
         Goal.objects.filter(org=org, scope=Scope.TEAM, team_id__in=team_ids, status__in=COUNTED,
                             start_date__lte=week_end, end_date__gte=week_start)
-        .prefetch_related("versions", Prefetch("versions__period_targets", queryset=slices))
+        .prefetch_related("versions", "supporting_metrics", Prefetch("versions__period_targets", queryset=slices))
         .order_by("title", "pk")
     )  # fmt: skip
     weekly: list[tuple[Goal, PeriodTarget]] = []
     for goal in goals:
-        versions = sorted(goal.versions.all(), key=lambda v: v.number)
-        in_force = next((v for v in reversed(versions) if v.effective_from <= week_end), None)
-        in_force = in_force or (versions[0] if versions else None)
-        piece = (
-            min(in_force.period_targets.all(), key=lambda p: p.start_date, default=None) if in_force else None
-        )
+        if not goal.versions.all():
+            continue
+        in_force = version_in_force(goal=goal, on=week_end)
+        piece = min(in_force.period_targets.all(), key=lambda p: p.start_date, default=None)
         if piece is not None:
             weekly.append((goal, piece))
     series = (
-        daily_totals(goal_ids=[g.pk for g, _p in weekly], until=week_end,
-                     averaged={(g.pk, 0) for g, _p in weekly if g.aggregation == "average"})
+        daily_totals(goal_ids=[g.pk for g, _p in weekly], since=min(p.start_date for _g, p in weekly),
+                     until=week_end, averaged=averaged_series([g for g, _p in weekly]))
         if weekly else {}
     )  # fmt: skip
     results = {team_id: WeekResult(team_id=team_id, week_start=week_start, goals=[]) for team_id in team_ids}

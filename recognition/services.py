@@ -4,15 +4,16 @@ instant rewards teams have earned."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from teams.access import CONTRIBUTORS
@@ -32,6 +33,7 @@ from .models import (
     Star,
 )
 
+logger = logging.getLogger(__name__)
 SCOPE = "recognition"
 
 
@@ -68,7 +70,13 @@ def nomination_create(*, nominator: Membership, nominee: Membership, month: date
     nomination = Nomination(org_id=nominator.org_id, nominator=nominator, nominee=nominee, month=month,
                             reason=reason.strip())  # fmt: skip
     nomination.full_clean()
-    nomination.save()
+    try:
+        with transaction.atomic():  # a double click gets the message, not an error page
+            nomination.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"nominee": [_("You have already nominated this colleague for this month.")]}
+        ) from None
     audit_record(org=nominator.org, actor=nominator.user, action="nomination.create", target=nomination,
                  changes={"nominee": [None, nominee.pk], "month": [None, month.isoformat()]}, scope=SCOPE)  # fmt: skip
     return nomination
@@ -82,8 +90,11 @@ def star_select(*, team: Team, month: date, member: Membership, citation: str, a
         raise ValidationError(_("Only the team's managers, HR and admins select its star of the month."))
     errors: dict[str, list[str]] = {}
     month = selectors.month_start(month)
-    if month > selectors.current_month(team.org):
+    this_month = selectors.current_month(team.org)
+    if month > this_month:
         errors["month"] = [_("A month that has not started has no star yet.")]
+    elif month < this_month.replace(year=this_month.year - 1):
+        errors["month"] = [_("Select a star for one of the last twelve months.")]
     if member.org_id != team.org_id or not member.is_active or not member.teams.filter(pk=team.pk).exists():
         errors["member"] = [_("Choose a person of this team.")]
     _text_errors(
@@ -97,7 +108,13 @@ def star_select(*, team: Team, month: date, member: Membership, citation: str, a
     star = Star(org_id=team.org_id, team=team, month=month, member=member, citation=citation.strip(),
                 evidence=evidence, selected_by=actor)  # fmt: skip
     star.full_clean()
-    star.save()
+    try:
+        with transaction.atomic():  # two managers at once: the second one gets the message
+            star.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"month": [_("This team's star of the month has already been selected.")]}
+        ) from None
     audit_record(org=team.org, actor=actor.user, action="star.select", target=star,
                  changes={"member": [None, member.pk], "month": [None, month.isoformat()]}, scope=SCOPE)  # fmt: skip
     return star
@@ -202,19 +219,24 @@ def instant_rewards_check(*, org: Organization, week_start: date) -> list[Earned
     results = selectors.team_week_results(
         org=org, team_ids=sorted({r.team_id for r in rules}), week_start=week_start
     )
-    earned: list[EarnedReward] = []
-    for rule in rules:
-        result = results[rule.team_id]
-        if not result.met:
-            continue
-        reward, created = EarnedReward.objects.get_or_create(
-            rule=rule, week_start=week_start,
-            defaults={"org": org, "team_id": rule.team_id, "reward": rule.reward, "evidence": result.as_json()},
-        )  # fmt: skip
-        if created:
-            earned.append(reward)
-            transaction.on_commit(partial(_queue_announcement, reward.pk))
-    return earned
+    met = [rule for rule in rules if results[rule.team_id].met]
+    recorded = set(
+        EarnedReward.objects.filter(rule__in=met, week_start=week_start).values_list("rule_id", flat=True)
+    )
+    new = [rule for rule in met if rule.pk not in recorded]
+    EarnedReward.objects.bulk_create(
+        [EarnedReward(rule=rule, week_start=week_start, org=org, team_id=rule.team_id, reward=rule.reward,
+                      evidence=results[rule.team_id].as_json()) for rule in new],
+        ignore_conflicts=True,  # a second job at the same moment: the unique row keeps one
+    )  # fmt: skip
+    # Announce every reward of the week, new or not: deliveries are unique per channel and reward,
+    # so nothing is posted twice, and a reward whose announcement was lost (the queue was down) is
+    # announced by the next run.
+    for reward_id in EarnedReward.objects.filter(rule__in=met, week_start=week_start).values_list(
+        "pk", flat=True
+    ):
+        transaction.on_commit(partial(_queue_announcement, reward_id))
+    return list(EarnedReward.objects.filter(rule__in=new, week_start=week_start).order_by("pk"))
 
 
 def _queue_announcement(reward_id: int) -> None:
@@ -253,9 +275,15 @@ def instant_reward_announce(*, reward_id: int) -> int:
 
 
 def instant_rewards_check_all(*, now: Any = None) -> int:
-    """Every organisation, for its last completed week (in its own time zone)."""
+    """Every organisation, for its last completed week (in its own time zone); one organisation's
+    failure is logged and does not stop the others. Returns the rewards recorded."""
     total = 0
     for org in Organization.objects.order_by("pk"):
-        week = selectors.last_completed_week(org, now or timezone.now())
-        total += len(instant_rewards_check(org=org, week_start=week))
+        try:
+            with transaction.atomic():
+                total += len(
+                    instant_rewards_check(org=org, week_start=selectors.last_completed_week(org, now))
+                )
+        except Exception:  # the next organisations still get their rewards; the next run retries it
+            logger.exception("instant rewards of organisation %s failed", org.pk)
     return total

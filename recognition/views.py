@@ -4,7 +4,6 @@ rules and the rewards teams have earned."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -28,20 +27,13 @@ from .models import InstantRewardRule
 SELECTORS = MANAGERS | selectors.ALL_PEOPLE
 
 
-def _month(request: OrgRequest, raw: Any) -> date:
-    """The month asked for (?month=YYYY-MM), never later than this one; this month by default."""
-    this_month = selectors.current_month(request.org)
-    month = selectors.parse_month(raw) or this_month
-    return min(month, this_month)
-
-
 def _index(
     request: OrgRequest, *, nomination_form: NominationForm | None = None, star_form: StarForm | None = None,
     status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     member = request.membership
     source = request.POST if request.method == "POST" else request.GET
-    month = _month(request, source.get("month"))
+    month = selectors.month_asked(request.org, source.get("month"))
     teams = list(selectors.selectable_teams(member=member))
     wanted = parse_id(source.get("team"))
     team: Team | None = next((t for t in teams if t.pk == wanted), teams[0] if teams else None)
@@ -162,7 +154,9 @@ def rules_view(request: OrgRequest) -> HttpResponse:
         )
         return redirect("instant_reward_rules", org_slug=request.org.slug)
 
-    context = {"rules": list(selectors.rule_list(org=request.org)[:500]), "can_edit": member.role in MANAGERS}
+    editable = set(selectors.rule_teams(actor=member).values_list("pk", flat=True))
+    context = {"rules": list(selectors.rule_list(org=request.org)[:500]), "editable_teams": editable,
+               "can_edit": bool(editable)}  # fmt: skip
     return form_page(request, form, template="recognition/rules.html", context=context, on_success=saved,
                      save=lambda d: services.instant_rule_save(team=d["team"], actor=member, reward=d["reward"],
                                                                enabled=d["enabled"]))  # fmt: skip

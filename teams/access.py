@@ -41,6 +41,9 @@ ALL_ROLES: frozenset[str] = frozenset(Role.values)
 ADMIN_ONLY: frozenset[str] = frozenset({Role.ADMIN})
 MANAGERS: frozenset[str] = frozenset({Role.ADMIN, Role.MANAGER})
 PEOPLE_WITH_MONEY: frozenset[str] = frozenset({Role.ADMIN, Role.HR})
+# Who looks after everyone's recognition and growth (star of the month, training, promotion
+# track) across the organisation; the same people as for money today, a separate rule on purpose.
+PEOPLE_OPERATIONS: frozenset[str] = frozenset({Role.ADMIN, Role.HR})
 CONTRIBUTORS: frozenset[str] = frozenset({Role.ADMIN, Role.MANAGER, Role.MEMBER})
 
 Kind = Literal["public", "user", "org"]

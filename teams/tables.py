@@ -16,6 +16,20 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+# A cell starting with one of these is run as a formula by a spreadsheet (CSV/formula injection):
+# exports prefix an apostrophe (doubling a leading one) and imports take it off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "'", "\t", "\r")
+
+
+def escape_cell(text: str) -> str:
+    """Text for a CSV or spreadsheet cell that never becomes a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unescape_cell(text: str) -> str:
+    """The text escape_cell was given (for a file exported by Stretch and read back)."""
+    return text[1:] if len(text) > 1 and text[0] == "'" and text[1:2] in FORMULA_STARTS else text
+
 
 @dataclass(frozen=True)
 class CellError:

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from teams.tables import escape_cell
+
 from .selectors import ReviewPage
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,8 +26,7 @@ def _num(value: Decimal | None) -> float | None:
 
 def _text(value: object) -> str:
     """Spreadsheet text that never becomes a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return escape_cell("" if value is None else str(value))
 
 
 def goal_rows(page: ReviewPage) -> list[list[Any]]:

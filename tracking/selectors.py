@@ -199,14 +199,19 @@ def entry_list(
 
 
 def daily_totals(
-    *, goal_ids: list[int], until: date, averaged: set[tuple[int, int]] | None = None
+    *,
+    goal_ids: list[int],
+    until: date,
+    averaged: set[tuple[int, int]] | None = None,
+    since: date | None = None,
 ) -> dict[tuple[int, int], dict[date, Decimal]]:
-    """{(goal id, supporting metric id or 0): {day: that day's value}}, from each goal's start to
-    `until`, in one aggregate query. A day's value is the sum of its values (new users, deals), or
+    """{(goal id, supporting metric id or 0): {day: that day's value}}, from each goal's start (or
+    `since`, when later) to `until`, in one aggregate query. A day's value is the sum of its values (new users, deals), or
     their mean for the series in `averaged` (rates such as a collection rate, where two people
     reporting 90 % mean 90 %, not 180 %)."""
     rows = (
         MetricEntry.objects.filter(goal_id__in=goal_ids, day__lte=until, day__gte=F("goal__start_date"))
+        .filter(**({"day__gte": since} if since else {}))
         .values_list("goal_id", "supporting_metric_id", "day")
         .annotate(total=Sum("value"), mean=Avg("value"))
         .order_by()

@@ -530,17 +530,23 @@ def standup_submit(*, member: Membership, actor: Membership, data: StandupInput)
     return standup
 
 
+def blocker_resolution_refusal(*, standup: Standup, actor: Membership) -> dict[str, list[str]]:
+    """Why `actor` may not mark the stand-up's blockers resolved ({} when they may): a teammate of
+    the organisation who logs stand-ups, never the author, and only a stand-up with blockers."""
+    if actor.org_id != standup.org_id or not actor.is_active or actor.role not in CONTRIBUTORS:
+        return {"__all__": [_("Only a teammate in this organisation can resolve a blocker.")]}
+    if actor.pk == standup.member_id:
+        return {"__all__": [_("You cannot resolve your own blocker: a teammate who helped marks it.")]}
+    if not standup.has_blockers:
+        return {"blockers": [_("This stand-up has no blockers.")]}
+    return {}
+
+
 @transaction.atomic
 def standup_blocker_resolve(*, standup: Standup, actor: Membership) -> Standup:
-    """A teammate (anyone of the organisation who logs stand-ups, never the author) says they
-    cleared the stand-up's blockers; recorded once, so help given to others counts (月度之星)."""
-    errors: dict[str, list[str]] = {}
-    if actor.org_id != standup.org_id or not actor.is_active or actor.role not in CONTRIBUTORS:
-        errors["__all__"] = [_("Only a teammate in this organisation can resolve a blocker.")]
-    elif actor.pk == standup.member_id:
-        errors["__all__"] = [_("You cannot resolve your own blocker: a teammate who helped marks it.")]
-    elif not standup.has_blockers:
-        errors["blockers"] = [_("This stand-up has no blockers.")]
+    """A teammate says they cleared the stand-up's blockers (see blocker_resolution_refusal);
+    recorded once, so help given to others counts (月度之星)."""
+    errors = blocker_resolution_refusal(standup=standup, actor=actor)
     if errors:
         raise ValidationError(errors)
     locked = Standup.objects.select_for_update().get(pk=standup.pk)
@@ -1165,21 +1171,13 @@ def alert_text(alert: Alert, *, language: str) -> str:
 def alert_deliver(*, alert_id: int, event: str = "") -> int:
     """Queue one delivery per enabled channel of the alert's team (and organisation-wide ones),
     and the e-mails of its in-app notifications. Unique rows make a repeat a no-op."""
-    from .tasks import email_notification, send_delivery
+    from .tasks import email_notification
 
     alert = Alert.objects.select_related("org").filter(pk=alert_id).first()
     if alert is None:
         return 0
     event = event or f"{alert.state}:{alert.raised_on.isoformat()}"
-    channels = NotificationChannel.objects.filter(org=alert.org, enabled=True).filter(
-        Q(team__isnull=True) | Q(team_id=alert.team_id)
-    )
-    queued = 0
-    for channel in channels:
-        delivery, created = Delivery.objects.get_or_create(channel=channel, alert=alert, event=event)
-        if created:
-            send_delivery.delay(delivery_id=delivery.pk)
-            queued += 1
+    queued = _fan_out(org_id=alert.org_id, team_id=alert.team_id, alert=alert, event=event, now=True)
     for notification_id in Notification.objects.filter(alert=alert, emailed_at__isnull=True).values_list(
         "pk", flat=True
     ):
@@ -1194,20 +1192,34 @@ def team_message_deliver(*, team: Team, key: str, text: str, event: dict[str, An
     channels and the organisation-wide ones, through the same deliveries as alerts (retries,
     backoff, failing channels). `key` names the message: one delivery per channel and key, so a
     repeated call posts nothing twice. Returns the number of deliveries queued."""
-    from .tasks import send_delivery
 
     if not text.strip() or not 0 < len(key) <= MESSAGE_KEY_LIMIT:
         raise ValueError(f"A message needs a text and a key of 1 to {MESSAGE_KEY_LIMIT} characters.")
-    targets = NotificationChannel.objects.filter(org_id=team.org_id, enabled=True).filter(
-        Q(team__isnull=True) | Q(team=team)
+    return _fan_out(
+        org_id=team.org_id, team_id=team.pk, alert=None, event=key, defaults={"text": text, "payload": event}
+    )
+
+
+def _fan_out(
+    *, org_id: int, team_id: int | None, alert: Alert | None, event: str, defaults: dict[str, Any] | None = None,
+    now: bool = False,
+) -> int:  # fmt: skip
+    """One delivery per enabled channel of the team and of the whole organisation, each sent once
+    (the unique rows make a repeat a no-op); queued now, or after commit. Returns how many."""
+    from .tasks import send_delivery
+
+    channels = NotificationChannel.objects.filter(org_id=org_id, enabled=True).filter(
+        Q(team__isnull=True) | Q(team_id=team_id)
     )
     queued = 0
-    for channel in targets:
-        delivery, created = Delivery.objects.get_or_create(
-            channel=channel, alert=None, event=key, defaults={"text": text, "payload": event}
-        )
+    for channel in channels:
+        delivery, created = Delivery.objects.get_or_create(channel=channel, alert=alert, event=event,
+                                                           defaults=defaults or {})  # fmt: skip
         if created:
-            transaction.on_commit(partial(send_delivery.delay, delivery_id=delivery.pk))
+            if now:
+                send_delivery.delay(delivery_id=delivery.pk)
+            else:
+                transaction.on_commit(partial(send_delivery.delay, delivery_id=delivery.pk))
             queued += 1
     return queued
 

@@ -116,7 +116,8 @@ def board_view(request: OrgRequest, team_id: int) -> HttpResponse:
     context = {"board": board, "day": day, "today": today, "earlier": day - timedelta(days=1),
                "later": day + timedelta(days=1) if day < today else None, "rhythm": rhythm,
                "rhythm_form": rhythm_form, "can_set_rhythm": request.membership.role in MANAGERS,
-               "can_resolve": request.membership.role in CONTRIBUTORS}  # fmt: skip
+               "resolvable": {row.standup.pk for row in board.blockers
+                              if not services.blocker_resolution_refusal(standup=row.standup, actor=request.membership)}}  # fmt: skip
     return render(request, "tracking/board.html", context)
 
 

@@ -208,7 +208,7 @@ def test_a_failed_run_says_why_and_blocks_a_second_run_of_its_period(org, hr, me
     assert run.status == RunStatus.REVIEW and run.lines.get(membership=member).total == D(62000)
 
 
-def test_approvers_and_adjusters_are_other_people(org, hr, admin, second_admin, member, sales, period,
+def test_approvers_and_adjusters_are_other_people(org, hr, admin, second_admin, member, sales, period, client,
                                                   django_capture_on_commit_callbacks):  # fmt: skip
     services.salary_set(org=org, actor=hr, membership=hr, base=D(40000), effective_from=period[0])
     services.scheme_assign(scheme=sales["scheme"], actor=hr, membership=hr)
@@ -229,6 +229,14 @@ def test_approvers_and_adjusters_are_other_people(org, hr, admin, second_admin, 
     with pytest.raises(ValidationError) as caught:
         services.run_approve(run=run, actor=admin)  # adjusted a line: not the one to approve it
     assert "adjusted lines" in caught.value.messages[0]
+    client.force_login(admin.user)  # the page says why, and offers no approve button
+    page = client.get(reverse("payout_run", args=[org.slug, run.pk])).content.decode()
+    assert "You adjusted lines of this run" in page and 'data-testid="approve-run"' not in page
+    client.force_login(second_admin.user)
+    assert (
+        'data-testid="approve-run"'
+        in client.get(reverse("payout_run", args=[org.slug, run.pk])).content.decode()
+    )
     services.run_approve(run=run, actor=second_admin)
     run.refresh_from_db()
     assert run.status == RunStatus.LOCKED

@@ -42,6 +42,8 @@ def test_a_worker_computes_the_run_once(queue):  # noqa: F811
         logs = [_stop(w) for w in workers]
     assert done, logs
     run.refresh_from_db()
+    assert run.total == run.base_total + run.bonus_total + run.commission_total
     assert run.people == run.done == 12 and run.percent_done == 100
+    assert run.status == RunStatus.REVIEW and run.attempt == 1  # the duplicates found the run taken
     assert PayoutLine.objects.filter(run=run).count() == 12
     assert run.base_total == sum(D(10000 + n) for n in range(12))

@@ -94,3 +94,19 @@ def test_the_job_is_scheduled_weekly_and_checks_every_organisation(org, ops, lea
     log_value(org, lead, goal, week, piece.stretch)
     assert check_instant_rewards.delay().get() == 1
     assert check_instant_rewards.delay().get() == 0
+
+
+def test_the_weekly_job_rewards_the_teams_of_every_organisation(org, ops, lead, other_org):
+    week = selectors.last_completed_week(org)
+    services.instant_rule_save(team=ops, actor=lead, reward="Afternoon tea")
+    goal, piece = weekly_goal(org, ops, lead, week=week)
+    log_value(org, lead, goal, week, piece.stretch)
+    far = factories.team(other_org, "Far team")
+    far_lead = factories.member(other_org, Role.MANAGER, teams=[far])
+    far.managers.add(far_lead)
+    services.instant_rule_save(team=far, actor=far_lead, reward="Fruit basket")
+    far_goal, far_piece = weekly_goal(other_org, far, far_lead, week=selectors.last_completed_week(other_org))
+    log_value(other_org, far_lead, far_goal, selectors.last_completed_week(other_org), far_piece.base)
+    assert services.instant_rewards_check_all() == 2
+    assert set(EarnedReward.objects.values_list("reward", flat=True)) == {"Afternoon tea", "Fruit basket"}
+    assert services.instant_rewards_check_all() == 0  # nothing twice

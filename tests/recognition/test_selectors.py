@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal as D
 
+from django.urls import reverse
+
 from plans import services as plan_services
 from recognition import selectors, services
 from teams.models import Role
@@ -96,3 +98,15 @@ def test_a_team_without_weekly_goals_or_values_does_not_meet_it(org, ops, lead):
     assert not selectors.team_week_results(org=org, team_ids=[ops.pk], week_start=week)[ops.pk].met
     weekly_goal(org, ops, lead, week=week)  # a weekly goal, no value that week
     assert not selectors.team_week_results(org=org, team_ids=[ops.pk], week_start=week)[ops.pk].met
+
+
+def test_months_outside_the_years_stretch_takes_are_refused_and_pages_answer(org, client, lead):
+    for bad in ("0001-01", "9999-12", "1999-12", "2026-11-99", "2026-02-30", "2026-00"):
+        assert selectors.parse_month(bad) is None, bad
+    assert selectors.month_asked(org, "0001-01") == selectors.current_month(org)  # the default, no error
+    assert selectors.month_asked(org, "2099-12") == selectors.current_month(org)  # never a later month
+    client.force_login(lead.user)
+    for month in ("0001-01", "9999-12", "2026-11-99"):
+        assert client.get(reverse("recognition_index", args=[org.slug]), {"month": month}).status_code == 200
+        answer = client.get(f"/api/v1/orgs/{org.slug}/star-candidates/", {"month": month, "team": 1})
+        assert answer.status_code == 400, (month, answer.status_code)

@@ -217,3 +217,11 @@ def test_a_rule_is_deleted_by_its_teams_manager_only(org, ops, lead, members):
     assert errors_of(lambda: services.instant_rule_delete(rule=rule, actor=other_manager))
     services.instant_rule_delete(rule=rule, actor=members[Role.ADMIN])
     assert not InstantRewardRule.objects.exists()
+
+
+def test_a_star_is_for_one_of_the_last_twelve_months(org, ops, lead, zhang, month):
+    long_ago = month.replace(year=month.year - 1) - timedelta(days=1)
+    with pytest.raises(ValidationError) as caught:
+        services.star_select(team=ops, month=long_ago, member=zhang, citation="Late", actor=lead)
+    assert caught.value.message_dict["month"] == ["Select a star for one of the last twelve months."]
+    assert not Star.objects.exists()

@@ -119,16 +119,29 @@ if REDIS_URL:
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Embedded default: what web and worker share lives on disk under var/, never inside one
+    # process (a LocMemCache would keep a signed-out session alive in another process, and a job's
+    # invalidation would never reach the web server).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or "filesystem://"
-    _queue_dir = VAR_DIR / "celery" / "queue"
+    _celery_dir = VAR_DIR / "celery"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
-        "control_folder": str(VAR_DIR / "celery" / "control"),
+        "data_folder_in": str(_celery_dir / "queue"),
+        "data_folder_out": str(_celery_dir / "queue"),
+        "processed_folder": str(_celery_dir / "processed"),
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
+    if CELERY_BROKER_URL.startswith("filesystem"):
+        # The transport lists these folders when a job is queued; on a fresh clone the first job
+        # (queued by `seed_demo`, before any worker ran) would otherwise fail.
+        for _folder in ("queue", "processed", "control"):
+            (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -3,7 +3,9 @@
 from .base import *  # noqa: F403
 from .base import env
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: the embedded default shows the product's own error pages, never Django's
+# technical page listing every URL pattern (set DEBUG=true while developing).
+DEBUG = env.bool("DEBUG", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,24 +1,99 @@
 """The article's goals in the demo organisation (added to `manage.py seed_demo`). Idempotent:
-a goal that already exists (same title) is left alone."""
+a goal that already exists (same title) is left alone.
+
+The story is laid out relative to today (see `DemoCalendar`), so that it holds on any day: the
+operations team is ahead of its challenge path, the sales team about 10 % behind with its goal
+review approved mid-quarter, four closed quarters of history feed the tier suggestion."""
 
 from __future__ import annotations
 
-from datetime import date
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 from django.db import transaction
+from django.utils import timezone
 
 from teams.models import Membership, Organization, Team
 
 from . import services
 from .models import Goal, Revision, Scope, Status
+from .periods import Span, fiscal_year, quarter_containing
 from .services import GoalInput, SliceInput
 
-STRATEGY_USERS = "2026 增长战略：用户规模 / 2026 growth strategy: user base"
-STRATEGY_REVENUE = "2026 增长战略：收入 / 2026 growth strategy: revenue"
+STRATEGY_USERS = "{year} 增长战略：用户规模 / {year} growth strategy: user base"
+STRATEGY_REVENUE = "{year} 增长战略：收入 / {year} growth strategy: revenue"
 OPS_USERS = "新增注册用户 20 万 / 200,000 new registered users"
 OPS_DAU = "日活提升 15% / Daily active users +15%"
-SALES_DEALS = "Q4 成交额 / Q4 deal value"
+SALES_DEALS = "季度成交额 / Quarterly deal value"
+
+# The story needs a few weeks of a quarter behind it: until this many days of the current quarter
+# have passed, it is told on the quarter that has just ended (its goals still open, awaiting review).
+STORY_MIN_DAYS = 21
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """Where the demo's story sits on the calendar, worked out from the organisation's today."""
+
+    today: date
+    quarter: Span  # the quarter of the operations and sales goals
+    history: tuple[Span, ...]  # the four closed quarters before it, oldest first
+    year: Span  # the (fiscal) year of the strategy goals
+    fiscal_start_month: int = 1
+
+    @property
+    def start(self) -> date:
+        return self.quarter[0]
+
+    @property
+    def end(self) -> date:
+        return self.quarter[1]
+
+    @property
+    def last_reported(self) -> date:
+        """The last day with values: yesterday (today's values are still coming in), at most the
+        quarter's last day."""
+        return min(self.today - timedelta(days=1), self.end)
+
+    @property
+    def previous_quarter(self) -> Span:
+        return self.history[-1]
+
+    @property
+    def revision_from(self) -> date:
+        """When the sales goal's revised targets apply: a Monday after about three fifths of the
+        weeks reported so far (never sooner than two weeks in), before the last few days."""
+        elapsed = (self.last_reported - self.start).days
+        day = self.start + timedelta(days=max(14, elapsed * 3 // 5))
+        day += timedelta(days=(7 - day.weekday()) % 7)
+        return day if day <= self.last_reported - timedelta(days=3) else self.start + timedelta(days=14)
+
+    def label(self, span: Span) -> str:
+        """ "2026 Q4" (fiscal years that start in another month than January: "FY2026 Q3")."""
+        first = fiscal_year_start(span[0], self.fiscal_start_month)
+        number = ((span[0].year - first.year) * 12 + span[0].month - first.month) // 3 + 1
+        prefix = str(first.year) if self.fiscal_start_month == 1 else f"FY{first.year}"
+        return f"{prefix} Q{number}"
+
+
+def fiscal_year_start(day: date, start_month: int) -> date:
+    return date(day.year if day.month >= start_month else day.year - 1, start_month, 1)
+
+
+def demo_calendar(org: Organization, today: date | None = None) -> DemoCalendar:
+    today = today or timezone.localdate(timezone.now(), timezone=zoneinfo.ZoneInfo(org.timezone))
+    month = org.fiscal_year_start_month or 1
+    quarter = quarter_containing(today - timedelta(days=STORY_MIN_DAYS), start_month=month)
+    history: list[Span] = []
+    cursor = quarter[0]
+    for _ in range(4):
+        previous = quarter_containing(cursor - timedelta(days=1), start_month=month)
+        history.insert(0, previous)
+        cursor = previous[0]
+    year = fiscal_year(year=fiscal_year_start(quarter[0], month).year, start_month=month)
+    return DemoCalendar(today=today, quarter=quarter, history=tuple(history), year=year, fiscal_start_month=month)
 
 
 def _member(org: Organization, email: str) -> Membership:
@@ -46,20 +121,20 @@ def seed_goals(org: Organization) -> None:
     sales_manager = _member(org, "sales.manager@stretch.demo")
     operations = _team(org, "Operations 运营团队")
     sales = _team(org, "Sales 销售团队")
+    calendar = demo_calendar(org)
+    if Goal.objects.filter(org=org, title=OPS_USERS).exists():
+        return  # seeded before (perhaps in another quarter): the demo is left as it is
+    start, end = calendar.quarter
+    year_label = calendar.label(calendar.year).split(" ")[0]
 
     # History: four closed quarters of the same metric, so the form can suggest tiers (跳一跳能够到).
-    for label, start, end, result in [
-        ("2025 Q4", date(2025, 10, 1), date(2025, 12, 31), 150000),
-        ("2026 Q1", date(2026, 1, 1), date(2026, 3, 31), 160000),
-        ("2026 Q2", date(2026, 4, 1), date(2026, 6, 30), 172000),
-        ("2026 Q3", date(2026, 7, 1), date(2026, 9, 30), 180000),
-    ]:
-        title = f"{label} 新增注册用户 / new registered users"
+    for (h_start, h_end), result in zip(calendar.history, (150000, 160000, 172000, 180000), strict=True):
+        title = f"{calendar.label((h_start, h_end))} 新增注册用户 / new registered users"
         if Goal.objects.filter(org=org, title=title).exists():
             continue
         past = services.goal_create(
             org=org, actor=ops_manager,
-            data=GoalInput(title=title, owner=ops_manager, start_date=start, end_date=end, base=D(result - 20000),
+            data=GoalInput(title=title, owner=ops_manager, start_date=h_start, end_date=h_end, base=D(result - 20000),
                            challenge=D(result), stretch=D(result + 20000), scope=Scope.TEAM, team=operations,
                            metric_name="New registered users", unit="users", description="Quarterly user growth.",
                            rationale="Company growth."),
@@ -68,14 +143,14 @@ def seed_goals(org: Organization) -> None:
         services.goal_set_status(goal=past, actor=ops_manager, status=Status.ACHIEVED, result_value=D(result))
 
     strategy_users = _goal(org, admin, GoalInput(
-        title=STRATEGY_USERS, owner=admin, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31),
+        title=STRATEGY_USERS.format(year=year_label), owner=admin, start_date=calendar.year[0], end_date=calendar.year[1],
         base=D(650000), challenge=D(720000), stretch=D(800000), scope=Scope.STRATEGY, period_kind="year",
         metric_name="New registered users", unit="users",
-        description="The company strategy for 2026: a larger, more active user base.",
+        description=f"The company strategy for {year_label}: a larger, more active user base.",
         rationale="Growth is the company's first priority this year.",
     ), Status.ACTIVE)  # fmt: skip
     strategy_revenue = _goal(org, admin, GoalInput(
-        title=STRATEGY_REVENUE, owner=admin, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31),
+        title=STRATEGY_REVENUE.format(year=year_label), owner=admin, start_date=calendar.year[0], end_date=calendar.year[1],
         base=D(30000000), challenge=D(36000000), stretch=D(42000000), scope=Scope.STRATEGY, period_kind="year",
         metric_name="Revenue", unit="¥", description="Revenue from direct sales and e-commerce.",
         rationale="Fund the growth plan.",
@@ -84,7 +159,7 @@ def seed_goals(org: Organization) -> None:
     # Article example 1: the operations team's quarterly goal, with its weekly supporting metrics.
     if not Goal.objects.filter(org=org, title=OPS_USERS).exists():
         ops = services.goal_create(org=org, actor=ops_manager, data=GoalInput(
-            title=OPS_USERS, owner=ops_manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31),
+            title=OPS_USERS, owner=ops_manager, start_date=start, end_date=end,
             base=D(160000), challenge=D(200000), stretch=D(240000), baseline=D(180000), scope=Scope.TEAM,
             team=operations, parent=strategy_users, weight=D("0.25"), metric_name="New registered users",
             unit="users",
@@ -110,10 +185,10 @@ def seed_goals(org: Organization) -> None:
 
     if not Goal.objects.filter(org=org, title=OPS_DAU).exists():
         dau = services.goal_create(org=org, actor=ops_manager, data=GoalInput(
-            title=OPS_DAU, owner=ops_manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31),
+            title=OPS_DAU, owner=ops_manager, start_date=start, end_date=end,
             base=D(10), challenge=D(15), stretch=D(20), baseline=D(0), scope=Scope.TEAM, team=operations,
             parent=strategy_users, weight=D("0.1"), metric_name="DAU growth", unit="%", aggregation="latest",
-            description="Daily active users 15% above the end of Q3, through onboarding and community work.",
+            description="Daily active users 15% above the end of the previous quarter, through onboarding and community work.",
         ))  # fmt: skip
         months = services.decomposition_preview(goal=dau, kind="month", method="ramp")
         services.decomposition_apply(goal=dau, actor=ops_manager, kind="month",
@@ -124,7 +199,7 @@ def seed_goals(org: Organization) -> None:
     # key region; the goal review (目标复审) is approved by the owner of the strategy goal.
     if not Goal.objects.filter(org=org, title=SALES_DEALS).exists():
         deals = services.goal_create(org=org, actor=sales_manager, data=GoalInput(
-            title=SALES_DEALS, owner=sales_manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31),
+            title=SALES_DEALS, owner=sales_manager, start_date=start, end_date=end,
             base=D(8000000), challenge=D(10000000), stretch=D(12000000), scope=Scope.TEAM, team=sales,
             parent=strategy_revenue, weight=D("0.3"), metric_name="Deal value", unit="¥",
             description="Quarterly deal value, driven by customer visits and a healthy collection rate.",
@@ -141,7 +216,7 @@ def seed_goals(org: Organization) -> None:
             goal=deals, requester=sales_manager, reason=Revision.Reason.MARKET,
             comment="重点区域（华东）竞争加剧，季度目标滞后 10%。 / Competition intensified in the key region (East); "
                     "the quarter is 10% behind.",
-            base=D(7200000), challenge=D(9000000), stretch=D(11000000), effective_from=date(2026, 11, 16),
+            base=D(7200000), challenge=D(9000000), stretch=D(11000000), effective_from=calendar.revision_from,
         )  # fmt: skip
         services.revision_decide(revision=revision, decider=admin, approve=True,
                                  comment="同意，并增加华东促销投入、开发新客户群。 / Approved, with more promotion budget "

@@ -26,6 +26,13 @@ def fiscal_quarter(*, year: int, quarter: int, start_month: int = 1) -> Span:
     return start, _add_months(start, 3) - timedelta(days=1)
 
 
+def quarter_containing(day: date, *, start_month: int = 1) -> Span:
+    """The whole fiscal quarter that contains ``day``."""
+    month0 = day.month - 1 - (day.month - start_month) % 3
+    start = date(day.year + month0 // 12, month0 % 12 + 1, 1)
+    return start, _add_months(start, 3) - timedelta(days=1)
+
+
 def quarters(start: date, end: date, *, start_month: int = 1) -> list[Span]:
     """Fiscal quarters overlapping [start, end], clipped to it."""
     first = date(start.year - 1, start_month, 1)

@@ -4,11 +4,11 @@ excess earns 5% of it per point up to 120%, 10% beyond. Salaries for the demo pe
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal as D
 
 from django.db import transaction
 
+from goals.demo import demo_calendar
 from teams.models import Membership, Organization, Role
 
 from . import services
@@ -36,10 +36,11 @@ def seed_incentives(org: Organization) -> None:
     for role in (Role.MEMBER, Role.MANAGER):
         services.scheme_assign(scheme=scheme, actor=hr, role=role)
     people = {m.user.email: m for m in Membership.objects.filter(org=org).select_related("user")}
+    calendar = demo_calendar(org)
     for email, base in SALARIES.items():
         if email in people:
             services.salary_set(org=org, actor=hr, membership=people[email], base=D(base),
-                                effective_from=date(2026, 1, 1))  # fmt: skip
+                                effective_from=calendar.history[0][0])  # fmt: skip
     admin = Membership.objects.filter(org=org, role=Role.ADMIN).exclude(pk=hr.pk).first()
     if admin is not None:
         seed_locked_run(org, hr=hr, admin=admin, people=people)
@@ -48,9 +49,11 @@ def seed_incentives(org: Organization) -> None:
 def seed_locked_run(
     org: Organization, *, hr: Membership, admin: Membership, people: dict[str, Membership]
 ) -> None:
-    """Q3 2026, paid from the operations team's closed quarter: computed, one line adjusted with
-    its reason, submitted by HR, approved (and so locked) by the admin — ready to export."""
-    run = services.run_start(org=org, actor=hr, start=date(2026, 7, 1), end=date(2026, 9, 30), language="en")
+    """The quarter before the demo's (2026 Q3 when the story is told in Q4), paid from the
+    operations team's closed quarter: computed, one line adjusted with its reason, submitted by HR,
+    approved (and so locked) by the admin — ready to export."""
+    start, end = demo_calendar(org).previous_quarter
+    run = services.run_start(org=org, actor=hr, start=start, end=end, language="en")
     services.run_compute(run_id=run.pk)  # now, so the demo shows it at once (the queued job finds it done)
     run.refresh_from_db()
     line = run.lines.filter(membership=people.get("lisi@stretch.demo")).first()

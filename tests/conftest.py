@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 
 import pytest
 from django.test import Client
@@ -67,3 +68,33 @@ def pytest_collection_modifyitems(config, items):
 
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+# --- The suite at another date ------------------------------------------------------------------
+# STRETCH_TEST_NOW=2028-02-29T12:00:00+08:00 runs the whole session as if it were that moment (the
+# clock keeps ticking from there). CI runs the business tests at a few awkward dates this way, so a
+# test or a rule that only holds on the day it was written is found (see .ci/run).
+_travel = None
+
+
+def pytest_configure(config):
+    global _travel
+    when = os.environ.get("STRETCH_TEST_NOW")
+    if when:
+        import time_machine
+
+        moment = datetime.fromisoformat(when)
+        if moment.tzinfo is None:
+            raise pytest.UsageError("STRETCH_TEST_NOW needs a UTC offset, e.g. 2028-02-29T12:00:00+08:00")
+        _travel = time_machine.travel(moment, tick=True)
+        _travel.start()
+
+
+def pytest_unconfigure(config):
+    if _travel is not None:
+        _travel.stop()
+
+
+def pytest_report_header(config):
+    when = os.environ.get("STRETCH_TEST_NOW")
+    return f"STRETCH_TEST_NOW={when} (the clock starts there)" if when else None

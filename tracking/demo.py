@@ -1,8 +1,12 @@
 """Several weeks of stand-ups and metric values for the demo (added to `manage.py seed_demo`):
-the operations goal on track toward its challenge target, the sales team 10 % behind with an open
+the operations goal ahead of its challenge path, the sales team about 10 % behind with an open
 alert, its cause (competition in a key region) and a corrective action (more promotion budget
 there, a new customer segment) — the article's example 3. Idempotent: nothing is added once the
-organisation has stand-ups. Dates follow the real calendar, clipped to the goals' quarter."""
+organisation has stand-ups.
+
+Dates follow the demo's calendar (goals.demo.DemoCalendar): values up to yesterday (today's are
+still coming in), each day's value a share of the day's target on the goal's own decomposition
+path, so the story holds whatever day the demo is seeded on."""
 
 from __future__ import annotations
 
@@ -12,15 +16,17 @@ from decimal import Decimal as D
 
 from django.db import transaction
 
-from goals.demo import OPS_DAU, OPS_USERS, SALES_DEALS
+from goals.demo import OPS_DAU, OPS_USERS, SALES_DEALS, demo_calendar
 from goals.models import Goal, Status
 from teams.models import Membership, Organization
 
 from . import services
 from .models import Alert, MetricEntry, Source, Standup
-from .selectors import org_today
 
 STANDUP_DAYS = 15  # working days of stand-ups before today
+OPS_PACE = 1.1  # the operations team runs ahead of its challenge path
+SALES_PACE = 0.885  # the sales team about 10 % behind its (revised) path
+SLICE_KINDS = ("week", "month", "quarter")  # finest first
 
 TASKS = {
     "member@stretch.demo": ("第二场裂变活动上线 / Second referral campaign went live", "准备第三场活动设计 / Brief the designer on campaign 3"),
@@ -31,6 +37,23 @@ TASKS = {
     "sales.manager@stretch.demo": ("华东大客户拜访 / East key accounts", "促销方案 / Promotion plan"),
     "east@stretch.demo": ("拜访 4 家客户 / Visited 4 customers", "新客户群名单 / New segment list"),
 }  # fmt: skip
+
+
+def daily_path(goal: Goal) -> dict[date, D]:
+    """Each day's share of the challenge target, on the finest decomposition of the targets in force
+    (the newest version), or spread evenly over the period."""
+    version = goal.versions.order_by("-number").first()
+    pieces = list(version.period_targets.all()) if version else []
+    kind = next((k for k in SLICE_KINDS if any(p.kind == k for p in pieces)), None)
+    spans = [(p.start_date, p.end_date, p.challenge) for p in pieces if p.kind == kind]
+    if not spans and version is not None:
+        spans = [(goal.start_date, goal.end_date, version.challenge)]
+    path: dict[date, D] = {}
+    for start, end, challenge in spans:
+        days = (end - start).days + 1
+        for offset in range(days):
+            path[start + timedelta(days=offset)] = challenge / days
+    return path
 
 
 def _working_days(until: date, count: int) -> list[date]:
@@ -52,8 +75,8 @@ def seed_tracking(org: Organization) -> None:
     if ops is None:
         return
     rng = random.Random(2026)  # noqa: S311 - demo numbers, not secrets
-    today = org_today(org)
-    last = min(today, ops.end_date)
+    calendar = demo_calendar(org)
+    today, last = calendar.today, calendar.last_reported
     people = {m.user.email: m for m in Membership.objects.filter(org=org).select_related("user")}
     entries: list[MetricEntry] = []
 
@@ -63,14 +86,15 @@ def seed_tracking(org: Organization) -> None:
         entries.append(MetricEntry(org=org, goal=goal, supporting_metric=metric, day=day, value=value, member=member,
                                    source=source, external_id=external_id))  # fmt: skip
 
-    # Operations: about 3 % ahead of the even weekly path to 200,000 — on track toward challenge.
+    # Operations: ahead of its weekly path to 200,000 — projected to reach the challenge target.
+    path = daily_path(ops)
     day = ops.start_date
-    days_total = (ops.end_date - ops.start_date).days + 1
     while day <= last:
+        share = float(path.get(day, 0))
         add(
             ops,
             day,
-            D(round(200000 / days_total * 1.03 * rng.uniform(0.85, 1.15))),
+            D(round(share * OPS_PACE * rng.uniform(0.9, 1.1))),
             member=people.get("member@stretch.demo"),
         )
         add(ops, day, D(str(round(rng.uniform(0.9, 1.6), 2))), metric_name="客户投诉率 Complaint rate")
@@ -93,7 +117,7 @@ def seed_tracking(org: Organization) -> None:
         version = dau.versions.order_by("-number").first()
         slices = list(version.period_targets.filter(kind="month").order_by("start_date")) if version else []
         day = dau.start_date
-        while day <= min(today, dau.end_date):
+        while day <= min(last, dau.end_date):
             piece = next((p for p in slices if p.start_date <= day <= p.end_date), None)
             if piece is not None:  # a little above each month's level by the month's end
                 share = (day - piece.start_date).days / max((piece.end_date - piece.start_date).days, 1)
@@ -104,14 +128,17 @@ def seed_tracking(org: Organization) -> None:
                 )
             day += timedelta(days=1)
 
-    # Sales: 10 % behind the (revised) path, pushed by the CRM; visits a little short of 40 a week.
+    # Sales: about 10 % behind the (revised) path, deals pushed daily by the CRM; visits a little
+    # short of 40 a week.
     if sales is not None:
+        path = daily_path(sales)
         day = sales.start_date
-        while day <= min(today, sales.end_date):
+        while day <= min(last, sales.end_date):
+            share = float(path.get(day, 0))
+            add(sales, day, D(round(share * SALES_PACE * rng.uniform(0.95, 1.05))), member=people.get("east@stretch.demo"),
+                source=Source.API, external_id=f"crm-demo-{day.isoformat()}")  # fmt: skip
             if day.weekday() < 5:
-                add(sales, day, D(round(9000000 / 65 * 0.9 * rng.uniform(0.9, 1.1))), member=people.get("east@stretch.demo"),
-                    source=Source.API, external_id=f"crm-demo-{day.isoformat()}")  # fmt: skip
-                add(sales, day, D(rng.choice([7, 8, 8, 9])), metric_name="客户拜访量 Customer visits",
+                add(sales, day, D(rng.choice([6, 7, 8, 8, 9])), metric_name="客户拜访量 Customer visits",
                     member=people.get("east@stretch.demo"))  # fmt: skip
                 add(sales, day, D(str(round(rng.uniform(91, 96), 1))), metric_name="回款率 Collection rate")
             day += timedelta(days=1)

@@ -144,12 +144,13 @@ def test_the_explanation_in_chinese(org, hr, member):
 def test_demo_carries_the_articles_scheme(db):
     from django.core.management import call_command
 
+    from goals.demo import demo_calendar
     from teams.models import Membership
 
     call_command("seed_demo")
     member = Membership.objects.get(org__slug="demo", user__email="member@stretch.demo")
-    payout = services.person_payout(member=member, start=date(2026, 10, 1), end=date(2026, 12, 31),
-                                    attainment=D(112))  # fmt: skip
+    start, end = demo_calendar(member.org).quarter
+    payout = services.person_payout(member=member, start=start, end=end, attainment=D(112))
     assert payout.base == D(30000) and payout.target_bonus == D(15000) and payout.commission == D(9000)
     call_command("seed_demo")
     from incentives.models import BonusScheme, Salary

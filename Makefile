@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 LOCK   := requirements/lock.txt
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format install messages lock bench clean
+.PHONY: run test test-fast test-dates print-test-dates lint format install messages lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,20 @@ test: install  ## The whole suite, browser tests included.
 
 test-fast: install  ## Everything but the browser and worker tests.
 	$(BIN)/python -m pytest -m "not e2e and not worker" $(PYTEST_ARGS)
+
+# Awkward moments for the business tests (not the browser or worker tests): a Monday in January, the
+# last evening of a quarter in UTC (already the next quarter in Shanghai), a Sunday, 29 February.
+TEST_DATES ?= 2027-01-04T09:00:00+08:00 2027-03-31T22:30:00+00:00 2027-06-13T12:00:00+08:00 2028-02-29T12:00:00+08:00
+BUSINESS_TESTS ?= tests/goals tests/plans tests/tracking tests/incentives tests/recognition tests/teams tests/test_demo_any_day.py
+
+test-dates: install  ## The business tests as if it were each of TEST_DATES (the clock starts there).
+	@status=0; for when in $(TEST_DATES); do \
+	  echo "== business tests at $$when"; \
+	  STRETCH_TEST_NOW=$$when $(BIN)/python -m pytest -m "not e2e and not worker" $(BUSINESS_TESTS) $(PYTEST_ARGS) || status=1; \
+	done; exit $$status
+
+print-test-dates:
+	@echo $(TEST_DATES)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -185,7 +186,8 @@ def test_org_wide_analysis_has_each_goals_critical_path_and_risk(org, manager, m
     from tests.plans.test_services import two_goal_org
 
     long_goal, short_goal, slipping = two_goal_org(org, manager, member)
-    body = api(manager).get(f"/api/v1/orgs/{org.slug}/initiatives/analysis/").json()
+    with time_machine.travel(datetime(2026, 11, 20, 4, tzinfo=UTC), tick=False):  # 10 days after a due date
+        body = api(manager).get(f"/api/v1/orgs/{org.slug}/initiatives/analysis/").json()
     assert body["critical_paths"][str(short_goal.pk)] == [slipping.pk]
     assert len(body["critical_paths"][str(long_goal.pk)]) == 2
     assert body["goals_at_risk"] == [short_goal.pk]  # today is after the slipping initiative's due date

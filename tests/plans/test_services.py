@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from plans import selectors, services
@@ -165,6 +166,7 @@ def test_reallocation_moves_budget_with_a_reason(org, manager, plan):
     assert (rows["campaigns"].budget, rows["partners"].budget) == (D("3500"), D("1500"))
 
 
+@time_machine.travel(datetime(2026, 11, 20, 4, tzinfo=UTC), tick=False)  # during the plan's quarter
 def test_milestones_and_tolerated_experiments(org, manager, plan):
     onboarding = plan["rows"]["onboarding"]
     services.initiative_progress(initiative=onboarding, actor=manager, progress=100)

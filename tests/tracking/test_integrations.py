@@ -512,3 +512,14 @@ def test_the_integrations_page_and_the_api_lists_do_not_grow_with_channels(org, 
         client.get(edit)
     with django_assert_num_queries(INTEGRATIONS_PAGE_QUERIES):
         client.get(page_url("integrations", org))
+
+
+def test_a_delivery_between_retries_says_so_and_is_polled_slowly(org, admin, resolver):
+    channel = add(org, admin)
+    delivery = Delivery.objects.create(channel=channel, event="m1", text="Earned afternoon tea", attempts=2,
+                                       last_error="HTTP 502")  # fmt: skip
+    page = login(admin).get(page_url("integrations", org)).content.decode()
+    last = page.split(f'data-testid="last-{channel.pk}"')[1].split("</td>")[0]
+    assert "Earned afternoon tea" in last and "retrying" in last and "2 attempts failed: HTTP 502" in last
+    assert 'hx-trigger="every 30s"' in last and page_url("delivery_status", org, delivery.pk) in last
+    assert "never used" in page.split(f'data-testid="status-{channel.pk}"')[1].split("</td>")[0]

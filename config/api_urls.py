@@ -29,6 +29,7 @@ org_router.register("indicators", tracking_api.IndicatorViewSet, basename="indic
 org_router.register("alerts", tracking_api.AlertViewSet, basename="alert")
 org_router.register("corrective-actions", tracking_api.CorrectiveActionViewSet, basename="corrective-action")
 org_router.register("notification-channels", tracking_api.ChannelViewSet, basename="notification-channel")
+org_router.register("notification-deliveries", tracking_api.DeliveryViewSet, basename="notification-delivery")
 org_router.register("reviews", tracking_api.ReviewViewSet, basename="review")
 org_router.register("bonus-schemes", incentives_api.SchemeViewSet, basename="bonus-scheme")
 org_router.register("salaries", incentives_api.SalaryViewSet, basename="salary")

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from teams import urls as teams_urls
 from teams import views as teams_views
+from tracking import urls as tracking_urls
 
 
 class SchemaView(SpectacularAPIView):
@@ -20,6 +21,7 @@ class DocsView(SpectacularSwaggerSplitView):
 
 org_patterns = [
     *teams_urls.org_urlpatterns,
+    path("settings/integrations/", include(tracking_urls.integration_urlpatterns)),
     path("goals/", include("goals.urls")),
     path("plans/", include("plans.urls")),
     path("tracking/", include("tracking.urls")),

@@ -244,6 +244,14 @@ def _channel(world: World) -> int:
     ).pk
 
 
+def _delivery(world: World) -> int:
+    """A failed delivery (so that retrying it is possible)."""
+    from tracking.models import Delivery
+
+    channel_id = world.built.get("channel_id") or _channel(world)
+    return Delivery.objects.create(channel_id=channel_id, event="walk", text="Walk", state="failed").pk
+
+
 def _review(world: World) -> int:
     from tracking.models import Review
 
@@ -323,6 +331,8 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "line_id": _payout_line,
     "action_id": _corrective_action,
     "standup_id": _standup,
+    "channel_id": _channel,
+    "delivery_id": _delivery,
     "rule_id": _instant_rule,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
@@ -364,6 +374,9 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "corrective-action-detail": _corrective_action,
     "corrective-action-progress": _corrective_action,
     "notification-channel-detail": _channel,
+    "notification-channel-test": _channel,
+    "notification-delivery-detail": _delivery,
+    "notification-delivery-retry": _delivery,
     "review-detail": _review,
     "bonus-scheme-detail": _scheme,
     "bonus-scheme-assign": _scheme,

@@ -24,6 +24,7 @@ from .models import (
     Alert,
     AlertState,
     CorrectiveAction,
+    Delivery,
     IndicatorKind,
     IndicatorSnapshot,
     IndicatorStatus,
@@ -42,6 +43,7 @@ from .serializers import (
     BulkResultSerializer,
     ChannelSerializer,
     CorrectiveActionSerializer,
+    DeliverySerializer,
     IndicatorSnapshotSerializer,
     MetricEntrySerializer,
     ResolveSerializer,
@@ -326,15 +328,18 @@ class CorrectiveActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
 
 class ChannelViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, OrgGenericViewSet
-):
-    """Outgoing webhooks for alerts (admins): Feishu, DingTalk, WeCom, Slack or plain JSON."""
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin, OrgGenericViewSet,
+):  # fmt: skip
+    """Outgoing webhooks for alerts (admins): Feishu, DingTalk, WeCom, Slack or plain JSON. PATCH
+    changes some fields (`enabled: false` switches a channel off: it receives nothing); `test`
+    queues a test message; the deliveries are under notification-deliveries."""
 
     serializer_class = ChannelSerializer
     read_roles = ADMIN_ONLY
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[NotificationChannel]:
-        return NotificationChannel.objects.filter(org=org).order_by("name", "id")
+        return selectors.channel_queryset(org=org)
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
@@ -344,6 +349,59 @@ class ChannelViewSet(
                 secret=data.get("secret", ""), team_id=data["team"].pk if data.get("team") else None,
                 enabled=data.get("enabled", True),
             )  # fmt: skip
+
+    def perform_update(self, serializer: Any) -> None:
+        data, channel = serializer.validated_data, serializer.instance
+        team = data.get("team", channel.team)  # a team of None (every team) is a change too
+        with service_errors():
+            services.channel_save(
+                org=self.org, actor=self.membership, channel=channel, name=data.get("name", channel.name),
+                kind=data.get("kind", channel.kind), url=data.get("url"), secret=data.get("secret"),
+                team_id=team.pk if team else None, enabled=data.get("enabled", channel.enabled),
+            )  # fmt: skip
+        serializer.instance = selectors.channel_get(org=self.org, channel_id=channel.pk)
+
+    def perform_destroy(self, instance: NotificationChannel) -> None:
+        with service_errors():
+            services.channel_delete(channel=instance, actor=self.membership)
+
+    @extend_schema(request=None, responses={202: DeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def test(self, request: Request, org_slug: str, pk: str) -> Response:
+        """Queue a test message to the channel (sent once, by the same job as alerts). Follow its
+        result at notification-deliveries/{id}/. A switched-off channel is a 400."""
+        with service_errors():
+            delivery = services.channel_test(channel=self.get_object(), actor=self.membership)
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DeliveryFilter(django_filters.FilterSet):
+    channel = django_filters.ModelChoiceFilter(queryset=org_choices(NotificationChannel))
+    state = django_filters.ChoiceFilter(choices=Delivery.State.choices)
+
+    class Meta:
+        model = Delivery
+        fields = ("channel", "state")
+
+
+class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgGenericViewSet):
+    """What was posted to the webhooks (admins), newest activity first: alerts, messages and test
+    messages, with their state and last error. `retry` sends a failed one again, once."""
+
+    serializer_class = DeliverySerializer
+    filterset_class = DeliveryFilter
+    read_roles = ADMIN_ONLY
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[Delivery]:
+        return selectors.delivery_queryset(org=org)
+
+    @extend_schema(request=None, responses={202: DeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, org_slug: str, pk: str) -> Response:
+        """Send a failed delivery again, once, now. Anything but a failed delivery is a 400."""
+        with service_errors():
+            delivery = services.delivery_retry(delivery=self.get_object(), actor=self.membership)
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 
 class ReviewFilter(django_filters.FilterSet):

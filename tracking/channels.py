@@ -8,6 +8,9 @@ Signing follows each platform's documentation:
   message=f"{timestamp}\\n{secret}")) as query parameters.
 - Plain JSON: header `X-Stretch-Signature: sha256=<hex HMAC-SHA256(key=secret, message=body)>`.
 - WeCom and Slack incoming webhooks carry their secret in the URL and are not signed.
+
+`blocked_address` is the one check of where a webhook may point: run when a channel is saved and
+again before every delivery (a name may resolve elsewhere later).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +35,36 @@ class Request:
 
 def _json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
+
+
+def blocked_address(url: str, *, allow_private: bool) -> str:
+    """The first address the URL's host resolves to that a webhook may not call — loopback,
+    private, link-local, multicast, reserved, unspecified or any other non-public address — or ""
+    when it may. Everything may when `allow_private` (WEBHOOK_ALLOW_PRIVATE_NETWORKS) is on. A
+    host that does not resolve is not blocked here: sending to it fails like any unreachable host."""
+    if allow_private:
+        return ""
+    try:
+        host = urllib.parse.urlsplit(url).hostname or ""
+        infos = socket.getaddrinfo(host, None) if host else []
+    except (OSError, ValueError):  # not resolvable (gaierror), or not a valid host name (IDNA)
+        return ""
+    for info in infos:
+        try:
+            address = ipaddress.ip_address(str(info[4][0]))
+        except ValueError:
+            continue
+        if (
+            address.is_private
+            or address.is_loopback
+            or address.is_link_local
+            or address.is_multicast
+            or address.is_reserved
+            or address.is_unspecified
+            or not address.is_global
+        ):
+            return str(address)
+    return ""
 
 
 def feishu_sign(secret: str, timestamp: int) -> str:

@@ -9,7 +9,7 @@ from goals.models import Goal
 from teams.models import Membership, Organization, Team
 from teams.page_forms import choose_people
 
-from .models import Cause, ChannelKind, Mood, ReminderChannel
+from .models import Cause, ChannelKind, Mood, NotificationChannel, ReminderChannel
 
 
 class DateInput(forms.DateInput):
@@ -114,17 +114,36 @@ class AcknowledgeForm(forms.Form):
 
 
 class ChannelForm(forms.Form):
+    """Add a webhook, or (with `channel`) change one: its address and secret are not shown again;
+    left empty, they stay as they are."""
+
     name = forms.CharField(label=_("Name"), max_length=80)
     kind = forms.ChoiceField(label=_("Format"), choices=ChannelKind.choices)
-    url = forms.CharField(label=_("Webhook URL"), max_length=500)
+    url = forms.CharField(label=_("Webhook URL"), max_length=500,
+                          widget=forms.URLInput(attrs={"inputmode": "url", "autocomplete": "off", "spellcheck": "false"}))  # fmt: skip
     secret = forms.CharField(label=_("Signing secret"), max_length=200, required=False,
+                             widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
                              help_text=_("Feishu and DingTalk sign with it; plain JSON gets an X-Stretch-Signature header."))  # fmt: skip
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False,
-                                  empty_label=_("(every team)"))  # fmt: skip
+                                  empty_label=_("(every team)"),
+                                  help_text=_("Alerts and messages of this team only, or of every team."))  # fmt: skip
 
-    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, org: Organization, channel: NotificationChannel | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.filter(org=org).order_by("name")  # type: ignore[attr-defined]
+        if channel is not None:
+            self.fields["url"].required = False
+            self.fields["url"].help_text = _("Now %(address)s. Leave empty to keep it; the address carries the platform's token and is not shown again.") % {"address": channel.url_masked}  # fmt: skip
+            self.fields["url"].widget.attrs["placeholder"] = channel.url_masked
+            self.fields["secret"].help_text = (
+                _("Leave empty to keep the current secret.") if channel.secret else _("No secret yet.")
+            )
+            if channel.secret:
+                self.fields["clear_secret"] = forms.BooleanField(
+                    label=_("Remove the signing secret"), required=False
+                )
 
 
 class ReviewActionForm(forms.Form):

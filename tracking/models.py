@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, time
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import AMOUNT, Goal, SupportingMetric
@@ -403,14 +404,21 @@ class Delivery(models.Model):
     event = models.CharField(max_length=40, default="raised")  # for a message: its key
     text = models.TextField(blank=True)  # a message's text (empty for an alert)
     payload = models.JSONField(default=dict, blank=True)  # a message's JSON event (empty for an alert)
+    TEST_PREFIX = "test:"  # the key of a test message sent from Settings → Integrations
+
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # An alert is tried with backoff; a test message or a retry by hand, once (its result is awaited).
+    max_attempts = models.PositiveSmallIntegerField(default=6)
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)  # a worker is posting it until then
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it was last queued, retried or tried: the channel's last delivery is the latest of these.
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        indexes = [models.Index(fields=["channel", "-updated_at"], name="delivery_channel_recent")]
         constraints = [
             models.UniqueConstraint(fields=["channel", "alert", "event"], name="delivery_once_per_event"),
             models.UniqueConstraint(
@@ -424,6 +432,10 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id}/{self.alert_id or '-'}/{self.event}"
+
+    @property
+    def is_test(self) -> bool:
+        return self.alert_id is None and self.event.startswith(self.TEST_PREFIX)
 
 
 class Review(models.Model):

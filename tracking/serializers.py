@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from teams.api_base import OrgScopedRelatedField
 from teams.models import Membership, Team
 
+from . import selectors
 from .models import (
     Alert,
     Cause,
     CorrectiveAction,
+    Delivery,
     IndicatorSnapshot,
     MetricEntry,
     Mood,
@@ -22,6 +25,7 @@ from .models import (
 )
 
 MAX_ID = 2**63 - 1
+CHANNEL_STATUSES = (selectors.CHANNEL_NEVER_USED, selectors.CHANNEL_WORKING, selectors.CHANNEL_FAILING)
 
 
 class ValueSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -164,12 +168,44 @@ class ActionUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     worked = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
+class DeliverySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """One alert, message or test message posted (or being posted) to one webhook."""
+
+    what = serializers.SerializerMethodField(help_text="What was sent, in words.")
+    is_test = serializers.BooleanField(read_only=True, help_text="A test message sent by an admin.")
+
+    class Meta:
+        model = Delivery
+        fields = ("id", "channel", "alert", "what", "is_test", "state", "attempts", "last_error", "sent_at",
+                  "updated_at", "created_at")  # fmt: skip
+        read_only_fields = fields
+        extra_kwargs: dict[str, Any] = {
+            "state": {"help_text": "pending (queued or retrying), sent, or failed for good (retry it)."},
+            "updated_at": {"help_text": "When it was last queued, retried or tried."},
+        }
+
+    def get_what(self, delivery: Delivery) -> str:
+        return selectors.delivery_what(delivery)
+
+
 class ChannelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     secret = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, max_length=200, default=""
-    )
-    url = serializers.CharField(max_length=500)
+        write_only=True, required=False, allow_blank=True, max_length=200,
+        help_text="Write-only. On a change, omit it to keep the current secret; an empty string removes it.",
+    )  # fmt: skip
+    url = serializers.CharField(
+        max_length=500,
+        help_text="Write-only (it carries the platform's token; read url_masked). An http(s) address that "
+        "resolves to public addresses only, unless the server allows private networks.",
+    )  # fmt: skip
     team = OrgScopedRelatedField(model=Team, required=False, allow_null=True)
+    status = serializers.SerializerMethodField(
+        help_text="never_used until the first delivery; working after a success; failing after a delivery "
+        "failed for good (see last_error), until one succeeds again."
+    )  # fmt: skip
+    last_delivery_at = serializers.SerializerMethodField(
+        help_text="When the last delivery was queued or tried."
+    )
 
     class Meta:
         model = NotificationChannel
@@ -182,17 +218,28 @@ class ChannelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "secret",
             "team",
             "enabled",
+            "status",
             "failing_since",
             "last_error",
+            "last_delivery_at",
         )
         read_only_fields = ("url_masked", "failing_since", "last_error")
-        extra_kwargs: dict[str, Any] = {}
+        extra_kwargs: dict[str, Any] = {"enabled": {"help_text": "A switched-off channel receives nothing."}}
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
         fields["url"].write_only = True  # the path carries the platform's token: shown masked
         fields["url_masked"] = serializers.CharField(read_only=True)
         return fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=CHANNEL_STATUSES))
+    def get_status(self, channel: NotificationChannel) -> str:
+        return selectors.channel_status(channel)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_last_delivery_at(self, channel: NotificationChannel) -> Any:
+        value = getattr(channel, "last_delivery_at", None)
+        return serializers.DateTimeField().to_representation(value) if value else None
 
 
 class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-import ipaddress
 import json
 import smtplib
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,6 +18,7 @@ from datetime import time as dt_time
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -84,26 +83,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def _blocked_address(url: str) -> str:
-    """Why the webhook's host may not be called ("" when it may): loopback, private, link-local
-    and reserved addresses are refused unless WEBHOOK_ALLOW_PRIVATE_NETWORKS is on."""
-    if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
+    """Why the sender may not call the webhook's host ("" when it may): the check channel_save
+    makes, made again before each delivery, since a name may resolve elsewhere by then."""
+    address = channels.blocked_address(url, allow_private=settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS)
+    if not address:
         return ""
-    host = urllib.parse.urlsplit(url).hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return ""  # unreachable: the attempt fails and is retried like any other
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if (
-            address.is_private
-            or address.is_loopback
-            or address.is_link_local
-            or address.is_reserved
-            or address.is_multicast
-        ):
-            return f"blocked: {host} is a private address"
-    return ""
+    host = urllib.parse.urlsplit(url).hostname or address
+    return f"blocked: {host} is a private address" + (f" ({address})" if host != address else "")
 
 
 # --- Metric values --------------------------------------------------------------------------------
@@ -1214,7 +1200,7 @@ def _fan_out(
     queued = 0
     for channel in channels:
         delivery, created = Delivery.objects.get_or_create(channel=channel, alert=alert, event=event,
-                                                           defaults=defaults or {})  # fmt: skip
+                                                           defaults={"max_attempts": WEBHOOK_ATTEMPTS, **(defaults or {})})  # fmt: skip
         if created:
             if now:
                 send_delivery.delay(delivery_id=delivery.pk)
@@ -1253,8 +1239,14 @@ def delivery_send(*, delivery_id: int) -> bool:
     )
     if not claimed:
         return False  # another worker is posting it right now (a redelivered job)
-    final = delivery.attempts + 1 >= WEBHOOK_ATTEMPTS
+    final = delivery.attempts + 1 >= delivery.max_attempts
     channel, alert = delivery.channel, delivery.alert
+    if not channel.enabled:  # switched off since it was queued: a switched-off channel gets nothing
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=Delivery.State.FAILED, last_error="not sent: the channel is switched off", lease_until=None,
+            updated_at=now,
+        )  # fmt: skip
+        return False
     if alert is None:  # a message of a higher app: its text and event were stored with it
         text, event = delivery.text, dict(delivery.payload)
     else:
@@ -1272,8 +1264,9 @@ def delivery_send(*, delivery_id: int) -> bool:
     error = _blocked_address(request.url)
     if error:
         Delivery.objects.filter(pk=delivery.pk).update(
-            attempts=F("attempts") + 1, last_error=error, state=Delivery.State.FAILED
-        )
+            attempts=F("attempts") + 1, last_error=error, state=Delivery.State.FAILED, lease_until=None,
+            updated_at=timezone.now(),
+        )  # fmt: skip
         NotificationChannel.objects.filter(pk=channel.pk).update(
             failing_since=timezone.now(), last_error=error
         )
@@ -1292,7 +1285,7 @@ def delivery_send(*, delivery_id: int) -> bool:
     now = timezone.now()
     if ok:
         Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SENT, sent_at=now, attempts=F("attempts") + 1,
-                                                       last_error="", lease_until=None)  # fmt: skip
+                                                       last_error="", lease_until=None, updated_at=now)  # fmt: skip
         NotificationChannel.objects.filter(pk=channel.pk).update(failing_since=None, last_error="")
         return True
     Delivery.objects.filter(pk=delivery.pk).update(
@@ -1300,6 +1293,7 @@ def delivery_send(*, delivery_id: int) -> bool:
         attempts=F("attempts") + 1,
         last_error=error[:300],
         state=Delivery.State.FAILED if final else Delivery.State.PENDING,
+        updated_at=now,
     )
     if final:
         NotificationChannel.objects.filter(pk=channel.pk, failing_since__isnull=True).update(
@@ -1341,25 +1335,51 @@ def notification_email(*, notification_id: int) -> bool:
     return True
 
 
-# --- Channels ------------------------------------------------------------------------------------
-def channel_save(
-    *, org: Organization, actor: Membership, name: str, kind: str, url: str, secret: str = "",
-    team_id: int | None = None, enabled: bool = True, channel: NotificationChannel | None = None,
-) -> NotificationChannel:  # fmt: skip
-    errors: dict[str, list[str]] = {}
-    if actor.role != "admin":
-        errors["__all__"] = [_("Only admins configure integrations.")]
-    if not name.strip():
-        errors["name"] = [_("Name the channel.")]
-    if kind not in ChannelKind.values:
-        errors["kind"] = [_("Choose Feishu, DingTalk, WeCom, Slack or plain JSON.")]
+# --- Channels (Settings → Integrations) ---------------------------------------------------------
+def _check_integrations_admin(*, org: Organization, actor: Membership) -> None:
+    if actor.role != "admin" or actor.org_id != org.pk:
+        raise ValidationError(_("Only admins configure integrations."))
+
+
+def _url_errors(url: str) -> list[str]:
+    """What is wrong with a webhook address: not a full http(s) address, or one on a private
+    network (the same check the sender makes before each delivery)."""
     try:
-        parsed = urllib.parse.urlsplit(url.strip())
+        parsed = urllib.parse.urlsplit(url)
         host = parsed.hostname
     except ValueError:
         parsed, host = urllib.parse.urlsplit(""), None
     if parsed.scheme not in ("http", "https") or not host or len(url) > 500:
+        return [_("Enter the webhook's full http(s) address.")]
+    address = channels.blocked_address(url, allow_private=settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS)
+    if not address:
+        return []
+    if address == host:
+        return [_("%(address)s is a private network address: a webhook must call a public address.")
+                % {"address": address}]  # fmt: skip
+    return [_("%(host)s points to a private network address (%(address)s): a webhook must call a public address.")
+            % {"host": host, "address": address}]  # fmt: skip
+
+
+def channel_save(
+    *, org: Organization, actor: Membership, name: str, kind: str, url: str | None, secret: str | None = "",
+    team_id: int | None = None, enabled: bool = True, channel: NotificationChannel | None = None,
+) -> NotificationChannel:  # fmt: skip
+    """Add a webhook, or change `channel`: a `url` or `secret` of None keeps the current one (the
+    address carries the platform's token and is never shown again in full). The address must be
+    http(s) and, unless WEBHOOK_ALLOW_PRIVATE_NETWORKS is on, resolve to public addresses only."""
+    _check_integrations_admin(org=org, actor=actor)
+    errors: dict[str, list[str]] = {}
+    if channel is not None and channel.org_id != org.pk:
+        raise ValidationError(_("No such channel in this organisation."))
+    if not name.strip():
+        errors["name"] = [_("Name the channel.")]
+    if kind not in ChannelKind.values:
+        errors["kind"] = [_("Choose Feishu, DingTalk, WeCom, Slack or plain JSON.")]
+    if url is None and channel is None:
         errors["url"] = [_("Enter the webhook's full http(s) address.")]
+    elif url is not None and (url_errors := _url_errors(url.strip())):
+        errors["url"] = url_errors
     team = None
     if team_id is not None:
         team = Team.objects.filter(org=org, pk=team_id).first()
@@ -1368,11 +1388,76 @@ def channel_save(
     if errors:
         raise ValidationError(errors)
     target = channel or NotificationChannel(org=org)
-    target.name, target.kind, target.url, target.secret = name.strip(), kind, url.strip(), secret.strip()
-    target.team, target.enabled = team, enabled
+    target.name, target.kind, target.team, target.enabled = name.strip(), kind, team, enabled
+    if url is not None:
+        target.url = url.strip()
+    if secret is not None:
+        target.secret = secret.strip()
     target.full_clean()
     target.save()
     return target
+
+
+def channel_set_enabled(
+    *, channel: NotificationChannel, actor: Membership, enabled: bool
+) -> NotificationChannel:
+    """Switch a channel on or off. A switched-off channel receives nothing: no new deliveries,
+    and the ones still queued for it are not sent."""
+    _check_integrations_admin(org=channel.org, actor=actor)
+    NotificationChannel.objects.filter(pk=channel.pk).update(enabled=enabled)
+    channel.enabled = enabled
+    return channel
+
+
+def channel_delete(*, channel: NotificationChannel, actor: Membership) -> None:
+    """Remove a channel and its deliveries."""
+    _check_integrations_admin(org=channel.org, actor=actor)
+    channel.delete()
+
+
+def channel_test(*, channel: NotificationChannel, actor: Membership) -> Delivery:
+    """Queue a test message to the channel: a real delivery (the last one on the page), posted by
+    the same job as alerts, once — its result is shown to the admin who is waiting for it."""
+    from .tasks import send_delivery
+
+    _check_integrations_admin(org=channel.org, actor=actor)
+    if not channel.enabled:
+        raise ValidationError(_("Switch the channel on to send it a test message."))
+    org = channel.org
+    with translation.override(org.default_language):
+        text = "\n".join([
+            _("Stretch test message · %(org)s") % {"org": org.name},
+            _("%(name)s sent this from Settings → Integrations. Alerts for %(scope)s will arrive here.") % {
+                "name": actor.user.get_full_name(), "scope": channel.team.name if channel.team else _("every team")},
+        ])  # fmt: skip
+    delivery = Delivery.objects.create(
+        channel=channel, alert=None, event=f"{Delivery.TEST_PREFIX}{uuid4().hex[:24]}", text=text,
+        payload={"event": "test", "organization": org.slug, "channel": channel.name}, max_attempts=1,
+    )  # fmt: skip
+    transaction.on_commit(partial(send_delivery.delay, delivery_id=delivery.pk))
+    return delivery
+
+
+def delivery_retry(*, delivery: Delivery, actor: Membership) -> Delivery:
+    """Send a failed delivery again, once, now (the automatic retries are over)."""
+    from .tasks import send_delivery
+
+    _check_integrations_admin(org=delivery.channel.org, actor=actor)
+    if not delivery.channel.enabled:
+        raise ValidationError(_("Switch the channel on to send to it again."))
+    now = timezone.now()
+    reopened = Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.FAILED).update(
+        state=Delivery.State.PENDING,
+        max_attempts=F("attempts") + 1,
+        last_error="",
+        lease_until=None,
+        updated_at=now,
+    )
+    if not reopened:
+        raise ValidationError(_("Only a failed delivery can be sent again."))
+    transaction.on_commit(partial(send_delivery.delay, delivery_id=delivery.pk))
+    delivery.refresh_from_db()
+    return delivery
 
 
 # --- Reviews --------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import integration_views, views
 
 urlpatterns = [
     path("", views.index_view, name="tracking_index"),
@@ -31,4 +31,15 @@ urlpatterns = [
     path("inbox/", views.inbox_view, name="inbox"),
     path("channels/", views.channels_view, name="channels"),
     path("channels/rules/<str:kind>/", views.rule_view, name="alert_rule"),
+]
+
+# Settings → Integrations, included under /o/<org_slug>/settings/integrations/ by config.urls.
+integration_urlpatterns = [
+    path("", integration_views.integrations_view, name="integrations"),
+    path("<int:channel_id>/", integration_views.integration_edit_view, name="integration_edit"),
+    path("<int:channel_id>/switch/", integration_views.integration_enabled_view, name="integration_enabled"),
+    path("<int:channel_id>/test/", integration_views.integration_test_view, name="integration_test"),
+    path("<int:channel_id>/delete/", integration_views.integration_delete_view, name="integration_delete"),
+    path("deliveries/<int:delivery_id>/", integration_views.delivery_status_view, name="delivery_status"),
+    path("deliveries/<int:delivery_id>/retry/", integration_views.delivery_retry_view, name="delivery_retry"),
 ]

@@ -19,7 +19,6 @@ from teams.page_forms import apply_service_errors, form_page, parse_id, parse_nu
 from . import exports, selectors, services
 from .forms import (
     AcknowledgeForm,
-    ChannelForm,
     EntryForm,
     PreferenceForm,
     ReviewActionForm,
@@ -313,30 +312,16 @@ def inbox_view(request: OrgRequest) -> HttpResponse:
 
 
 @org_page(roles=ADMIN_ONLY)
-@require_http_methods(["GET", "POST"])
+@require_GET
 def channels_view(request: OrgRequest) -> HttpResponse:
-    """Integrations: webhooks to Feishu, DingTalk, WeCom, Slack or plain JSON, per team; a failing
-    one shows its last error here."""
-    form = ChannelForm(request.POST if request.method == "POST" else None, org=request.org)
-
-    def save(data: dict[str, Any]) -> Any:
-        team = data.get("team")
-        return services.channel_save(org=request.org, actor=request.membership, name=data["name"], kind=data["kind"],
-                                     url=data["url"], secret=data.get("secret", ""), team_id=team.pk if team else None)  # fmt: skip
-
-    def saved(_channel: Any) -> HttpResponse:
-        messages.success(request, _("Channel saved."))
-        return redirect("channels", org_slug=request.org.slug)
-
+    """Alert rules: thresholds, escalation and on/off per rule. The webhooks alerts are posted to
+    live under Settings → Integrations (tracking.integration_views)."""
     context = {
-        "channels": selectors.channel_list(org=request.org),
         "rules": [
             (RuleKind(kind).label, rule) for kind, rule in selectors.rule_settings(org=request.org).items()
         ],
     }
-    return form_page(
-        request, form, save=save, on_success=saved, template="tracking/channels.html", context=context
-    )
+    return render(request, "tracking/channels.html", context)
 
 
 @org_page(roles=ALL_ROLES)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tracking.test_alerts import receiver  # noqa: F401 - the local webhook receiver fixture
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-results"
 

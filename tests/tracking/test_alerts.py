@@ -266,8 +266,8 @@ def test_a_failing_webhook_is_retried_then_marked_failing_without_blocking(org, 
     broken = NotificationChannel.objects.get(name="Broken")
     assert broken.failing_since is not None and broken.last_error == "HTTP 500"
     assert Alert.objects.count() == 1 and len(mail.outbox) == 1  # the e-mail still went out
-    page = login(admin).get(reverse("channels", args=[org.slug])).content.decode()
-    assert "failing" in page and "HTTP 500" in page
+    page = login(admin).get(reverse("integrations", args=[org.slug])).content.decode()
+    assert "failing: HTTP 500" in page
 
 
 def test_channel_bad_input(org, admin, manager):

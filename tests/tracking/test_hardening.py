@@ -173,8 +173,9 @@ def test_an_approved_revision_recomputes_from_its_date(
 
 def test_webhooks_to_private_addresses_are_blocked_unless_allowed(org, admin, manager, goal, settings,
                                                                   django_capture_on_commit_callbacks):  # fmt: skip
-    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    # Saved while private networks were allowed; the sender checks again when they no longer are.
     services.channel_save(org=org, actor=admin, name="Inside", kind="json", url="http://127.0.0.1:9/hook")
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
     behind(org, manager, goal)
     with django_capture_on_commit_callbacks(execute=True):
         services.alerts_evaluate(org=org)

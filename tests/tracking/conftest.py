@@ -1,0 +1,3 @@
+"""Fixtures shared by the tracking tests."""
+
+from tests.tracking.test_alerts import receiver  # noqa: F401 - the local webhook receiver fixture

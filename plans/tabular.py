@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from goals.models import Goal
 from teams.models import Membership
 from teams.page_forms import parse_id, parse_number
-from teams.tables import CellError, Rows, escape_cell, read_table, unescape_cell
+from teams.tables import CellError, Rows, escape_cell, read_table, save_workbook, unescape_cell
 
 from . import services
 from .models import Initiative, Need, Priority, Squad
@@ -66,12 +66,8 @@ def export_xlsx(items: list[Initiative], *, title: str) -> bytes:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text stays text: never a formula
     workbook.properties.title = title[:200]
-    workbook.properties.creator = "Stretch"
-    fixed = datetime(2000, 1, 1)  # noqa: DTZ001 - fixed metadata so the same plan exports to the same bytes
-    workbook.properties.created = fixed
-    workbook.properties.modified = fixed
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    save_workbook(workbook, buffer)  # the same plan exports to the same bytes, whatever the second
     return buffer.getvalue()
 
 

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.xml.functions import tostring
 
 # A cell starting with one of these is run as a formula by a spreadsheet (CSV/formula injection):
 # exports prefix an apostrophe (doubling a leading one) and imports take it off again.
@@ -29,6 +32,35 @@ def escape_cell(text: str) -> str:
 def unescape_cell(text: str) -> str:
     """The text escape_cell was given (for a file exported by Stretch and read back)."""
     return text[1:] if len(text) > 1 and text[0] == "'" and text[1:2] in FORMULA_STARTS else text
+
+
+FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+FIXED_STAMP = datetime(2000, 1, 1)  # noqa: DTZ001 - file metadata, not a moment
+
+
+def save_workbook(book: Workbook, out: IO[bytes], *, stamp: datetime | None = None) -> None:
+    """Save a workbook so that the same content gives the same bytes, whenever it is written:
+    openpyxl stamps the time of writing into every zip entry and into docProps/core.xml, so the
+    file is copied member by member (streamed) with a fixed time and the document's own stamp
+    (`stamp`, naive; a fixed date when the content has none)."""
+    fixed = (stamp or FIXED_STAMP).replace(tzinfo=None, microsecond=0)
+    book.properties.creator = book.properties.creator or "Stretch"
+    book.properties.created = fixed
+    with tempfile.TemporaryFile() as raw:
+        book.save(raw)
+        raw.seek(0)
+        book.properties.modified = fixed  # saving stamped the time of writing: put the fixed one back
+        core = tostring(book.properties.to_tree())
+        with zipfile.ZipFile(raw) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                stable = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+                stable.compress_type = zipfile.ZIP_DEFLATED
+                stable.external_attr = 0o600 << 16
+                if info.filename == "docProps/core.xml":
+                    zout.writestr(stable, core)
+                    continue
+                with zin.open(info) as reader, zout.open(stable, "w") as writer:
+                    shutil.copyfileobj(reader, writer, 1 << 16)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from teams.tables import escape_cell
+from teams.tables import escape_cell, save_workbook
 
 from .selectors import ReviewPage
 
@@ -79,9 +79,8 @@ def monthly_xlsx(page: ReviewPage) -> bytes:
         actions.append(row)
     notes = book.create_sheet(_("Lessons")[:31])
     notes.append([_text(page.record.decisions if page.record else "")])
-    book.properties.creator = "Stretch"
     out = io.BytesIO()
-    book.save(out)
+    save_workbook(book, out)  # the same review exports to the same bytes, whatever the second
     return out.getvalue()
 
 

@@ -175,3 +175,29 @@ def test_cancelled_sub_goals_do_not_count(org, manager, cascade_world):
     goal_services.goal_set_status(goal=silent, actor=manager, status=Status.CANCELLED)
     result = goal_attainment(org=org, goals=[cascade_world["strategy"]])[cascade_world["strategy"].pk]
     assert (result.children, result.reporting, result.percent) == (2, 2, D("57.1"))
+
+
+def test_team_dashboard_and_overview_roll_up_a_team_goal_split_among_members(org, manager, member):
+    """A team goal split into personal goals: the members enter values on their own goals, the
+    team goal has none of its own — its card and the overview count it by its sub-goals."""
+    today = org_today(org)
+    start, end = today - timedelta(days=20), today + timedelta(days=40)
+    team = factories.team(org, "Sales")
+    member.teams.add(team)
+    team_goal = factories.goal(org, manager, title="Team deals", team=team, scope=Scope.TEAM, start_date=start,
+                               end_date=end, base=D(800), challenge=D(1000), stretch=D(1200), status=Status.ACTIVE)  # fmt: skip
+    mine = factories.goal(org, manager, title="My deals", parent=team_goal, team=team, scope=Scope.PERSONAL,
+                          start_date=start, end_date=end, base=D(400), challenge=D(500), stretch=D(600), status=Status.ACTIVE)  # fmt: skip
+    factories.goal(org, manager, title="Their deals", parent=team_goal, team=team, scope=Scope.PERSONAL,
+                   start_date=start, end_date=end, base=D(400), challenge=D(500), stretch=D(600), status=Status.ACTIVE)  # fmt: skip
+    services.entry_create(org=org, actor=manager, data=services.EntryInput(
+        goal_id=mine.pk, value="60", day=(today - timedelta(days=1)).isoformat()))  # fmt: skip
+    services.indicators_recompute(org=org)
+    client = login(manager)
+    dashboard = client.get(reverse("team_dashboard", args=[org.slug, team.pk])).content.decode()
+    card = dashboard.split(">Team deals</a></h2>")[1].split("</section>")[0]
+    assert "12%" in card and "rolled up from 1 of 2 sub-goals reporting" in card  # 60 of 500
+    assert "Sub-goal “My deals”:" in card and "behind the expected path" in card
+    overview = client.get(reverse("org_overview", args=[org.slug])).context["teams"]
+    sales = next(t for t in overview if t.team == team)
+    assert sales.goals == 3 and sales.no_data == 1 and sales.off_track == 2  # "Their deals" has no values

@@ -23,6 +23,7 @@ from teams.selectors import audit_list
 
 from . import selectors, services
 from .models import Goal, GoalComment, Revision, Status, SupportingMetric
+from .progress import goal_attainment
 from .serializers import (
     AuditEntrySerializer,
     CommentSerializer,
@@ -110,6 +111,27 @@ class GoalViewSet(
     def _goal(self) -> Goal:
         return self.get_object()  # type: ignore[no-any-return]
 
+    def _serialize(self, goals: list[Goal], *, many: bool = True) -> Any:
+        """Goals as the API shows them, with their progress rolled up in one pass for all of them
+        (a fixed number of queries, whatever the number of goals)."""
+        context = {**self.get_serializer_context(), "attainment": goal_attainment(org=self.org, goals=goals)}
+        if many:
+            return GoalSerializer(goals, many=True, context=context).data
+        return GoalSerializer(goals[0], context=context).data
+
+    def _fresh(self, goal: Goal) -> Any:
+        return self._serialize([self.scoped_queryset(org=self.org).get(pk=goal.pk)], many=False)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(self._serialize(list(page)))
+        return Response(self._serialize(list(queryset)))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(self._serialize([self._goal()], many=False))
+
     @extend_schema(request=GoalWriteSerializer, responses={201: GoalSerializer},
                    examples=[OpenApiExample("The article's operations goal", value=ARTICLE_GOAL, request_only=True)])  # fmt: skip
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -119,7 +141,7 @@ class GoalViewSet(
             goal = services.goal_create(
                 org=self.org, actor=self.membership, data=_goal_input(serializer.validated_data)
             )
-        return Response(GoalSerializer(self.scoped_queryset(org=self.org).get(pk=goal.pk)).data, status=201)
+        return Response(self._fresh(goal), status=201)
 
     @extend_schema(request=GoalWriteSerializer, responses=GoalSerializer)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -143,7 +165,7 @@ class GoalViewSet(
             services.goal_update(
                 goal=goal, actor=self.membership, data=_goal_input(serializer.validated_data)
             )
-        return Response(GoalSerializer(self.scoped_queryset(org=self.org).get(pk=goal.pk)).data)
+        return Response(self._fresh(goal))
 
     @extend_schema(request=StatusSerializer, responses=GoalSerializer)
     @action(detail=True, methods=["post"])
@@ -154,7 +176,7 @@ class GoalViewSet(
         serializer.is_valid(raise_exception=True)
         with service_errors():
             services.goal_set_status(goal=goal, actor=self.membership, **serializer.validated_data)
-        return Response(GoalSerializer(self.scoped_queryset(org=self.org).get(pk=goal.pk)).data)
+        return Response(self._fresh(goal))
 
     @extend_schema(
         parameters=[
@@ -172,7 +194,8 @@ class GoalViewSet(
     @action(detail=False, methods=["get"])
     def tree(self, request: Request, org_slug: str) -> Response:
         """The cascade as nested nodes: id, title, scope, status, team, owner, parent, weight,
-        period, current targets, children (and `hidden`: how many goals below were cut off)."""
+        period, current targets, progress (`attainment`, rolled up from the sub-goals when the goal
+        has no figure of its own), children (and `hidden`: how many goals below were cut off)."""
         params = request.query_params
         team = None
         if params.get("team"):
@@ -187,6 +210,7 @@ class GoalViewSet(
         )
         nodes: dict[int, dict[str, Any]] = {}
         roots: list[dict[str, Any]] = []
+        progress = goal_attainment(org=self.org, goals=[row.goal for row in rows])
         for row in rows:
             goal = row.goal
             version = selectors.current_version(goal=goal)
@@ -197,6 +221,7 @@ class GoalViewSet(
                 "metric_name": goal.metric_name, "unit": goal.unit,
                 "targets": {"base": str(version.base), "challenge": str(version.challenge),
                             "stretch": str(version.stretch), "version": version.number},
+                "attainment": progress[goal.pk].as_dict() if goal.pk in progress else None,
                 "hidden": row.hidden, "children": [],
             }  # fmt: skip
             nodes[goal.pk] = node
@@ -311,7 +336,7 @@ class GoalViewSet(
                 override_reason=data["override_reason"],
             )
         queryset = self.scoped_queryset(org=self.org).filter(pk__in=[c.pk for c in children])
-        return Response(GoalSerializer(queryset, many=True).data, status=201)
+        return Response(self._serialize(list(queryset)), status=201)
 
     @extend_schema(responses=AuditEntrySerializer(many=True))
     @action(detail=True, methods=["get"])

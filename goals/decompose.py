@@ -1,8 +1,9 @@
 """Decomposition of a goal's three targets into quarter / month / week slices. Pure functions;
 goals.services saves the result.
 
-Additive metrics (values combine by *sum*) are split by shares — evenly, by working days, or by
-weights the manager enters (seasonality) — with the largest-remainder method, so the slices add up
+Additive metrics (values combine by *sum*) are split by shares — evenly (by calendar days, so a
+partial week at a quarter's edge gets its days' share), by working days, or by weights the manager
+enters (seasonality) — with the largest-remainder method, so the slices add up
 to the whole exactly at the targets' own precision. Rates and levels (latest / average) are not
 split: each slice carries a level, either the target itself or a linear ramp from the baseline."""
 
@@ -68,7 +69,9 @@ def split_exact(total: Decimal, shares: list[Decimal], places: int) -> list[Deci
 
 def shares_for(method: str, spans: list[Span], weights: list[Decimal] | None) -> list[Decimal]:
     if method == "even":
-        return [Decimal(1)] * len(spans)
+        # Evenly over time: by calendar days, so the partial weeks (or months) at the edges of the
+        # period get their share of the days, not the target of a full one.
+        return [Decimal((end - start).days + 1) for start, end in spans]
     if method == "working_days":
         shares = [Decimal(working_days(s, e)) for s, e in spans]
         if sum(shares) == 0:

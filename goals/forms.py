@@ -121,7 +121,7 @@ class DecomposeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Into"), choices=SLICE_KINDS, initial="week")
     method = forms.ChoiceField(
         label=_("How"),
-        choices=[("even", _("Evenly")), ("working_days", _("By working days")), ("weights", _("By weights")),
+        choices=[("even", _("Evenly by calendar days")), ("working_days", _("By working days")), ("weights", _("By weights")),
                  ("level", _("Same level in every period")), ("ramp", _("Ramp from the baseline"))],
         initial="even",
     )  # fmt: skip

@@ -95,3 +95,17 @@ def week_number(period_start: date, day: date) -> int:
     """1-based week of the goal's period that contains ``day`` (weeks start on Monday)."""
     first_monday = period_start - timedelta(days=period_start.weekday())
     return (day - first_monday).days // 7 + 1
+
+
+def day_label(day: date, *, with_year: bool) -> str:
+    return day.isoformat() if with_year else f"{day.month:02d}-{day.day:02d}"
+
+
+def span_label(start: date, end: date | None, *, today: date) -> str:
+    """Dates as short as they can be without being ambiguous: "10-05 – 11-20" within the current
+    year; "2030-01-05 – 2031-01-05" when either date is in another year (or the span crosses one)."""
+    with_year = start.year != today.year or (end is not None and end.year != today.year)
+    text = day_label(start, with_year=with_year)
+    if end is not None and end != start:
+        text += " – " + day_label(end, with_year=with_year)
+    return text

@@ -1,24 +1,65 @@
-"""Progress of goals against their challenge target, in percent.
+"""Progress of goals against their challenge target, in percent, and its roll-up through the cascade.
 
 Goals know only the final result of a closed goal. Live progress comes from the tracking app,
-which registers a provider here (dependencies point one way: goals never imports tracking)."""
+which registers a provider here (dependencies point one way: goals never imports tracking).
+
+Roll-up (a strategy goal has no values of its own; its sub-goals do):
+- a goal's progress is its own when it has one (measured by its indicators, or its final result);
+  otherwise it is the weighted mean of its sub-goals' progress, recursively through any depth;
+- the weights are the sub-goals' ``Goal.weight``, normalised over the sub-goals that report: they
+  need not add up to 1 (0.25 and 0.1 count as 71 % and 29 %), and a sub-goal without a figure is
+  left out rather than counted as zero — the page says how many report ("2 of 3 sub-goals");
+- cancelled sub-goals do not count;
+- the status of a goal without its own is the most serious status among its sub-goals (off track,
+  then at risk, then on track), and says which sub-goal it comes from.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
-from .models import Direction, Goal
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext as _
+
+from teams.models import Organization
+
+from .models import Direction, Goal, Status, TargetVersion
 
 ProgressProvider = Callable[[list[Goal]], dict[int, Decimal]]
 progress_providers: list[ProgressProvider] = []
+
+PERCENT = Decimal("0.1")
+# Indicator statuses by how much attention they need (the tracking app's codes).
+SEVERITY = {"off_track": 3, "at_risk": 2, "on_track": 1}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What is known of one goal's own progress (from its final result, or a provider)."""
+
+    attainment: Decimal | None  # percent of the challenge target in force
+    status: str = ""  # the indicator status code ("on_track", "at_risk", "off_track", "no_data"); "" unknown
+    status_label: str = ""
+    reason: str = ""  # why the status, one sentence
+    target: Decimal | None = None  # the challenge target the attainment is measured against
+    version: int | None = None  # the target version in force
+    day: date | None = None  # as of
+    source: str = "measured"  # "measured" (indicators) or "result" (a closed goal's final result)
+
+
+MeasureProvider = Callable[[list[Goal]], dict[int, Measure]]
+measure_providers: list[MeasureProvider] = []
 
 
 def attainment(*, actual: Decimal, target: Decimal, direction: str) -> Decimal | None:
     """Actual against target in percent (for "lower is better", target / actual)."""
     if direction == Direction.DOWN:
-        return None if actual <= 0 else (target / actual * 100).quantize(Decimal("0.1"))
-    return None if target == 0 else (actual / target * 100).quantize(Decimal("0.1"))
+        return None if actual <= 0 else (target / actual * 100).quantize(PERCENT)
+    return None if target == 0 else (actual / target * 100).quantize(PERCENT)
 
 
 def from_results(goals: list[Goal]) -> dict[int, Decimal]:
@@ -33,10 +74,177 @@ def from_results(goals: list[Goal]) -> dict[int, Decimal]:
     return progress
 
 
-def goal_progress(goals: Iterable[Goal]) -> dict[int, Decimal]:
-    """{goal id: percent of the challenge target}, for the goals that have a figure."""
+def goal_measures(goals: Iterable[Goal]) -> dict[int, Measure]:
+    """{goal id: its own measure}: final results of closed goals, then what providers know."""
     goal_list = list(goals)
-    progress = from_results(goal_list)
+    measures = {
+        pk: Measure(attainment=value, source="result") for pk, value in from_results(goal_list).items()
+    }
+    for measure_provider in measure_providers:
+        measures.update(measure_provider(goal_list))
     for provider in progress_providers:
-        progress.update(provider(goal_list))
-    return progress
+        measures.update({pk: Measure(attainment=value) for pk, value in provider(goal_list).items()})
+    return measures
+
+
+def goal_progress(goals: Iterable[Goal]) -> dict[int, Decimal]:
+    """{goal id: percent of the challenge target}, for the goals that have a figure of their own."""
+    return {pk: m.attainment for pk, m in goal_measures(goals).items() if m.attainment is not None}
+
+
+@dataclass(frozen=True)
+class Attainment:
+    """A goal's progress as shown: its own, or rolled up from its sub-goals (``source``)."""
+
+    percent: Decimal | None
+    source: str  # "measured", "result", "children" or "none"
+    own: Measure | None = None
+    children: int = 0  # sub-goals that count (not cancelled)
+    reporting: int = 0  # of which have a figure
+    rollup: Decimal | None = None  # the sub-goals' weighted progress (also when the goal has its own)
+    weight_reporting: Decimal = Decimal(0)
+    weight_total: Decimal = Decimal(0)
+    status: str = ""
+    status_label: str = ""
+    reason: str = ""
+
+    @property
+    def rolled_up(self) -> bool:
+        return self.source == "children"
+
+    def as_dict(self) -> dict[str, object]:
+        """For the API: the figure, where it comes from and how complete the roll-up is."""
+        own = self.own
+        return {
+            "percent": None if self.percent is None else str(self.percent),
+            "source": self.source,
+            "status": self.status or None,
+            "status_label": self.status_label or None,
+            "status_reason": self.reason or None,
+            "target": None if own is None or own.target is None else str(own.target),
+            "target_version": None if own is None else own.version,
+            "as_of": None if own is None or own.day is None else own.day.isoformat(),
+            "rollup": None
+            if not self.children
+            else {
+                "percent": None if self.rollup is None else str(self.rollup),
+                "children": self.children,
+                "reporting": self.reporting,
+                "weight_reporting": str(self.weight_reporting),
+                "weight_total": str(self.weight_total),
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Node:
+    pk: int
+    parent_id: int | None
+    weight: Decimal
+    title: str
+    cancelled: bool = False
+
+
+def cascade(nodes: dict[int, Node], own: dict[int, Measure], wanted: Iterable[int]) -> dict[int, Attainment]:
+    """Pure roll-up over a goal tree (see the module's docstring). ``nodes`` must hold every goal
+    below the wanted ones; ``own`` the measures known."""
+    children_of: dict[int, list[int]] = defaultdict(list)
+    for node in nodes.values():
+        if node.parent_id is not None and node.parent_id in nodes and not node.cancelled:
+            children_of[node.parent_id].append(node.pk)
+    done: dict[int, Attainment] = {}
+
+    def resolve(root: int) -> None:
+        # Iterative post-order walk (no recursion limit; a cycle in bad data is cut, not looped).
+        stack: list[tuple[int, bool]] = [(root, False)]
+        visiting: set[int] = set()
+        while stack:
+            pk, expanded = stack.pop()
+            if pk in done:
+                continue
+            if not expanded:
+                if pk in visiting:
+                    continue
+                visiting.add(pk)
+                stack.append((pk, True))
+                stack.extend((child, False) for child in children_of.get(pk, []) if child not in done)
+                continue
+            kids = [c for c in children_of.get(pk, []) if c in done]
+            done[pk] = _combine(own.get(pk), [done[c] for c in kids], [nodes[c] for c in kids])
+
+    for pk in wanted:
+        if pk in nodes:
+            resolve(pk)
+    return {pk: done[pk] for pk in wanted if pk in done}
+
+
+def _combine(own: Measure | None, results: list[Attainment], children: list[Node]) -> Attainment:
+    reporting = [(c, r.percent) for c, r in zip(children, results, strict=True) if r.percent is not None]
+    weight = sum((c.weight for c, _p in reporting), Decimal(0))
+    rollup = (
+        (sum((c.weight * p for c, p in reporting), Decimal(0)) / weight).quantize(PERCENT)
+        if weight > 0
+        else None
+    )
+    base = Attainment(
+        percent=None, source="none", own=own, children=len(children), reporting=len(reporting), rollup=rollup,
+        weight_reporting=weight, weight_total=sum((c.weight for c in children), Decimal(0)),
+    )  # fmt: skip
+    own_status = _known(own.status) if own is not None else ""
+    if own is not None and (own.attainment is not None or (rollup is None and own_status)):
+        # Its own figure (or, without values, its own status: e.g. at risk by its plan).
+        return replace(base, percent=own.attainment, source=own.source if own.attainment is not None else "none",
+                       status=own_status, status_label=own.status_label if own_status else "", reason=own.reason)  # fmt: skip
+    if rollup is None:
+        return base
+    if own is not None and own_status:
+        return replace(base, percent=rollup, source="children", status=own_status, status_label=own.status_label,
+                       reason=own.reason)  # fmt: skip
+    worst: tuple[Node, Attainment] | None = None
+    for child, result in zip(children, results, strict=True):
+        if SEVERITY.get(result.status, 0) > (SEVERITY.get(worst[1].status, 0) if worst else 0):
+            worst = (child, result)
+    if worst is None:
+        return replace(base, percent=rollup, source="children")
+    child, result = worst
+    reason = _("Sub-goal “%(title)s”: %(reason)s") % {
+        "title": child.title,
+        "reason": result.reason or result.status_label,
+    }
+    return replace(base, percent=rollup, source="children", status=result.status, status_label=result.status_label,
+                   reason=reason)  # fmt: skip
+
+
+def _known(status: str) -> str:
+    return status if status in SEVERITY else ""
+
+
+def goal_attainment(
+    *, org: Organization, goals: Iterable[Goal] = (), goal_ids: Iterable[int] = ()
+) -> dict[int, Attainment]:
+    """{goal id: progress as shown} for the given goals (or ids), rolled up from everything below
+    them. Three queries whatever the number of goals: the organisation's goals (the tree), the
+    target versions of the goals involved, and the providers' read of the indicators."""
+    wanted = list(dict.fromkeys([*(g.pk for g in goals), *goal_ids]))
+    if not wanted:
+        return {}
+    everything = {g.pk: g for g in Goal.objects.filter(org=org).defer("description", "rationale").order_by()}
+    below: dict[int, list[int]] = defaultdict(list)
+    for goal in everything.values():
+        if goal.parent_id is not None and goal.status != Status.CANCELLED:
+            below[goal.parent_id].append(goal.pk)
+    needed: set[int] = set()
+    stack = [pk for pk in wanted if pk in everything]
+    while stack:
+        pk = stack.pop()
+        if pk not in needed:
+            needed.add(pk)
+            stack.extend(below.get(pk, []))
+    loaded = [everything[pk] for pk in sorted(needed)]
+    prefetch_related_objects(loaded, Prefetch("versions", queryset=TargetVersion.objects.order_by("number")))
+    nodes = {
+        g.pk: Node(pk=g.pk, parent_id=g.parent_id, weight=g.weight, title=g.title,
+                   cancelled=g.status == Status.CANCELLED)
+        for g in loaded
+    }  # fmt: skip
+    return cascade(nodes, goal_measures(loaded), wanted)

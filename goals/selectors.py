@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from teams.models import Organization, Team
 
@@ -184,6 +186,20 @@ def version_in_force(*, goal: Goal, on: date) -> TargetVersion:
         if version.effective_from <= on:
             current = version
     return current
+
+
+def version_scheduled(*, goal: Goal, on: date) -> TargetVersion | None:
+    """An approved version that takes effect after the day (the newest), if any: the page shows it
+    beside the targets in force, which progress is measured against until then."""
+    versions = sorted(goal.versions.all(), key=lambda v: v.number)
+    in_force = version_in_force(goal=goal, on=on)
+    later = [v for v in versions if v.number > in_force.number and v.effective_from > on]
+    return later[-1] if later else None
+
+
+def org_today(org: Organization) -> date:
+    """Today in the organisation's time zone."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(org.timezone))
 
 
 def current_version(*, goal: Goal) -> TargetVersion:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from teams.api_base import OrgScopedRelatedField
@@ -22,6 +23,7 @@ from .models import (
     SupportingMetric,
     TargetVersion,
 )
+from .progress import goal_attainment
 
 
 def amount(**kwargs: Any) -> serializers.DecimalField:
@@ -42,26 +44,67 @@ class PeriodTargetSerializer(serializers.ModelSerializer):  # type: ignore[type-
         read_only_fields = fields
 
 
+class RollupSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    percent = amount(allow_null=True, help_text="The sub-goals' weighted progress, in percent.")
+    children = serializers.IntegerField(help_text="Sub-goals that count (cancelled ones do not).")
+    reporting = serializers.IntegerField(help_text="Of which have a figure.")
+    weight_reporting = amount(help_text="Sum of the weights of the sub-goals that report.")
+    weight_total = amount(help_text="Sum of the weights of all the sub-goals that count.")
+
+
+class AttainmentSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A goal's progress: its own (indicators or final result), or rolled up from its sub-goals."""
+
+    percent = amount(allow_null=True, help_text="Percent of the challenge target in force.")
+    source = serializers.ChoiceField(
+        choices=["measured", "result", "children", "none"],
+        help_text="measured: the goal's own indicators; result: a closed goal's final result; children: "
+        "the weighted mean of its sub-goals (weights normalised over those that report); none: no figure yet.",
+    )
+    status = serializers.CharField(
+        allow_null=True, help_text="on_track, at_risk or off_track (null: unknown)."
+    )
+    status_label = serializers.CharField(allow_null=True)
+    status_reason = serializers.CharField(allow_null=True, help_text="Why the goal has its status.")
+    target = amount(
+        allow_null=True, help_text="The challenge target in force that the figure is measured against."
+    )
+    target_version = serializers.IntegerField(allow_null=True)
+    as_of = serializers.DateField(allow_null=True)
+    rollup = RollupSerializer(allow_null=True, help_text="Present when the goal has sub-goals.")
+
+
 class GoalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    """A goal with its current targets (the latest version)."""
+    """A goal with its current targets (the latest version) and its progress (``attainment``)."""
 
     owner_name = serializers.CharField(source="owner.user.get_full_name", read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True, default=None)
     targets = serializers.SerializerMethodField()
     child_count = serializers.IntegerField(read_only=True, default=0)
+    attainment = serializers.SerializerMethodField()
 
     class Meta:
         model = Goal
         fields = (
             "id", "title", "description", "rationale", "scope", "team", "team_name", "owner", "owner_name",
             "parent", "weight", "metric_name", "unit", "direction", "aggregation", "baseline", "period_kind",
-            "start_date", "end_date", "status", "result_value", "targets", "child_count", "created_at", "updated_at",
+            "start_date", "end_date", "status", "result_value", "targets", "child_count", "attainment", "created_at",
+            "updated_at",
         )  # fmt: skip
         read_only_fields = fields
 
     def get_targets(self, goal: Goal) -> dict[str, Any] | None:
         versions = sorted(goal.versions.all(), key=lambda v: v.number)
         return TargetVersionSerializer(versions[-1]).data if versions else None  # type: ignore[return-value]
+
+    @extend_schema_field(AttainmentSerializer(allow_null=True))
+    def get_attainment(self, goal: Goal) -> dict[str, object] | None:
+        """From the roll-up computed once for the whole page (the view puts it in the context)."""
+        known = self.context.get("attainment")
+        if known is None:
+            known = goal_attainment(org=goal.org, goals=[goal])
+        found = known.get(goal.pk)
+        return None if found is None else found.as_dict()
 
 
 class GoalWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]

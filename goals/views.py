@@ -30,7 +30,8 @@ from .forms import (
     SupportingMetricForm,
 )
 from .models import CLOSED_STATUSES, Goal
-from .progress import goal_progress
+from .periods import span_label
+from .progress import goal_attainment
 from .smart import Draft, checklist, suggest_tiers
 
 
@@ -54,9 +55,18 @@ def index_view(request: OrgRequest) -> HttpResponse:
         org=request.org, team=team, include_closed=show_closed, root_id=root_id,
         max_depth=None if all_levels else (1 if root_id is None else 0), max_rows=None if all_levels else 150,
     )  # fmt: skip
-    progress = goal_progress(row.goal for row in rows)
+    progress = goal_attainment(org=request.org, goals=[row.goal for row in rows])
+    today = selectors.org_today(request.org)
     context = {
-        "rows": [(row, selectors.current_version(goal=row.goal), progress.get(row.goal.pk)) for row in rows],
+        "rows": [
+            (
+                row,
+                selectors.version_in_force(goal=row.goal, on=today),
+                progress.get(row.goal.pk),
+                selectors.version_scheduled(goal=row.goal, on=today),
+            )
+            for row in rows
+        ],
         "teams": request.org.teams.order_by("name"),
         "team": team,
         "show_closed": show_closed,
@@ -163,7 +173,14 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
     versions = list(
         goal.versions.select_related("revision__decided_by__user", "created_by").order_by("number")
     )
-    current = versions[-1]
+    newest = versions[-1]
+    today = selectors.org_today(request.org)
+    # The targets in force today: progress is measured against them (a revision that takes effect
+    # later is shown beside them, not instead of them).
+    current = selectors.version_in_force(goal=goal, on=today)
+    scheduled = newest if newest.number > current.number else None
+    children = list(selectors.goal_list(org=request.org, parent_id=goal.pk))
+    progress = goal_attainment(org=request.org, goals=[goal, *children])
     comments = list(selectors.comment_list(goal=goal))
     revisions = list(selectors.revision_list(goal=goal))
     pending = next((r for r in revisions if r.state == "pending"), None)
@@ -172,13 +189,15 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
         "goal": goal,
         "versions": versions,
         "current": current,
-        "slices": selectors.period_targets(version=current),
+        "scheduled": scheduled,
+        "progress": progress.get(goal.pk),
+        "slices": _labelled(selectors.period_targets(version=current), today),
         "metrics": selectors.supporting_metric_list(goal=goal),
         "comments": comments,
         "proposals": [c for c in comments if c.is_proposal],
         "revisions": revisions,
         "pending": pending,
-        "children": selectors.goal_list(org=request.org, parent_id=goal.pk),
+        "children": [(child, progress.get(child.pk)) for child in children],
         "history": audit_list(org=request.org, scope=f"goal:{goal.pk}")[:50],
         "can_edit": role in MANAGERS and goal.status not in CLOSED_STATUSES,
         "next_statuses": services.next_statuses(goal),
@@ -190,9 +209,17 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
         "is_admin": role == Role.ADMIN,
         "comment_form": forms.get("comment_form") or CommentForm(),
         "metric_form": forms.get("metric_form") or SupportingMetricForm(),
-        "revision_form": forms.get("revision_form") or RevisionForm(initial=current.tiers()),
+        "revision_form": forms.get("revision_form") or RevisionForm(initial=newest.tiers()),
         "status_form": forms.get("status_form") or StatusForm(),
     }
+
+
+def _labelled(pieces: Any, today: Any) -> list[Any]:
+    """Period targets with their dates as a label (years shown when not this year)."""
+    result = list(pieces)
+    for piece in result:
+        piece.span = span_label(piece.start_date, piece.end_date, today=today)
+    return result
 
 
 @org_page(roles=ALL_ROLES)
@@ -370,8 +397,10 @@ def goal_decompose_view(request: OrgRequest, goal_id: int) -> HttpResponse:
                 ]
     totals = {t: sum((r[t] for r in rows), Decimal(0)) for t in TIERS} if rows else {}
     difference = reconciliation(version.tiers(), rows) if rows and goal.is_additive else {}
+    today = selectors.org_today(request.org)
+    shown = [{**r, "span": span_label(r["start_date"], r["end_date"], today=today)} for r in rows]
     context = {
-        "goal": goal, "version": version, "form": form, "kind": kind, "method": method, "rows": rows,
+        "goal": goal, "version": version, "form": form, "kind": kind, "method": method, "rows": shown,
         "totals": totals, "difference": difference,
         "mismatch": any(v != 0 for v in difference.values()), "errors": errors,
         "override_reason": request.POST.get("override_reason", "") if request.method == "POST" else

@@ -114,13 +114,30 @@ def _slipped(tasks: list[Task], today: date) -> set[int]:
     return {t.id for t in tasks if t.due and t.due < today and not t.finished}
 
 
+@dataclass(frozen=True)
+class PlanRisk:
+    """Why a goal's plan is at risk: an unfinished initiative on its critical path is past due
+    ("slipped", by ``days``), or the path is projected to end ``days`` after the goal's period
+    ("late"); ``initiative`` is the one to look at."""
+
+    kind: str  # "slipped" or "late"
+    days: int
+    initiative_id: int
+    initiative: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "days": self.days, "initiative_id": self.initiative_id,
+                "initiative": self.initiative}  # fmt: skip
+
+
 def _paths_by_goal(
     tasks: list[Task], edges: list[tuple[int, int]], today: date
-) -> tuple[dict[int, CriticalPath], set[int]]:
-    """The critical path of each goal's plan (links within the goal), and the goals at risk: an
-    unfinished initiative on the goal's critical path is past due, or the path is projected to end
-    after the goal's period. Unfinished work past its due date is projected to finish today."""
+) -> tuple[dict[int, CriticalPath], dict[int, PlanRisk]]:
+    """The critical path of each goal's plan (links within the goal), and the goals at risk with
+    why: an unfinished initiative on the goal's critical path is past due, or the path is projected
+    to end after the goal's period. Unfinished work past its due date is projected to finish today."""
     slipped = _slipped(tasks, today)
+    originals = {t.id: t for t in tasks}
     by_goal: dict[int, list[Task]] = defaultdict(list)
     for t in tasks:
         projected = replace(t, due=today) if t.id in slipped else t
@@ -131,14 +148,22 @@ def _paths_by_goal(
         if a in goal_of and goal_of.get(b) == goal_of[a]:
             edges_by_goal[goal_of[a]].append((a, b))
     paths: dict[int, CriticalPath] = {}
-    at_risk: set[int] = set()
+    at_risk: dict[int, PlanRisk] = {}
     for goal_id, items in by_goal.items():
         path = critical_path(items, edges_by_goal[goal_id])
         paths[goal_id] = path
+        if not path.ids:
+            continue
         goal_end = items[0].goal_end
-        late = path.finish is not None and goal_end is not None and path.finish > goal_end
-        if path.ids and (late or not slipped.isdisjoint(path.ids)):
-            at_risk.add(goal_id)
+        late_on_path = [originals[pk] for pk in path.ids if pk in slipped]
+        if late_on_path:
+            worst = min(late_on_path, key=lambda t: (t.due or today, t.id))
+            at_risk[goal_id] = PlanRisk(kind="slipped", days=(today - (worst.due or today)).days,
+                                        initiative_id=worst.id, initiative=worst.title)  # fmt: skip
+        elif path.finish is not None and goal_end is not None and path.finish > goal_end:
+            last = originals[path.ids[-1]]
+            at_risk[goal_id] = PlanRisk(kind="late", days=(path.finish - goal_end).days, initiative_id=last.id,
+                                        initiative=last.title)  # fmt: skip
     return paths, at_risk
 
 
@@ -208,7 +233,7 @@ def plan_analysis(
         key=lambda p: (p.finish is not None, p.finish or today),
         default=CriticalPath([], None),
     )
-    return PlanAnalysis(critical=longest, conflicts=conflicts, at_risk_goal_ids=at_risk,
+    return PlanAnalysis(critical=longest, conflicts=conflicts, at_risk_goal_ids=set(at_risk),
                         slipped_ids=_slipped(tasks, today), critical_by_goal=paths)  # fmt: skip
 
 
@@ -216,9 +241,17 @@ def goals_at_risk(
     *, org: Organization, today: date | None = None, goal_ids: Iterable[int] | None = None
 ) -> set[int]:
     """The open goals of the organisation (or only the given ones) whose plan is at risk (see
-    plan_analysis): two queries, whatever the size of the organisation. Paths are per goal, so
-    asking for a few goals gives the same answer for them as asking for all. The tracking app turns
-    these into alerts."""
+    plan_analysis and plan_risks)."""
+    return set(plan_risks(org=org, today=today, goal_ids=goal_ids))
+
+
+def plan_risks(
+    *, org: Organization, today: date | None = None, goal_ids: Iterable[int] | None = None
+) -> dict[int, PlanRisk]:
+    """{goal id: why its plan is at risk} for the open goals of the organisation (or only the given
+    ones): two queries, whatever the size of the organisation. Paths are per goal, so asking for a
+    few goals gives the same answer for them as asking for all. The tracking app turns these into
+    alerts and into the reason a goal is "at risk"."""
     today = today or timezone.localdate()
     initiatives = Initiative.objects.filter(org=org, goal__status__in=OPEN_STATUSES)
     links = Dependency.objects.filter(successor__org=org, successor__goal__status__in=OPEN_STATUSES)
@@ -227,13 +260,13 @@ def goals_at_risk(
         initiatives = initiatives.filter(goal_id__in=wanted)
         links = links.filter(successor__goal_id__in=wanted)
     tasks = [
-        Task(id=pk, title="", start=start, due=due, status=status, goal_id=goal_id, goal_end=goal_end)
-        for pk, goal_id, start, due, status, goal_end in initiatives.values_list(
-            "pk", "goal_id", "start_date", "due_date", "status", "goal__end_date"
+        Task(id=pk, title=title, start=start, due=due, status=status, goal_id=goal_id, goal_end=goal_end)
+        for pk, title, goal_id, start, due, status, goal_end in initiatives.values_list(
+            "pk", "title", "goal_id", "start_date", "due_date", "status", "goal__end_date"
         )
     ]  # fmt: skip
     if not tasks:
-        return set()
+        return {}
     edges = list(links.values_list("predecessor_id", "successor_id"))
     return _paths_by_goal(tasks, edges, today)[1]
 

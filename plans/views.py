@@ -14,9 +14,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from goals.models import Goal
+from goals.periods import day_label, span_label
 from goals.selectors import goal_get
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
 from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
@@ -62,6 +64,11 @@ FORM_FIELDS = {"dimension": "dimension_name"}
 def _weeks_label(goal: Goal, item: Initiative) -> str:
     if item.ongoing or item.due_date is None:
         return _("ongoing")
+    if item.start_date < goal.start_date or item.due_date > goal.end_date:
+        # Weeks of the goal's period mean nothing outside it (an initiative of 2030 on a 2026 goal
+        # is not "weeks 158–210"); its dates, with their years, say when it runs.
+        inside = item.start_date <= goal.end_date and item.due_date >= goal.start_date
+        return _("partly outside the goal's period") if inside else _("outside the goal's period")
     # Weeks counted from the first day of the goal's period, as the article's plan does (第1-4周).
     first = (item.start_date - goal.start_date).days // 7 + 1
     last = (item.due_date - goal.start_date).days // 7 + 1
@@ -82,12 +89,17 @@ def _plan_context(request: OrgRequest, goal: Goal, form: InitiativeForm | None =
         for pk in conflict.ids:
             flagged.setdefault(pk, []).append(conflict.kind)
     groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+    today = timezone.localdate()
     for item in items:
         name = item.dimension.name if item.dimension else ""
         groups.setdefault(name, []).append(
             {
                 "item": item,
                 "weeks": _weeks_label(goal, item),
+                "dates": span_label(item.start_date, item.due_date, today=today),
+                "was": day_label(item.baseline_due, with_year=item.baseline_due.year != today.year)
+                if item.baseline_due and item.baseline_due != item.due_date
+                else "",
                 "critical": item.pk in critical,
                 "flags": flagged.get(item.pk, []),
                 "slipped": item.pk in analysis.slipped_ids,
@@ -174,36 +186,64 @@ def progress_view(request: OrgRequest, initiative_id: int) -> HttpResponse:
 def _gantt_chart(
     request: OrgRequest, items: list[Initiative], *, start: Any, end: Any, group_by_goal: bool
 ) -> dict[str, Any]:
-    """The Gantt's data: one row per initiative (grouped by goal dimension, or by goal for a team),
-    original and current dates, dependency links, milestones and the critical path."""
+    """The Gantt's data: one row per initiative under a header row for its group (its goal on a
+    team's Gantt, its goal dimension on a goal's), original and current dates, dependency links,
+    milestones, the critical path, and which initiatives are overdue (past due, not finished)."""
     analysis = selectors.plan_analysis(org=request.org, initiatives=items)
     critical = analysis.critical_ids  # each goal's own critical path
-    rows = [
-        {
-            "id": i.pk, "title": i.title,
+    today = timezone.localdate()
+    groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    rows = []
+    for i in items:
+        if group_by_goal:
+            key, label = f"g{i.goal_id}", i.goal.title
+        else:
+            key, label = f"d{i.dimension_id or 0}", i.dimension.name if i.dimension else ""
+        groups.setdefault(key, {"key": key, "label": label, "count": 0})["count"] += 1
+        overdue = i.due_date is not None and i.due_date < today and not i.is_finished
+        rows.append({
+            "id": i.pk, "title": i.title, "group": key,
             "dimension": i.goal.title if group_by_goal else (i.dimension.name if i.dimension else ""),
-            "owner": i.owner.user.get_full_name(), "start": i.start_date.isoformat(),
+            "goal": i.goal.title, "owner": i.owner.user.get_full_name(), "start": i.start_date.isoformat(),
             "end": ((i.due_date or i.goal.end_date) + timedelta(days=1)).isoformat(),
+            "due": i.due_date.isoformat() if i.due_date else None,
+            "dates": span_label(i.start_date, i.due_date, today=today) if i.due_date else
+            _("%(start)s, ongoing") % {"start": span_label(i.start_date, None, today=today)},
             "baseline_start": i.baseline_start.isoformat(),
             "baseline_end": ((i.baseline_due or i.goal.end_date) + timedelta(days=1)).isoformat(),
             "status": i.status, "status_label": i.get_status_display(), "priority": i.priority,
             "progress": i.progress, "critical": i.pk in critical, "milestone": i.is_milestone,
             "milestone_reached": i.milestone_reached_at is not None, "ongoing": i.ongoing,
-        }
-        for i in items
-    ]  # fmt: skip
+            "overdue": overdue, "overdue_days": (today - i.due_date).days if overdue and i.due_date else 0,
+            "overdue_text": _overdue_text((today - i.due_date).days) if overdue and i.due_date else "",
+        })  # fmt: skip
+    # Rows of a group together, groups in order of first appearance (the items' own order inside).
+    order = {key: n for n, key in enumerate(groups)}
+    rows.sort(key=lambda r: order[r["group"]])
     links = [
         {"from": a, "to": b}
         for b, preds in selectors.dependencies_of(initiatives=items).items()
         for a in preds
     ]
     return {
-        "rows": rows, "links": links, "today": timezone.localdate().isoformat(),
+        "rows": rows, "groups": list(groups.values()), "links": links, "today": today.isoformat(),
         "goal_start": start.isoformat(), "goal_end": (end + timedelta(days=1)).isoformat(),
         "color_by": "priority" if request.GET.get("color") == "priority" else "status",
         "labels": {"baseline": _("Original dates"), "today": _("Today"), "critical": _("Critical path"),
-                   "milestone": _("Milestone")},
+                   "milestone": _("Milestone"), "overdue": _("overdue"), "no_dimension": _("Other initiatives")},
     }  # fmt: skip
+
+
+def _gantt_table(chart: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The chart as a table (the accessible and phone view): each group with its rows."""
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for row in chart["rows"]:
+        by_group.setdefault(row["group"], []).append(row)
+    return [(group, by_group.get(group["key"], [])) for group in chart["groups"]]
+
+
+def _overdue_text(days: int) -> str:
+    return ngettext("Overdue by %(n)d day", "Overdue by %(n)d days", days) % {"n": days}
 
 
 @org_page(roles=ALL_ROLES)
@@ -215,7 +255,7 @@ def goal_gantt_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = goal_get(org=request.org, goal_id=goal_id)
     items = list(selectors.initiative_list(org=request.org, goal=goal))
     chart = _gantt_chart(request, items, start=goal.start_date, end=goal.end_date, group_by_goal=False)
-    context = {"goal": goal, "chart": chart, "color_by": chart["color_by"], "rows": chart["rows"]}
+    context = {"goal": goal, "chart": chart, "color_by": chart["color_by"], "table": _gantt_table(chart)}
     return render(request, "plans/gantt.html", context)
 
 
@@ -230,7 +270,7 @@ def team_gantt_view(request: OrgRequest, team_id: int) -> HttpResponse:
     starts = [i.goal.start_date for i in items] or [timezone.localdate()]
     ends = [i.goal.end_date for i in items] or [timezone.localdate()]
     chart = _gantt_chart(request, items, start=min(starts), end=max(ends), group_by_goal=True)
-    context = {"team": team, "chart": chart, "color_by": chart["color_by"], "rows": chart["rows"]}
+    context = {"team": team, "chart": chart, "color_by": chart["color_by"], "table": _gantt_table(chart)}
     return render(request, "plans/gantt.html", context)
 
 

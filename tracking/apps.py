@@ -7,7 +7,7 @@ class TrackingConfig(AppConfig):
     verbose_name = _("Tracking")
 
     def ready(self) -> None:
-        from goals.progress import progress_providers
+        from goals.progress import measure_providers
         from goals.signals import targets_changed
         from teams.demo import seed_demo_extensions
         from teams.hooks import shell_context_providers
@@ -15,11 +15,11 @@ class TrackingConfig(AppConfig):
 
         from .demo import seed_tracking
         from .scale import reset_tracking_scale, seed_tracking_scale
-        from .selectors import inbox_context, latest_attainment
+        from .selectors import inbox_context, latest_measures
         from .services import recompute_on_target_change
 
-        if latest_attainment not in progress_providers:
-            progress_providers.append(latest_attainment)
+        if latest_measures not in measure_providers:
+            measure_providers.append(latest_measures)
         if inbox_context not in shell_context_providers:
             shell_context_providers.append(inbox_context)
         targets_changed.connect(

@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from goals.models import Aggregation, Direction
 from goals.periods import weeks
 from goals.progress import attainment
@@ -97,6 +100,56 @@ def status_for(pace: Decimal | None, *, behind_pct: Decimal, plan_at_risk: bool 
     if behind >= behind_pct / 2 or plan_at_risk:
         return IndicatorStatus.AT_RISK
     return IndicatorStatus.ON_TRACK
+
+
+def explain(status: str, pace: Decimal | None, detail: Mapping[str, object]) -> str:
+    """Why a lagging indicator has its status, in one or two sentences: how far the goal is from
+    its expected path, and whether the plan's critical path has slipped (and by how much, where)."""
+    reasons: list[str] = []
+    if pace is not None:
+        gap = (pace - Decimal(100)).quantize(Decimal("0.1"))
+        if gap < 0:
+            limit = detail.get("behind_pct")
+            if status == IndicatorStatus.ON_TRACK and limit is not None:
+                reasons.append(
+                    _("%(pct)s%% behind the expected path, within the tolerance of %(limit)s%%.")
+                    % {"pct": -gap, "limit": _pct_text(Decimal(str(limit)) / 2)}
+                )
+            else:
+                reasons.append(_("%(pct)s%% behind the expected path.") % {"pct": -gap})
+        elif gap > 0:
+            reasons.append(_("%(pct)s%% ahead of the expected path.") % {"pct": gap})
+        else:
+            reasons.append(_("On the expected path."))
+    elif status == IndicatorStatus.NO_DATA or not detail.get("plan_at_risk"):
+        reasons.append(_("No values recorded yet."))
+    if detail.get("plan_at_risk"):
+        plan = detail.get("plan")
+        if isinstance(plan, Mapping) and plan.get("kind") == "slipped":
+            reasons.append(
+                ngettext(
+                    "The critical path has slipped %(days)d day (“%(initiative)s” is past due).",
+                    "The critical path has slipped %(days)d days (“%(initiative)s” is past due).",
+                    int(str(plan.get("days", 0))),
+                )
+                % {"days": int(str(plan.get("days", 0))), "initiative": plan.get("initiative", "")}
+            )
+        elif isinstance(plan, Mapping) and plan.get("kind") == "late":
+            reasons.append(
+                ngettext(
+                    "The critical path ends %(days)d day after the goal's period (“%(initiative)s”).",
+                    "The critical path ends %(days)d days after the goal's period (“%(initiative)s”).",
+                    int(str(plan.get("days", 0))),
+                )
+                % {"days": int(str(plan.get("days", 0))), "initiative": plan.get("initiative", "")}
+            )
+        else:
+            reasons.append(_("The plan's critical path has slipped."))
+    return " ".join(reasons)
+
+
+def _pct_text(value: Decimal) -> str:
+    return f"{value.normalize():f}"
 
 
 def _gap(actual: Decimal, expected: Decimal, direction: str) -> Decimal:
@@ -186,7 +239,10 @@ def lagging(
     *,
     behind_pct: Decimal = Decimal(10),
     plan_at_risk: bool = False,
+    plan: Mapping[str, object] | None = None,
 ) -> Reading:
+    """The lagging indicator on a day. ``plan`` says why the plan is at risk (see
+    plans.selectors.PlanRisk), kept in the detail so the status can say why."""
     asof = min(day, facts.end)
     challenge = facts.tiers[TierReached.CHALLENGE]
     # Expected counts the completed days: the snapshot's own day is still being reported (the
@@ -198,7 +254,10 @@ def lagging(
         "elapsed_days": min(max((asof - facts.start).days + 1, 0), total_days),
         "total_days": total_days,
         "plan_at_risk": plan_at_risk,
+        "behind_pct": str(behind_pct),
     }
+    if plan_at_risk and plan:
+        detail["plan"] = dict(plan)
     if actual is None:
         status = IndicatorStatus.AT_RISK if plan_at_risk else IndicatorStatus.NO_DATA
         return Reading(actual=None, expected=expected, target=challenge, status=status, detail=detail)

@@ -178,6 +178,15 @@ class IndicatorSnapshot(models.Model):
     def __str__(self) -> str:
         return f"{self.goal_id}/{self.metric_key} {self.day} {self.status}"
 
+    @property
+    def status_reason(self) -> str:
+        """Why a goal's lagging indicator has its status ("" for leading and risk metrics)."""
+        if self.kind != IndicatorKind.LAGGING:
+            return ""
+        from .indicators import explain
+
+        return explain(self.status, self.pace, self.detail or {})
+
 
 class RuleKind(models.TextChoices):
     LAGGING_BEHIND = "lagging_behind", _("Lagging indicator behind expected")

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext, pgettext
 
-from goals.models import Goal, Scope, Status, SupportingMetric
+from goals.models import Goal, Scope, Status, SupportingMetric, TargetVersion
+from goals.progress import Attainment, Measure, attainment, goal_attainment
 from goals.selectors import goal_get as goal_get  # the one way to fetch a goal (404 otherwise)
 from teams.access import MANAGERS
 from teams.models import Membership, Organization, Role, Team
@@ -274,20 +275,60 @@ def latest_snapshots(*, org: Organization, goal_ids: list[int]) -> dict[tuple[in
     return {(s.goal_id, s.metric_key): s for s in qs}
 
 
-def latest_attainment(goals: list[Goal]) -> dict[int, Decimal]:
-    """Progress provider for `goals.progress`: attainment of the challenge target from the
-    newest lagging snapshot of each open goal."""
-    ids = [g.pk for g in goals if g.is_open]
-    if not ids:
+def _versions_of(goals: list[Goal]) -> dict[int, list[TargetVersion]]:
+    """Each goal's target versions, oldest first: from the prefetch when the goals carry one,
+    else one query for all of them."""
+    if all("versions" in getattr(g, "_prefetched_objects_cache", {}) for g in goals):
+        return {g.pk: sorted(g.versions.all(), key=lambda v: v.number) for g in goals}
+    found: dict[int, list[TargetVersion]] = defaultdict(list)
+    for version in TargetVersion.objects.filter(goal_id__in=[g.pk for g in goals]).order_by("number"):
+        found[version.goal_id].append(version)
+    return found
+
+
+def _in_force(versions: list[TargetVersion], day: date) -> TargetVersion | None:
+    """The newest approved version effective on the day (the first one before the period)."""
+    current = versions[0] if versions else None
+    for version in versions:
+        if version.effective_from <= day:
+            current = version
+    return current
+
+
+def latest_measures(goals: list[Goal]) -> dict[int, Measure]:
+    """Measure provider for `goals.progress`: each open goal's newest lagging snapshot, with its
+    attainment computed against the challenge target in force on the snapshot's day (so an approved
+    revision counts even before the recompute it triggers has run), its status and why."""
+    open_goals = [g for g in goals if g.is_open]
+    if not open_goals:
         return {}
-    rows = IndicatorSnapshot.objects.filter(
-        goal_id__in=ids,
-        metric_key=0,
-        kind=IndicatorKind.LAGGING,
-        day=newest_snapshot_day(),
-        attainment__isnull=False,
-    ).values_list("goal_id", "attainment")
-    return {goal_id: value for goal_id, value in rows if value is not None}
+    snapshots = list(
+        IndicatorSnapshot.objects.filter(
+            goal_id__in=[g.pk for g in open_goals], metric_key=0, kind=IndicatorKind.LAGGING,
+            day=newest_snapshot_day(),
+        )
+    )  # fmt: skip
+    by_id = {g.pk: g for g in open_goals}
+    versions = _versions_of(open_goals)
+    measures: dict[int, Measure] = {}
+    for snapshot in snapshots:
+        goal = by_id[snapshot.goal_id]
+        version = _in_force(versions.get(goal.pk, []), snapshot.day)
+        target = version.challenge if version is not None else snapshot.target
+        value = snapshot.attainment
+        if snapshot.actual is not None and target is not None:
+            value = attainment(actual=snapshot.actual, target=target, direction=goal.direction)
+        measures[goal.pk] = Measure(
+            attainment=value, status=snapshot.status, status_label=str(snapshot.get_status_display()),
+            reason=snapshot.status_reason, target=target, version=version.number if version else None,
+            day=snapshot.day,
+        )  # fmt: skip
+    return measures
+
+
+def latest_attainment(goals: list[Goal]) -> dict[int, Decimal]:
+    """Attainment of the challenge target in force from the newest lagging snapshot of each open goal."""
+    return {pk: m.attainment for pk, m in latest_measures(goals).items() if m.attainment is not None}
 
 
 def last_entry_day(*, org: Organization) -> date | None:
@@ -299,24 +340,33 @@ class IndicatorRow:
     goal: Goal
     lagging: IndicatorSnapshot | None
     supporting: list[IndicatorSnapshot]
+    progress: Attainment | None = None  # against the targets in force, or rolled up from sub-goals
+
+    @property
+    def has_own_status(self) -> bool:
+        return self.lagging is not None and self.lagging.status != IndicatorStatus.NO_DATA
 
 
 def indicator_overview(
     *, org: Organization, team: Team | None = None, limit: int = 500
 ) -> list[IndicatorRow]:
-    """Active goals with their newest lagging, leading and risk snapshots (three queries)."""
+    """Active goals with their newest lagging, leading and risk snapshots, and their progress as
+    the goals app shows it (rolled up for goals without values of their own): a fixed number of
+    queries."""
     qs = Goal.objects.filter(org=org, status=Status.ACTIVE).select_related("team", "owner__user")
     if team is not None:
         qs = qs.filter(team=team)
     goals = list(qs.order_by("team__name", "end_date", "title")[:limit])
     newest = latest_snapshots(org=org, goal_ids=[g.pk for g in goals])
+    progress = goal_attainment(org=org, goals=goals)
     rows = []
     for goal in goals:
         supporting = sorted(
             (s for (goal_id, key), s in newest.items() if goal_id == goal.pk and key != 0),
             key=lambda s: (s.kind, s.metric_key),
         )
-        rows.append(IndicatorRow(goal=goal, lagging=newest.get((goal.pk, 0)), supporting=supporting))
+        rows.append(IndicatorRow(goal=goal, lagging=newest.get((goal.pk, 0)), supporting=supporting,
+                                 progress=progress.get(goal.pk)))  # fmt: skip
     return rows
 
 
@@ -554,20 +604,35 @@ class GoalCard:
     lagging: IndicatorSnapshot | None
     supporting: list[IndicatorSnapshot]
     chart: dict[str, Any] | None = None
+    progress: Attainment | None = None  # against the targets in force, or rolled up from sub-goals
+
+    @property
+    def target(self) -> Decimal | None:
+        """The challenge target in force (the snapshot's until a revision is recomputed)."""
+        own = self.progress.own if self.progress is not None else None
+        if own is not None and own.target is not None:
+            return own.target
+        return self.lagging.target if self.lagging is not None else None
+
+    @property
+    def attainment(self) -> Decimal | None:
+        if self.progress is not None and self.progress.source == "measured":
+            return self.progress.percent
+        return self.lagging.attainment if self.lagging is not None else None
 
     @property
     def expected_pct(self) -> Decimal | None:
-        s = self.lagging
-        if s is None or s.expected is None or not s.target:
+        s, target = self.lagging, self.target
+        if s is None or s.expected is None or not target:
             return None
-        return min(Decimal(100), (s.expected / s.target * 100).quantize(Decimal("0.1")))
+        return min(Decimal(100), (s.expected / target * 100).quantize(Decimal("0.1")))
 
     @property
     def actual_pct(self) -> Decimal | None:
-        s = self.lagging
-        if s is None or s.attainment is None:
+        value = self.attainment
+        if value is None:
             return None
-        return min(Decimal(100), max(Decimal(0), s.attainment))
+        return min(Decimal(100), max(Decimal(0), value))
 
 
 @dataclass
@@ -653,6 +718,7 @@ def team_dashboard(*, org: Organization, team: Team, today: date) -> TeamDashboa
         .order_by("end_date", "title")
     )
     newest = latest_snapshots(org=org, goal_ids=[g.pk for g in goals])
+    progress = goal_attainment(org=org, goals=goals)
     charted = [g.pk for g in goals[:CHART_LIMIT]]
     series = (
         daily_totals(
@@ -667,10 +733,10 @@ def team_dashboard(*, org: Organization, team: Team, today: date) -> TeamDashboa
         supporting = sorted(
             (s for (g, k), s in newest.items() if g == goal.pk and k != 0), key=lambda s: s.metric_key
         )
-        card = GoalCard(goal=goal, lagging=snapshot, supporting=supporting)
-        versions = sorted(goal.versions.all(), key=lambda v: v.number)
-        if goal.pk in charted and versions:
-            card.chart = burnup_chart(goal, versions[-1], series.get((goal.pk, 0), {}), snapshot, today)
+        card = GoalCard(goal=goal, lagging=snapshot, supporting=supporting, progress=progress.get(goal.pk))
+        version = _in_force(sorted(goal.versions.all(), key=lambda v: v.number), today)
+        if goal.pk in charted and version is not None:
+            card.chart = burnup_chart(goal, version, series.get((goal.pk, 0), {}), snapshot, today)
         cards.append(card)
     alerts = list(alert_list(org=org, state="unresolved", team=team)[:50])
     return TeamDashboard(team=team, today=today, cards=cards, alerts=alerts)
@@ -889,7 +955,8 @@ class TeamSummary:
 
 
 def org_overview(*, org: Organization, today: date) -> list[TeamSummary]:
-    """Per team: active goals by status, open alerts and today's check-ins (five queries)."""
+    """Per team: active goals by status (a goal without values of its own counts with the status
+    rolled up from its sub-goals), open alerts and today's check-ins: a fixed number of queries."""
     from django.db.models import Count
 
     teams = {t.pk: TeamSummary(team=t) for t in Team.objects.filter(org=org).order_by("name")}
@@ -901,12 +968,15 @@ def org_overview(*, org: Organization, today: date) -> list[TeamSummary]:
             org=org, metric_key=0, goal_id__in=[pk for pk, _t in goals], day=newest_snapshot_day()
         ).values_list("goal_id", "status")
     )
+    # A goal without values of its own takes the status rolled up from its sub-goals.
+    silent = [pk for pk, _t in goals if lagging.get(pk, "no_data") == "no_data"]
+    rolled = {pk: a.status for pk, a in goal_attainment(org=org, goal_ids=silent).items() if a.status}
     for goal_id, team_id in goals:
         summary = teams.get(team_id)
         if summary is None:
             continue
         summary.goals += 1
-        status = lagging.get(goal_id, "no_data")
+        status = rolled.get(goal_id) or lagging.get(goal_id, "no_data")
         setattr(summary, status, getattr(summary, status) + 1)
     for team_id, count in (
         Alert.objects.filter(org=org, team__isnull=False).exclude(state="resolved").values_list("team_id")

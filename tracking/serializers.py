@@ -103,13 +103,16 @@ class IndicatorSnapshotSerializer(serializers.ModelSerializer):  # type: ignore[
     supporting_metric_name = serializers.CharField(
         source="supporting_metric.name", read_only=True, default=None
     )
+    status_reason = serializers.CharField(
+        read_only=True, help_text="Why the goal has its status (lagging indicators), one or two sentences."
+    )
 
     class Meta:
         model = IndicatorSnapshot
         fields = (
             "id", "goal", "supporting_metric", "supporting_metric_name", "kind", "day", "actual", "expected",
-            "target", "attainment", "pace", "gap", "forecast", "tier_reached", "tier_projected", "status", "detail",
-            "computed_at",
+            "target", "attainment", "pace", "gap", "forecast", "tier_reached", "tier_projected", "status",
+            "status_reason", "detail", "computed_at",
         )  # fmt: skip
         read_only_fields = fields
 

@@ -592,11 +592,17 @@ def _snapshot(
     )  # fmt: skip
 
 
-def plan_risk(*, org: Organization, goal_ids: list[int], day: date) -> set[int]:
-    """Goals whose plan has slipped on its critical path (from the plans app)."""
-    from plans.selectors import goals_at_risk
+def plan_risk(*, org: Organization, goal_ids: list[int], day: date) -> dict[int, dict[str, object]]:
+    """{goal id: why its plan is at risk} for the goals whose critical path has slipped (from the
+    plans app)."""
+    from plans.selectors import plan_risks
 
-    return goals_at_risk(org=org, today=day, goal_ids=goal_ids) & set(goal_ids)
+    wanted = set(goal_ids)
+    return {
+        pk: risk.as_dict()
+        for pk, risk in plan_risks(org=org, today=day, goal_ids=goal_ids).items()
+        if pk in wanted
+    }
 
 
 def indicators_recompute(
@@ -648,7 +654,7 @@ def indicators_recompute(
             )  # fmt: skip
             reading = indicators.lagging(
                 facts, series.get((goal.pk, 0), {}), current, behind_pct=behind_pct,
-                plan_at_risk=current == asof and goal.pk in at_risk,
+                plan_at_risk=current == asof and goal.pk in at_risk, plan=at_risk.get(goal.pk),
             )  # fmt: skip
             rows.append(_snapshot(goal, None, IndicatorKind.LAGGING, current, reading, now))
             for metric in metrics:

@@ -61,16 +61,49 @@
   var PRIORITY_COLORS = { P0: "#c92a2a", P1: "#e8590c", P2: "#3451d1", P3: "#868e96" };
   var DAY = 86400000;
 
-  // Gantt: horizontal bars on a date axis (base = start, length = duration in ms), the original
-  // dates as thin grey bars, dependency arrows, milestones, today's line, the critical path outlined.
+  // Date axes that tick on whole days (never 00:00 / 12:00 on daily data): at most about eight
+  // ticks, each a whole number of days apart, labelled month-day (with the year when it changes).
+  function dayAxis(first, last, extra) {
+    var span = Math.max(1, Math.round((new Date(last) - new Date(first)) / DAY));
+    var step = Math.max(1, Math.ceil(span / 8));
+    var axis = { type: "date", tick0: String(first).slice(0, 10), dtick: step * DAY, tickformat: "%m-%d",
+                 hoverformat: "%Y-%m-%d" };
+    // An exclusive end (the day after the period) does not make the period span two years.
+    if (new Date(first).getUTCFullYear() !== new Date(new Date(last) - 1).getUTCFullYear()) {
+      axis.tickformat = "%Y-%m-%d";
+    }
+    Object.keys(extra || {}).forEach(function (key) { axis[key] = extra[key]; });
+    return axis;
+  }
+
+  // Gantt: horizontal bars on a date axis (base = start, length = duration in ms) under a header
+  // row per group (the goal on a team's Gantt, the goal dimension on a goal's), the original dates
+  // as thin grey bars, dependency arrows, milestones, today's line, the critical path outlined, and
+  // overdue work hatched with a ⚠ marker and the word "overdue" (never told by colour alone).
   function drawGantt(element) {
     var source = document.getElementById("gantt-data");
     if (!source || !window.Plotly) { return; }
     var data = JSON.parse(source.textContent);
     var rows = data.rows;
-    var short = function (text) { return text.length > 34 ? text.slice(0, 33) + "…" : text; };
-    var label = function (r) { return short((r.dimension ? r.dimension + " · " : "") + r.title) + " #" + r.id; };
-    var y = rows.map(label);
+    var short = function (text, size) { return text.length > size ? text.slice(0, size - 1) + "…" : text; };
+    var escape = function (text) {
+      return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    };
+    var key = function (r) { return "i" + r.id; };
+    var tickvals = [], ticktext = [];
+    (data.groups || []).forEach(function (group) {
+      var members = rows.filter(function (r) { return r.group === group.key; });
+      if (!members.length) { return; }
+      if (data.groups.length > 1 || group.label) {
+        tickvals.push("h" + group.key);
+        ticktext.push("<b>" + escape(short(group.label || data.labels.no_dimension, 40)) + "</b>");
+      }
+      members.forEach(function (r) {
+        tickvals.push(key(r));
+        ticktext.push("\u2003" + escape(short(r.title, 34)) + (r.overdue ? " ⚠" : ""));
+      });
+    });
+    var y = rows.map(key);
     var ms = function (a, b) { return new Date(b) - new Date(a); };
     var colors = rows.map(function (r) {
       return data.color_by === "priority" ? PRIORITY_COLORS[r.priority] : STATUS_COLORS[r.status];
@@ -81,30 +114,52 @@
         marker: { color: "rgba(134,142,150,0.55)" }, name: data.labels.baseline, hoverinfo: "skip" },
       { type: "bar", orientation: "h", y: y, base: rows.map(function (r) { return r.start; }),
         x: rows.map(function (r) { return ms(r.start, r.end); }), width: 0.5, offset: -0.3,
-        marker: { color: colors, line: { color: rows.map(function (r) { return r.critical ? "#212529" : colors[0]; }),
-                                         width: rows.map(function (r) { return r.critical ? 3 : 0; }) } },
+        marker: { color: colors,
+                  pattern: { shape: rows.map(function (r) { return r.overdue ? "/" : ""; }), fgcolor: "#212529",
+                             bgcolor: colors, size: 7, solidity: 0.35 },
+                  line: { color: rows.map(function (r) { return r.critical ? "#212529" : (r.overdue ? "#c92a2a" : colors[0]); }),
+                          width: rows.map(function (r) { return r.critical || r.overdue ? 3 : 0; }) } },
         text: rows.map(function (r) { return r.progress + "%"; }), textposition: "inside", insidetextanchor: "start",
-        customdata: rows.map(function (r) { return [r.owner, r.status_label, r.priority]; }),
-        hovertemplate: "%{y}<br>%{customdata[0]} · %{customdata[1]} · %{customdata[2]}<extra></extra>", name: "" }
+        customdata: rows.map(function (r) {
+          return [escape(r.title), escape(r.owner), r.status_label, r.priority, r.dates,
+                  r.overdue ? "<br><b>⚠ " + escape(r.overdue_text) + "</b>" : "", escape(r.goal)];
+        }),
+        hovertemplate: "<b>%{customdata[0]}</b><br>%{customdata[6]}<br>%{customdata[4]}<br>" +
+          "%{customdata[1]} · %{customdata[2]} · %{customdata[3]}%{customdata[5]}<extra></extra>", name: "" }
     ];
+    var headers = tickvals.filter(function (v) { return v.charAt(0) === "h"; });
+    if (headers.length) {  // the group header rows exist as categories, with nothing drawn on them
+      traces.push({ type: "scatter", mode: "markers", y: headers, x: headers.map(function () { return data.goal_start; }),
+        marker: { opacity: 0 }, hoverinfo: "skip", showlegend: false });
+    }
+    var overdue = rows.filter(function (r) { return r.overdue; });
+    if (overdue.length) {
+      traces.push({ type: "scatter", mode: "markers+text", y: overdue.map(key), x: overdue.map(function (r) { return r.end; }),
+        marker: { symbol: "triangle-left", size: 11, color: "#c92a2a", line: { color: "#212529", width: 1 } },
+        text: overdue.map(function () { return "⚠ " + data.labels.overdue; }), textposition: "middle right",
+        textfont: { color: "#a61e1e", size: 11 }, cliponaxis: false,
+        customdata: overdue.map(function (r) { return [escape(r.title), escape(r.overdue_text)]; }),
+        hovertemplate: "<b>%{customdata[0]}</b><br>⚠ %{customdata[1]}<extra></extra>", name: data.labels.overdue });
+    }
     var milestones = rows.filter(function (r) { return r.milestone; });
     if (milestones.length) {
-      traces.push({ type: "scatter", mode: "markers", y: milestones.map(label),
+      traces.push({ type: "scatter", mode: "markers", y: milestones.map(key),
         x: milestones.map(function (r) { return new Date(new Date(r.end) - DAY).toISOString().slice(0, 10); }),
         marker: { symbol: "diamond", size: 14, color: milestones.map(function (r) { return r.milestone_reached ? "#2b8a3e" : "#ffd43b"; }),
-                  line: { color: "#212529", width: 1 } }, name: data.labels.milestone });
+                  line: { color: "#212529", width: 1 } }, name: data.labels.milestone, hoverinfo: "name" });
     }
     var byId = {};
     rows.forEach(function (r) { byId[r.id] = r; });
     var annotations = data.links.filter(function (l) { return byId[l.from] && byId[l.to]; }).map(function (l) {
       var a = byId[l.from], b = byId[l.to];
-      return { x: b.start, y: label(b), ax: a.end, ay: label(a), xref: "x", yref: "y", axref: "x", ayref: "y",
+      return { x: b.start, y: key(b), ax: a.end, ay: key(a), xref: "x", yref: "y", axref: "x", ayref: "y",
                showarrow: true, arrowhead: 3, arrowwidth: 1.5, arrowcolor: "#495057" };
     });
     var layout = {
-      barmode: "overlay", height: Math.max(260, 60 + rows.length * 46), margin: { t: 20, r: 20, b: 40, l: 10 },
-      xaxis: { type: "date", range: [data.goal_start, data.goal_end] },
-      yaxis: { autorange: "reversed", automargin: true },
+      barmode: "overlay", height: Math.max(260, 60 + tickvals.length * 40), margin: { t: 20, r: 80, b: 40, l: 10 },
+      xaxis: dayAxis(data.goal_start, data.goal_end, { range: [data.goal_start, data.goal_end] }),
+      yaxis: { type: "category", categoryorder: "array", categoryarray: tickvals, tickvals: tickvals,
+               ticktext: ticktext, autorange: "reversed", automargin: true },
       showlegend: false, annotations: annotations,
       shapes: [{ type: "line", x0: data.today, x1: data.today, yref: "paper", y0: 0, y1: 1,
                  line: { color: "#c92a2a", width: 2, dash: "dot" } }]
@@ -141,7 +196,7 @@
     }
     window.Plotly.newPlot(element, traces, {
       margin: { t: 20, r: 10, b: 30, l: 60 }, height: 250, showlegend: true,
-      legend: { orientation: "h", y: -0.18 }, xaxis: { type: "date", range: [chart.start, chart.end] },
+      legend: { orientation: "h", y: -0.18 }, xaxis: dayAxis(chart.start, chart.end, { range: [chart.start, chart.end] }),
       yaxis: { rangemode: "tozero", title: { text: chart.unit || "" } },
       shapes: [{ type: "line", xref: "x", yref: "paper", x0: chart.today, x1: chart.today, y0: 0, y1: 1,
                  line: { color: "#c92a2a", width: 1, dash: "dot" } }],
@@ -155,14 +210,19 @@
     var source = document.getElementById("trend-data");
     if (!source || !window.Plotly) { return; }
     var data = JSON.parse(source.textContent);
+    var days = [];
     var traces = Object.keys(data).map(function (key) {
       var points = data[key].points;
+      points.forEach(function (p) { days.push(p[0]); });
       return { x: points.map(function (p) { return p[0]; }), y: points.map(function (p) { return p[1]; }),
-               name: data[key].title, type: "scatter", mode: "lines+markers" };
+               name: data[key].title, type: "scatter", mode: "lines+markers",
+               hovertemplate: "%{x|%Y-%m-%d}: %{y}%<extra>%{fullData.name}</extra>" };
     });
+    days.sort();
+    var xaxis = days.length ? dayAxis(days[0], days[days.length - 1]) : { type: "date" };
     window.Plotly.newPlot(element, traces, {
       margin: { t: 10, r: 10, b: 40, l: 45 }, height: 280, legend: { orientation: "h", y: -0.2 },
-      yaxis: { title: { text: element.dataset.label }, rangemode: "tozero" }, xaxis: { type: "date" }
+      yaxis: { title: { text: element.dataset.label }, rangemode: "tozero" }, xaxis: xaxis
     }, { displayModeBar: false, responsive: true });
   }
 
@@ -195,6 +255,30 @@
   // plotly.js is a deferred script of the page itself: draw once everything has loaded.
   if (document.readyState === "complete") { drawCharts(); } else { window.addEventListener("load", drawCharts); }
   document.addEventListener("htmx:afterSettle", drawCharts);
+})();
+
+/* <table class="stack">: each cell carries its column's header (data-label), shown above the value
+   when the table stacks into cards on a phone. */
+(function () {
+  "use strict";
+  function labelCells(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("table.stack").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && heads[index] && !(cell.colSpan > 1)) {
+            cell.setAttribute("data-label", heads[index]);
+          }
+        });
+      });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  } else { labelCells(document); }
+  document.addEventListener("htmx:afterSettle", function (event) { labelCells(event.target || document); });
 })();
 
 /* Hide the "show N goals below" link once its goals have been loaded under it. */

@@ -237,9 +237,9 @@ def test_goal_list_and_tree_query_counts_are_flat(org, manager, path, django_ass
     for i in range(40):
         factories.goal(org, manager, parent=strategy, team=team, scope="team", title=f"G{i}")
     assert count() == few
-    expected = (
-        5  # user, membership+org, then count + goals + versions (list) or shape + goals + versions (tree)
-    )
+    # user, membership+org, then count + goals + versions (list) or shape + goals + versions (tree),
+    # then the progress roll-up: the organisation's goals, their versions, the indicators.
+    expected = 8
     with django_assert_num_queries(expected):
         client.get(target)
 

@@ -8,7 +8,7 @@ in January, 29 February."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
@@ -91,12 +91,12 @@ def test_the_demo_tells_the_articles_story_on_any_day(db, moment):
 
 def test_the_story_moves_to_the_new_quarter_once_it_has_three_weeks():
     org = Organization(slug="x", timezone="Asia/Shanghai", fiscal_year_start_month=1)
-    early = demo_calendar(org, today=datetime(2027, 4, 21).date())
-    later = demo_calendar(org, today=datetime(2027, 4, 22).date())
-    assert early.quarter == (datetime(2027, 1, 1).date(), datetime(2027, 3, 31).date())
-    assert later.quarter == (datetime(2027, 4, 1).date(), datetime(2027, 6, 30).date())
+    early = demo_calendar(org, today=date(2027, 4, 21))
+    later = demo_calendar(org, today=date(2027, 4, 22))
+    assert early.quarter == (date(2027, 1, 1), date(2027, 3, 31))
+    assert later.quarter == (date(2027, 4, 1), date(2027, 6, 30))
     assert [early.label(span) for span in early.history] == ["2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"]
     april = demo_calendar(Organization(slug="y", timezone="UTC", fiscal_year_start_month=4),
-                          today=datetime(2027, 5, 30).date())  # fmt: skip
-    assert april.quarter[0] == datetime(2027, 4, 1).date() and april.label(april.quarter) == "FY2027 Q1"
-    assert april.year == (datetime(2027, 4, 1).date(), datetime(2028, 3, 31).date())
+                          today=date(2027, 5, 30))  # fmt: skip
+    assert april.quarter[0] == date(2027, 4, 1) and april.label(april.quarter) == "FY2027 Q1"
+    assert april.year == (date(2027, 4, 1), date(2028, 3, 31))

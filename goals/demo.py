@@ -93,7 +93,9 @@ def demo_calendar(org: Organization, today: date | None = None) -> DemoCalendar:
         history.insert(0, previous)
         cursor = previous[0]
     year = fiscal_year(year=fiscal_year_start(quarter[0], month).year, start_month=month)
-    return DemoCalendar(today=today, quarter=quarter, history=tuple(history), year=year, fiscal_start_month=month)
+    return DemoCalendar(
+        today=today, quarter=quarter, history=tuple(history), year=year, fiscal_start_month=month
+    )
 
 
 def _member(org: Organization, email: str) -> Membership:

@@ -49,24 +49,39 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
-def page(request, browser, live_server):
-    """A fresh page per test and viewport; fails the test on any console error (a CSP
-    violation, a missing static file, a script error)."""
-    context = browser.new_context(base_url=live_server.url, locale="en-US", **VIEWPORTS[request.param])
-    page = context.new_page()
-    page.viewport_name = request.param
-    errors: list[str] = []
+@pytest.fixture
+def open_page(request, browser, live_server):
+    """Opens a page in a fresh browser context: `open_page("phone", locale="zh-CN")`. Each page
+    fails the test on any console error (a CSP violation, a missing static file, a script error)
+    and leaves a full-page screenshot in test-results/ named after the test."""
+    opened: list[tuple] = []
 
-    def on_console(msg) -> None:
-        # A 400 is how a form with bad input answers (shown in place); anything else is a defect.
-        if msg.type == "error" and "status of 400" not in msg.text:
-            errors.append(msg.text)
+    def open_(viewport: str, *, locale: str = "en-US"):
+        context = browser.new_context(base_url=live_server.url, locale=locale, **VIEWPORTS[viewport])
+        page = context.new_page()
+        page.viewport_name = viewport
+        errors: list[str] = []
 
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
+        def on_console(msg) -> None:
+            # A 400 is how a form with bad input answers (shown in place); anything else is a defect.
+            if msg.type == "error" and "status of 400" not in msg.text:
+                errors.append(msg.text)
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        opened.append((context, page, errors))
+        return page
+
+    yield open_
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    assert not errors, f"browser console errors: {errors}"
+    for number, (context, page, errors) in enumerate(opened):
+        suffix = f"-{number}" if number else ""
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}{suffix}.png"), full_page=True)
+        context.close()
+        assert not errors, f"browser console errors: {errors}"
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def page(request, open_page):
+    """A fresh page per test and viewport (see open_page)."""
+    return open_page(request.param)

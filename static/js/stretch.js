@@ -35,6 +35,22 @@
     form.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
+  // The main navigation on a phone: its menu button shows and hides the sections (the stylesheet
+  // decides at which widths). Without this script the button stays hidden and the sections wrap.
+  document.querySelectorAll("nav.sections").forEach(function (nav) {
+    var button = nav.querySelector(".sections-toggle");
+    if (!button) { return; }
+    var setOpen = function (open) {
+      nav.classList.toggle("is-open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    nav.classList.add("is-foldable");
+    button.addEventListener("click", function () { setOpen(button.getAttribute("aria-expanded") !== "true"); });
+    nav.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && nav.classList.contains("is-open")) { setOpen(false); button.focus(); }
+    });
+  });
+
   // Close an open <details class="menu"> when clicking elsewhere.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {

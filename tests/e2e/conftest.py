@@ -51,13 +51,16 @@ def browser():
 
 @pytest.fixture
 def open_page(request, browser, live_server):
-    """Opens a page in a fresh browser context: `open_page("phone", locale="zh-CN")`. Each page
+    """Opens a page in a fresh browser context: `open_page("phone", locale="zh-CN")` (other options
+    go to `browser.new_context`, e.g. `java_script_enabled=False`). Each page
     fails the test on any console error (a CSP violation, a missing static file, a script error)
     and leaves a full-page screenshot in test-results/ named after the test."""
     opened: list[tuple] = []
 
-    def open_(viewport: str, *, locale: str = "en-US"):
-        context = browser.new_context(base_url=live_server.url, locale=locale, **VIEWPORTS[viewport])
+    def open_(viewport: str, *, locale: str = "en-US", **options):
+        context = browser.new_context(
+            base_url=live_server.url, locale=locale, **VIEWPORTS[viewport], **options
+        )
         page = context.new_page()
         page.viewport_name = viewport
         errors: list[str] = []

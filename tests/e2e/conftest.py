@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-results"
+ARTIFACTS = ROOT / "test-results"
+# npm's axe-core, installed by bin/ensure-browser.sh (run by `make test`).
+AXE = Path(os.environ.get("AXE_CORE_PATH") or ROOT / ".cache/npm-axe/node_modules/axe-core/axe.min.js")
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 VIEWPORTS = {
     "phone": {
@@ -88,3 +93,44 @@ def open_page(request, browser, live_server):
 def page(request, open_page):
     """A fresh page per test and viewport (see open_page)."""
     return open_page(request.param)
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
+_AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html, summary: n.failureSummary})),
+  }));
+}"""
+
+
+def assert_accessible(page) -> None:
+    """Runs axe-core's WCAG 2.1 A and AA rules on the page as it is now and fails with a readable
+    list of the violations (rule, impact, the elements and what is wrong with them)."""
+    if not AXE.exists():
+        message = f"axe-core not found at {AXE}: run bin/ensure-browser.sh (npm install axe-core@4)"
+        if os.environ.get("STRETCH_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    page.wait_for_load_state()
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        # Evaluated rather than added as a <script>: the Content-Security-Policy forbids inline scripts.
+        page.evaluate(_axe_source())
+    violations = page.evaluate(_AXE_RUN, WCAG_21_AA)
+    if violations:
+        where = getattr(page, "viewport_name", None) or "{width}×{height}".format(**page.viewport_size)
+        lines = [f"{len(violations)} accessibility violation(s) on {page.url} ({where}):"]
+        for v in violations:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+            for node in v["nodes"][:5]:
+                summary = " ".join((node["summary"] or "").split())
+                lines.append(f"    {node['target']}: {summary}")
+                lines.append(f"      {node['html'][:160]}")
+            if len(v["nodes"]) > 5:
+                lines.append(f"    … and {len(v['nodes']) - 5} more")
+        pytest.fail("\n".join(lines), pytrace=False)

@@ -13,7 +13,7 @@ from teams import services
 from teams.models import Role
 from tests import factories
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -81,10 +81,13 @@ def assert_fits_the_screen(page) -> None:
 
 
 def test_member_signs_in_switches_language_and_visits_every_section(page, world):
+    page.goto("/accounts/login/")
+    assert_accessible(page)
     sign_in(page, world["member"].user.email)
     expect(page).to_have_url(re.compile(r"/o/acme/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Acme Growth")
     assert_fits_the_screen(page)
+    assert_accessible(page)
 
     for english, _chinese in SECTIONS:
         go_to_section(page, english)
@@ -93,6 +96,7 @@ def test_member_signs_in_switches_language_and_visits_every_section(page, world)
         )
         expect(nav_link(page, english)).to_have_attribute("aria-current", "page")
         assert_fits_the_screen(page)
+        assert_accessible(page)
     # Members do not see the admin pages.
     expect(nav_link(page, "Settings")).to_have_count(0)
 
@@ -102,6 +106,7 @@ def test_member_signs_in_switches_language_and_visits_every_section(page, world)
         go_to_section(page, chinese)
         expect(nav_link(page, chinese)).to_have_attribute("aria-current", "page")
         assert_fits_the_screen(page)
+        assert_accessible(page)
     page.screenshot(path=str(Path(ARTIFACTS) / f"zh-overview-{page.viewport_name}.png"), full_page=True)
 
     page.get_by_role("button", name="EN", exact=True).click()
@@ -127,11 +132,13 @@ def test_admin_pages_work_with_htmx_and_charts(page, world):
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Helen Hr")
     assert "q=helen" in page.url  # the filter is in the address, so it can be shared and reloaded
+    assert_accessible(page)
 
     page.get_by_role("navigation", name="Settings").get_by_role("link", name="System health").click()
     expect(page.get_by_test_id("heartbeat-status")).to_contain_text(re.compile(r"now|ago"))
     expect(page.locator("#heartbeat-chart .main-svg").first).to_be_attached()  # plotly drew the chart
     assert_fits_the_screen(page)
+    assert_accessible(page)
 
 
 def test_every_section_and_sub_section_is_on_the_screen_and_reachable_by_keyboard(page, world):
@@ -152,6 +159,7 @@ def test_every_section_and_sub_section_is_on_the_screen_and_reachable_by_keyboar
     assert_within_the_screen(page, links)
     assert nav.evaluate("n => n.scrollWidth - n.clientWidth") <= 0
     assert_fits_the_screen(page)
+    assert_accessible(page)  # with the menu open on a phone
     page.screenshot(path=str(ARTIFACTS / f"sections-open-{page.viewport_name}.png"))
 
     # Sub-sections wrap instead of scrolling sideways.
@@ -161,6 +169,7 @@ def test_every_section_and_sub_section_is_on_the_screen_and_reachable_by_keyboar
         assert_within_the_screen(page, subnav.get_by_role("link"))
         assert subnav.evaluate("n => n.scrollWidth - n.clientWidth") <= 0
         assert_fits_the_screen(page)
+        assert_accessible(page)
 
     if page.viewport_name == "phone":
         # Keyboard only: Tab reaches the menu button, Enter opens it, the links show their focus.
@@ -203,9 +212,11 @@ def test_admin_invites_a_member_who_sets_a_password(page, world, browser, live_s
     page.get_by_label("E-mail").fill("wangwu@example.com")
     page.get_by_label("Name").fill("王五")
     page.get_by_label("Operations").check()
+    assert_accessible(page)
     page.get_by_role("button", name="Invite", exact=True).click()
     link = page.get_by_test_id("invitation").locator("code").inner_text()
     assert_fits_the_screen(page)
+    assert_accessible(page)
     assert "/accounts/welcome/" in link
 
     newcomer = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
@@ -213,6 +224,7 @@ def test_admin_invites_a_member_who_sets_a_password(page, world, browser, live_s
     assert link.startswith(live_server.url)
     other.goto(link)
     expect(other.get_by_role("heading", name="Welcome to Stretch")).to_be_visible()
+    assert_accessible(other)
     other.locator("#id_new_password1").fill("a-fresh-password-42")
     other.get_by_label("New password confirmation").fill("a-fresh-password-42")
     other.get_by_role("button", name="Save and continue").click()

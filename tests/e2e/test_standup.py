@@ -15,7 +15,7 @@ from tests import factories
 from tracking.models import MetricEntry, Standup
 from tracking.selectors import org_today
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -76,8 +76,10 @@ def test_member_logs_the_standup_from_the_landing_page_in_three_interactions(ope
     sign_in_by_field_names(page, user.email)
     expect(page).to_have_url(re.compile(r"/o/acme/$"))
 
-    did = Interactions()
     panel = page.get_by_test_id("home-standup")
+    expect(panel).to_be_visible()
+    assert_accessible(page)
+    did = Interactions()
     did.fill(panel.get_by_label(words["today"], exact=True), "Proposal for a new customer segment")
     if language == "en":  # today's number is optional: one more field, still within the limit
         did.fill(panel.get_by_label("New users"), "1,850")
@@ -97,4 +99,5 @@ def test_member_logs_the_standup_from_the_landing_page_in_three_interactions(ope
     assert values == ([D(1850)] if language == "en" else [])
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"page is {overflow}px wider than the phone"
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"standup-home-saved-{language}.png"), full_page=True)

@@ -37,3 +37,21 @@ def team_highlights(org: Organization, teams: list[Team]) -> dict[int, list[High
 # Each provider adds to the context of every page (e.g. the inbox's unread count); values should
 # be lazy so a page that does not show them costs no query.
 shell_context_providers: list[Callable[[Any], dict[str, Any]]] = []
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A card on the organisation's home page, the page a person lands on after signing in (e.g.
+    today's stand-up for a member): an app's template and its context."""
+
+    template: str
+    context: dict[str, Any]
+
+
+# Each provider returns the panels it adds to the home page for the request's membership (often
+# none); they are shown above the organisation's overview, in the order the providers registered.
+home_panel_providers: list[Callable[[Any], list[HomePanel]]] = []
+
+
+def home_panels(request: Any) -> list[HomePanel]:
+    return [panel for provider in home_panel_providers for panel in provider(request)]

@@ -32,7 +32,7 @@ from .forms import (
     TeamForm,
 )
 from .health import broker_status, database_status
-from .hooks import team_highlights
+from .hooks import home_panels, team_highlights
 from .models import Role
 from .page_forms import form_page
 
@@ -217,6 +217,7 @@ def org_home_view(request: OrgRequest) -> HttpResponse:
         "my_teams": my_teams,
         "team_count": len(selectors.team_tree(org=request.org)),
         "member_count": selectors.membership_list(org=request.org).filter(is_active=True).count(),
+        "panels": home_panels(request),
     }
     return render(request, "teams/org_home.html", context)
 

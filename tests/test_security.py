@@ -71,4 +71,4 @@ def test_every_asset_is_served_by_the_app(org, admin):
     for url in re.findall(r'(?:src|href)="([^"]+\.(?:js|css|svg))"', html):
         assert url.startswith("/static/"), url
     assert re.search(r'<script src="/static/django_htmx/htmx-2\.min\.js', html)
-    assert "/static/plotly/plotly.min.js" in html
+    assert "/static/vendor/plotly/plotly-basic.min.js" in html

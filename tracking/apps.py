@@ -10,16 +10,19 @@ class TrackingConfig(AppConfig):
         from goals.progress import measure_providers
         from goals.signals import targets_changed
         from teams.demo import seed_demo_extensions
-        from teams.hooks import shell_context_providers
+        from teams.hooks import home_panel_providers, shell_context_providers
         from teams.scale import seed_scale_extensions, seed_scale_resets
 
         from .demo import seed_tracking
         from .scale import reset_tracking_scale, seed_tracking_scale
         from .selectors import inbox_context, latest_measures
         from .services import recompute_on_target_change
+        from .views import standup_home_panel
 
         if latest_measures not in measure_providers:
             measure_providers.append(latest_measures)
+        if standup_home_panel not in home_panel_providers:
+            home_panel_providers.append(standup_home_panel)
         if inbox_context not in shell_context_providers:
             shell_context_providers.append(inbox_context)
         targets_changed.connect(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ADMIN_ONLY, ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
+from teams.hooks import HomePanel
 from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
 
 from . import exports, selectors, services
@@ -88,17 +89,38 @@ def standup_view(request: OrgRequest) -> HttpResponse:
             day=data["day"], yesterday=data["yesterday"], today=data["today"], blockers=data["blockers"],
             mood=data["mood"], values=values))  # fmt: skip
 
+    # The home page's short form posts here too, and its person goes back there once saved.
+    from_home = request.POST.get("from") == "home"
+
     def saved(standup: Any) -> HttpResponse:
         messages.success(request, _("Stand-up saved. Thank you!"))
+        if from_home:
+            return redirect("org_home", org_slug=request.org.slug)
         return redirect(f"{reverse('standup', args=[request.org.slug])}?day={standup.day.isoformat()}")
 
     recent = list(selectors.standup_list(org=request.org, member=member, until=today)[:5])
     preference = PreferenceForm(initial={"reminder_channel": selectors.reminder_channel(member=member)})
     context = {"day": day, "today": today, "existing": existing, "recent": recent, "preference": preference,
-               "earlier": day - timedelta(days=1), "later": min(day + timedelta(days=1), today)}  # fmt: skip
+               "earlier": day - timedelta(days=1), "later": min(day + timedelta(days=1), today),
+               "from_home": from_home}  # fmt: skip
     return form_page(
         request, form, save=save, on_success=saved, template="tracking/standup.html", context=context
     )
+
+
+def standup_home_panel(request: Any) -> list[HomePanel]:
+    """Today's stand-up on the page a member lands on after signing in (a teams hook): the short
+    form, where one line and a tap log it, or what they logged today with a link to edit it.
+    Offered to the people who log stand-ups and are on a team."""
+    member = getattr(request, "membership", None)
+    if member is None or member.role not in CONTRIBUTORS or not member.teams.exists():
+        return []
+    today = selectors.org_today(request.org)
+    standup = selectors.standup_get(member=member, day=today)
+    form = None
+    if standup is None:
+        form = StandupForm(goals=selectors.contributing_goals(member=member), initial={"day": today})
+    return [HomePanel("tracking/_home_standup.html", {"standup": standup, "form": form})]
 
 
 @org_page(roles=ALL_ROLES)

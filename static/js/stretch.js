@@ -35,6 +35,54 @@
     form.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
+  // The main navigation on a phone: its menu button shows and hides the sections (the stylesheet
+  // decides at which widths). Without this script the button stays hidden and the sections wrap.
+  document.querySelectorAll("nav.sections").forEach(function (nav) {
+    var button = nav.querySelector(".sections-toggle");
+    if (!button) { return; }
+    var setOpen = function (open) {
+      nav.classList.toggle("is-open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    nav.classList.add("is-foldable");
+    button.addEventListener("click", function () { setOpen(button.getAttribute("aria-expanded") !== "true"); });
+    nav.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && nav.classList.contains("is-open")) { setOpen(false); button.focus(); }
+    });
+  });
+
+  // A table wider than the screen scrolls sideways inside its .table-wrap: the keyboard must reach
+  // it too (focus it, then the arrow keys scroll), so such a wrap becomes a focusable region named
+  // after its card's heading. Checked again when the page is resized or htmx swaps content in.
+  function keyboardScrolling() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      var ours = wrap.hasAttribute("data-scroll-region");
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        var card = wrap.closest("section, .card");
+        var heading = card ? card.querySelector("h2, h3") : null;
+        var named = Boolean(heading && !wrap.hasAttribute("aria-label") && !wrap.hasAttribute("role"));
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("data-scroll-region", named ? "named" : "");
+        if (named) {
+          wrap.setAttribute("role", "region");
+          wrap.setAttribute("aria-label", heading.textContent.trim());
+        }
+      } else if (!scrolls && ours) {
+        if (wrap.getAttribute("data-scroll-region") === "named") {
+          wrap.removeAttribute("role");
+          wrap.removeAttribute("aria-label");
+        }
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("data-scroll-region");
+      }
+    });
+  }
+  keyboardScrolling();
+  var resizing = null;
+  window.addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(keyboardScrolling, 150); });
+  document.addEventListener("htmx:afterSettle", keyboardScrolling);
+
   // Close an open <details class="menu"> when clicking elsewhere.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {

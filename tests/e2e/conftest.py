@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -10,8 +11,12 @@ import pytest
 
 from tests.tracking.test_alerts import receiver  # noqa: F401 - the local webhook receiver fixture
 
+ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-results"
+ARTIFACTS = ROOT / "test-results"
+# npm's axe-core, installed by bin/ensure-browser.sh (run by `make test`).
+AXE = Path(os.environ.get("AXE_CORE_PATH") or ROOT / ".cache/npm-axe/node_modules/axe-core/axe.min.js")
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 VIEWPORTS = {
     "phone": {
@@ -51,24 +56,83 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
-def page(request, browser, live_server):
-    """A fresh page per test and viewport; fails the test on any console error (a CSP
-    violation, a missing static file, a script error)."""
-    context = browser.new_context(base_url=live_server.url, locale="en-US", **VIEWPORTS[request.param])
-    page = context.new_page()
-    page.viewport_name = request.param
-    errors: list[str] = []
+@pytest.fixture
+def open_page(request, browser, live_server):
+    """Opens a page in a fresh browser context: `open_page("phone", locale="zh-CN")` (other options
+    go to `browser.new_context`, e.g. `java_script_enabled=False`). Each page
+    fails the test on any console error (a CSP violation, a missing static file, a script error)
+    and leaves a full-page screenshot in test-results/ named after the test."""
+    opened: list[tuple] = []
 
-    def on_console(msg) -> None:
-        # A 400 is how a form with bad input answers (shown in place); anything else is a defect.
-        if msg.type == "error" and "status of 400" not in msg.text:
-            errors.append(msg.text)
+    def open_(viewport: str, *, locale: str = "en-US", **options):
+        context = browser.new_context(
+            base_url=live_server.url, locale=locale, **VIEWPORTS[viewport], **options
+        )
+        page = context.new_page()
+        page.viewport_name = viewport
+        errors: list[str] = []
 
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
+        def on_console(msg) -> None:
+            # A 400 is how a form with bad input answers (shown in place); anything else is a defect.
+            if msg.type == "error" and "status of 400" not in msg.text:
+                errors.append(msg.text)
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        opened.append((context, page, errors))
+        return page
+
+    yield open_
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    assert not errors, f"browser console errors: {errors}"
+    for number, (context, page, errors) in enumerate(opened):
+        suffix = f"-{number}" if number else ""
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}{suffix}.png"), full_page=True)
+        context.close()
+        assert not errors, f"browser console errors: {errors}"
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def page(request, open_page):
+    """A fresh page per test and viewport (see open_page)."""
+    return open_page(request.param)
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
+_AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html, summary: n.failureSummary})),
+  }));
+}"""
+
+
+def assert_accessible(page) -> None:
+    """Runs axe-core's WCAG 2.1 A and AA rules on the page as it is now and fails with a readable
+    list of the violations (rule, impact, the elements and what is wrong with them)."""
+    if not AXE.exists():
+        message = f"axe-core not found at {AXE}: run bin/ensure-browser.sh (npm install axe-core@4)"
+        if os.environ.get("STRETCH_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    page.wait_for_load_state()
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        # Evaluated rather than added as a <script>: the Content-Security-Policy forbids inline scripts.
+        page.evaluate(_axe_source())
+    violations = page.evaluate(_AXE_RUN, WCAG_21_AA)
+    if violations:
+        where = getattr(page, "viewport_name", None) or "{width}×{height}".format(**page.viewport_size)
+        lines = [f"{len(violations)} accessibility violation(s) on {page.url} ({where}):"]
+        for v in violations:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+            for node in v["nodes"][:5]:
+                summary = " ".join((node["summary"] or "").split())
+                lines.append(f"    {node['target']}: {summary}")
+                lines.append(f"      {node['html'][:160]}")
+            if len(v["nodes"]) > 5:
+                lines.append(f"    … and {len(v['nodes']) - 5} more")
+        pytest.fail("\n".join(lines), pytrace=False)

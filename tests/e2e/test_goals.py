@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from teams.models import Role
 from tests import factories
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, assert_accessible
 from .test_shell import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,8 +41,10 @@ def test_manager_sets_and_decomposes_a_goal_member_comments_and_a_revision_is_ap
 ):
     sign_in(page, world["manager"].user.email)
     page.goto("/o/acme/goals/")
+    assert_accessible(page)
     page.get_by_role("link", name="+ New goal").click()
     expect(criterion(page, "specific")).to_have_class(re.compile("missing"))
+    assert_accessible(page)
 
     page.get_by_label("Title").fill("200,000 new registered users")
     page.get_by_label("Description").fill("Operations, this quarter.")
@@ -58,13 +60,16 @@ def test_manager_sets_and_decomposes_a_goal_member_comments_and_a_revision_is_ap
     page.get_by_label("Stretch target").fill("240000")
     for key in ("specific", "measurable", "achievable", "relevant", "time_bound"):
         expect(criterion(page, key)).to_have_class(re.compile(r"\bok\b"))
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"goal-form-{page.viewport_name}.png"), full_page=True)
     page.get_by_role("button", name="Create draft").click()
     expect(page.get_by_test_id("goal-status")).to_have_text("Draft")
+    assert_accessible(page)
     goal_url = page.url
 
     page.get_by_role("link", name="Decompose").click()
     expect(page.get_by_test_id("slice-table").locator("tbody tr")).to_have_count(14)
+    assert_accessible(page)
     expect(page.get_by_test_id("difference")).to_have_class(re.compile("reconciled"))
     # The first week (1–4 October, a partial one) gets 4/92 of the quarter; nudge it up a little.
     first_week = page.locator("input[name='challenge_0']")
@@ -73,6 +78,7 @@ def test_manager_sets_and_decomposes_a_goal_member_comments_and_a_revision_is_ap
     first_week.fill(str(current + 14))
     page.locator("input[name='challenge_0']").press("Tab")  # a change is checked when the field is left
     expect(page.get_by_test_id("difference")).to_have_class(re.compile("mismatch"))
+    assert_accessible(page)
     page.get_by_label("Reason for accepting the difference").fill("Campaign launch week")
     page.get_by_role("button", name="Save targets").click()
     expect(page).to_have_url(goal_url)
@@ -86,12 +92,14 @@ def test_manager_sets_and_decomposes_a_goal_member_comments_and_a_revision_is_ap
     member_page = phone.new_page()
     sign_in(member_page, world["member"].user.email)
     member_page.goto(goal_url)
+    assert_accessible(member_page)
     member_page.locator("#id_body").fill("The referral campaigns can bring 80k users.")
     member_page.get_by_label("Propose base").fill("170000")
     member_page.get_by_label("Propose challenge").fill("210000")
     member_page.get_by_label("Propose stretch").fill("250000")
     member_page.get_by_role("button", name="Comment", exact=True).click()
     expect(member_page.get_by_test_id("proposals")).to_contain_text("Zhang San")
+    assert_accessible(member_page)
     assert member_page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     member_page.screenshot(path=str(ARTIFACTS / "goal-member-phone.png"), full_page=True)
     phone.close()
@@ -110,6 +118,7 @@ def test_manager_sets_and_decomposes_a_goal_member_comments_and_a_revision_is_ap
     page.get_by_label("Effective from").fill("2026-11-16")
     page.get_by_role("button", name="Request revision").click()
     expect(page.get_by_test_id("revisions")).to_contain_text("Pending")
+    assert_accessible(page)
 
     # The owner of the strategy goal approves.
     head_context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
@@ -120,6 +129,7 @@ def test_manager_sets_and_decomposes_a_goal_member_comments_and_a_revision_is_ap
     versions = head_page.get_by_test_id("versions")
     expect(versions.locator("tbody tr")).to_have_count(2)
     expect(versions).to_contain_text("Hana Head")
+    assert_accessible(head_page)
     expect(head_page.get_by_test_id("targets").locator(".tiers").first).to_contain_text("180000")
     head_page.screenshot(path=str(ARTIFACTS / "goal-revised-desktop.png"), full_page=True)
     head_context.close()

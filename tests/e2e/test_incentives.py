@@ -13,7 +13,7 @@ from incentives.services import SchemeInput
 from teams.models import Role
 from tests import factories
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, assert_accessible
 from .test_shell import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,6 +31,7 @@ def test_member_moves_the_what_if_slider(page, browser, live_server):
     sign_in(page, member.user.email)
     page.goto("/o/acme/incentives/")
     expect(page.get_by_test_id("payout-curve").locator("svg.main-svg").first).to_be_visible()
+    assert_accessible(page)
     page.get_by_test_id("slider").fill("112")
     expect(page.get_by_test_id("explanation")).to_contain_text(
         "Commission 12 points × 5% × ¥20,000 = ¥12,000."
@@ -38,6 +39,7 @@ def test_member_moves_the_what_if_slider(page, browser, live_server):
     expect(page.get_by_test_id("total")).to_have_text("62,000.00")
     page.get_by_test_id("slider").fill("80")
     expect(page.get_by_test_id("explanation")).to_contain_text("Performance bonus 50% of ¥20,000 = ¥10,000.")
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"incentives-what-if-{page.viewport_name}.png"), full_page=True)
 
 
@@ -62,6 +64,7 @@ def test_hr_builds_the_scheme_runs_adjusts_and_exports_after_approval(page, brow
 
     sign_in(page, hr.user.email)
     page.goto("/o/acme/incentives/schemes/")
+    assert_accessible(page)
     page.get_by_label("Name").fill("Article scheme 2026")
     page.get_by_label("Target bonus (amount)").fill("20000")
     page.get_by_label("Cap (× target bonus)").fill("3")
@@ -76,6 +79,7 @@ def test_hr_builds_the_scheme_runs_adjusts_and_exports_after_approval(page, brow
     salaries.get_by_label("Effective from").fill("2026-01-01")
     salaries.get_by_role("button", name="Save").click()
     expect(page.locator(".message-success")).to_contain_text("Salary saved")
+    assert_accessible(page)
 
     page.goto(f"/o/acme/incentives/?member={member.pk}")
     expect(page.get_by_test_id("attainment")).to_have_text("112.0%")
@@ -85,12 +89,14 @@ def test_hr_builds_the_scheme_runs_adjusts_and_exports_after_approval(page, brow
     )
     # 30,000 + 20,000 + (20 × 5% + 10 × 10%) × 20,000
     expect(page.get_by_test_id("total")).to_have_text("90,000.00")
+    assert_accessible(page)
 
     page.get_by_role("link", name="Payout runs").click()
     page.get_by_role("button", name="Start the run").click()
     expect(page.get_by_test_id("run-status")).to_have_text("In review by HR")
     line = page.get_by_test_id(f"line-{member.pk}")
     expect(line).to_contain_text("62,000.00")
+    assert_accessible(page)
     line.get_by_text("张三").click()
     adjust = page.get_by_test_id(f"adjust-{member.pk}")
     adjust.get_by_label("Adjustment").fill("-500")
@@ -101,6 +107,7 @@ def test_hr_builds_the_scheme_runs_adjusts_and_exports_after_approval(page, brow
     adjust.get_by_label("Reason").fill("迟交周报 / late weekly report")
     adjust.get_by_role("button", name="Adjust").click()
     expect(page.get_by_test_id("run-total")).to_have_text("61,500.00")
+    assert_accessible(page)
     page.get_by_test_id("submit-run").click()
     expect(page.get_by_test_id("run-status")).to_have_text("Submitted for approval")
     run_url = page.url
@@ -111,6 +118,7 @@ def test_hr_builds_the_scheme_runs_adjusts_and_exports_after_approval(page, brow
     page.get_by_test_id("approve-run").click()
     expect(page.get_by_test_id("run-status")).to_have_text("Approved and locked")
     expect(page.get_by_test_id(f"adjust-{member.pk}")).to_have_count(0)  # locked: nothing to change
+    assert_accessible(page)
 
     page.context.clear_cookies()
     sign_in(page, hr.user.email)

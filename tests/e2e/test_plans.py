@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from teams.models import Role
 from tests import factories
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, assert_accessible
 from .test_shell import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -33,6 +33,7 @@ def world():
 def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_server, world):
     sign_in(page, world["manager"].user.email)
     page.goto(f"/o/acme/plans/goals/{world['goal'].pk}/")
+    assert_accessible(page)
     # The article's action plan, row by row: dimension, initiative, owner, when, resource needs.
     article = [
         ("User acquisition", "3 online referral campaigns", "张三", "2026-10-01", "2026-10-28", "5000",
@@ -62,6 +63,7 @@ def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_
         expect(page.get_by_test_id("plan-table")).to_contain_text(title)
     table = page.get_by_test_id("plan-table")
     expect(table.locator("tbody tr")).to_have_count(4)
+    assert_accessible(page)
     for when, row_title in [("weeks 1–4", "3 online referral campaigns"), ("weeks 2–6", "5 channel partners"),
                             ("weeks 3–5", "Improve onboarding"), ("ongoing", "Community operations")]:  # fmt: skip
         expect(table.locator("tr", has_text=row_title)).to_contain_text(when)
@@ -80,10 +82,13 @@ def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_
     expect(page.locator(".field-error, .form-errors").first).to_contain_text(
         "The due date must not be before the start."
     )
+    assert_accessible(page)
     expect(table.locator("tbody tr")).to_have_count(4)
     # Edit a row in place: move the partners' due date (the original stays visible as a slip).
     page.locator("tr", has_text="5 channel partners").get_by_role("link", name="Edit").click()
     row_form = page.locator("tr.editing")
+    expect(row_form).to_be_visible()
+    assert_accessible(page)
     row_form.locator("input[name='due_date']").fill("2026-11-18")
     row_form.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("plan-table")).to_contain_text("was 11-11")
@@ -96,6 +101,7 @@ def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_
     )
     # The partners start on 8 October, before the campaigns end: the plan warns.
     expect(page.get_by_test_id("conflicts")).to_contain_text("Starts before a predecessor finishes.")
+    assert_accessible(page)
     deps = page.get_by_test_id("dependencies")
     deps.locator("#id_predecessor").select_option(label="5 channel partners")
     deps.locator("#id_successor").select_option(label="3 online referral campaigns")
@@ -104,6 +110,7 @@ def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_
     expect(page.get_by_test_id("dependencies").locator("li")).to_have_count(1)
     page.get_by_role("link", name="Gantt chart").click()
     expect(page.locator("#gantt .main-svg").first).to_be_attached()
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"gantt-{page.viewport_name}.png"), full_page=True)
 
     phone = browser.new_context(
@@ -114,6 +121,7 @@ def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_
     owner_page.goto("/o/acme/plans/")
     mine = owner_page.get_by_test_id("my-initiatives")
     expect(mine).to_contain_text("3 online referral campaigns")
+    assert_accessible(owner_page)
     mine.locator("input[name='progress']").first.fill("60")
     mine.get_by_role("button", name="Update").first.click()
     expect(owner_page.locator(".messages")).to_contain_text("Progress saved.")  # back on the list, next item
@@ -122,6 +130,7 @@ def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_
         "link", name="3 online referral campaigns"
     ).click()
     expect(owner_page.get_by_test_id("plan-table")).to_contain_text("60%")
+    assert_accessible(owner_page)
     assert owner_page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     owner_page.screenshot(path=str(ARTIFACTS / "plan-owner-phone.png"), full_page=True)
     phone.close()
@@ -134,6 +143,7 @@ def test_manager_forms_a_squad_and_sets_a_capacity(page, world):
     sign_in(page, world["manager"].user.email)
     page.goto("/o/acme/plans/")
     page.get_by_role("link", name="Squads").click()
+    assert_accessible(page)
     page.locator("#id_name").fill("Onboarding squad")
     page.locator("#id_lead").select_option(label="王五 (Operations)")
     page.get_by_label("Designer Wu (Design)").check()
@@ -143,6 +153,7 @@ def test_manager_forms_a_squad_and_sets_a_capacity(page, world):
     squad = page.locator("section.card", has_text="Onboarding squad").first
     expect(squad).to_contain_text("Lead: 王五")
     expect(squad).to_contain_text("Designer Wu")
+    assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     page.goto("/o/acme/plans/people/")
     row = page.locator("tr", has_text="张三")
@@ -150,4 +161,5 @@ def test_manager_forms_a_squad_and_sets_a_capacity(page, world):
     row.get_by_role("button", name="Save").click()
     expect(page.locator(".messages")).to_contain_text("Capacity saved.")
     expect(page.locator("tr", has_text="张三").locator("input[name='load']")).to_have_value("4.50")
+    assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1

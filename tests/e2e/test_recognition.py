@@ -17,7 +17,7 @@ from tests import factories
 from tests.recognition.conftest import log_value, weekly_goal
 from tracking import services as tracking
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, assert_accessible
 from .test_shell import assert_fits_the_screen, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,8 +35,10 @@ def world():
 
 
 def shot(page, name: str) -> None:
-    """A full-page screenshot of the page as the user sees it, after checking it fits the screen."""
+    """A full-page screenshot of the page as the user sees it, after checking it fits the screen
+    and passes the accessibility checks."""
     assert_fits_the_screen(page)
+    assert_accessible(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"recognition-{name}-{page.viewport_name}.png"), full_page=True)
 
@@ -58,6 +60,7 @@ def test_nominate_select_the_star_and_see_the_honour_board(page, world):
     expect(page.get_by_test_id("blockers")).to_contain_text("Waiting for legal review")
     page.get_by_test_id("resolve-blocker").click()
     expect(page.get_by_test_id("blocker-resolved")).to_have_text("Resolved by Li Si")
+    assert_accessible(page)
 
     page.goto("/o/acme/recognition/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Recognition")

@@ -44,7 +44,7 @@ def test_gantt_data_has_baseline_links_milestones_and_critical_path(org, manager
     assert rows["Onboarding"]["milestone"] and data["links"] == [{"from": first.pk, "to": second.pk}]
     assert rows["Partners"]["critical"] and rows["Onboarding"]["critical"]
     assert data["color_by"] == "priority" and data["today"]
-    assert 'data-chart="gantt"' in html and "/static/plotly/plotly.min.js" in html
+    assert 'data-chart="gantt"' in html and "/static/vendor/plotly/plotly-basic.min.js" in html
 
 
 def test_team_gantt_groups_every_open_goal_of_the_team(org, manager, member):

@@ -68,6 +68,49 @@ def test_standup_bad_input_is_shown_on_the_form(org, member, goal):
     assert not Standup.objects.exists()
 
 
+def test_member_logs_todays_standup_from_the_home_page_and_then_sees_it_there(org, member, goal):
+    client = login(member)
+    home = reverse("org_home", args=[org.slug])
+    page = client.get(home).content.decode()
+    assert f'action="{reverse("standup", args=[org.slug])}"' in page
+    assert 'name="today"' in page and 'name="from" value="home"' in page and "New users" in page
+    response = client.post(reverse("standup", args=[org.slug]),
+                           {"day": org_today(org).isoformat(), "today": "Partner call", "from": "home"})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == home
+    assert Standup.objects.get(member=member).today == "Partner call"
+    page = client.get(home).content.decode()
+    assert "Partner call" in page and "Edit today's stand-up" in page and 'name="today"' not in page
+
+
+def test_home_standup_refused_keeps_the_text_and_the_way_home(org, member, goal):
+    response = login(member).post(reverse("standup", args=[org.slug]), {
+        "day": org_today(org).isoformat(), "today": "Partner call", f"value_{goal.pk}": "lots", "from": "home"})  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400 and "Enter a number" in page
+    assert "Partner call" in page and 'name="from" value="home"' in page
+    assert not Standup.objects.exists()
+
+
+def test_home_standup_query_count_does_not_grow_with_goals(org, manager, member, goal, team):
+    client = login(member)
+    url = reverse("org_home", args=[org.slug])
+    few = queries_for(client, url)
+    today = org_today(org)
+    for n in range(6):
+        extra = factories.goal(org, manager, team=team, title=f"Goal {n}", start_date=today - timedelta(days=5),
+                               end_date=today + timedelta(days=60), status="active")  # fmt: skip
+        goal_services.supporting_metric_save(goal=extra, actor=manager, kind="leading", name=f"Pushes {n}",
+                                             weekly_target=D(5))  # fmt: skip
+    assert queries_for(client, url) == few
+
+
+@pytest.mark.parametrize("role", ["hr", "viewer"])
+def test_home_offers_no_standup_to_those_who_do_not_log_one(org, team, role):
+    person = factories.member(org, role, teams=[team])
+    page = login(person).get(reverse("org_home", args=[org.slug])).content.decode()
+    assert 'data-testid="home-standup"' not in page
+
+
 def test_board_shows_who_checked_in_blockers_and_values(org, manager, member, goal, team):
     factories.member(org, name="Quiet Person", teams=[team])
     services.standup_submit(member=member, actor=member, data=services.StandupInput(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Organization, Team
+from teams.page_forms import DateField
 
 from .models import (
     SLICE_KINDS,
@@ -30,10 +31,6 @@ def _members(org: Organization) -> Any:
         .select_related("user")
         .order_by("user__display_name")
     )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class GoalForm(forms.Form):
@@ -63,8 +60,8 @@ class GoalForm(forms.Form):
     )
     baseline = forms.DecimalField(label=_("Baseline"), required=False, **AMOUNT)
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices, initial=PeriodKind.QUARTER)
-    start_date = forms.DateField(label=_("Start"), widget=DateInput)
-    end_date = forms.DateField(label=_("End"), widget=DateInput)
+    start_date = DateField(label=_("Start"))
+    end_date = DateField(label=_("End"))
     base = forms.DecimalField(label=_("Base target"), **AMOUNT)
     challenge = forms.DecimalField(label=_("Challenge target"), **AMOUNT)
     stretch = forms.DecimalField(label=_("Stretch target"), **AMOUNT)
@@ -109,7 +106,7 @@ class RevisionForm(forms.Form):
     base = forms.DecimalField(label=_("New base target"), **AMOUNT)
     challenge = forms.DecimalField(label=_("New challenge target"), **AMOUNT)
     stretch = forms.DecimalField(label=_("New stretch target"), **AMOUNT)
-    effective_from = forms.DateField(label=_("Effective from"), widget=DateInput)
+    effective_from = DateField(label=_("Effective from"))
 
 
 class DecisionForm(forms.Form):

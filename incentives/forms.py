@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.services import TIER_FIELDS
 from teams.models import Membership, Organization, Role, Team
-from teams.page_forms import choose_people
+from teams.page_forms import DateField, choose_people
 
 from .models import SchemeKind
 
@@ -98,9 +98,7 @@ class AssignForm(forms.Form):
 class SalaryForm(forms.Form):
     member = forms.ModelChoiceField(label=_("Person"), queryset=Membership.objects.none())
     base = forms.DecimalField(label=_("Base salary"), max_digits=14, decimal_places=2)
-    effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_from = DateField(label=_("Effective from"))
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,8 +108,8 @@ class SalaryForm(forms.Form):
 class RunForm(forms.Form):
     """The period of a payout run; the current quarter by default."""
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = DateField(label=_("From"))
+    end = DateField(label=_("To"))
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,22 +6,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Organization
-from teams.page_forms import choose_people
+from teams.page_forms import DateField, choose_people
 
 from .models import Need, Priority, Squad, Status
 from .services import OWNER_ROLES
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class InitiativeForm(forms.Form):
     dimension_name = forms.CharField(label=_("Goal dimension"), max_length=120, required=False)
     title = forms.CharField(label=_("Initiative"), max_length=200)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
-    start_date = forms.DateField(label=_("Start"), widget=DateInput)
-    due_date = forms.DateField(label=_("Due"), widget=DateInput, required=False)
+    start_date = DateField(label=_("Start"))
+    due_date = DateField(label=_("Due"), required=False)
     ongoing = forms.BooleanField(label=_("Ongoing"), required=False)
     budget = forms.DecimalField(
         label=_("Budget"), max_digits=14, decimal_places=2, required=False, min_value=0

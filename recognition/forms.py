@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Team
-from teams.page_forms import choose_people
+from teams.page_forms import DateField, MonthInput, choose_people
 
 from . import selectors
 from .models import TEXT_LIMIT, RewardKind
@@ -15,7 +15,7 @@ from .models import TEXT_LIMIT, RewardKind
 class MonthField(forms.CharField):
     """A month as "YYYY-MM" (the browser's month picker), cleaned to its first day."""
 
-    widget = forms.TextInput(attrs={"type": "month"})
+    widget = MonthInput
 
     def to_python(self, value: Any) -> Any:
         text = super().to_python(value)
@@ -61,9 +61,7 @@ class GrowthForm(forms.Form):
                             help_text=_("e.g. Data analysis course, or: ready for senior operations specialist"))  # fmt: skip
     note = forms.CharField(label=_("Note"), required=False, max_length=TEXT_LIMIT,
                            widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    planned_for = forms.DateField(
-        label=_("When"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    planned_for = DateField(label=_("When"), required=False)
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

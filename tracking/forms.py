@@ -7,13 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal
 from teams.models import Membership, Organization, Team
-from teams.page_forms import choose_people
+from teams.page_forms import DateField, TimeField, choose_people
 
 from .models import Cause, ChannelKind, Mood, ReminderChannel
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def value_field_name(goal_id: int, metric_id: int | None = None) -> str:
@@ -24,7 +20,7 @@ class StandupForm(forms.Form):
     """每日站会 in one short form: three lines, an optional mood, and today's values for the goals
     the member works on (one field per goal metric and leading metric)."""
 
-    day = forms.DateField(widget=forms.HiddenInput)
+    day = DateField(widget=forms.HiddenInput)
     yesterday = forms.CharField(
         label=_("Yesterday"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("What I finished")}),
@@ -72,7 +68,7 @@ class StandupForm(forms.Form):
 
 class EntryForm(forms.Form):
     metric = forms.ChoiceField(label=_("Metric"))
-    day = forms.DateField(label=_("Day"), widget=DateInput)
+    day = DateField(label=_("Day"))
     value = forms.CharField(
         label=_("Value"), max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
@@ -106,7 +102,7 @@ class AcknowledgeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("e.g. more promotion budget there; target a new customer segment")}),
     )  # fmt: skip
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
-    due_date = forms.DateField(label=_("Due"), widget=DateInput)
+    due_date = DateField(label=_("Due"))
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,7 +128,7 @@ class ReviewActionForm(forms.Form):
                                   empty_label=_("(the whole team)"))  # fmt: skip
     action = forms.CharField(label=_("Corrective action"), max_length=2000)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
-    due_date = forms.DateField(label=_("Due"), widget=DateInput)
+    due_date = DateField(label=_("Due"))
 
     def __init__(self, *args: Any, org: Organization, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,9 +139,7 @@ class ReviewActionForm(forms.Form):
 
 
 class RhythmForm(forms.Form):
-    standup_time = forms.TimeField(
-        label=_("Stand-up by"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    standup_time = TimeField(label=_("Stand-up by"))
     working_days = forms.MultipleChoiceField(
         label=_("Working days"), widget=forms.CheckboxSelectMultiple,
         choices=[("1", _("Mon")), ("2", _("Tue")), ("3", _("Wed")), ("4", _("Thu")), ("5", _("Fri")),

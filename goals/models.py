@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from teams.models import Membership, Organization, Team, User
 
@@ -259,7 +260,7 @@ class Revision(models.Model):
         ERROR = "error", _("Error in the original targets")
 
     class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("revision", "Pending")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from goals.services import TIER_FIELDS
 from teams.models import Membership, Organization, Role, Team
@@ -108,8 +109,8 @@ class SalaryForm(forms.Form):
 class RunForm(forms.Form):
     """The period of a payout run; the current quarter by default."""
 
-    start = DateField(label=_("From"))
-    end = DateField(label=_("To"))
+    start = DateField(label=pgettext_lazy("payout period", "From"))
+    end = DateField(label=pgettext_lazy("payout period", "To"))
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -147,7 +147,7 @@ class TeamForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
-    display_name = forms.CharField(label=_("Name"), max_length=150)
+    display_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
     teams = forms.ModelMultipleChoiceField(
         label=_("Teams"), queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -172,7 +172,7 @@ class MembershipForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(label=_("Name"), max_length=150)
+    display_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150)
     language = forms.ChoiceField(
         label=_("Language"),
         choices=[("", _("Organisation default")), *settings.LANGUAGES],

@@ -71,3 +71,16 @@ def test_the_initiative_and_payout_forms_show_their_dates_in_chinese(page, world
     expect(page).to_have_url(re.compile(rf"/o/acme/plans/goals/{goal.pk}/"))
     item.refresh_from_db()
     assert (item.start_date, item.due_date) == (date(2027, 1, 4), date(2027, 1, 31))
+
+
+def test_the_payout_run_asks_for_its_period_with_dates_in_chinese(page, world):
+    hr = factories.member(world["org"], Role.HR, name="何人力")
+    chinese(hr)
+    sign_in(page, hr.user.email)
+    page.goto("/o/acme/incentives/runs/")
+    iso = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+    expect(page.get_by_label("开始日期")).to_have_value(iso)  # the period, not 调出 (a budget transfer)
+    expect(page.get_by_label("结束日期")).to_have_value(iso)
+    expect(page.get_by_text("调出")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / f"zh-payout-runs-{page.viewport_name}.png"), full_page=True)
+    assert_fits_the_screen(page)

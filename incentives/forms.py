@@ -102,6 +102,7 @@ class SalaryForm(forms.Form):
     effective_from = DateField(label=_("Effective from"))
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "salary_%s")  # beside the scheme form on one page
         super().__init__(*args, **kwargs)
         choose_people(self.fields["member"], org=org)
 
@@ -126,6 +127,6 @@ class AdjustForm(forms.Form):
     """Change one line of a run by an amount, with the reason (both required)."""
 
     amount = forms.DecimalField(label=_("Adjustment"), max_digits=14, decimal_places=2,
-                                help_text=_("Negative to reduce."))  # fmt: skip
+                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))  # fmt: skip
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.TextInput(),
                              error_messages={"required": _("Give the reason for the adjustment.")})  # fmt: skip

@@ -141,6 +141,7 @@ def parse_number(raw: object) -> Decimal | None:
     """A number typed by a person: thousands separators (, and ，) and spaces ignored; anything that
     is not a finite, realistic number is None."""
     text = str(raw or "").strip().replace(",", "").replace("，", "").replace(" ", "")
+    text = text.replace("\u2212", "-").replace("\uff0d", "-")  # − and － typed as a minus
     if not text:
         return None
     try:

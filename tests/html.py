@@ -86,3 +86,56 @@ def form_data(html: str, **match: str) -> dict[str, list[str]]:
                 data.setdefault(name, []).append(value)
             return data
     raise AssertionError(f"no form with {match}")
+
+
+class _Texts(HTMLParser):
+    """The text inside every element that has an id, and every form control's attributes."""
+
+    VOID = {"input", "br", "img", "meta", "link", "hr", "source", "col", "wbr", "area", "base"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str | None] = []
+        self.texts: dict[str, list[str]] = {}
+        self.controls: list[tuple[str, dict[str, str], str | None]] = []  # tag, attrs, form action
+        self._action: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "form":
+            self._action = a.get("action", "")
+        if tag in ("input", "select", "textarea") and "name" in a:
+            self.controls.append((tag, a, self._action))
+        if tag in self.VOID:
+            return
+        self.stack.append(a.get("id"))
+        if a.get("id"):
+            self.texts.setdefault(a["id"], [])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._action = None
+        if tag in self.VOID or not self.stack:
+            return
+        self.stack.pop()
+
+    def handle_data(self, data):
+        for element_id in self.stack:
+            if element_id:
+                self.texts[element_id].append(data)
+
+
+def field_errors(html: str, name: str, *, action: str | None = None) -> str:
+    """The error text announced with the control named `name` (the elements its aria-describedby
+    points to), in the form posting to `action` if given. "" when it has none. The control must say
+    it is invalid (aria-invalid) for the error to count."""
+    parser = _Texts()
+    parser.feed(html)
+    for _tag, attrs, form_action in parser.controls:
+        if attrs.get("name") != name or (action is not None and form_action != action):
+            continue
+        if attrs.get("aria-invalid") != "true":
+            return ""
+        ids = attrs.get("aria-describedby", "").split()
+        return " ".join("".join(parser.texts.get(i, [])).strip() for i in ids if i.endswith("error")).strip()
+    raise AssertionError(f"no control named {name!r}" + (f" in the form posting to {action}" if action else ""))

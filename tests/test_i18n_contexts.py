@@ -48,7 +48,8 @@ def test_the_budget_move_still_says_transfer_out_and_in(org):
                                                due_date=date(2027, 1, 31), budget=Decimal(5000)),
         )  # fmt: skip
     html = _chinese(manager).get(reverse("goal_plan", args=[org.slug, goal.pk])).content.decode()
-    assert 'name="source" aria-label="调出"' in html and 'name="target" aria-label="调入"' in html
+    assert '<label class="visually-hidden" for="move-source">调出</label>' in html
+    assert '<label class="visually-hidden" for="move-target">调入</label>' in html
 
 
 def test_a_persons_name_is_not_a_things_name():

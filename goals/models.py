@@ -102,6 +102,8 @@ class Goal(models.Model):
         _("values combine by"), max_length=8, choices=Aggregation.choices, default=Aggregation.SUM
     )
     baseline = models.DecimalField(_("baseline"), **AMOUNT, null=True, blank=True)
+    # A count (new users, deals) is never below zero; a change (DAU growth %, net revenue) may be.
+    allows_negative = models.BooleanField(_("values may be negative"), default=False)
 
     period_kind = models.CharField(
         _("period"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.QUARTER
@@ -216,6 +218,7 @@ class SupportingMetric(models.Model):
     )
     weekly_target = models.DecimalField(_("weekly target"), **AMOUNT, null=True, blank=True)
     threshold = models.DecimalField(_("threshold"), **AMOUNT, null=True, blank=True)
+    allows_negative = models.BooleanField(_("values may be negative"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

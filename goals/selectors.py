@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from teams.models import Organization, Team
 
@@ -20,6 +22,7 @@ from .models import (
     SupportingMetric,
     TargetVersion,
 )
+from .periods import period_containing
 from .smart import HistoryPoint
 
 
@@ -258,3 +261,18 @@ def metric_history(
         for title, end, value in reversed(rows)
         if value is not None
     ]
+
+
+def org_today(*, org: Organization) -> date:
+    """Today in the organisation's time zone."""
+    return timezone.localdate(timezone.now(), timezone=zoneinfo.ZoneInfo(org.timezone))
+
+
+def period_dates(*, org: Organization, kind: str, day: date | None = None) -> tuple[date, date] | None:
+    """The start and end of the period of ``kind`` (year, quarter, month, week) that contains ``day``
+    — by default today in the organisation's time zone — with its fiscal year start. None for
+    custom dates."""
+    if kind not in ("year", "quarter", "month", "week"):
+        return None
+    day = day or org_today(org=org)
+    return period_containing(day, kind, fiscal_start_month=org.fiscal_year_start_month)

@@ -234,6 +234,11 @@ def _clean(
     value = parse_value(row.value)
     if value is None:
         errors["value"] = _("Enter a number (for example 1250 or 3.5).")
+    elif value < 0 and goal is not None and "supporting_metric" not in errors:
+        measured = metric if metric is not None else goal
+        if not measured.allows_negative:
+            name = metric.name if metric is not None else (goal.metric_name or goal.title)
+            errors["value"] = _("“%(metric)s” cannot be negative: enter 0 or more.") % {"metric": name}
     day = default_day if row.day in (None, "") else parse_day(row.day)
     if day is None:
         errors["day"] = _("Enter a date as YYYY-MM-DD.")

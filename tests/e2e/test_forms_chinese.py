@@ -84,3 +84,62 @@ def test_the_payout_run_asks_for_its_period_with_dates_in_chinese(page, world):
     expect(page.get_by_text("调出")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / f"zh-payout-runs-{page.viewport_name}.png"), full_page=True)
     assert_fits_the_screen(page)
+
+
+def test_choosing_a_period_fills_in_its_dates_in_chinese(page, world):
+    from goals import selectors
+
+    chinese(world["manager"])
+    sign_in(page, world["manager"].user.email)
+    page.goto("/o/acme/goals/new/")
+    quarter = selectors.period_dates(org=world["org"], kind="quarter")
+    month = selectors.period_dates(org=world["org"], kind="month")
+    expect(page.get_by_label("开始日期")).to_have_value(quarter[0].isoformat())  # the default period, filled
+    page.get_by_label("周期").select_option(label="月度")
+    expect(page.get_by_label("开始日期")).to_have_value(month[0].isoformat())
+    expect(page.get_by_label("结束日期")).to_have_value(month[1].isoformat())
+    page.get_by_label("开始日期").fill("2027-05-20")  # a chosen day: its period
+    page.get_by_label("周期").select_option(label="季度")
+    expect(page.get_by_label("开始日期")).to_have_value("2027-04-01")
+    expect(page.get_by_label("结束日期")).to_have_value("2027-06-30")
+    expect(page.locator("#smart-panel [data-criterion='time_bound']")).to_have_class(re.compile(r"\bok\b"))
+    page.get_by_label("周期").select_option(label="自定义日期")  # custom: the dates stay as they are
+    expect(page.get_by_label("开始日期")).to_have_value("2027-04-01")
+    page.screenshot(path=str(ARTIFACTS / f"zh-goal-period-{page.viewport_name}.png"), full_page=True)
+
+
+def test_a_long_weekly_review_decision_is_kept_with_the_reason_in_chinese(page, world):
+    chinese(world["manager"])
+    sign_in(page, world["manager"].user.email)
+    page.goto(f"/o/acme/tracking/teams/{world['ops'].pk}/weekly/")
+    decisions = page.locator("#review-decisions textarea")
+    typed = "决定：华东区加大推广预算，新增客户群体。" + "细节" * 2600
+    decisions.fill(typed)
+    page.locator("#review-decisions").get_by_role("button", name="保存").click()
+    expect(page.locator("#review-decisions .field-error")).to_contain_text("5000")
+    expect(decisions).to_have_value(typed)  # nothing typed is lost
+    expect(decisions).to_have_attribute("aria-invalid", "true")
+    page.screenshot(path=str(ARTIFACTS / f"zh-review-refused-{page.viewport_name}.png"), full_page=True)
+    decisions.fill(typed[:4000])
+    page.locator("#review-decisions").get_by_role("button", name="保存").click()
+    expect(page.get_by_role("status")).to_contain_text("会议记录已保存")
+    expect(decisions).to_have_value(typed[:4000])
+
+
+def test_the_time_zone_is_found_by_typing_and_an_unknown_one_is_refused(page, world):
+    chinese(world["admin"])
+    sign_in(page, world["admin"].user.email)
+    page.goto("/o/acme/settings/")
+    zone = page.get_by_label("时区")
+    expect(zone).to_have_attribute("list", re.compile("options"))
+    zone.fill("")
+    zone.press_sequentially("Mars/Olympus")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator("#id_timezone_error")).to_contain_text("Mars/Olympus")
+    expect(page.get_by_label("时区")).to_have_value("Mars/Olympus")
+    page.screenshot(path=str(ARTIFACTS / f"zh-timezone-refused-{page.viewport_name}.png"), full_page=True)
+    page.get_by_label("时区").fill("asia/tokyo")
+    page.get_by_label("时区").press("Enter")  # the keyboard alone submits the form
+    expect(page.get_by_role("status")).to_contain_text("组织设置已保存")
+    expect(page.get_by_label("时区")).to_have_value("Asia/Tokyo")
+    assert_fits_the_screen(page)

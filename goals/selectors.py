@@ -12,7 +12,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from teams.models import Organization, Team
+from teams.selectors import audit_list
 
+from .history import HistoryLine, history
 from .models import (
     CLOSED_STATUSES,
     Goal,
@@ -276,3 +278,9 @@ def period_dates(*, org: Organization, kind: str, day: date | None = None) -> tu
         return None
     day = day or org_today(org=org)
     return period_containing(day, kind, fiscal_start_month=org.fiscal_year_start_month)
+
+
+def goal_history(*, org: Organization, goal: Goal, limit: int = 50) -> list[HistoryLine]:
+    """What happened to the goal (its targets, revisions, metrics, and the initiatives of its
+    plan), newest first, in sentences."""
+    return history(list(audit_list(org=org, scope=f"goal:{goal.pk}")[:limit]))

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
 from teams.models import Role
 from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
-from teams.selectors import audit_list, team_get
+from teams.selectors import team_get
 
 from . import selectors, services
 from .decompose import TIERS, reconciliation
@@ -138,7 +138,9 @@ def period_dates_view(request: OrgRequest) -> HttpResponse:
     if span is None:
         return HttpResponse(status=204)
     filled = GoalForm(org=request.org, initial={"start_date": span[0], "end_date": span[1]})
-    html = "".join(filled[name].as_widget(attrs={"hx-swap-oob": "true"}) for name in ("start_date", "end_date"))
+    html = "".join(
+        filled[name].as_widget(attrs={"hx-swap-oob": "true"}) for name in ("start_date", "end_date")
+    )
     return HttpResponse(html, headers={"HX-Trigger-After-Settle": "goal-dates-filled"})
 
 
@@ -219,7 +221,7 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
         "revisions": revisions,
         "pending": pending,
         "children": selectors.goal_list(org=request.org, parent_id=goal.pk),
-        "history": audit_list(org=request.org, scope=f"goal:{goal.pk}")[:50],
+        "history": selectors.goal_history(org=request.org, goal=goal),
         "can_edit": role in MANAGERS and goal.status not in CLOSED_STATUSES,
         "next_statuses": services.next_statuses(goal),
         "can_comment": role in CONTRIBUTORS and goal.status not in CLOSED_STATUSES,

@@ -11,7 +11,6 @@ from teams.models import Membership, Organization, Team
 from teams.page_forms import DateField
 
 from . import selectors
-
 from .models import (
     SLICE_KINDS,
     Aggregation,

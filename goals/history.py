@@ -136,7 +136,17 @@ class Narrator:
             parts.append(f"{label} {after}" if change[0] is None else f"{label} {before} → {after}")
         return "; ".join(parts)
 
-    FIRST = ("title", "status", "progress", "base", "challenge", "stretch", "start_date", "end_date", "effective_from")
+    FIRST = (
+        "title",
+        "status",
+        "progress",
+        "base",
+        "challenge",
+        "stretch",
+        "start_date",
+        "end_date",
+        "effective_from",
+    )
 
     def position(self, model: type[models.Model] | None, field: str) -> tuple[int, str]:
         """Changes in a stable, readable order: what a person looks at first, then the model's order."""

@@ -138,4 +138,6 @@ def field_errors(html: str, name: str, *, action: str | None = None) -> str:
             return ""
         ids = attrs.get("aria-describedby", "").split()
         return " ".join("".join(parser.texts.get(i, [])).strip() for i in ids if i.endswith("error")).strip()
-    raise AssertionError(f"no control named {name!r}" + (f" in the form posting to {action}" if action else ""))
+    raise AssertionError(
+        f"no control named {name!r}" + (f" in the form posting to {action}" if action else "")
+    )

@@ -3,7 +3,7 @@ announced with the field: aria-invalid and aria-describedby), and nothing is sav
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -116,13 +116,17 @@ def test_the_base_salary_form_keeps_what_was_typed_after_an_error(org, members, 
     assert form_data(html, action=url)["effective_from"] == ["2027-01-32"]
 
 
-def test_a_refused_line_adjustment_keeps_the_amount_and_reason(org, members, member, django_capture_on_commit_callbacks):
+def test_a_refused_line_adjustment_keeps_the_amount_and_reason(
+    org, members, member, django_capture_on_commit_callbacks
+):
     from incentives import services as pay
     from incentives.models import PayoutRun
 
     hr = members[Role.HR]
     today = org_today(org)
-    pay.salary_set(org=org, actor=hr, membership=member, base=D(30000), effective_from=today - timedelta(days=60))
+    pay.salary_set(
+        org=org, actor=hr, membership=member, base=D(30000), effective_from=today - timedelta(days=60)
+    )
     scheme = pay.scheme_save(org=org, actor=hr, data=pay.SchemeInput(name="Article", target_bonus=D(20000)))
     pay.scheme_assign(scheme=scheme, actor=hr, membership=member)
     with django_capture_on_commit_callbacks(execute=True):
@@ -144,7 +148,9 @@ def test_a_refused_line_adjustment_keeps_the_amount_and_reason(org, members, mem
 @pytest.fixture
 def plan(org, team, lead, member):
     today = org_today(org)
-    goal = factories.goal(org, lead, team=team, start_date=today - timedelta(days=10), end_date=today + timedelta(days=80))
+    goal = factories.goal(
+        org, lead, team=team, start_date=today - timedelta(days=10), end_date=today + timedelta(days=80)
+    )
     spare = plan_services.initiative_create(org=org, actor=lead, data=InitiativeInput(
         title="Nice to have", goal=goal, owner=member, start_date=today, due_date=today + timedelta(days=20),
         budget=D("4000"), priority="P3"))  # fmt: skip

@@ -5,7 +5,7 @@ by typing, on a phone and a desktop."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect

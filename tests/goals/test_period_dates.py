@@ -49,7 +49,9 @@ def test_choosing_a_period_answers_its_dates_for_the_form(org, manager):
     html = response.content.decode()
     assert response.status_code == 200 and response["HX-Trigger-After-Settle"] == "goal-dates-filled"
     assert 'name="start_date" value="2027-02-01"' in html and 'name="end_date" value="2027-02-28"' in html
-    assert html.count('hx-swap-oob="true"') == 2 and 'id="id_start_date"' in html and 'id="id_end_date"' in html
+    assert (
+        html.count('hx-swap-oob="true"') == 2 and 'id="id_start_date"' in html and 'id="id_end_date"' in html
+    )
     assert client.get(url, {"period_kind": "custom", "start_date": "2027-02-10"}).status_code == 204
     with time_machine.travel(datetime(2027, 8, 20, 12, tzinfo=ZoneInfo(org.timezone)), tick=False):
         # Dates that include today: today's month; dates elsewhere: the month at their start.
@@ -86,6 +88,9 @@ def test_without_javascript_saving_a_period_without_dates_takes_the_current_one(
         response = login(manager).post(reverse("goal_create", args=[org.slug]), form)
     assert response.status_code == 302
     goal = Goal.objects.get()
-    assert (goal.start_date, goal.end_date) == (date(2027, 1, 1), date(2027, 3, 31))  # fiscal Q4 (April start)
+    assert (goal.start_date, goal.end_date) == (
+        date(2027, 1, 1),
+        date(2027, 3, 31),
+    )  # fiscal Q4 (April start)
     custom = login(manager).post(reverse("goal_create", args=[org.slug]), {**form, "period_kind": "custom"})
     assert custom.status_code == 400 and "start_date" in custom.context["form"].errors

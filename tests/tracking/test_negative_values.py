@@ -76,7 +76,9 @@ def test_a_negative_count_is_refused_on_the_standup_next_to_its_field(org, membe
 
 def test_a_negative_change_is_accepted_on_the_standup(org, member, users, growth):
     url = reverse("standup", args=[org.slug])
-    response = login(member).post(url, {"day": org_today(org).isoformat(), "today": "x", f"value_{growth.pk}": "-2.5"})
+    response = login(member).post(
+        url, {"day": org_today(org).isoformat(), "today": "x", f"value_{growth.pk}": "-2.5"}
+    )
     assert response.status_code == 302
     assert MetricEntry.objects.get().value == D("-2.5")
 
@@ -98,7 +100,9 @@ def test_the_api_refuses_a_negative_count_naming_the_field(org, member, users, g
     assert "cannot be negative" in body["detail"]
     bulk = f"/api/v1/orgs/{org.slug}/metric-entries/bulk/"
     entries = [{"goal": growth.pk, "value": "-1"}, {"goal": users.pk, "value": "-5"}]
-    body = assert_error(api(member).post(bulk, {"entries": entries}, format="json"), 400, type_="validation_error")
+    body = assert_error(
+        api(member).post(bulk, {"entries": entries}, format="json"), 400, type_="validation_error"
+    )
     assert [e["attr"] for e in body["errors"]] == ["entries.1.value"]
     standups = f"/api/v1/orgs/{org.slug}/standups/"
     response = api(member).post(standups, {"day": org_today(org).isoformat(), "today": "x",
@@ -112,7 +116,12 @@ def test_the_file_import_refuses_a_negative_count_by_row_and_column(
     org, member, users, growth, django_capture_on_commit_callbacks
 ):
     day = org_today(org).isoformat()
-    lines = ["goal,metric,day,value", f"{growth.pk},,{day},-1", f"{users.pk},,{day},-5", f"{users.pk},,{day},7"]
+    lines = [
+        "goal,metric,day,value",
+        f"{growth.pk},,{day},-1",
+        f"{users.pk},,{day},-5",
+        f"{users.pk},,{day},7",
+    ]
     upload = SimpleUploadedFile("values.csv", ("\n".join(lines) + "\n").encode(), content_type="text/csv")
     with django_capture_on_commit_callbacks(execute=True):
         login(member).post(reverse("values_import", args=[org.slug]), {"file": upload})

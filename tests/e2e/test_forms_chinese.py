@@ -176,5 +176,7 @@ def test_a_refused_salary_and_alert_rule_keep_what_was_typed_in_chinese(page, wo
     expect(rule.locator(".field-error")).to_contain_text("滞后指标落后于预期：请输入数字")
     expect(rule.locator("input[name='threshold']")).to_have_value("abc")
     expect(admin_page.get_by_text("预警规则“滞后指标落后于预期”已保存")).to_have_count(0)
-    admin_page.screenshot(path=str(ARTIFACTS / f"zh-alert-rule-refused-{page.viewport_name}.png"), full_page=True)
+    admin_page.screenshot(
+        path=str(ARTIFACTS / f"zh-alert-rule-refused-{page.viewport_name}.png"), full_page=True
+    )
     admin_context.close()

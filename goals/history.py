@@ -134,7 +134,7 @@ class Narrator:
             if before == after:  # "100.0000" and "100" are the same number
                 continue
             parts.append(f"{label} {after}" if change[0] is None else f"{label} {before} → {after}")
-        return "; ".join(parts)
+        return pgettext("between the changes of one history line", "; ").join(parts)
 
     FIRST = (
         "title",
@@ -253,10 +253,10 @@ def _revision_approve(entry: AuditEntry, who: str, n: Narrator) -> str:
     changes = entry.changes or {}
     tiers = n.changes(None, {t: c for t, c in changes.items() if t in ("base", "challenge", "stretch")})
     effective = (changes.get("effective_from") or [None, None])[1]
-    text = _("%(who)s approved the revision: %(changes)s.") % {"who": who, "changes": tiers or MISSING}
     if effective:
-        text += " " + _("In force from %(date)s.") % {"date": n.value(None, "effective_from", effective)}
-    return text
+        return _("%(who)s approved the revision: %(changes)s, in force from %(date)s.") % {
+            "who": who, "changes": tiers or MISSING, "date": n.value(None, "effective_from", effective)}  # fmt: skip
+    return _("%(who)s approved the revision: %(changes)s.") % {"who": who, "changes": tiers or MISSING}
 
 
 def _metric(text: str, with_changes: bool = False) -> Describer:

@@ -56,7 +56,7 @@ def test_the_history_reads_as_sentences(org, story):
     lines = history_of(login(story["head"]), org, story["goal"])
     assert lines == [
         "陈经理 added the initiative “East region promotion” to the plan.",
-        "Hana Head approved the revision: challenge 10,500,000 → 9,000,000. In force from 02/01/2027.",
+        "Hana Head approved the revision: challenge 10,500,000 → 9,000,000, in force from 02/01/2027.",
         "陈经理 asked for a revision (Market change), effective from 02/01/2027: base 8,000,000, "
         "challenge 9,000,000, stretch 12,000,000.",
         "陈经理 activated the goal.",
@@ -73,7 +73,8 @@ def test_the_history_is_written_in_chinese_for_a_chinese_reader(org, story):
     story["head"].user.language = "zh-hans"
     story["head"].user.save()
     text = " ".join(history_of(login(story["head"]), org, story["goal"]))
-    assert "Hana Head 批准了目标复审：挑战目标 10,500,000 → 9,000,000。" in text
+    assert "Hana Head 批准了目标复审：挑战目标 10,500,000 → 9,000,000，自 2027年2月1日 起生效。" in text
+    assert "标题 “Deal value” → “Deal value Q1”；挑战目标" in text  # a Chinese list separator
     assert "2027年2月1日" in text
     for code in ("revision.approve", "∅", ".0000", "approved"):
         assert code not in text

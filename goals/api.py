@@ -154,7 +154,7 @@ class GoalViewSet(
             "metric_name": goal.metric_name, "unit": goal.unit, "direction": goal.direction,
             "aggregation": goal.aggregation, "baseline": goal.baseline, "period_kind": goal.period_kind,
             "start_date": goal.start_date, "end_date": goal.end_date, "base": version.base,
-            "challenge": version.challenge, "stretch": version.stretch,
+            "challenge": version.challenge, "stretch": version.stretch, "allows_negative": goal.allows_negative,
         }  # fmt: skip
         if not isinstance(request.data, dict):
             raise serializers.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
@@ -410,11 +410,13 @@ class SupportingMetricViewSet(
                 goal=data["goal"], actor=self.membership, kind=data["kind"], name=data["name"],
                 unit=data.get("unit", ""), direction=data.get("direction", "up"),
                 weekly_target=data.get("weekly_target"), threshold=data.get("threshold"),
+                allows_negative=data.get("allows_negative", False),
             )  # fmt: skip
 
     def perform_update(self, serializer: Any) -> None:
         metric = serializer.instance
-        data = {**{f: getattr(metric, f) for f in ("kind", "name", "unit", "direction", "weekly_target", "threshold")},
+        data = {**{f: getattr(metric, f) for f in ("kind", "name", "unit", "direction", "weekly_target", "threshold",
+                                                   "allows_negative")},
                 **serializer.validated_data}  # fmt: skip
         if data.get("goal", metric.goal) != metric.goal:
             raise serializers.ValidationError({"goal": [_("A supporting metric stays with its goal.")]})
@@ -422,7 +424,7 @@ class SupportingMetricViewSet(
             serializer.instance = services.supporting_metric_save(
                 goal=metric.goal, actor=self.membership, kind=data["kind"], name=data["name"], unit=data["unit"],
                 direction=data["direction"], weekly_target=data["weekly_target"], threshold=data["threshold"],
-                metric=metric,
+                allows_negative=data["allows_negative"], metric=metric,
             )  # fmt: skip
 
     def perform_destroy(self, instance: SupportingMetric) -> None:

@@ -190,6 +190,7 @@ def seed_goals(org: Organization) -> None:
             title=OPS_DAU, owner=ops_manager, start_date=start, end_date=end,
             base=D(10), challenge=D(15), stretch=D(20), baseline=D(0), scope=Scope.TEAM, team=operations,
             parent=strategy_users, weight=D("0.1"), metric_name="DAU growth", unit="%", aggregation="latest",
+            allows_negative=True,
             description="Daily active users 15% above the end of the previous quarter, through onboarding and community work.",
         ))  # fmt: skip
         months = services.decomposition_preview(goal=dau, kind="month", method="ramp")

@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Organization, Team
+from teams.page_forms import DateField
 
+from . import selectors
 from .models import (
     SLICE_KINDS,
     Aggregation,
@@ -30,10 +32,6 @@ def _members(org: Organization) -> Any:
         .select_related("user")
         .order_by("user__display_name")
     )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class GoalForm(forms.Form):
@@ -62,15 +60,22 @@ class GoalForm(forms.Form):
         label=_("Values combine by"), choices=Aggregation.choices, initial=Aggregation.SUM
     )
     baseline = forms.DecimalField(label=_("Baseline"), required=False, **AMOUNT)
+    allows_negative = forms.BooleanField(
+        label=_("Values may be negative"), required=False,
+        help_text=_("For a change such as “DAU growth %”. A count such as new users never is."),
+    )  # fmt: skip
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices, initial=PeriodKind.QUARTER)
-    start_date = forms.DateField(label=_("Start"), widget=DateInput)
-    end_date = forms.DateField(label=_("End"), widget=DateInput)
+    # Not required: a period (quarter, month …) fills in whichever is left empty.
+    start_date = DateField(label=_("Start"), required=False,
+                           help_text=_("Filled in from the period; change it for other dates."))  # fmt: skip
+    end_date = DateField(label=_("End"), required=False)
     base = forms.DecimalField(label=_("Base target"), **AMOUNT)
     challenge = forms.DecimalField(label=_("Challenge target"), **AMOUNT)
     stretch = forms.DecimalField(label=_("Stretch target"), **AMOUNT)
 
     def __init__(self, *args: Any, org: Organization, goal: Goal | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.org = org
         self.fields["team"].queryset = Team.objects.filter(org=org).order_by("name")  # type: ignore[attr-defined]
         self.fields["owner"].queryset = _members(org)  # type: ignore[attr-defined]
         self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
@@ -81,10 +86,29 @@ class GoalForm(forms.Form):
             parents = parents.exclude(pk=goal.pk)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
 
+    def clean(self) -> dict[str, Any]:
+        """A quarter (month, week, year) with no dates gets the current one; with one date, the
+        period around it. Custom dates need both."""
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end or "start_date" in self.errors or "end_date" in self.errors:
+            return data
+        span = selectors.period_dates(org=self.org, kind=data.get("period_kind", ""), day=start or end)
+        if span is None:
+            for name in ("start_date", "end_date"):
+                if not data.get(name):
+                    self.add_error(name, forms.ValidationError(self.fields[name].error_messages["required"],
+                                                               code="required"))  # fmt: skip
+            return data
+        data["start_date"] = start or span[0]
+        data["end_date"] = end or span[1]
+        return data
+
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
-    result_value = forms.DecimalField(label=_("Final result"), required=False, **AMOUNT)
+    result_value = forms.DecimalField(label=_("Final result"), required=False,
+                                      widget=forms.TextInput(attrs={"inputmode": "decimal"}), **AMOUNT)  # fmt: skip
 
 
 class CommentForm(forms.Form):
@@ -101,6 +125,9 @@ class SupportingMetricForm(forms.Form):
     direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, initial=Direction.UP)
     weekly_target = forms.DecimalField(label=_("Weekly target (leading)"), required=False, **AMOUNT)
     threshold = forms.DecimalField(label=_("Threshold (risk)"), required=False, **AMOUNT)
+    allows_negative = forms.BooleanField(
+        label=_("Values may be negative"), required=False, help_text=_("For a change; a count never is.")
+    )
 
 
 class RevisionForm(forms.Form):
@@ -109,7 +136,7 @@ class RevisionForm(forms.Form):
     base = forms.DecimalField(label=_("New base target"), **AMOUNT)
     challenge = forms.DecimalField(label=_("New challenge target"), **AMOUNT)
     stretch = forms.DecimalField(label=_("New stretch target"), **AMOUNT)
-    effective_from = forms.DateField(label=_("Effective from"), widget=DateInput)
+    effective_from = DateField(label=_("Effective from"))
 
 
 class DecisionForm(forms.Form):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from teams.models import Membership, Organization, Team, User
 
@@ -101,6 +102,8 @@ class Goal(models.Model):
         _("values combine by"), max_length=8, choices=Aggregation.choices, default=Aggregation.SUM
     )
     baseline = models.DecimalField(_("baseline"), **AMOUNT, null=True, blank=True)
+    # A count (new users, deals) is never below zero; a change (DAU growth %, net revenue) may be.
+    allows_negative = models.BooleanField(_("values may be negative"), default=False)
 
     period_kind = models.CharField(
         _("period"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.QUARTER
@@ -215,6 +218,7 @@ class SupportingMetric(models.Model):
     )
     weekly_target = models.DecimalField(_("weekly target"), **AMOUNT, null=True, blank=True)
     threshold = models.DecimalField(_("threshold"), **AMOUNT, null=True, blank=True)
+    allows_negative = models.BooleanField(_("values may be negative"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -259,7 +263,7 @@ class Revision(models.Model):
         ERROR = "error", _("Error in the original targets")
 
     class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("revision", "Pending")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 

@@ -109,3 +109,21 @@ def span_label(start: date, end: date | None, *, today: date) -> str:
     if end is not None and end != start:
         text += " – " + day_label(end, with_year=with_year)
     return text
+
+
+def period_containing(day: date, kind: str, *, fiscal_start_month: int = 1) -> Span:
+    """The whole period of a kind (year, quarter, month, week) that contains ``day``: fiscal years
+    and quarters follow the organisation's fiscal year start, weeks run Monday to Sunday."""
+    if kind == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if kind == "month":
+        start = date(day.year, day.month, 1)
+        return start, _add_months(start, 1) - timedelta(days=1)
+    if kind in ("year", "quarter"):
+        months = 12 if kind == "year" else 3
+        start = date(day.year - 1, fiscal_start_month, 1)
+        while _add_months(start, months) <= day:
+            start = _add_months(start, months)
+        return start, _add_months(start, months) - timedelta(days=1)
+    raise ValueError(f"no period of kind {kind!r}")

@@ -12,7 +12,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from teams.models import Organization, Team
+from teams.selectors import audit_list
 
+from .history import HistoryLine, history
 from .models import (
     CLOSED_STATUSES,
     Goal,
@@ -22,6 +24,7 @@ from .models import (
     SupportingMetric,
     TargetVersion,
 )
+from .periods import period_containing
 from .smart import HistoryPoint
 
 
@@ -274,3 +277,19 @@ def metric_history(
         for title, end, value in reversed(rows)
         if value is not None
     ]
+
+
+def period_dates(*, org: Organization, kind: str, day: date | None = None) -> tuple[date, date] | None:
+    """The start and end of the period of ``kind`` (year, quarter, month, week) that contains ``day``
+    — by default today in the organisation's time zone — with its fiscal year start. None for
+    custom dates."""
+    if kind not in ("year", "quarter", "month", "week"):
+        return None
+    day = day or org_today(org=org)
+    return period_containing(day, kind, fiscal_start_month=org.fiscal_year_start_month)
+
+
+def goal_history(*, org: Organization, goal: Goal, limit: int = 50) -> list[HistoryLine]:
+    """What happened to the goal (its targets, revisions, metrics, and the initiatives of its
+    plan), newest first, in sentences."""
+    return history(list(audit_list(org=org, scope=f"goal:{goal.pk}")[:limit]))

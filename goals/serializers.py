@@ -87,8 +87,9 @@ class GoalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         model = Goal
         fields = (
             "id", "title", "description", "rationale", "scope", "team", "team_name", "owner", "owner_name",
-            "parent", "weight", "metric_name", "unit", "direction", "aggregation", "baseline", "period_kind",
-            "start_date", "end_date", "status", "result_value", "targets", "child_count", "attainment", "created_at",
+            "parent", "weight", "metric_name", "unit", "direction", "aggregation", "baseline", "allows_negative",
+            "period_kind", "start_date", "end_date", "status", "result_value", "targets", "child_count", "attainment",
+            "created_at",
             "updated_at",
         )  # fmt: skip
         read_only_fields = fields
@@ -123,6 +124,10 @@ class GoalWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
     direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.UP)
     aggregation = serializers.ChoiceField(choices=Aggregation.choices, default=Aggregation.SUM)
     baseline = amount(required=False, allow_null=True, default=None)
+    allows_negative = serializers.BooleanField(
+        default=False,
+        help_text="Whether values may be below zero (a change such as DAU growth %; never a count).",
+    )
     period_kind = serializers.ChoiceField(choices=PeriodKind.choices, default=PeriodKind.QUARTER)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
@@ -189,7 +194,17 @@ class SupportingMetricSerializer(serializers.ModelSerializer):  # type: ignore[t
 
     class Meta:
         model = SupportingMetric
-        fields = ("id", "goal", "kind", "name", "unit", "direction", "weekly_target", "threshold")
+        fields = (
+            "id",
+            "goal",
+            "kind",
+            "name",
+            "unit",
+            "direction",
+            "weekly_target",
+            "threshold",
+            "allows_negative",
+        )
 
 
 class CommentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

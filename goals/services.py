@@ -40,7 +40,7 @@ TIER_FIELDS = ("base", "challenge", "stretch")
 PROPOSAL_FIELDS = {"base": "proposed_base", "challenge": "proposed_challenge", "stretch": "proposed_stretch"}
 GOAL_FIELDS = (
     "scope", "team_id", "owner_id", "parent_id", "weight", "title", "description", "rationale", "metric_name",
-    "unit", "direction", "aggregation", "baseline", "period_kind", "start_date", "end_date",
+    "unit", "direction", "aggregation", "baseline", "allows_negative", "period_kind", "start_date", "end_date",
 )  # fmt: skip
 
 
@@ -197,6 +197,7 @@ class GoalInput:
     aggregation: str = Aggregation.SUM
     baseline: Decimal | None = None
     period_kind: str = PeriodKind.QUARTER
+    allows_negative: bool = False  # a change such as "DAU growth %"; a count never is
 
 
 def _apply_input(goal: Goal, data: GoalInput) -> None:
@@ -215,6 +216,7 @@ def _apply_input(goal: Goal, data: GoalInput) -> None:
     goal.direction = data.direction
     goal.aggregation = data.aggregation
     goal.baseline = data.baseline
+    goal.allows_negative = bool(data.allows_negative)
     goal.period_kind = data.period_kind
 
 
@@ -412,6 +414,7 @@ def comment_add(
 def supporting_metric_save(
     *, goal: Goal, actor: Membership, kind: str, name: str, unit: str = "", direction: str = Direction.UP,
     weekly_target: Decimal | None = None, threshold: Decimal | None = None, metric: SupportingMetric | None = None,
+    allows_negative: bool = False,
 ) -> SupportingMetric:  # fmt: skip
     errors: dict[str, list[str]] = {}
     if kind not in SupportingMetric.Kind.values:
@@ -438,9 +441,11 @@ def supporting_metric_save(
     creating = metric is None
     metric = metric or SupportingMetric(goal=goal, position=goal.supporting_metrics.count())
     before = {
-        f: getattr(metric, f) for f in ("kind", "name", "unit", "direction", "weekly_target", "threshold")
+        f: getattr(metric, f)
+        for f in ("kind", "name", "unit", "direction", "weekly_target", "threshold", "allows_negative")
     }
     metric.kind, metric.name, metric.unit, metric.direction = kind, name.strip(), unit.strip(), direction
+    metric.allows_negative = bool(allows_negative)
     metric.weekly_target = weekly_target if kind == SupportingMetric.Kind.LEADING else None
     metric.threshold = threshold if kind == SupportingMetric.Kind.RISK else None
     metric.save()

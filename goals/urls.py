@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.index_view, name="goals_index"),
     path("new/", views.goal_create_view, name="goal_create"),
     path("smart-check/", views.smart_check_view, name="goal_smart_check"),
+    path("period-dates/", views.period_dates_view, name="goal_period_dates"),
     path("<int:goal_id>/", views.goal_detail_view, name="goal_detail"),
     path("<int:goal_id>/edit/", views.goal_edit_view, name="goal_edit"),
     path("<int:goal_id>/status/", views.goal_status_view, name="goal_status"),

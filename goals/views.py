@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
 from teams.models import Role
 from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
-from teams.selectors import audit_list, team_get
+from teams.selectors import team_get
 
 from . import selectors, services
 from .decompose import TIERS, reconciliation
@@ -115,13 +116,54 @@ def _form_context(form: GoalForm, request: OrgRequest) -> dict[str, Any]:
     }
 
 
+def _goal_form(request: OrgRequest, **kwargs: Any) -> GoalForm:
+    """The goal form; choosing a period asks for its dates (htmx), which replace the date fields."""
+    form = GoalForm(request.POST or None, org=request.org, **kwargs)
+    form.fields["period_kind"].widget.attrs.update({
+        "hx-get": reverse("goal_period_dates", args=[request.org.slug]), "hx-trigger": "change",
+        "hx-include": "#id_start_date, #id_end_date", "hx-swap": "none",
+        "hx-sync": "this:replace",  # its own queue: the form's SMART check must not drop it
+    })  # fmt: skip
+    return form
+
+
+@org_page(roles=MANAGERS)
+@require_GET
+def period_dates_view(request: OrgRequest) -> HttpResponse:
+    """The start and end of the chosen period as the goal form's two date fields, swapped in out of
+    band; the form then checks itself again (SMART). The period is today's when the dates already
+    chosen include today (or there are none), else the one at the chosen start (Q1 2027 → January
+    2027). Custom dates: nothing changes (204)."""
+    form = GoalForm(org=request.org)
+    chosen = []
+    for name in ("start_date", "end_date"):
+        try:
+            chosen.append(form.fields[name].clean(request.GET.get(name, "")) or None)
+        except ValidationError:
+            chosen.append(None)
+    start, end = chosen
+    today = selectors.org_today(org=request.org)
+    day = start if start and not (end and start <= today <= end) else None
+    span = selectors.period_dates(org=request.org, kind=request.GET.get("period_kind", ""), day=day)
+    if span is None:
+        return HttpResponse(status=204)
+    filled = GoalForm(org=request.org, initial={"start_date": span[0], "end_date": span[1]})
+    html = "".join(
+        filled[name].as_widget(attrs={"hx-swap-oob": "true"}) for name in ("start_date", "end_date")
+    )
+    return HttpResponse(html, headers={"HX-Trigger-After-Settle": "goal-dates-filled"})
+
+
 @org_page(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
 def goal_create_view(request: OrgRequest) -> HttpResponse:
     initial: dict[str, Any] = {"owner": request.membership}
+    quarter = selectors.period_dates(org=request.org, kind="quarter")  # the form's default period
+    if quarter is not None:
+        initial["start_date"], initial["end_date"] = quarter
     if request.GET.get("parent", "").isdigit():
         initial["parent"] = request.GET["parent"]
-    form = GoalForm(request.POST or None, org=request.org, initial=initial)
+    form = _goal_form(request, initial=initial)
 
     def created(goal: Goal) -> HttpResponse:
         messages.success(request, _("Goal “%(title)s” created as a draft.") % {"title": goal.title})
@@ -153,9 +195,9 @@ def goal_edit_view(request: OrgRequest, goal_id: int) -> HttpResponse:
         "metric_name": goal.metric_name, "unit": goal.unit, "direction": goal.direction,
         "aggregation": goal.aggregation, "baseline": goal.baseline, "period_kind": goal.period_kind,
         "start_date": goal.start_date, "end_date": goal.end_date, "base": version.base,
-        "challenge": version.challenge, "stretch": version.stretch,
+        "challenge": version.challenge, "stretch": version.stretch, "allows_negative": goal.allows_negative,
     }  # fmt: skip
-    form = GoalForm(request.POST or None, org=request.org, goal=goal, initial=initial)
+    form = _goal_form(request, goal=goal, initial=initial)
 
     def saved(_goal: Goal) -> HttpResponse:
         messages.success(request, _("Goal saved."))
@@ -198,7 +240,7 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
         "revisions": revisions,
         "pending": pending,
         "children": [(child, progress.get(child.pk)) for child in children],
-        "history": audit_list(org=request.org, scope=f"goal:{goal.pk}")[:50],
+        "history": selectors.goal_history(org=request.org, goal=goal),
         "can_edit": role in MANAGERS and goal.status not in CLOSED_STATUSES,
         "next_statuses": services.next_statuses(goal),
         "can_comment": role in CONTRIBUTORS and goal.status not in CLOSED_STATUSES,

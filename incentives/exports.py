@@ -20,6 +20,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -41,7 +42,7 @@ def filename(run: PayoutRun, extension: str) -> str:
 
 
 def _detail_headers() -> list[str]:
-    return [_("Employee number"), _("Name"), _("Team"), _("Scheme"), _("Base salary"), _("Attainment %"),
+    return [_("Employee number"), pgettext("person", "Name"), _("Team"), _("Scheme"), _("Base salary"), _("Attainment %"),
             _("Performance bonus"), _("Over-achievement commission"), _("Adjustment"), _("Total"),
             _("Reason for the adjustment")]  # fmt: skip
 
@@ -105,7 +106,15 @@ def write_xlsx(run: PayoutRun, out: IO[bytes]) -> None:
         detail = book.create_sheet(_("Detail"))
         header(detail, _detail_headers())
         explanation = book.create_sheet(_("Explanation"))
-        header(explanation, [_("Employee number"), _("Name"), _("Line"), _("Explanation")])
+        header(
+            explanation,
+            [
+                _("Employee number"),
+                pgettext("person", "Name"),
+                pgettext("payout line", "Line"),
+                _("Explanation"),
+            ],
+        )
         for line in _lines(run):
             values = _detail_values(line, _raw)
             cells = money_row(detail, values, 4)

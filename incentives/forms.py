@@ -4,10 +4,11 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from goals.services import TIER_FIELDS
 from teams.models import Membership, Organization, Role, Team
-from teams.page_forms import choose_people
+from teams.page_forms import DateField, choose_people
 
 from .models import SchemeKind
 
@@ -98,11 +99,10 @@ class AssignForm(forms.Form):
 class SalaryForm(forms.Form):
     member = forms.ModelChoiceField(label=_("Person"), queryset=Membership.objects.none())
     base = forms.DecimalField(label=_("Base salary"), max_digits=14, decimal_places=2)
-    effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_from = DateField(label=_("Effective from"))
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "salary_%s")  # beside the scheme form on one page
         super().__init__(*args, **kwargs)
         choose_people(self.fields["member"], org=org)
 
@@ -110,8 +110,8 @@ class SalaryForm(forms.Form):
 class RunForm(forms.Form):
     """The period of a payout run; the current quarter by default."""
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = DateField(label=pgettext_lazy("payout period", "From"))
+    end = DateField(label=pgettext_lazy("payout period", "To"))
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -127,6 +127,6 @@ class AdjustForm(forms.Form):
     """Change one line of a run by an amount, with the reason (both required)."""
 
     amount = forms.DecimalField(label=_("Adjustment"), max_digits=14, decimal_places=2,
-                                help_text=_("Negative to reduce."))  # fmt: skip
+                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))  # fmt: skip
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.TextInput(),
                              error_messages={"required": _("Give the reason for the adjustment.")})  # fmt: skip

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Organization, Role, Team
@@ -135,8 +135,8 @@ class PayoutRun(models.Model):
     locked run never changes: a correction is a new version that references the old one."""
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="payout_runs")
-    start = models.DateField(_("from"))
-    end = models.DateField(_("to"))
+    start = models.DateField(pgettext_lazy("payout period", "from"))
+    end = models.DateField(pgettext_lazy("payout period", "to"))
     version = models.PositiveIntegerField(_("version"), default=1)
     previous = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version",

@@ -80,11 +80,15 @@ def schemes_view(request: OrgRequest) -> HttpResponse:
         messages.success(request, _("Scheme “%(name)s” saved.") % {"name": scheme.name})
         return redirect("incentive_schemes", org_slug=request.org.slug)
 
-    context = {"schemes": selectors.scheme_list(org=request.org), "assign_form": AssignForm(org=request.org),
-               "salary_form": SalaryForm(org=request.org), "salaries": selectors.salary_list(org=request.org)}  # fmt: skip
-    return form_page(request, form, template="incentives/schemes.html", context=context, on_success=saved,
-                     save=lambda data: services.scheme_save(org=request.org, actor=request.membership,
-                                                            data=_scheme_input(data)))  # fmt: skip
+    return form_page(request, form, template="incentives/schemes.html", context=_schemes_context(request),
+                     on_success=saved, save=lambda data: services.scheme_save(org=request.org, actor=request.membership,
+                                                                              data=_scheme_input(data)))  # fmt: skip
+
+
+def _schemes_context(request: OrgRequest, salary_form: SalaryForm | None = None) -> dict[str, Any]:
+    return {"schemes": selectors.scheme_list(org=request.org), "assign_form": AssignForm(org=request.org),
+            "salary_form": salary_form or SalaryForm(org=request.org),
+            "salaries": selectors.salary_list(org=request.org)}  # fmt: skip
 
 
 @org_page(roles=PEOPLE_WITH_MONEY)
@@ -133,18 +137,19 @@ def assign_view(request: OrgRequest, scheme_id: int) -> HttpResponse:
 @org_page(roles=PEOPLE_WITH_MONEY)
 @require_POST
 def salary_view(request: OrgRequest) -> HttpResponse:
+    """Set a base salary; refused, the page again (400) with the form as typed and the reasons."""
     form = SalaryForm(request.POST, org=request.org)
     if form.is_valid():
         try:
             services.salary_set(org=request.org, actor=request.membership, membership=form.cleaned_data["member"],
                                 base=form.cleaned_data["base"], effective_from=form.cleaned_data["effective_from"])  # fmt: skip
         except ValidationError as error:
-            apply_service_errors(form, error)
-    if form.errors:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    else:
-        messages.success(request, _("Salary saved."))
-    return redirect("incentive_schemes", org_slug=request.org.slug)
+            apply_service_errors(form, error, {"membership": "member"})
+        else:
+            messages.success(request, _("Salary saved."))
+            return redirect("incentive_schemes", org_slug=request.org.slug)
+    context = {"form": SchemeForm(), **_schemes_context(request, salary_form=form)}
+    return render(request, "incentives/schemes.html", context, status=400)
 
 
 # --- Payout runs ----------------------------------------------------------------------------------------
@@ -175,18 +180,31 @@ def run_view(request: OrgRequest, run_id: int) -> HttpResponse:
         if run.status not in (RunStatus.QUEUED, RunStatus.COMPUTING):
             response["HX-Refresh"] = "true"  # the lines are ready: show the whole page
         return response
-    search = request.GET.get("q", "").replace("\x00", "")[:100]
+    context = _run_context(request, run, search=request.GET.get("q", ""), page_number=request.GET.get("page"))
+    return render(request, "incentives/run.html#lines" if request.htmx else "incentives/run.html", context)
+
+
+def _run_context(
+    request: OrgRequest, run: PayoutRun, *, search: str, page_number: Any, refused: tuple[int, AdjustForm] | None = None
+) -> dict[str, Any]:  # fmt: skip
+    """The run page; each line of the page carries its adjustment form (the refused one as typed)."""
+    search = search.replace("\x00", "")[:100]
     page = Paginator(selectors.run_lines(run=run, search=search), selectors.LINES_PER_PAGE).get_page(
-        request.GET.get("page")
+        page_number
     )
-    context = {
+    for line in page:
+        if refused is not None and refused[0] == line.pk:
+            line.adjust_form = refused[1]
+        else:
+            line.adjust_form = AdjustForm(auto_id=f"line-{line.pk}-%s", initial={
+                "amount": line.adjustment, "reason": line.adjustment_reason})  # fmt: skip
+    return {
         "run": run, "page": page, "search": search, "teams": selectors.run_team_totals(run=run),
         "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),
-        "adjust_form": AdjustForm(), "is_admin": request.membership.role == Role.ADMIN,
+        "is_admin": request.membership.role == Role.ADMIN,
         "approval_refusal": services.run_approval_refusal(run=run, actor=request.membership)
         if run.status == RunStatus.SUBMITTED else None,
     }  # fmt: skip
-    return render(request, "incentives/run.html#lines" if request.htmx else "incentives/run.html", context)
 
 
 @org_page(roles=PEOPLE_WITH_MONEY)
@@ -220,22 +238,29 @@ def run_decide_view(request: OrgRequest, run_id: int) -> HttpResponse:
 @org_page(roles=PEOPLE_WITH_MONEY)
 @require_POST
 def line_adjust_view(request: OrgRequest, run_id: int, line_id: int) -> HttpResponse:
+    """Adjust one line with a reason; refused, the run page again (400) with that line's form as
+    typed and the reasons next to its fields."""
     run = selectors.run_get(org=request.org, run_id=run_id)
     line = selectors.line_get(run=run, line_id=line_id)
-    form = AdjustForm(request.POST)
+    form = AdjustForm(request.POST, auto_id=f"line-{line.pk}-%s")
+    search = request.POST.get("q", "").replace("\x00", "")[:100]
     if form.is_valid():
         try:
             services.run_line_adjust(line=line, actor=request.membership, amount=form.cleaned_data["amount"],
                                      reason=form.cleaned_data["reason"])  # fmt: skip
         except ValidationError as error:
             apply_service_errors(form, error)
-    if form.errors:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    else:
-        messages.success(request, _("Line of %(name)s adjusted.") % {"name": line.name})
-    search = request.POST.get("q", "").replace("\x00", "")[:100]
-    query = urlencode({"q": search}) if search else ""
-    return redirect(reverse("payout_run", args=[request.org.slug, run.pk]) + (f"?{query}" if query else ""))
+        else:
+            messages.success(request, _("Line of %(name)s adjusted.") % {"name": line.name})
+            query = urlencode({"q": search}) if search else ""
+            return redirect(
+                reverse("payout_run", args=[request.org.slug, run.pk]) + (f"?{query}" if query else "")
+            )
+    messages.error(request, _("The line of %(name)s was not adjusted: see why below.") % {"name": line.name})
+    context = _run_context(
+        request, run, search=search, page_number=request.POST.get("page"), refused=(line.pk, form)
+    )
+    return render(request, "incentives/run.html", context, status=400)
 
 
 @org_page(roles=PEOPLE_WITH_MONEY)

@@ -12,11 +12,13 @@ class PlansConfig(AppConfig):
         from teams.scale import seed_scale_extensions, seed_scale_resets
 
         from .demo import seed_plan
+        from .history import register as register_history
         from .scale import reset_plan_scale, seed_plan_scale
         from .selectors import small_wins
 
         if small_wins not in team_highlight_providers:
             team_highlight_providers.append(small_wins)
+        register_history()  # the plan's sentences in a goal's history
         if seed_plan not in seed_demo_extensions:
             seed_demo_extensions.append(seed_plan)
         if seed_plan_scale not in seed_scale_extensions:

@@ -4,24 +4,21 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from teams.models import Membership, Organization
-from teams.page_forms import choose_people
+from teams.page_forms import DateField, choose_people
 
 from .models import Need, Priority, Squad, Status
 from .services import OWNER_ROLES
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class InitiativeForm(forms.Form):
     dimension_name = forms.CharField(label=_("Goal dimension"), max_length=120, required=False)
     title = forms.CharField(label=_("Initiative"), max_length=200)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
-    start_date = forms.DateField(label=_("Start"), widget=DateInput)
-    due_date = forms.DateField(label=_("Due"), widget=DateInput, required=False)
+    start_date = DateField(label=_("Start"))
+    due_date = DateField(label=_("Due"), required=False)
     ongoing = forms.BooleanField(label=_("Ongoing"), required=False)
     budget = forms.DecimalField(
         label=_("Budget"), max_digits=14, decimal_places=2, required=False, min_value=0
@@ -82,6 +79,38 @@ class SquadForm(forms.Form):
         for name in ("lead", "members"):
             self.fields[name].queryset = people  # type: ignore[attr-defined]
             self.fields[name].label_from_instance = label  # type: ignore[attr-defined]
+
+
+class TeamBudgetForm(forms.Form):
+    """The team's budget for the goal's period (a text field: a refused amount comes back as typed)."""
+
+    amount = forms.CharField(label=_("Amount"), max_length=40,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "team-budget-%s")
+        super().__init__(*args, **kwargs)
+
+
+class BudgetMoveForm(forms.Form):
+    """Move budget between two initiatives of a plan (their choices are the plan's rows, already
+    loaded by the page)."""
+
+    source = forms.ChoiceField(label=pgettext_lazy("budget move", "From"))
+    target = forms.ChoiceField(label=pgettext_lazy("budget move", "To"))
+    amount = forms.CharField(label=_("Amount"), max_length=40,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))  # fmt: skip
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "move-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [  # type: ignore[attr-defined]
+            (str(i.pk), f"{i.title} ({i.budget:.2f})") for i in items if i.budget
+        ]
+        self.fields["target"].choices = [(str(i.pk), i.title) for i in items]  # type: ignore[attr-defined]
+        for name in ("amount", "reason"):
+            self.fields[name].widget.attrs["placeholder"] = self.fields[name].label
 
 
 class CapacityForm(forms.Form):

@@ -24,7 +24,7 @@ from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
 from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
 
 from . import selectors, services
-from .forms import CapacityForm, InitiativeForm, ProgressForm, SquadForm
+from .forms import BudgetMoveForm, CapacityForm, InitiativeForm, ProgressForm, SquadForm, TeamBudgetForm
 from .models import Initiative, Need, Status
 
 
@@ -79,8 +79,12 @@ def _weeks_label(goal: Goal, item: Initiative) -> str:
     )
 
 
-def _plan_context(request: OrgRequest, goal: Goal, form: InitiativeForm | None = None) -> dict[str, Any]:
+def _plan_context(
+    request: OrgRequest, goal: Goal, form: InitiativeForm | None = None, *, move_form: BudgetMoveForm | None = None,
+    budget_form: TeamBudgetForm | None = None,
+) -> dict[str, Any]:  # fmt: skip
     items = list(selectors.initiative_list(org=request.org, goal=goal))
+    team_budget = selectors.team_budget_for(goal=goal)
     analysis = selectors.plan_analysis(org=request.org, initiatives=items)
     critical = analysis.critical_ids
     verdicts = selectors.experiment_verdicts(org=request.org, initiatives=items)
@@ -119,7 +123,10 @@ def _plan_context(request: OrgRequest, goal: Goal, form: InitiativeForm | None =
         "goal": goal, "groups": groups, "conflicts": conflicts, "at_risk": goal.pk in analysis.at_risk_goal_ids,
         "items": items, "dependencies": selectors.dependency_list(org=request.org, goal=goal),
         "suggestions": selectors.budget_suggestions(initiatives=items),
-        "team_budget": selectors.team_budget_for(goal=goal),
+        "team_budget": team_budget,
+        "move_form": move_form or BudgetMoveForm(items=items),
+        "budget_form": budget_form or TeamBudgetForm(
+            initial={"amount": f"{team_budget.amount:.2f}" if team_budget else ""}),
         "can_plan": request.membership.role in MANAGERS, "can_report": request.membership.role in CONTRIBUTORS,
         "form": form or InitiativeForm(org=request.org),
         "membership": request.membership, "total_budget": sum((i.budget or 0) for i in items),
@@ -412,21 +419,24 @@ def initiative_edit_view(request: OrgRequest, initiative_id: int) -> HttpRespons
 def reallocate_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     """Move budget between two initiatives of the plan, with a reason (recorded and audited)."""
     goal = goal_get(org=request.org, goal_id=goal_id)
-    source = _initiative_from(request, goal, "source")
-    target = _initiative_from(request, goal, "target")
-    parsed = parse_number(request.POST.get("amount"))
-    amount = Decimal("NaN") if parsed is None else parsed  # NaN: the service says what is wrong
-    if source is None or target is None:
-        messages.error(request, _("Choose two initiatives of this plan."))
-    else:
-        try:
-            services.budget_reallocate(org=request.org, actor=request.membership, source=source, target=target,
-                                       amount=amount, reason=request.POST.get("reason", ""))  # fmt: skip
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+    form = BudgetMoveForm(request.POST, items=list(selectors.initiative_list(org=request.org, goal=goal)))
+    if form.is_valid():
+        source = _initiative_from(request, goal, "source")
+        target = _initiative_from(request, goal, "target")
+        parsed = parse_number(form.cleaned_data["amount"])
+        amount = Decimal("NaN") if parsed is None else parsed  # NaN: the service says what is wrong
+        if source is None or target is None:
+            form.add_error("source", _("Choose two initiatives of this plan."))
         else:
-            messages.success(request, _("Budget moved."))
-    return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
+            try:
+                services.budget_reallocate(org=request.org, actor=request.membership, source=source, target=target,
+                                           amount=amount, reason=form.cleaned_data["reason"])  # fmt: skip
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Budget moved."))
+                return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
+    return render(request, "plans/goal_plan.html", _plan_context(request, goal, move_form=form), status=400)
 
 
 @org_page(roles=MANAGERS)
@@ -437,16 +447,19 @@ def team_budget_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     if goal.team is None:
         messages.error(request, _("Only a team goal has a team budget."))
         return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
-    parsed = parse_number(request.POST.get("amount"))
-    amount = Decimal("NaN") if parsed is None else parsed  # NaN: the service says what is wrong
-    try:
-        services.team_budget_set(org=request.org, actor=request.membership, team=goal.team,
-                                 start_date=goal.start_date, end_date=goal.end_date, amount=amount)  # fmt: skip
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Team budget saved."))
-    return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
+    form = TeamBudgetForm(request.POST)
+    if form.is_valid():
+        parsed = parse_number(form.cleaned_data["amount"])
+        amount = Decimal("NaN") if parsed is None else parsed  # NaN: the service says what is wrong
+        try:
+            services.team_budget_set(org=request.org, actor=request.membership, team=goal.team,
+                                     start_date=goal.start_date, end_date=goal.end_date, amount=amount)  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Team budget saved."))
+            return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
+    return render(request, "plans/goal_plan.html", _plan_context(request, goal, budget_form=form), status=400)
 
 
 # --- Squads (专项小组) and people's capacity --------------------------------------------------------
@@ -500,24 +513,28 @@ def people_view(request: OrgRequest) -> HttpResponse:
     """What each person carries today against their capacity (the overload conflicts use it);
     managers set a person's capacity."""
     status = 200
+    refused: dict[str, Any] | None = None
     if request.method == "POST":
-        form = CapacityForm(request.POST, org=request.org)
+        person = parse_id(request.POST.get("membership"))
+        form = CapacityForm(request.POST, org=request.org, auto_id=f"capacity-{person}-%s")
         if form.is_valid():
             try:
                 services.capacity_set(org=request.org, actor=request.membership,
                                       membership=form.cleaned_data["membership"], load=form.cleaned_data["load"])  # fmt: skip
             except ValidationError as error:
                 apply_service_errors(form, error)
-        if form.errors:
-            status = 400
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-        else:
+        if not form.errors:
             messages.success(request, _("Capacity saved."))
             return redirect("plan_people", org_slug=request.org.slug)
+        status = 400
+        # The person's row shows what was typed and why it was refused; anything else (an unknown
+        # person) is said at the top.
+        refused = {"pk": person, "load": form["load"]}
+        for error in form.errors.get("membership", []):
+            messages.error(request, error)
     context = {
         "people": selectors.people_load(org=request.org),
         "can_plan": request.membership.role in MANAGERS,
+        "refused": refused,
     }
     return render(request, "plans/people.html", context, status=status)

@@ -4,9 +4,10 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from teams.models import Membership, Team
-from teams.page_forms import choose_people
+from teams.page_forms import DateField, MonthInput, choose_people
 
 from . import selectors
 from .models import TEXT_LIMIT, RewardKind
@@ -15,7 +16,7 @@ from .models import TEXT_LIMIT, RewardKind
 class MonthField(forms.CharField):
     """A month as "YYYY-MM" (the browser's month picker), cleaned to its first day."""
 
-    widget = forms.TextInput(attrs={"type": "month"})
+    widget = MonthInput
 
     def to_python(self, value: Any) -> Any:
         text = super().to_python(value)
@@ -29,7 +30,7 @@ class MonthField(forms.CharField):
 
 class NominationForm(forms.Form):
     nominee = forms.ModelChoiceField(label=_("Colleague"), queryset=Membership.objects.none())
-    month = MonthField(label=_("Month"))
+    month = MonthField(label=pgettext_lazy("calendar month", "Month"))
     reason = forms.CharField(label=_("Reason"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("What did they do that deserves recognition?"))  # fmt: skip
 
@@ -42,7 +43,7 @@ class NominationForm(forms.Form):
 
 class StarForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
-    month = MonthField(label=_("Month"))
+    month = MonthField(label=pgettext_lazy("calendar month", "Month"))
     member = forms.ModelChoiceField(label=_("Star of the month"), queryset=Membership.objects.none())
     citation = forms.CharField(
         label=_("Citation"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
@@ -61,9 +62,7 @@ class GrowthForm(forms.Form):
                             help_text=_("e.g. Data analysis course, or: ready for senior operations specialist"))  # fmt: skip
     note = forms.CharField(label=_("Note"), required=False, max_length=TEXT_LIMIT,
                            widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    planned_for = forms.DateField(
-        label=_("When"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    planned_for = DateField(label=pgettext_lazy("planned date", "When"), required=False)
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

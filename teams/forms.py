@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import zoneinfo
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -85,6 +87,60 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
 
 
+def _utc_offset(name: str) -> str:
+    offset = datetime.now(zoneinfo.ZoneInfo(name)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+class DatalistInput(forms.TextInput):
+    """A text input that suggests its choices as the person types (<datalist>): a long list is
+    found by typing part of a name, with the keyboard, and without any script."""
+
+    def __init__(self, options: Any = (), attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        self.options = options
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs'].get('id') or name}-options"
+        return context
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> Any:
+        html = super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id') or self.attrs.get('id') or name}-options"
+        options = self.options() if callable(self.options) else self.options
+        items = format_html_join("", '<option value="{}">{}</option>', options)
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, items)
+
+
+class TimezoneField(forms.CharField):
+    """A time zone typed or picked from the suggestions ("shanghai" finds Asia/Shanghai); anything
+    that is not a time zone is refused with a message, and comes back as typed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault(
+            "widget",
+            DatalistInput(lambda: [(name, _utc_offset(name)) for name, _label in timezone_choices()]),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        if not text:
+            return text
+        known = {name.lower(): name for name, _label in timezone_choices()}
+        name = known.get(str(text).strip().replace(" ", "_").lower())
+        if name is None:
+            raise ValidationError(
+                _("“%(value)s” is not a time zone. Type a city, e.g. Shanghai, and choose it from the list."),
+                code="invalid_choice", params={"value": text},
+            )  # fmt: skip
+        return name
+
+
 class OrganizationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     slug = forms.SlugField(
@@ -92,7 +148,10 @@ class OrganizationForm(forms.Form):
         max_length=50,
         help_text=_("Lower-case letters, digits and hyphens; used in addresses such as /o/acme/."),
     )
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, initial="Asia/Shanghai")
+    timezone = TimezoneField(
+        label=_("Time zone"), initial="Asia/Shanghai",
+        help_text=_("Type a city or region, e.g. Shanghai or London, and choose it from the list."),
+    )  # fmt: skip
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial=Currency.CNY)
     default_language = forms.ChoiceField(
         label=_("Default language"), choices=settings.LANGUAGES, initial="zh-hans"
@@ -147,7 +206,7 @@ class TeamForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
-    display_name = forms.CharField(label=_("Name"), max_length=150)
+    display_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
     teams = forms.ModelMultipleChoiceField(
         label=_("Teams"), queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -172,7 +231,7 @@ class MembershipForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(label=_("Name"), max_length=150)
+    display_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150)
     language = forms.ChoiceField(
         label=_("Language"),
         choices=[("", _("Organisation default")), *settings.LANGUAGES],

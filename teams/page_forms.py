@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -48,6 +50,81 @@ def form_page(
     return render(request, template, {"form": form, **(context or {})}, status=status)
 
 
+# --- Dates --------------------------------------------------------------------------------------
+# A browser's <input type="date"> only understands ISO values ("2027-01-01"); Django would write the
+# active language's first input format ("2027/01/01" in 中文), which the browser shows as an empty
+# field — and a form saved untouched then loses its dates. Every form of Stretch uses these.
+ISO_DATE = "%Y-%m-%d"
+ISO_DATETIME = "%Y-%m-%dT%H:%M"
+ISO_TIME = "%H:%M"
+ISO_MONTH = "%Y-%m"
+ISO_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class DateInput(forms.DateInput):
+    """<input type="date"> with an ISO value in every language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=ISO_DATE)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """<input type="datetime-local"> with an ISO value ("2027-01-01T09:30") in every language."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=ISO_DATETIME)
+
+
+class TimeInput(forms.TimeInput):
+    """<input type="time"> with a 24-hour value ("09:30") in every language."""
+
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=ISO_TIME)
+
+
+class MonthInput(forms.TextInput):
+    """<input type="month">: a date (or "YYYY-MM" text) shown as "2027-01"."""
+
+    input_type = "month"
+
+    def format_value(self, value: Any) -> str | None:
+        if hasattr(value, "strftime"):
+            return str(value.strftime(ISO_MONTH))
+        return super().format_value(value)
+
+
+class DateField(forms.DateField):
+    """A date typed or picked in any language: ISO first, then the language's own formats."""
+
+    widget = DateInput
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and ISO_DATE_TEXT.match(value.strip()):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return super().to_python(value)
+
+
+class DateTimeField(forms.DateTimeField):
+    """A date and time in any language, shown and read as ISO (Django reads ISO 8601 already)."""
+
+    widget = DateTimeInput
+
+
+class TimeField(forms.TimeField):
+    """A time of day, shown as 24-hour "09:30" in every language."""
+
+    widget = TimeInput
+
+
 MAX_NUMBER_EXPONENT = 13  # nothing a person types into Stretch is 10^13 or larger
 
 
@@ -64,6 +141,7 @@ def parse_number(raw: object) -> Decimal | None:
     """A number typed by a person: thousands separators (, and ，) and spaces ignored; anything that
     is not a finite, realistic number is None."""
     text = str(raw or "").strip().replace(",", "").replace("，", "").replace(" ", "")
+    text = text.replace("\u2212", "-").replace("\uff0d", "-")  # − and － typed as a minus
     if not text:
         return None
     try:

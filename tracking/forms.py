@@ -7,13 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal
 from teams.models import Membership, Organization, Team
-from teams.page_forms import choose_people
+from teams.page_forms import DateField, TimeField, choose_people, parse_id, parse_number
 
-from .models import Cause, ChannelKind, Mood, NotificationChannel, ReminderChannel
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from .models import Cause, ChannelKind, Mood, NotificationChannel, ReminderChannel, Review, RuleKind
 
 
 def value_field_name(goal_id: int, metric_id: int | None = None) -> str:
@@ -24,7 +20,7 @@ class StandupForm(forms.Form):
     """每日站会 in one short form: three lines, an optional mood, and today's values for the goals
     the member works on (one field per goal metric and leading metric)."""
 
-    day = forms.DateField(widget=forms.HiddenInput)
+    day = DateField(widget=forms.HiddenInput)
     yesterday = forms.CharField(
         label=_("Yesterday"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("What I finished")}),
@@ -72,7 +68,7 @@ class StandupForm(forms.Form):
 
 class EntryForm(forms.Form):
     metric = forms.ChoiceField(label=_("Metric"))
-    day = forms.DateField(label=_("Day"), widget=DateInput)
+    day = DateField(label=_("Day"))
     value = forms.CharField(
         label=_("Value"), max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
@@ -106,7 +102,7 @@ class AcknowledgeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("e.g. more promotion budget there; target a new customer segment")}),
     )  # fmt: skip
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
-    due_date = forms.DateField(label=_("Due"), widget=DateInput)
+    due_date = DateField(label=_("Due"))
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -151,7 +147,7 @@ class ReviewActionForm(forms.Form):
                                   empty_label=_("(the whole team)"))  # fmt: skip
     action = forms.CharField(label=_("Corrective action"), max_length=2000)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
-    due_date = forms.DateField(label=_("Due"), widget=DateInput)
+    due_date = DateField(label=_("Due"))
 
     def __init__(self, *args: Any, org: Organization, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -161,10 +157,65 @@ class ReviewActionForm(forms.Form):
         choose_people(self.fields["owner"], org=org)
 
 
+class ReviewForm(forms.Form):
+    """The decisions of a weekly review (the lessons of a monthly one), kept as typed when refused."""
+
+    decisions = forms.CharField(
+        required=False, max_length=Review._meta.get_field("decisions").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # No maxlength in the page: a browser would silently cut a long paste. The server says
+        # how long it is instead, and keeps all of it in the field.
+        self.fields["decisions"].widget.attrs.pop("maxlength", None)
+
+
+class AlertRuleForm(forms.Form):
+    """One alert rule's settings. Text fields, so that what was typed comes back as typed when it
+    is refused; every message names the rule (the page lists them all)."""
+
+    threshold = forms.CharField(
+        label=_("Threshold"), required=False, max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 4, "autocomplete": "off"}),
+    )  # fmt: skip
+    escalate_after_days = forms.CharField(
+        label=_("escalate after (days)"), required=False, max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 3, "autocomplete": "off"}),
+    )  # fmt: skip
+    enabled = forms.BooleanField(label=_("enabled"), required=False)
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"rule-{kind}-%s")
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.rule_label = RuleKind(kind).label
+
+    def named(self, problem: Any) -> str:
+        return _("%(rule)s: %(problem)s") % {"rule": self.rule_label, "problem": problem}
+
+    def clean_threshold(self) -> Any:
+        text = self.cleaned_data["threshold"].strip()
+        if not text:
+            return None
+        value = parse_number(text)
+        if value is None:
+            raise forms.ValidationError(self.named(_("Enter a number, e.g. 10.")))
+        return value
+
+    def clean_escalate_after_days(self) -> int:
+        text = self.cleaned_data["escalate_after_days"].strip()
+        days = 0 if text.isascii() and text.isdigit() and int(text) == 0 else parse_id(text)
+        if days is None:  # the range is the service's to check
+            raise forms.ValidationError(
+                self.named(_("Between %(low)s and %(high)s.") % {"low": 1, "high": 60})
+            )
+        return days
+
+
 class RhythmForm(forms.Form):
-    standup_time = forms.TimeField(
-        label=_("Stand-up by"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    standup_time = TimeField(label=_("Stand-up by"))
     working_days = forms.MultipleChoiceField(
         label=_("Working days"), widget=forms.CheckboxSelectMultiple,
         choices=[("1", _("Mon")), ("2", _("Tue")), ("3", _("Wed")), ("4", _("Thu")), ("5", _("Fri")),

@@ -9,6 +9,7 @@ from datetime import date, time
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from goals.models import AMOUNT, Goal, SupportingMetric
 from teams.models import Membership, Organization, User
@@ -134,7 +135,7 @@ class IndicatorStatus(models.TextChoices):
 
 
 class TierReached(models.TextChoices):
-    NONE = "none", _("None")
+    NONE = "none", pgettext_lazy("tier reached", "None")
     BASE = "base", _("Base")
     CHALLENGE = "challenge", _("Challenge")
     STRETCH = "stretch", _("Stretch")
@@ -402,7 +403,7 @@ class Delivery(models.Model):
     it is sent."""
 
     class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("delivery", "Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 

@@ -220,6 +220,11 @@ def _clean(
     value = parse_value(row.value)
     if value is None:
         errors["value"] = _("Enter a number (for example 1250 or 3.5).")
+    elif value < 0 and goal is not None and "supporting_metric" not in errors:
+        measured = metric if metric is not None else goal
+        if not measured.allows_negative:
+            name = metric.name if metric is not None else (goal.metric_name or goal.title)
+            errors["value"] = _("“%(metric)s” cannot be negative: enter 0 or more.") % {"metric": name}
     day = default_day if row.day in (None, "") else parse_day(row.day)
     if day is None:
         errors["day"] = _("Enter a date as YYYY-MM-DD.")
@@ -481,11 +486,11 @@ def standup_submit(*, member: Membership, actor: Membership, data: StandupInput)
         errors["today"] = [_("Write at least one line: what you did, what you will do, or what blocks you.")]
     lookups = _Lookups.load(org=member.org, actor=member, rows=data.values)
     clean: list[CleanEntry] = []
-    for row in data.values:
+    for index, row in enumerate(data.values):
         entry, problems = _clean(row, lookups, default_day=data.day)
-        if problems:
-            errors.setdefault("values", []).extend(problems.values())
-        elif entry is not None:
+        for name, problem in problems.items():  # "values.0.value": which value, and what about it
+            errors.setdefault(f"values.{index}.{name}", []).append(problem)
+        if not problems and entry is not None:
             clean.append(entry)
     if errors:
         raise ValidationError(errors)
@@ -1472,8 +1477,9 @@ def review_save(
 ) -> Review:
     """Record the decisions of a weekly review or the lessons of a monthly one (managers)."""
     _check_review(org=org, team=team, actor=actor, kind=kind, start=start)
-    if len(decisions) > 5000:
-        raise ValidationError({"decisions": [_("At most %(limit)s characters.") % {"limit": 5000}]})
+    limit = Review._meta.get_field("decisions").max_length or 0
+    if len(decisions) > limit:
+        raise ValidationError({"decisions": [_("At most %(limit)s characters.") % {"limit": limit}]})
     review, _created = Review.objects.update_or_create(
         team=team,
         kind=kind,
@@ -1732,16 +1738,24 @@ def rule_save(
     if actor.role != "admin" or actor.org_id != org.pk:
         errors["__all__"] = [_("Only admins change the alert rules.")]
     if kind not in RuleKind.values:
-        errors["kind"] = [_("No such rule.")]
+        raise ValidationError({"kind": [_("No such rule.")]})
+
+    def named(problem: str) -> str:  # the page lists every rule: say which one is refused
+        return _("%(rule)s: %(problem)s") % {"rule": RuleKind(kind).label, "problem": problem}
+
     default_threshold, _days = selectors.RULE_DEFAULTS.get(kind, (Decimal(0), 3))
     limits = RULE_LIMITS.get(kind)
     value = default_threshold if threshold is None or limits is None else threshold
-    if limits is not None and not limits[0] <= value <= limits[1]:
-        errors["threshold"] = [_("Between %(low)s and %(high)s.") % {"low": limits[0], "high": limits[1]}]
+    if limits is not None and (not value.is_finite() or not limits[0] <= value <= limits[1]):
+        errors["threshold"] = [
+            named(_("Between %(low)s and %(high)s.") % {"low": limits[0], "high": limits[1]})
+        ]
     elif limits is not None and kind != RuleKind.LAGGING_BEHIND and value != value.to_integral_value():
-        errors["threshold"] = [_("A whole number.")]
+        errors["threshold"] = [named(_("A whole number."))]
+    elif limits is not None and value.as_tuple().exponent < -2:  # type: ignore[operator]
+        errors["threshold"] = [named(_("Use at most 2 decimal places."))]
     if not 1 <= escalate_after_days <= 60:
-        errors["escalate_after_days"] = [_("Between %(low)s and %(high)s.") % {"low": 1, "high": 60}]
+        errors["escalate_after_days"] = [named(_("Between %(low)s and %(high)s.") % {"low": 1, "high": 60})]
     if errors:
         raise ValidationError(errors)
     rule, _created = AlertRule.objects.update_or_create(

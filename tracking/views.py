@@ -15,14 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from teams.access import ADMIN_ONLY, ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
 from teams.hooks import HomePanel
-from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
+from teams.page_forms import apply_service_errors, form_page, parse_id
 
 from . import exports, selectors, services
 from .forms import (
     AcknowledgeForm,
+    AlertRuleForm,
     EntryForm,
     PreferenceForm,
     ReviewActionForm,
+    ReviewForm,
     RhythmForm,
     StandupForm,
     value_field_name,
@@ -78,16 +80,24 @@ def standup_view(request: OrgRequest) -> HttpResponse:
     form = StandupForm(request.POST if request.method == "POST" else None, goals=goals, initial=initial)
 
     def save(data: dict[str, Any]) -> Any:
+        typed = [
+            (name, goal, metric)
+            for name, goal, metric in form.value_fields
+            if str(data.get(name) or "").strip()
+        ]
         values = tuple(
             services.EntryInput(
                 goal_id=goal.pk, supporting_metric_id=metric.pk if metric else None, value=data[name]
             )
-            for name, goal, metric in form.value_fields
-            if str(data.get(name) or "").strip()
+            for name, goal, metric in typed
         )
-        return services.standup_submit(member=member, actor=member, data=services.StandupInput(
-            day=data["day"], yesterday=data["yesterday"], today=data["today"], blockers=data["blockers"],
-            mood=data["mood"], values=values))  # fmt: skip
+        try:
+            return services.standup_submit(member=member, actor=member, data=services.StandupInput(
+                day=data["day"], yesterday=data["yesterday"], today=data["today"], blockers=data["blockers"],
+                mood=data["mood"], values=values))  # fmt: skip
+        except ValidationError as error:
+            # "values.2.value" is about the third number typed: show it next to that field.
+            raise ValidationError(_value_errors(error, [name for name, _goal, _metric in typed])) from error
 
     # The home page's short form posts here too, and its person goes back there once saved.
     from_home = request.POST.get("from") == "home"
@@ -123,23 +133,40 @@ def standup_home_panel(request: Any) -> list[HomePanel]:
     return [HomePanel("tracking/_home_standup.html", {"standup": standup, "form": form})]
 
 
+def _value_errors(error: ValidationError, names: list[str]) -> Any:
+    if not hasattr(error, "error_dict"):
+        return error
+    mapped: dict[str, list[Any]] = {}
+    for key, errors in error.error_dict.items():
+        parts = key.split(".")
+        if parts[0] == "values" and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(names):
+            key = names[int(parts[1])]
+        mapped.setdefault(key, []).extend(errors)
+    return mapped
+
+
 @org_page(roles=ALL_ROLES)
 @require_GET
 def board_view(request: OrgRequest, team_id: int) -> HttpResponse:
     """The manager's team board: who has checked in, blockers first, and the day's values."""
     team = selectors.team_get(org=request.org, team_id=team_id)
+    return render(request, "tracking/board.html", _board_context(request, team, request.GET.get("day")))
+
+
+def _board_context(
+    request: OrgRequest, team: Any, raw_day: str | None, rhythm_form: RhythmForm | None = None
+) -> dict[str, Any]:
     today = selectors.org_today(request.org)
-    day = min(_day(request.GET.get("day"), today), today)
+    day = min(_day(raw_day, today), today)
     board = selectors.team_board(org=request.org, team=team, day=day)
     rhythm = selectors.team_rhythm(team=team)
-    rhythm_form = RhythmForm(initial={"standup_time": rhythm.standup_time, "working_days": list(rhythm.working_days),
-                                      "reminders": rhythm.reminders})  # fmt: skip
-    context = {"board": board, "day": day, "today": today, "earlier": day - timedelta(days=1),
+    rhythm_form = rhythm_form or RhythmForm(initial={
+        "standup_time": rhythm.standup_time, "working_days": list(rhythm.working_days), "reminders": rhythm.reminders})  # fmt: skip
+    return {"board": board, "day": day, "today": today, "earlier": day - timedelta(days=1),
                "later": day + timedelta(days=1) if day < today else None, "rhythm": rhythm,
                "rhythm_form": rhythm_form, "can_set_rhythm": request.membership.role in MANAGERS,
                "resolvable": {row.standup.pk for row in board.blockers
                               if not services.blocker_resolution_refusal(standup=row.standup, actor=request.membership)}}  # fmt: skip
-    return render(request, "tracking/board.html", context)
 
 
 @org_page(roles=CONTRIBUTORS)
@@ -179,12 +206,12 @@ def rhythm_view(request: OrgRequest, team_id: int) -> HttpResponse:
             services.rhythm_save(team=team, actor=request.membership, standup_time=data["standup_time"],
                                  working_days="".join(data["working_days"]), reminders=data["reminders"])  # fmt: skip
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Stand-up rhythm saved."))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("team_board", org_slug=request.org.slug, team_id=team.pk)
+            return redirect("team_board", org_slug=request.org.slug, team_id=team.pk)
+    context = _board_context(request, team, None, rhythm_form=form)
+    return render(request, "tracking/board.html", context, status=400)
 
 
 @org_page(roles=CONTRIBUTORS)
@@ -338,12 +365,25 @@ def inbox_view(request: OrgRequest) -> HttpResponse:
 def channels_view(request: OrgRequest) -> HttpResponse:
     """Alert rules: thresholds, escalation and on/off per rule. The webhooks alerts are posted to
     live under Settings → Integrations (tracking.integration_views)."""
-    context = {
+    return render(request, "tracking/channels.html", _rules_context(request))
+
+
+def _rules_context(request: OrgRequest, refused: AlertRuleForm | None = None) -> dict[str, Any]:
+    """One form per alert rule (the refused one as it was typed, with its errors)."""
+
+    def rule_form(kind: str, rule: selectors.RuleSetting) -> AlertRuleForm:
+        if refused is not None and refused.kind == kind:
+            return refused
+        return AlertRuleForm(kind=kind, initial={
+            "threshold": f"{rule.threshold.normalize():f}", "escalate_after_days": rule.escalate_after_days,
+            "enabled": rule.enabled})  # fmt: skip
+
+    return {
         "rules": [
-            (RuleKind(kind).label, rule) for kind, rule in selectors.rule_settings(org=request.org).items()
+            (RuleKind(kind).label, rule, rule_form(kind, rule))
+            for kind, rule in selectors.rule_settings(org=request.org).items()
         ],
     }
-    return render(request, "tracking/channels.html", context)
 
 
 @org_page(roles=ALL_ROLES)
@@ -386,17 +426,22 @@ def _review_view(request: OrgRequest, team_id: int, kind: str) -> HttpResponse:
                 messages.success(request, _("Corrective action added."))
                 return redirect(url + query)
         status = 400
-    elif request.method == "POST":
-        try:
-            services.review_save(org=request.org, team=team, actor=request.membership, kind=kind, start=start,
-                                 decisions=request.POST.get("decisions", ""))  # fmt: skip
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            status = 400
-        else:
-            messages.success(request, _("Review saved."))
-            return redirect(url + query)
+    decisions_form: ReviewForm | None = None
+    if request.method == "POST" and request.POST.get("what") != "action":
+        decisions_form = ReviewForm(request.POST)
+        if decisions_form.is_valid():
+            try:
+                services.review_save(org=request.org, team=team, actor=request.membership, kind=kind, start=start,
+                                     decisions=decisions_form.cleaned_data["decisions"])  # fmt: skip
+            except ValidationError as error:
+                apply_service_errors(decisions_form, error)
+            else:
+                messages.success(request, _("Review saved."))
+                return redirect(url + query)
+        status = 400
     page = selectors.review_page(org=request.org, team=team, kind=kind, start=start, today=today)
+    if decisions_form is None:
+        decisions_form = ReviewForm(initial={"decisions": page.record.decisions if page.record else ""})
     if kind == "week":
         earlier, later = start - timedelta(days=7), start + timedelta(days=7)
         nav = (f"?week={earlier.isoformat()}", f"?week={later.isoformat()}" if later <= today else "")
@@ -405,7 +450,7 @@ def _review_view(request: OrgRequest, team_id: int, kind: str) -> HttpResponse:
         later = (start + timedelta(days=32)).replace(day=1)
         nav = (f"?month={earlier:%Y-%m}", f"?month={later:%Y-%m}" if later <= today else "")
     context = {"page": page, "kind": kind, "nav": nav, "action_form": action_form, "query": query,
-               "can_record": request.membership.role in MANAGERS}  # fmt: skip
+               "decisions_form": decisions_form, "can_record": request.membership.role in MANAGERS}  # fmt: skip
     return render(request, "tracking/review.html", context, status=status)
 
 
@@ -485,17 +530,22 @@ def values_template_view(request: OrgRequest) -> HttpResponse:
 @org_page(roles=ADMIN_ONLY)
 @require_POST
 def rule_view(request: OrgRequest, kind: str) -> HttpResponse:
-    """Change one alert rule (threshold, escalation days, on or off)."""
-    threshold = parse_number(request.POST.get("threshold"))
-    days = parse_id(request.POST.get("escalate_after_days"))
-    try:
-        services.rule_save(org=request.org, actor=request.membership, kind=kind, enabled=bool(request.POST.get("enabled")),
-                           threshold=threshold, escalate_after_days=days or 0)  # fmt: skip
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Alert rule saved."))
-    return redirect("channels", org_slug=request.org.slug)
+    """Change one alert rule (threshold, escalation days, on or off). Refused: the channels page
+    again (400) with the rule's fields as typed and the reason next to them, naming the rule."""
+    if kind not in RuleKind.values:
+        raise Http404("No such rule.")
+    form = AlertRuleForm(request.POST, kind=kind)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.rule_save(org=request.org, actor=request.membership, kind=kind, enabled=data["enabled"],
+                               threshold=data["threshold"], escalate_after_days=data["escalate_after_days"])  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Alert rule “%(rule)s” saved.") % {"rule": form.rule_label})
+            return redirect("channels", org_slug=request.org.slug)
+    return render(request, "tracking/channels.html", _rules_context(request, refused=form), status=400)
 
 
 @org_page(roles=CONTRIBUTORS)

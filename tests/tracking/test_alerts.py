@@ -93,6 +93,10 @@ def test_back_on_track_resolves_and_a_new_deviation_reopens_the_same_alert(org, 
     assert alert.state == "resolved" and alert.resolution == "back on track"
     with translation.override("zh-hans"):
         assert alert.resolution_text == "已恢复正常"  # shown translated, stored as a code
+    type(goal).objects.filter(pk=goal.pk).update(
+        allows_negative=True
+    )  # deal value: a reversed deal is negative
+    goal.refresh_from_db()
     services.entries_save(
         org=org, actor=lead, rows=[EntryInput(goal_id=goal.pk, value="-200", day=today.isoformat())]
     )

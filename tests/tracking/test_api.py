@@ -55,7 +55,9 @@ def test_standup_bad_input(org, member, goal, other_org, outsider):
     foreign = factories.goal(other_org, outsider, status="active")
     response = api(member).post(url, {"day": org_today(org).isoformat(), "today": "x",
                                       "values": [{"goal": foreign.pk, "value": "1"}]}, format="json")  # fmt: skip
-    assert_error(response, 400, type_="validation_error", attr="values")
+    assert_error(
+        response, 400, type_="validation_error", attr="values.0.goal"
+    )  # which value, and what about it
     assert not Standup.objects.exists()
     viewer = factories.member(org, "viewer")
     assert (

@@ -60,7 +60,9 @@ def test_the_team_sets_its_time_and_days(org, team, manager, member):
     saturday = dt.date(2026, 11, 28)
     assert services.standup_reminders(org=org, now=at(saturday, 9, 20)) == [member.pk]
     bad = client.post(reverse("team_rhythm", args=[org.slug, team.pk]), {"standup_time": "09:15"})
-    assert bad.status_code == 302 and TeamRhythm.objects.get(team=team).working_days == "123456"
+    # Refused in place (the board again, with the form as typed and the reason next to the field).
+    assert bad.status_code == 400 and TeamRhythm.objects.get(team=team).working_days == "123456"
+    assert "This field is required." in bad.content.decode()
     assert login(member).post(reverse("team_rhythm", args=[org.slug, team.pk]), {}).status_code == 403
 
 

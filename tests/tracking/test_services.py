@@ -71,12 +71,12 @@ def test_standup_bad_input_changes_nothing(org, member, manager, goal, other_org
         (
             member,
             StandupInput(day=today, today="x", values=(EntryInput(goal_id=foreign.pk, value="1"),)),
-            "values",
+            "values.0.goal",
         ),
         (
             member,
             StandupInput(day=today, today="x", values=(EntryInput(goal_id=goal.pk, value="lots"),)),
-            "values",
+            "values.0.value",
         ),
     ]
     for actor, data, field in cases:

@@ -25,6 +25,7 @@ def world():
     ops = factories.team(org, "Operations")
     head = factories.member(org, Role.ADMIN, name="Hana Head")
     manager = factories.member(org, Role.MANAGER, name="Chen Manager", teams=[ops])
+    ops.managers.add(manager)  # 陈经理 manages the operations team
     member = factories.member(org, Role.MEMBER, name="Zhang San", teams=[ops])
     strategy = factories.goal(org, head, title="2026 growth strategy", start_date=date(2026, 1, 1),
                               end_date=date(2026, 12, 31), rationale="Company priority", status="active")  # fmt: skip

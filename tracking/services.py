@@ -452,7 +452,7 @@ def require_entry_delete(*, entry: MetricEntry, actor: Membership) -> None:
     require_value_entry(goal=entry.goal, actor=actor)
     own = entry.created_by_id == actor.user_id or entry.member_id == actor.pk
     if not own and not can_change_goal(member=actor, goal=entry.goal):
-        raise NotAllowed(_("You can only delete values you entered, or those of a goal your team owns."))
+        raise NotAllowed(_("You can only delete values you entered, or the values of goals you manage."))
 
 
 def entry_delete(*, entry: MetricEntry, actor: Membership) -> None:

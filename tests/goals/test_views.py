@@ -117,7 +117,9 @@ def test_revision_requested_and_approved_on_the_page(org, manager):
     head = factories.member(org, Role.MANAGER, name="Head")
     strategy = factories.goal(org, head, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31),
                               status=Status.ACTIVE, rationale="x")  # fmt: skip
-    sales = factories.team(org, "Sales", parent=factories.team(org, "Commercial", managers=[head]), managers=[manager])
+    sales = factories.team(
+        org, "Sales", parent=factories.team(org, "Commercial", managers=[head]), managers=[manager]
+    )
     goal = factories.goal(org, manager, parent=strategy, team=sales, scope="team", status=Status.ACTIVE)
     response = login(manager).post(
         reverse("goal_revision", args=[org.slug, goal.pk]),

@@ -689,15 +689,6 @@ def _share(part: Decimal, whole: Decimal) -> Decimal:
     return min(max((part / whole).quantize(Decimal("0.001")), Decimal("0.001")), Decimal("999"))
 
 
-def can_request_revision(*, goal: Goal, member: Membership) -> bool:
-    """Whether the page offers "Request a revision" now: the person may ask (see
-    `selectors.can_request_revision`), the goal is active and no request is pending."""
-    return selectors.can_request_revision(member=member, goal=goal) and selectors.revision_possible(goal=goal)
-
-
-can_decide_revision = selectors.can_decide_revision
-
-
 def require_revision_request(*, goal: Goal, member: Membership) -> None:
     if not selectors.can_request_revision(member=member, goal=goal):
         raise NotAllowed(

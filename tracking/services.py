@@ -1004,9 +1004,6 @@ class ActionInput:
     due_date: date | None
 
 
-can_act_on = selectors.can_act_on  # the rule lives with the reads
-
-
 def require_alert_action(*, alert: Alert, actor: Membership) -> None:
     """Refuse (403) unless `actor` acknowledges and resolves this alert (selectors.can_act_on)."""
     if not selectors.can_act_on(alert=alert, member=actor):

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from goals import services
+from goals import selectors, services
 from goals.models import Goal, PeriodTarget, Status
 from goals.services import GoalInput, SliceInput
 from goals.smart import HistoryPoint, suggest_tiers
@@ -55,7 +55,7 @@ def test_a_manager_cannot_take_over_an_active_goal_to_approve_its_revisions(org,
         goal=team_goal, requester=member, reason="market", comment="x", base=D(90), challenge=D(110), stretch=D(130),
         effective_from=date(2026, 2, 1),
     )  # fmt: skip
-    assert not services.can_decide_revision(revision=revision, member=manager)  # owner of the goal itself
+    assert not selectors.can_decide_revision(revision=revision, member=manager)  # owner of the goal itself
     with pytest.raises(NotAllowed, match="your own goal"):
         services.revision_decide(revision=revision, decider=manager, approve=True)
     services.revision_decide(revision=revision, decider=admin, approve=True)

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from teams.access import CONTRIBUTORS, MANAGERS
+from teams.access import CONTRIBUTORS, MANAGERS, TEAM_RULE
 from teams.api_base import OrgGenericViewSet, org_choices, service_errors
 from teams.models import Membership, Organization, Team
 from teams.page_forms import parse_id
@@ -97,16 +97,21 @@ class GoalViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     OrgGenericViewSet,
 ):  # fmt: skip
-    """Goals of the organisation. Everyone reads; admins and managers create, edit, change status,
-    decompose and split. Goals are never deleted: cancel them (status)."""
+    """Goals of the organisation. Everyone reads; admins, and managers for the teams they manage
+    (and the teams below), create, edit, change status, decompose and split; another team's
+    manager gets 403. Goals are never deleted: cancel them (status)."""
 
     serializer_class = GoalSerializer
     filterset_class = GoalFilter
     ordering_fields = ("start_date", "end_date", "title", "id")
     write_roles = MANAGERS
+    object_rule = TEAM_RULE
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[Goal]:
         return selectors.goal_list(org=org)
+
+    def require_change(self, obj: Goal) -> None:
+        services.require_goal_change(goal=obj, actor=self.membership)
 
     def _goal(self) -> Goal:
         return self.get_object()  # type: ignore[no-any-return]
@@ -395,13 +400,17 @@ class SupportingMetricViewSet(
     serializer_class = SupportingMetricSerializer
     filterset_class = GoalChildFilter
     write_roles = MANAGERS
+    object_rule = TEAM_RULE
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[SupportingMetric]:
         return (
             SupportingMetric.objects.filter(goal__org=org)
-            .select_related("goal")
+            .select_related("goal__team", "goal__owner")
             .order_by("goal", "position", "id")
         )
+
+    def require_change(self, obj: SupportingMetric) -> None:
+        services.require_goal_change(goal=obj.goal, actor=self.membership)
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
@@ -479,9 +488,13 @@ class RevisionViewSet(
     filterset_class = GoalChildFilter
     write_roles = CONTRIBUTORS
     action_roles = {"approve": MANAGERS, "reject": MANAGERS}
+    action_object_rules = {"approve": TEAM_RULE, "reject": TEAM_RULE}
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[Revision]:
         return Revision.objects.filter(goal__org=org).select_related("version").order_by("-created_at", "-id")
+
+    def require_change(self, obj: Revision) -> None:
+        services.require_revision_decision(revision=obj, member=self.membership)
 
     def perform_create(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)

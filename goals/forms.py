@@ -22,6 +22,7 @@ from .models import (
     Status,
     SupportingMetric,
 )
+from .services import change_refusal
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 
@@ -73,10 +74,16 @@ class GoalForm(forms.Form):
     challenge = forms.DecimalField(label=_("Challenge target"), **AMOUNT)
     stretch = forms.DecimalField(label=_("Stretch target"), **AMOUNT)
 
-    def __init__(self, *args: Any, org: Organization, goal: Goal | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, org: Organization, actor: Membership, goal: Goal | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.org = org
-        self.fields["team"].queryset = Team.objects.filter(org=org).order_by("name")  # type: ignore[attr-defined]
+        self.org, self.actor = org, actor
+        # Only the teams the person may give a goal (and the goal's own team, when editing).
+        teams = selectors.goal_teams(member=actor)
+        if goal is not None and goal.team_id is not None:
+            teams = teams | Team.objects.filter(pk=goal.team_id)
+        self.fields["team"].queryset = teams.distinct().order_by("name")  # type: ignore[attr-defined]
         self.fields["owner"].queryset = _members(org)  # type: ignore[attr-defined]
         self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
         parents = (
@@ -87,9 +94,15 @@ class GoalForm(forms.Form):
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        """A quarter (month, week, year) with no dates gets the current one; with one date, the
-        period around it. Custom dates need both."""
+        """A goal only goes where its author may change it (the service refuses the rest with a
+        403; here the person sees why next to the field instead). A quarter (month, week, year) with
+        no dates gets the current one; with one date, the period around it. Custom dates need both."""
         data = super().clean() or {}
+        owner, scope = data.get("owner"), data.get("scope")
+        if owner is not None and scope:
+            draft = Goal(org=self.org, scope=scope, team=data.get("team"), owner=owner)
+            if not selectors.can_change_goal(member=self.actor, goal=draft):
+                self.add_error("team" if draft.team_id else "owner", change_refusal(draft))
         start, end = data.get("start_date"), data.get("end_date")
         if start and end or "start_date" in self.errors or "end_date" in self.errors:
             return data

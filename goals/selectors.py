@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,8 +12,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from teams.models import Organization, Team
-from teams.selectors import audit_list
+from teams.models import Membership, Organization, Role, Team
+from teams.selectors import audit_list, managed_team_ids, member_team_ids
 
 from .history import HistoryLine, history
 from .models import (
@@ -21,6 +22,8 @@ from .models import (
     GoalComment,
     PeriodTarget,
     Revision,
+    Scope,
+    Status,
     SupportingMetric,
     TargetVersion,
 )
@@ -293,3 +296,123 @@ def goal_history(*, org: Organization, goal: Goal, limit: int = 50) -> list[Hist
     """What happened to the goal (its targets, revisions, metrics, and the initiatives of its
     plan), newest first, in sentences."""
     return history(list(audit_list(org=org, scope=f"goal:{goal.pk}")[:limit]))
+
+
+# --- Who changes a goal ---------------------------------------------------------------------------
+# The one rule (docs/architecture.md, "Who changes what"): admins change every goal; a manager
+# changes the goals of the teams they manage and of every team below them; a goal without a team
+# (a company goal) is changed by admins and its owner; a personal goal also by its owner and by
+# the managers of the owner's teams. Members, HR and viewers change no goal: they comment, propose,
+# request revisions and report values. Plans, reviews, alerts and budgets follow the same rule.
+def _may_change(
+    member: Membership,
+    goal: Goal,
+    managed: Callable[[], frozenset[int]],
+    owner_teams: Callable[[], frozenset[int]],
+) -> bool:
+    """The rule, asking for the manager's reach and the owner's teams only when it needs them."""
+    if member.role == Role.ADMIN:
+        return True
+    if member.role != Role.MANAGER:
+        return False
+    personal = goal.scope == Scope.PERSONAL
+    if goal.owner_id == member.pk and (goal.team_id is None or personal):
+        return True
+    if goal.team_id is not None and goal.team_id in managed():
+        return True
+    return personal and bool(owner_teams() & managed())
+
+
+def _in_org(member: Membership, goal: Goal) -> bool:
+    return member.is_active and member.org_id == goal.org_id
+
+
+def can_change_goal(*, member: Membership, goal: Goal) -> bool:
+    """Whether `member` changes this goal: edits it, moves its status (activate, close, cancel),
+    its supporting metrics, its decomposition, its plan. Works on an unsaved goal too (whether a
+    goal may be created with that team and owner). At most one query for the manager's reach
+    (remembered for the request) and one for a personal goal's owner's teams."""
+    if not _in_org(member, goal):
+        return False
+    return _may_change(
+        member,
+        goal,
+        lambda: managed_team_ids(member=member),
+        lambda: member_team_ids(member=goal.owner),
+    )
+
+
+def changeable_goal_ids(*, member: Membership, goals: list[Goal]) -> set[int]:
+    """`can_change_goal` for many goals at once, in at most two queries whatever their number."""
+    goals = [g for g in goals if _in_org(member, g)]
+    if member.role not in (Role.ADMIN, Role.MANAGER) or not goals:
+        return set()
+    owner_teams: dict[int, set[int]] = {}
+    owners = {g.owner_id for g in goals if g.scope == Scope.PERSONAL and g.owner_id != member.pk}
+    if member.role == Role.MANAGER and owners:
+        rows = Membership.teams.through.objects.filter(membership_id__in=owners).values_list(
+            "membership_id", "team_id"
+        )
+        for owner_id, team_id in rows:
+            owner_teams.setdefault(owner_id, set()).add(team_id)
+    return {
+        g.pk
+        for g in goals
+        if _may_change(
+            member,
+            g,
+            lambda: managed_team_ids(member=member),
+            lambda g=g: frozenset(owner_teams.get(g.owner_id, ())),  # type: ignore[misc]
+        )
+    }
+
+
+def can_create_goals(*, member: Membership) -> bool:
+    """Whether the page offers "New goal": admins, and managers (for their teams and themselves)."""
+    return member.is_active and member.role in (Role.ADMIN, Role.MANAGER)
+
+
+def goal_teams(*, member: Membership) -> QuerySet[Team]:
+    """The teams a person may give a goal: every team for admins, the teams they manage (and the
+    teams below) for a manager."""
+    teams = Team.objects.filter(org_id=member.org_id).order_by("name")
+    if member.role == Role.ADMIN:
+        return teams
+    if member.role == Role.MANAGER:
+        return teams.filter(pk__in=managed_team_ids(member=member))
+    return teams.none()
+
+
+def can_request_revision(*, member: Membership, goal: Goal) -> bool:
+    """Who may ask for a goal's targets to be revised (目标复审): whoever contributes to that goal —
+    its owner, the people of its team — and whoever may change it. Whether a request is possible
+    now (an active goal, none pending) is `revision_possible`."""
+    if not _in_org(member, goal) or member.role not in (Role.ADMIN, Role.MANAGER, Role.MEMBER):
+        return False
+    if goal.owner_id == member.pk:
+        return True
+    if goal.team_id is not None and goal.team_id in member_team_ids(member=member):
+        return True
+    return can_change_goal(member=member, goal=goal)
+
+
+def revision_possible(*, goal: Goal) -> bool:
+    """Only an active goal is revised, one request at a time."""
+    return (
+        goal.status == Status.ACTIVE
+        and not Revision.objects.filter(goal=goal, state=Revision.State.PENDING).exists()
+    )
+
+
+def can_decide_revision(*, revision: Revision, member: Membership) -> bool:
+    """An admin, or the owner of the goal it serves when they may change the goal (a manager of
+    its team or of a team above it) — never the person who asked, never the goal's owner."""
+    goal = revision.goal
+    if member.pk in (revision.requested_by_id, goal.owner_id) or not _in_org(member, goal):
+        return False
+    if member.role == Role.ADMIN:
+        return True
+    if member.role != Role.MANAGER:
+        return False
+    parent = goal.parent
+    return parent is not None and parent.owner_id == member.pk and can_change_goal(member=member, goal=goal)

@@ -13,10 +13,12 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from teams.errors import NotAllowed
 from teams.models import Membership, Organization, Role, Team
 from teams.services import audit_diff, audit_record, audit_record_many
 
 from . import decompose as dec
+from . import selectors
 from .models import (
     CLOSED_STATUSES,
     Aggregation,
@@ -175,6 +177,33 @@ def _version_snapshot(version: TargetVersion) -> dict[str, object]:
     return {"version": version.number, **version.tiers(), "effective_from": version.effective_from}
 
 
+# --- Who may ------------------------------------------------------------------------------------
+def change_refusal(goal: Goal) -> str:
+    """Why someone may not change this goal, in words (the rule is `selectors.can_change_goal`)."""
+    if goal.scope == Scope.PERSONAL:
+        return _("Only an admin, the goal's owner, or a manager of the owner's team changes a personal goal.")
+    if goal.team_id is None:
+        return _("Only an admin or the goal's owner changes a company goal.")
+    return _("Only an admin, or a manager of “%(team)s” or of a team above it, changes this goal.") % {
+        "team": goal.team.name if goal.team else ""
+    }
+
+
+def require_goal_change(*, goal: Goal, actor: Membership) -> None:
+    """Refuse (403) unless `actor` may change the goal; views call it before reading a form."""
+    if not selectors.can_change_goal(member=actor, goal=goal):
+        raise NotAllowed(change_refusal(goal))
+
+
+def _require_placement(*, org: Organization, actor: Membership, data: GoalInput) -> None:
+    """A goal may only be given a team (and owner) that leaves it changeable by its author."""
+    draft = Goal(org=org, scope=data.scope, team=data.team, owner=data.owner)
+    if data.team is not None and data.team.org_id != org.pk:
+        return  # _validate_goal says which team to choose
+    if not selectors.can_change_goal(member=actor, goal=draft):
+        raise NotAllowed(change_refusal(draft))
+
+
 # --- Goals ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class GoalInput:
@@ -222,7 +251,9 @@ def _apply_input(goal: Goal, data: GoalInput) -> None:
 
 @transaction.atomic
 def goal_create(*, org: Organization, actor: Membership, data: GoalInput) -> Goal:
-    """Create a goal (draft) with its first target version."""
+    """Create a goal (draft) with its first target version, for a team (or owner) the actor
+    may change goals of."""
+    _require_placement(org=org, actor=actor, data=data)
     goal = Goal(org=org, created_by=actor.user)
     _apply_input(goal, data)
     errors = validate_tiers(
@@ -252,6 +283,7 @@ def goal_create(*, org: Organization, actor: Membership, data: GoalInput) -> Goa
 def goal_update(*, goal: Goal, actor: Membership, data: GoalInput) -> Goal:
     """Edit a goal. Before activation everything may change, targets included. Once active the
     targets (and what they mean: metric, direction, period) change only through a revision."""
+    require_goal_change(goal=goal, actor=actor)
     if goal.status in CLOSED_STATUSES:
         raise ValidationError(_("A closed goal cannot be changed."))
     _lock(goal)
@@ -287,6 +319,7 @@ def goal_update(*, goal: Goal, actor: Membership, data: GoalInput) -> Goal:
                     for f in changed
                 }
             )
+    _require_placement(org=goal.org, actor=actor, data=data)
     _apply_input(goal, data)
     errors = validate_tiers(
         base=data.base if data.base is not None else version.base,
@@ -349,6 +382,7 @@ def goal_set_status(
 ) -> Goal:
     """draft → proposed (open for team input) → active → achieved / missed; or cancelled.
     Closing records the final result, which later goals use as history."""
+    require_goal_change(goal=goal, actor=actor)
     allowed_from = _TRANSITIONS.get(status)
     if allowed_from is None:
         raise ValidationError({"status": [_("Unknown status.")]})
@@ -416,6 +450,7 @@ def supporting_metric_save(
     weekly_target: Decimal | None = None, threshold: Decimal | None = None, metric: SupportingMetric | None = None,
     allows_negative: bool = False,
 ) -> SupportingMetric:  # fmt: skip
+    require_goal_change(goal=goal, actor=actor)
     errors: dict[str, list[str]] = {}
     if kind not in SupportingMetric.Kind.values:
         errors["kind"] = [_("Choose leading or risk.")]
@@ -458,6 +493,7 @@ def supporting_metric_save(
 
 @transaction.atomic
 def supporting_metric_delete(*, metric: SupportingMetric, actor: Membership) -> None:
+    require_goal_change(goal=metric.goal, actor=actor)
     audit_record(
         org=metric.goal.org,
         actor=actor.user,
@@ -507,6 +543,7 @@ def decomposition_apply(
     Slices must be exactly the periods of that kind; each must respect the tier order; for an
     additive metric they must add up to the whole, unless the manager gives a reason for the
     difference (kept on the version and in the audit trail)."""
+    require_goal_change(goal=goal, actor=actor)
     if goal.status in CLOSED_STATUSES:
         raise ValidationError(_("A closed goal cannot be changed."))
     if kind not in DECOMPOSABLE:
@@ -592,6 +629,7 @@ def goal_split_to_members(
 ) -> list[Goal]:
     """Give each member a personal goal serving the team goal, with the same metric and period.
     For an additive metric the members' targets must add up to the team's (or a reason is given)."""
+    require_goal_change(goal=goal, actor=actor)
     if goal.status in CLOSED_STATUSES:
         raise ValidationError(_("A closed goal cannot be changed."))
     if not allocations:
@@ -656,29 +694,23 @@ def _share(part: Decimal, whole: Decimal) -> Decimal:
     return min(max((part / whole).quantize(Decimal("0.001")), Decimal("0.001")), Decimal("999"))
 
 
-def can_request_revision(*, goal: Goal, member: Membership) -> bool:
-    """Only an active goal is revised, one request at a time, by someone who contributes."""
-    return (
-        member.org_id == goal.org_id
-        and member.role in (Role.ADMIN, Role.MANAGER, Role.MEMBER)
-        and goal.status == Status.ACTIVE
-        and not Revision.objects.filter(goal=goal, state=Revision.State.PENDING).exists()
+def require_revision_request(*, goal: Goal, member: Membership) -> None:
+    if not selectors.can_request_revision(member=member, goal=goal):
+        raise NotAllowed(
+            _("Only the goal's owner, the people of its team and those who change it request a revision.")
+        )
+
+
+def require_revision_decision(*, revision: Revision, member: Membership) -> None:
+    if selectors.can_decide_revision(revision=revision, member=member):
+        return
+    if member.pk in (revision.requested_by_id, revision.goal.owner_id):
+        raise NotAllowed(_("You cannot decide on a revision of your own goal or your own request."))
+    raise NotAllowed(
+        _(
+            "Only an admin, or the owner of the goal it serves who manages this goal's team, decides on this revision."
+        )
     )
-
-
-def can_decide_revision(*, revision: Revision, member: Membership) -> bool:
-    """The owner of the parent goal, or an admin — never the person who asked."""
-    if (
-        member.pk in (revision.requested_by_id, revision.goal.owner_id)
-        or member.org_id != revision.goal.org_id
-    ):
-        return False
-    if member.role not in (Role.ADMIN, Role.MANAGER):
-        return False
-    if member.role == Role.ADMIN:
-        return True
-    parent = revision.goal.parent
-    return parent is not None and parent.owner_id == member.pk
 
 
 @transaction.atomic
@@ -686,6 +718,7 @@ def revision_request(
     *, goal: Goal, requester: Membership, reason: str, comment: str, base: Decimal, challenge: Decimal,
     stretch: Decimal, effective_from: date,
 ) -> Revision:  # fmt: skip
+    require_revision_request(goal=goal, member=requester)
     if goal.status != Status.ACTIVE:
         raise ValidationError(
             _("Only an active goal is revised. Edit a draft directly; a closed goal stays as it was.")
@@ -743,14 +776,9 @@ def revision_decide(*, revision: Revision, decider: Membership, approve: bool, c
         .select_related("goal__org", "goal__parent")
         .get(pk=revision.pk)
     )
+    require_revision_decision(revision=revision, member=decider)
     if revision.state != Revision.State.PENDING:
         raise ValidationError(_("This revision has already been decided."))
-    if not can_decide_revision(revision=revision, member=decider):
-        if decider.pk in (revision.requested_by_id, revision.goal.owner_id):
-            raise ValidationError(_("You cannot decide on a revision of your own goal or your own request."))
-        raise ValidationError(
-            _("Only the owner of the goal it serves, or an admin, decides on this revision.")
-        )
     goal = revision.goal
     if approve and goal.status != Status.ACTIVE:
         raise ValidationError(_("The goal is no longer active."))

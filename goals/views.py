@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
+from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OPEN_RULE, TEAM_RULE, OrgRequest, org_page
 from teams.models import Role
 from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
 from teams.selectors import team_get
@@ -30,7 +30,7 @@ from .forms import (
     StatusForm,
     SupportingMetricForm,
 )
-from .models import CLOSED_STATUSES, Goal
+from .models import CLOSED_STATUSES, Goal, Status
 from .periods import span_label
 from .progress import goal_attainment
 from .smart import Draft, checklist, suggest_tiers
@@ -72,7 +72,7 @@ def index_view(request: OrgRequest) -> HttpResponse:
         "team": team,
         "show_closed": show_closed,
         "all_levels": all_levels,
-        "can_edit": request.membership.role in MANAGERS,
+        "can_edit": selectors.can_create_goals(member=request.membership),
     }
     partial = "#goal-rows" if request.htmx else ""  # type: ignore[attr-defined]
     return render(request, "goals/index.html" + partial, context)
@@ -163,7 +163,7 @@ def goal_create_view(request: OrgRequest) -> HttpResponse:
         initial["start_date"], initial["end_date"] = quarter
     if request.GET.get("parent", "").isdigit():
         initial["parent"] = request.GET["parent"]
-    form = _goal_form(request, initial=initial)
+    form = _goal_form(request, actor=request.membership, initial=initial)
 
     def created(goal: Goal) -> HttpResponse:
         messages.success(request, _("Goal “%(title)s” created as a draft.") % {"title": goal.title})
@@ -180,14 +180,15 @@ def goal_create_view(request: OrgRequest) -> HttpResponse:
 @require_POST
 def smart_check_view(request: OrgRequest) -> HttpResponse:
     """The SMART checklist and tier suggestion for the form as it is being filled in (htmx)."""
-    form = GoalForm(request.POST, org=request.org)
+    form = GoalForm(request.POST, org=request.org, actor=request.membership)
     return render(request, "goals/goal_form.html#smart-panel", _form_context(form, request))
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE, rule_on_get=True)
 @require_http_methods(["GET", "POST"])
 def goal_edit_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    services.require_goal_change(goal=goal, actor=request.membership)  # no form for what cannot be saved
     version = selectors.current_version(goal=goal)
     initial = {
         "title": goal.title, "description": goal.description, "scope": goal.scope, "team": goal.team,
@@ -197,7 +198,7 @@ def goal_edit_view(request: OrgRequest, goal_id: int) -> HttpResponse:
         "start_date": goal.start_date, "end_date": goal.end_date, "base": version.base,
         "challenge": version.challenge, "stretch": version.stretch, "allows_negative": goal.allows_negative,
     }  # fmt: skip
-    form = _goal_form(request, goal=goal, initial=initial)
+    form = _goal_form(request, actor=request.membership, goal=goal, initial=initial)
 
     def saved(_goal: Goal) -> HttpResponse:
         messages.success(request, _("Goal saved."))
@@ -226,7 +227,8 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
     comments = list(selectors.comment_list(goal=goal))
     revisions = list(selectors.revision_list(goal=goal))
     pending = next((r for r in revisions if r.state == "pending"), None)
-    role = request.membership.role
+    member = request.membership
+    role = member.role
     return {
         "goal": goal,
         "versions": versions,
@@ -241,13 +243,15 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
         "pending": pending,
         "children": [(child, progress.get(child.pk)) for child in children],
         "history": selectors.goal_history(org=request.org, goal=goal),
-        "can_edit": role in MANAGERS and goal.status not in CLOSED_STATUSES,
+        "can_edit": goal.status not in CLOSED_STATUSES
+        and selectors.can_change_goal(member=member, goal=goal),
+        "can_create": goal.status not in CLOSED_STATUSES and selectors.can_create_goals(member=member),
         "next_statuses": services.next_statuses(goal),
         "can_comment": role in CONTRIBUTORS and goal.status not in CLOSED_STATUSES,
         "can_request_revision": pending is None
-        and services.can_request_revision(goal=goal, member=request.membership),
-        "can_decide": pending is not None
-        and services.can_decide_revision(revision=pending, member=request.membership),
+        and goal.status == Status.ACTIVE
+        and selectors.can_request_revision(member=member, goal=goal),
+        "can_decide": pending is not None and selectors.can_decide_revision(revision=pending, member=member),
         "is_admin": role == Role.ADMIN,
         "comment_form": forms.get("comment_form") or CommentForm(),
         "metric_form": forms.get("metric_form") or SupportingMetricForm(),
@@ -298,10 +302,11 @@ def _panel_post(
     return _detail_with_errors(request, goal, **{form_key: form})
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE)
 @require_POST
 def goal_status_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    services.require_goal_change(goal=goal, actor=request.membership)
     return _panel_post(
         request, goal, StatusForm(request.POST), form_key="status_form",
         save=lambda data: services.goal_set_status(goal=goal, actor=request.membership, **data),
@@ -309,7 +314,7 @@ def goal_status_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     )  # fmt: skip
 
 
-@org_page(roles=CONTRIBUTORS)
+@org_page(roles=CONTRIBUTORS, object_rule=OPEN_RULE)
 @require_POST
 def goal_comment_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
@@ -323,10 +328,11 @@ def goal_comment_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     )  # fmt: skip
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE)
 @require_POST
 def goal_metric_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    services.require_goal_change(goal=goal, actor=request.membership)
     return _panel_post(
         request, goal, SupportingMetricForm(request.POST), form_key="metric_form",
         save=lambda data: services.supporting_metric_save(goal=goal, actor=request.membership, **data),
@@ -334,20 +340,22 @@ def goal_metric_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     )  # fmt: skip
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE)
 @require_POST
 def goal_metric_delete_view(request: OrgRequest, goal_id: int, metric_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    services.require_goal_change(goal=goal, actor=request.membership)
     metric = selectors.supporting_metric_get(goal=goal, metric_id=metric_id)
     services.supporting_metric_delete(metric=metric, actor=request.membership)
     messages.success(request, _("Supporting metric removed."))
     return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
 
 
-@org_page(roles=CONTRIBUTORS)
+@org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)
 @require_POST
 def goal_revision_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    services.require_revision_request(goal=goal, member=request.membership)
     return _panel_post(
         request, goal, RevisionForm(request.POST), form_key="revision_form",
         save=lambda data: services.revision_request(goal=goal, requester=request.membership, **data),
@@ -355,10 +363,11 @@ def goal_revision_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     )  # fmt: skip
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE)
 @require_POST
 def revision_decide_view(request: OrgRequest, revision_id: int) -> HttpResponse:
     revision = selectors.revision_get(org=request.org, revision_id=revision_id)
+    services.require_revision_decision(revision=revision, member=request.membership)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return render(
@@ -386,12 +395,14 @@ def _parse_weights(raw: str) -> list[Decimal] | None:
     return [w for w in weights if w is not None]
 
 
-@org_page(roles=ALL_ROLES, write_roles=MANAGERS)
+@org_page(roles=ALL_ROLES, write_roles=MANAGERS, object_rule=TEAM_RULE)
 @require_http_methods(["GET", "POST"])
 def goal_decompose_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     """Generate quarter / month / week targets, edit them in a table, see the difference from the
     whole, and save (with a reason when they deliberately do not add up)."""
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    if request.method == "POST":
+        services.require_goal_change(goal=goal, actor=request.membership)
     version = selectors.current_version(goal=goal)
     source = request.POST if request.method == "POST" else request.GET
     default_method = "even" if goal.is_additive else "level"
@@ -447,7 +458,8 @@ def goal_decompose_view(request: OrgRequest, goal_id: int) -> HttpResponse:
         "mismatch": any(v != 0 for v in difference.values()), "errors": errors,
         "override_reason": request.POST.get("override_reason", "") if request.method == "POST" else
         (version.overrides.get(kind, {}).get("reason", "") if isinstance(version.overrides.get(kind), dict) else ""),
-        "can_edit": request.membership.role in MANAGERS and goal.status not in CLOSED_STATUSES,
+        "can_edit": goal.status not in CLOSED_STATUSES
+        and selectors.can_change_goal(member=request.membership, goal=goal),
     }  # fmt: skip
     template = "goals/decompose.html" + ("#slice-table" if request.htmx else "")  # type: ignore[attr-defined]
     return render(request, template, context, status=status)
@@ -495,12 +507,13 @@ def _rows_from_post(post: Any) -> tuple[list[dict[str, Any]], dict[str, list[str
     return rows, errors
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE, rule_on_get=True)
 @require_http_methods(["GET", "POST"])
 def goal_split_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     """Split a team goal among its members: each gets a personal goal serving it, and for an
     additive metric their targets must add up to the team's (or a reason is given)."""
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    services.require_goal_change(goal=goal, actor=request.membership)
     version = selectors.current_version(goal=goal)
     candidates = list(
         goal.team.members.filter(is_active=True).select_related("user").order_by("user__display_name")

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from goals.models import Goal
-from teams.access import CONTRIBUTORS, MANAGERS
+from teams.access import CONTRIBUTORS, MANAGERS, TEAM_RULE
 from teams.api_base import OrgGenericViewSet, org_choices, service_errors
 from teams.models import Membership, Organization
 
@@ -74,17 +74,25 @@ class InitiativeViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     OrgGenericViewSet,
 ):  # fmt: skip
-    """具体举措. Everyone reads; admins and managers plan; the owner (any contributor) reports
-    progress. Deleting is refused: cancel instead, so history stays."""
+    """具体举措. Everyone reads; admins, and the managers of the goal's team (or of a team above
+    it), plan; the owner (any contributor) reports progress. Deleting is refused: cancel instead,
+    so history stays."""
 
     serializer_class = InitiativeSerializer
     filterset_class = InitiativeFilter
     ordering_fields = ("start_date", "due_date", "priority", "id")
     write_roles = MANAGERS
     action_roles = {"progress": CONTRIBUTORS}
+    object_rule = TEAM_RULE
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[Initiative]:
         return selectors.initiative_list(org=org)
+
+    def require_change(self, obj: Initiative) -> None:
+        if self.action == "progress":
+            services.require_progress_report(initiative=obj, actor=self.membership)
+        else:
+            services.require_initiative_change(initiative=obj, actor=self.membership)
 
     @extend_schema(
         examples=[OpenApiExample("A row of the article's plan", value=ARTICLE_ROW, request_only=True)]
@@ -154,9 +162,13 @@ class DependencyViewSet(
 
     serializer_class = DependencySerializer
     write_roles = MANAGERS
+    object_rule = TEAM_RULE
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[Dependency]:
-        return Dependency.objects.filter(successor__org=org).order_by("id")
+        return Dependency.objects.filter(successor__org=org).select_related("successor__goal").order_by("id")
+
+    def require_change(self, obj: Dependency) -> None:
+        services.require_initiative_change(initiative=obj.successor, actor=self.membership)
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data

@@ -14,7 +14,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from goals.models import OPEN_STATUSES, Goal
+from goals.selectors import can_change_goal
 from teams.models import Membership, Organization, Role, Team
+from teams.selectors import managed_team_ids
 
 from .models import (
     FINISHED,
@@ -39,6 +41,81 @@ from .schedule import (
 )
 
 DEFAULT_CAPACITY = Decimal("3")
+# Who may own an initiative: the roles that report progress (viewers and HR only read plans).
+OWNER_ROLES = (Role.ADMIN, Role.MANAGER, Role.MEMBER)
+
+
+# --- Who changes a plan (the rule of goals.selectors.can_change_goal, applied to its plan) --------
+def can_plan(*, member: Membership, goal: Goal) -> bool:
+    """Whether `member` changes this goal's plan: adds, edits, imports initiatives, links them,
+    moves budget, sets the team's budget — admins, and the managers of the goal's team (or of a
+    team above it); see goals.selectors.can_change_goal."""
+    return can_change_goal(member=member, goal=goal)
+
+
+def can_change_initiative(*, member: Membership, initiative: Initiative) -> bool:
+    return initiative.org_id == member.org_id and can_plan(member=member, goal=initiative.goal)
+
+
+def can_report_progress(*, member: Membership, initiative: Initiative) -> bool:
+    """The initiative's owner (who reports progress, e.g. from a phone), and whoever changes the plan."""
+    if not member.is_active or member.org_id != initiative.org_id:
+        return False
+    if initiative.owner_id == member.pk and member.role in OWNER_ROLES:
+        return True
+    return can_change_initiative(member=member, initiative=initiative)
+
+
+def reportable_ids(*, member: Membership, goal: Goal, initiatives: list[Initiative]) -> set[int]:
+    """The initiatives of one goal's plan whose progress `member` reports (`can_report_progress`
+    for every row, deciding the plan once)."""
+    if can_plan(member=member, goal=goal):
+        return {i.pk for i in initiatives}
+    if member.role not in OWNER_ROLES or not member.is_active:
+        return set()
+    return {i.pk for i in initiatives if i.owner_id == member.pk}
+
+
+def can_change_dependency(*, member: Membership, dependency: Dependency) -> bool:
+    """A finish-to-start link belongs to the plan of the work that waits (the successor)."""
+    return can_change_initiative(member=member, initiative=dependency.successor)
+
+
+def can_set_capacity(*, member: Membership, person: Membership) -> bool:
+    """A person's capacity (what overload conflicts compare with): admins for everyone, a manager
+    for the people of the teams they manage (and below)."""
+    if not member.is_active or member.org_id != person.org_id:
+        return False
+    if member.role == Role.ADMIN:
+        return True
+    return member.role == Role.MANAGER and capacity_people(member=member).filter(pk=person.pk).exists()
+
+
+def capacity_settable_ids(*, member: Membership, people: list[Membership]) -> set[int]:
+    """Of these people, those whose capacity `member` sets (can_set_capacity for every row of the
+    capacity page: no query for an admin, one for a manager)."""
+    if not member.is_active:
+        return set()
+    if member.role == Role.ADMIN:
+        return {p.pk for p in people if p.org_id == member.org_id}
+    if member.role != Role.MANAGER:
+        return set()
+    return set(capacity_people(member=member).order_by().values_list("pk", flat=True))
+
+
+def capacity_people(*, member: Membership) -> QuerySet[Membership]:
+    """The people whose capacity `member` sets (can_set_capacity), for the picker."""
+    people = Membership.objects.filter(org_id=member.org_id, is_active=True, role__in=OWNER_ROLES)
+    if member.role == Role.ADMIN:
+        return people.select_related("user").order_by("user__display_name")
+    if member.role != Role.MANAGER:
+        return people.none()
+    return (
+        people.filter(teams__in=managed_team_ids(member=member))
+        .select_related("user")
+        .distinct()
+        .order_by("user__display_name")
+    )
 
 
 def initiative_list(

@@ -14,9 +14,12 @@ from django.utils.translation import gettext as _
 
 from goals.models import CLOSED_STATUSES as GOAL_CLOSED
 from goals.models import Goal
-from teams.models import Membership, Organization, Role, Team
+from teams.errors import NotAllowed
+from teams.models import Membership, Organization, Team
+from teams.selectors import can_manage_team
 from teams.services import audit_diff, audit_record
 
+from . import selectors
 from .models import (
     FINISHED,
     Capacity,
@@ -34,8 +37,7 @@ from .schedule import find_cycle
 
 MAX_MONEY = Decimal("1e12")
 CENT = Decimal("0.01")
-# Who may own an initiative: the roles that report progress (viewers and HR only read plans).
-OWNER_ROLES = (Role.ADMIN, Role.MANAGER, Role.MEMBER)
+OWNER_ROLES = selectors.OWNER_ROLES  # who may own an initiative
 # The database's limits, checked here so that a long value is a message, never a DataError.
 MAX_TITLE = Initiative._meta.get_field("title").max_length or 200
 MAX_DIMENSION = Dimension._meta.get_field("name").max_length or 120
@@ -51,6 +53,34 @@ def _scope(initiative: Initiative) -> str:
 
 def _snapshot(initiative: Initiative) -> dict[str, object]:
     return {f: getattr(initiative, f) for f in FIELDS}
+
+
+# --- Who may (the rules are in plans.selectors) -------------------------------------------------
+def require_plan_change(*, goal: Goal, actor: Membership) -> None:
+    """Refuse (403) unless `actor` changes this goal's plan; views call it before reading a form."""
+    if not selectors.can_plan(member=actor, goal=goal):
+        raise NotAllowed(
+            _("Only an admin, or a manager of the goal's team or of a team above it, changes this plan.")
+        )
+
+
+def require_initiative_change(*, initiative: Initiative, actor: Membership) -> None:
+    require_plan_change(goal=initiative.goal, actor=actor)
+
+
+def require_progress_report(*, initiative: Initiative, actor: Membership) -> None:
+    if not selectors.can_report_progress(member=actor, initiative=initiative):
+        raise NotAllowed(
+            _("Only the owner or a manager of the goal's team reports progress on this initiative.")
+        )
+
+
+def require_team_budget(*, team: Team, actor: Membership) -> None:
+    if not can_manage_team(member=actor, team_id=team.pk):
+        raise NotAllowed(
+            _("Only an admin, or a manager of “%(team)s” or of a team above it, sets its budget.")
+            % {"team": team.name}
+        )
 
 
 @dataclass(frozen=True)
@@ -149,6 +179,7 @@ def _dimension(goal: Goal, data: InitiativeInput) -> Dimension | None:
 
 @transaction.atomic
 def initiative_create(*, org: Organization, actor: Membership, data: InitiativeInput) -> Initiative:
+    require_plan_change(goal=data.goal, actor=actor)
     errors = _validate(org, data)
     if errors:
         raise ValidationError(errors)
@@ -168,6 +199,7 @@ def initiative_create(*, org: Organization, actor: Membership, data: InitiativeI
 @transaction.atomic
 def initiative_update(*, initiative: Initiative, actor: Membership, data: InitiativeInput) -> Initiative:
     """Change an initiative. The original (baseline) dates stay, so slips show on the Gantt."""
+    require_initiative_change(initiative=initiative, actor=actor)
     errors = _validate(initiative.org, data)
     if data.goal.pk != initiative.goal_id:
         errors["goal"] = [_("An initiative stays with its goal.")]
@@ -212,11 +244,12 @@ def progress_errors(
     *, initiative: Initiative, actor: Membership, progress: int, status: str | None = None, lesson: str = ""
 ) -> dict[str, list[str]]:
     """Why a progress report would be refused (the import checks every row with this before saving)."""
-    if actor.org_id != initiative.org_id or (
-        actor.role not in (Role.ADMIN, Role.MANAGER)
-        and (actor.pk != initiative.owner_id or actor.role not in OWNER_ROLES)
-    ):
-        return {"progress": [_("Only the owner or a manager reports progress on this initiative.")]}
+    if not selectors.can_report_progress(member=actor, initiative=initiative):
+        return {
+            "progress": [
+                _("Only the owner or a manager of the goal's team reports progress on this initiative.")
+            ]
+        }
     errors: dict[str, list[str]] = {}
     if not 0 <= progress <= 100:
         errors["progress"] = [_("Enter a percentage from 0 to 100.")]
@@ -240,6 +273,7 @@ def initiative_progress(
     """Owners (and managers) report progress. Without a status, the status follows the progress
     (0 % not started, 1–99 % in progress, 100 % done); reaching a milestone is a small win
     (小胜利). A failed experiment closes with its lesson (容错机制) and stays closed."""
+    require_progress_report(initiative=initiative, actor=actor)
     errors = progress_errors(
         initiative=initiative, actor=actor, progress=progress, status=status, lesson=lesson
     )
@@ -270,6 +304,7 @@ def dependency_add(*, predecessor: Initiative, successor: Initiative, actor: Mem
     (the message names the cycle)."""
     if predecessor.org_id != successor.org_id or predecessor.org_id != actor.org_id:
         raise ValidationError({"predecessor": [_("Both initiatives must belong to this organisation.")]})
+    require_initiative_change(initiative=successor, actor=actor)  # the link is part of the waiting plan
     if predecessor.pk == successor.pk:
         raise ValidationError({"predecessor": [_("An initiative cannot depend on itself.")]})
     if Dependency.objects.filter(predecessor=predecessor, successor=successor).exists():
@@ -290,6 +325,7 @@ def dependency_add(*, predecessor: Initiative, successor: Initiative, actor: Mem
 
 @transaction.atomic
 def dependency_remove(*, dependency: Dependency, actor: Membership) -> None:
+    require_initiative_change(initiative=dependency.successor, actor=actor)
     audit_record(org=dependency.successor.org, actor=actor.user, action="dependency.remove", target=dependency,
                  scope=_scope(dependency.successor))  # fmt: skip
     dependency.delete()
@@ -360,10 +396,13 @@ def squad_update(
 
 @transaction.atomic
 def capacity_set(*, org: Organization, actor: Membership, membership: Membership, load: Decimal) -> Capacity:
-    """How many priority-weighted initiatives a person carries at once (overload conflicts use it)."""
+    """How many priority-weighted initiatives a person carries at once (overload conflicts use it):
+    admins for everyone, managers for the people of the teams they manage."""
     errors: dict[str, list[str]] = {}
     if membership.org_id != org.pk:
         errors["membership"] = [_("Choose a member of this organisation.")]
+    elif not selectors.can_set_capacity(member=actor, person=membership):
+        raise NotAllowed(_("Only an admin, or a manager of one of this person's teams, sets their capacity."))
     if not load.is_finite() or load <= 0 or load >= 100:
         errors["load"] = [_("Enter a capacity between 0 and 100, e.g. 3.")]
     elif not _cents(load):
@@ -382,6 +421,8 @@ def team_budget_set(*, org: Organization, actor: Membership, team: Team, start_d
     errors: dict[str, list[str]] = {}
     if team.org_id != org.pk:
         errors["team"] = [_("Choose a team of this organisation.")]
+    else:
+        require_team_budget(team=team, actor=actor)
     if end_date < start_date:
         errors["end_date"] = [_("The end must not be before the start.")]
     if not amount.is_finite() or amount < 0 or amount.adjusted() >= MAX_MONEY.adjusted():
@@ -410,10 +451,14 @@ def budget_reallocate(
 ) -> Reallocation:
     """Move budget from one initiative to another (动态调整), recorded with its reason. Both rows
     are locked before the amount is checked against what the source has, so two moves at once
-    cannot both spend the same money."""
+    cannot both spend the same money. Money leaves one plan and joins another: the actor must
+    change both."""
     errors: dict[str, list[str]] = {}
     if source.org_id != org.pk or target.org_id != org.pk:
         errors["target"] = [_("Both initiatives must belong to this organisation.")]
+    else:
+        require_initiative_change(initiative=source, actor=actor)
+        require_initiative_change(initiative=target, actor=actor)
     if source.pk == target.pk:
         errors["target"] = [_("Choose two different initiatives.")]
     if not amount.is_finite() or amount <= 0 or amount.adjusted() >= MAX_MONEY.adjusted():

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from goals.models import Goal
 from goals.periods import day_label, span_label
 from goals.selectors import goal_get
-from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
+from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OPEN_RULE, TEAM_RULE, OrgRequest, org_page
 from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
 
 from . import selectors, services
@@ -85,6 +85,7 @@ def _plan_context(
 ) -> dict[str, Any]:  # fmt: skip
     items = list(selectors.initiative_list(org=request.org, goal=goal))
     team_budget = selectors.team_budget_for(goal=goal)
+    can_plan = selectors.can_plan(member=request.membership, goal=goal)
     analysis = selectors.plan_analysis(org=request.org, initiatives=items)
     critical = analysis.critical_ids
     verdicts = selectors.experiment_verdicts(org=request.org, initiatives=items)
@@ -127,7 +128,7 @@ def _plan_context(
         "move_form": move_form or BudgetMoveForm(items=items),
         "budget_form": budget_form or TeamBudgetForm(
             initial={"amount": f"{team_budget.amount:.2f}" if team_budget else ""}),
-        "can_plan": request.membership.role in MANAGERS, "can_report": request.membership.role in CONTRIBUTORS,
+        "can_plan": can_plan, "reportable": selectors.reportable_ids(member=request.membership, goal=goal, initiatives=items),
         "form": form or InitiativeForm(org=request.org),
         "membership": request.membership, "total_budget": sum((i.budget or 0) for i in items),
     }  # fmt: skip
@@ -136,7 +137,7 @@ def _plan_context(
 NEED_LABELS = dict(Need.choices)
 
 
-@org_page(roles=ALL_ROLES, write_roles=MANAGERS)
+@org_page(roles=ALL_ROLES, write_roles=MANAGERS, object_rule=TEAM_RULE)
 @require_http_methods(["GET", "POST"])
 def goal_plan_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     """GET: the plan. POST (managers): add a row inline; an htmx request gets the table back."""
@@ -144,6 +145,7 @@ def goal_plan_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     form = None
     status = 200
     if request.method == "POST":
+        services.require_plan_change(goal=goal, actor=request.membership)
         form = InitiativeForm(request.POST, org=request.org)
         if form.is_valid():
             data = form.cleaned_data
@@ -164,11 +166,12 @@ def goal_plan_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     return render(request, template, _plan_context(request, goal, form), status=status)
 
 
-@org_page(roles=CONTRIBUTORS)
+@org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)
 @require_POST
 def progress_view(request: OrgRequest, initiative_id: int) -> HttpResponse:
     """An owner (or a manager) reports progress, e.g. from a phone."""
     item = selectors.initiative_get(org=request.org, initiative_id=initiative_id)
+    services.require_progress_report(initiative=item, actor=request.membership)
     form = ProgressForm(request.POST)
     if form.is_valid():
         try:
@@ -286,12 +289,13 @@ def _initiative_from(request: OrgRequest, goal: Goal, name: str) -> Initiative |
     return None if pk is None else selectors.initiative_list(org=request.org, goal=goal).filter(pk=pk).first()
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE)
 @require_POST
 def dependency_add_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     """Add a finish-to-start link between two initiatives of the plan; a cycle is refused with the
     cycle named."""
     goal = goal_get(org=request.org, goal_id=goal_id)
+    services.require_plan_change(goal=goal, actor=request.membership)
     predecessor = _initiative_from(request, goal, "predecessor")
     successor = _initiative_from(request, goal, "successor")
     if predecessor is None or successor is None:
@@ -309,10 +313,11 @@ def dependency_add_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE)
 @require_POST
 def dependency_remove_view(request: OrgRequest, dependency_id: int) -> HttpResponse:
     dependency = selectors.dependency_get(org=request.org, dependency_id=dependency_id)
+    services.require_initiative_change(initiative=dependency.successor, actor=request.membership)
     goal_id = dependency.successor.goal_id
     services.dependency_remove(dependency=dependency, actor=request.membership)
     messages.success(request, _("Dependency removed."))
@@ -342,7 +347,7 @@ def plan_export_view(request: OrgRequest, goal_id: int, fmt: str) -> HttpRespons
     return response
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE, rule_on_get=True)
 @require_http_methods(["GET", "POST"])
 def plan_import_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     """Upload the exported table back (edited): every bad cell is listed by row and column and
@@ -350,6 +355,9 @@ def plan_import_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     from .tabular import import_rows, read_rows
 
     goal = goal_get(org=request.org, goal_id=goal_id)
+    services.require_plan_change(
+        goal=goal, actor=request.membership
+    )  # no upload form for what cannot be saved
     context: dict[str, Any] = {"goal": goal, "cell_errors": [], "file_error": None}
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -377,12 +385,15 @@ def plan_import_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     return render(request, "plans/import.html", context, status=status)
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE, rule_on_get=True)
 @require_http_methods(["GET", "POST"])
 def initiative_edit_view(request: OrgRequest, initiative_id: int) -> HttpResponse:
     """Edit one row in place (htmx): GET gives the row as a form, POST saves and answers with the
     whole plan (analysis included), or the row with its errors."""
     item = selectors.initiative_get(org=request.org, initiative_id=initiative_id)
+    services.require_initiative_change(
+        initiative=item, actor=request.membership
+    )  # no form for what cannot be saved
     goal = item.goal
     initial = {
         "dimension_name": item.dimension.name if item.dimension else "", "title": item.title, "owner": item.owner,
@@ -414,11 +425,12 @@ def initiative_edit_view(request: OrgRequest, initiative_id: int) -> HttpRespons
     return response
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE)
 @require_POST
 def reallocate_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     """Move budget between two initiatives of the plan, with a reason (recorded and audited)."""
     goal = goal_get(org=request.org, goal_id=goal_id)
+    services.require_plan_change(goal=goal, actor=request.membership)
     form = BudgetMoveForm(request.POST, items=list(selectors.initiative_list(org=request.org, goal=goal)))
     if form.is_valid():
         source = _initiative_from(request, goal, "source")
@@ -439,11 +451,12 @@ def reallocate_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     return render(request, "plans/goal_plan.html", _plan_context(request, goal, move_form=form), status=400)
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE)
 @require_POST
 def team_budget_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     """Set the budget of the goal's team for the goal's period (conflicts compare requests with it)."""
     goal = goal_get(org=request.org, goal_id=goal_id)
+    services.require_plan_change(goal=goal, actor=request.membership)
     if goal.team is None:
         messages.error(request, _("Only a team goal has a team budget."))
         return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
@@ -486,7 +499,7 @@ def squads_view(request: OrgRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=OPEN_RULE)
 @require_http_methods(["GET", "POST"])
 def squad_edit_view(request: OrgRequest, squad_id: int) -> HttpResponse:
     squad = selectors.squad_get(org=request.org, squad_id=squad_id)
@@ -532,9 +545,9 @@ def people_view(request: OrgRequest) -> HttpResponse:
         refused = {"pk": person, "load": form["load"]}
         for error in form.errors.get("membership", []):
             messages.error(request, error)
-    context = {
-        "people": selectors.people_load(org=request.org),
-        "can_plan": request.membership.role in MANAGERS,
-        "refused": refused,
-    }
+    people = selectors.people_load(org=request.org)
+    settable = selectors.capacity_settable_ids(
+        member=request.membership, people=[p.membership for p in people]
+    )
+    context = {"people": people, "settable": settable, "refused": refused}
     return render(request, "plans/people.html", context, status=status)

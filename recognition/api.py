@@ -13,7 +13,7 @@ from rest_framework import exceptions, mixins
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS
+from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE
 from teams.api_base import OrgAPIView, OrgGenericViewSet, org_choices, service_errors
 from teams.models import Membership, Organization, Team
 
@@ -164,9 +164,13 @@ class InstantRewardRuleViewSet(
     serializer_class = InstantRewardRuleSerializer
     filterset_class = RuleFilter
     write_roles = MANAGERS
+    object_rule = TEAM_RULE
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[InstantRewardRule]:
         return selectors.rule_list(org=org)
+
+    def require_change(self, obj: InstantRewardRule) -> None:
+        services.require_rule_change(rule=obj, actor=self.membership)
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data

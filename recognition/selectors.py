@@ -24,6 +24,7 @@ from plans.models import Initiative
 from teams.access import PEOPLE_OPERATIONS
 from teams.hooks import Highlight
 from teams.models import Membership, Organization, Role, Team
+from teams.selectors import managed_team_ids, member_team_ids
 from tracking.indicators import GoalFacts, actual_to_date, tier_of
 from tracking.models import IndicatorKind, IndicatorSnapshot, TierReached
 from tracking.selectors import (
@@ -99,12 +100,12 @@ def _aware(org: Organization, day: date) -> datetime:
 # --- People and teams -------------------------------------------------------------------------------
 def selectable_teams(*, member: Membership) -> QuerySet[Team]:
     """The teams whose star a person may select: every team for admins and HR, the teams they
-    manage for a manager, none for anyone else."""
+    manage (and the teams below them) for a manager, none for anyone else."""
     teams = Team.objects.filter(org_id=member.org_id).order_by("name")
     if member.role in ALL_PEOPLE:
         return teams
     if member.role == Role.MANAGER:
-        return teams.filter(managers=member)
+        return teams.filter(pk__in=managed_team_ids(member=member))
     return teams.none()
 
 
@@ -113,37 +114,42 @@ def can_select_star(*, actor: Membership, team: Team) -> bool:
         return False
     if actor.role in ALL_PEOPLE:
         return True
-    return actor.role == Role.MANAGER and team.managers.filter(pk=actor.pk).exists()
+    return actor.role == Role.MANAGER and team.pk in managed_team_ids(member=actor)
 
 
 def rule_teams(*, actor: Membership) -> QuerySet[Team]:
     """The teams whose instant rewards a person sets: every team for admins, the teams they manage
-    for a manager, none for anyone else (see can_manage_team_rules)."""
+    (and the teams below them) for a manager, none for anyone else (see can_manage_team_rules)."""
     teams = Team.objects.filter(org_id=actor.org_id).order_by("name")
     if not actor.is_active:
         return teams.none()
     if actor.role == Role.ADMIN:
         return teams
-    return teams.filter(managers=actor) if actor.role == Role.MANAGER else teams.none()
+    if actor.role == Role.MANAGER:
+        return teams.filter(pk__in=managed_team_ids(member=actor))
+    return teams.none()
 
 
 def can_manage_team_rules(*, actor: Membership, team: Team) -> bool:
-    """Instant reward rules: admins for every team, managers for the teams they manage."""
+    """Instant reward rules: admins for every team, managers for the teams they manage (and the
+    teams below them)."""
     if not actor.is_active or actor.org_id != team.org_id:
         return False
     if actor.role == Role.ADMIN:
         return True
-    return actor.role == Role.MANAGER and team.managers.filter(pk=actor.pk).exists()
+    return actor.role == Role.MANAGER and team.pk in managed_team_ids(member=actor)
 
 
 def can_manage_person(*, actor: Membership, person: Membership) -> bool:
     """Training and promotion notes: admins and HR for everyone, a manager for the people of the
-    teams they manage."""
+    teams they manage (and the teams below them)."""
     if not actor.is_active or actor.org_id != person.org_id:
         return False
     if actor.role in ALL_PEOPLE:
         return True
-    return actor.role == Role.MANAGER and person.teams.filter(managers=actor).exists()
+    return actor.role == Role.MANAGER and bool(
+        member_team_ids(member=person) & managed_team_ids(member=actor)
+    )
 
 
 def team_members(*, team: Team) -> list[Membership]:
@@ -332,7 +338,9 @@ def growth_reward_list(
     if viewer.role not in ALL_PEOPLE:
         visible = Q(member=viewer)
         if viewer.role == Role.MANAGER:
-            managed = Membership.objects.filter(org=org, teams__managers=viewer).values("pk")
+            managed = Membership.objects.filter(org=org, teams__in=managed_team_ids(member=viewer)).values(
+                "pk"
+            )
             visible |= Q(member__in=managed)
         qs = qs.filter(visible)
     if member is not None:
@@ -346,7 +354,7 @@ def manageable_people(*, actor: Membership) -> QuerySet[Membership]:
     if actor.role in ALL_PEOPLE:
         return qs.order_by("user__display_name")
     if actor.role == Role.MANAGER:
-        return qs.filter(teams__managers=actor).distinct().order_by("user__display_name")
+        return qs.filter(teams__in=managed_team_ids(member=actor)).distinct().order_by("user__display_name")
     return qs.none()
 
 

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from teams.access import CONTRIBUTORS
+from teams.errors import NotAllowed
 from teams.models import Membership, Organization, Team
 from teams.services import audit_diff, audit_record
 from tracking.services import team_message_deliver
@@ -157,6 +158,13 @@ def growth_reward_add(
 # --- Instant rewards ----------------------------------------------------------------------------------
 def _rule_snapshot(rule: InstantRewardRule) -> dict[str, object]:
     return {"team": rule.team_id, "condition": rule.condition, "reward": rule.reward, "enabled": rule.enabled}
+
+
+def require_rule_change(*, rule: InstantRewardRule, actor: Membership) -> None:
+    """Refuse (403) a page or API request that changes a rule of a team the actor does not manage
+    (instant_rule_save / instant_rule_delete refuse the same with a message)."""
+    if not selectors.can_manage_team_rules(actor=actor, team=rule.team):
+        raise NotAllowed(_("Only the team's managers and admins set its instant rewards."))
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
+from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgRequest, org_page
 from teams.models import Team
 from teams.page_forms import apply_service_errors, form_page, parse_id
 
@@ -162,12 +162,13 @@ def rules_view(request: OrgRequest) -> HttpResponse:
                                                                enabled=d["enabled"]))  # fmt: skip
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE, rule_on_get=True)
 @require_http_methods(["GET", "POST"])
 def rule_edit_view(request: OrgRequest, rule_id: int) -> HttpResponse:
     """Change a rule's reward, switch it off, or delete it."""
     rule = selectors.rule_get(org=request.org, rule_id=rule_id)
     member = request.membership
+    services.require_rule_change(rule=rule, actor=member)  # no form for what cannot be saved
     if request.method == "POST" and "delete" in request.POST:
         try:
             services.instant_rule_delete(rule=rule, actor=member)

@@ -48,17 +48,38 @@ CONTRIBUTORS: frozenset[str] = frozenset({Role.ADMIN, Role.MANAGER, Role.MEMBER}
 
 Kind = Literal["public", "user", "org"]
 
+# Object rules: what a route that changes one object (named in its URL) checks beyond the role.
+# TEAM_RULE — the object belongs to a team (a goal, its plan, a team's review, rhythm, budget, an
+#   alert on a goal, a value of a goal…): admins, the managers of that team or of a team above it,
+#   and where the owning app says so the person whose entry it is (the owner of an initiative
+#   reports its progress). Anyone else — a manager of another team included — gets 403.
+# OPEN_RULE — the object belongs to no team (a cross-team squad) or the action is open to every
+#   role the route allows (commenting on a goal, helping a colleague with a blocker).
+# A route that lets managers or members write to an object must declare one
+# (tests/test_url_permissions.py fails it otherwise, and checks the declared rule).
+ObjectRule = Literal["team", "open"]
+TEAM_RULE: ObjectRule = "team"
+OPEN_RULE: ObjectRule = "open"
+UNSAFE_METHODS: frozenset[str] = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
 
 @dataclass(frozen=True)
 class Access:
     kind: Kind
     roles: frozenset[str] = frozenset()
     write_roles: frozenset[str] | None = None
+    object_rule: ObjectRule | None = None
+    # The methods the object rule guards: writes; also GET for a page that is only a form to
+    # change the object (an edit page is not offered to someone who cannot save it).
+    rule_methods: frozenset[str] = UNSAFE_METHODS
 
     def roles_for(self, method: str) -> frozenset[str]:
         if method.upper() in SAFE_METHODS or self.write_roles is None:
             return self.roles
         return self.write_roles
+
+    def rule_for(self, method: str) -> ObjectRule | None:
+        return self.object_rule if method.upper() in self.rule_methods else None
 
 
 class OrgRequest(HttpRequest):
@@ -104,12 +125,21 @@ def enter_org(request: HttpRequest, membership: Membership) -> None:
 
 
 def org_page(
-    *, roles: Iterable[str], write_roles: Iterable[str] | None = None
+    *,
+    roles: Iterable[str],
+    write_roles: Iterable[str] | None = None,
+    object_rule: ObjectRule | None = None,
+    rule_on_get: bool = False,
 ) -> Callable[[ViewFunc], ViewFunc]:
+    """Declare an organisation page. ``object_rule`` says what a page that changes the object in
+    its URL checks beyond the role (TEAM_RULE / OPEN_RULE; the view enforces it through its
+    app's services); ``rule_on_get`` when the page is only a form to change that object."""
     access = Access(
         kind="org",
         roles=frozenset(roles),
         write_roles=frozenset(write_roles) if write_roles is not None else None,
+        object_rule=object_rule,
+        rule_methods=UNSAFE_METHODS | ({"GET"} if rule_on_get else set()),
     )
     unknown = (access.roles | (access.write_roles or frozenset())) - ALL_ROLES
     if unknown:

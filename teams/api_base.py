@@ -11,6 +11,12 @@ pagination.
 
 Roles: ``read_roles`` for safe methods, ``write_roles`` for the rest (default: admins only, so a
 forgotten declaration fails closed), ``action_roles`` to override per action.
+
+Object rules (see ``teams.access.TEAM_RULE``): a viewset whose writes change one object declares
+``object_rule`` (and ``action_object_rules`` per action); under TEAM_RULE it implements
+``require_change(obj)`` with its app's service, which raises ``NotAllowed``. The check runs when
+the object is fetched (``get_object``), before the body is read: another team's manager gets 403
+whatever they send.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from .access import ADMIN_ONLY, ALL_ROLES, SAFE_METHODS, enter_org
+from .access import ADMIN_ONLY, ALL_ROLES, OPEN_RULE, SAFE_METHODS, TEAM_RULE, enter_org
 from .api_support import Pagination, error_body, exception_handler
 from .models import Membership, Organization
 from .selectors import membership_for_user
@@ -48,6 +54,14 @@ class OrgRolePermission(BasePermission):
         enter_org(request._request, membership)
         return membership.role in view.roles_for(action=getattr(view, "action", None), method=request.method)
 
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        """A write to one object: the object rule the view declares (403 through NotAllowed)."""
+        if (request.method or "GET").upper() in SAFE_METHODS:
+            return True
+        if view.object_rule_for(action=getattr(view, "action", None)) == TEAM_RULE:
+            view.require_change(obj)
+        return True
+
 
 class _OrgScoped:
     """Shared by every organisation API base."""
@@ -57,8 +71,21 @@ class _OrgScoped:
     read_roles: ClassVar[frozenset[str]] = ALL_ROLES
     write_roles: ClassVar[frozenset[str]] = ADMIN_ONLY
     action_roles: ClassVar[dict[str, frozenset[str]]] = {}
+    object_rule: ClassVar[str | None] = None
+    action_object_rules: ClassVar[dict[str, str]] = {}
     org: Organization
     membership: Membership
+
+    @classmethod
+    def object_rule_for(cls, *, action: str | None) -> str | None:
+        if action and action in cls.action_object_rules:
+            return cls.action_object_rules[action]
+        return cls.object_rule
+
+    def require_change(self, obj: Any) -> None:
+        """Under TEAM_RULE: raise NotAllowed unless the request's member may change `obj`
+        (delegate to the app's service, which words the refusal)."""
+        raise NotImplementedError
 
     @classmethod
     def roles_for(cls, *, action: str | None, method: str | None) -> frozenset[str]:
@@ -85,6 +112,11 @@ class _OrgScoped:
         ) - ALL_ROLES
         if unknown:
             raise TypeError(f"{cls.__name__} declares unknown roles {sorted(unknown)}")
+        rules = {cls.object_rule, *cls.action_object_rules.values()} - {None}
+        if rules - {TEAM_RULE, OPEN_RULE}:
+            raise TypeError(f"{cls.__name__} declares unknown object rules {sorted(rules)}")
+        if TEAM_RULE in rules and cls.require_change is _OrgScoped.require_change:
+            raise TypeError(f"{cls.__name__} declares TEAM_RULE and must implement require_change(obj).")
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[Any]:
         raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset(org=…)")

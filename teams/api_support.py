@@ -13,6 +13,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import NotAllowed
+
 
 class Pagination(PageNumberPagination):
     page_size = 50
@@ -69,6 +71,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     ``attr`` names the failing field (dotted for nested fields, null when not about one field)."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, NotAllowed):  # a service's refusal, with its reason in words
+        exc = exceptions.PermissionDenied(exc.message or None)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)

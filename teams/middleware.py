@@ -18,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from .access import access_of
+from .selectors import team_scope_cache
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -139,13 +140,16 @@ class LanguageMiddleware:
 class AccessDeclarationMiddleware:
     """Fail closed: a view that declares no access rule (teams.access / teams.api_base) is
     refused, and so is a view that takes an organisation from the URL without being an
-    organisation view. The URL-walking test turns both into test failures."""
+    organisation view. The URL-walking test turns both into test failures. It also gives each
+    request its own memory of who manages which teams (teams.selectors.team_scope_cache), so a
+    page decides about many rows with one read of the person's reach."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        with team_scope_cache():
+            return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: dict[str, Any]

@@ -153,17 +153,20 @@ def parse_number(raw: object) -> Decimal | None:
     return value
 
 
-def choose_people(field: forms.Field, *, org: Any, roles: Any = None) -> None:
-    """Make a ModelChoiceField list the organisation's active people (by name, optionally only some
-    roles), each shown by full name — the one person picker of every form."""
+def choose_people(field: forms.Field, *, org: Any = None, roles: Any = None, people: Any = None) -> None:
+    """Make a ModelChoiceField list people, each shown by full name — the one person picker of
+    every form. Pass ``people``, the queryset of the selector that decides whom a service accepts
+    (so a picker offers exactly who the server takes); or the organisation (and optionally some
+    roles) for the organisation's active people."""
     from .models import Membership
 
-    people = (
-        Membership.objects.filter(org=org, is_active=True)
-        .select_related("user")
-        .order_by("user__display_name")
-    )
-    if roles is not None:
-        people = people.filter(role__in=roles)
+    if people is None:
+        people = (
+            Membership.objects.filter(org=org, is_active=True)
+            .select_related("user")
+            .order_by("user__display_name")
+        )
+        if roles is not None:
+            people = people.filter(role__in=roles)
     field.queryset = people  # type: ignore[attr-defined]
     field.label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,6 +20,7 @@ from .models import (
     Membership,
     Organization,
     PendingInvitation,
+    Role,
     Team,
     User,
 )
@@ -77,6 +81,84 @@ def team_tree(*, org: Organization) -> list[tuple[Team, int]]:
 
     walk(None, 0)
     return ordered
+
+
+# --- Team scope: how far a manager's rights reach ------------------------------------------------
+# Within a request (teams.middleware.AccessDeclarationMiddleware opens `team_scope_cache`), each
+# person's reach is read once, however many rows a page decides about; outside one (jobs, tests
+# calling services) it is read each time, so it is never stale.
+_scope_cache: ContextVar[dict[tuple[str, int], frozenset[int]] | None] = ContextVar(
+    "stretch_team_scope_cache", default=None
+)
+
+
+@contextmanager
+def team_scope_cache() -> Iterator[None]:
+    token = _scope_cache.set({})
+    try:
+        yield
+    finally:
+        _scope_cache.reset(token)
+
+
+def _remembered(kind: str, member: Membership, compute: Callable[[], frozenset[int]]) -> frozenset[int]:
+    cache = _scope_cache.get()
+    if cache is None or member.pk is None:
+        return compute()
+    key = (kind, member.pk)
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def managed_team_ids(*, member: Membership) -> frozenset[int]:
+    """The teams this person manages and every team below them (teams nest): the reach of a
+    manager's rights to change goals, plans, reviews, alerts, rhythms and budgets. One query for
+    the whole organisation's tree, whatever its depth (once per request); empty for someone who
+    manages nothing. The role is not looked at here: callers combine it with the role (see
+    `can_manage_team`)."""
+    if member.pk is None or not member.is_active:
+        return frozenset()
+
+    def compute() -> frozenset[int]:
+        managed = Team.managers.through.objects.filter(team_id=OuterRef("pk"), membership_id=member.pk)
+        rows = list(
+            Team.objects.filter(org_id=member.org_id)
+            .annotate(managed=Exists(managed))
+            .order_by()
+            .values_list("pk", "parent_id", "managed")
+        )
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id, _managed in rows:
+            children.setdefault(parent_id, []).append(pk)
+        reach: set[int] = set()
+        stack = [pk for pk, _parent_id, managed_here in rows if managed_here]
+        while stack:
+            current = stack.pop()
+            if current not in reach:
+                reach.add(current)
+                stack.extend(children.get(current, []))
+        return frozenset(reach)
+
+    return _remembered("managed", member, compute)
+
+
+def member_team_ids(*, member: Membership) -> frozenset[int]:
+    """The teams this person belongs to (one query, once per request)."""
+    if member.pk is None:
+        return frozenset()
+    return _remembered("teams", member, lambda: frozenset(member.teams.values_list("pk", flat=True)))
+
+
+def can_manage_team(*, member: Membership, team_id: int | None) -> bool:
+    """Whether this person changes what belongs to a team (its goals, plans, reviews, rhythm,
+    budget, alerts): an admin for every team; a manager for the teams they manage and every team
+    below them; nobody else."""
+    if team_id is None or not member.is_active:
+        return False
+    if member.role == Role.ADMIN:
+        return True
+    return member.role == Role.MANAGER and team_id in managed_team_ids(member=member)
 
 
 def membership_list(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import selectors, services
 from .access import ADMIN_ONLY, ALL_ROLES, OrgRequest, org_page, public_page, user_page
+from .errors import NotAllowed
 from .forms import (
     ApiTokenForm,
     InviteForm,
@@ -589,7 +590,8 @@ def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403)
+    # A service's refusal says why in words; any other refusal keeps the generic sentence.
+    return _error(request, 403, exception.message or None if isinstance(exception, NotAllowed) else None)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

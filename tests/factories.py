@@ -40,8 +40,10 @@ def member(
     return membership
 
 
-def team(org: Organization, name: str | None = None, *, parent: Team | None = None) -> Team:
-    return services.team_create(org=org, name=name or f"Team {next(_seq)}", parent=parent)
+def team(
+    org: Organization, name: str | None = None, *, parent: Team | None = None, managers: list[Membership] = ()
+) -> Team:
+    return services.team_create(org=org, name=name or f"Team {next(_seq)}", parent=parent, managers=managers)
 
 
 def goal(org: Organization, owner: Membership | None = None, *, actor: Membership | None = None, **fields):
@@ -54,7 +56,6 @@ def goal(org: Organization, owner: Membership | None = None, *, actor: Membershi
 
     status = fields.pop("status", None)
     owner = owner or member(org, Role.MANAGER)
-    actor = actor or owner
     defaults = {
         "title": f"Goal {next(_seq)}",
         "start_date": date(2026, 1, 1),
@@ -67,6 +68,7 @@ def goal(org: Organization, owner: Membership | None = None, *, actor: Membershi
         "description": "More people sign up.",
     }
     defaults.update(fields)
+    actor = actor or _setter(org, owner, defaults.get("team"), defaults["scope"])
     created = goal_services.goal_create(
         org=org, actor=actor, data=goal_services.GoalInput(owner=owner, **defaults)
     )
@@ -74,3 +76,15 @@ def goal(org: Organization, owner: Membership | None = None, *, actor: Membershi
         goal_services.goal_set_status(goal=created, actor=actor, status=status)
         created.refresh_from_db()
     return created
+
+
+def _setter(org: Organization, owner: Membership, team: Team | None, scope: str) -> Membership:
+    """Who sets a goal up when the test does not say: its owner where the rule lets them (a
+    company goal, a team they manage), otherwise the organisation's founding admin."""
+    from goals.models import Goal
+    from goals.selectors import can_change_goal
+
+    draft = Goal(org=org, team=team, owner=owner, scope=scope)
+    if can_change_goal(member=owner, goal=draft):
+        return owner
+    return Membership.objects.filter(org=org, role=Role.ADMIN, is_active=True).order_by("pk").first() or owner

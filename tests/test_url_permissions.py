@@ -1,11 +1,19 @@
 """Walk every URL pattern of the project — pages and API, including routes added later — and
-check, for anonymous, a member of another organisation and each role, the outcome declared
-next to the view (teams.access / teams.api_base):
+check, for anonymous, a member of another organisation, each role and a manager of another team,
+the outcome declared next to the view (teams.access / teams.api_base):
 
 * anonymous: pages redirect to sign-in, the API answers 401 (public views: anything but 5xx);
 * a member of another organisation: 404, exactly like a missing organisation;
 * a role the declaration allows: not refused (no 401/403/404, no 5xx);
-* a role it does not allow: 403.
+* a role it does not allow: 403;
+* a write to an object that belongs to a team (the route declares TEAM_RULE): allowed to admins
+  and to the manager of that team or of a team above it; 403 for everyone else the role lets in —
+  a manager of another team, a member who neither owns it nor belongs to the team.
+
+The objects the walker makes belong to "Walk team", which the `manager` principal manages (object
+arguments that are teams are sub-teams of it, so the reach into sub-teams is walked too); the
+`other_manager` principal manages another team. A route that lets managers or members write to an
+object from its URL must declare its object rule (TEAM_RULE or OPEN_RULE), or it fails here.
 
 A route without a declaration, without a name, or with a URL argument this file cannot fill
 fails the test: add a declaration, a name, or an entry to KWARG_FIXTURES.
@@ -24,8 +32,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from teams import services
-from teams.access import Access, access_of
-from teams.models import Membership, Organization, Role, User
+from teams.access import TEAM_RULE, Access, access_of
+from teams.models import Membership, Organization, Role, Team, User
 
 from . import factories
 
@@ -95,14 +103,42 @@ class World:
     principal: User | None
     foreign: bool = False  # fill object arguments with objects of another organisation / user
     built: dict[str, Any] = field(default_factory=dict)  # arguments filled so far, for dependent objects
+    lead: Membership | None = None  # who manages the walk team in `org` (the `manager` principal)
+    teams: dict[int, Team] = field(default_factory=dict)
+    leads: dict[int, Membership] = field(default_factory=dict)
 
     @property
     def object_org(self) -> Organization:
         return self.other_org if self.foreign else self.org
 
+    @property
+    def object_team(self) -> Team:
+        """The team the walker's objects belong to, managed by `object_lead`."""
+        org = self.object_org
+        if org.pk not in self.teams:
+            lead = self.lead if (self.lead is not None and not self.foreign) else None
+            lead = lead or factories.member(org, Role.MANAGER, name="Walk lead")
+            self.teams[org.pk] = factories.team(org, "Walk team", managers=[lead])
+            self.leads[org.pk] = lead
+        return self.teams[org.pk]
+
+    @property
+    def object_lead(self) -> Membership:
+        self.object_team  # noqa: B018 - made with the team
+        return self.leads[self.object_org.pk]
+
+    @property
+    def object_admin(self) -> Membership:
+        """Who sets the walker's objects up (the organisation's founding admin)."""
+        return Membership.objects.filter(org=self.object_org, role=Role.ADMIN).order_by("pk").first()
+
+    def teammate(self) -> Membership:
+        return factories.member(self.object_org, Role.MEMBER, teams=[self.object_team])
+
 
 def _team(world: World) -> int:
-    return factories.team(world.object_org).pk
+    """A sub-team of the walk team: the manager's reach includes the teams below theirs."""
+    return factories.team(world.object_org, parent=world.object_team).pk
 
 
 def _membership(world: World) -> int:
@@ -118,35 +154,41 @@ def _invitation(world: World) -> int:
     return result.pending.pk
 
 
+def _team_goal(world: World, **fields: Any):
+    """A goal of the walk team, owned by one of its members, set up by the organisation's admin."""
+    return factories.goal(world.object_org, world.teammate(), actor=world.object_admin, team=world.object_team,
+                          scope="team", **fields)  # fmt: skip
+
+
 def _goal(world: World) -> int:
-    return factories.goal(world.object_org).pk
+    return _team_goal(world).pk
 
 
 def _supporting_metric(world: World) -> int:
     from goals import services as goal_services
     from goals.models import Goal
 
-    goal = (
-        Goal.objects.get(pk=world.built["goal_id"])
-        if "goal_id" in world.built
-        else factories.goal(world.object_org)
-    )
+    goal = Goal.objects.get(pk=world.built["goal_id"]) if "goal_id" in world.built else _team_goal(world)
     return goal_services.supporting_metric_save(
-        goal=goal, actor=goal.owner, kind="leading", name="Content pushes", weekly_target=Decimal(10)
+        goal=goal, actor=world.object_admin, kind="leading", name="Content pushes", weekly_target=Decimal(10)
     ).pk
 
 
 def _goal_comment(world: World) -> int:
     from goals import services as goal_services
 
-    goal = factories.goal(world.object_org)
+    goal = _team_goal(world)
     return goal_services.comment_add(goal=goal, author=goal.owner, body="Looks right").pk
 
 
 def _revision(world: World) -> int:
+    """A teammate asks to revise the team's goal, which serves a goal of the team's manager: the
+    manager decides (the owner of the goal it serves, managing its team)."""
     from goals import services as goal_services
 
-    goal = factories.goal(world.object_org, status="active")
+    parent = factories.goal(world.object_org, world.object_lead, actor=world.object_admin, team=world.object_team,
+                            scope="team", status="active")  # fmt: skip
+    goal = _team_goal(world, parent=parent, status="active")
     return goal_services.revision_request(
         goal=goal, requester=goal.owner, reason="market", comment="Competition", base=Decimal(90),
         challenge=Decimal(110), stretch=Decimal(130), effective_from=date(2026, 2, 1),
@@ -156,9 +198,9 @@ def _revision(world: World) -> int:
 def _initiative(world: World) -> int:
     from plans import services as plan_services
 
-    goal = factories.goal(world.object_org)
+    goal = _team_goal(world)
     return plan_services.initiative_create(
-        org=world.object_org, actor=goal.owner,
+        org=world.object_org, actor=world.object_admin,
         data=plan_services.InitiativeInput(title="Walk initiative", goal=goal, owner=goal.owner,
                                            start_date=date(2026, 1, 5), due_date=date(2026, 1, 20)),
     ).pk  # fmt: skip
@@ -170,7 +212,7 @@ def _dependency(world: World) -> int:
 
     first = Initiative.objects.get(pk=_initiative(world))
     second = Initiative.objects.get(pk=_initiative(world))
-    return plan_services.dependency_add(predecessor=first, successor=second, actor=first.owner).pk
+    return plan_services.dependency_add(predecessor=first, successor=second, actor=world.object_admin).pk
 
 
 def _squad(world: World) -> int:
@@ -200,17 +242,19 @@ def _metric_entry(world: World) -> int:
     from tracking.selectors import org_today
 
     today = org_today(world.object_org)
-    goal = factories.goal(world.object_org, status="active", start_date=today - timedelta(days=5),
-                          end_date=today + timedelta(days=5))  # fmt: skip
+    goal = _team_goal(
+        world, status="active", start_date=today - timedelta(days=5), end_date=today + timedelta(days=5)
+    )
     return tracking_services.entry_create(
-        org=world.object_org, actor=goal.owner, data=tracking_services.EntryInput(goal_id=goal.pk, value="3")
-    ).pk
+        org=world.object_org, actor=world.object_admin,
+        data=tracking_services.EntryInput(goal_id=goal.pk, value="3"),
+    ).pk  # fmt: skip
 
 
 def _alert(world: World) -> int:
     from tracking.models import Alert
 
-    goal = factories.goal(world.object_org, status="active")
+    goal = _team_goal(world, status="active")
     return Alert.objects.create(
         org=world.object_org,
         kind="lagging_behind",
@@ -255,7 +299,7 @@ def _delivery(world: World) -> int:
 def _review(world: World) -> int:
     from tracking.models import Review
 
-    team = factories.team(world.object_org)
+    team = factories.team(world.object_org, parent=world.object_team)
     return Review.objects.create(org=world.object_org, team=team, kind="week", start=date(2026, 11, 23)).pk
 
 
@@ -301,7 +345,8 @@ def _payout_line(world: World) -> int:
 def _instant_rule(world: World) -> int:
     from recognition.models import InstantRewardRule
 
-    team = factories.team(world.object_org)  # a new team each call: one rule per team and reward
+    # A new sub-team of the walk team each call: one rule per team and reward.
+    team = factories.team(world.object_org, parent=world.object_team)
     return InstantRewardRule.objects.create(org=world.object_org, team=team, reward=f"Walk tea {team.pk}").pk
 
 
@@ -432,6 +477,22 @@ def required_roles(route: Route, method: str) -> frozenset[str]:
     return access.roles_for(method)
 
 
+def object_rule(route: Route, method: str) -> str | None:
+    """The object rule a route declares for a method: TEAM_RULE, OPEN_RULE or None."""
+    cls = getattr(route.callback, "cls", None)
+    if cls is not None and hasattr(cls, "object_rule_for"):
+        if method == "get":
+            return None  # the API checks object rules on writes only
+        action = (getattr(route.callback, "actions", None) or {}).get(method)
+        return cls.object_rule_for(action=action)
+    access: Access = route.callback.stretch_access
+    return access.rule_for(method)
+
+
+# Roles whose writes to a team's objects depend on the team (admins may do everything).
+TEAM_BOUND_ROLES = {Role.MANAGER, Role.MEMBER}
+
+
 def _send(client: Client, method: str, url: str, is_api: bool):
     if is_api:
         return getattr(client, method)(
@@ -441,9 +502,12 @@ def _send(client: Client, method: str, url: str, is_api: bool):
 
 
 def _setup(principal: str):
+    """The organisations, the signed-in user, and (for the `manager` principal) the membership that
+    manages the walk team."""
     org = factories.organization(name="Walk org", slug="walk")
     other_org = factories.organization(name="Walk other", slug="walk-other")
     user: User | None = None
+    lead: Membership | None = None
     client = Client()
     if principal == "outsider":
         user = factories.member(other_org, Role.ADMIN).user
@@ -451,11 +515,17 @@ def _setup(principal: str):
         membership = factories.member(org, Role.ADMIN)
         services.membership_set_active(membership=membership, active=False)
         user = membership.user
+    elif principal == "other_manager":  # manages a team, but not the walk team nor one above it
+        membership = factories.member(org, Role.MANAGER, name="Other manager")
+        factories.team(org, "Elsewhere", managers=[membership])
+        user = membership.user
     elif principal != "anonymous":
-        user = factories.member(org, principal).user
+        membership = factories.member(org, principal)
+        lead = membership if principal == Role.MANAGER else None
+        user = membership.user
     if user is not None:
         client.force_login(user)
-    return org, other_org, user, client
+    return org, other_org, user, client, lead
 
 
 def _relogin(client: Client, user: User | None) -> None:
@@ -466,16 +536,17 @@ def _relogin(client: Client, user: User | None) -> None:
         client.force_login(user)
 
 
-PRINCIPALS = ["anonymous", "outsider", "deactivated", *[r.value for r in Role]]
+PRINCIPALS = ["anonymous", "outsider", "deactivated", *[r.value for r in Role], "other_manager"]
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 @pytest.mark.parametrize("principal", PRINCIPALS)
 def test_route_permissions(route: Route, principal: str, db):
-    org, other_org, user, client = _setup(principal)
+    org, other_org, user, client, lead = _setup(principal)
     access = access_of(route.callback)
     assert access is not None, f"{route.name} declares no access"
-    world = World(org=org, other_org=other_org, principal=user)
+    world = World(org=org, other_org=other_org, principal=user, lead=lead)
+    role = Role.MANAGER if principal == "other_manager" else principal
 
     for method in methods_of(route):
         url = build_url(route, world)
@@ -505,12 +576,26 @@ def test_route_permissions(route: Route, principal: str, db):
         if principal in ("outsider", "deactivated"):
             assert response.status_code == 404, f"{where}: expected 404, got {response.status_code}"
             continue
-        if principal in required_roles(route, method):
+        rule = object_rule(route, method) if takes_objects(route) else None
+        if (
+            method != "get" and takes_objects(route) and role in TEAM_BOUND_ROLES
+            and role in required_roles(route, method) and response.status_code != 405
+        ):  # fmt: skip
+            assert rule is not None, (
+                f"{where}: writes to the object in its URL without an object rule: declare "
+                "object_rule=TEAM_RULE or OPEN_RULE (teams.access; object_rule / action_object_rules in the API)"
+            )
+        if role not in required_roles(route, method):
+            assert response.status_code == 403, f"{where}: expected 403, got {response.status_code}"
+        elif rule == TEAM_RULE and principal not in (Role.ADMIN, Role.MANAGER):
+            # Neither an admin nor the walk team's manager: the object is another team's.
+            assert response.status_code == 403, (
+                f"{where}: a write to another team's object must answer 403, got {response.status_code}"
+            )
+        else:
             assert response.status_code not in (401, 403, 404), (
                 f"{where}: allowed role refused ({response.status_code})"
             )
-        else:
-            assert response.status_code == 403, f"{where}: expected 403, got {response.status_code}"
         if method != "get":
             _relogin(client, user)
 
@@ -528,7 +613,7 @@ def test_some_routes_take_objects():
 def test_an_object_of_another_organisation_or_user_answers_404(route: Route, db):
     """An admin of the URL's organisation (or the signed-in user, for their own things) asks for
     an object that belongs to another organisation (or user): 404, exactly as if it did not exist."""
-    org, other_org, user, client = _setup(Role.ADMIN)
+    org, other_org, user, client, _lead = _setup(Role.ADMIN)
     world = World(org=org, other_org=other_org, principal=user, foreign=True)
     statuses = []
     for method in methods_of(route):

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from goals.models import Goal, SupportingMetric
-from teams.access import ADMIN_ONLY, CONTRIBUTORS, MANAGERS
+from teams.access import ADMIN_ONLY, CONTRIBUTORS, MANAGERS, OPEN_RULE, TEAM_RULE
 from teams.api_base import OrgGenericViewSet, org_choices, service_errors
 from teams.models import Membership, Organization, Team
 
@@ -87,6 +87,7 @@ class StandupViewSet(
     filterset_class = StandupFilter
     write_roles = CONTRIBUTORS
     action_roles = {"resolve_blocker": CONTRIBUTORS}
+    action_object_rules = {"resolve_blocker": OPEN_RULE}  # any teammate helps anyone
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[Standup]:
         return selectors.standup_list(org=org).prefetch_related("entries")
@@ -160,9 +161,13 @@ class MetricEntryViewSet(
     serializer_class = MetricEntrySerializer
     filterset_class = EntryFilter
     write_roles = CONTRIBUTORS
+    object_rule = TEAM_RULE
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[MetricEntry]:
         return selectors.entry_list(org=org)
+
+    def require_change(self, obj: MetricEntry) -> None:
+        services.require_entry_delete(entry=obj, actor=self.membership)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -275,9 +280,13 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgGenericV
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
     action_roles = {"acknowledge": CONTRIBUTORS, "resolve": CONTRIBUTORS}
+    object_rule = TEAM_RULE
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[Alert]:
         return selectors.alert_list(org=org)
+
+    def require_change(self, obj: Alert) -> None:
+        services.require_alert_action(alert=obj, actor=self.membership)
 
     @extend_schema(request=AcknowledgeSerializer, responses=CorrectiveActionSerializer)
     @action(detail=True, methods=["post"])
@@ -312,9 +321,13 @@ class CorrectiveActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     serializer_class = CorrectiveActionSerializer
     action_roles = {"progress": CONTRIBUTORS}
+    object_rule = TEAM_RULE
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[CorrectiveAction]:
         return selectors.action_list(org=org)
+
+    def require_change(self, obj: CorrectiveAction) -> None:
+        services.require_action_update(action=obj, actor=self.membership)
 
     @extend_schema(request=ActionUpdateSerializer, responses=CorrectiveActionSerializer)
     @action(detail=True, methods=["post"])

@@ -9,6 +9,7 @@ from goals.models import Goal
 from teams.models import Membership, Organization, Team
 from teams.page_forms import DateField, TimeField, choose_people, parse_id, parse_number
 
+from . import selectors
 from .models import Cause, ChannelKind, Mood, NotificationChannel, ReminderChannel, Review, RuleKind
 
 
@@ -80,13 +81,14 @@ class EntryForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, goal: Goal, org: Organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, goal: Goal, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", goal.metric_name or goal.title)]
         choices += [(str(m.pk), m.name) for m in goal.supporting_metrics.all()]
         self.fields["metric"].choices = choices  # type: ignore[attr-defined]
         self.fields["metric"].required = False
-        choose_people(self.fields["member"], org=org)
+        # Exactly the people the service accepts (tracking.selectors.may_attribute_value).
+        choose_people(self.fields["member"], people=selectors.value_people(actor=actor))
 
 
 class AcknowledgeForm(forms.Form):
@@ -106,7 +108,8 @@ class AcknowledgeForm(forms.Form):
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choose_people(self.fields["owner"], org=org)
+        # Exactly the people the service accepts (tracking.selectors.may_own_action).
+        choose_people(self.fields["owner"], people=selectors.action_owners(org=org))
 
 
 class ChannelForm(forms.Form):
@@ -154,7 +157,7 @@ class ReviewActionForm(forms.Form):
         self.fields["goal"].queryset = Goal.objects.filter(org=org, team=team, status="active").order_by(
             "title"
         )  # type: ignore[attr-defined]
-        choose_people(self.fields["owner"], org=org)
+        choose_people(self.fields["owner"], people=selectors.action_owners(org=org))
 
 
 class ReviewForm(forms.Form):

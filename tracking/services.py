@@ -31,8 +31,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, PeriodKind, Status, SupportingMetric, TargetVersion
+from goals.selectors import can_change_goal
 from teams.access import CONTRIBUTORS
+from teams.errors import NotAllowed
 from teams.models import Membership, Organization, Team
+from teams.selectors import can_manage_team
 from teams.tables import Rows, read_table
 
 from . import channels, indicators, selectors
@@ -125,21 +128,9 @@ class _Lookups:
         lookups.goals = {g.pk: g for g in Goal.objects.filter(org=org, pk__in=goal_ids)}
         lookups.metrics = {m.pk: m for m in SupportingMetric.objects.filter(goal__org=org, pk__in=metric_ids)}
         lookups.members = {m.pk: m for m in Membership.objects.filter(org=org, pk__in=member_ids)}
-        actor_teams = set(actor.teams.values_list("pk", flat=True))
-        for goal in lookups.goals.values():
-            lookups.allowed[goal.pk] = _may_enter(actor, goal, actor_teams)
+        allowed = selectors.enterable_goal_ids(member=actor, goals=list(lookups.goals.values()))
+        lookups.allowed = {pk: pk in allowed for pk in lookups.goals}
         return lookups
-
-
-def _may_enter(actor: Membership, goal: Goal, actor_teams: set[int]) -> bool:
-    """The rule of `selectors.can_enter_values`, with the actor's teams already loaded."""
-    if not actor.is_active or goal.org_id != actor.org_id:
-        return False
-    if actor.role in selectors.MANAGING_ROLES:
-        return True
-    if actor.role != "member":
-        return False
-    return goal.owner_id == actor.pk or (goal.team_id is not None and goal.team_id in actor_teams)
 
 
 MAX_ID = 2**63 - 1
@@ -242,18 +233,19 @@ def _clean(
         if member is None or not member.is_active:
             errors["member"] = _("No such active person in this organisation.")
             member = None
+        elif not selectors.may_attribute_value(actor=lookups.actor, person=member):
+            errors["member"] = (
+                _("A value counts for a manager or a member.")
+                if member.role not in selectors.WORKER_ROLES
+                else _("You can only enter your own values.")
+            )
+            member = None
     external_id = (row.external_id or "").strip() or None
     if external_id is not None and len(external_id) > 100:
         errors["external_id"] = _("At most 100 characters.")
     note = (row.note or "").strip()
     if len(note) > 200:
         errors["note"] = _("At most 200 characters.")
-    if (
-        member is not None
-        and lookups.actor.role not in selectors.MANAGING_ROLES
-        and member.pk != lookups.actor.pk
-    ):
-        errors["member"] = _("You can only enter your own values.")
     if errors or goal is None or value is None or day is None:
         return None, errors
     return CleanEntry(goal, metric, day, value, member, external_id, note), {}
@@ -321,10 +313,10 @@ def _check_replaced(
             )
         )
     goals = {g.pk: g for g in Goal.objects.filter(org=org, pk__in=set(stored.values()))}
-    teams = set(actor.teams.values_list("pk", flat=True))
+    allowed = selectors.enterable_goal_ids(member=actor, goals=list(goals.values()))
     refused = {
         external_id for external_id, goal_id in stored.items()
-        if goal_id not in goals or goals[goal_id].status != Status.ACTIVE or not _may_enter(actor, goals[goal_id], teams)
+        if goal_id not in goals or goals[goal_id].status != Status.ACTIVE or goal_id not in allowed
     }  # fmt: skip
     if not refused:
         return
@@ -439,12 +431,23 @@ def entry_create(
     return qs.filter(goal=entry.goal, day=entry.day, created_by=actor.user).latest("id")
 
 
-def entry_delete(*, entry: MetricEntry, actor: Membership) -> None:
-    if not selectors.can_enter_values(member=actor, goal=entry.goal):
-        raise ValidationError({"goal": [_("You cannot enter values for this goal.")]})
+def require_value_entry(*, goal: Goal, actor: Membership) -> None:
+    """Refuse (403) unless `actor` enters values for this goal (selectors.can_enter_values)."""
+    if not selectors.can_enter_values(member=actor, goal=goal):
+        raise NotAllowed(_("You cannot enter values for this goal."))
+
+
+def require_entry_delete(*, entry: MetricEntry, actor: Membership) -> None:
+    """Refuse (403) unless `actor` may delete this value (selectors.deletable_entry_ids); a value
+    that came with a stand-up is refused as input (edit the stand-up) by entry_delete."""
+    require_value_entry(goal=entry.goal, actor=actor)
     own = entry.created_by_id == actor.user_id or entry.member_id == actor.pk
-    if actor.role not in selectors.MANAGING_ROLES and not own:
-        raise ValidationError({"goal": [_("You can only delete values you entered.")]})
+    if not own and not can_change_goal(member=actor, goal=entry.goal):
+        raise NotAllowed(_("You can only delete values you entered, or the values of goals you manage."))
+
+
+def entry_delete(*, entry: MetricEntry, actor: Membership) -> None:
+    require_entry_delete(entry=entry, actor=actor)
     if entry.standup_id is not None:
         raise ValidationError({"goal": [_("This value came with a stand-up: edit the stand-up instead.")]})
     org, goal_id, day = entry.goal.org, entry.goal_id, entry.day
@@ -998,14 +1001,17 @@ class ActionInput:
     due_date: date | None
 
 
-def can_act_on(*, alert: Alert, member: Membership) -> bool:
-    """Managers and admins act on any alert; a goal's owner on the goal's alerts; a person on
-    their own missed stand-ups."""
-    if member.org_id != alert.org_id or not member.is_active:
-        return False
-    if member.role in selectors.MANAGING_ROLES:
-        return True
-    return (alert.goal is not None and alert.goal.owner_id == member.pk) or alert.member_id == member.pk
+def require_alert_action(*, alert: Alert, actor: Membership) -> None:
+    """Refuse (403) unless `actor` acknowledges and resolves this alert (selectors.can_act_on)."""
+    if not selectors.can_act_on(alert=alert, member=actor):
+        raise NotAllowed(
+            _("Only the goal's owner, or an admin or a manager of its team, acts on this alert.")
+        )
+
+
+def require_action_update(*, action: CorrectiveAction, actor: Membership) -> None:
+    if not selectors.can_update_action(action=action, member=actor):
+        raise NotAllowed(_("Only the action's owner, or an admin or a manager of its team, updates it."))
 
 
 def _validate_action(org: Organization, data: ActionInput, errors: dict[str, list[str]]) -> None:
@@ -1015,6 +1021,8 @@ def _validate_action(org: Organization, data: ActionInput, errors: dict[str, lis
         errors["action"] = [_("At most %(limit)s characters.") % {"limit": TEXT_LIMIT}]
     if data.owner is None or data.owner.org_id != org.pk or not data.owner.is_active:
         errors["owner"] = [_("Choose who owns the action, from this organisation.")]
+    elif not selectors.may_own_action(org=org, person=data.owner):
+        errors["owner"] = [_("Choose a manager or a member to own the action.")]
     if data.due_date is None:
         errors["due_date"] = [_("Give the action a due date.")]
     elif data.due_date < selectors.org_today(org):
@@ -1025,9 +1033,8 @@ def alert_acknowledge(
     *, alert: Alert, actor: Membership, cause: str, cause_note: str, action: ActionInput
 ) -> CorrectiveAction:
     """纠偏: name the cause and commit to a corrective action with an owner and a due date."""
+    require_alert_action(alert=alert, actor=actor)
     errors: dict[str, list[str]] = {}
-    if not can_act_on(alert=alert, member=actor):
-        errors["__all__"] = [_("Only the goal's owner or a manager can acknowledge this alert.")]
     if cause not in Cause.values:
         errors["cause"] = [_("Choose a cause.")]
     elif cause == Cause.OTHER and not cause_note.strip():
@@ -1065,10 +1072,16 @@ def action_add(
     *, org: Organization, actor: Membership, goal: Goal | None, alert: Alert | None, data: ActionInput,
     review: Review | None = None,
 ) -> CorrectiveAction:  # fmt: skip
-    """A corrective action recorded outside an alert (e.g. decided at the weekly review)."""
+    """A corrective action recorded outside an alert (e.g. decided at the weekly review): by the
+    goal's owner, or whoever changes the goal (or, without a goal, the review's team)."""
+    allowed = (
+        goal is not None and (goal.owner_id == actor.pk or can_change_goal(member=actor, goal=goal))
+    ) or (goal is None and review is not None and can_manage_team(member=actor, team_id=review.team_id))
+    if not allowed:
+        raise NotAllowed(
+            _("Only the goal's owner, or an admin or a manager of its team, adds a corrective action.")
+        )
     errors: dict[str, list[str]] = {}
-    if actor.role not in selectors.MANAGING_ROLES and not (goal is not None and goal.owner_id == actor.pk):
-        errors["__all__"] = [_("Only the goal's owner or a manager can add a corrective action.")]
     _validate_action(org, data, errors)
     if errors:
         raise ValidationError(errors)
@@ -1082,8 +1095,7 @@ def action_add(
 def action_update(
     *, action: CorrectiveAction, actor: Membership, done: bool, worked: bool | None = None
 ) -> CorrectiveAction:
-    if actor.pk != action.owner_id and actor.role not in selectors.MANAGING_ROLES:
-        raise ValidationError(_("Only the action's owner or a manager can update it."))
+    require_action_update(action=action, actor=actor)
     action.state = ActionState.DONE if done else ActionState.OPEN
     action.done_at = timezone.now() if done else None
     action.worked = worked
@@ -1092,8 +1104,7 @@ def action_update(
 
 
 def alert_resolve(*, alert: Alert, actor: Membership, note: str) -> Alert:
-    if not can_act_on(alert=alert, member=actor):
-        raise ValidationError(_("Only the goal's owner or a manager can resolve this alert."))
+    require_alert_action(alert=alert, actor=actor)
     if not note.strip():
         raise ValidationError({"note": [_("Say why the alert is resolved.")]})
     Alert.objects.filter(pk=alert.pk).exclude(state=AlertState.RESOLVED).update(
@@ -1489,9 +1500,18 @@ def review_save(
     return review
 
 
+def require_team_change(*, team: Team, actor: Membership) -> None:
+    """Refuse (403) unless `actor` changes what belongs to this team: its reviews, its stand-up
+    rhythm (an admin, or a manager of the team or of a team above it)."""
+    if team.org_id != actor.org_id or not can_manage_team(member=actor, team_id=team.pk):
+        raise NotAllowed(
+            _("Only an admin, or a manager of “%(team)s” or of a team above it, changes this.")
+            % {"team": team.name}
+        )
+
+
 def _check_review(*, org: Organization, team: Team, actor: Membership, kind: str, start: date) -> None:
-    if actor.role not in selectors.MANAGING_ROLES:
-        raise ValidationError(_("Only managers record the review."))
+    require_team_change(team=team, actor=actor)
     if kind not in Review.Kind.values:
         raise ValidationError({"kind": [_("Choose a weekly or a monthly review.")]})
     expected = selectors.week_start(start) if kind == Review.Kind.WEEK else start.replace(day=1)
@@ -1528,8 +1548,7 @@ DEFAULT_STANDUP_TIME = dt_time(10, 0)
 def rhythm_save(
     *, team: Team, actor: Membership, standup_time: dt_time, working_days: str, reminders: bool
 ) -> TeamRhythm:
-    if actor.role not in selectors.MANAGING_ROLES or actor.org_id != team.org_id:
-        raise ValidationError(_("Only managers set the team's stand-up rhythm."))
+    require_team_change(team=team, actor=actor)
     days = "".join(sorted(set(working_days)))
     if not days or any(d not in "1234567" for d in days):
         raise ValidationError({"working_days": [_("Choose at least one working day.")]})

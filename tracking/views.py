@@ -13,7 +13,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from teams.access import ADMIN_ONLY, ALL_ROLES, CONTRIBUTORS, MANAGERS, OrgRequest, org_page
+from teams.access import (
+    ADMIN_ONLY,
+    ALL_ROLES,
+    CONTRIBUTORS,
+    MANAGERS,
+    OPEN_RULE,
+    TEAM_RULE,
+    OrgRequest,
+    org_page,
+)
 from teams.hooks import HomePanel
 from teams.page_forms import apply_service_errors, form_page, parse_id
 
@@ -164,12 +173,12 @@ def _board_context(
         "standup_time": rhythm.standup_time, "working_days": list(rhythm.working_days), "reminders": rhythm.reminders})  # fmt: skip
     return {"board": board, "day": day, "today": today, "earlier": day - timedelta(days=1),
                "later": day + timedelta(days=1) if day < today else None, "rhythm": rhythm,
-               "rhythm_form": rhythm_form, "can_set_rhythm": request.membership.role in MANAGERS,
+               "rhythm_form": rhythm_form, "can_set_rhythm": selectors.can_manage_team(member=request.membership, team_id=team.pk),
                "resolvable": {row.standup.pk for row in board.blockers
                               if not services.blocker_resolution_refusal(standup=row.standup, actor=request.membership)}}  # fmt: skip
 
 
-@org_page(roles=CONTRIBUTORS)
+@org_page(roles=CONTRIBUTORS, object_rule=OPEN_RULE)
 @require_POST
 def standup_blocker_resolve_view(request: OrgRequest, standup_id: int) -> HttpResponse:
     """ "I resolved this": a teammate marks a stand-up's blockers as cleared, then back to the board."""
@@ -194,11 +203,12 @@ def standup_blocker_resolve_view(request: OrgRequest, standup_id: int) -> HttpRe
     )
 
 
-@org_page(roles=MANAGERS)
+@org_page(roles=MANAGERS, object_rule=TEAM_RULE)
 @require_POST
 def rhythm_view(request: OrgRequest, team_id: int) -> HttpResponse:
     """The team's stand-up time and working days (reminders go out after that time)."""
     team = selectors.team_get(org=request.org, team_id=team_id)
+    services.require_team_change(team=team, actor=request.membership)
     form = RhythmForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -228,13 +238,15 @@ def preference_view(request: OrgRequest) -> HttpResponse:
     return redirect("standup", org_slug=request.org.slug)
 
 
-@org_page(roles=ALL_ROLES, write_roles=CONTRIBUTORS)
+@org_page(roles=ALL_ROLES, write_roles=CONTRIBUTORS, object_rule=TEAM_RULE)
 @require_http_methods(["GET", "POST"])
 def values_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     """Manual entry of a goal's values, and the latest values whatever their source."""
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    if request.method == "POST":
+        services.require_value_entry(goal=goal, actor=request.membership)
     today = selectors.org_today(request.org)
-    form = EntryForm(request.POST if request.method == "POST" else None, goal=goal, org=request.org,
+    form = EntryForm(request.POST if request.method == "POST" else None, goal=goal, actor=request.membership,
                      initial={"day": min(today, goal.end_date)})  # fmt: skip
 
     def save(data: dict[str, Any]) -> Any:
@@ -247,20 +259,23 @@ def values_view(request: OrgRequest, goal_id: int) -> HttpResponse:
         messages.success(request, _("Value saved; the indicators are being recomputed."))
         return redirect("goal_values", org_slug=request.org.slug, goal_id=goal.pk)
 
+    entries = list(selectors.entry_list(org=request.org, goal=goal)[:100])
     context = {
         "goal": goal,
-        "entries": list(selectors.entry_list(org=request.org, goal=goal)[:100]),
+        "entries": entries,
         "can_enter": selectors.can_enter_values(member=request.membership, goal=goal),
+        "deletable": selectors.deletable_entry_ids(member=request.membership, goal=goal, entries=entries),
     }
     return form_page(
         request, form, save=save, on_success=saved, template="tracking/values.html", context=context
     )
 
 
-@org_page(roles=CONTRIBUTORS)
+@org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)
 @require_POST
 def entry_delete_view(request: OrgRequest, entry_id: int) -> HttpResponse:
     entry = selectors.entry_get(org=request.org, entry_id=entry_id)
+    services.require_entry_delete(entry=entry, actor=request.membership)
     goal_id = entry.goal_id
     try:
         services.entry_delete(entry=entry, actor=request.membership)
@@ -284,13 +299,15 @@ def alert_list_view(request: OrgRequest) -> HttpResponse:
     return render(request, "tracking/alerts.html", {"rows": rows, "state": state, "actions": actions})
 
 
-@org_page(roles=ALL_ROLES, write_roles=CONTRIBUTORS)
+@org_page(roles=ALL_ROLES, write_roles=CONTRIBUTORS, object_rule=TEAM_RULE)
 @require_http_methods(["GET", "POST"])
 def alert_detail_view(request: OrgRequest, alert_id: int) -> HttpResponse:
     """One alert: what deviates and since when, a link to the data, and (for the goal's owner or a
     manager) the cause and corrective action that acknowledge it."""
     alert = selectors.alert_get(org=request.org, alert_id=alert_id)
-    can_act = services.can_act_on(alert=alert, member=request.membership)
+    if request.method == "POST":
+        services.require_alert_action(alert=alert, actor=request.membership)
+    can_act = selectors.can_act_on(alert=alert, member=request.membership)
     form = AcknowledgeForm(request.POST if request.method == "POST" else None, org=request.org,
                            initial={"owner": alert.goal.owner_id if alert.goal else request.membership.pk})  # fmt: skip
 
@@ -304,9 +321,10 @@ def alert_detail_view(request: OrgRequest, alert_id: int) -> HttpResponse:
         messages.success(request, _("Alert acknowledged; the corrective action is tracked until done."))
         return redirect("alert_detail", org_slug=request.org.slug, alert_id=alert.pk)
 
+    actions = list(selectors.action_list(org=request.org, alert=alert))
     context = {
-        "alert": alert, "message": services.alert_message(alert), "can_act": can_act,
-        "actions": list(selectors.action_list(org=request.org, alert=alert)),
+        "alert": alert, "message": services.alert_message(alert), "can_act": can_act, "actions": actions,
+        "updatable": selectors.updatable_action_ids(member=request.membership, alert=alert, actions=actions),
         "history": selectors.alert_history(alert=alert),
     }  # fmt: skip
     return form_page(
@@ -314,10 +332,11 @@ def alert_detail_view(request: OrgRequest, alert_id: int) -> HttpResponse:
     )
 
 
-@org_page(roles=CONTRIBUTORS)
+@org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)
 @require_POST
 def alert_resolve_view(request: OrgRequest, alert_id: int) -> HttpResponse:
     alert = selectors.alert_get(org=request.org, alert_id=alert_id)
+    services.require_alert_action(alert=alert, actor=request.membership)
     try:
         services.alert_resolve(alert=alert, actor=request.membership, note=request.POST.get("note", ""))
     except ValidationError as error:
@@ -327,10 +346,11 @@ def alert_resolve_view(request: OrgRequest, alert_id: int) -> HttpResponse:
     return redirect("alert_detail", org_slug=request.org.slug, alert_id=alert.pk)
 
 
-@org_page(roles=CONTRIBUTORS)
+@org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)
 @require_POST
 def action_update_view(request: OrgRequest, action_id: int) -> HttpResponse:
     action = selectors.action_get(org=request.org, action_id=action_id)
+    services.require_action_update(action=action, actor=request.membership)
     worked = {"yes": True, "no": False}.get(request.POST.get("worked", ""))
     try:
         services.action_update(action=action, actor=request.membership, done=request.POST.get("done") == "1",
@@ -410,6 +430,8 @@ def _review_view(request: OrgRequest, team_id: int, kind: str) -> HttpResponse:
     url = reverse("weekly_review" if kind == "week" else "monthly_review", args=[request.org.slug, team.pk])
     query = f"?week={start.isoformat()}" if kind == "week" else f"?month={start:%Y-%m}"
     status = 200
+    if request.method == "POST":
+        services.require_team_change(team=team, actor=request.membership)
     action_form = ReviewActionForm(org=request.org, team=team)
     if request.method == "POST" and request.POST.get("what") == "action":
         action_form = ReviewActionForm(request.POST, org=request.org, team=team)
@@ -450,18 +472,19 @@ def _review_view(request: OrgRequest, team_id: int, kind: str) -> HttpResponse:
         later = (start + timedelta(days=32)).replace(day=1)
         nav = (f"?month={earlier:%Y-%m}", f"?month={later:%Y-%m}" if later <= today else "")
     context = {"page": page, "kind": kind, "nav": nav, "action_form": action_form, "query": query,
-               "decisions_form": decisions_form, "can_record": request.membership.role in MANAGERS}  # fmt: skip
+               "decisions_form": decisions_form,
+               "can_record": selectors.can_manage_team(member=request.membership, team_id=team.pk)}  # fmt: skip
     return render(request, "tracking/review.html", context, status=status)
 
 
-@org_page(roles=ALL_ROLES, write_roles=MANAGERS)
+@org_page(roles=ALL_ROLES, write_roles=MANAGERS, object_rule=TEAM_RULE)
 @require_http_methods(["GET", "POST"])
 def weekly_review_view(request: OrgRequest, team_id: int) -> HttpResponse:
     """周例会: one page per team per week that prepares itself; the manager records decisions."""
     return _review_view(request, team_id, "week")
 
 
-@org_page(roles=ALL_ROLES, write_roles=MANAGERS)
+@org_page(roles=ALL_ROLES, write_roles=MANAGERS, object_rule=TEAM_RULE)
 @require_http_methods(["GET", "POST"])
 def monthly_review_view(request: OrgRequest, team_id: int) -> HttpResponse:
     """月度复盘会: achievement, tiers, trends and whether the corrective actions worked."""

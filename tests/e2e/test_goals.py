@@ -26,6 +26,7 @@ def world():
     ops = factories.team(org, "Operations")
     head = factories.member(org, Role.ADMIN, name="Hana Head")
     manager = factories.member(org, Role.MANAGER, name="Chen Manager", teams=[ops])
+    ops.managers.add(manager)  # 陈经理 manages the operations team
     member = factories.member(org, Role.MEMBER, name="Zhang San", teams=[ops])
     strategy = factories.goal(org, head, title="2026 growth strategy", start_date=date(2026, 1, 1),
                               end_date=date(2026, 12, 31), rationale="Company priority", status="active")  # fmt: skip
@@ -133,3 +134,28 @@ def test_manager_sets_and_decomposes_a_goal_member_comments_and_a_revision_is_ap
     expect(head_page.get_by_test_id("targets").locator(".tiers").first).to_contain_text("180000")
     head_page.screenshot(path=str(ARTIFACTS / "goal-revised-desktop.png"), full_page=True)
     head_context.close()
+
+
+def test_a_manager_reads_another_teams_goal_without_controls_to_change_it(page, browser, live_server, world):
+    """The operations manager opens the sales team's goal: it reads the same, with no Edit, no
+    status buttons, no decomposition and no supporting-metric form; their own team's goal has them."""
+    org = world["org"]
+    sales = factories.team(org, "Sales", managers=[factories.member(org, Role.MANAGER, name="Sales Manager")])
+    theirs = factories.goal(org, world["head"], title="Q4 deal value", team=sales, scope="team",
+                            parent=world["strategy"], start_date=date(2026, 10, 1), end_date=date(2026, 12, 31),
+                            status="active")  # fmt: skip
+    mine = factories.goal(org, world["head"], title="200,000 new users", team=world["ops"], scope="team",
+                          parent=world["strategy"], start_date=date(2026, 10, 1), end_date=date(2026, 12, 31),
+                          status="active")  # fmt: skip
+    sign_in(page, world["manager"].user.email)
+    page.goto(f"/o/acme/goals/{theirs.pk}/")
+    expect(page.get_by_role("heading", name="Q4 deal value")).to_be_visible()
+    expect(page.get_by_test_id("goal-status")).to_have_text("Active")
+    for name in ("Edit", "Decompose", "Close as achieved", "Close as missed", "Cancel goal"):
+        for role in ("link", "button"):
+            expect(page.get_by_role(role, name=name, exact=True)).to_have_count(0)
+    expect(page.get_by_text("Add a supporting metric")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / f"goal-other-team-{page.viewport_name}.png"), full_page=True)
+    page.goto(f"/o/acme/goals/{mine.pk}/")
+    expect(page.get_by_role("link", name="Edit", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel goal")).to_be_visible()

@@ -22,6 +22,7 @@ def world():
     org = factories.organization(name="Acme Growth", slug="acme")
     ops = factories.team(org, "Operations")
     manager = factories.member(org, Role.MANAGER, name="Chen Manager", teams=[ops])
+    ops.managers.add(manager)  # 陈经理 manages the operations team
     owner = factories.member(org, Role.MEMBER, name="张三", teams=[ops])
     for name in ("李四", "王五", "赵六"):
         factories.member(org, Role.MEMBER, name=name, teams=[ops])

@@ -46,7 +46,7 @@ def article_goal(org, owner, team, parent=None) -> dict:
 
 
 def test_manager_creates_the_article_goal(org, manager):
-    team = factories.team(org, "Operations")
+    team = factories.team(org, "Operations", managers=[manager])
     response = api(manager).post(url(org, "goals/"), article_goal(org, manager, team), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -74,7 +74,7 @@ def test_member_reads_but_cannot_create(org, manager, member):
     ],
 )
 def test_bad_goal_input_names_the_field(org, manager, change, attr):
-    team = factories.team(org, "Operations")
+    team = factories.team(org, "Operations", managers=[manager])
     payload = {**article_goal(org, manager, team), **change}
     assert_error(
         api(manager).post(url(org, "goals/"), payload, format="json"),
@@ -98,7 +98,7 @@ def test_parent_in_another_org_is_refused(org, other_org, manager):
 
 
 def test_filters_tree_and_status(org, manager):
-    ops = factories.team(org, "Operations")
+    ops = factories.team(org, "Operations", managers=[manager])
     strategy = factories.goal(org, manager, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31),
                               rationale="Company strategy")  # fmt: skip
     child = factories.goal(org, manager, team=ops, parent=strategy, scope="team")
@@ -146,16 +146,17 @@ def test_revision_flow_over_the_api(org, manager):
     head = factories.member(org, Role.MANAGER, name="Head")
     strategy = factories.goal(org, head, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), status="active",
                               rationale="x")  # fmt: skip
-    goal = factories.goal(
-        org, manager, parent=strategy, team=factories.team(org, "Sales"), scope="team", status="active"
-    )
+    commercial = factories.team(org, "Commercial", managers=[head])  # the head manages the team above
+    sales = factories.team(org, "Sales", parent=commercial, managers=[manager])
+    goal = factories.goal(org, manager, parent=strategy, team=sales, scope="team", status="active")
     payload = {"goal": goal.pk, "reason": "market", "comment": "Competition in the key region", "base": "90",
                "challenge": "110", "stretch": "140", "effective_from": "2026-02-01"}  # fmt: skip
     response = api(manager).post(url(org, "revisions/"), payload, format="json")
     assert response.status_code == 201, response.json()
     revision_id = response.json()["id"]
+    # Never on one's own goal: a permission, not a typo.
     assert_error(
-        api(manager).post(url(org, f"revisions/{revision_id}/approve/")), 400, type_="validation_error"
+        api(manager).post(url(org, f"revisions/{revision_id}/approve/")), 403, type_="permission_denied"
     )
     approved = api(head).post(url(org, f"revisions/{revision_id}/approve/"), {"comment": "OK"}, format="json")
     assert approved.json()["state"] == "approved" and approved.json()["version"] == 2

@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from goals import services
-from goals.models import PeriodTarget, Status
+from goals import selectors, services
+from goals.models import Goal, PeriodTarget, Status
 from goals.services import GoalInput, SliceInput
 from goals.smart import HistoryPoint, suggest_tiers
+from teams.errors import NotAllowed
 from teams.models import AuditEntry, Role
 from tests import factories
 from tests.conftest import login
@@ -41,18 +42,21 @@ def _decompose(goal, actor, kind="month", method="even"):
 def test_a_manager_cannot_take_over_an_active_goal_to_approve_its_revisions(org, admin, manager):
     strategy = factories.goal(org, admin, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), status="active",
                               rationale="x")  # fmt: skip
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(NotAllowed, match="company goal"):  # not theirs to change at all
         services.goal_update(goal=strategy, actor=manager, data=_input(strategy, owner=manager))
+    assert Goal.objects.get(pk=strategy.pk).owner == admin
+    team = factories.team(org, "T", managers=[manager])
+    team_goal = factories.goal(org, manager, parent=strategy, team=team, scope="team", status="active")
+    member = factories.member(org, Role.MEMBER, teams=[team])
+    with pytest.raises(ValidationError) as excinfo:  # managing the team does not hand an active goal over
+        services.goal_update(goal=team_goal, actor=manager, data=_input(team_goal, owner=member))
     assert "owner" in excinfo.value.message_dict
-    team_goal = factories.goal(org, manager, parent=strategy, team=factories.team(org, "T"), scope="team",
-                               status="active")  # fmt: skip
-    member = factories.member(org, Role.MEMBER)
     revision = services.revision_request(
         goal=team_goal, requester=member, reason="market", comment="x", base=D(90), challenge=D(110), stretch=D(130),
         effective_from=date(2026, 2, 1),
     )  # fmt: skip
-    assert not services.can_decide_revision(revision=revision, member=manager)  # owner of the goal itself
-    with pytest.raises(ValidationError, match="your own goal"):
+    assert not selectors.can_decide_revision(revision=revision, member=manager)  # owner of the goal itself
+    with pytest.raises(NotAllowed, match="your own goal"):
         services.revision_decide(revision=revision, decider=manager, approve=True)
     services.revision_decide(revision=revision, decider=admin, approve=True)
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from goals import selectors, services
 from goals.models import Goal, PeriodTarget, Revision, Scope, Status, TargetVersion
 from goals.services import GoalInput, SliceInput
+from teams.errors import NotAllowed
 from teams.models import AuditEntry, Role
 from tests import factories
 
@@ -83,7 +84,7 @@ def test_lower_is_better_reverses_the_tier_order(org, manager):
 
 def test_cascade_rules(org, other_org, manager):
     strategy = factories.goal(org, manager, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
-    team = factories.team(org, "Operations")
+    team = factories.team(org, "Operations", managers=[manager])
     child = services.goal_create(
         org=org, actor=manager, data=data(manager, scope=Scope.TEAM, team=team, parent=strategy)
     )
@@ -210,7 +211,7 @@ def test_rates_get_a_level_or_a_ramp(org, manager):
 
 
 def test_split_team_goal_into_members(org, manager, member):
-    team = factories.team(org, "Sales")
+    team = factories.team(org, "Sales", managers=[manager])
     goal = services.goal_create(org=org, actor=manager, data=data(manager, scope=Scope.TEAM, team=team))
     other = factories.member(org)
     allocations = [
@@ -233,7 +234,8 @@ def test_revision_is_approved_by_the_parent_owner_and_keeps_history(org, manager
     strategy = factories.goal(
         org, head, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), status=Status.ACTIVE
     )
-    team = factories.team(org, "Sales")
+    commercial = factories.team(org, "Commercial", managers=[head])  # the head manages the team above Sales
+    team = factories.team(org, "Sales", parent=commercial, managers=[manager])
     goal = services.goal_create(
         org=org, actor=manager, data=data(manager, scope=Scope.TEAM, team=team, parent=strategy)
     )
@@ -247,9 +249,9 @@ def test_revision_is_approved_by_the_parent_owner_and_keeps_history(org, manager
         goal=goal, requester=manager, reason=Revision.Reason.FORCE_MAJEURE, comment="Epidemic closes offline channels",
         base=D("130000"), challenge=D("160000"), stretch=D("190000"), effective_from=date(2026, 5, 1),
     )  # fmt: skip
-    with pytest.raises(ValidationError, match="your own"):
+    with pytest.raises(NotAllowed, match="your own"):
         services.revision_decide(revision=revision, decider=manager, approve=True)
-    with pytest.raises(ValidationError, match="Only the owner"):
+    with pytest.raises(NotAllowed, match="the owner of the goal it serves"):
         services.revision_decide(revision=revision, decider=member, approve=True)
     services.revision_decide(revision=revision, decider=head, approve=True, comment="Agreed")
     versions = list(goal.versions.order_by("number"))

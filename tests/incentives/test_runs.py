@@ -50,7 +50,7 @@ def period(org):
 def sales(org, hr, manager, member, period):
     """The article's example: team goal at 118 %, the member's own goal at 103 %, salary 30,000."""
     start, end = period
-    team = factories.team(org, "Sales")
+    team = factories.team(org, "Sales", managers=[manager])  # the sales manager enters the team's values
     member.teams.add(team)
     team_goal = factories.goal(org, manager, team=team, scope="team", start_date=start, end_date=end, base=D(90),
                                challenge=D(100), stretch=D(130), status="active")  # fmt: skip

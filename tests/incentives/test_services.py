@@ -73,7 +73,7 @@ def test_salaries_are_never_negative_and_audited(org, hr, member):
 
 
 def test_a_persons_payout_from_tracking_attainment_explained(org, hr, manager, member):
-    team = factories.team(org, "Sales")
+    team = factories.team(org, "Sales", managers=[manager])  # the sales manager enters the team's values
     member.teams.add(team)
     today = org_today(org)
     start, end = today - timedelta(days=30), today + timedelta(days=60)
@@ -162,7 +162,7 @@ def test_demo_carries_the_articles_scheme(db):
 
 
 def test_a_tiers_scheme_pays_the_tier_the_goals_reached(org, hr, manager, member):
-    team = factories.team(org, "Ops")
+    team = factories.team(org, "Ops", managers=[manager])
     member.teams.add(team)
     today = org_today(org)
     start, end = today - timedelta(days=30), today + timedelta(days=60)

@@ -48,7 +48,7 @@ def test_gantt_data_has_baseline_links_milestones_and_critical_path(org, manager
 
 
 def test_team_gantt_groups_every_open_goal_of_the_team(org, manager, member):
-    team = factories.team(org, "Ops")
+    team = factories.team(org, "Ops", managers=[manager])
     first = factories.goal(org, manager, team=team, scope="team", title="Users")
     second = factories.goal(org, manager, team=team, scope="team", title="DAU")
     other = factories.goal(org, manager, title="Elsewhere")
@@ -77,7 +77,7 @@ def test_goal_and_team_gantt_query_counts_are_flat_up_to_500_initiatives(
     Gantt run the same, pinned, number of queries as with a handful."""
     from tests.plans.test_views import big_plan_rows, big_plan_world
 
-    team = factories.team(org, "Ops")
+    team = factories.team(org, "Ops", managers=[manager])
     goals = [factories.goal(org, manager, team=team, scope="team", title=f"Goal {n}",
                             start_date=date(2026, 1, 1), end_date=date(2026, 12, 31)) for n in range(2)]  # fmt: skip
     owners, squads, dimensions = big_plan_world(org, manager, goals)

@@ -18,7 +18,7 @@ from tests import factories
 @pytest.fixture
 def plan(org, manager):
     """The article's action table for the operations goal (weeks from 1 October 2026)."""
-    ops = factories.team(org, "Operations")
+    ops = factories.team(org, "Operations", managers=[manager])
     goal = factories.goal(org, manager, team=ops, scope="team", title="200,000 new registered users",
                           start_date=date(2026, 10, 1), end_date=date(2026, 12, 31), status="active")  # fmt: skip
     people = {

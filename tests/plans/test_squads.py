@@ -109,6 +109,7 @@ def test_manager_sets_a_capacity_and_the_overload_follows(org, manager, member):
     from django.utils import timezone
 
     today = timezone.localdate()
+    factories.team(org, "Ops", managers=[manager]).members.add(member)  # the manager's own person
     goal = factories.goal(
         org, manager, start_date=today - timedelta(days=30), end_date=today + timedelta(days=60)
     )
@@ -135,3 +136,25 @@ def test_manager_sets_a_capacity_and_the_overload_follows(org, manager, member):
         login(member).get(people_url).content.decode().split(f'id="member-{member.pk}"')[1].split("</tr>")[0]
     )
     assert "4.5" in row and "overloaded" not in row and 'name="load"' not in row  # members read only
+
+
+def test_a_manager_sets_the_capacity_of_their_teams_people_only(org, manager, member):
+    """Capacity drives the overload conflicts of a team's plan: a manager sets it for the people of
+    the teams they manage (and the teams below), an admin for everyone; the others' rows are read
+    only, and a forged request is refused without changing anything."""
+    ops = factories.team(org, "Ops", managers=[manager])
+    growth = factories.team(org, "Growth", parent=ops)
+    mine = factories.member(org, Role.MEMBER, name="Mine", teams=[growth])  # in a sub-team
+    factories.team(org, "Sales").members.add(member)
+    client = login(manager)
+    url = reverse("plan_people", args=[org.slug])
+    page = client.get(url).content.decode()
+
+    def row(person):
+        return page.split(f'id="member-{person.pk}"')[1].split("</tr>")[0]
+
+    assert 'name="load"' in row(mine) and 'name="load"' not in row(member)
+    assert client.post(url, {"membership": member.pk, "load": "9"}).status_code == 403
+    assert not Capacity.objects.filter(membership=member).exists()
+    assert client.post(url, {"membership": mine.pk, "load": "2"}).status_code == 302
+    assert Capacity.objects.get(membership=mine).load == D("2")

@@ -26,7 +26,7 @@ def api(membership) -> APIClient:
 
 @pytest.fixture
 def goal(org, manager, member):
-    team = factories.team(org, "Sales")
+    team = factories.team(org, "Sales", managers=[manager])
     member.teams.add(team)
     today = org_today(org)
     return factories.goal(org, manager, team=team, title="Deal value", start_date=today - timedelta(days=45),
@@ -195,8 +195,8 @@ def test_alert_acknowledge_and_resolve_through_the_api(org, manager, member, goa
     }
     assert_error(api(manager).post(url, {**body, "owner": outsider.pk}, format="json"), 400, type_="validation_error",
                  attr="owner")  # fmt: skip
-    assert_error(
-        api(member).post(url, {**body, "owner": member.pk}, format="json"), 400, type_="validation_error"
+    assert_error(  # not the goal's owner, nor a manager of its team
+        api(member).post(url, {**body, "owner": member.pk}, format="json"), 403, type_="permission_denied"
     )
     done = api(manager).post(url, {**body, "owner": member.pk}, format="json")
     assert done.status_code == 201 and CorrectiveAction.objects.get().owner == member
@@ -225,7 +225,7 @@ def test_only_admins_configure_channels(org, admin, manager):
 
 
 def test_reviews_api_upserts_the_decisions(org, manager, member, other_org, outsider):
-    team = factories.team(org, "Ops")
+    team = factories.team(org, "Ops", managers=[manager])
     url = f"/api/v1/orgs/{org.slug}/reviews/"
     body = {"team": team.pk, "kind": "week", "start": "2026-11-23", "decisions": "Shift two reps to the East"}
     first = api(manager).post(url, body, format="json")

@@ -39,8 +39,9 @@ def api(membership) -> APIClient:
 
 
 @pytest.fixture
-def team(org, member):
-    team = factories.team(org, "Sales", parent=factories.team(org, "Commercial"))
+def team(org, member, manager):
+    # The manager manages the team above Sales: their rights reach its sub-teams.
+    team = factories.team(org, "Sales", parent=factories.team(org, "Commercial", managers=[manager]))
     member.teams.add(team)
     return team
 
@@ -109,7 +110,7 @@ def test_members_enter_and_delete_only_their_own_values(org, manager, member, te
         org=org, actor=teammate, data=services.EntryInput(goal_id=goal.pk, value="2")
     )
     response = api(member).delete(f"/api/v1/orgs/{org.slug}/metric-entries/{theirs.pk}/")
-    assert response.status_code == 400 and MetricEntry.objects.filter(pk=theirs.pk).exists()
+    assert response.status_code == 403 and MetricEntry.objects.filter(pk=theirs.pk).exists()
     assert api(manager).delete(f"/api/v1/orgs/{org.slug}/metric-entries/{theirs.pk}/").status_code == 204
 
 

@@ -22,7 +22,7 @@ from tracking.selectors import org_today
 
 @pytest.fixture
 def goal(org, manager, member):
-    team = factories.team(org, "Operations")
+    team = factories.team(org, "Operations", managers=[manager])
     member.teams.add(team)
     today = org_today(org)
     goal = factories.goal(org, manager, team=team, title="New users", start_date=today - timedelta(days=30),

@@ -51,6 +51,7 @@ def test_reminders_after_the_team_time_on_working_days_once(org, team, django_ca
 
 def test_the_team_sets_its_time_and_days(org, team, manager, member):
     member.teams.add(team)
+    team.managers.add(manager)
     client = login(manager)
     response = client.post(reverse("team_rhythm", args=[org.slug, team.pk]),
                            {"standup_time": "09:15", "working_days": ["1", "2", "3", "4", "5", "6"], "reminders": "on"})  # fmt: skip

@@ -22,8 +22,8 @@ from tracking.selectors import org_today
 
 
 @pytest.fixture
-def team(org, member):
-    team = factories.team(org, "Sales")
+def team(org, member, manager):
+    team = factories.team(org, "Sales", managers=[manager])
     member.teams.add(team)
     return team
 

@@ -19,8 +19,8 @@ from tracking.services import EntryInput, StandupInput
 
 
 @pytest.fixture
-def team(org, member):
-    team = factories.team(org, "Operations")
+def team(org, member, manager):
+    team = factories.team(org, "Operations", managers=[manager])
     member.teams.add(team)
     return team
 

@@ -18,8 +18,8 @@ from tracking.selectors import org_today
 
 
 @pytest.fixture
-def team(org, member):
-    team = factories.team(org, "Operations")
+def team(org, member, manager):
+    team = factories.team(org, "Operations", managers=[manager])
     member.teams.add(team)
     return team
 

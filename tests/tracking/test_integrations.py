@@ -69,9 +69,8 @@ def channels_url(org, path="") -> str:
 def field_block(page: str, name: str) -> str:
     """The markup of one form field: its label, input and the errors shown next to it."""
     before, after = page.split(f'id="id_{name}"', 1)
-    return (
-        before.rsplit('<div class="field', 1)[1] + after.split('<div class="field', 1)[0].split("</form>")[0]
-    )
+    start = re.split(r'<div class="field[ "]', before)[-1]
+    return start + re.split(r'<div class="field[ "]', after, maxsplit=1)[0].split("</form>")[0]
 
 
 def page_url(name: str, org, *args) -> str:

@@ -66,14 +66,19 @@ def _decimal(value: object) -> Decimal | None:
 
 def format_number(value: object, places: int = 0) -> str:
     """`value` at `places` decimals, grouped by thousands, in the active language; "—" for None;
-    anything that is not a number comes back as its text."""
+    anything that is not a number comes back as its text. Negative `places` (as floatformat's):
+    at most that many decimals, without trailing zeros (a weight of 0.25, not 0.250)."""
     if value is None or value == "":
         return MISSING
     number = _decimal(value)
     if number is None:
         return str(value)
-    places = max(0, min(int(places), MAX_PLACES))
+    trim = int(places) < 0
+    places = max(0, min(abs(int(places)), MAX_PLACES))
     rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if trim:
+        exponent = int(rounded.normalize().as_tuple().exponent)
+        places = 0 if rounded == rounded.to_integral_value() else min(places, -exponent)
     if rounded == 0:
         rounded = abs(rounded)  # never "-0.00"
     return str(formats.number_format(rounded, places, use_l10n=True, force_grouping=True))

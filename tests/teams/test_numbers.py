@@ -24,6 +24,13 @@ def test_numbers_are_grouped_by_thousands_in_every_language(language):
         assert format_percent(Decimal("5")) == "5.0%"
 
 
+def test_negative_places_drop_trailing_zeros():
+    assert format_number(Decimal("0.250"), -3) == "0.25"
+    assert format_number(Decimal("1.000"), -3) == "1"
+    assert format_number(Decimal("12345.6789"), -2) == "12,345.68"
+    assert format_number(Decimal("100"), -2) == "100"
+
+
 def test_rounding_is_half_up_and_never_shows_minus_zero():
     assert format_number(Decimal("2.5"), 0) == "3"
     assert format_number(Decimal("-0.0001"), 2) == "0.00"

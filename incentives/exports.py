@@ -23,8 +23,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
 
+from teams.numbers import format_money
 from teams.tables import escape_cell
 
 from . import selectors
@@ -54,6 +56,20 @@ def _detail_values(line: PayoutLine, escape: Any = escape_cell) -> list[Any]:
 
 def _raw(value: str) -> str:
     return value
+
+
+# Column widths (in characters) that fit the headers and a typical value in either language.
+SUMMARY_WIDTHS = [28, 10, 16, 18, 22, 14, 16]
+DETAIL_WIDTHS = [14, 20, 24, 18, 14, 12, 18, 22, 14, 16, 40]
+EXPLANATION_WIDTHS = [14, 20, 8, 100]
+
+
+def _layout(sheet: Any, widths: list[int], *, freeze: str) -> None:
+    """Column widths and frozen panes: set before the first row (a write-only sheet writes its
+    columns and views ahead of the rows)."""
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = freeze
 
 
 def _lines(run: PayoutRun) -> Iterator[PayoutLine]:
@@ -89,6 +105,7 @@ def write_xlsx(run: PayoutRun, out: IO[bytes]) -> None:
             return money_row(sheet, values, len(values))
 
         summary = book.create_sheet(_("Summary"))
+        _layout(summary, SUMMARY_WIDTHS, freeze="A5")  # the header row is row 4
         summary.append([_("Payout run"), f"{run.start:%Y-%m-%d} – {run.end:%Y-%m-%d}", f"v{run.version}"])
         summary.append([_("Currency"), run.org.currency])
         summary.append([])
@@ -103,20 +120,30 @@ def write_xlsx(run: PayoutRun, out: IO[bytes]) -> None:
                                            run.commission_total, run.adjustment_total, run.total], 2))  # fmt: skip
 
         detail = book.create_sheet(_("Detail"))
+        _layout(detail, DETAIL_WIDTHS, freeze="C2")  # the header, and whose line it is, stay in view
         header(detail, _detail_headers())
         explanation = book.create_sheet(_("Explanation"))
+        _layout(explanation, EXPLANATION_WIDTHS, freeze="A2")
         header(explanation, [_("Employee number"), _("Name"), _("Line"), _("Explanation")])
+        detail_rows = explanation_rows = 1
         for line in _lines(run):
             values = _detail_values(line, _raw)
             cells = money_row(detail, values, 4)
             cells[5].number_format = "0.0"
             detail.append(cells)
+            detail_rows += 1
             for number, text in enumerate(line.explanation, start=1):
                 explanation.append(text_row(explanation, [values[0], values[1], number, str(text)]))
+                explanation_rows += 1
             if line.adjustment_reason:
                 explanation.append(text_row(explanation, [values[0], values[1], len(line.explanation) + 1,
                                                           _("Adjusted by %(amount)s: %(reason)s")
-                                                          % {"amount": line.adjustment, "reason": line.adjustment_reason}]))  # fmt: skip
+                                                          % {"amount": format_money(line.adjustment),
+                                                             "reason": line.adjustment_reason}]))  # fmt: skip
+                explanation_rows += 1
+        # A filter over every row (written after the rows, so the range is known).
+        detail.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_WIDTHS))}{detail_rows}"
+        explanation.auto_filter.ref = f"A1:{get_column_letter(len(EXPLANATION_WIDTHS))}{explanation_rows}"
 
         fixed = (run.approved_at or run.updated_at).replace(tzinfo=None, microsecond=0)
         book.properties.creator = "Stretch"

@@ -510,6 +510,8 @@ def payout_in(
                                   currency=currency_format(member.org), say=lambda text, values: _(text) % values,
                                   tier_label=tier_label)  # fmt: skip
     payout.lines[0:0] = notes
+    if not facts.salaries.get(member.pk):  # said after the total, which shows the base of 0
+        payout.lines.append(_("No base salary is recorded for this period: the base counts as 0."))
     return payout
 
 
@@ -668,12 +670,16 @@ def run_is_stuck(run: PayoutRun) -> bool:
 
 @transaction.atomic
 def run_retry(*, run: PayoutRun, actor: Membership) -> PayoutRun:
-    """Compute a failed or stuck run again, from the start: everyone's line is computed afresh
-    from today's salaries and goals (the run is not locked, so nothing approved changes)."""
+    """Compute a run in review, a failed or a stuck run again, from the start: everyone's line is
+    computed afresh from today's salaries and goals (a salary set after the run, a period that has
+    since ended); adjustments are dropped (they stay in the history). The run is not submitted or
+    locked, so nothing approved changes."""
     _may_run(actor, run.org_id)
     run = _locked_run(run)
-    if run.status != RunStatus.FAILED and not run_is_stuck(run):
-        raise ValidationError(_("Only a failed run, or one stuck for 10 minutes, is computed again."))
+    if run.status not in (RunStatus.FAILED, RunStatus.REVIEW) and not run_is_stuck(run):
+        raise ValidationError(
+            _("Only a run in review, a failed run, or one stuck for 10 minutes, is computed again.")
+        )
     run.lines.all().delete()
     run.status, run.error, run.done = RunStatus.QUEUED, "", 0
     run.save(update_fields=["status", "error", "done", "updated_at"])

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from teams.access import ALL_ROLES, PEOPLE_WITH_MONEY, OrgRequest, org_page
 from teams.models import Role
 from teams.page_forms import apply_service_errors, form_page
+from tracking.services import parse_day
 
 from . import exports, selectors, services
 from .forms import AdjustForm, AssignForm, RunForm, SalaryForm, SchemeForm
@@ -156,10 +157,15 @@ def runs_view(request: OrgRequest) -> HttpResponse:
 
     def started(run: PayoutRun) -> HttpResponse:
         messages.success(request, _("Payout run started: the lines are being computed."))
+        period_open = selectors.period_open_warning(org=request.org, end=run.end)
+        if period_open:
+            messages.warning(request, period_open)
         return redirect("payout_run", org_slug=request.org.slug, run_id=run.pk)
 
+    end = parse_day(form["end"].value())  # the end typed (or the current quarter's): has it passed?
     return form_page(request, form, template="incentives/runs.html", on_success=started,
-                     context={"runs": selectors.run_list(org=request.org)},
+                     context={"runs": selectors.run_list(org=request.org),
+                              "period_open": selectors.period_open_warning(org=request.org, end=end) if end else None},
                      save=lambda data: services.run_start(org=request.org, actor=request.membership, start=data["start"],
                                                           end=data["end"], language=request.LANGUAGE_CODE))  # fmt: skip
 
@@ -182,6 +188,7 @@ def run_view(request: OrgRequest, run_id: int) -> HttpResponse:
     context = {
         "run": run, "page": page, "search": search, "teams": selectors.run_team_totals(run=run),
         "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),
+        "warnings": selectors.run_warnings(run=run),
         "adjust_form": AdjustForm(), "is_admin": request.membership.role == Role.ADMIN,
         "approval_refusal": services.run_approval_refusal(run=run, actor=request.membership)
         if run.status == RunStatus.SUBMITTED else None,

@@ -21,6 +21,11 @@ class SchemeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         )  # fmt: skip
         read_only_fields = ("updated_at",)
         validators: list[Any] = []
+        extra_kwargs = {
+            "bands": {"help_text": "Commission bands: rows [from %, to % (null for the last band), rate as a "
+                                   "fraction of the target bonus per point (0.05 is shown as 5 %)]. A refused row "
+                                   "is named in the error's attr, e.g. bands.1.start."},
+        }  # fmt: skip
 
 
 class AssignmentSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -27,6 +27,7 @@ from teams.services import audit_diff, audit_record
 from tracking.models import TierReached
 
 from . import calculator
+from .bands import check_bands
 from .models import (
     BonusScheme,
     MoneyGrant,
@@ -114,34 +115,13 @@ def _validate_scheme(
                     _("Steps must have different attainments, and pay 0–100 % rising with attainment.")
                 ]
             steps = [[str(a), str(p)] for a, p in ordered]
-    bands: list[list[Any]] = []
-    previous_end: Decimal | None = Decimal(100)
-    band_rows = _rows(data.bands, 3)
-    if band_rows is None:
-        errors["bands"] = [_("Give each commission band as from %, to % (empty for no end) and rate.")]
-    for index, values in enumerate(band_rows or []):
-        start, end, rate = (
-            _decimal(values[0]),
-            (None if values[1] in (None, "") else _decimal(values[1])),
-            _decimal(values[2]),
-        )
-        if start is None or rate is None or (values[1] not in (None, "") and end is None):
-            errors["bands"] = [_("Give each commission band as from %, to % (empty for no end) and rate.")]
-            break
-        if not 0 <= rate <= 1:
-            # xgettext:no-python-format
-            errors["bands"] = [_("A commission rate is between 0 and 100% of the target bonus per point.")]
-            break
-        if previous_end is None or start != previous_end or (end is not None and end <= start):
-            errors["bands"] = [
-                _(
-                    "Commission bands must start at 100%% and follow each other without overlap or gap (band %(n)s)."
-                )
-                % {"n": index + 1}
-            ]
-            break
-        bands.append([str(start), None if end is None else str(end), str(rate)])
-        previous_end = end
+    checked = check_bands(list(data.bands) if isinstance(data.bands, list | tuple) else data.bands)
+    bands: list[list[Any]] = list(checked.bands)
+    if not checked.ok:
+        errors["bands"] = [checked.summary]
+        for index, problems in checked.rows.items():  # "bands.1.start": which row, which cell
+            for name, message in problems.items():
+                errors[f"bands.{index}.{name}"] = [message]
     if data.cap_multiple is not None and data.cap_multiple < 1:
         errors["cap_multiple"] = [_("The cap cannot be below the target bonus (at least 1×).")]
     multiples: dict[str, str] = {}

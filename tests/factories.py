@@ -74,3 +74,12 @@ def goal(org: Organization, owner: Membership | None = None, *, actor: Membershi
         goal_services.goal_set_status(goal=created, actor=actor, status=status)
         created.refresh_from_db()
     return created
+
+
+def band_fields(rows, *, initial: int = 0) -> dict[str, str]:
+    """The scheme form's commission band rows (from %, to %, rate %) as posted by the page."""
+    data = {"bands-TOTAL_FORMS": str(len(rows)), "bands-INITIAL_FORMS": str(initial),
+            "bands-MIN_NUM_FORMS": "0", "bands-MAX_NUM_FORMS": "1000"}  # fmt: skip
+    for index, (start, end, rate) in enumerate(rows):
+        data.update({f"bands-{index}-start": start, f"bands-{index}-end": end, f"bands-{index}-rate": rate})
+    return data

@@ -12,7 +12,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from incentives import exports, services
-from incentives.models import PayoutRun, RunStatus
+from incentives.models import BonusScheme, PayoutRun, RunStatus
 from tests import factories
 from tests.incentives import test_runs
 from tracking.selectors import org_today
@@ -134,3 +134,79 @@ def test_the_demo_people_have_employee_numbers_on_their_payout_lines(db):
     run = PayoutRun.objects.filter(org__slug="demo", status=RunStatus.LOCKED).latest("end")
     numbers = list(run.lines.values_list("employee_number", flat=True))
     assert numbers and all(numbers) and len(set(numbers)) == len(numbers)
+
+
+ARTICLE_FORM = {"name": "Article", "kind": "linear", "target_bonus": "20000", "threshold": "60",
+                "team_weight": "0.6", "own_weight": "0.4"}  # fmt: skip
+
+
+def test_the_scheme_form_shows_bands_as_rows_in_percent(org, hr, client):
+    scheme = services.scheme_save(org=org, actor=hr, data=test_runs.ARTICLE)
+    client.force_login(hr.user)
+    page = client.get(reverse("incentive_scheme", args=[org.slug, scheme.pk])).content.decode()
+    editor = page.split('data-testid="band-editor"')[1].split("</fieldset>")[0]
+    assert 'name="bands-0-start" value="100"' in editor and 'name="bands-0-end" value="120"' in editor
+    assert 'name="bands-0-rate" value="5"' in editor and 'name="bands-1-rate" value="10"' in editor
+    assert "0.05" not in page and "0.10" not in page
+    listing = client.get(reverse("incentive_schemes", args=[org.slug])).content.decode()
+    assert "100–120%: 5%" in listing and "120–…%: 10%" in listing and "0.05" not in listing
+    new_form = listing.split('data-testid="band-editor"')[1].split("</fieldset>")[
+        0
+    ]  # the article's, to start from
+    assert 'name="bands-0-rate" value="5"' in new_form and 'name="bands-1-start" value="120"' in new_form
+
+
+def test_band_rows_are_saved_from_percent_and_refused_row_by_row(org, hr, client):
+    client.force_login(hr.user)
+    url = reverse("incentive_schemes", args=[org.slug])
+    bad = client.post(
+        url, {**ARTICLE_FORM, **factories.band_fields([("100", "90", "5"), ("110", "", "150")])}
+    )
+    assert bad.status_code == 400 and not BonusScheme.objects.exists()
+    html = bad.content.decode()
+    row0, row1 = (
+        html.split('data-testid="band-row-0"')[1].split("</tr>")[0],
+        html.split('data-testid="band-row-1"')[1].split("</tr>")[0],
+    )
+    assert "“To” must be above “from” (100 %)." in row0 and 'value="90"' in row0
+    assert "A rate is between 0 % and 100 %." in row1 and 'value="150"' in row1 and 'value="110"' in row1
+    overlap = client.post(
+        url, {**ARTICLE_FORM, **factories.band_fields([("100", "120", "5"), ("110", "", "10")])}
+    )
+    row1 = overlap.content.decode().split('data-testid="band-row-1"')[1].split("</tr>")[0]
+    assert overlap.status_code == 400 and "Overlaps the band before it, which ends at 120 %." in row1
+    first = client.post(url, {**ARTICLE_FORM, **factories.band_fields([("90", "", "5")])})
+    assert "The first band starts at 100 %" in first.content.decode().split('data-testid="band-row-0"')[1]
+    ok = client.post(url, {**ARTICLE_FORM, **factories.band_fields([("120", "", "10 %"), ("100", "120", "5%"),
+                                                                      ("", "", "")])})  # fmt: skip
+    assert ok.status_code == 302
+    assert BonusScheme.objects.get().bands == [["100", "120", "0.05"], ["120", None, "0.1"]]
+
+
+def test_band_rows_are_added_and_removed_without_javascript(org, hr, client):
+    scheme = services.scheme_save(org=org, actor=hr, data=test_runs.ARTICLE)
+    client.force_login(hr.user)
+    url = reverse("incentive_scheme", args=[org.slug, scheme.pk])
+    rows = factories.band_fields([("100", "120", "5"), ("120", "", "10")], initial=2)
+    added = client.post(url, {**ARTICLE_FORM, **rows, "add_band": "1"})
+    html = added.content.decode()
+    assert added.status_code == 200 and 'data-testid="band-row-2"' in html and 'name="bands-2-start"' in html
+    assert (
+        'name="bands-1-start" value="120"' in html and "field-error" not in html
+    )  # what was typed, no errors yet
+    scheme.refresh_from_db()
+    assert scheme.bands == [["100", "120", "0.05"], ["120", None, "0.10"]]  # nothing saved
+    removed = client.post(url, {**ARTICLE_FORM, **rows, "bands-1-DELETE": "on", "bands-0-end": ""})
+    assert removed.status_code == 302
+    scheme.refresh_from_db()
+    assert scheme.bands == [["100", None, "0.05"]]
+
+
+def test_the_api_names_the_band_row_that_is_wrong(org, hr, client):
+    client.force_login(hr.user)
+    body = {"name": "API", "kind": "linear", "target_bonus": "1000", "threshold": "60",
+            "bands": [["100", "120", "0.05"], ["125", None, "0.1"]]}  # fmt: skip
+    answer = client.post(f"/api/v1/orgs/{org.slug}/bonus-schemes/", body, content_type="application/json")
+    assert answer.status_code == 400
+    attrs = {e["attr"]: e["detail"] for e in answer.json()["errors"]}
+    assert "bands" in attrs and "gap" in attrs["bands.1.start"]

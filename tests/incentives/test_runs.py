@@ -500,7 +500,8 @@ def test_a_schemes_what_if_and_its_changes(org, hr, client):
     bad = client.get(url, {"base": "-5", "attainment": "abc"})
     assert bad.status_code == 200 and "Enter a base salary" in bad.content.decode()
     form = {"name": "Article", "kind": "linear", "target_bonus": "25000", "threshold": "60",
-            "bands": "100, 120, 0.05\n120, , 0.10", "cap_multiple": "0.5", "team_weight": "0.6", "own_weight": "0.4"}  # fmt: skip
+            **factories.band_fields([("100", "120", "5"), ("120", "", "10")]), "cap_multiple": "0.5", "team_weight": "0.6",
+            "own_weight": "0.4"}  # fmt: skip
     refused = client.post(url, form)  # a cap below the target bonus
     assert refused.status_code == 400
     scheme.refresh_from_db()

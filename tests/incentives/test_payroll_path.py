@@ -165,15 +165,15 @@ def test_band_rows_are_saved_from_percent_and_refused_row_by_row(org, hr, client
     assert bad.status_code == 400 and not BonusScheme.objects.exists()
     html = bad.content.decode()
     row0, row1 = (
-        html.split('data-testid="band-row-0"')[1].split("</tr>")[0],
-        html.split('data-testid="band-row-1"')[1].split("</tr>")[0],
+        html.split('data-testid="band-row-0"')[1].split("</tbody>")[0],
+        html.split('data-testid="band-row-1"')[1].split("</tbody>")[0],
     )
     assert "“To” must be above “from” (100 %)." in row0 and 'value="90"' in row0
     assert "A rate is between 0 % and 100 %." in row1 and 'value="150"' in row1 and 'value="110"' in row1
     overlap = client.post(
         url, {**ARTICLE_FORM, **factories.band_fields([("100", "120", "5"), ("110", "", "10")])}
     )
-    row1 = overlap.content.decode().split('data-testid="band-row-1"')[1].split("</tr>")[0]
+    row1 = overlap.content.decode().split('data-testid="band-row-1"')[1].split("</tbody>")[0]
     assert overlap.status_code == 400 and "Overlaps the band before it, which ends at 120 %." in row1
     first = client.post(url, {**ARTICLE_FORM, **factories.band_fields([("90", "", "5")])})
     assert "The first band starts at 100 %" in first.content.decode().split('data-testid="band-row-0"')[1]

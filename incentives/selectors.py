@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from goals.periods import fiscal_quarter
 from teams.models import AuditEntry, Membership, Organization, Team
+from teams.numbers import format_money
 from teams.page_forms import parse_id, parse_number
 from tracking.services import parse_day
 
@@ -362,6 +363,9 @@ FIELDS = {
 }  # fmt: skip
 
 
+MONEY_FIELDS = {"total", "adjustment"}
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     at: Any
@@ -384,6 +388,8 @@ def run_history(*, run: PayoutRun) -> list[HistoryRow]:
         for key, (before, after) in entry.changes.items():
             if key == "status":
                 before, after = statuses.get(str(before), before), statuses.get(str(after), after)
+            elif key in MONEY_FIELDS:  # 1,258,567.89, as the run's figures read
+                before, after = (None if v is None else format_money(v) for v in (before, after))
             changes.append((str(FIELDS.get(key, key)), before, after))
         rows.append(HistoryRow(at=entry.at, actor=entry.actor.get_full_name() if entry.actor else "Stretch",
                                action=str(ACTIONS.get(entry.action, entry.action)), changes=changes))  # fmt: skip

@@ -210,3 +210,13 @@ def test_the_api_names_the_band_row_that_is_wrong(org, hr, client):
     assert answer.status_code == 400
     attrs = {e["attr"]: e["detail"] for e in answer.json()["errors"]}
     assert "bands" in attrs and "gap" in attrs["bands.1.start"]
+
+
+def test_the_run_history_reads_amounts_as_money(org, hr, sales, period, django_capture_on_commit_callbacks):
+    from incentives import selectors
+
+    run = _run(org, hr, period, django_capture_on_commit_callbacks)
+    services.run_line_adjust(line=run.lines.first(), actor=hr, amount=D("1234.5"), reason="Helped the east")
+    adjusted = selectors.run_history(run=run)[0]
+    assert ("adjustment", "0.00", "1,234.50") in adjusted.changes
+    assert any(field == "total" and "," in str(after) for field, _before, after in adjusted.changes)

@@ -24,6 +24,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext, pgettext
 
+from teams import numbers
 from teams.models import AuditEntry, Membership, Team
 
 from .models import Goal, PeriodKind, Revision, SupportingMetric
@@ -40,9 +41,9 @@ class HistoryLine:
 
 
 def format_number(value: Decimal) -> str:
-    """Grouped by thousands, without the stored trailing zeros: 10,000,000 · 0.25 · -1,200.5.
-    (Switch to teams.numbers.format_number at the goal's precision once that is merged.)"""
-    return format(value.normalize(), ",f") if value != 0 else "0"
+    """Grouped by thousands in the reader's language, without the stored trailing zeros:
+    10,000,000 · 0.25 · -1,200.5 (the one formatter, teams.numbers, up to four decimals)."""
+    return numbers.format_number(value, -4)
 
 
 class Narrator:

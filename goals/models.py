@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from teams.models import Membership, Organization, Team, User
+from teams.numbers import places_for
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 
@@ -142,6 +143,11 @@ class Goal(models.Model):
         return self.aggregation == Aggregation.SUM
 
     @property
+    def number_places(self) -> int:
+        """Decimals the goal's values and targets show (`{{ value|num:goal }}`): from its unit."""
+        return places_for(unit=self.unit, aggregation=self.aggregation)
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
@@ -227,6 +233,11 @@ class SupportingMetric(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def number_places(self) -> int:
+        """Decimals its values show: weekly counts 0, a rate such as complaints (%) 1."""
+        return places_for(unit=self.unit)
 
 
 class GoalComment(models.Model):

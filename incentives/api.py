@@ -30,6 +30,7 @@ from .serializers import (
     LineSerializer,
     PayoutSerializer,
     ReturnSerializer,
+    RunDetailSerializer,
     RunSerializer,
     SalarySerializer,
     SchemeSerializer,
@@ -157,6 +158,9 @@ class PayoutRunViewSet(
             .select_related("org")
             .order_by("-end", "-start", "-version", "-id")
         )
+
+    def get_serializer_class(self) -> type[Any]:
+        return RunDetailSerializer if self.action in ("retrieve", "create") else RunSerializer
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data

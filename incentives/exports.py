@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -24,9 +22,10 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.xml.functions import tostring
+from openpyxl.utils import get_column_letter
 
-from teams.tables import escape_cell
+from teams.numbers import format_money
+from teams.tables import escape_cell, save_workbook
 
 from . import selectors
 from .models import PayoutLine, PayoutRun, RunStatus
@@ -34,7 +33,6 @@ from .models import PayoutLine, PayoutRun, RunStatus
 MONEY_FORMAT = "#,##0.00"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 1000
-FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
 def filename(run: PayoutRun, extension: str) -> str:
@@ -55,6 +53,20 @@ def _detail_values(line: PayoutLine, escape: Any = escape_cell) -> list[Any]:
 
 def _raw(value: str) -> str:
     return value
+
+
+# Column widths (in characters) that fit the headers and a typical value in either language.
+SUMMARY_WIDTHS = [28, 10, 16, 18, 22, 14, 16]
+DETAIL_WIDTHS = [14, 20, 24, 18, 14, 12, 18, 22, 14, 16, 40]
+EXPLANATION_WIDTHS = [14, 20, 8, 100]
+
+
+def _layout(sheet: Any, widths: list[int], *, freeze: str) -> None:
+    """Column widths and frozen panes: set before the first row (a write-only sheet writes its
+    columns and views ahead of the rows)."""
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = freeze
 
 
 def _lines(run: PayoutRun) -> Iterator[PayoutLine]:
@@ -90,6 +102,7 @@ def write_xlsx(run: PayoutRun, out: IO[bytes]) -> None:
             return money_row(sheet, values, len(values))
 
         summary = book.create_sheet(_("Summary"))
+        _layout(summary, SUMMARY_WIDTHS, freeze="A5")  # the header row is row 4
         summary.append([_("Payout run"), f"{run.start:%Y-%m-%d} – {run.end:%Y-%m-%d}", f"v{run.version}"])
         summary.append([_("Currency"), run.org.currency])
         summary.append([])
@@ -104,56 +117,36 @@ def write_xlsx(run: PayoutRun, out: IO[bytes]) -> None:
                                            run.commission_total, run.adjustment_total, run.total], 2))  # fmt: skip
 
         detail = book.create_sheet(_("Detail"))
+        _layout(detail, DETAIL_WIDTHS, freeze="C2")  # the header, and whose line it is, stay in view
         header(detail, _detail_headers())
         explanation = book.create_sheet(_("Explanation"))
-        header(
-            explanation,
-            [
-                _("Employee number"),
-                pgettext("person", "Name"),
-                pgettext("payout line", "Line"),
-                _("Explanation"),
-            ],
-        )
+        _layout(explanation, EXPLANATION_WIDTHS, freeze="A2")
+        header(explanation, [_("Employee number"), pgettext("person", "Name"), pgettext("payout line", "Line"),
+                             _("Explanation")])  # fmt: skip
+        detail_rows = explanation_rows = 1
         for line in _lines(run):
             values = _detail_values(line, _raw)
             cells = money_row(detail, values, 4)
             cells[5].number_format = "0.0"
             detail.append(cells)
+            detail_rows += 1
             for number, text in enumerate(line.explanation, start=1):
                 explanation.append(text_row(explanation, [values[0], values[1], number, str(text)]))
+                explanation_rows += 1
             if line.adjustment_reason:
                 explanation.append(text_row(explanation, [values[0], values[1], len(line.explanation) + 1,
                                                           _("Adjusted by %(amount)s: %(reason)s")
-                                                          % {"amount": line.adjustment, "reason": line.adjustment_reason}]))  # fmt: skip
+                                                          % {"amount": format_money(line.adjustment),
+                                                             "reason": line.adjustment_reason}]))  # fmt: skip
+                explanation_rows += 1
+        # A filter over every row (written after the rows, so the range is known).
+        detail.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_WIDTHS))}{detail_rows}"
+        explanation.auto_filter.ref = f"A1:{get_column_letter(len(EXPLANATION_WIDTHS))}{explanation_rows}"
 
-        fixed = (run.approved_at or run.updated_at).replace(tzinfo=None, microsecond=0)
-        book.properties.creator = "Stretch"
         book.properties.lastModifiedBy = "Stretch"
         book.properties.title = f"{run.org.name} {run.start}–{run.end} v{run.version}"[:200]
-        book.properties.created = fixed
-        book.properties.modified = fixed
-        with tempfile.TemporaryFile() as raw:
-            book.save(raw)
-            raw.seek(0)
-            book.properties.modified = fixed  # saving stamped the time of writing: put the run's back
-            _stable_zip(raw, out, replace={"docProps/core.xml": tostring(book.properties.to_tree())})
-
-
-def _stable_zip(source: IO[bytes], out: IO[bytes], *, replace: dict[str, bytes]) -> None:
-    """Copy a zip, member by member and streamed, with a fixed time on every entry and the given
-    members replaced (openpyxl stamps the time of writing into both, which would make two exports
-    of the same run differ)."""
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            stable = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-            stable.compress_type = zipfile.ZIP_DEFLATED
-            stable.external_attr = 0o600 << 16
-            if info.filename in replace:
-                zout.writestr(stable, replace[info.filename])
-                continue
-            with zin.open(info) as reader, zout.open(stable, "w") as writer:
-                shutil.copyfileobj(reader, writer, 1 << 16)
+        # The same run exports to the same bytes, stamped with its approval.
+        save_workbook(book, out, stamp=run.approved_at or run.updated_at)
 
 
 def xlsx_file(run: PayoutRun) -> IO[bytes]:

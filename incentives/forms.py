@@ -10,12 +10,13 @@ from goals.services import TIER_FIELDS
 from teams.models import Membership, Organization, Role, Team
 from teams.page_forms import DateField, choose_people
 
+from . import bands as band_rules
 from .models import SchemeKind
 
 
 class SchemeForm(forms.Form):
-    """A scheme in one form: commission bands as lines "from, to, rate" (e.g. "100, 120, 0.05";
-    leave "to" empty for the last band), steps as "attainment, payout"."""
+    """A scheme in one form (its commission bands are rows of their own: BandFormSet); steps as
+    lines "attainment, payout"."""
 
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Payout curve"), choices=SchemeKind.choices)
@@ -28,9 +29,6 @@ class SchemeForm(forms.Form):
     threshold = forms.DecimalField(
         label=_("Threshold (attainment %)"), max_digits=6, decimal_places=2, initial=60
     )
-    bands = forms.CharField(label=_("Commission bands"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                            initial="100, 120, 0.05\n120, , 0.10",
-                            help_text=_("One band per line: from %, to % (empty for no end), rate of the target bonus per point."))  # fmt: skip
     steps = forms.CharField(label=_("Steps"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text=_("For a steps curve, one per line: attainment %, payout %."))  # fmt: skip
     multiples = forms.CharField(label=_("Tier multiples"), required=False, initial="0.5, 1, 1.5",
@@ -50,7 +48,6 @@ class SchemeForm(forms.Form):
         return {
             "name": scheme.name, "kind": scheme.kind, "target_bonus": scheme.target_bonus,
             "target_bonus_pct": scheme.target_bonus_pct, "threshold": scheme.threshold,
-            "bands": "\n".join(f"{a}, {'' if b is None else b}, {r}" for a, b, r in scheme.bands),
             "steps": "\n".join(f"{a}, {p}" for a, p in scheme.steps),
             "multiples": ", ".join(str(scheme.multiples.get(t, "")) for t in TIER_FIELDS) if scheme.multiples else "",
             "cap_multiple": scheme.cap_multiple, "team_weight": scheme.team_weight, "own_weight": scheme.own_weight,
@@ -70,9 +67,6 @@ class SchemeForm(forms.Form):
             rows.append(cells)
         return rows
 
-    def clean_bands(self) -> list[list[str]]:
-        return self.lines(self.cleaned_data.get("bands") or "", 3)
-
     def clean_steps(self) -> list[list[str]]:
         return self.lines(self.cleaned_data.get("steps") or "", 2)
 
@@ -82,6 +76,94 @@ class SchemeForm(forms.Form):
             return {}
         rows = self.lines(text, len(TIER_FIELDS))
         return dict(zip(TIER_FIELDS, rows[0], strict=True))
+
+
+# The article's bands, to start a new scheme from: 5 % per point from 100 % to 120 %, 10 % beyond.
+ARTICLE_BANDS = [{"start": "100", "end": "120", "rate": "5"}, {"start": "120", "end": "", "rate": "10"}]
+
+
+class BandForm(forms.Form):
+    """One commission band as HR reads it: from %, to % (empty: no end), rate in % of the target
+    bonus per attainment point. Checked with the others (BaseBandFormSet.clean), row by row."""
+
+    start = forms.CharField(label=_("From %"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}))  # fmt: skip
+    end = forms.CharField(label=_("To %"), max_length=20, required=False,
+                          widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}))  # fmt: skip
+    rate = forms.CharField(label=_("Rate % per point"), max_length=20, required=False,
+                           widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}))  # fmt: skip
+
+
+class BaseBandFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    """The band rows: empty and removed rows are left out; the rest are checked together by the
+    rules of incentives/bands.py, and each problem is shown on its row and cell. `bands` holds the
+    valid bands as the service takes them (rates as fractions, 5 % → 0.05)."""
+
+    bands: list[list[Any]]
+    row_forms: list[forms.Form]
+
+    def clean(self) -> None:
+        self.bands, self.row_forms, rows = [], [], []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or (self.can_delete and self._should_delete_form(form)):
+                continue
+            data = form.cleaned_data
+            # "5 %" and "5％" read as 5: the column already says %
+            start, end, rate = (
+                str(data.get(name) or "").strip().rstrip("%％").strip() for name in ("start", "end", "rate")
+            )
+            if not (start or end or rate):
+                continue
+            percent = band_rules.number(rate)
+            rows.append([start, end, rate if percent is None else str(percent / 100)])
+            self.row_forms.append(form)
+        checked = band_rules.check_bands(rows)
+        for index, problems in checked.rows.items():
+            for name, message in problems.items():
+                self.row_forms[index].add_error(name, message)
+        if not checked.ok and not checked.rows:
+            raise forms.ValidationError(checked.summary)
+        self.bands = checked.bands
+
+    def show_service_errors(self, errors: dict[str, list[str]]) -> None:
+        """A service's "bands.<row>.<cell>" errors on their rows (its "bands" summary when no row
+        is named)."""
+        named = False
+        for key, messages in errors.items():
+            parts = key.split(".")
+            if (
+                len(parts) == 3
+                and parts[0] == "bands"
+                and parts[1].isdigit()
+                and int(parts[1]) < len(self.row_forms)
+            ):
+                self.row_forms[int(parts[1])].add_error(parts[2], messages)
+                named = True
+        if not named and errors.get("bands"):
+            self._non_form_errors = self.error_class(list(self.non_form_errors()) + list(errors["bands"]))
+
+
+BandFormSet = forms.formset_factory(BandForm, formset=BaseBandFormSet, extra=1, can_delete=True)
+
+
+def band_formset(
+    data: Any = None, *, bands: list[list[Any]] | None = None, add_row: bool = False
+) -> BaseBandFormSet:
+    """The band editor: bound to a POST, or showing a scheme's bands (the article's for a new
+    scheme). With `add_row`, the rows typed so far (not removed) and one more, and no errors yet."""
+    if add_row and data is not None:
+        bound = BandFormSet(data, prefix="bands")
+        typed = [
+            {name: str(data.get(f"{form.prefix}-{name}", "")) for name in ("start", "end", "rate")}
+            for form in bound.forms
+            if not data.get(f"{form.prefix}-DELETE")
+        ]
+        rows = [row for row in typed if any(row.values())]
+        return BandFormSet(initial=rows, prefix="bands")  # type: ignore[return-value]  # and one empty row
+    if data is not None:
+        return BandFormSet(data, prefix="bands")  # type: ignore[return-value]
+    initial = ARTICLE_BANDS if bands is None else band_rules.as_percent_rows(bands)
+    return BandFormSet(initial=initial, prefix="bands")  # type: ignore[return-value]
 
 
 class AssignForm(forms.Form):

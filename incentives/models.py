@@ -22,7 +22,7 @@ class SchemeKind(models.TextChoices):
 
 class BonusScheme(models.Model):
     """物质激励: how attainment turns into pay. Percentages are attainment points; band rates are
-    fractions of the target bonus per point (0.05 = 5 %)."""
+    stored as fractions of the target bonus per point (0.05) and shown and typed as 5 %."""
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="bonus_schemes")
     name = models.CharField(_("name"), max_length=120)
@@ -58,6 +58,13 @@ class BonusScheme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def band_rows(self) -> list[dict[str, str]]:
+        """The commission bands as people read them: from %, to %, rate in % (0.05 → "5")."""
+        from .bands import as_percent_rows
+
+        return as_percent_rows(self.bands)
 
 
 class SchemeAssignment(models.Model):

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from goals.periods import fiscal_quarter
 from teams.models import AuditEntry, Membership, Organization, Team
+from teams.numbers import format_money
 from teams.page_forms import parse_id, parse_number
 from tracking.services import parse_day
 
@@ -229,6 +231,103 @@ def run_lines(*, run: PayoutRun, search: str = "") -> QuerySet[PayoutLine]:
     return lines
 
 
+WARNING_PEOPLE = 50  # the people a warning names; the count says how many more
+
+
+@dataclass(frozen=True)
+class WarnedPerson:
+    member: int
+    name: str
+    employee_number: str
+
+
+@dataclass(frozen=True)
+class RunWarning:
+    """Something HR should know before submitting a run: `code` for programs, `detail` in words,
+    and the people concerned (the first WARNING_PEOPLE of `count`)."""
+
+    code: str
+    detail: str
+    count: int = 0
+    people: list[WarnedPerson] = field(default_factory=list)
+
+
+def _day(value: date) -> str:
+    return str(formats.date_format(value, "SHORT_DATE_FORMAT"))
+
+
+def period_open_warning(*, org: Organization, end: date) -> str | None:
+    """Why a run for a period ending on `end` should wait, or None when the period is over."""
+    from tracking.selectors import org_today
+
+    if end < org_today(org):
+        return None
+    return _("The period has not ended yet (it ends on %(end)s): results recorded until then are not in this run. "
+             "Start the run after the period ends, or compute it again then.") % {"end": _day(end)}  # fmt: skip
+
+
+def _computed_on(run: PayoutRun) -> date | None:
+    """The day (in the organisation's time zone) the run's lines were last computed."""
+    from tracking.selectors import org_today
+
+    at = (
+        AuditEntry.objects.filter(org_id=run.org_id, target_type="payoutrun", target_id=run.pk,
+                                  action="payout_run.computed")
+        .order_by("-at", "-id").values_list("at", flat=True).first()
+    )  # fmt: skip
+    return None if at is None else org_today(run.org, now=at)
+
+
+def run_warnings(*, run: PayoutRun) -> list[RunWarning]:
+    """What HR should check in a run: its period has not ended (or had not when it was computed),
+    people without a base salary for the period (their line counts a base of 0), people without
+    an employee number (payroll matches on it). At most two queries, whatever the size of the run."""
+    warnings: list[RunWarning] = []
+    open_text = period_open_warning(org=run.org, end=run.end)
+    computed = (
+        None if open_text or run.status in (RunStatus.QUEUED, RunStatus.COMPUTING) else _computed_on(run)
+    )
+    if open_text:
+        warnings.append(RunWarning(code="period_open", detail=open_text))
+    elif computed is not None and computed <= run.end:
+        warnings.append(RunWarning(code="period_open", detail=_(
+            "This run was computed on %(day)s, before its period ended on %(end)s: results recorded after that are "
+            "not in it. Compute it again, or start a new version once it is locked.")
+            % {"day": _day(computed), "end": _day(run.end)}))  # fmt: skip
+    if run.status in (RunStatus.QUEUED, RunStatus.COMPUTING, RunStatus.FAILED):
+        return warnings
+    salaried = Salary.objects.filter(membership_id=OuterRef("membership_id"), effective_from__lte=run.end)
+    rows = list(
+        PayoutLine.objects.filter(run=run)
+        .annotate(salaried=Exists(salaried))
+        .filter(Q(salaried=False) | Q(employee_number=""))
+        .order_by("name", "id")
+        .values_list("membership_id", "name", "employee_number", "salaried")
+    )
+    no_salary = [WarnedPerson(m, n, e) for m, n, e, has in rows if not has]
+    no_number = [WarnedPerson(m, n, e) for m, n, e, _has in rows if not e]
+    if no_salary:
+        remedy = {
+            RunStatus.REVIEW: _(
+                "Set their base salaries (Bonus schemes and salaries), then compute the run again."
+            ),
+            RunStatus.SUBMITTED: _("An admin can send the run back to HR to correct it."),
+            RunStatus.LOCKED: _("Set their base salaries, then start a new version of the run."),
+        }.get(RunStatus(run.status), "")
+        detail = ngettext("%(count)s person has no base salary for this period: their line counts a base of 0.00.",
+                          "%(count)s people have no base salary for this period: their lines count a base of 0.00.",
+                          len(no_salary)) % {"count": len(no_salary)}  # fmt: skip
+        warnings.append(RunWarning(code="no_salary", count=len(no_salary), people=no_salary[:WARNING_PEOPLE],
+                                   detail=f"{detail} {remedy}".strip()))  # fmt: skip
+    if no_number:
+        warnings.append(RunWarning(code="no_employee_number", count=len(no_number), people=no_number[:WARNING_PEOPLE], detail=ngettext(
+            "%(count)s person has no employee number, which payroll needs to match the line: an admin adds it "
+            "under Settings → Members.",
+            "%(count)s people have no employee number, which payroll needs to match their lines: an admin adds "
+            "them under Settings → Members.", len(no_number)) % {"count": len(no_number)}))  # fmt: skip
+    return warnings
+
+
 @dataclass(frozen=True)
 class TeamTotal:
     team: str
@@ -264,6 +363,9 @@ FIELDS = {
 }  # fmt: skip
 
 
+MONEY_FIELDS = {"total", "adjustment"}
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     at: Any
@@ -286,6 +388,8 @@ def run_history(*, run: PayoutRun) -> list[HistoryRow]:
         for key, (before, after) in entry.changes.items():
             if key == "status":
                 before, after = statuses.get(str(before), before), statuses.get(str(after), after)
+            elif key in MONEY_FIELDS:  # 1,258,567.89, as the run's figures read
+                before, after = (None if v is None else format_money(v) for v in (before, after))
             changes.append((str(FIELDS.get(key, key)), before, after))
         rows.append(HistoryRow(at=entry.at, actor=entry.actor.get_full_name() if entry.actor else "Stretch",
                                action=str(ACTIONS.get(entry.action, entry.action)), changes=changes))  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import BonusScheme, PayoutLine, PayoutRun, Salary
@@ -20,6 +21,11 @@ class SchemeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         )  # fmt: skip
         read_only_fields = ("updated_at",)
         validators: list[Any] = []
+        extra_kwargs = {
+            "bands": {"help_text": "Commission bands: rows [from %, to % (null for the last band), rate as a "
+                                   "fraction of the target bonus per point (0.05 is shown as 5 %)]. A refused row "
+                                   "is named in the error's attr, e.g. bands.1.start."},
+        }  # fmt: skip
 
 
 class AssignmentSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -69,6 +75,37 @@ class RunSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         )  # fmt: skip
         read_only_fields = tuple(f for f in fields if f not in ("start", "end"))
         validators: list[Any] = []
+
+
+class WarnedPersonSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    member = serializers.IntegerField()
+    name = serializers.CharField()
+    employee_number = serializers.CharField()
+
+
+class RunWarningSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """`code`: period_open, no_salary or no_employee_number; `people`: the first 50 of `count`."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    count = serializers.IntegerField()
+    people = WarnedPersonSerializer(many=True)
+
+
+class RunDetailSerializer(RunSerializer):
+    """A run with what HR should check before submitting it (read one run: the list leaves it out)."""
+
+    warnings = serializers.SerializerMethodField()
+
+    class Meta(RunSerializer.Meta):
+        fields = (*RunSerializer.Meta.fields, "warnings")
+        read_only_fields = (*RunSerializer.Meta.read_only_fields, "warnings")
+
+    @extend_schema_field(RunWarningSerializer(many=True))
+    def get_warnings(self, run: PayoutRun) -> list[dict[str, Any]]:
+        from .selectors import run_warnings
+
+        return RunWarningSerializer(run_warnings(run=run), many=True).data  # type: ignore[return-value]
 
 
 class LineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

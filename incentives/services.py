@@ -27,6 +27,7 @@ from teams.services import audit_diff, audit_record
 from tracking.models import TierReached
 
 from . import calculator
+from .bands import check_bands
 from .models import (
     BonusScheme,
     MoneyGrant,
@@ -114,34 +115,13 @@ def _validate_scheme(
                     _("Steps must have different attainments, and pay 0–100 % rising with attainment.")
                 ]
             steps = [[str(a), str(p)] for a, p in ordered]
-    bands: list[list[Any]] = []
-    previous_end: Decimal | None = Decimal(100)
-    band_rows = _rows(data.bands, 3)
-    if band_rows is None:
-        errors["bands"] = [_("Give each commission band as from %, to % (empty for no end) and rate.")]
-    for index, values in enumerate(band_rows or []):
-        start, end, rate = (
-            _decimal(values[0]),
-            (None if values[1] in (None, "") else _decimal(values[1])),
-            _decimal(values[2]),
-        )
-        if start is None or rate is None or (values[1] not in (None, "") and end is None):
-            errors["bands"] = [_("Give each commission band as from %, to % (empty for no end) and rate.")]
-            break
-        if not 0 <= rate <= 1:
-            # xgettext:no-python-format
-            errors["bands"] = [_("A commission rate is between 0 and 100% of the target bonus per point.")]
-            break
-        if previous_end is None or start != previous_end or (end is not None and end <= start):
-            errors["bands"] = [
-                _(
-                    "Commission bands must start at 100%% and follow each other without overlap or gap (band %(n)s)."
-                )
-                % {"n": index + 1}
-            ]
-            break
-        bands.append([str(start), None if end is None else str(end), str(rate)])
-        previous_end = end
+    checked = check_bands(list(data.bands) if isinstance(data.bands, list | tuple) else data.bands)
+    bands: list[list[Any]] = list(checked.bands)
+    if not checked.ok:
+        errors["bands"] = [checked.summary]
+        for index, problems in checked.rows.items():  # "bands.1.start": which row, which cell
+            for name, message in problems.items():
+                errors[f"bands.{index}.{name}"] = [message]
     if data.cap_multiple is not None and data.cap_multiple < 1:
         errors["cap_multiple"] = [_("The cap cannot be below the target bonus (at least 1×).")]
     multiples: dict[str, str] = {}
@@ -510,6 +490,8 @@ def payout_in(
                                   currency=currency_format(member.org), say=lambda text, values: _(text) % values,
                                   tier_label=tier_label)  # fmt: skip
     payout.lines[0:0] = notes
+    if not facts.salaries.get(member.pk):  # said after the total, which shows the base of 0
+        payout.lines.append(_("No base salary is recorded for this period: the base counts as 0."))
     return payout
 
 
@@ -668,12 +650,16 @@ def run_is_stuck(run: PayoutRun) -> bool:
 
 @transaction.atomic
 def run_retry(*, run: PayoutRun, actor: Membership) -> PayoutRun:
-    """Compute a failed or stuck run again, from the start: everyone's line is computed afresh
-    from today's salaries and goals (the run is not locked, so nothing approved changes)."""
+    """Compute a run in review, a failed or a stuck run again, from the start: everyone's line is
+    computed afresh from today's salaries and goals (a salary set after the run, a period that has
+    since ended); adjustments are dropped (they stay in the history). The run is not submitted or
+    locked, so nothing approved changes."""
     _may_run(actor, run.org_id)
     run = _locked_run(run)
-    if run.status != RunStatus.FAILED and not run_is_stuck(run):
-        raise ValidationError(_("Only a failed run, or one stuck for 10 minutes, is computed again."))
+    if run.status not in (RunStatus.FAILED, RunStatus.REVIEW) and not run_is_stuck(run):
+        raise ValidationError(
+            _("Only a run in review, a failed run, or one stuck for 10 minutes, is computed again.")
+        )
     run.lines.all().delete()
     run.status, run.error, run.done = RunStatus.QUEUED, "", 0
     run.save(update_fields=["status", "error", "done", "updated_at"])

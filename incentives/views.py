@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from teams.access import ALL_ROLES, PEOPLE_WITH_MONEY, OrgRequest, org_page
 from teams.models import Role
 from teams.page_forms import apply_service_errors, form_page
+from tracking.services import parse_day
 
 from . import exports, selectors, services
-from .forms import AdjustForm, AssignForm, RunForm, SalaryForm, SchemeForm
+from .forms import AdjustForm, AssignForm, RunForm, SalaryForm, SchemeForm, band_formset
 from .models import BonusScheme, PayoutRun, RunStatus
 
 
@@ -59,30 +60,67 @@ def index_view(request: OrgRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _scheme_input(data: dict[str, Any]) -> services.SchemeInput:
-    """A valid SchemeForm as the service's input (the form has already split the text lines)."""
+def _scheme_input(data: dict[str, Any], bands: list[list[Any]]) -> services.SchemeInput:
+    """A valid SchemeForm and band rows as the service's input (the form has already split the
+    text lines, the band rows turned their rates into fractions)."""
     return services.SchemeInput(
         name=data["name"], kind=data["kind"], target_bonus=data.get("target_bonus"),
         target_bonus_pct=data.get("target_bonus_pct"), threshold=data.get("threshold") or Decimal(0),
-        bands=data["bands"], steps=data["steps"], cap_multiple=data.get("cap_multiple"),
+        bands=bands, steps=data["steps"], cap_multiple=data.get("cap_multiple"),
         multiples=data["multiples"] or None, team_weight=data.get("team_weight") or Decimal(0),
         own_weight=data.get("own_weight") or Decimal(0),
     )  # fmt: skip
+
+
+def _scheme_form_page(
+    request: OrgRequest, *, scheme: BonusScheme | None, template: str, context: dict[str, Any],
+    saved: Any,
+) -> HttpResponse:  # fmt: skip
+    """The scheme form with its band rows: a POST saves both (each refusal shown where it belongs,
+    with what was typed), "add_band" shows the rows typed so far and one more, saving nothing."""
+    posted = request.POST if request.method == "POST" else None
+    adding = posted is not None and "add_band" in posted
+    initial = SchemeForm.initial_for(scheme) if scheme else None
+    if adding:
+        form = SchemeForm(initial={**(initial or {}), **posted.dict()})  # type: ignore[union-attr]
+    else:
+        form = SchemeForm(posted, initial=initial)
+    bands = band_formset(posted, bands=scheme.bands if scheme else None, add_row=adding)
+    if posted is not None and not adding:
+        form_ok, bands_ok = form.is_valid(), bands.is_valid()
+        if form_ok and bands_ok:
+            try:
+                result = services.scheme_save(org=request.org, actor=request.membership, scheme=scheme,
+                                              data=_scheme_input(form.cleaned_data, bands.bands))  # fmt: skip
+            except ValidationError as error:
+                found = error.message_dict if hasattr(error, "error_dict") else {}
+                bands.show_service_errors(found)
+                others = {k: v for k, v in found.items() if not k.startswith("bands")}
+                apply_service_errors(form, ValidationError(others) if found else error)
+            else:
+                return saved(result)
+    status = 400 if posted is not None and not adding else 200
+    return render(
+        request, template, {**context, "form": form, "bands": bands, "adding": adding}, status=status
+    )
 
 
 @org_page(roles=PEOPLE_WITH_MONEY)
 @require_http_methods(["GET", "POST"])
 def schemes_view(request: OrgRequest) -> HttpResponse:
     """HR: the bonus schemes, who they apply to, and a form for a new one."""
-    form = SchemeForm(request.POST if request.method == "POST" else None)
 
     def saved(scheme: BonusScheme) -> HttpResponse:
         messages.success(request, _("Scheme “%(name)s” saved.") % {"name": scheme.name})
         return redirect("incentive_schemes", org_slug=request.org.slug)
 
-    return form_page(request, form, template="incentives/schemes.html", context=_schemes_context(request),
-                     on_success=saved, save=lambda data: services.scheme_save(org=request.org, actor=request.membership,
-                                                                              data=_scheme_input(data)))  # fmt: skip
+    return _scheme_form_page(
+        request,
+        scheme=None,
+        template="incentives/schemes.html",
+        context=_schemes_context(request),
+        saved=saved,
+    )
 
 
 def _schemes_context(request: OrgRequest, salary_form: SalaryForm | None = None) -> dict[str, Any]:
@@ -106,18 +144,15 @@ def scheme_view(request: OrgRequest, scheme_id: int) -> HttpResponse:
     curve = selectors.scheme_curve(scheme=scheme, base=what_if.base)
     if request.htmx and request.method == "GET":
         return render(request, "incentives/scheme.html#payout", {"payout": payout, "curve": curve})
-    form = SchemeForm(
-        request.POST if request.method == "POST" else None, initial=SchemeForm.initial_for(scheme)
-    )
 
     def saved(result: BonusScheme) -> HttpResponse:
         messages.success(request, _("Scheme “%(name)s” saved.") % {"name": result.name})
         return redirect("incentive_scheme", org_slug=request.org.slug, scheme_id=result.pk)
 
     context = {"scheme": scheme, "what_if": what_if, "payout": payout, "curve": curve}
-    return form_page(request, form, template="incentives/scheme.html", context=context, on_success=saved,
-                     save=lambda data: services.scheme_save(org=request.org, actor=request.membership, scheme=scheme,
-                                                            data=_scheme_input(data)))  # fmt: skip
+    return _scheme_form_page(
+        request, scheme=scheme, template="incentives/scheme.html", context=context, saved=saved
+    )
 
 
 @org_page(roles=PEOPLE_WITH_MONEY)
@@ -148,7 +183,11 @@ def salary_view(request: OrgRequest) -> HttpResponse:
         else:
             messages.success(request, _("Salary saved."))
             return redirect("incentive_schemes", org_slug=request.org.slug)
-    context = {"form": SchemeForm(), **_schemes_context(request, salary_form=form)}
+    context = {
+        "form": SchemeForm(),
+        "bands": band_formset(None),
+        **_schemes_context(request, salary_form=form),
+    }
     return render(request, "incentives/schemes.html", context, status=400)
 
 
@@ -161,10 +200,15 @@ def runs_view(request: OrgRequest) -> HttpResponse:
 
     def started(run: PayoutRun) -> HttpResponse:
         messages.success(request, _("Payout run started: the lines are being computed."))
+        period_open = selectors.period_open_warning(org=request.org, end=run.end)
+        if period_open:
+            messages.warning(request, period_open)
         return redirect("payout_run", org_slug=request.org.slug, run_id=run.pk)
 
+    end = parse_day(form["end"].value())  # the end typed (or the current quarter's): has it passed?
     return form_page(request, form, template="incentives/runs.html", on_success=started,
-                     context={"runs": selectors.run_list(org=request.org)},
+                     context={"runs": selectors.run_list(org=request.org),
+                              "period_open": selectors.period_open_warning(org=request.org, end=end) if end else None},
                      save=lambda data: services.run_start(org=request.org, actor=request.membership, start=data["start"],
                                                           end=data["end"], language=request.LANGUAGE_CODE))  # fmt: skip
 
@@ -201,6 +245,7 @@ def _run_context(
     return {
         "run": run, "page": page, "search": search, "teams": selectors.run_team_totals(run=run),
         "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),
+        "warnings": selectors.run_warnings(run=run),
         "is_admin": request.membership.role == Role.ADMIN,
         "approval_refusal": services.run_approval_refusal(run=run, actor=request.membership)
         if run.status == RunStatus.SUBMITTED else None,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from teams.models import Membership, Organization
+from teams.numbers import format_money
 from teams.page_forms import DateField, choose_people
 
 from .models import Need, Priority, Squad, Status
@@ -106,7 +107,7 @@ class BudgetMoveForm(forms.Form):
         kwargs.setdefault("auto_id", "move-%s")
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [  # type: ignore[attr-defined]
-            (str(i.pk), f"{i.title} ({i.budget:.2f})") for i in items if i.budget
+            (str(i.pk), f"{i.title} ({format_money(i.budget)})") for i in items if i.budget
         ]
         self.fields["target"].choices = [(str(i.pk), i.title) for i in items]  # type: ignore[attr-defined]
         for name in ("amount", "reason"):

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from goals.models import Goal
 from teams.models import Membership
+from teams.numbers import MONEY_PLACES, excel_format
 from teams.page_forms import parse_id, parse_number
 from teams.tables import CellError, Rows, escape_cell, read_table, save_workbook, unescape_cell
 
@@ -60,11 +61,15 @@ def export_xlsx(items: list[Initiative], *, title: str) -> bytes:
     assert sheet is not None  # noqa: S101
     sheet.title = "Plan"
     sheet.append(COLUMNS)
+    budget_index = COLUMNS.index("budget")
     for item in items:
-        sheet.append(_row_values(item))
+        values = _row_values(item)
+        values[budget_index] = item.budget  # a number a spreadsheet can add up (None: an empty cell)
+        sheet.append(values)
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text stays text: never a formula
+        sheet[sheet.max_row][budget_index].number_format = excel_format(MONEY_PLACES)
     workbook.properties.title = title[:200]
     buffer = io.BytesIO()
     save_workbook(workbook, buffer)  # the same plan exports to the same bytes, whatever the second

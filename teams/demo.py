@@ -113,12 +113,14 @@ def seed_demo() -> Organization:
         teams[name] = team
 
     memberships: dict[str, Membership] = {}
-    for spec in USERS:
+    for number, spec in enumerate(USERS, start=1):
         user = User.objects.filter(email=spec.email).first()
         if user is None:
             user = User.objects.create_user(spec.email, DEMO_PASSWORD, display_name=spec.name)
         membership, created = Membership.objects.get_or_create(
-            org=org, user=user, defaults={"role": spec.role, "title": spec.title}
+            org=org,
+            user=user,
+            defaults={"role": spec.role, "title": spec.title, "employee_number": f"SD{number:04d}"},
         )
         if created:
             membership.teams.set([teams[t] for t in spec.teams])

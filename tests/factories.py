@@ -88,3 +88,12 @@ def _setter(org: Organization, owner: Membership, team: Team | None, scope: str)
     if can_change_goal(member=owner, goal=draft):
         return owner
     return Membership.objects.filter(org=org, role=Role.ADMIN, is_active=True).order_by("pk").first() or owner
+
+
+def band_fields(rows, *, initial: int = 0) -> dict[str, str]:
+    """The scheme form's commission band rows (from %, to %, rate %) as posted by the page."""
+    data = {"bands-TOTAL_FORMS": str(len(rows)), "bands-INITIAL_FORMS": str(initial),
+            "bands-MIN_NUM_FORMS": "0", "bands-MAX_NUM_FORMS": "1000"}  # fmt: skip
+    for index, (start, end, rate) in enumerate(rows):
+        data.update({f"bands-{index}-start": start, f"bands-{index}-end": end, f"bands-{index}-rate": rate})
+    return data

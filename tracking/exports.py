@@ -1,6 +1,8 @@
 """The monthly review as files: XLSX (openpyxl) and PDF (reportlab, with its built-in Chinese
 font, so nothing has to be installed). Both are built from `selectors.review_page` and written in
-the active language."""
+the active language. Figures are numbers in the XLSX (with a number format at the goal's
+precision), text formatted as on the pages in the PDF (teams/numbers.py), full precision in the
+CSV for other tools."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
+from teams.numbers import excel_format, format_number, format_percent
 from teams.tables import escape_cell, save_workbook
 
 from .selectors import ReviewPage
@@ -29,7 +33,13 @@ def _text(value: object) -> str:
     return escape_cell("" if value is None else str(value))
 
 
+FIGURES = (1, 2, 3)  # actual, expected, challenge target: at the goal's precision
+ATTAINMENT = 4
+ATTAINMENT_FORMAT = "0.0"
+
+
 def goal_rows(page: ReviewPage) -> list[list[Any]]:
+    """One row per goal, figures as numbers (None where there is no figure yet)."""
     rows = []
     for row in page.goals:
         s = row.lagging
@@ -39,6 +49,23 @@ def goal_rows(page: ReviewPage) -> list[list[Any]]:
             str(s.get_tier_reached_display()) if s else "", str(s.get_tier_projected_display()) if s else "",
             str(s.get_status_display()) if s else "",
         ])  # fmt: skip
+    return rows
+
+
+def goal_places(page: ReviewPage) -> list[int]:
+    """The decimals each goal row's figures show (see Goal.number_places)."""
+    return [row.goal.number_places for row in page.goals]
+
+
+def goal_text_rows(page: ReviewPage) -> list[list[Any]]:
+    """The rows as a reader sees them (the PDF): grouped, rounded, percentages with %."""
+    rows = []
+    for values, places in zip(goal_rows(page), goal_places(page), strict=True):
+        text = list(values)
+        for index in FIGURES:
+            text[index] = format_number(values[index], places) if values[index] is not None else None
+        text[ATTAINMENT] = format_percent(values[ATTAINMENT]) if values[ATTAINMENT] is not None else None
+        rows.append(text)
     return rows
 
 
@@ -60,6 +87,11 @@ def action_header() -> list[str]:
     return [_("Goal"), _("Corrective action"), _("Owner"), _("Due"), _("State"), _("Did it work?")]
 
 
+def _widths(sheet: Any, widths: list[int]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
 def monthly_xlsx(page: ReviewPage) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -69,14 +101,22 @@ def monthly_xlsx(page: ReviewPage) -> bytes:
     sheet.append(goal_header())
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    for row in goal_rows(page):
+    for row, places in zip(goal_rows(page), goal_places(page), strict=True):
         sheet.append(row)
+        cells = sheet[sheet.max_row]
+        for index in FIGURES:
+            cells[index].number_format = excel_format(places)
+        cells[ATTAINMENT].number_format = ATTAINMENT_FORMAT
+    sheet.freeze_panes = "B3"
+    _widths(sheet, [40, 14, 16, 16, 13, 16, 16, 14])
     actions = book.create_sheet(_("Corrective actions")[:31])
     actions.append(action_header())
     for cell in actions[1]:
         cell.font = Font(bold=True)
     for row in action_rows(page):
         actions.append(row)
+    actions.freeze_panes = "A2"
+    _widths(actions, [30, 50, 16, 12, 12, 12])
     notes = book.create_sheet(_("Lessons")[:31])
     notes.append([_text(page.record.decisions if page.record else "")])
     out = io.BytesIO()
@@ -86,6 +126,7 @@ def monthly_xlsx(page: ReviewPage) -> bytes:
 
 def monthly_pdf(page: ReviewPage, *, org_name: str) -> bytes:
     from reportlab.lib import colors
+    from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -97,14 +138,17 @@ def monthly_pdf(page: ReviewPage, *, org_name: str) -> bytes:
         pdfmetrics.registerFont(UnicodeCIDFont(font))
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=20, spaceAfter=8)
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
+    figure = ParagraphStyle("figure", parent=body, alignment=TA_RIGHT)
 
-    def cell(value: object) -> Paragraph:
+    def cell(value: object, style: ParagraphStyle = body) -> Paragraph:
         text = "—" if value is None or value == "" else str(value)
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return Paragraph(text, body)
+        return Paragraph(text, style)
 
-    def table(header: list[str], rows: list[list[Any]]) -> Table:
-        data = [[cell(h) for h in header]] + [[cell(v) for v in r] for r in rows]
+    def table(header: list[str], rows: list[list[Any]], figures: tuple[int, ...] = ()) -> Table:
+        data = [[cell(h, figure if i in figures else body) for i, h in enumerate(header)]] + [
+            [cell(v, figure if i in figures else body) for i, v in enumerate(r)] for r in rows
+        ]
         grid = Table(data, repeatRows=1)
         grid.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
@@ -117,7 +161,8 @@ def monthly_pdf(page: ReviewPage, *, org_name: str) -> bytes:
                             leftMargin=36, rightMargin=36, topMargin=36, bottomMargin=36)  # fmt: skip
     story: list[Any] = [
         Paragraph(f"{_('Monthly review')} · {page.team.name} · {page.start:%Y-%m}", title),
-        Paragraph(org_name, body), Spacer(1, 8), table(goal_header(), goal_rows(page)), Spacer(1, 12),
+        Paragraph(org_name, body), Spacer(1, 8), table(goal_header(), goal_text_rows(page), (*FIGURES, ATTAINMENT)),
+        Spacer(1, 12),
         Paragraph(_("Corrective actions"), title), table(action_header(), action_rows(page)),
     ]  # fmt: skip
     if page.record and page.record.decisions:

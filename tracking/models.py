@@ -135,7 +135,7 @@ class IndicatorStatus(models.TextChoices):
 
 
 class TierReached(models.TextChoices):
-    NONE = "none", pgettext_lazy("tier reached", "None")
+    NONE = "none", _("Below base")  # a word, never "None": no tier reached (or projected) yet
     BASE = "base", _("Base")
     CHALLENGE = "challenge", _("Challenge")
     STRETCH = "stretch", _("Stretch")

@@ -35,6 +35,7 @@ from goals.selectors import can_change_goal
 from teams.access import CONTRIBUTORS
 from teams.errors import NotAllowed
 from teams.models import Membership, Organization, Team
+from teams.numbers import format_number
 from teams.selectors import can_manage_team
 from teams.tables import Rows, read_table
 
@@ -1147,12 +1148,16 @@ def alert_message(alert: Alert) -> str:
     goal = alert.goal.title if alert.goal else ""
     metric = alert.supporting_metric.name if alert.supporting_metric else ""
 
+    figure = alert.supporting_metric or alert.goal
+    places = figure.number_places if figure is not None else 0
+
     def num(value: Decimal | None) -> str:
-        return "—" if value is None else f"{value.normalize():,f}"
+        """At the precision of the goal or metric, grouped, as on the pages (teams/numbers.py)."""
+        return format_number(value, places)
 
     if alert.kind == RuleKind.LAGGING_BEHIND:
         return _("%(goal)s is %(pct)s%% behind where it should be: %(actual)s against %(expected)s expected by now (since %(since)s).") % {
-            "goal": goal, "pct": num(alert.deviation_pct), "actual": num(alert.measured),
+            "goal": goal, "pct": format_number(alert.deviation_pct, 1), "actual": num(alert.measured),
             "expected": num(alert.expected), "since": since}  # fmt: skip
     if alert.kind == RuleKind.LEADING_BELOW:
         return _("%(goal)s · %(metric)s has been below its weekly target %(weeks)s weeks running: %(actual)s of %(target)s last week (since %(since)s).") % {
@@ -1165,7 +1170,7 @@ def alert_message(alert: Alert) -> str:
     if alert.kind == RuleKind.STANDUP_MISSED:
         name = alert.member.user.get_full_name() if alert.member else ""
         return _("%(name)s has not logged a stand-up for %(days)s working days (since %(since)s).") % {
-            "name": name, "days": num(alert.measured), "since": since}  # fmt: skip
+            "name": name, "days": format_number(alert.measured, 0), "since": since}  # fmt: skip
     return _("%(goal)s: an initiative on the critical path has slipped, which puts the goal at risk (since %(since)s).") % {
         "goal": goal, "since": since}  # fmt: skip
 

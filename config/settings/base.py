@@ -205,6 +205,8 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_COOKIE_NAME = "stretch_language"
+# Numbers group by thousands in Chinese too (30,000,000): see config/formats/ and teams/numbers.py.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -106,7 +106,7 @@ def test_manager_sets_and_decomposes_a_goal_member_comments_and_a_revision_is_ap
     phone.close()
 
     page.reload()
-    expect(page.get_by_test_id("proposals")).to_contain_text("250000")
+    expect(page.get_by_test_id("proposals")).to_contain_text("250,000")
     page.get_by_role("button", name="Activate").click()
     expect(page.get_by_test_id("goal-status")).to_have_text("Active")
 
@@ -131,7 +131,7 @@ def test_manager_sets_and_decomposes_a_goal_member_comments_and_a_revision_is_ap
     expect(versions.locator("tbody tr")).to_have_count(2)
     expect(versions).to_contain_text("Hana Head")
     assert_accessible(head_page)
-    expect(head_page.get_by_test_id("targets").locator(".tiers").first).to_contain_text("180000")
+    expect(head_page.get_by_test_id("targets").locator(".tiers").first).to_contain_text("180,000")
     head_page.screenshot(path=str(ARTIFACTS / "goal-revised-desktop.png"), full_page=True)
     head_context.close()
 

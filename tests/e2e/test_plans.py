@@ -69,7 +69,7 @@ def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_
                             ("weeks 3–5", "Improve onboarding"), ("ongoing", "Community operations")]:  # fmt: skip
         expect(table.locator("tr", has_text=row_title)).to_contain_text(when)
     campaigns = table.locator("tr", has_text="3 online referral campaigns")
-    expect(campaigns).to_contain_text("5000 CNY")
+    expect(campaigns).to_contain_text("5,000.00 CNY")
     expect(campaigns).to_contain_text("Design")
     expect(table.locator("tr", has_text="5 channel partners")).to_contain_text("Legal support")
     expect(table.locator("tr", has_text="Improve onboarding")).to_contain_text("Product development")

@@ -21,7 +21,7 @@ from tests.conftest import login
 def story(org):
     head = factories.member(org, Role.ADMIN, name="Hana Head")
     manager = factories.member(org, Role.MANAGER, name="陈经理")
-    team = factories.team(org, "Sales")
+    team = factories.team(org, "Sales", managers=[manager])
     goal = factories.goal(org, manager, team=team, title="Deal value", metric_name="Deal value", unit="¥",
                           start_date=date(2027, 1, 1), end_date=date(2027, 3, 31), base=D(8_000_000),
                           challenge=D(10_000_000), stretch=D(12_000_000))  # fmt: skip
@@ -82,7 +82,7 @@ def test_the_history_is_written_in_chinese_for_a_chinese_reader(org, story):
 
 def test_people_teams_and_choices_are_named_not_numbered(org, story):
     goal, manager = story["goal"], story["manager"]
-    other_team = factories.team(org, "East")
+    other_team = factories.team(org, "East", managers=[manager])
     draft = factories.goal(org, manager, team=goal.team, title="Visits", start_date=date(2027, 1, 1),
                            end_date=date(2027, 3, 31))  # fmt: skip
     services.goal_update(goal=draft, actor=manager, data=GoalInput(

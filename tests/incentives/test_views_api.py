@@ -80,11 +80,15 @@ def test_hr_builds_a_scheme_assigns_it_and_sets_a_salary(org, members, member, m
     client = login(hr)
     url = reverse("incentive_schemes", args=[org.slug])
     bad = client.post(url, {"name": "Broken", "kind": "linear", "target_bonus": "1000", "threshold": "60",
-                            "bands": "100, 120, 0.05\n130, , 0.1", "team_weight": "0.6", "own_weight": "0.4"})  # fmt: skip
-    assert bad.status_code == 400 and "without overlap or gap (band 2)" in bad.content.decode()
+                            **factories.band_fields([("100", "120", "5"), ("130", "", "10")]), "team_weight": "0.6",
+                            "own_weight": "0.4"})  # fmt: skip
+    assert (
+        bad.status_code == 400
+        and "Leaves a gap after the band before it, which ends at 120 %." in bad.content.decode()
+    )
     ok = client.post(url, {"name": "Ops 2026", "kind": "linear", "target_bonus": "10000", "threshold": "60",
-                           "bands": "100, 120, 0.05\n120, , 0.10", "cap_multiple": "3", "team_weight": "0.6",
-                           "own_weight": "0.4"})  # fmt: skip
+                           **factories.band_fields([("100", "120", "5"), ("120", "", "10")]), "cap_multiple": "3",
+                           "team_weight": "0.6", "own_weight": "0.4"})  # fmt: skip
     assert ok.status_code == 302
     scheme = BonusScheme.objects.get(name="Ops 2026")
     client.post(reverse("scheme_assign", args=[org.slug, scheme.pk]), {"target": f"member:{member.pk}"})
@@ -139,10 +143,11 @@ def test_the_scheme_form_refuses_lines_of_the_wrong_width(org, members):
     client = login(members[Role.HR])
     response = client.post(reverse("incentive_schemes", args=[org.slug]), {
         "name": "Lines", "kind": "steps", "target_bonus": "1000", "threshold": "0", "steps": "80, 50\n90",
-        "bands": "100, 120, 0.05, 9", "team_weight": "0.6", "own_weight": "0.4"})  # fmt: skip
+        **factories.band_fields([("100", "120", "five")]), "team_weight": "0.6", "own_weight": "0.4"})  # fmt: skip
     page = response.content.decode()
     assert response.status_code == 400 and "Line 2: give 2 values separated by commas." in page
-    assert "Line 1: give 3 values separated by commas." in page and not BonusScheme.objects.exists()
+    assert "Enter the rate, in % of the target bonus per point." in page and not BonusScheme.objects.exists()
+    assert 'value="five"' in page  # what was typed stays
 
 
 def test_assigning_to_an_unknown_target_says_so(org, members, setup, other_org):

@@ -288,3 +288,20 @@ def test_csv_from_excel_on_chinese_windows_is_read_as_gb18030(org, manager, memb
     response = post_file(login(manager), org, goal, body.encode("gb18030"))
     assert response.status_code == 302
     assert Initiative.objects.get(title="策划 3 场线上裂变活动").dimension.name == "用户获取"
+
+
+def test_the_xlsx_keeps_budgets_and_progress_as_numbers(org, manager, member):
+    """A budget is a number a spreadsheet can add up (shown as 5,000.00), never text; the file
+    still imports back."""
+    goal = make_plan(org, manager, member)
+    client = login(manager)
+    xlsx = client.get(reverse("plan_export", args=[org.slug, goal.pk, "xlsx"])).content
+    sheet = load_workbook(io.BytesIO(xlsx)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    budget = sheet.cell(row=2, column=header.index("budget") + 1)
+    assert budget.data_type == "n" and budget.value == 5000 and budget.number_format == "#,##0.00"
+    assert sheet.cell(row=3, column=header.index("budget") + 1).value is None  # no budget: an empty cell
+    assert sheet.cell(row=2, column=header.index("progress") + 1).data_type == "n"
+    upload = SimpleUploadedFile("plan.xlsx", xlsx)
+    assert client.post(reverse("plan_import", args=[org.slug, goal.pk]), {"file": upload}).status_code == 302
+    assert Initiative.objects.get(title="3 online referral campaigns").budget == D("5000.00")

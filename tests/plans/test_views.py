@@ -31,7 +31,7 @@ def test_the_article_plan_reads_like_the_article(db):
     body = page.content.decode()
     assert page.status_code == 200
     for text in ("用户获取 User acquisition", "用户留存 User retention", "张三", "李四", "王五", "赵六", "weeks 1–4",
-                 "weeks 2–6", "weeks 3–5", "ongoing", "5000 CNY", "Legal support", "Product development",
+                 "weeks 2–6", "weeks 3–5", "ongoing", "5,000.00 CNY", "Legal support", "Product development",
                  "Customer-service staff", "Design"):  # fmt: skip
         assert text in body, text
     assert 'data-testid="conflicts"' in body and "Starts before a predecessor finishes." in body
@@ -278,8 +278,8 @@ def test_team_budget_is_set_on_the_plan_page_and_drives_the_conflict(org, manage
     assert "Enter a realistic, non-negative amount." in bad.content.decode()
     client.post(url, {"amount": "4000"})
     page = client.get(reverse("goal_plan", args=[org.slug, goal.pk])).content.decode()
-    assert "Ops has 4000 CNY for this period" in page
-    assert "Budget requested 5000" in page and "exceeds the team" in page
+    assert "Ops has 4,000.00 CNY for this period" in page
+    assert "Budget requested 5,000.00" in page and "exceeds the team" in page
     assert login(member).post(url, {"amount": "1"}).status_code == 403
 
 

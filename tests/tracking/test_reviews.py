@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal as D
 
@@ -134,3 +135,61 @@ def test_monthly_pdf_in_chinese(org, manager, team):
     services.indicators_recompute(org=org)
     pdf = login(manager).get(reverse("monthly_export", args=[org.slug, team.pk, "pdf"]))
     assert pdf.status_code == 200 and b"STSong-Light" in pdf.content
+
+
+def pdf_text(content: bytes) -> str:
+    """The text a PDF shows (reportlab writes its pages as ASCII85 + Flate streams, and the Chinese
+    CID font's strings as UTF-16)."""
+    import base64
+    import zlib
+
+    shown = []
+    for match in re.finditer(
+        rb"/ASCII85Decode /FlateDecode \][^>]*>>\s*stream\r?\n(.*?)endstream", content, re.S
+    ):
+        stream = zlib.decompress(base64.a85decode(match.group(1).strip(), adobe=True))
+        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", stream, re.S):
+            raw = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: bytes([int(m.group(1), 8)]) if m.group(1)[:1].isdigit()
+                         else m.group(1), literal)  # fmt: skip
+            shown.append(raw.decode("utf-16-be"))  # every paragraph is set in the CID font
+    return " ".join(shown)
+
+
+def big_goal(org, manager, team):
+    """A goal of a million new users, 44 days into 91: figures with thousands to group."""
+    today = org_today(org)
+    goal = factories.goal(org, manager, team=team, title="Q4 new users", unit="users", start_date=today - timedelta(days=45),
+                          end_date=today + timedelta(days=45), base=D(900000), challenge=D(1000000),
+                          stretch=D(1200000), status="active")  # fmt: skip
+    services.entries_save(org=org, actor=manager, rows=[services.EntryInput(
+        goal_id=goal.pk, value="12125.5", day=(today - timedelta(days=n)).isoformat()) for n in range(46)])  # fmt: skip
+    services.indicators_recompute(org=org, since=org_today(org) - timedelta(days=3))
+    return goal
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_monthly_exports_show_figures_as_a_person_reads_them(org, manager, team, language):
+    """The PDF's figures are grouped and rounded to the goal's precision in either language; the
+    XLSX keeps them numbers, shown with a matching number format."""
+    manager.user.language = language
+    manager.user.save()
+    big_goal(org, manager, team)
+    client = login(manager)
+    pdf = client.get(reverse("monthly_export", args=[org.slug, team.pk, "pdf"])).content
+    text = pdf_text(pdf)
+    assert {"en": "Monthly review", "zh-hans": "月度复盘会"}[language] in text
+    assert "Q4 new users" in text and "557,773" in text and "1,000,000" in text  # 46 × 12,125.5 = 557,773
+    assert not re.search(r"\d\.\d{3,}", text) and not re.search(r"\d{5,}", text.replace(",", " , "))
+    assert re.search(r"\d+\.\d%", text)  # attainment at one decimal
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("monthly_export", args=[org.slug, team.pk, "xlsx"])).content)
+    )
+    sheet = book.worksheets[0]
+    row = list(sheet[3])
+    assert row[0].value == "Q4 new users"
+    assert (
+        row[1].data_type == "n" and row[1].value == pytest.approx(557773) and row[1].number_format == "#,##0"
+    )
+    assert row[3].value == 1000000 and row[3].number_format == "#,##0"
+    assert row[4].data_type == "n" and row[4].number_format == "0.0"
+    assert sheet.freeze_panes == "B3"

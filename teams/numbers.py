@@ -1,0 +1,113 @@
+"""Numbers as a person reads them: the one place that turns a figure into text.
+
+Every page, the monthly review PDF and the explanation lines go through `format_number` (and its
+two shorthands `format_money` and `format_percent`), or the template filters of the same names in
+`teams/templatetags/numbers.py` (`num`, `money`, `pct`). The rules:
+
+- grouped by thousands in every language (30,000,000; Chinese business writing groups by three
+  with commas too, so `config/formats/zh_Hans` overrides Django's ungrouped default);
+- at the precision of the figure, never the 4 decimals the database stores: money at 2 decimals,
+  percentages at 1, a goal's values at `places_for(unit, aggregation)`;
+- rounded half up (as money is, see incentives/calculator.py), never "-0";
+- a missing figure reads "—".
+
+Spreadsheets keep numbers as numbers: `excel_format(places)` gives the matching number format.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import formats
+
+MONEY_PLACES = 2
+PERCENT_PLACES = 1
+MAX_PLACES = 4
+MISSING = "—"
+
+PERCENT_UNITS = frozenset({"%", "％", "percent", "pct", "pp", "百分比", "百分点"})
+CURRENCY_SIGNS = ("¥", "￥", "$", "€", "£", "元")
+CURRENCY_WORDS = frozenset({"cny", "rmb", "usd", "eur", "gbp", "jpy", "hkd", "yuan", "dollars"})
+
+
+def is_percent_unit(unit: str) -> bool:
+    return unit.strip().lower() in PERCENT_UNITS
+
+
+def is_money_unit(unit: str) -> bool:
+    text = unit.strip().lower()
+    return any(sign in text for sign in CURRENCY_SIGNS) or text in CURRENCY_WORDS
+
+
+def places_for(*, unit: str = "", aggregation: str = "") -> int:
+    """How many decimals a metric's values show: 1 for a percentage, 2 for money, 1 for an
+    average (of visits, of days…), otherwise 0 (counts: users, pushes, partnerships)."""
+    if is_percent_unit(unit or ""):
+        return PERCENT_PLACES
+    if is_money_unit(unit or ""):
+        return MONEY_PLACES
+    if aggregation == "average":
+        return 1
+    return 0
+
+
+def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        try:
+            number = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            return None
+    return number if number.is_finite() else None
+
+
+def format_number(value: object, places: int = 0) -> str:
+    """`value` at `places` decimals, grouped by thousands, in the active language; "—" for None;
+    anything that is not a number comes back as its text. Negative `places` (as floatformat's):
+    at most that many decimals, without trailing zeros (a weight of 0.25, not 0.250)."""
+    if value is None or value == "":
+        return MISSING
+    number = _decimal(value)
+    if number is None:
+        return str(value)
+    trim = int(places) < 0
+    places = max(0, min(abs(int(places)), MAX_PLACES))
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if trim:
+        exponent = int(rounded.normalize().as_tuple().exponent)
+        places = 0 if rounded == rounded.to_integral_value() else min(places, -exponent)
+    if rounded == 0:
+        rounded = abs(rounded)  # never "-0.00"
+    return str(formats.number_format(rounded, places, use_l10n=True, force_grouping=True))
+
+
+def format_money(value: object) -> str:
+    return format_number(value, MONEY_PLACES)
+
+
+def format_percent(value: object, places: int = PERCENT_PLACES) -> str:
+    text = format_number(value, places)
+    return text if text == MISSING or _decimal(value) is None else f"{text}%"
+
+
+def places_of(spec: object, default: int = 0) -> int:
+    """The places a filter argument asks for: a number, or anything with `number_places` (a goal,
+    a supporting metric)."""
+    if spec is None or spec == "":
+        return default
+    places = getattr(spec, "number_places", None)
+    if places is not None:
+        return int(places)
+    try:
+        return int(str(spec))
+    except ValueError:
+        return default
+
+
+def excel_format(places: int) -> str:
+    """The spreadsheet number format that shows what `format_number` shows: '#,##0' or '#,##0.00'."""
+    places = max(0, min(int(places), MAX_PLACES))
+    return "#,##0" + ("." + "0" * places if places else "")

@@ -1,0 +1,97 @@
+"""One way to show a number: grouped by thousands in every language, at the precision the figure
+calls for (a goal's unit and aggregation, money at 2 decimals, percentages at 1)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from teams.numbers import format_money, format_number, format_percent, places_for
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_numbers_are_grouped_by_thousands_in_every_language(language):
+    with translation.override(language):
+        assert format_number(Decimal("30000000.0000")) == "30,000,000"
+        assert format_number(Decimal("12125.0000"), 0) == "12,125"
+        assert format_number(Decimal("136737.4286"), 2) == "136,737.43"
+        assert format_number(Decimal("-1234.5"), 1) == "-1,234.5"
+        assert format_money(Decimal("20000")) == "20,000.00"
+        assert format_percent(Decimal("74.66")) == "74.7%"
+        assert format_percent(Decimal("5")) == "5.0%"
+
+
+def test_negative_places_drop_trailing_zeros():
+    assert format_number(Decimal("0.250"), -3) == "0.25"
+    assert format_number(Decimal("1.000"), -3) == "1"
+    assert format_number(Decimal("12345.6789"), -2) == "12,345.68"
+    assert format_number(Decimal("100"), -2) == "100"
+
+
+def test_rounding_is_half_up_and_never_shows_minus_zero():
+    assert format_number(Decimal("2.5"), 0) == "3"
+    assert format_number(Decimal("-0.0001"), 2) == "0.00"
+    assert format_number(Decimal("0.125"), 2) == "0.13"
+
+
+def test_missing_values_read_as_a_dash_and_text_is_left_alone():
+    assert format_number(None) == "—"
+    assert format_money(None) == "—"
+    assert format_percent(None) == "—"
+    assert format_number("abc") == "abc"
+
+
+@pytest.mark.parametrize(
+    ("unit", "aggregation", "places"),
+    [
+        ("users", "sum", 0),
+        ("users", "latest", 0),
+        ("", "sum", 0),
+        ("%", "latest", 1),
+        ("％", "average", 1),
+        ("¥", "sum", 2),
+        ("元", "sum", 2),
+        ("CNY", "sum", 2),
+        ("万元", "sum", 2),
+        ("visits", "average", 1),
+    ],
+)
+def test_the_places_a_figure_shows_follow_its_unit_and_aggregation(unit, aggregation, places):
+    assert places_for(unit=unit, aggregation=aggregation) == places
+
+
+class Figure:
+    number_places = 1
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_template_filters(language):
+    template = Template(
+        "{% load numbers %}{{ a|num }} {{ b|num:2 }} {{ b|num:figure }} {{ c|money }} {{ d|pct }} {{ e|num }}"
+    )
+    with translation.override(language):
+        text = template.render(Context({
+            "a": Decimal("30000000.0000"), "b": Decimal("14.0400"), "c": Decimal("1234567.5"),
+            "d": Decimal("108.46"), "e": None, "figure": Figure(),
+        }))  # fmt: skip
+    assert text == "30,000,000 14.04 14.0 1,234,567.50 108.5% —"
+
+
+def test_floatformat_groups_in_chinese_too():
+    """Django's own zh_Hans formats drop the separator (and group by 4); Stretch's groups by 3."""
+    with translation.override("zh-hans"):
+        text = Template('{{ v|floatformat:"2g" }}').render(Context({"v": Decimal("30000000")}))
+    assert text == "30,000,000.00"
+
+
+def test_a_goal_and_a_supporting_metric_say_how_many_decimals_they_show():
+    from goals.models import Goal, SupportingMetric
+
+    assert Goal(unit="users", aggregation="sum").number_places == 0
+    assert Goal(unit="¥", aggregation="sum").number_places == 2
+    assert Goal(unit="%", aggregation="latest").number_places == 1
+    assert SupportingMetric(unit="%").number_places == 1
+    assert SupportingMetric(unit="").number_places == 0

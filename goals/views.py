@@ -134,7 +134,7 @@ def period_dates_view(request: OrgRequest) -> HttpResponse:
     band; the form then checks itself again (SMART). The period is today's when the dates already
     chosen include today (or there are none), else the one at the chosen start (Q1 2027 → January
     2027). Custom dates: nothing changes (204)."""
-    form = GoalForm(org=request.org)
+    form = GoalForm(org=request.org, actor=request.membership)
     chosen = []
     for name in ("start_date", "end_date"):
         try:
@@ -147,7 +147,7 @@ def period_dates_view(request: OrgRequest) -> HttpResponse:
     span = selectors.period_dates(org=request.org, kind=request.GET.get("period_kind", ""), day=day)
     if span is None:
         return HttpResponse(status=204)
-    filled = GoalForm(org=request.org, initial={"start_date": span[0], "end_date": span[1]})
+    filled = GoalForm(org=request.org, actor=request.membership, initial={"start_date": span[0], "end_date": span[1]})
     html = "".join(
         filled[name].as_widget(attrs={"hx-swap-oob": "true"}) for name in ("start_date", "end_date")
     )

@@ -90,7 +90,7 @@ def test_the_project_has_dated_forms_to_check():
 def arguments(org):
     """What the forms' constructors take, by parameter name."""
     manager = factories.member(org, Role.MANAGER, name="Chen Manager")
-    team = factories.team(org, "Operations")
+    team = factories.team(org, "Operations", managers=[manager])
     goal = factories.goal(org, manager, team=team, status="active")
     return {"org": org, "team": team, "goal": goal, "goals": [goal], "member": manager, "actor": manager}
 
@@ -149,7 +149,7 @@ def test_a_goal_edit_saved_untouched_in_chinese_keeps_its_dates(org, client_for)
     from goals.models import Goal
 
     manager = factories.member(org, Role.MANAGER, name="Chen Manager")
-    team = factories.team(org, "Operations")
+    team = factories.team(org, "Operations", managers=[manager])
     goal = factories.goal(org, manager, team=team, start_date=date(2027, 1, 1), end_date=date(2027, 3, 31))
     manager.user.language = "zh-hans"
     manager.user.save()

@@ -183,7 +183,8 @@ def test_a_refused_team_budget_keeps_what_was_typed(org, lead, plan):
     assert "Enter a realistic, non-negative amount." in field_errors(html, "amount", action=url)
 
 
-def test_a_refused_capacity_keeps_what_was_typed_next_to_the_person(org, lead, member, plan):
+def test_a_refused_capacity_keeps_what_was_typed_next_to_the_person(org, team, lead, member, plan):
+    member.teams.add(team)  # a manager sets the capacity of their own teams' people
     url = reverse("plan_people", args=[org.slug])
     response = login(lead).post(url, {"membership": member.pk, "load": "500"})
     assert response.status_code == 400

@@ -39,7 +39,7 @@ def test_the_payout_runs_page_in_chinese_shows_period_words_not_transfer_words(o
 
 def test_the_budget_move_still_says_transfer_out_and_in(org):
     manager = factories.member(org, Role.MANAGER, name="陈经理")
-    team = factories.team(org, "Operations")
+    team = factories.team(org, "Operations", managers=[manager])
     goal = factories.goal(org, manager, team=team, start_date=date(2027, 1, 1), end_date=date(2027, 3, 31))
     for title in ("线上推荐活动", "渠道合作"):
         plan_services.initiative_create(
@@ -63,6 +63,6 @@ def test_the_tier_none_and_a_pending_delivery_read_right():
     from tracking.models import Delivery, TierReached
 
     with translation.override("zh-hans"):
-        assert str(TierReached.NONE.label) == "未达成"
+        assert str(TierReached.NONE.label) == "未达基础目标"  # a word, never "None"
         assert str(Revision.State.PENDING.label) == "待审批"
         assert str(Delivery.State.PENDING.label) == "待发送"

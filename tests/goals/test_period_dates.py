@@ -79,7 +79,7 @@ def test_the_goal_form_asks_for_the_dates_when_the_period_changes(org, manager):
 def test_without_javascript_saving_a_period_without_dates_takes_the_current_one(org, manager):
     org.fiscal_year_start_month = 4
     org.save()
-    team = factories.team(org, "Operations")
+    team = factories.team(org, "Operations", managers=[manager])
     form = {"title": "New users this quarter", "description": "Operations.", "scope": "team", "team": team.pk,
             "owner": manager.pk, "metric_name": "New users", "direction": "up", "aggregation": "sum",
             "period_kind": "quarter", "start_date": "", "end_date": "", "weight": "1", "base": "1",

@@ -89,7 +89,7 @@ def cascade_world(org, manager):
     start, end = today - timedelta(days=20), today + timedelta(days=40)
     strategy = factories.goal(org, manager, title="Growth strategy", start_date=start, end_date=end,
                               rationale="Company priority", status=Status.ACTIVE)  # fmt: skip
-    team = factories.team(org, "Operations")
+    team = factories.team(org, "Operations", managers=[manager])
     children = []
     for title, weight, challenge, value in (("New users", "0.25", 1000, 500), ("Deals", "0.1", 200, 150),
                                             ("Partners", "0.5", 10, None)):  # fmt: skip
@@ -113,7 +113,7 @@ def test_the_tree_and_the_goal_page_show_the_strategy_goals_rolled_up_progress(o
     progress = page.split('data-testid="goal-progress"')[1].split("</div>")[0]
     assert "57.1%" in progress and "rolled up from 2 of 3 sub-goals reporting" in progress
     children = page.split('data-testid="child-goals"')[1].split("</ul>")[0]
-    assert "50%" in children and "75%" in children and "weight 0.25" in children
+    assert "50.0%" in children and "75.0%" in children and "weight 0.25" in children
 
 
 def test_the_api_says_where_the_figure_comes_from(org, manager, cascade_world):
@@ -182,7 +182,7 @@ def test_team_dashboard_and_overview_roll_up_a_team_goal_split_among_members(org
     team goal has none of its own — its card and the overview count it by its sub-goals."""
     today = org_today(org)
     start, end = today - timedelta(days=20), today + timedelta(days=40)
-    team = factories.team(org, "Sales")
+    team = factories.team(org, "Sales", managers=[manager])
     member.teams.add(team)
     team_goal = factories.goal(org, manager, title="Team deals", team=team, scope=Scope.TEAM, start_date=start,
                                end_date=end, base=D(800), challenge=D(1000), stretch=D(1200), status=Status.ACTIVE)  # fmt: skip
@@ -196,7 +196,7 @@ def test_team_dashboard_and_overview_roll_up_a_team_goal_split_among_members(org
     client = login(manager)
     dashboard = client.get(reverse("team_dashboard", args=[org.slug, team.pk])).content.decode()
     card = dashboard.split(">Team deals</a></h2>")[1].split("</section>")[0]
-    assert "12%" in card and "rolled up from 1 of 2 sub-goals reporting" in card  # 60 of 500
+    assert "12.0%" in card and "rolled up from 1 of 2 sub-goals reporting" in card  # 60 of 500
     assert "Sub-goal “My deals”:" in card and "behind the expected path" in card
     overview = client.get(reverse("org_overview", args=[org.slug])).context["teams"]
     sales = next(t for t in overview if t.team == team)

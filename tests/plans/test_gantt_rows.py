@@ -26,7 +26,7 @@ def gantt_data(html: str) -> dict:
 
 @pytest.fixture
 def team_plan(org, manager, member):
-    team = factories.team(org, "Ops")
+    team = factories.team(org, "Ops", managers=[manager])
     users = factories.goal(org, manager, team=team, scope="team", start_date=date(2026, 10, 1),
                            end_date=date(2026, 12, 31), title="新增注册用户 20 万 / 200,000 new registered users")  # fmt: skip
     dau = factories.goal(org, manager, team=team, scope="team", start_date=date(2026, 10, 1),

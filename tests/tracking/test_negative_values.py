@@ -30,8 +30,8 @@ def api(membership) -> APIClient:
 
 
 @pytest.fixture
-def team(org, member):
-    team = factories.team(org, "Operations")
+def team(org, member, manager):
+    team = factories.team(org, "Operations", managers=[manager])
     member.teams.add(team)
     return team
 
@@ -184,7 +184,7 @@ def test_existing_changes_and_metrics_with_negative_values_allow_negatives_after
 
     from django.apps import apps
 
-    migration = importlib.import_module("tracking.migrations.0008_metric_allows_negative_data")
+    migration = importlib.import_module("tracking.migrations.0009_metric_allows_negative_data")
     Goal.objects.update(allows_negative=False)
     corrected = factories.goal(org, manager, title="Deal value", start_date=users.start_date,
                                end_date=users.end_date, status="active")  # fmt: skip

@@ -47,7 +47,7 @@ def test_the_reason_names_the_gap_to_the_path_and_the_slipped_plan():
 def ahead_but_slipping(org, manager, member):
     """A goal 8.5 % ahead of its path whose critical initiative is five days past due."""
     today = org_today(org)
-    team = factories.team(org, "Operations")
+    team = factories.team(org, "Operations", managers=[manager])
     member.teams.add(team)
     start = today - timedelta(days=30)
     goal = factories.goal(org, manager, title="New users", team=team, scope=Scope.TEAM, start_date=start,
@@ -94,7 +94,7 @@ def test_at_risk_ahead_of_the_path_says_the_plan_slipped_on_card_page_and_api(
 def test_off_track_says_how_far_behind_the_path(org, manager):
     today = org_today(org)
     start = today - timedelta(days=30)
-    goal = factories.goal(org, manager, title="Deals", team=factories.team(org), scope=Scope.TEAM,
+    goal = factories.goal(org, manager, title="Deals", team=factories.team(org, managers=[manager]), scope=Scope.TEAM,
                           start_date=start, end_date=start + timedelta(days=99), status=Status.ACTIVE,
                           base=D(800), challenge=D(1000), stretch=D(1200))  # fmt: skip
     services.entry_create(org=org, actor=manager, data=services.EntryInput(

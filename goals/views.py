@@ -147,7 +147,9 @@ def period_dates_view(request: OrgRequest) -> HttpResponse:
     span = selectors.period_dates(org=request.org, kind=request.GET.get("period_kind", ""), day=day)
     if span is None:
         return HttpResponse(status=204)
-    filled = GoalForm(org=request.org, actor=request.membership, initial={"start_date": span[0], "end_date": span[1]})
+    filled = GoalForm(
+        org=request.org, actor=request.membership, initial={"start_date": span[0], "end_date": span[1]}
+    )
     html = "".join(
         filled[name].as_widget(attrs={"hx-swap-oob": "true"}) for name in ("start_date", "end_date")
     )

@@ -301,6 +301,7 @@ SPECTACULAR_SETTINGS = {
         "CorrectiveActionStateEnum": "tracking.models.ActionState",
         "GrowthRewardKindEnum": "recognition.models.RewardKind",
         "InstantRewardConditionEnum": "recognition.models.Condition",
+        "PayoutRunStatusEnum": "incentives.models.RunStatus",
     },
 }
 

@@ -66,6 +66,6 @@ def test_a_revision_that_takes_effect_later_is_shown_beside_the_targets_in_force
     page = login(manager).get(reverse("goal_detail", args=[org.slug, goal.pk])).content.decode()
     targets = page.split('data-testid="targets"')[1].split("</section>")[0]
     tiers = targets.split('class="tiers tiers-large"')[1].split("</dl>")[0]
-    assert "<dd>1000</dd>" in tiers and "800" not in tiers  # still in force today
-    assert "50%" in targets and "Of the challenge target 1000 in force (v1)" in targets
+    assert "<dd>1,000</dd>" in tiers and "800" not in tiers  # still in force today
+    assert "50.0%" in targets and "Of the challenge target 1,000 in force (v1)" in targets
     assert "Revised targets v2 take effect on" in targets

@@ -32,12 +32,13 @@ test-fast: install  ## Everything but the browser and worker tests.
 # Awkward moments for the business tests (not the browser or worker tests): a Monday in January, the
 # last evening of a quarter in UTC (already the next quarter in Shanghai), a Sunday, 29 February.
 TEST_DATES ?= 2027-01-04T09:00:00+08:00 2027-03-31T22:30:00+00:00 2027-06-13T12:00:00+08:00 2028-02-29T12:00:00+08:00
+TEST_DATES_WORKERS ?= 2
 BUSINESS_TESTS ?= tests/goals tests/plans tests/tracking tests/incentives tests/recognition tests/teams tests/test_demo_any_day.py
 
 test-dates: install  ## The business tests as if it were each of TEST_DATES (the clock starts there).
 	@status=0; for when in $(TEST_DATES); do \
 	  echo "== business tests at $$when"; \
-	  STRETCH_TEST_NOW=$$when $(BIN)/python -m pytest -m "not e2e and not worker" $(BUSINESS_TESTS) $(PYTEST_ARGS) || status=1; \
+	  STRETCH_TEST_NOW=$$when $(BIN)/python -m pytest -n $(TEST_DATES_WORKERS) -m "not e2e and not worker" $(BUSINESS_TESTS) $(PYTEST_ARGS) || status=1; \
 	done; exit $$status
 
 print-test-dates:

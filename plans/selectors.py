@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from goals.models import OPEN_STATUSES, Goal
-from goals.selectors import can_change_goal
+from goals.selectors import can_change_goal, org_today
 from teams.models import Membership, Organization, Role, Team
 from teams.selectors import managed_team_ids
 
@@ -271,7 +271,7 @@ def plan_analysis(
     for the initiatives given, but measured against the whole organisation: an owner's load counts
     all their unfinished initiatives, and a team's budget all the requests of the team's goals in
     the budget's period. A fixed number of queries, whatever the number of initiatives."""
-    today = today or timezone.localdate()
+    today = today or org_today(org)  # the organisation's day, also in a job outside any request
     ids = {i.pk for i in initiatives}
     edges = list(
         Dependency.objects.filter(Q(predecessor_id__in=ids) | Q(successor_id__in=ids)).values_list(
@@ -329,7 +329,7 @@ def plan_risks(
     ones): two queries, whatever the size of the organisation. Paths are per goal, so asking for a
     few goals gives the same answer for them as asking for all. The tracking app turns these into
     alerts and into the reason a goal is "at risk"."""
-    today = today or timezone.localdate()
+    today = today or org_today(org)  # the organisation's day, also in a job outside any request
     initiatives = Initiative.objects.filter(org=org, goal__status__in=OPEN_STATUSES)
     links = Dependency.objects.filter(successor__org=org, successor__goal__status__in=OPEN_STATUSES)
     if goal_ids is not None:
@@ -574,7 +574,7 @@ class PersonLoad:
 def people_load(*, org: Organization, today: date | None = None) -> list[PersonLoad]:
     """Everyone who can own initiatives, with their capacity (default 3) and what they carry today
     (weighted by priority). Three queries."""
-    today = today or timezone.localdate()
+    today = today or org_today(org)  # the organisation's day, also in a job outside any request
     people = list(
         Membership.objects.filter(org=org, is_active=True, role__in=(Role.ADMIN, Role.MANAGER, Role.MEMBER))
         .select_related("user")

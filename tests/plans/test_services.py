@@ -487,3 +487,17 @@ def test_squad_update_and_bad_people(org, other_org, manager, plan):
                           members=[people["张三"]])  # fmt: skip
     assert {m.pk for m in squad.members.all()} == {people["王五"].pk, people["张三"].pk}
     assert AuditEntry.objects.filter(action="squad.update").exists()
+
+
+def test_a_plan_slips_on_the_organisations_day_not_the_servers(org, manager, member):
+    """Shanghai is already on 21 November at 17:00 UTC on the 20th: an initiative due on the 20th and
+    not finished has slipped there, whatever the server's clock says (jobs run outside a request)."""
+    org.timezone = "Asia/Shanghai"
+    org.save()
+    goal = factories.goal(
+        org, manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31), status="active"
+    )
+    services.initiative_create(org=org, actor=manager, data=InitiativeInput(
+        title="Due on the 20th", goal=goal, owner=member, start_date=date(2026, 11, 2), due_date=date(2026, 11, 20)))  # fmt: skip
+    with time_machine.travel(datetime(2026, 11, 20, 17, 0, tzinfo=UTC), tick=False):
+        assert selectors.goals_at_risk(org=org) == {goal.pk}

@@ -20,7 +20,7 @@ from tests import factories
 from tracking import services
 from tracking.selectors import org_today
 
-from .conftest import ARTIFACTS, assert_accessible
+from .conftest import ARTIFACTS, assert_accessible, assert_no_raw_values, assert_nothing_squeezed
 from .test_shell import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -101,6 +101,8 @@ def test_goal_page_my_work_and_indicators_fit_the_screen_in_both_languages(page,
             assert page_width(page) <= screen, (
                 f"{name} ({language}) is {page_width(page)}px on a {screen}px screen"
             )
+            assert_nothing_squeezed(page)
+            assert_no_raw_values(page)
             assert_accessible(page)
         page.goto(pages["my-work"])
         # The key columns of My work are on screen, not hidden to the right.

@@ -138,9 +138,14 @@ def test_manager_sets_decomposes_activates_and_plans_a_goal(zh_page, acme):
     # The period filled in the quarter's dates, as ISO values the date inputs show.
     expect(field(page, "Start")).to_have_value(start.isoformat())
     expect(field(page, "End")).to_have_value(end.isoformat())
-    field(page, "Base target").fill("160000")
-    field(page, "Challenge target").fill("200000")
-    field(page, "Stretch target").fill("240000")
+    # Typed as a person writes them, with separators: the number fields keep the digits.
+    for tier, typed in (
+        ("Base target", "160,000"),
+        ("Challenge target", "200,000"),
+        ("Stretch target", "240,000"),
+    ):
+        field(page, tier).press_sequentially(typed)
+        expect(field(page, tier)).to_have_value(typed.replace(",", ""))
     for key in ("specific", "measurable", "achievable", "relevant", "time_bound"):
         expect(page.locator(f"#smart-panel [data-criterion='{key}']")).to_have_class(re.compile(r"\bok\b"))
     check(page, "goal-form")

@@ -13,6 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -134,6 +135,40 @@ class LanguageMiddleware:
                 timezone.deactivate()  # the access core may have activated the org's time zone
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
             response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class HtmxMessagesMiddleware:
+    """Messages that a view adds while answering an htmx request (a row added in place, a form
+    swapped back with its errors) show with that answer: they are swapped out of band into the
+    page's message area. Left in the queue, they would greet the person on whatever page they
+    open next, far from what they did. An answer that reloads or leaves the page keeps them for
+    the page that follows."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") != "true"
+            or request.headers.get("HX-Boosted")
+            or response.streaming
+            or response.status_code == 204
+            or 300 <= response.status_code < 400
+            or any(name in response.headers for name in ("HX-Refresh", "HX-Redirect", "HX-Location"))
+            or not response.get("Content-Type", "").startswith("text/html")
+        ):
+            return response
+        storage = getattr(request, "_messages", None)
+        if storage is None or storage.used:  # no messages, or the answer has shown them already
+            return response
+        pending = list(storage)  # marks them shown: the message middleware then drops them
+        if pending:
+            html = render_to_string(
+                "includes/messages.html", {"messages": pending, "oob": True}, request=request
+            )
+            response.content = response.content + html.encode(response.charset)
         return response
 
 

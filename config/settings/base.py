@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "teams.middleware.HtmxMessagesMiddleware",
     "teams.middleware.AccessDeclarationMiddleware",
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -136,3 +137,47 @@ def assert_accessible(page) -> None:
             if len(v["nodes"]) > 5:
                 lines.append(f"    … and {len(v['nodes']) - 5} more")
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+# Every visible table cell of text (not one that holds a form): how many lines its text takes.
+_CELL_LINES = """() => [...document.querySelectorAll('th, td')]
+  .filter(c => c.checkVisibility() && c.innerText.trim() && !c.querySelector('input:not([type=hidden]), select, textarea, button, meter'))
+  .map(c => {
+    const rows = new Set();
+    const walker = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement.checkVisibility() || !node.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) if (r.width > 0) rows.add(Math.round(r.top));
+    }
+    return {text: c.innerText.trim().replace(/\\s+/g, ' ').slice(0, 60), lines: rows.size};
+  })"""
+
+
+def assert_nothing_squeezed(page) -> None:
+    """No table cell is squeezed into a column so narrow that its text wraps a character or two
+    per line (a CJK word in a narrow column breaks between any two of its characters: 团/队)."""
+    squeezed = []
+    for cell in page.evaluate(_CELL_LINES):
+        chars, lines = len(cell["text"].replace(" ", "")), cell["lines"]
+        if lines >= 2 and chars / lines < 2 or lines >= 3 and chars / lines < 3:
+            squeezed.append(cell)
+    where = getattr(page, "viewport_name", None) or "{width}×{height}".format(**page.viewport_size)
+    assert not squeezed, f"cells wrap a character or two per line on {page.url} ({where}): {squeezed}"
+
+
+_RAW = {
+    "None": re.compile(r"\bNone\b"),
+    "a raw decimal (.0000)": re.compile(r"\d\.\d{4,}\b"),
+    "an ISO date-time": re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"),
+    "a template variable": re.compile(r"\{\{|\{%|%\(\w+\)s"),
+}
+
+
+def assert_no_raw_values(page) -> None:
+    """The visible text shows no raw value a person would not write: None, 12125.0000, an ISO
+    date-time, or a template placeholder left unfilled."""
+    text = page.locator("body").inner_text()
+    found = {name: pattern.findall(text)[:3] for name, pattern in _RAW.items() if pattern.search(text)}
+    assert not found, f"raw values on {page.url}: {found}"

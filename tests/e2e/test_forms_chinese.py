@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from teams.models import Role
 from tests import factories
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, assert_accessible
 from .test_shell import assert_fits_the_screen, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -43,11 +43,13 @@ def test_a_goal_saved_untouched_in_chinese_keeps_its_dates(page, world):
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
     expect(page.get_by_label("开始日期")).to_have_value("2027-01-01")
     expect(page.get_by_label("结束日期")).to_have_value("2027-03-31")
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"zh-goal-edit-{page.viewport_name}.png"), full_page=True)
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/o/acme/goals/{world['goal'].pk}/$"))
     expect(page.get_by_role("status")).to_contain_text("目标已保存")
     assert_fits_the_screen(page)
+    assert_accessible(page)
     world["goal"].refresh_from_db()
     assert (world["goal"].start_date, world["goal"].end_date) == (date(2027, 1, 1), date(2027, 3, 31))
 
@@ -67,8 +69,10 @@ def test_the_initiative_and_payout_forms_show_their_dates_in_chinese(page, world
     page.goto(f"/o/acme/plans/initiatives/{item.pk}/edit/")
     expect(page.get_by_label("开始日期")).to_have_value("2027-01-04")
     expect(page.get_by_label("完成时间")).to_have_value("2027-01-31")
+    assert_accessible(page)
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/o/acme/plans/goals/{goal.pk}/"))
+    assert_accessible(page)
     item.refresh_from_db()
     assert (item.start_date, item.due_date) == (date(2027, 1, 4), date(2027, 1, 31))
 
@@ -84,6 +88,7 @@ def test_the_payout_run_asks_for_its_period_with_dates_in_chinese(page, world):
     expect(page.get_by_text("调出")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / f"zh-payout-runs-{page.viewport_name}.png"), full_page=True)
     assert_fits_the_screen(page)
+    assert_accessible(page)
 
 
 def test_choosing_a_period_fills_in_its_dates_in_chinese(page, world):
@@ -95,6 +100,7 @@ def test_choosing_a_period_fills_in_its_dates_in_chinese(page, world):
     quarter = selectors.period_dates(org=world["org"], kind="quarter")
     month = selectors.period_dates(org=world["org"], kind="month")
     expect(page.get_by_label("开始日期")).to_have_value(quarter[0].isoformat())  # the default period, filled
+    assert_accessible(page)
     page.get_by_label("周期").select_option(label="月度")
     expect(page.get_by_label("开始日期")).to_have_value(month[0].isoformat())
     expect(page.get_by_label("结束日期")).to_have_value(month[1].isoformat())
@@ -105,6 +111,7 @@ def test_choosing_a_period_fills_in_its_dates_in_chinese(page, world):
     expect(page.locator("#smart-panel [data-criterion='time_bound']")).to_have_class(re.compile(r"\bok\b"))
     page.get_by_label("周期").select_option(label="自定义日期")  # custom: the dates stay as they are
     expect(page.get_by_label("开始日期")).to_have_value("2027-04-01")
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"zh-goal-period-{page.viewport_name}.png"), full_page=True)
 
 
@@ -119,11 +126,13 @@ def test_a_long_weekly_review_decision_is_kept_with_the_reason_in_chinese(page, 
     expect(page.locator("#review-decisions .field-error")).to_contain_text("5000")
     expect(decisions).to_have_value(typed)  # nothing typed is lost
     expect(decisions).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"zh-review-refused-{page.viewport_name}.png"), full_page=True)
     decisions.fill(typed[:4000])
     page.locator("#review-decisions").get_by_role("button", name="保存").click()
     expect(page.get_by_role("status")).to_contain_text("会议记录已保存")
     expect(decisions).to_have_value(typed[:4000])
+    assert_accessible(page)
 
 
 def test_the_time_zone_is_found_by_typing_and_an_unknown_one_is_refused(page, world):
@@ -137,12 +146,14 @@ def test_the_time_zone_is_found_by_typing_and_an_unknown_one_is_refused(page, wo
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator("#id_timezone_error")).to_contain_text("Mars/Olympus")
     expect(page.get_by_label("时区")).to_have_value("Mars/Olympus")
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"zh-timezone-refused-{page.viewport_name}.png"), full_page=True)
     page.get_by_label("时区").fill("asia/tokyo")
     page.get_by_label("时区").press("Enter")  # the keyboard alone submits the form
     expect(page.get_by_role("status")).to_contain_text("组织设置已保存")
     expect(page.get_by_label("时区")).to_have_value("Asia/Tokyo")
     assert_fits_the_screen(page)
+    assert_accessible(page)
 
 
 def test_a_refused_salary_and_alert_rule_keep_what_was_typed_in_chinese(page, world, browser, live_server):
@@ -161,6 +172,7 @@ def test_a_refused_salary_and_alert_rule_keep_what_was_typed_in_chinese(page, wo
     expect(salary.get_by_label("生效日期")).to_have_value("2027-01-01")
     expect(salary.get_by_label("人员")).to_have_value(str(world["manager"].pk))
     salary.scroll_into_view_if_needed()
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"zh-salary-refused-{page.viewport_name}.png"), full_page=True)
     assert_fits_the_screen(page)
 
@@ -176,6 +188,7 @@ def test_a_refused_salary_and_alert_rule_keep_what_was_typed_in_chinese(page, wo
     expect(rule.locator(".field-error")).to_contain_text("滞后指标落后于预期：请输入数字")
     expect(rule.locator("input[name='threshold']")).to_have_value("abc")
     expect(admin_page.get_by_text("预警规则“滞后指标落后于预期”已保存")).to_have_count(0)
+    assert_accessible(admin_page)
     admin_page.screenshot(
         path=str(ARTIFACTS / f"zh-alert-rule-refused-{page.viewport_name}.png"), full_page=True
     )

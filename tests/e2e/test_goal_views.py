@@ -20,7 +20,7 @@ from tests import factories
 from tracking import services
 from tracking.selectors import org_today
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, assert_accessible, assert_no_raw_values, assert_nothing_squeezed
 from .test_shell import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -101,6 +101,9 @@ def test_goal_page_my_work_and_indicators_fit_the_screen_in_both_languages(page,
             assert page_width(page) <= screen, (
                 f"{name} ({language}) is {page_width(page)}px on a {screen}px screen"
             )
+            assert_nothing_squeezed(page)
+            assert_no_raw_values(page)
+            assert_accessible(page)
         page.goto(pages["my-work"])
         # The key columns of My work are on screen, not hidden to the right.
         share = page.get_by_test_id("my-contribution").locator("td").filter(has_text="100.0%")
@@ -128,10 +131,12 @@ def test_team_gantt_names_initiatives_by_goal_and_says_overdue(page, world):
     table = page.get_by_test_id("gantt-table")
     # Plans count days in the server's time zone, the data was laid out in the organisation's.
     expect(table).to_contain_text(re.compile(r"Overdue by [345] days"))
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "team-gantt-desktop.png"), full_page=True)
     use_chinese(page)
     expect(page.get_by_test_id("gantt")).to_contain_text("已逾期")
     expect(page.get_by_test_id("gantt-table")).to_contain_text(re.compile(r"已逾期 [345] 天"))
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "team-gantt-desktop-zh.png"), full_page=True)
 
 
@@ -147,6 +152,7 @@ def test_monthly_chart_ticks_on_days_in_both_languages(page, world):
         assert labels, "the trend chart has date ticks"
         assert not [t for t in labels if ":" in t], f"time-of-day ticks on daily data: {labels}"
         assert all(re.fullmatch(r"(\d{4}-)?\d{2}-\d{2}", t) for t in labels), labels
+        assert_accessible(page)
         page.screenshot(
             path=str(ARTIFACTS / f"monthly-trend-{language}-{page.viewport_name}.png"), full_page=True
         )

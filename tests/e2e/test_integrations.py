@@ -16,8 +16,8 @@ from tests.tracking.test_alerts import Receiver
 from tracking import services
 from tracking.models import Delivery, NotificationChannel
 
-from .conftest import ARTIFACTS
-from .test_shell import assert_fits_the_screen, sign_in
+from .conftest import ARTIFACTS, assert_accessible
+from .test_shell import assert_fits_the_screen, go_to_section, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -32,10 +32,11 @@ def world():
 
 def test_admin_manages_a_webhook_on_the_integrations_page(page, world, receiver, settings):
     sign_in(page, world["admin"].user.email)
-    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Settings").click()
+    go_to_section(page, "Settings")  # on a phone, through the menu button
     page.get_by_role("navigation", name="Settings").get_by_role("link", name="Integrations").click()
     expect(page).to_have_url(re.compile(r"/o/acme/settings/integrations/$"))
     expect(page.get_by_test_id("channels")).to_contain_text("No webhooks yet")
+    assert_accessible(page)
 
     # A private address is refused next to the field, and what was typed stays.
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
@@ -47,6 +48,7 @@ def test_admin_manages_a_webhook_on_the_integrations_page(page, world, receiver,
     expect(url_field.locator(".field-error")).to_contain_text("127.0.0.1 is a private network address")
     expect(page.locator("#id_url")).to_have_value("http://127.0.0.1:9/hook")
     assert not NotificationChannel.objects.exists()
+    assert_accessible(page)
 
     # The test receiver listens on 127.0.0.1: allowed, as an administrator of the server may.
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
@@ -59,6 +61,7 @@ def test_admin_manages_a_webhook_on_the_integrations_page(page, world, receiver,
     expect(row).not_to_contain_text("TOKEN-123")
     expect(page.get_by_test_id(f"status-{channel.pk}")).to_have_text("○ never used")
     assert_fits_the_screen(page)
+    assert_accessible(page)
 
     row.get_by_role("button", name=re.compile("Send a test message")).click()
     expect(page.get_by_test_id(f"status-{channel.pk}")).to_have_text("✓ working")
@@ -77,6 +80,7 @@ def test_admin_manages_a_webhook_on_the_integrations_page(page, world, receiver,
     expect(page.get_by_test_id(f"delivery-{delivery.pk}")).to_contain_text("failed", timeout=10000)
     expect(page.get_by_test_id(f"delivery-{delivery.pk}")).to_contain_text("HTTP 500")
     expect(page.get_by_test_id(f"status-{channel.pk}")).to_have_text("✗ failing: HTTP 500")
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"integrations-failed-{page.viewport_name}.png"), full_page=True)
     Receiver.fail = False
     page.get_by_test_id(f"delivery-{delivery.pk}").get_by_role("button", name=re.compile("Retry")).click()
@@ -98,6 +102,7 @@ def test_admin_manages_a_webhook_on_the_integrations_page(page, world, receiver,
     expect(page.get_by_test_id(f"enabled-{channel.pk}")).to_have_text("已关闭")
     expect(page.get_by_test_id(f"last-{channel.pk}")).to_contain_text("测试消息")
     assert_fits_the_screen(page)
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"integrations-zh-{page.viewport_name}.png"), full_page=True)
 
     # Edit: the address is not shown again; delete asks first.
@@ -105,8 +110,10 @@ def test_admin_manages_a_webhook_on_the_integrations_page(page, world, receiver,
     expect(page.locator("#id_url")).to_have_value("")
     expect(page.get_by_test_id("deliveries")).to_contain_text("测试消息")
     assert_fits_the_screen(page)
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"integration-edit-zh-{page.viewport_name}.png"), full_page=True)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="删除 Webhook").click()
     expect(page.locator(".message-success")).to_be_visible()
     assert not NotificationChannel.objects.exists()
+    assert_accessible(page)

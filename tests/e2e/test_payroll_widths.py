@@ -15,7 +15,7 @@ from incentives.services import SchemeInput
 from teams.models import Role
 from tests import factories
 
-from .conftest import ARTIFACTS, VIEWPORTS
+from .conftest import ARTIFACTS, VIEWPORTS, assert_accessible
 from .test_shell import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -146,6 +146,7 @@ def test_my_pay_approved_payouts_fit_a_phone(browser, live_server, payroll, lang
         found = _assert_fits(page, table, f"My pay ({language})")
         squeezed = [c for c in found["cells"] if c["lines"] > 2 and len(c["text"]) > 1]
         assert not squeezed, f"cells wrap into more than two lines: {squeezed}"
+        assert_accessible(page)
     finally:
         context.close()
 
@@ -166,10 +167,12 @@ def test_the_payout_runs_lines_fit_their_card_on_a_desktop(browser, live_server,
         _assert_fits(page, table, f"run lines ({language})")
         team_totals = page.get_by_test_id("team-totals").locator("table")
         _assert_fits(page, team_totals, f"team totals ({language})")
+        assert_accessible(page)
         # Opening a line (its explanation and the adjust form of a run in review) keeps the table in its card.
         page.get_by_test_id(f"line-{payroll['member'].pk}").locator("summary").click()
         page.screenshot(path=str(ARTIFACTS / f"payroll-run-desktop-open-{language}.png"), full_page=True)
         _assert_keys_visible(page, table, f"run lines, a line opened ({language})")
+        assert_accessible(page)
         # A run in review: the opened line carries the adjust form, which stays inside the card too.
         page.goto(f"/o/acme/incentives/runs/{payroll['review'].pk}/")
         line = page.get_by_test_id(f"line-{payroll['member'].pk}")
@@ -181,6 +184,7 @@ def test_the_payout_runs_lines_fit_their_card_on_a_desktop(browser, live_server,
             page.get_by_test_id("run-lines").locator("table"),
             f"run in review, line opened ({language})",
         )
+        assert_accessible(page)
     finally:
         context.close()
 
@@ -224,9 +228,11 @@ def test_hr_edits_commission_bands_as_rows(browser, live_server, viewport, langu
         _assert_fits(page, page.get_by_test_id("band-editor").locator("table"), f"band editor ({viewport})")
         page.get_by_test_id("band-editor").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / f"payroll-bands-{viewport}-{language}.png"), full_page=True)
+        assert_accessible(page)
         page.get_by_test_id("band-row-2").locator('input[type="checkbox"]').check()
         page.get_by_role("button", name={"en": "Save scheme", "zh-hans": "保存方案"}[language]).last.click()
         expect(page.locator(".message-success")).to_be_visible()
+        assert_accessible(page)
         scheme.refresh_from_db()
         assert scheme.bands == [["100", "120", "0.05"], ["120", None, "0.1"]]
         assert "0.05" not in page.locator("body").inner_text()

@@ -13,7 +13,7 @@ from teams import services
 from teams.models import Role
 from tests import factories
 
-from .conftest import ARTIFACTS, assert_accessible
+from .conftest import ARTIFACTS, assert_accessible, assert_no_raw_values, assert_nothing_squeezed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -106,6 +106,8 @@ def test_member_signs_in_switches_language_and_visits_every_section(page, world)
         go_to_section(page, chinese)
         expect(nav_link(page, chinese)).to_have_attribute("aria-current", "page")
         assert_fits_the_screen(page)
+        assert_nothing_squeezed(page)
+        assert_no_raw_values(page)
         assert_accessible(page)
     page.screenshot(path=str(Path(ARTIFACTS) / f"zh-overview-{page.viewport_name}.png"), full_page=True)
 

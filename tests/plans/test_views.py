@@ -77,6 +77,29 @@ def test_manager_adds_a_row_inline_and_bad_rows_are_explained(org, manager, memb
     assert login(member).post(url, row).status_code == 403
 
 
+def test_a_row_added_in_place_says_so_there_and_counts_in_the_budget_requested(org, manager, member):
+    """The htmx answer carries its confirmation (swapped into the page's message area) and the
+    plan's new budget total; the next page the manager opens does not repeat the confirmation."""
+    goal = factories.goal(
+        org, manager, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31), status="active"
+    )
+    client = login(manager)
+    url = reverse("goal_plan", args=[org.slug, goal.pk])
+    row = {"title": "3 online referral campaigns", "owner": member.pk, "start_date": "2026-10-01",
+           "due_date": "2026-10-28", "budget": "1500", "priority": "P1"}  # fmt: skip
+    answer = client.post(url, row, headers={"HX-Request": "true"}).content.decode()
+    messages = answer[answer.index(' id="messages"') :]
+    assert 'hx-swap-oob="innerHTML"' in messages.split(">", 1)[0] and "Initiative added." in messages
+    summary = answer[answer.index(' id="plan-summary"') :].split("</p>", 1)[0]
+    assert 'hx-swap-oob="true"' in summary and "1,500.00" in summary
+    after = client.get(reverse("goal_detail", args=[org.slug, goal.pk])).content.decode()
+    assert "Initiative added." not in after
+    # Without htmx: the page reloads and shows the message once, with the summary in its place.
+    page = client.post(url, {**row, "title": "5 channel partners"}, follow=True).content.decode()
+    assert page.count("Initiative added.") == 1 and page.count(' id="plan-summary"') == 1
+    assert "hx-swap-oob" not in page
+
+
 def test_owner_updates_progress_from_the_plans_page(org, manager, member):
     goal = factories.goal(org, manager)
     item = services.initiative_create(org=org, actor=manager, data=services.InitiativeInput(

@@ -112,6 +112,10 @@ _AXE_RUN = """async (tags) => {
 }"""
 
 
+_SETTLED = """() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')
+  && document.getAnimations().every(a => a.playState !== 'running')"""
+
+
 def assert_accessible(page) -> None:
     """Runs axe-core's WCAG 2.1 A and AA rules on the page as it is now and fails with a readable
     list of the violations (rule, impact, the elements and what is wrong with them)."""
@@ -121,6 +125,10 @@ def assert_accessible(page) -> None:
             pytest.fail(message)
         pytest.skip(message)
     page.wait_for_load_state()
+    # A page still answering an htmx request is faded (.htmx-request has opacity .6) and fades
+    # back over .2 s: axe would measure the faded colours. Check the page a person reads once it
+    # has settled.
+    page.wait_for_function(_SETTLED)
     if not page.evaluate("() => typeof window.axe === 'object'"):
         # Evaluated rather than added as a <script>: the Content-Security-Policy forbids inline scripts.
         page.evaluate(_axe_source())

@@ -36,9 +36,9 @@ def main() -> None:
     from django.db import connection, transaction
 
     from teams.scale import seed_scale
+    from teams.selectors import org_today
     from tracking import scale, services
     from tracking.models import MetricEntry, Standup
-    from tracking.selectors import org_today
 
     started = time.perf_counter()
     result = seed_scale()

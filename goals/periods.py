@@ -127,3 +127,28 @@ def period_containing(day: date, kind: str, *, fiscal_start_month: int = 1) -> S
             start = _add_months(start, months)
         return start, _add_months(start, months) - timedelta(days=1)
     raise ValueError(f"no period of kind {kind!r}")
+
+
+def week_start(day: date) -> date:
+    """The Monday of the day's week."""
+    return day - timedelta(days=day.weekday())
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_span(day: date) -> Span:
+    """The first and last day of the day's month."""
+    first = day.replace(day=1)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first, nxt - timedelta(days=1)
+
+
+def month_end(month: date) -> date:
+    return month_span(month)[1]
+
+
+def previous_month(month: date) -> date:
+    """The first day of the month before."""
+    return month_start(month_start(month) - timedelta(days=1))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -10,10 +9,9 @@ from datetime import date
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 
 from teams.models import Membership, Organization, Role, Team
-from teams.selectors import audit_list, managed_team_ids, member_team_ids
+from teams.selectors import audit_list, managed_team_ids, member_team_ids, org_today
 
 from .history import HistoryLine, history
 from .models import (
@@ -201,11 +199,6 @@ def version_scheduled(*, goal: Goal, on: date) -> TargetVersion | None:
     in_force = version_in_force(goal=goal, on=on)
     later = [v for v in versions if v.number > in_force.number and v.effective_from > on]
     return later[-1] if later else None
-
-
-def org_today(org: Organization) -> date:
-    """Today in the organisation's time zone."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(org.timezone))
 
 
 def current_version(*, goal: Goal) -> TargetVersion:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OPEN_RULE, TEAM_RULE, OrgRequest, org_page
 from teams.models import Role
 from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
-from teams.selectors import team_get
+from teams.selectors import org_today, team_get
 
 from . import selectors, services
 from .decompose import TIERS, reconciliation
@@ -57,7 +57,7 @@ def index_view(request: OrgRequest) -> HttpResponse:
         max_depth=None if all_levels else (1 if root_id is None else 0), max_rows=None if all_levels else 150,
     )  # fmt: skip
     progress = goal_attainment(org=request.org, goals=[row.goal for row in rows])
-    today = selectors.org_today(request.org)
+    today = org_today(request.org)
     context = {
         "rows": [
             (
@@ -142,7 +142,7 @@ def period_dates_view(request: OrgRequest) -> HttpResponse:
         except ValidationError:
             chosen.append(None)
     start, end = chosen
-    today = selectors.org_today(org=request.org)
+    today = org_today(org=request.org)
     day = start if start and not (end and start <= today <= end) else None
     span = selectors.period_dates(org=request.org, kind=request.GET.get("period_kind", ""), day=day)
     if span is None:
@@ -219,7 +219,7 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
         goal.versions.select_related("revision__decided_by__user", "created_by").order_by("number")
     )
     newest = versions[-1]
-    today = selectors.org_today(request.org)
+    today = org_today(request.org)
     # The targets in force today: progress is measured against them (a revision that takes effect
     # later is shown beside them, not instead of them).
     current = selectors.version_in_force(goal=goal, on=today)
@@ -452,7 +452,7 @@ def goal_decompose_view(request: OrgRequest, goal_id: int) -> HttpResponse:
                 ]
     totals = {t: sum((r[t] for r in rows), Decimal(0)) for t in TIERS} if rows else {}
     difference = reconciliation(version.tiers(), rows) if rows and goal.is_additive else {}
-    today = selectors.org_today(request.org)
+    today = org_today(request.org)
     shown = [{**r, "span": span_label(r["start_date"], r["end_date"], today=today)} for r in rows]
     context = {
         "goal": goal, "version": version, "form": form, "kind": kind, "method": method, "rows": shown,

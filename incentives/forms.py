@@ -197,7 +197,7 @@ class RunForm(forms.Form):
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from tracking.selectors import org_today
+        from teams.selectors import org_today
 
         from .selectors import current_quarter
 

@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from goals.periods import fiscal_quarter
 from teams.models import AuditEntry, Membership, Organization, Team
 from teams.numbers import format_money
-from teams.page_forms import parse_id, parse_number
-from tracking.services import parse_day
+from teams.page_forms import parse_day, parse_id, parse_number
 
 from . import calculator, services
 from .models import BonusScheme, PayoutLine, PayoutRun, RunStatus, Salary
@@ -46,7 +45,7 @@ def current_quarter(org: Organization, today: date) -> tuple[date, date]:
 
 def payout_query(*, org: Organization, viewer: Membership, params: Any) -> PayoutQuery:
     """Read member / start / end / attainment from a request, with clear errors."""
-    from tracking.selectors import org_today
+    from teams.selectors import org_today
 
     errors: dict[str, list[str]] = {}
     member = viewer
@@ -258,7 +257,7 @@ def _day(value: date) -> str:
 
 def period_open_warning(*, org: Organization, end: date) -> str | None:
     """Why a run for a period ending on `end` should wait, or None when the period is over."""
-    from tracking.selectors import org_today
+    from teams.selectors import org_today
 
     if end < org_today(org):
         return None
@@ -268,7 +267,7 @@ def period_open_warning(*, org: Organization, end: date) -> str | None:
 
 def _computed_on(run: PayoutRun) -> date | None:
     """The day (in the organisation's time zone) the run's lines were last computed."""
-    from tracking.selectors import org_today
+    from teams.selectors import org_today
 
     at = (
         AuditEntry.objects.filter(org_id=run.org_id, target_type="payoutrun", target_id=run.pk,

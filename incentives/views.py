@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from teams.access import ALL_ROLES, PEOPLE_WITH_MONEY, OrgRequest, org_page
 from teams.models import Role
-from teams.page_forms import apply_service_errors, form_page
-from tracking.services import parse_day
+from teams.page_forms import apply_service_errors, form_page, parse_day
 
 from . import exports, selectors, services
 from .forms import AdjustForm, AssignForm, RunForm, SalaryForm, SchemeForm, band_formset

@@ -14,9 +14,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from goals.models import OPEN_STATUSES, Goal
-from goals.selectors import can_change_goal, org_today
+from goals.selectors import can_change_goal
 from teams.models import Membership, Organization, Role, Team
-from teams.selectors import managed_team_ids
+from teams.selectors import managed_team_ids, org_today
 
 from .models import (
     FINISHED,

@@ -12,7 +12,9 @@ from django.db import transaction
 
 from goals.demo import OPS_USERS
 from goals.models import Goal
+from goals.periods import previous_month
 from teams.models import Membership, Organization, Team
+from teams.selectors import org_today
 from tracking.models import Standup
 from tracking.services import standup_blocker_resolve
 
@@ -37,8 +39,8 @@ def seed_recognition(org: Organization) -> None:
     if team is None or any(email not in people for email in needed):
         return
     manager, zhang, li, hr = (people[email] for email in needed)
-    today = selectors.org_today(org)
-    last_month = selectors.previous_month(selectors.current_month(org))
+    today = org_today(org)
+    last_month = previous_month(selectors.current_month(org))
 
     # 张三 cleared 李四's blocker (legal review) on the recent stand-ups that had one.
     for standup in Standup.objects.filter(org=org, member=li, blocker_resolved_by__isnull=True).exclude(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from teams.models import Membership, Team
-from teams.page_forms import DateField, MonthInput, choose_people
+from teams.page_forms import DateField, MonthInput, choose_people, parse_month
 
 from . import selectors
 from .models import TEXT_LIMIT, RewardKind
@@ -22,7 +22,7 @@ class MonthField(forms.CharField):
         text = super().to_python(value)
         if not text:
             return None
-        month = selectors.parse_month(text)
+        month = parse_month(text)
         if month is None:
             raise forms.ValidationError(_("Enter a month as YYYY-MM."))
         return month

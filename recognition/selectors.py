@@ -18,25 +18,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, PeriodKind, PeriodTarget, Scope, Status
+from goals.periods import month_end, month_start
+from goals.periods import week_start as monday_of
 from goals.progress import from_results
 from goals.selectors import version_in_force
 from plans.models import Initiative
 from teams.access import PEOPLE_OPERATIONS
 from teams.hooks import Highlight
 from teams.models import Membership, Organization, Role, Team
-from teams.selectors import managed_team_ids, member_team_ids
+from teams.page_forms import parse_month
+from teams.selectors import managed_team_ids, member_team_ids, org_today
 from tracking.indicators import GoalFacts, actual_to_date, tier_of
 from tracking.models import IndicatorKind, IndicatorSnapshot, TierReached
 from tracking.selectors import (
     averaged_series,
     blockers_resolved,
     daily_totals,
-    month_span,
     newest_snapshot_day,
 )
-from tracking.selectors import org_today as org_today  # today in the organisation's time zone
-from tracking.selectors import week_start as monday_of
-from tracking.services import parse_day
 
 from .models import EarnedReward, GrowthReward, InstantRewardRule, Nomination, Star
 
@@ -51,34 +50,8 @@ ALL_PEOPLE = PEOPLE_OPERATIONS  # admins and HR
 
 
 # --- Months and weeks -------------------------------------------------------------------------------
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(month: date) -> date:
-    return month_span(month)[1]
-
-
-def previous_month(month: date) -> date:
-    return month_start(month_start(month) - timedelta(days=1))
-
-
 def current_month(org: Organization) -> date:
     return month_start(org_today(org))
-
-
-def parse_month(raw: Any) -> date | None:
-    """ "2026-11" (or a day of it, "2026-11-15") as the first day of that month, for the years
-    Stretch takes (2000–2099, as tracking.services.parse_day); None for anything else."""
-    text = str(raw or "").strip()
-    if len(text) > 7:
-        day = parse_day(text)
-        return day.replace(day=1) if day else None
-    parts = text.split("-")
-    if len(parts) != 2 or len(parts[0]) != 4 or not all(p.isascii() and p.isdigit() for p in parts):
-        return None
-    year, month = int(parts[0]), int(parts[1])
-    return date(year, month, 1) if 2000 <= year <= 2099 and 1 <= month <= 12 else None
 
 
 def month_asked(org: Organization, raw: Any) -> date:

@@ -12,8 +12,8 @@ from rest_framework import serializers
 
 from teams.api_base import OrgScopedRelatedField
 from teams.models import Membership, Team
+from teams.page_forms import parse_month
 
-from . import selectors
 from .models import Condition, EarnedReward, GrowthReward, InstantRewardRule, Nomination, RewardKind, Star
 
 
@@ -24,7 +24,7 @@ class MonthField(serializers.Field):  # type: ignore[type-arg]
     default_error_messages = {"invalid": _("Enter a month as YYYY-MM.")}
 
     def to_internal_value(self, data: Any) -> date:
-        month = selectors.parse_month(data) if isinstance(data, str) else None
+        month = parse_month(data) if isinstance(data, str) else None
         if month is None:
             self.fail("invalid")
         assert month is not None  # noqa: S101 - fail() raises

@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from goals.periods import month_start, previous_month
 from teams.access import CONTRIBUTORS
 from teams.errors import NotAllowed
 from teams.models import Membership, Organization, Team
+from teams.selectors import org_today
 from teams.services import audit_diff, audit_record
 from tracking.services import team_message_deliver
 
@@ -60,9 +62,9 @@ def nomination_create(*, nominator: Membership, nominee: Membership, month: date
     _text_errors(
         errors, "reason", reason, required=_("Say why your colleague deserves it."), limit=TEXT_LIMIT
     )
-    month = selectors.month_start(month)
+    month = month_start(month)
     this_month = selectors.current_month(nominator.org)
-    if month not in (this_month, selectors.previous_month(this_month)):
+    if month not in (this_month, previous_month(this_month)):
         errors["month"] = [_("Nominate for this month or the previous one.")]
     if not errors and Nomination.objects.filter(nominator=nominator, nominee=nominee, month=month).exists():
         errors["nominee"] = [_("You have already nominated this colleague for this month.")]
@@ -90,7 +92,7 @@ def star_select(*, team: Team, month: date, member: Membership, citation: str, a
     if not selectors.can_select_star(actor=actor, team=team):
         raise ValidationError(_("Only the team's managers, HR and admins select its star of the month."))
     errors: dict[str, list[str]] = {}
-    month = selectors.month_start(month)
+    month = month_start(month)
     this_month = selectors.current_month(team.org)
     if month > this_month:
         errors["month"] = [_("A month that has not started has no star yet.")]
@@ -219,7 +221,7 @@ def instant_rewards_check(*, org: Organization, week_start: date) -> list[Earned
     nothing twice and sends nothing twice (unique per rule and week; deliveries unique per channel
     and message). Returns the rewards recorded by this run."""
     week_start = week_start - timedelta(days=week_start.weekday())
-    if week_start + timedelta(days=6) >= selectors.org_today(org):
+    if week_start + timedelta(days=6) >= org_today(org):
         return []  # the week is not over
     rules = list(selectors.rule_list(org=org).filter(enabled=True, condition=Condition.WEEKLY_TARGET))
     if not rules:

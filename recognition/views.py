@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from goals.periods import previous_month
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgRequest, org_page
 from teams.models import Team
 from teams.page_forms import apply_service_errors, form_page, parse_id
@@ -42,7 +43,7 @@ def _index(
     month_value = f"{month:%Y-%m}"
     context: dict[str, Any] = {
         "month": month, "month_value": month_value, "this_month": selectors.current_month(request.org),
-        "previous_month": selectors.previous_month(month), "teams": teams, "team": team, "star": star,
+        "previous_month": previous_month(month), "teams": teams, "team": team, "star": star,
         "candidates": selectors.star_candidates(org=request.org, team=team, month=month) if team else [],
         "can_nominate": can_nominate,
         "nomination_form": nomination_form or (NominationForm(member=member, initial={"month": month_value})

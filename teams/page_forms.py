@@ -137,6 +137,35 @@ def parse_id(raw: object) -> int | None:
     return int(text) or None
 
 
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def parse_day(value: Any) -> date | None:
+    """A date between 2000 and 2099 (anything else is a typo, and would overflow date arithmetic)."""
+    if isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value).strip())
+        except ValueError:
+            return None
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
+
+
+def parse_month(raw: Any) -> date | None:
+    """ "2026-11" (or a day of it, "2026-11-15") as the first day of that month, for the years
+    Stretch takes (2000–2099, as parse_day); None for anything else."""
+    text = str(raw or "").strip()
+    if len(text) > 7:
+        day = parse_day(text)
+        return day.replace(day=1) if day else None
+    parts = text.split("-")
+    if len(parts) != 2 or len(parts[0]) != 4 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    year, month = int(parts[0]), int(parts[1])
+    return date(year, month, 1) if 2000 <= year <= 2099 and 1 <= month <= 12 else None
+
+
 def parse_number(raw: object) -> Decimal | None:
     """A number typed by a person: thousands separators (, and ，) and spaces ignored; anything that
     is not a finite, realistic number is None."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -261,3 +262,9 @@ def audit_list(
     if scope:
         qs = qs.filter(scope=scope)
     return qs
+
+
+def org_today(org: Organization, now: datetime | None = None) -> date:
+    """Today in the organisation's time zone: the one definition of "today" (pages, jobs outside any
+    request and the demo all ask it, never the server's UTC date)."""
+    return timezone.localdate(now or timezone.now(), timezone=zoneinfo.ZoneInfo(org.timezone))

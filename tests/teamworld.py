@@ -10,7 +10,7 @@ from decimal import Decimal as D
 
 from goals.models import Goal
 from teams.models import Membership, Organization, Role, Team
-from tracking.selectors import org_today
+from teams.selectors import org_today
 
 from . import factories
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 from plans import services as plan_services
 from plans.services import InitiativeInput
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tests.html import field_errors, form_data
-from tracking.selectors import org_today
 
 
 @pytest.fixture

@@ -225,8 +225,8 @@ def _squad(world: World) -> int:
 
 
 def _standup(world: World) -> int:
+    from teams.selectors import org_today
     from tracking import services as tracking_services
-    from tracking.selectors import org_today
 
     person = factories.member(world.object_org, Role.MEMBER)
     return tracking_services.standup_submit(
@@ -238,8 +238,8 @@ def _standup(world: World) -> int:
 def _metric_entry(world: World) -> int:
     from datetime import timedelta
 
+    from teams.selectors import org_today
     from tracking import services as tracking_services
-    from tracking.selectors import org_today
 
     today = org_today(world.object_org)
     goal = _team_goal(

@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from goals.models import Goal, Scope, Status
 from teams.models import Membership, Organization
+from teams.selectors import org_today
 
 from . import services
 from .models import Alert, CorrectiveAction, IndicatorSnapshot, MetricEntry, Review, Standup
-from .selectors import org_today
 
 
 def entries_wanted() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -11,11 +10,11 @@ from typing import Any
 
 from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext, pgettext
 
 from goals.models import Goal, Scope, Status, SupportingMetric, TargetVersion
+from goals.periods import month_span
 from goals.progress import Attainment, Measure, attainment, goal_attainment
 from goals.selectors import can_change_goal, changeable_goal_ids
 from goals.selectors import goal_get as goal_get  # the one way to fetch a goal (404 otherwise)
@@ -46,11 +45,6 @@ from .models import (
 # How many goals a stand-up form offers values for (the ones a member contributes to).
 STANDUP_GOAL_LIMIT = 12
 MANAGING_ROLES = MANAGERS  # admins and managers
-
-
-def org_today(org: Organization, now: datetime | None = None) -> date:
-    """Today in the organisation's time zone (jobs run outside any request)."""
-    return timezone.localdate(now or timezone.now(), timezone=zoneinfo.ZoneInfo(org.timezone))
 
 
 def contributing_goals(*, member: Membership, limit: int = STANDUP_GOAL_LIMIT) -> list[Goal]:
@@ -856,16 +850,6 @@ def team_dashboard(*, org: Organization, team: Team, today: date) -> TeamDashboa
 
 
 # --- Weekly and monthly reviews -------------------------------------------------------------------
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def month_span(day: date) -> tuple[date, date]:
-    first = day.replace(day=1)
-    nxt = (first + timedelta(days=32)).replace(day=1)
-    return first, nxt - timedelta(days=1)
-
-
 def snapshots_as_of(
     *, org: Organization, goal_ids: list[int], day: date
 ) -> dict[tuple[int, int], IndicatorSnapshot]:

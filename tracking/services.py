@@ -31,12 +31,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, PeriodKind, Status, SupportingMetric, TargetVersion
+from goals.periods import week_start
 from goals.selectors import can_change_goal
 from teams.access import CONTRIBUTORS
 from teams.errors import NotAllowed
 from teams.models import Membership, Organization, Team
 from teams.numbers import format_number
-from teams.selectors import can_manage_team
+from teams.page_forms import parse_day
+from teams.selectors import can_manage_team, org_today
 from teams.tables import Rows, read_table
 
 from . import channels, indicators, selectors
@@ -122,7 +124,7 @@ class _Lookups:
 
     @classmethod
     def load(cls, *, org: Organization, actor: Membership, rows: Sequence[EntryInput]) -> _Lookups:
-        lookups = cls(org=org, actor=actor, today=selectors.org_today(org))
+        lookups = cls(org=org, actor=actor, today=org_today(org))
         goal_ids = {i for i in (_as_int(r.goal_id) for r in rows) if i is not None}
         metric_ids = {i for i in (_as_int(r.supporting_metric_id) for r in rows) if i is not None}
         member_ids = {i for i in (_as_int(r.member_id) for r in rows) if i is not None}
@@ -162,21 +164,6 @@ def parse_value(value: Any) -> Decimal | None:
     if not number.is_finite() or abs(number) >= MAX_ABS_VALUE:
         return None
     return number.quantize(Decimal("0.0001"))
-
-
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-
-
-def parse_day(value: Any) -> date | None:
-    """A date between 2000 and 2099 (anything else is a typo, and would overflow date arithmetic)."""
-    if isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value).strip())
-        except ValueError:
-            return None
-    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 @dataclass(frozen=True)
@@ -474,7 +461,7 @@ def standup_submit(*, member: Membership, actor: Membership, data: StandupInput)
     errors: dict[str, list[str]] = {}
     if actor.pk != member.pk:
         errors["member"] = [_("You can only log your own stand-up.")]
-    today = selectors.org_today(member.org)
+    today = org_today(member.org)
     if data.day > today:
         errors["day"] = [_("A stand-up cannot be for a future day.")]
     elif data.day < today - timedelta(days=STANDUP_BACKFILL_DAYS):
@@ -625,7 +612,7 @@ def indicators_recompute(
     """Compute and store the snapshots of every active goal (or the given ones) for `day`
     (default: today in the organisation), and for each day from `since` when values arrived for
     past days. Upserts on (goal, metric, day): running it twice gives the same rows."""
-    day = day or selectors.org_today(org)
+    day = day or org_today(org)
     if behind_pct is None:  # the organisation's lagging-alert threshold also sets the status
         behind_pct = selectors.rule_settings(org=org)[RuleKind.LAGGING_BEHIND].threshold
     qs = Goal.objects.filter(org=org, status=Status.ACTIVE, start_date__lte=day).prefetch_related(
@@ -883,7 +870,7 @@ def alerts_evaluate(
     """Raise, update, reopen, resolve and escalate the organisation's alerts from the newest
     snapshots (and stand-ups). Idempotent: keys are unique per goal, rule and period, so a retried
     or duplicated run changes nothing more."""
-    day = day or selectors.org_today(org)
+    day = day or org_today(org)
     rules = selectors.rule_settings(org=org)
     qs = Goal.objects.filter(org=org, status=Status.ACTIVE, start_date__lte=day).select_related(
         "owner", "team"
@@ -1026,7 +1013,7 @@ def _validate_action(org: Organization, data: ActionInput, errors: dict[str, lis
         errors["owner"] = [_("Choose a manager or a member to own the action.")]
     if data.due_date is None:
         errors["due_date"] = [_("Give the action a due date.")]
-    elif data.due_date < selectors.org_today(org):
+    elif data.due_date < org_today(org):
         errors["due_date"] = [_("The due date cannot be in the past.")]
 
 
@@ -1519,7 +1506,7 @@ def _check_review(*, org: Organization, team: Team, actor: Membership, kind: str
     require_team_change(team=team, actor=actor)
     if kind not in Review.Kind.values:
         raise ValidationError({"kind": [_("Choose a weekly or a monthly review.")]})
-    expected = selectors.week_start(start) if kind == Review.Kind.WEEK else start.replace(day=1)
+    expected = week_start(start) if kind == Review.Kind.WEEK else start.replace(day=1)
     if start != expected or team.org_id != org.pk or parse_day(start) is None:
         raise ValidationError({"start": [_("A review starts on a Monday (weekly) or the 1st (monthly).")]})
 

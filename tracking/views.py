@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from goals.periods import week_start
 from teams.access import (
     ADMIN_ONLY,
     ALL_ROLES,
@@ -24,7 +25,8 @@ from teams.access import (
     org_page,
 )
 from teams.hooks import HomePanel
-from teams.page_forms import apply_service_errors, form_page, parse_id
+from teams.page_forms import apply_service_errors, form_page, parse_day, parse_id
+from teams.selectors import org_today
 
 from . import exports, selectors, services
 from .forms import (
@@ -42,7 +44,7 @@ from .models import RuleKind
 
 
 def _day(raw: str | None, default: date) -> date:
-    parsed = services.parse_day(raw) if raw else None
+    parsed = parse_day(raw) if raw else None
     return parsed or default
 
 
@@ -50,7 +52,7 @@ def _day(raw: str | None, default: date) -> date:
 @require_GET
 def index_view(request: OrgRequest) -> HttpResponse:
     member = request.membership
-    today = selectors.org_today(request.org)
+    today = org_today(request.org)
     teams = (
         selectors.org_teams(org=request.org)
         if member.role in MANAGERS
@@ -74,7 +76,7 @@ def index_view(request: OrgRequest) -> HttpResponse:
 def standup_view(request: OrgRequest) -> HttpResponse:
     """每日站会 on a phone: three lines, a mood and today's numbers, saved in one tap."""
     member = request.membership
-    today = selectors.org_today(request.org)
+    today = org_today(request.org)
     day = _day(request.POST.get("day") if request.method == "POST" else request.GET.get("day"), today)
     goals = selectors.contributing_goals(member=member)
     existing = selectors.standup_get(member=member, day=day)
@@ -134,7 +136,7 @@ def standup_home_panel(request: Any) -> list[HomePanel]:
     member = getattr(request, "membership", None)
     if member is None or member.role not in CONTRIBUTORS or not member.teams.exists():
         return []
-    today = selectors.org_today(request.org)
+    today = org_today(request.org)
     standup = selectors.standup_get(member=member, day=today)
     form = None
     if standup is None:
@@ -165,7 +167,7 @@ def board_view(request: OrgRequest, team_id: int) -> HttpResponse:
 def _board_context(
     request: OrgRequest, team: Any, raw_day: str | None, rhythm_form: RhythmForm | None = None
 ) -> dict[str, Any]:
-    today = selectors.org_today(request.org)
+    today = org_today(request.org)
     day = min(_day(raw_day, today), today)
     board = selectors.team_board(org=request.org, team=team, day=day)
     rhythm = selectors.team_rhythm(team=team)
@@ -245,7 +247,7 @@ def values_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
     if request.method == "POST":
         services.require_value_entry(goal=goal, actor=request.membership)
-    today = selectors.org_today(request.org)
+    today = org_today(request.org)
     form = EntryForm(request.POST if request.method == "POST" else None, goal=goal, actor=request.membership,
                      initial={"day": min(today, goal.end_date)})  # fmt: skip
 
@@ -411,21 +413,21 @@ def _rules_context(request: OrgRequest, refused: AlertRuleForm | None = None) ->
 def dashboard_view(request: OrgRequest, team_id: int) -> HttpResponse:
     """Team dashboard: goal cards against the expected pace, burn-up charts, indicators, alerts."""
     team = selectors.team_get(org=request.org, team_id=team_id)
-    dashboard = selectors.team_dashboard(org=request.org, team=team, today=selectors.org_today(request.org))
+    dashboard = selectors.team_dashboard(org=request.org, team=team, today=org_today(request.org))
     return render(request, "tracking/dashboard.html", {"dashboard": dashboard})
 
 
 def _review_start(request: OrgRequest, kind: str, today: date) -> date:
     if kind == "week":
-        return selectors.week_start(_day(request.GET.get("week"), today))
+        return week_start(_day(request.GET.get("week"), today))
     raw = request.GET.get("month", "")
-    parsed = services.parse_day(f"{raw}-01") if raw else None
+    parsed = parse_day(f"{raw}-01") if raw else None
     return (parsed or today).replace(day=1)
 
 
 def _review_view(request: OrgRequest, team_id: int, kind: str) -> HttpResponse:
     team = selectors.team_get(org=request.org, team_id=team_id)
-    today = selectors.org_today(request.org)
+    today = org_today(request.org)
     start = _review_start(request, kind, today)
     url = reverse("weekly_review" if kind == "week" else "monthly_review", args=[request.org.slug, team.pk])
     query = f"?week={start.isoformat()}" if kind == "week" else f"?month={start:%Y-%m}"
@@ -495,7 +497,7 @@ def monthly_review_view(request: OrgRequest, team_id: int) -> HttpResponse:
 @require_GET
 def monthly_export_view(request: OrgRequest, team_id: int, fmt: str) -> HttpResponse:
     team = selectors.team_get(org=request.org, team_id=team_id)
-    today = selectors.org_today(request.org)
+    today = org_today(request.org)
     start = _review_start(request, "month", today)
     page = selectors.review_page(org=request.org, team=team, kind="month", start=start, today=today)
     if fmt == "xlsx":
@@ -575,7 +577,7 @@ def rule_view(request: OrgRequest, kind: str) -> HttpResponse:
 @require_GET
 def my_work_view(request: OrgRequest) -> HttpResponse:
     """My work: my stand-up, my initiatives, my corrective actions, my contribution to each goal."""
-    today = selectors.org_today(request.org)
+    today = org_today(request.org)
     context = {"today": today, **selectors.my_work(member=request.membership, today=today)}
     return render(request, "tracking/my_work.html", context)
 
@@ -584,6 +586,6 @@ def my_work_view(request: OrgRequest) -> HttpResponse:
 @require_GET
 def overview_view(request: OrgRequest) -> HttpResponse:
     """The organisation at a glance: every team's goals by status, open alerts, today's check-ins."""
-    today = selectors.org_today(request.org)
+    today = org_today(request.org)
     return render(request, "tracking/overview.html", {"today": today,
                                                       "teams": selectors.org_overview(org=request.org, today=today)})  # fmt: skip

@@ -16,9 +16,9 @@ from goals.models import Scope, Status
 from plans import services as plan_services
 from plans.services import InitiativeInput
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tracking import services
-from tracking.selectors import org_today
 
 from .conftest import ARTIFACTS, assert_accessible, assert_no_raw_values, assert_nothing_squeezed
 from .test_shell import sign_in

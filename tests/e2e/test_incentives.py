@@ -49,8 +49,8 @@ def test_hr_builds_the_scheme_runs_adjusts_and_exports_after_approval(page, brow
     an admin approves; HR downloads the XLSX, whose totals the test reads back."""
     import openpyxl
 
+    from teams.selectors import org_today
     from tracking import services as tracking
-    from tracking.selectors import org_today
 
     org = factories.organization(name="Acme Growth", slug="acme")
     hr = factories.member(org, Role.HR, name="HR 王芳")

@@ -21,9 +21,9 @@ from playwright.sync_api import expect
 
 from goals import selectors as goal_selectors
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tracking import services as tracking
-from tracking.selectors import org_today
 
 from .conftest import ARTIFACTS, VIEWPORTS, assert_accessible, assert_no_raw_values, assert_nothing_squeezed
 from .test_payroll_widths import KEYS_VISIBLE

@@ -48,8 +48,8 @@ MEASURE = """(table) => {
 def payroll():
     """A locked payout run of eight people (Chinese and English names, a bilingual team and
     scheme), so that My pay shows an approved payout."""
+    from teams.selectors import org_today
     from tracking import services as tracking
-    from tracking.selectors import org_today
 
     org = factories.organization(name="Acme Growth", slug="acme")
     hr = factories.member(org, Role.HR, name="周HR Zhou")

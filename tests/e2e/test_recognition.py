@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from recognition import selectors, services
 from recognition.tasks import check_instant_rewards
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tests.recognition.conftest import log_value, weekly_goal
 from tracking import services as tracking
@@ -52,7 +53,7 @@ def test_nominate_select_the_star_and_see_the_honour_board(page, world):
     org, ops, lead, li, zhang = (world[k] for k in ("org", "ops", "lead", "li", "zhang"))
     month = f"{selectors.current_month(org):%Y-%m}"
     tracking.standup_submit(member=zhang, actor=zhang, data=tracking.StandupInput(
-        day=selectors.org_today(org), today="Contracts", blockers="Waiting for legal review"))  # fmt: skip
+        day=org_today(org), today="Contracts", blockers="Waiting for legal review"))  # fmt: skip
 
     # 李四 resolves 张三's blocker on the team board, then nominates her.
     sign_in(page, li.user.email)

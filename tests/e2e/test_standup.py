@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tracking.models import MetricEntry, Standup
-from tracking.selectors import org_today
 
 from .conftest import ARTIFACTS, assert_accessible
 

@@ -10,10 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tracking import services
 from tracking.models import Alert, CorrectiveAction, MetricEntry, Standup
-from tracking.selectors import org_today
 
 from .conftest import ARTIFACTS, assert_accessible
 from .test_shell import sign_in

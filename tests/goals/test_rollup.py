@@ -16,10 +16,10 @@ from rest_framework.test import APIClient
 from goals import services as goal_services
 from goals.models import Scope, Status
 from goals.progress import Attainment, Measure, Node, cascade, goal_attainment
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tracking import services
-from tracking.selectors import org_today
 
 
 def node(pk, parent=None, weight="1", title=None, cancelled=False) -> Node:

@@ -12,10 +12,10 @@ from rest_framework.test import APIClient
 
 from goals import services as goal_services
 from goals.models import Revision, Scope, Status
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tracking import services
-from tracking.selectors import org_today
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from incentives import exports, services
 from incentives.models import BonusScheme, PayoutRun, RunStatus
+from teams.selectors import org_today
 from tests import factories
 from tests.incentives import test_runs
-from tracking.selectors import org_today
 
 # The payout runs' fixtures: an HR person, the article's sales team and scheme, a period, a locked run.
 hr, sales, period, second_admin, locked = (test_runs.hr, test_runs.sales, test_runs.period,

@@ -21,10 +21,10 @@ from incentives.services import SchemeInput
 from plans import services as plan_services
 from plans.services import InitiativeInput
 from teams.models import AuditEntry, Role
+from teams.selectors import org_today
 from tests import factories
 from tests.queries import queries_for
 from tracking import services as tracking
-from tracking.selectors import org_today
 
 ARTICLE = SchemeInput(name="Article", target_bonus=D(20000), threshold=D(60),
                       bands=[["100", "120", "0.05"], ["120", None, "0.10"]], cap_multiple=D(3))  # fmt: skip

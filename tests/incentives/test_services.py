@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from incentives import services
 from incentives.services import SchemeInput
 from teams.models import AuditEntry, Role
+from teams.selectors import org_today
 from tests import factories
 from tracking import services as tracking
-from tracking.selectors import org_today
 
 ARTICLE = SchemeInput(name="Sales 2026", target_bonus=D(20000), threshold=D(60),
                       bands=[["100", "120", "0.05"], ["120", None, "0.10"]], cap_multiple=D(3))  # fmt: skip

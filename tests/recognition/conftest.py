@@ -13,10 +13,10 @@ from goals.models import PeriodTarget
 from goals.services import SliceInput
 from recognition import selectors
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tests.tracking.test_alerts import receiver  # noqa: F401 - the webhook receiver fixture
 from tracking import services as tracking_services
-from tracking.selectors import org_today
 
 
 @pytest.fixture

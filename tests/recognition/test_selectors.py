@@ -8,12 +8,14 @@ from decimal import Decimal as D
 
 from django.urls import reverse
 
+from goals.periods import month_end, previous_month
 from plans import services as plan_services
 from recognition import selectors, services
 from teams.models import Role
+from teams.page_forms import parse_month
+from teams.selectors import org_today
 from tests import factories
 from tracking import services as tracking_services
-from tracking.selectors import org_today
 
 from .conftest import blocked_standup, log_value, weekly_goal
 
@@ -22,7 +24,7 @@ def test_candidates_come_with_their_evidence_and_who_leads_what(org, ops, lead, 
     today = org_today(org)
     # 张三: a personal goal at 80 % of its challenge target, and a nomination.
     personal = factories.goal(org, zhang, actor=lead, scope="personal", title="My sign-ups", status="active",
-                              start_date=month, end_date=selectors.month_end(month) + timedelta(days=60),
+                              start_date=month, end_date=month_end(month) + timedelta(days=60),
                               base=D(80), challenge=D(100), stretch=D(120))  # fmt: skip
     log_value(org, lead, personal, today, 80)
     tracking_services.indicators_recompute(org=org)
@@ -31,7 +33,7 @@ def test_candidates_come_with_their_evidence_and_who_leads_what(org, ops, lead, 
     for day in (today, today - timedelta(days=1)):
         tracking_services.standup_blocker_resolve(standup=blocked_standup(zhang, day), actor=li)
     team_goal = factories.goal(org, lead, team=ops, status="active", start_date=month,
-                               end_date=selectors.month_end(month) + timedelta(days=60))  # fmt: skip
+                               end_date=month_end(month) + timedelta(days=60))  # fmt: skip
     milestone = plan_services.initiative_create(org=org, actor=lead, data=plan_services.InitiativeInput(
         title="Onboarding live", goal=team_goal, owner=wang, start_date=month, due_date=today, is_milestone=True))  # fmt: skip
     plan_services.initiative_progress(initiative=milestone, actor=lead, progress=100)
@@ -56,7 +58,7 @@ def test_candidates_come_with_their_evidence_and_who_leads_what(org, ops, lead, 
     ranked = selectors.star_candidates(org=org, team=ops, month=month)
     assert ranked[0].member == zhang  # leads two categories
     # last month had none of it
-    assert selectors.star_candidates(org=org, team=ops, month=selectors.previous_month(month)) == []
+    assert selectors.star_candidates(org=org, team=ops, month=previous_month(month)) == []
 
 
 def test_notes_are_seen_by_the_person_their_managers_hr_and_admins(org, ops, lead, zhang, li, members):
@@ -69,10 +71,10 @@ def test_notes_are_seen_by_the_person_their_managers_hr_and_admins(org, ops, lea
 
 
 def test_months_parse_and_the_last_completed_week_is_a_monday(org):
-    assert selectors.parse_month("2026-11") == date(2026, 11, 1)
-    assert selectors.parse_month("2026-11-17") == date(2026, 11, 1)
+    assert parse_month("2026-11") == date(2026, 11, 1)
+    assert parse_month("2026-11-17") == date(2026, 11, 1)
     for bad in ("", "2026-13", "11-2026", "２０２６-11", "x", None, "2026-1-1-1"):
-        assert selectors.parse_month(bad) is None, bad
+        assert parse_month(bad) is None, bad
     week = selectors.last_completed_week(org)
     assert week.weekday() == 0 and week + timedelta(days=6) < org_today(org) <= week + timedelta(days=13)
 
@@ -102,7 +104,7 @@ def test_a_team_without_weekly_goals_or_values_does_not_meet_it(org, ops, lead):
 
 def test_months_outside_the_years_stretch_takes_are_refused_and_pages_answer(org, client, lead):
     for bad in ("0001-01", "9999-12", "1999-12", "2026-11-99", "2026-02-30", "2026-00"):
-        assert selectors.parse_month(bad) is None, bad
+        assert parse_month(bad) is None, bad
     assert selectors.month_asked(org, "0001-01") == selectors.current_month(org)  # the default, no error
     assert selectors.month_asked(org, "2099-12") == selectors.current_month(org)  # never a later month
     client.force_login(lead.user)

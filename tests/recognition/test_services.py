@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from recognition import selectors, services
+from goals.periods import month_end, previous_month
+from recognition import services
 from recognition.models import GrowthReward, InstantRewardRule, Nomination, Star
 from teams.models import AuditEntry, Role
 from tests import factories
@@ -28,9 +29,9 @@ def test_a_member_nominates_a_colleague_with_a_reason(org, li, zhang, month):
     assert nomination.month == month and nomination.reason == "Pushed my contracts through legal"
     assert AuditEntry.objects.filter(action="nomination.create", target_id=nomination.pk).exists()
     # early in a month the previous one can still be nominated for
-    earlier = services.nomination_create(nominator=li, nominee=zhang, month=selectors.previous_month(month),
+    earlier = services.nomination_create(nominator=li, nominee=zhang, month=previous_month(month),
                                          reason="Three campaigns on time")  # fmt: skip
-    assert earlier.month == selectors.previous_month(month)
+    assert earlier.month == previous_month(month)
 
 
 @pytest.mark.parametrize(
@@ -51,9 +52,9 @@ def test_bad_nominations_are_refused_with_the_field_and_change_nothing(
     elif case == "other org":
         nominee = factories.member(other_org, Role.MEMBER)
     elif case == "future month":
-        when = selectors.month_end(month) + timedelta(days=1)
+        when = month_end(month) + timedelta(days=1)
     elif case == "old month":
-        when = selectors.previous_month(selectors.previous_month(month))
+        when = previous_month(previous_month(month))
     elif case == "too long":
         reason = "x" * 1001
     errors = errors_of(
@@ -98,7 +99,7 @@ def test_the_teams_manager_selects_the_star_with_a_citation_and_the_evidence(
 
 def test_hr_and_admins_select_for_any_team(org, ops, zhang, li, month, members):
     services.star_select(team=ops, month=month, member=zhang, citation="Great", actor=members[Role.HR])
-    services.star_select(team=ops, month=selectors.previous_month(month), member=li, citation="Great",
+    services.star_select(team=ops, month=previous_month(month), member=li, citation="Great",
                          actor=members[Role.ADMIN])  # fmt: skip
     assert Star.objects.count() == 2
 
@@ -135,7 +136,7 @@ def test_bad_selections_name_the_field(org, ops, lead, zhang, month, other_org, 
     elif case == "no citation":
         citation = " "
     elif case == "future month":
-        when = selectors.month_end(month) + timedelta(days=1)
+        when = month_end(month) + timedelta(days=1)
     elif case == "other org":
         member = factories.member(other_org, Role.MEMBER)
     errors = errors_of(

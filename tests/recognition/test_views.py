@@ -12,6 +12,7 @@ from django.urls import reverse
 from recognition import selectors, services
 from recognition.models import GrowthReward, InstantRewardRule, Nomination, Star
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tests.queries import queries_for
@@ -159,7 +160,7 @@ def test_rules_of_another_organisation_answer_404(org, admin, other_org, outside
 @pytest.mark.parametrize("name", ["recognition_index", "honour_board", "recognition_growth", "instant_reward_rules",
                                   "instant_rewards_earned"])  # fmt: skip
 def test_page_query_counts_do_not_grow_with_rows(org, ops, lead, zhang, month, members, name):
-    hr, today, week = members[Role.HR], selectors.org_today(org), selectors.last_completed_week(org)
+    hr, today, week = members[Role.HR], org_today(org), selectors.last_completed_week(org)
     client = login(lead)
     page = url(org, name)
     created = 0

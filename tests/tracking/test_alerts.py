@@ -19,6 +19,7 @@ from django.utils import translation
 from goals import services as goal_services
 from teams.errors import NotAllowed
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tracking import channels, services
@@ -31,7 +32,6 @@ from tracking.models import (
     NotificationChannel,
     Standup,
 )
-from tracking.selectors import org_today
 from tracking.services import EntryInput
 
 

@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from teams import services as team_services
+from teams.selectors import org_today
 from tests import factories
 from tests.teams.test_api import assert_error
 from tracking import services
 from tracking.models import IndicatorSnapshot, MetricEntry, Standup
-from tracking.selectors import org_today
 
 
 def api(membership) -> APIClient:

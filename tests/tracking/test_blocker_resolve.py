@@ -9,12 +9,12 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tests.teams.test_api import assert_error
 from tracking import services
 from tracking.models import Standup
-from tracking.selectors import org_today
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from goals import services as goal_services
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tracking import channels, indicators, services
@@ -29,7 +30,6 @@ from tracking.models import (
     MetricEntry,
     NotificationChannel,
 )
-from tracking.selectors import org_today
 
 
 def api(membership) -> APIClient:

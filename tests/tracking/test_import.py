@@ -13,11 +13,11 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from goals import services as goal_services
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tracking import services
 from tracking.models import ImportJob, MetricEntry
-from tracking.selectors import org_today
 
 
 @pytest.fixture

@@ -14,13 +14,13 @@ from rest_framework.test import APIClient
 
 from goals import services as goal_services
 from goals.models import Goal, SupportingMetric
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tests.html import field_errors, form_data
 from tests.teams.test_api import assert_error
 from tracking import services
 from tracking.models import ImportJob, MetricEntry, Standup
-from tracking.selectors import org_today
 
 
 def api(membership) -> APIClient:

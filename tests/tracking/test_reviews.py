@@ -13,13 +13,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from goals import services as goal_services
+from goals.periods import week_start
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tests.queries import queries_for
-from tracking import selectors, services
+from tracking import services
 from tracking.models import CorrectiveAction, Review
-from tracking.selectors import org_today
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def test_weekly_review_prepares_itself_and_records_decisions(org, manager, membe
         "Q4 deal value" in page and "Competitor price cut in the East" in page and "Customer visits" in page
     )
     assert "Lagging indicator behind expected" in page
-    week = selectors.week_start(org_today(org))
+    week = week_start(org_today(org))
     assert (
         client.post(url, {"what": "decisions", "decisions": "Shift two reps to the East"}).status_code == 302
     )

@@ -15,12 +15,12 @@ from rest_framework.test import APIClient
 
 from teams.errors import NotAllowed
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tests.teamworld import team_world
 from tracking import selectors, services
 from tracking.models import Alert, CorrectiveAction, MetricEntry, Review, TeamRhythm
-from tracking.selectors import org_today
 
 
 @pytest.fixture

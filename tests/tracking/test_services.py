@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from goals import services as goal_services
 from goals.progress import goal_progress
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tracking import services
 from tracking.models import IndicatorSnapshot, MetricEntry, Standup
-from tracking.selectors import org_today
 from tracking.services import EntryInput, StandupInput
 
 

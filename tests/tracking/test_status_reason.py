@@ -14,11 +14,11 @@ from rest_framework.test import APIClient
 from goals.models import Scope, Status
 from plans import services as plan_services
 from plans.services import InitiativeInput
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tracking import indicators, services
 from tracking.models import IndicatorSnapshot
-from tracking.selectors import org_today
 
 
 def test_the_reason_names_the_gap_to_the_path_and_the_slipped_plan():

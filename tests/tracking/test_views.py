@@ -9,12 +9,12 @@ import pytest
 from django.urls import reverse
 
 from goals import services as goal_services
+from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tests.queries import queries_for
 from tracking import services
 from tracking.models import MetricEntry, Standup
-from tracking.selectors import org_today
 
 
 @pytest.fixture

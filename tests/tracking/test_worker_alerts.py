@@ -14,11 +14,11 @@ import pytest
 from django.db import connection
 
 from teams.models import Role
+from teams.selectors import org_today
 from tests import factories
 from tests.test_worker import _start, _stop, _wait_for, queue  # noqa: F401 - the fixture
 from tracking import services, tasks
 from tracking.models import Alert, Delivery, IndicatorSnapshot
-from tracking.selectors import org_today
 
 from .test_alerts import Receiver
 

@@ -7,6 +7,8 @@ page showing that sentence, the API with a 403 whose ``detail`` is that sentence
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 
 
@@ -16,3 +18,31 @@ class NotAllowed(PermissionDenied):
     @property
     def message(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The one style for a permission check: a selector ``can_<verb>_<object>(*, member, …)``
+    returns a Verdict. It is truthy when allowed, so a template or a view asks ``{% if can_edit %}``;
+    when refused it carries the sentence the person reads, and a service enforces it with
+    ``can_…(…).require()`` (which raises ``NotAllowed`` with that sentence: 403 in pages and API).
+
+    Use ``allow()`` and ``refuse(_("…"))`` to build one."""
+
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    def require(self) -> None:
+        if not self.allowed:
+            raise NotAllowed(self.reason)
+
+
+def allow() -> Verdict:
+    return Verdict(True)
+
+
+def refuse(reason: str) -> Verdict:
+    return Verdict(False, str(reason))

@@ -40,9 +40,8 @@ from teams.numbers import format_number
 from teams.page_forms import parse_day
 from teams.selectors import can_manage_team, org_today
 from teams.tables import Rows, read_table
-
-from . import channels, indicators, selectors
-from .models import (
+from tracking import channels, indicators, selectors
+from tracking.models import (
     ActionState,
     Alert,
     AlertRule,
@@ -543,7 +542,7 @@ def standup_blocker_resolve(*, standup: Standup, actor: Membership) -> Standup:
 # --- Indicators -----------------------------------------------------------------------------------
 def schedule_recompute(*, org: Organization, goal_ids: Iterable[int], since: date | None = None) -> None:
     """Recompute the goals' indicators once the current transaction has committed."""
-    from .tasks import recompute_goals
+    from tracking.tasks import recompute_goals
 
     ids = sorted(set(goal_ids))
     since_text = since.isoformat() if since else None
@@ -976,7 +975,7 @@ def _escalate(*, org: Organization, rules: dict[str, selectors.RuleSetting], day
 
 def _deliver(alert: Alert, event: str = "") -> None:
     """Hand the alert to the outgoing channels (e-mail, webhooks) after commit."""
-    from .tasks import deliver_alert
+    from tracking.tasks import deliver_alert
 
     alert_id = alert.pk
     transaction.on_commit(lambda: deliver_alert.delay(alert_id=alert_id, event=event))
@@ -1171,7 +1170,7 @@ def alert_text(alert: Alert, *, language: str) -> str:
 def alert_deliver(*, alert_id: int, event: str = "") -> int:
     """Queue one delivery per enabled channel of the alert's team (and organisation-wide ones),
     and the e-mails of its in-app notifications. Unique rows make a repeat a no-op."""
-    from .tasks import email_notification
+    from tracking.tasks import email_notification
 
     alert = Alert.objects.select_related("org").filter(pk=alert_id).first()
     if alert is None:
@@ -1206,7 +1205,7 @@ def _fan_out(
 ) -> int:  # fmt: skip
     """One delivery per enabled channel of the team and of the whole organisation, each sent once
     (the unique rows make a repeat a no-op); queued now, or after commit. Returns how many."""
-    from .tasks import send_delivery
+    from tracking.tasks import send_delivery
 
     channels = NotificationChannel.objects.filter(org_id=org_id, enabled=True).filter(
         Q(team__isnull=True) | Q(team_id=team_id)
@@ -1432,7 +1431,7 @@ def channel_delete(*, channel: NotificationChannel, actor: Membership) -> None:
 def channel_test(*, channel: NotificationChannel, actor: Membership) -> Delivery:
     """Queue a test message to the channel: a real delivery (the last one on the page), posted by
     the same job as alerts, once — its result is shown to the admin who is waiting for it."""
-    from .tasks import send_delivery
+    from tracking.tasks import send_delivery
 
     _check_integrations_admin(org=channel.org, actor=actor)
     if not channel.enabled:
@@ -1454,7 +1453,7 @@ def channel_test(*, channel: NotificationChannel, actor: Membership) -> Delivery
 
 def delivery_retry(*, delivery: Delivery, actor: Membership) -> Delivery:
     """Send a failed delivery again, once, now (the automatic retries are over)."""
-    from .tasks import send_delivery
+    from tracking.tasks import send_delivery
 
     _check_integrations_admin(org=delivery.channel.org, actor=actor)
     if not delivery.channel.enabled:
@@ -1563,7 +1562,7 @@ def standup_reminders(*, org: Organization, now: Any = None) -> list[int]:
     """Remind the members who have not checked in by their team's stand-up time, on the team's
     working days: one in-app reminder per person and day (unique), and an e-mail for those who
     chose it. Run by beat every quarter of an hour; repeats change nothing."""
-    from .tasks import email_notification
+    from tracking.tasks import email_notification
 
     local = timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(org.timezone))
     today = local.date()
@@ -1631,7 +1630,7 @@ def _read_values_file(content: bytes, filename: str) -> Rows:
 def import_start(*, org: Organization, actor: Membership, filename: str, content: bytes) -> ImportJob:
     """Check the file's shape now (wrong columns are refused at once), then check and store its
     rows in the background."""
-    from .tasks import import_values
+    from tracking.tasks import import_values
 
     if actor.role not in ("admin", "manager", "member"):
         raise ValidationError(_("You cannot enter values."))

@@ -1,5 +1,8 @@
 """Thin Celery tasks: they take ids and call services. Both recomputes upsert their snapshots,
-so a retried or duplicated job writes the same rows again and nothing more."""
+so a retried or duplicated job writes the same rows again and nothing more.
+
+The services queue these tasks (imported at module level there); each task imports the services
+inside its body, so the two modules never import each other at import time."""
 
 from __future__ import annotations
 
@@ -10,12 +13,12 @@ from celery import shared_task
 
 from teams.models import Organization
 
-from . import services
-
 
 @shared_task(name="tracking.tasks.recompute_goals", acks_late=True)
 def recompute_goals(*, org_id: int, goal_ids: list[int], since: str | None = None) -> int:
     """Incremental recompute after values arrived (queued after the transaction commits)."""
+    from . import services
+
     org = Organization.objects.filter(pk=org_id).first()
     if org is None:
         return 0
@@ -29,6 +32,8 @@ def recompute_goals(*, org_id: int, goal_ids: list[int], since: str | None = Non
 @shared_task(name="tracking.tasks.recompute_all", acks_late=True)
 def recompute_all() -> int:
     """Nightly: every active goal of every organisation."""
+    from . import services
+
     written = services.indicators_recompute_all()
     evaluate_alerts.delay()
     return written
@@ -37,6 +42,8 @@ def recompute_all() -> int:
 @shared_task(name="tracking.tasks.evaluate_alerts", acks_late=True)
 def evaluate_alerts(*, org_id: int | None = None) -> int:
     """Hourly (and after the nightly recompute): raise, resolve and escalate alerts. Idempotent."""
+    from . import services
+
     orgs = Organization.objects.filter(pk=org_id) if org_id else Organization.objects.order_by("pk")
     changed = 0
     for org in orgs:
@@ -48,6 +55,8 @@ def evaluate_alerts(*, org_id: int | None = None) -> int:
 @shared_task(name="tracking.tasks.deliver_alert", acks_late=True)
 def deliver_alert(*, alert_id: int, event: str = "") -> int:
     """Send an alert to its team's channels (e-mail and webhooks); each delivery is recorded once."""
+    from . import services
+
     return services.alert_deliver(alert_id=alert_id, event=event)
 
 
@@ -57,6 +66,8 @@ def send_delivery(*, delivery_id: int) -> bool:
     backoff (30 s, 1 min, 2 min, 4 min, 8 min) and then marked failing for the admin; other jobs
     never wait for it. The attempt count lives on the delivery row, so a duplicated job cannot
     post twice or retry forever."""
+    from . import services
+
     try:
         return services.delivery_send(delivery_id=delivery_id)
     except services.DeliveryError as error:
@@ -72,6 +83,8 @@ def send_delivery(*, delivery_id: int) -> bool:
     max_retries=8,
 )
 def email_notification(*, notification_id: int) -> bool:
+    from . import services
+
     return services.notification_email(notification_id=notification_id)
 
 
@@ -79,12 +92,16 @@ def email_notification(*, notification_id: int) -> bool:
 def remind_standups() -> int:
     """Every quarter of an hour: remind who has not checked in by their team's time (idempotent:
     one reminder per person and day)."""
+    from . import services
+
     return sum(len(services.standup_reminders(org=org)) for org in Organization.objects.order_by("pk"))
 
 
 @shared_task(name="tracking.tasks.import_values", acks_late=True)
 def import_values(*, job_id: int) -> str:
     """Check and store an uploaded file of values (a duplicated job finds the file already taken)."""
+    from . import services
+
     try:
         job = services.import_run(job_id=job_id)
     except Exception:

@@ -277,7 +277,7 @@ def test_tracking_pages_query_counts_do_not_grow(org, admin, manager, member, go
             )
             alert = Alert.objects.create(org=org, kind="lagging_behind", dedupe_key=f"grow:{other.pk}", goal=other,
                                          team=team, raised_on=goal.start_date, deviation_pct=D(12))  # fmt: skip
-            services._notify(alert=alert, people=[admin], kind="alert", event="raised")
+            services.alerts._notify(alert=alert, people=[admin], kind="alert", event="raised")
             services.channel_save(org=org, actor=admin, name=f"Chat {other.pk}", kind="slack",
                                   url="https://hooks.example.com/x", team_id=team.pk)  # fmt: skip
         services.indicators_recompute(org=org)

@@ -1,0 +1,145 @@
+"""Values from a file: its shape checked at once, its rows checked and stored in the background
+(all or nothing)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from goals.models import SupportingMetric
+from teams.access import CONTRIBUTORS
+from teams.models import Membership, Organization
+from teams.tables import Rows, read_table
+from tracking.models import ImportJob, Source
+from tracking.tasks import import_values
+
+from .values import CleanEntry, EntryInput, _store, entries_validate
+
+IMPORT_COLUMNS = ["goal", "metric", "day", "value", "person", "external_id", "note"]
+IMPORT_OPTIONAL = {"metric", "person", "external_id", "note"}
+IMPORT_MAX_ROWS = 200_000
+IMPORT_CHUNK = 5_000
+# The service's field names → the file's columns.
+IMPORT_FIELDS = {"goal": "goal", "supporting_metric": "metric", "member": "person", "day": "day", "value": "value",
+                 "external_id": "external_id", "note": "note"}  # fmt: skip
+ERRORS_KEPT = 500
+
+
+def _read_values_file(content: bytes, filename: str) -> Rows:
+    return read_table(
+        content, filename, columns=IMPORT_COLUMNS, optional=IMPORT_OPTIONAL, max_rows=IMPORT_MAX_ROWS
+    )
+
+
+def import_start(*, org: Organization, actor: Membership, filename: str, content: bytes) -> ImportJob:
+    """Check the file's shape now (wrong columns are refused at once), then check and store its
+    rows in the background."""
+    if actor.role not in CONTRIBUTORS:
+        raise ValidationError(_("You cannot enter values."))
+    rows = _read_values_file(content, filename)
+    if not rows:
+        raise ValidationError({"file": [_("The file has no values.")]})
+    job = ImportJob.objects.create(
+        org=org, created_by=actor, filename=filename[:200], content=content, total=len(rows)
+    )
+    transaction.on_commit(lambda: import_values.delay(job_id=job.pk))
+    return job
+
+
+def import_run(*, job_id: int) -> ImportJob | None:
+    """Check every row (chunk by chunk, saving the progress), then store all of them in one
+    transaction — or none, with each bad cell named by row and column."""
+    if not ImportJob.objects.filter(pk=job_id, state=ImportJob.State.PENDING).update(
+        state=ImportJob.State.RUNNING
+    ):
+        return ImportJob.objects.filter(pk=job_id).first()  # already run (a duplicated job)
+    job = ImportJob.objects.select_related("org", "created_by__user", "created_by__org").get(pk=job_id)
+    org, actor = job.org, job.created_by
+    rows = _read_values_file(bytes(job.content), job.filename)
+    goal_ids = {
+        int(r["goal"]) for _n, r in rows if r.get("goal", "").isascii() and r.get("goal", "").isdigit()
+    }
+    metric_ids = {
+        (goal_id, name.lower()): pk
+        for goal_id, name, pk in SupportingMetric.objects.filter(
+            goal__org=org, goal_id__in=goal_ids
+        ).values_list("goal_id", "name", "pk")
+    }
+    emails = sorted({r.get("person", "").lower() for _n, r in rows if r.get("person")})
+    people: dict[str, int] = dict(
+        Membership.objects.filter(org=org)
+        .annotate(email=Lower("user__email"))
+        .filter(email__in=emails)
+        .values_list("email", "pk")
+    )
+    errors: list[dict[str, Any]] = []
+    clean: list[CleanEntry] = []
+    seen: dict[str, tuple[int, Decimal]] = {}
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        chunk = rows[start : start + IMPORT_CHUNK]
+        inputs = []
+        numbers = {}
+        for index, (number, row) in enumerate(chunk, start=start + 1):
+            numbers[index] = number
+            metric_id: Any = None
+            if row.get("metric"):
+                goal_id = int(row["goal"]) if row.get("goal", "").isdigit() else None
+                metric_id = (
+                    metric_ids.get((goal_id, row["metric"].lower()), "unknown") if goal_id else "unknown"
+                )
+            member_id: Any = None
+            if row.get("person"):
+                member_id = people.get(row["person"].lower(), "unknown")
+            inputs.append(EntryInput(
+                goal_id=row.get("goal"), value=row.get("value"), day=row.get("day") or "missing",
+                supporting_metric_id=metric_id, member_id=member_id, external_id=row.get("external_id", ""),
+                note=row.get("note", ""),
+            ))  # fmt: skip
+        good, bad = entries_validate(org=org, actor=actor, rows=inputs, seen=seen, first_number=start + 1)
+        clean.extend(good)
+        for index, fields in sorted(bad.items()):
+            for field_name, message in fields.items():
+                errors.append({"row": numbers[index], "column": IMPORT_FIELDS.get(field_name, field_name),
+                               "message": str(message)})  # fmt: skip
+        ImportJob.objects.filter(pk=job.pk).update(processed=min(start + IMPORT_CHUNK, len(rows)))
+    now = timezone.now()
+    if errors:
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.FAILED, errors=errors[:ERRORS_KEPT], error_count=len(errors), finished_at=now,
+            content=b"",
+        )  # fmt: skip
+    else:
+        result = _store(org=org, actor=actor, entries=clean, source=Source.IMPORT)
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.DONE, created=result.created, updated=result.updated, unchanged=result.unchanged,
+            finished_at=now, content=b"",
+        )  # fmt: skip
+    return ImportJob.objects.get(pk=job.pk)
+
+
+def values_template_csv() -> bytes:
+    """A template for the import: the columns and one example row."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(IMPORT_COLUMNS)
+    writer.writerow(
+        ["3", "", "2026-11-23", "1850", "member@stretch.demo", "crm-2026-11-23-1", "Referral campaign 2"]
+    )
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def import_failed(*, job_id: int) -> None:
+    """An import that crashed is marked failed (the page stops waiting); nothing was stored."""
+    ImportJob.objects.filter(pk=job_id).exclude(state=ImportJob.State.DONE).update(
+        state=ImportJob.State.FAILED, finished_at=timezone.now(), content=b"",
+        errors=[{"row": 0, "column": "", "message": _("The import stopped unexpectedly; nothing was imported. Try again.")}],
+        error_count=1,
+    )  # fmt: skip

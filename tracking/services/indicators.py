@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from goals.models import Goal, PeriodKind, Status, SupportingMetric, TargetVersion
 from goals.selectors import version_in_force
+from plans.selectors import plan_risks
 from teams.models import Organization
 from teams.selectors import org_today
 from tracking import indicators, selectors
@@ -65,8 +66,6 @@ def _snapshot(
 def plan_risk(*, org: Organization, goal_ids: list[int], day: date) -> dict[int, dict[str, object]]:
     """{goal id: why its plan is at risk} for the goals whose critical path has slipped (from the
     plans app)."""
-    from plans.selectors import plan_risks
-
     wanted = set(goal_ids)
     return {
         pk: risk.as_dict()

@@ -26,9 +26,9 @@ from teams.models import Membership, Organization, Role
 from teams.services import audit_diff, audit_record
 from tracking.models import TierReached
 
-from . import calculator
-from .bands import check_bands
-from .models import (
+from .. import calculator
+from ..bands import check_bands
+from ..models import (
     BonusScheme,
     MoneyGrant,
     PayoutLine,
@@ -563,7 +563,7 @@ def _may_run(actor: Membership, org_id: int) -> None:
 def _queue_compute(run: PayoutRun) -> None:
     """Queue the job after commit; when the queue does not answer, the run says so and can be
     computed again (rather than the request failing after its data was saved)."""
-    from .tasks import payout_run_compute
+    from ..tasks import payout_run_compute
 
     run_id = run.pk
 

@@ -19,8 +19,8 @@ from teams.models import AuditEntry, Membership, Organization, Team
 from teams.numbers import format_money
 from teams.page_forms import parse_day, parse_id, parse_number
 
-from . import calculator, services
-from .models import BonusScheme, PayoutLine, PayoutRun, RunStatus, Salary
+from .. import calculator, services
+from ..models import BonusScheme, PayoutLine, PayoutRun, RunStatus, Salary
 
 
 @dataclass(frozen=True)

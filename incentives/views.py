@@ -39,22 +39,7 @@ def index_view(request: OrgRequest) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     if query.forbidden:
         raise PermissionDenied(_("You cannot see this person's pay."))
-    actual = services.person_payout(member=query.member, start=query.start, end=query.end)
-    what_if = (
-        services.person_payout(
-            member=query.member, start=query.start, end=query.end, attainment=query.attainment
-        )
-        if query.attainment is not None
-        else actual
-    )
-    context: dict[str, Any] = {
-        "query": query, "actual": actual, "payout": what_if,
-        "slider": query.attainment if query.attainment is not None else (actual.attainment if actual else Decimal(100)),
-        "curve": selectors.curve_points(member=query.member, start=query.start, end=query.end),
-        "scheme": services.scheme_for(member=query.member), "payslips": selectors.payslips(member=query.member),
-        "is_hr": request.membership.role in PEOPLE_WITH_MONEY,
-        "revised": services.revised_payout(member=query.member, start=query.start, end=query.end) if actual else None,
-    }  # fmt: skip
+    context = {**selectors.pay_page(query=query), "is_hr": request.membership.role in PEOPLE_WITH_MONEY}
     template = "incentives/index.html#payout" if request.htmx else "incentives/index.html"
     return render(request, template, context)
 
@@ -139,7 +124,7 @@ def scheme_view(request: OrgRequest, scheme_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         what_if = selectors.scheme_what_if_query(params={})
-    payout = services.scheme_payout(scheme=scheme, base=what_if.base, attainment=what_if.attainment)
+    payout = selectors.scheme_payout(scheme=scheme, base=what_if.base, attainment=what_if.attainment)
     curve = selectors.scheme_curve(scheme=scheme, base=what_if.base)
     if request.htmx and request.method == "GET":
         return render(request, "incentives/scheme.html#payout", {"payout": payout, "curve": curve})
@@ -246,7 +231,7 @@ def _run_context(
         "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),
         "warnings": selectors.run_warnings(run=run),
         "is_admin": request.membership.role == Role.ADMIN,
-        "approval_refusal": services.run_approval_refusal(run=run, actor=request.membership)
+        "approval_refusal": selectors.can_approve_run(actor=request.membership, run=run).reason or None
         if run.status == RunStatus.SUBMITTED else None,
     }  # fmt: skip
 

@@ -197,6 +197,9 @@ from .standups import (
 from .standups import (
     team_rhythm as team_rhythm,
 )
+from .standups import (
+    unresolved_blockers as unresolved_blockers,
+)
 from .values import (
     IndicatorRow as IndicatorRow,
 )

@@ -25,6 +25,9 @@ daily totals, the lagging snapshots and the goals app's measures):
   earlier) and the newest one at all; `progress`: the goal's progress as the goals app shows it
   (percent of the challenge target in force; a closed goal's final result); `final_tier`: the tier
   a closed goal's final result reached in its last version.
+
+Beside it, the stand-up reads those apps need (who cleared others' blockers in a period, a
+person's blockers still open) are published here too.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from teams.selectors import org_today
 
 from ..indicators import GoalFacts, Slice, actual_to_date, expected_to_date, q4, tier_of
 from ..models import IndicatorKind, IndicatorSnapshot, IndicatorStatus, TierReached
+from .standups import blockers_resolved, unresolved_blockers
 from .values import daily_totals, newest_snapshot_day
 
 __all__ = [
@@ -54,7 +58,9 @@ __all__ = [
     "Standing",
     "Targets",
     "TierReached",
+    "blockers_resolved",
     "goal_period_results",
+    "unresolved_blockers",
 ]
 
 FINEST_FIRST = (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER)

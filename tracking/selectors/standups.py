@@ -87,6 +87,15 @@ def blockers_resolved(
     return dict(rows)
 
 
+def unresolved_blockers(*, org: Organization, member: Membership) -> list[Standup]:
+    """A person's stand-ups whose blockers nobody has marked resolved yet, newest first."""
+    return list(
+        Standup.objects.filter(org=org, member=member, blocker_resolved_by__isnull=True)
+        .exclude(blockers="")
+        .order_by("-day")
+    )
+
+
 @dataclass
 class BoardRow:
     member: Membership

@@ -133,7 +133,7 @@ class PayoutPreviewView(OrgAPIView):
                 raise error from None
         if query.forbidden:
             raise exceptions.PermissionDenied(_("You cannot see this person's pay."))
-        payout = services.person_payout(member=query.member, start=query.start, end=query.end,
+        payout = selectors.person_payout(member=query.member, start=query.start, end=query.end,
                                         attainment=query.attainment, pending=query.pending)  # fmt: skip
         body = selectors.payout_body(query=query, payout=payout)
         return Response(PayoutSerializer(body).data)

@@ -22,7 +22,7 @@ from teams.models import Role
 from teams.page_forms import apply_service_errors, form_page, parse_day
 
 from . import exports, selectors, services
-from .forms import AdjustForm, AssignForm, RunForm, SalaryForm, SchemeForm, band_formset
+from .forms import AdjustForm, AssignForm, BaseBandFormSet, RunForm, SalaryForm, SchemeForm, band_formset
 from .models import BonusScheme, PayoutRun, RunStatus
 
 
@@ -39,22 +39,7 @@ def index_view(request: OrgRequest) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     if query.forbidden:
         raise PermissionDenied(_("You cannot see this person's pay."))
-    actual = services.person_payout(member=query.member, start=query.start, end=query.end)
-    what_if = (
-        services.person_payout(
-            member=query.member, start=query.start, end=query.end, attainment=query.attainment
-        )
-        if query.attainment is not None
-        else actual
-    )
-    context: dict[str, Any] = {
-        "query": query, "actual": actual, "payout": what_if,
-        "slider": query.attainment if query.attainment is not None else (actual.attainment if actual else Decimal(100)),
-        "curve": selectors.curve_points(member=query.member, start=query.start, end=query.end),
-        "scheme": services.scheme_for(member=query.member), "payslips": selectors.payslips(member=query.member),
-        "is_hr": request.membership.role in PEOPLE_WITH_MONEY,
-        "revised": services.revised_payout(member=query.member, start=query.start, end=query.end) if actual else None,
-    }  # fmt: skip
+    context = {**selectors.pay_page(query=query), "is_hr": request.membership.role in PEOPLE_WITH_MONEY}
     template = "incentives/index.html#payout" if request.htmx else "incentives/index.html"
     return render(request, template, context)
 
@@ -71,6 +56,27 @@ def _scheme_input(data: dict[str, Any], bands: list[list[Any]]) -> services.Sche
     )  # fmt: skip
 
 
+def _scheme_forms(
+    posted: Any, *, scheme: BonusScheme | None, adding: bool
+) -> tuple[SchemeForm, BaseBandFormSet]:
+    """The scheme form and its band rows: as posted, or (adding a band) unbound with what was typed
+    and one more row."""
+    initial = SchemeForm.initial_for(scheme) if scheme else None
+    if adding:
+        form = SchemeForm(initial={**(initial or {}), **posted.dict()})
+    else:
+        form = SchemeForm(posted, initial=initial)
+    return form, band_formset(posted, bands=scheme.bands if scheme else None, add_row=adding)
+
+
+def _show_scheme_refusal(form: SchemeForm, bands: BaseBandFormSet, error: ValidationError) -> None:
+    """The service's refusal where it belongs: each band row its own, the form the rest."""
+    found = error.message_dict if hasattr(error, "error_dict") else {}
+    bands.show_service_errors(found)
+    others = {k: v for k, v in found.items() if not k.startswith("bands")}
+    apply_service_errors(form, ValidationError(others) if found else error)
+
+
 def _scheme_form_page(
     request: OrgRequest, *, scheme: BonusScheme | None, template: str, context: dict[str, Any],
     saved: Any,
@@ -79,12 +85,7 @@ def _scheme_form_page(
     with what was typed), "add_band" shows the rows typed so far and one more, saving nothing."""
     posted = request.POST if request.method == "POST" else None
     adding = posted is not None and "add_band" in posted
-    initial = SchemeForm.initial_for(scheme) if scheme else None
-    if adding:
-        form = SchemeForm(initial={**(initial or {}), **posted.dict()})  # type: ignore[union-attr]
-    else:
-        form = SchemeForm(posted, initial=initial)
-    bands = band_formset(posted, bands=scheme.bands if scheme else None, add_row=adding)
+    form, bands = _scheme_forms(posted, scheme=scheme, adding=adding)
     if posted is not None and not adding:
         form_ok, bands_ok = form.is_valid(), bands.is_valid()
         if form_ok and bands_ok:
@@ -92,10 +93,7 @@ def _scheme_form_page(
                 result = services.scheme_save(org=request.org, actor=request.membership, scheme=scheme,
                                               data=_scheme_input(form.cleaned_data, bands.bands))  # fmt: skip
             except ValidationError as error:
-                found = error.message_dict if hasattr(error, "error_dict") else {}
-                bands.show_service_errors(found)
-                others = {k: v for k, v in found.items() if not k.startswith("bands")}
-                apply_service_errors(form, ValidationError(others) if found else error)
+                _show_scheme_refusal(form, bands, error)
             else:
                 return saved(result)
     status = 400 if posted is not None and not adding else 200
@@ -139,7 +137,7 @@ def scheme_view(request: OrgRequest, scheme_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         what_if = selectors.scheme_what_if_query(params={})
-    payout = services.scheme_payout(scheme=scheme, base=what_if.base, attainment=what_if.attainment)
+    payout = selectors.scheme_payout(scheme=scheme, base=what_if.base, attainment=what_if.attainment)
     curve = selectors.scheme_curve(scheme=scheme, base=what_if.base)
     if request.htmx and request.method == "GET":
         return render(request, "incentives/scheme.html#payout", {"payout": payout, "curve": curve})
@@ -246,7 +244,7 @@ def _run_context(
         "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),
         "warnings": selectors.run_warnings(run=run),
         "is_admin": request.membership.role == Role.ADMIN,
-        "approval_refusal": services.run_approval_refusal(run=run, actor=request.membership)
+        "approval_refusal": selectors.can_approve_run(actor=request.membership, run=run).reason or None
         if run.status == RunStatus.SUBMITTED else None,
     }  # fmt: skip
 

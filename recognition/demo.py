@@ -15,7 +15,7 @@ from goals.models import Goal
 from goals.periods import previous_month
 from teams.models import Membership, Organization, Team
 from teams.selectors import org_today
-from tracking.models import Standup
+from tracking.selectors.results import unresolved_blockers
 from tracking.services import standup_blocker_resolve
 
 from . import selectors, services
@@ -43,9 +43,7 @@ def seed_recognition(org: Organization) -> None:
     last_month = previous_month(selectors.current_month(org))
 
     # 张三 cleared 李四's blocker (legal review) on the recent stand-ups that had one.
-    for standup in Standup.objects.filter(org=org, member=li, blocker_resolved_by__isnull=True).exclude(
-        blockers=""
-    ):
+    for standup in unresolved_blockers(org=org, member=li):
         standup_blocker_resolve(standup=standup, actor=zhang)
 
     services.nomination_create(

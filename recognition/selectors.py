@@ -11,31 +11,22 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from goals.models import Goal, PeriodKind, PeriodTarget, Scope, Status
+from goals.models import Goal, PeriodKind, Scope, Status
 from goals.periods import month_end, month_start
 from goals.periods import week_start as monday_of
-from goals.progress import from_results
-from goals.selectors import version_in_force
 from plans.models import Initiative
 from teams.access import PEOPLE_OPERATIONS
 from teams.hooks import Highlight
 from teams.models import Membership, Organization, Role, Team
 from teams.page_forms import parse_month
 from teams.selectors import managed_team_ids, member_team_ids, org_today
-from tracking.indicators import GoalFacts, actual_to_date, tier_of
-from tracking.models import IndicatorKind, IndicatorSnapshot, TierReached
-from tracking.selectors import (
-    averaged_series,
-    blockers_resolved,
-    daily_totals,
-    newest_snapshot_day,
-)
+from tracking.selectors.results import TierReached, blockers_resolved, goal_period_results
 
 from .models import EarnedReward, GrowthReward, InstantRewardRule, Nomination, Star
 
@@ -184,7 +175,6 @@ def star_candidates(*, org: Organization, team: Team, month: date) -> list[Candi
         raise Http404("No team found.")
     month = month_start(month)
     last = month_end(month)
-    asof = min(last, org_today(org))
     people = team_members(team=team)
     ids = [m.pk for m in people]
     by_id = {m.pk: Candidate(member=m) for m in people}
@@ -192,28 +182,20 @@ def star_candidates(*, org: Organization, team: Team, month: date) -> list[Candi
         return []
     since, until = _aware(org, month), _aware(org, last + timedelta(days=1))
 
-    goals = list(
-        Goal.objects.filter(
-            org=org,
-            scope=Scope.PERSONAL,
-            owner_id__in=ids,
-            status__in=COUNTED,
-            start_date__lte=last,
-            end_date__gte=month,
-        ).prefetch_related("versions")  # fmt: skip
-    )
+    goal_ids = Goal.objects.filter(
+        org=org, scope=Scope.PERSONAL, owner_id__in=ids, status__in=COUNTED, start_date__lte=last, end_date__gte=month
+    ).values_list("pk", flat=True)  # fmt: skip
     # Closed goals by their result; open ones by their attainment as of the month's end (never
-    # today's figure for a past month).
-    progress = from_results([g for g in goals if g.status != Status.ACTIVE])
-    asof_rows = IndicatorSnapshot.objects.filter(
-        org=org, goal_id__in=[g.pk for g in goals if g.status == Status.ACTIVE], metric_key=0,
-        kind=IndicatorKind.LAGGING, day=newest_snapshot_day(on_or_before=asof), attainment__isnull=False,
-    ).values_list("goal_id", "attainment")  # fmt: skip
-    progress.update({goal_id: value for goal_id, value in asof_rows if value is not None})
+    # today's figure for a past month): the newest lagging snapshot on or before that day.
     mine: dict[int, list[Decimal]] = defaultdict(list)
-    for goal in goals:
-        if goal.pk in progress and goal.owner_id is not None:
-            mine[goal.owner_id].append(progress[goal.pk])
+    for result in goal_period_results(org=org, goal_ids=goal_ids, start=month, end=last).values():
+        value = (
+            (result.at_end.attainment if result.at_end else None)
+            if result.status == Status.ACTIVE
+            else result.progress
+        )
+        if value is not None and result.owner_id is not None:
+            mine[result.owner_id].append(value)
     for owner_id, values in mine.items():
         by_id[owner_id].attainment = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1"))
         by_id[owner_id].goals_counted = len(values)
@@ -405,38 +387,28 @@ def team_week_results(*, org: Organization, team_ids: list[int], week_start: dat
     mean of the daily totals), compared in the goal's direction. A goal without a value that week
     has not reached it; goals decomposed only into months or quarters do not count."""
     week_end = week_start + timedelta(days=6)
-    slices = PeriodTarget.objects.filter(
-        kind=PeriodKind.WEEK, start_date__lte=week_end, end_date__gte=week_start
-    )
     goals = list(
         Goal.objects.filter(org=org, scope=Scope.TEAM, team_id__in=team_ids, status__in=COUNTED,
                             start_date__lte=week_end, end_date__gte=week_start)
-        .prefetch_related("versions", "supporting_metrics", Prefetch("versions__period_targets", queryset=slices))
         .order_by("title", "pk")
+        .values_list("pk", "team_id")
     )  # fmt: skip
-    weekly: list[tuple[Goal, PeriodTarget]] = []
-    for goal in goals:
-        if not goal.versions.all():
-            continue
-        in_force = version_in_force(goal=goal, on=week_end)
-        piece = min(in_force.period_targets.all(), key=lambda p: p.start_date, default=None)
-        if piece is not None:
-            weekly.append((goal, piece))
-    series = (
-        daily_totals(goal_ids=[g.pk for g, _p in weekly], since=min(p.start_date for _g, p in weekly),
-                     until=week_end, averaged=averaged_series([g for g, _p in weekly]))
-        if weekly else {}
-    )  # fmt: skip
+    found = goal_period_results(
+        org=org,
+        goal_ids=[pk for pk, _team in goals],
+        start=week_start,
+        end=week_end,
+        slice_kind=PeriodKind.WEEK,
+    )
     results = {team_id: WeekResult(team_id=team_id, week_start=week_start, goals=[]) for team_id in team_ids}
-    for goal, piece in weekly:
-        tiers = {"base": piece.base, "challenge": piece.challenge, "stretch": piece.stretch}
-        facts = GoalFacts(start=piece.start_date, end=piece.end_date, direction=goal.direction,
-                          aggregation=goal.aggregation, tiers=tiers)  # fmt: skip
-        actual = actual_to_date(facts, series.get((goal.pk, 0), {}), piece.end_date)
-        assert goal.team_id is not None  # noqa: S101 - team goals have a team
-        results[goal.team_id].goals.append(GoalWeek(
-            goal_id=goal.pk, title=goal.title, start=piece.start_date, end=piece.end_date, actual=actual,
-            base=piece.base, challenge=piece.challenge, tier=tier_of(actual, tiers, goal.direction),
+    for pk, team_id in goals:
+        result = found.get(pk)
+        if result is None or not result.slices:
+            continue
+        piece = result.slices[0]  # the week's slice, in the targets version in force at the week's end
+        results[team_id].goals.append(GoalWeek(
+            goal_id=pk, title=result.title, start=piece.start, end=piece.end, actual=piece.actual,
+            base=piece.targets.base, challenge=piece.targets.challenge, tier=piece.tier,
         ))  # fmt: skip
     return results
 

@@ -35,6 +35,7 @@ from .models import (
     RewardKind,
     Star,
 )
+from .tasks import announce_reward
 
 logger = logging.getLogger(__name__)
 SCOPE = "recognition"
@@ -250,8 +251,6 @@ def instant_rewards_check(*, org: Organization, week_start: date) -> list[Earned
 
 
 def _queue_announcement(reward_id: int) -> None:
-    from .tasks import announce_reward
-
     announce_reward.delay(reward_id=reward_id)
 
 

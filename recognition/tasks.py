@@ -8,12 +8,12 @@ from celery import shared_task
 
 from teams.models import Organization
 
-from . import selectors, services
-
 
 @shared_task(name="recognition.tasks.check_instant_rewards", acks_late=True)
 def check_instant_rewards(*, org_id: int | None = None) -> int:
     """Weekly (Monday): record and announce the instant rewards earned in the last completed week."""
+    from . import selectors, services
+
     if org_id is None:
         return services.instant_rewards_check_all()
     org = Organization.objects.filter(pk=org_id).first()
@@ -25,4 +25,6 @@ def check_instant_rewards(*, org_id: int | None = None) -> int:
 @shared_task(name="recognition.tasks.announce_reward", acks_late=True)
 def announce_reward(*, reward_id: int) -> int:
     """Post an earned reward to its team's notification channels (once per channel)."""
+    from . import services
+
     return services.instant_reward_announce(reward_id=reward_id)

@@ -249,13 +249,13 @@ def test_a_failed_experiment_within_the_allowance_does_not_count_against_its_own
                          end_date=end, base=D(90), challenge=D(100), stretch=D(130), status="active")  # fmt: skip
     tracking.entries_save(org=org, actor=manager, rows=[tracking.EntryInput(goal_id=own.pk, value="50")])
     tracking.indicators_recompute(org=org)
-    before = services.person_payout(member=member, start=start, end=end)
+    before = selectors.person_payout(member=member, start=start, end=end)
     assert before.attainment == D("101.4")  # 0.6 × 118 + 0.4 × (103 + 50) / 2
     experiment = plan_services.initiative_create(org=org, actor=manager, data=InitiativeInput(
         title="Live-stream test", goal=own, owner=member, start_date=start, due_date=end, is_experiment=True))  # fmt: skip
     plan_services.initiative_progress(initiative=experiment, actor=manager, progress=20, status="failed",
                                       lesson="Audience too small on weekdays")  # fmt: skip
-    after = services.person_payout(member=member, start=start, end=end)
+    after = selectors.person_payout(member=member, start=start, end=end)
     assert after.attainment == D(112)  # the goal with the tolerated experiment is left out for its owner
     assert "Live-stream test" in after.lines[0] and "allowance" in after.lines[0]
 
@@ -264,12 +264,12 @@ def test_a_pending_revision_shows_what_it_would_pay(org, hr, manager, member, sa
     start, end = period
     goal_services.revision_request(goal=sales["own"], requester=member, reason="market", comment="New competitor",
                                    base=D(70), challenge=D(80), stretch=D(100), effective_from=start + timedelta(days=1))  # fmt: skip
-    now = services.person_payout(member=member, start=start, end=end)
-    revised = services.person_payout(member=member, start=start, end=end, pending=True)
+    now = selectors.person_payout(member=member, start=start, end=end)
+    revised = selectors.person_payout(member=member, start=start, end=end, pending=True)
     assert now.attainment == D(112)
     assert revised.attainment == D("122.3")  # 0.6 × 118 + 0.4 × (103 / 80 = 128.8)
     assert revised.lines[0].startswith("Pending revision of")
-    assert services.has_pending_revisions(member=member, start=start, end=end)
+    assert selectors.has_pending_revisions(member=member, start=start, end=end)
     client.force_login(member.user)
     page = client.get(reverse("incentives_index", args=[org.slug]))
     assert b'data-testid="pending-revision"' in page.content

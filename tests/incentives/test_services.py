@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 
-from incentives import services
+from incentives import selectors, services
 from incentives.services import SchemeInput
 from teams.models import AuditEntry, Role
 from teams.selectors import org_today
@@ -67,8 +67,8 @@ def test_salaries_are_never_negative_and_audited(org, hr, member):
     assert "base" in caught.value.message_dict
     services.salary_set(org=org, actor=hr, membership=member, base=D(30000), effective_from=date(2026, 1, 1))
     services.salary_set(org=org, actor=hr, membership=member, base=D(32000), effective_from=date(2026, 7, 1))
-    assert services.base_salary(member=member, on=date(2026, 6, 30)) == D(30000)
-    assert services.base_salary(member=member, on=date(2026, 12, 31)) == D(32000)
+    assert selectors.base_salary(member=member, on=date(2026, 6, 30)) == D(30000)
+    assert selectors.base_salary(member=member, on=date(2026, 12, 31)) == D(32000)
     assert AuditEntry.objects.filter(action="salary.set").count() == 2
 
 
@@ -89,13 +89,13 @@ def test_a_persons_payout_from_tracking_attainment_explained(org, hr, manager, m
     scheme = services.scheme_save(org=org, actor=hr, data=ARTICLE)
     services.scheme_assign(scheme=scheme, actor=hr, team=team)
     services.salary_set(org=org, actor=hr, membership=member, base=D(30000), effective_from=start)
-    payout = services.person_payout(member=member, start=start, end=end)
+    payout = selectors.person_payout(member=member, start=start, end=end)
     assert payout.attainment == D(112) and payout.bonus == D(20000) and payout.commission == D(12000)
     assert payout.lines[0] == "Attainment 112% = 0.6 × team goal 118% + 0.4 × own goal 103%."
     assert payout.total == D(62000)
-    what_if = services.person_payout(member=member, start=start, end=end, attainment=D(80))
+    what_if = selectors.person_payout(member=member, start=start, end=end, attainment=D(80))
     assert what_if.bonus == D(10000) and what_if.commission == 0  # halfway from the 60 % threshold
-    assert services.person_payout(member=factories.member(org), start=start, end=end) is None  # no scheme
+    assert selectors.person_payout(member=factories.member(org), start=start, end=end) is None  # no scheme
 
 
 def test_who_sees_money(org, admin, hr, manager, member, members, other_org, outsider):
@@ -103,17 +103,17 @@ def test_who_sees_money(org, admin, hr, manager, member, members, other_org, out
     member.teams.add(team)
     team.managers.add(manager)
     viewer = members[Role.VIEWER]
-    assert services.can_see_money(viewer=hr, person=member) and services.can_see_money(
-        viewer=admin, person=member
+    assert selectors.can_see_money(member=hr, person=member) and selectors.can_see_money(
+        member=admin, person=member
     )
-    assert services.can_see_money(viewer=member, person=member)
-    assert not services.can_see_money(viewer=manager, person=member)  # not without the grant
-    assert not services.can_see_money(viewer=viewer, person=member)
-    assert not services.can_see_money(viewer=outsider, person=member)
+    assert selectors.can_see_money(member=member, person=member)
+    assert not selectors.can_see_money(member=manager, person=member)  # not without the grant
+    assert not selectors.can_see_money(member=viewer, person=member)
+    assert not selectors.can_see_money(member=outsider, person=member)
     services.money_grant(org=org, actor=admin, manager=manager, granted=True)
-    assert services.can_see_money(viewer=manager, person=member)
-    assert not services.can_see_money(
-        viewer=manager, person=factories.member(org)
+    assert selectors.can_see_money(member=manager, person=member)
+    assert not selectors.can_see_money(
+        member=manager, person=factories.member(org)
     )  # not in the manager's teams
     with pytest.raises(ValidationError):
         services.money_grant(org=org, actor=hr, manager=manager, granted=True)
@@ -135,7 +135,7 @@ def test_the_explanation_in_chinese(org, hr, member):
     services.scheme_assign(scheme=scheme, actor=hr, membership=member)
     services.salary_set(org=org, actor=hr, membership=member, base=D(30000), effective_from=date(2026, 1, 1))
     with translation.override("zh-hans"):
-        payout = services.person_payout(member=member, start=date(2026, 10, 1), end=date(2026, 12, 31),
+        payout = selectors.person_payout(member=member, start=date(2026, 10, 1), end=date(2026, 12, 31),
                                         attainment=D(112))  # fmt: skip
     assert payout.lines[1] == "全额奖金 ¥20,000。"
     assert payout.lines[2] == "超额提成 12 个百分点 × 5% × ¥20,000 = ¥12,000。"
@@ -150,7 +150,7 @@ def test_demo_carries_the_articles_scheme(db):
     call_command("seed_demo")
     member = Membership.objects.get(org__slug="demo", user__email="member@stretch.demo")
     start, end = demo_calendar(member.org).quarter
-    payout = services.person_payout(member=member, start=start, end=end, attainment=D(112))
+    payout = selectors.person_payout(member=member, start=start, end=end, attainment=D(112))
     assert payout.base == D(30000) and payout.target_bonus == D(15000) and payout.commission == D(9000)
     call_command("seed_demo")
     from incentives.models import BonusScheme, Salary
@@ -174,7 +174,7 @@ def test_a_tiers_scheme_pays_the_tier_the_goals_reached(org, hr, manager, member
         name="Tiers", kind="tiers", target_bonus=D(10000), multiples={"base": "0.5", "challenge": "1",
                                                                       "stretch": "1.5"}, own_weight=D(0)))  # fmt: skip
     services.scheme_assign(scheme=scheme, actor=hr, membership=member)
-    payout = services.person_payout(member=member, start=start, end=end)
+    payout = selectors.person_payout(member=member, start=start, end=end)
     assert payout.bonus == D(15000)
     assert (
         payout.lines[1] == "Tiers reached (team goal: Stretch) pay 1.5× the target bonus ¥10,000 = ¥15,000."

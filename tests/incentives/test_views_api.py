@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from incentives import services
+from incentives import selectors, services
 from incentives.models import BonusScheme, Salary
 from incentives.services import SchemeInput
 from teams.models import Role
@@ -92,7 +92,7 @@ def test_hr_builds_a_scheme_assigns_it_and_sets_a_salary(org, members, member, m
     assert ok.status_code == 302
     scheme = BonusScheme.objects.get(name="Ops 2026")
     client.post(reverse("scheme_assign", args=[org.slug, scheme.pk]), {"target": f"member:{member.pk}"})
-    assert services.scheme_for(member=member) == scheme
+    assert selectors.scheme_for(member=member) == scheme
     client.post(
         reverse("salary_set", args=[org.slug]),
         {"member": member.pk, "base": "-5", "effective_from": "2026-01-01"},
@@ -116,7 +116,7 @@ def test_schemes_and_salaries_api(org, members, member):
     assert_error(api(hr).post(url, {**body, "name": "Other", "bands": [["100", None, "2"]]}, format="json"), 400,
                  type_="validation_error", attr="bands")  # fmt: skip
     assigned = api(hr).post(f"{url}{created.json()['id']}/assign/", {"role": "member"}, format="json")
-    assert assigned.status_code == 201 and services.scheme_for(member=member).name == "API scheme"
+    assert assigned.status_code == 201 and selectors.scheme_for(member=member).name == "API scheme"
     salary = api(hr).post(f"/api/v1/orgs/{org.slug}/salaries/", {"member": member.pk, "base": "30000.00",
                                                                  "effective_from": "2026-01-01"}, format="json")  # fmt: skip
     assert salary.status_code == 201

@@ -1,4 +1,5 @@
-"""Every read of the incentives app, always scoped to an organisation."""
+"""Reads of the payout runs: the list, one run with its lines, what HR should check before
+submitting it, its totals per team and its history, and a person's payslips."""
 
 from __future__ import annotations
 
@@ -7,183 +8,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from goals.periods import fiscal_quarter
-from teams.models import AuditEntry, Membership, Organization, Team
+from teams.models import AuditEntry, Membership, Organization
 from teams.numbers import format_money
-from teams.page_forms import parse_day, parse_id, parse_number
+from teams.selectors import org_today
 
-from . import calculator, services
-from .models import BonusScheme, PayoutLine, PayoutRun, RunStatus, Salary
+from ..models import PayoutLine, PayoutRun, RunStatus, Salary
 
-
-@dataclass(frozen=True)
-class PayoutQuery:
-    member: Membership
-    start: date
-    end: date
-    attainment: Decimal | None
-    forbidden: bool
-    pending: bool = False  # what the pending goal revisions would pay
-
-
-def current_quarter(org: Organization, today: date) -> tuple[date, date]:
-    start_month = org.fiscal_year_start_month
-    for year in (today.year - 1, today.year):
-        for quarter in range(1, 5):
-            start, end = fiscal_quarter(year=year, quarter=quarter, start_month=start_month)
-            if start <= today <= end:
-                return start, end
-    return date(today.year, 1, 1), date(today.year, 12, 31)
-
-
-def payout_query(*, org: Organization, viewer: Membership, params: Any) -> PayoutQuery:
-    """Read member / start / end / attainment from a request, with clear errors."""
-    from teams.selectors import org_today
-
-    errors: dict[str, list[str]] = {}
-    member = viewer
-    if params.get("member"):
-        member_id = parse_id(params.get("member"))
-        found = (
-            Membership.objects.filter(org=org, pk=member_id).select_related("org").first()
-            if member_id
-            else None
-        )
-        if found is None:  # another organisation's person reads exactly like no one
-            raise Http404("No such person.")
-        member = found
-    start, end = current_quarter(org, org_today(org))
-    for name in ("start", "end"):
-        raw = params.get(name)
-        if raw:
-            value = parse_day(raw)
-            if value is None:
-                errors[name] = [_("Enter a date as YYYY-MM-DD.")]
-                continue
-            start, end = (value, end) if name == "start" else (start, value)
-    if end < start:
-        errors["end"] = [_("The end cannot be before the start.")]
-    attainment = None
-    raw_attainment = params.get("attainment")
-    if raw_attainment not in (None, ""):
-        attainment = parse_number(raw_attainment)
-        if attainment is not None:
-            attainment = attainment.quantize(Decimal("0.1"))
-        if attainment is None or not 0 <= attainment <= 1000:
-            errors["attainment"] = [_("Enter an attainment between 0 and 1000 %.")]
-            attainment = None
-    if errors:
-        raise ValidationError(errors)
-    return PayoutQuery(member=member, start=start, end=end, attainment=attainment,
-                       forbidden=not services.can_see_money(viewer=viewer, person=member),
-                       pending=str(params.get("pending") or "").lower() in ("1", "true", "yes"))  # fmt: skip
-
-
-def payout_body(*, query: PayoutQuery, payout: calculator.Payout | None) -> dict[str, Any]:
-    scheme = services.scheme_for(member=query.member)
-    return {
-        "member": query.member.pk, "scheme": scheme.name if scheme else None, "start": query.start, "end": query.end,
-        "attainment": payout.attainment if payout else None, "base": payout.base if payout else None,
-        "target_bonus": payout.target_bonus if payout else None, "bonus": payout.bonus if payout else None,
-        "commission": payout.commission if payout else None, "total": payout.total if payout else None,
-        "capped": payout.capped if payout else False, "explanation": payout.lines if payout else [],
-    }  # fmt: skip
-
-
-def scheme_curve(*, scheme: BonusScheme, base: Decimal) -> list[tuple[float, float]]:
-    """A scheme's payout curve on a base salary: bonus + commission at 0, 5, … 200 % attainment."""
-    target = services.target_bonus_of(scheme, base)
-    curve = services.curve_of(scheme, target)
-    points = []
-    for step in range(0, 201, 5):
-        part = calculator.Part(label="", weight=Decimal(1), attainment=Decimal(step))
-        payout = calculator.calculate(base=base, target_bonus=target, curve=curve, parts=[part], currency=str)
-        points.append((float(step), float(payout.variable)))
-    return points
-
-
-def curve_points(*, member: Membership, start: date, end: date) -> list[tuple[float, float]]:
-    """The payout curve of the person's scheme on their salary (the scheme and salary read once)."""
-    scheme = services.scheme_for(member=member)
-    if scheme is None:
-        return []
-    return scheme_curve(scheme=scheme, base=services.base_salary(member=member, on=end))
-
-
-@dataclass(frozen=True)
-class SchemeWhatIf:
-    base: Decimal
-    attainment: Decimal
-
-
-def scheme_what_if_query(*, params: Any) -> SchemeWhatIf:
-    """base (default 10,000) and attainment (default 100 %) from a request, with clear errors."""
-    errors: dict[str, list[str]] = {}
-    base, attainment = Decimal(10000), Decimal(100)
-    if params.get("base") not in (None, ""):
-        value = parse_number(params.get("base"))
-        if value is None or not 0 <= value < Decimal("1e10"):
-            errors["base"] = [_("Enter a base salary of 0 or more.")]
-        else:
-            base = calculator.money(value)
-    if params.get("attainment") not in (None, ""):
-        value = parse_number(params.get("attainment"))
-        if value is None or not 0 <= value <= 1000:
-            errors["attainment"] = [_("Enter an attainment between 0 and 1000 %.")]
-        else:
-            attainment = value.quantize(Decimal("0.1"))
-    if errors:
-        raise ValidationError(errors)
-    return SchemeWhatIf(base=base, attainment=attainment)
-
-
-def scheme_list(*, org: Organization) -> list[BonusScheme]:
-    return list(
-        BonusScheme.objects.filter(org=org)
-        .prefetch_related("assignments__membership__user", "assignments__team")
-        .order_by("name", "id")
-    )
-
-
-def salary_list(*, org: Organization) -> list[Salary]:
-    return list(
-        Salary.objects.filter(org=org)
-        .select_related("membership__user")
-        .order_by("membership__user__display_name", "-effective_from")[:500]
-    )
-
-
-def scheme_get(*, org: Organization, scheme_id: int) -> BonusScheme:
-    try:
-        return BonusScheme.objects.get(org=org, pk=scheme_id)
-    except BonusScheme.DoesNotExist:
-        raise Http404("No scheme found.") from None
-
-
-def assignment_target(*, org: Organization, raw: str) -> dict[str, Any]:
-    """ "member:12", "team:3" or "role:member" from the assign form, as the service's arguments;
-    a clear message for anything else."""
-    kind, _sep, value = (raw or "").partition(":")
-    if kind == "role":
-        return {"role": value}
-    if kind in ("member", "team"):
-        target_id = parse_id(value)
-        model = Membership if kind == "member" else Team
-        found = model.objects.filter(org=org, pk=target_id).first() if target_id is not None else None
-        if found is not None:
-            return {"membership": found} if kind == "member" else {"team": found}
-        raise ValidationError({"target": [_("No such person or team in this organisation.")]})
-    raise ValidationError({"target": [_("Assign the scheme to one person, one team or one role.")]})
-
-
-# --- Payout runs ----------------------------------------------------------------------------------------
 LINES_PER_PAGE = 100
 
 
@@ -257,8 +93,6 @@ def _day(value: date) -> str:
 
 def period_open_warning(*, org: Organization, end: date) -> str | None:
     """Why a run for a period ending on `end` should wait, or None when the period is over."""
-    from teams.selectors import org_today
-
     if end < org_today(org):
         return None
     return _("The period has not ended yet (it ends on %(end)s): results recorded until then are not in this run. "
@@ -267,8 +101,6 @@ def period_open_warning(*, org: Organization, end: date) -> str | None:
 
 def _computed_on(run: PayoutRun) -> date | None:
     """The day (in the organisation's time zone) the run's lines were last computed."""
-    from teams.selectors import org_today
-
     at = (
         AuditEntry.objects.filter(org_id=run.org_id, target_type="payoutrun", target_id=run.pk,
                                   action="payout_run.computed")

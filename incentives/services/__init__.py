@@ -1,0 +1,29 @@
+"""Every write of the incentives app, by sub-domain: bonus schemes and their assignments
+(`schemes`), salaries and the managers' money grants (`salaries`), payout runs (`runs`). The names
+are re-exported here, so callers import `incentives.services` as before. The reads a payout needs
+(a period's facts, a person's pay explained) are selectors: `incentives.selectors.payouts`."""
+
+from .runs import (
+    ATTAINMENT_LIMIT,
+    MONEY_LIMIT,
+    OPEN_RUN,
+    RUN_CHUNK,
+    STUCK_AFTER,
+    run_approve,
+    run_compute,
+    run_is_stuck,
+    run_line_adjust,
+    run_new_version,
+    run_retry,
+    run_return,
+    run_start,
+    run_submit,
+)
+from .salaries import money_grant, salary_set
+from .schemes import SchemeInput, scheme_assign, scheme_save
+
+__all__ = [
+    "ATTAINMENT_LIMIT", "MONEY_LIMIT", "OPEN_RUN", "RUN_CHUNK", "STUCK_AFTER", "SchemeInput", "money_grant",
+    "run_approve", "run_compute", "run_is_stuck", "run_line_adjust", "run_new_version", "run_retry",
+    "run_return", "run_start", "run_submit", "salary_set", "scheme_assign", "scheme_save",
+]  # fmt: skip

@@ -1,0 +1,126 @@
+"""Alerts, corrective actions and the inbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.functional import SimpleLazyObject
+
+from teams.models import Membership, Organization, Team
+
+from ..models import (
+    Alert,
+    AlertRule,
+    CorrectiveAction,
+    IndicatorSnapshot,
+    Notification,
+)
+
+
+# --- Alerts ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RuleSetting:
+    kind: str
+    enabled: bool
+    threshold: Decimal
+    escalate_after_days: int
+
+
+RULE_DEFAULTS: dict[str, tuple[Decimal, int]] = {
+    # kind: (threshold, escalate after days). Lagging: % behind expected (the article's 10 %);
+    # leading: completed weeks below target running; stand-ups: working days missed running.
+    "lagging_behind": (Decimal(10), 3),
+    "leading_below": (Decimal(2), 3),
+    "risk_breached": (Decimal(0), 2),
+    "standup_missed": (Decimal(3), 3),
+    "plan_slip": (Decimal(0), 3),
+}
+
+
+def rule_settings(*, org: Organization) -> dict[str, RuleSetting]:
+    saved = {r.kind: r for r in AlertRule.objects.filter(org=org)}
+    settings_by_kind = {}
+    for kind, (threshold, escalate) in RULE_DEFAULTS.items():
+        rule = saved.get(kind)
+        settings_by_kind[kind] = RuleSetting(
+            kind=kind,
+            enabled=rule.enabled if rule else True,
+            threshold=rule.threshold if rule else threshold,
+            escalate_after_days=rule.escalate_after_days if rule else escalate,
+        )
+    return settings_by_kind
+
+
+def alert_list(*, org: Organization, state: str | None = None, team: Team | None = None) -> QuerySet[Alert]:
+    qs = Alert.objects.filter(org=org).select_related(
+        "goal", "supporting_metric", "member__user", "team", "acknowledged_by__user"
+    )
+    if state == "unresolved":
+        qs = qs.exclude(state="resolved")
+    elif state:
+        qs = qs.filter(state=state)
+    if team is not None:
+        qs = qs.filter(team=team)
+    return qs.order_by("-raised_on", "-id")
+
+
+def alert_get(*, org: Organization, alert_id: int) -> Alert:
+    try:
+        return alert_list(org=org).get(pk=alert_id)
+    except Alert.DoesNotExist:
+        raise Http404("No alert found.") from None
+
+
+def action_list(
+    *, org: Organization, alert: Alert | None = None, open_only: bool = False
+) -> QuerySet[CorrectiveAction]:
+    qs = CorrectiveAction.objects.filter(org=org).select_related("owner__user", "goal", "alert")
+    if alert is not None:
+        qs = qs.filter(alert=alert)
+    if open_only:
+        qs = qs.filter(state="open")
+    return qs.order_by("state", "due_date", "id")
+
+
+def action_get(*, org: Organization, action_id: int) -> CorrectiveAction:
+    try:
+        return action_list(org=org).get(pk=action_id)
+    except CorrectiveAction.DoesNotExist:
+        raise Http404("No corrective action found.") from None
+
+
+def unread_count(*, member: Membership) -> int:
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+
+
+def notification_list(*, member: Membership) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(recipient=member)
+        .select_related("alert__goal", "alert__member__user", "alert__supporting_metric")
+        .order_by("-created_at", "-id")
+    )
+
+
+def alert_history(*, alert: Alert) -> list[IndicatorSnapshot]:
+    """The data behind a goal's alert: its snapshots since the deviation began (at most 60)."""
+    if alert.goal_id is None:
+        return []
+    key = alert.supporting_metric_id or 0
+    since = alert.since or alert.raised_on
+    return list(
+        IndicatorSnapshot.objects.filter(goal_id=alert.goal_id, metric_key=key, day__gte=since).order_by(
+            "-day"
+        )[:60]
+    )
+
+
+def inbox_context(request: Any) -> dict[str, Any]:
+    """The unread count for the inbox badge in the page header (one query, only when shown)."""
+    member = getattr(request, "membership", None)
+    if member is None:
+        return {}
+    return {"inbox_unread": SimpleLazyObject(lambda: unread_count(member=member))}

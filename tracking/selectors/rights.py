@@ -1,0 +1,145 @@
+"""Who changes what in tracking: values, their attribution, corrective actions and alerts (the
+team rule: goals.selectors.can_change_goal)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from goals.models import Goal
+from goals.selectors import can_change_goal, changeable_goal_ids
+from teams.access import MANAGERS
+from teams.models import Membership, Organization, Role
+from teams.selectors import can_manage_team, managed_team_ids, member_team_ids
+
+from ..models import (
+    Alert,
+    CorrectiveAction,
+    MetricEntry,
+)
+
+MANAGING_ROLES = MANAGERS  # admins and managers
+
+
+# --- Who changes what in tracking (the team rule: goals.selectors.can_change_goal) ---------------
+# The people a value can be attributed to, and who can own a corrective action: those who do the
+# work. Admins, HR and viewers are never chosen (the pickers list exactly these roles).
+WORKER_ROLES = (Role.MANAGER, Role.MEMBER)
+VALUE_ROLES = (Role.ADMIN, Role.MANAGER, Role.MEMBER)  # who enters values at all
+
+
+def can_enter_values(*, member: Membership, goal: Goal) -> bool:
+    """Admins for every goal; managers and members for goals they own and their teams' goals;
+    managers also for the goals they change (the teams they manage and below)."""
+    if goal.org_id != member.org_id or not member.is_active or member.role not in VALUE_ROLES:
+        return False
+    if member.role == Role.ADMIN or goal.owner_id == member.pk:
+        return True
+    if goal.team_id is not None and goal.team_id in member_team_ids(member=member):
+        return True
+    return can_change_goal(member=member, goal=goal)
+
+
+def enterable_goal_ids(*, member: Membership, goals: list[Goal]) -> set[int]:
+    """`can_enter_values` for many goals at once (a bulk push, a file), in a fixed number of queries."""
+    if not member.is_active or member.role not in VALUE_ROLES:
+        return set()
+    own = member_team_ids(member=member)
+    mine = {
+        g.pk
+        for g in goals
+        if g.org_id == member.org_id
+        and (
+            member.role == Role.ADMIN
+            or g.owner_id == member.pk
+            or (g.team_id is not None and g.team_id in own)
+        )
+    }
+    rest = [g for g in goals if g.pk not in mine]
+    return mine | (changeable_goal_ids(member=member, goals=rest) if rest else set())
+
+
+def may_attribute_value(*, actor: Membership, person: Membership) -> bool:
+    """A value may name the person it counts for: someone who does the work (a manager or a
+    member), active in the organisation — oneself, or anyone for an admin or a manager."""
+    if person.org_id != actor.org_id or not person.is_active or person.role not in WORKER_ROLES:
+        return False
+    return person.pk == actor.pk or actor.role in MANAGING_ROLES
+
+
+def value_people(*, actor: Membership) -> QuerySet[Membership]:
+    """The people the value form offers (may_attribute_value), by name."""
+    people = Membership.objects.filter(org_id=actor.org_id, is_active=True, role__in=WORKER_ROLES)
+    if actor.role not in MANAGING_ROLES:
+        people = people.filter(pk=actor.pk)
+    return people.select_related("user").order_by("user__display_name")
+
+
+def may_own_action(*, org: Organization, person: Membership) -> bool:
+    """A corrective action is owned by someone who does the work, active in the organisation."""
+    return person.org_id == org.pk and person.is_active and person.role in WORKER_ROLES
+
+
+def action_owners(*, org: Organization) -> QuerySet[Membership]:
+    """The people the corrective-action forms offer as owners (may_own_action), by name."""
+    return (
+        Membership.objects.filter(org=org, is_active=True, role__in=WORKER_ROLES)
+        .select_related("user")
+        .order_by("user__display_name")
+    )
+
+
+def deletable_entry_ids(*, member: Membership, goal: Goal, entries: list[MetricEntry]) -> set[int]:
+    """The values of one goal that `member` may delete: their own (entered by them or counting for
+    them), or any value of a goal they change — never a stand-up's values (edit the stand-up)."""
+    if not can_enter_values(member=member, goal=goal):
+        return set()
+    any_value = can_change_goal(member=member, goal=goal)
+    return {
+        e.pk
+        for e in entries
+        if e.standup_id is None
+        and (any_value or e.created_by_id == member.user_id or e.member_id == member.pk)
+    }
+
+
+def can_act_on(*, alert: Alert, member: Membership) -> bool:
+    """Who acknowledges or resolves an alert: admins; the goal's owner; the person whose missed
+    stand-ups it is about; a manager whose reach covers it (the goal's team, the alert's team or
+    the person's teams)."""
+    if member.org_id != alert.org_id or not member.is_active:
+        return False
+    if member.role == Role.ADMIN:
+        return True
+    if member.role not in (Role.MANAGER, Role.MEMBER):
+        return False
+    if (alert.goal is not None and alert.goal.owner_id == member.pk) or alert.member_id == member.pk:
+        return True
+    if member.role != Role.MANAGER:
+        return False
+    if alert.goal is not None:
+        return can_change_goal(member=member, goal=alert.goal)
+    managed = managed_team_ids(member=member)
+    if alert.team_id is not None and alert.team_id in managed:
+        return True
+    return alert.member is not None and bool(member_team_ids(member=alert.member) & managed)
+
+
+def can_update_action(*, action: CorrectiveAction, member: Membership) -> bool:
+    """A corrective action is marked done (and whether it worked) by its owner, and by whoever may
+    act on what it corrects: its alert, its goal, or its review's team."""
+    if member.org_id != action.org_id or not member.is_active:
+        return False
+    if action.owner_id == member.pk or member.role == Role.ADMIN:
+        return True
+    if action.alert is not None:
+        return can_act_on(alert=action.alert, member=member)
+    if action.goal is not None:
+        return member.role == Role.MANAGER and can_change_goal(member=member, goal=action.goal)
+    return action.review is not None and can_manage_team(member=member, team_id=action.review.team_id)
+
+
+def updatable_action_ids(*, member: Membership, alert: Alert, actions: list[CorrectiveAction]) -> set[int]:
+    """Of one alert's actions, those `member` marks done (can_update_action, deciding the alert once)."""
+    if can_act_on(alert=alert, member=member):
+        return {a.pk for a in actions}
+    return {a.pk for a in actions if a.owner_id == member.pk}

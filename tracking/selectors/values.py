@@ -1,0 +1,244 @@
+"""Values and indicators: entries, daily totals, snapshots, the measures the goals app shows,
+the indicator overview and imports."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Avg, F, Max, OuterRef, QuerySet, Subquery, Sum
+from django.http import Http404
+
+from goals.models import Goal, Status, SupportingMetric, TargetVersion
+from goals.progress import Attainment, Measure, attainment, goal_attainment
+from teams.models import Membership, Organization, Team
+
+from ..models import (
+    ImportJob,
+    IndicatorKind,
+    IndicatorSnapshot,
+    IndicatorStatus,
+    MetricEntry,
+)
+
+
+def entry_list(
+    *,
+    org: Organization,
+    goal: Goal | None = None,
+    supporting_metric: SupportingMetric | None = None,
+    member: Membership | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[MetricEntry]:
+    qs = MetricEntry.objects.filter(org=org).select_related("goal", "supporting_metric", "member__user")
+    if goal is not None:
+        qs = qs.filter(goal=goal)
+    if supporting_metric is not None:
+        qs = qs.filter(supporting_metric=supporting_metric)
+    if member is not None:
+        qs = qs.filter(member=member)
+    if since is not None:
+        qs = qs.filter(day__gte=since)
+    if until is not None:
+        qs = qs.filter(day__lte=until)
+    return qs.order_by("-day", "-id")
+
+
+def daily_totals(
+    *,
+    goal_ids: list[int],
+    until: date,
+    averaged: set[tuple[int, int]] | None = None,
+    since: date | None = None,
+) -> dict[tuple[int, int], dict[date, Decimal]]:
+    """{(goal id, supporting metric id or 0): {day: that day's value}}, from each goal's start (or
+    `since`, when later) to `until`, in one aggregate query. A day's value is the sum of its values (new users, deals), or
+    their mean for the series in `averaged` (rates such as a collection rate, where two people
+    reporting 90 % mean 90 %, not 180 %)."""
+    rows = (
+        MetricEntry.objects.filter(goal_id__in=goal_ids, day__lte=until, day__gte=F("goal__start_date"))
+        .filter(**({"day__gte": since} if since else {}))
+        .values_list("goal_id", "supporting_metric_id", "day")
+        .annotate(total=Sum("value"), mean=Avg("value"))
+        .order_by()
+    )
+    averaged = averaged or set()
+    series: dict[tuple[int, int], dict[date, Decimal]] = defaultdict(dict)
+    for goal_id, metric_id, day, total, mean in rows:
+        key = (goal_id, metric_id or 0)
+        series[key][day] = Decimal(mean).quantize(Decimal("0.0001")) if key in averaged else total
+    return series
+
+
+def averaged_series(goals: list[Goal]) -> set[tuple[int, int]]:
+    """The series whose daily values are means: average goals and risk metrics (rates)."""
+    keys = {(g.pk, 0) for g in goals if g.aggregation == "average"}
+    for goal in goals:
+        keys |= {(goal.pk, m.pk) for m in goal.supporting_metrics.all() if m.kind == "risk"}
+    return keys
+
+
+def snapshot_list(
+    *,
+    org: Organization,
+    goal: Goal | None = None,
+    kind: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[IndicatorSnapshot]:
+    qs = IndicatorSnapshot.objects.filter(org=org).select_related("goal", "supporting_metric")
+    if goal is not None:
+        qs = qs.filter(goal=goal)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    if since is not None:
+        qs = qs.filter(day__gte=since)
+    if until is not None:
+        qs = qs.filter(day__lte=until)
+    return qs.order_by("goal_id", "metric_key", "day")
+
+
+def newest_snapshot_day(*, on_or_before: date | None = None) -> Subquery:
+    """For a snapshot query: the day of the newest snapshot of the same goal and metric (on or
+    before a day), so `.filter(day=newest_snapshot_day())` keeps each series' newest row."""
+    qs = IndicatorSnapshot.objects.filter(goal_id=OuterRef("goal_id"), metric_key=OuterRef("metric_key"))
+    if on_or_before is not None:
+        qs = qs.filter(day__lte=on_or_before)
+    return Subquery(qs.order_by("-day").values("day")[:1])
+
+
+def latest_snapshots(*, org: Organization, goal_ids: list[int]) -> dict[tuple[int, int], IndicatorSnapshot]:
+    """The most recent snapshot of each goal and supporting metric, in one query."""
+    qs = (
+        IndicatorSnapshot.objects.filter(org=org, goal_id__in=goal_ids, day=newest_snapshot_day())
+        .select_related("supporting_metric")
+        .order_by("goal_id", "metric_key")
+    )
+    return {(s.goal_id, s.metric_key): s for s in qs}
+
+
+def _versions_of(goals: list[Goal]) -> dict[int, list[TargetVersion]]:
+    """Each goal's target versions, oldest first: from the prefetch when the goals carry one,
+    else one query for all of them."""
+    if all("versions" in getattr(g, "_prefetched_objects_cache", {}) for g in goals):
+        return {g.pk: sorted(g.versions.all(), key=lambda v: v.number) for g in goals}
+    found: dict[int, list[TargetVersion]] = defaultdict(list)
+    for version in TargetVersion.objects.filter(goal_id__in=[g.pk for g in goals]).order_by("number"):
+        found[version.goal_id].append(version)
+    return found
+
+
+def in_force(versions: list[TargetVersion], day: date) -> TargetVersion | None:
+    """The newest approved version effective on the day (the first one before the period)."""
+    current = versions[0] if versions else None
+    for version in versions:
+        if version.effective_from <= day:
+            current = version
+    return current
+
+
+def latest_measures(goals: list[Goal]) -> dict[int, Measure]:
+    """Measure provider for `goals.progress`: each open goal's newest lagging snapshot, with its
+    attainment computed against the challenge target in force on the snapshot's day (so an approved
+    revision counts even before the recompute it triggers has run), its status and why."""
+    open_goals = [g for g in goals if g.is_open]
+    if not open_goals:
+        return {}
+    snapshots = list(
+        IndicatorSnapshot.objects.filter(
+            goal_id__in=[g.pk for g in open_goals], metric_key=0, kind=IndicatorKind.LAGGING,
+            day=newest_snapshot_day(),
+        )
+    )  # fmt: skip
+    by_id = {g.pk: g for g in open_goals}
+    versions = _versions_of(open_goals)
+    measures: dict[int, Measure] = {}
+    for snapshot in snapshots:
+        goal = by_id[snapshot.goal_id]
+        version = in_force(versions.get(goal.pk, []), snapshot.day)
+        target = version.challenge if version is not None else snapshot.target
+        value = snapshot.attainment
+        if snapshot.actual is not None and target is not None:
+            value = attainment(actual=snapshot.actual, target=target, direction=goal.direction)
+        measures[goal.pk] = Measure(
+            attainment=value, status=snapshot.status, status_label=str(snapshot.get_status_display()),
+            reason=snapshot.status_reason, target=target, version=version.number if version else None,
+            day=snapshot.day,
+        )  # fmt: skip
+    return measures
+
+
+def latest_attainment(goals: list[Goal]) -> dict[int, Decimal]:
+    """Attainment of the challenge target in force from the newest lagging snapshot of each open goal."""
+    return {pk: m.attainment for pk, m in latest_measures(goals).items() if m.attainment is not None}
+
+
+def last_entry_day(*, org: Organization) -> date | None:
+    last: date | None = MetricEntry.objects.filter(org=org).aggregate(last=Max("day"))["last"]
+    return last
+
+
+@dataclass
+class IndicatorRow:
+    goal: Goal
+    lagging: IndicatorSnapshot | None
+    supporting: list[IndicatorSnapshot]
+    progress: Attainment | None = None  # against the targets in force, or rolled up from sub-goals
+
+    @property
+    def has_own_status(self) -> bool:
+        return self.lagging is not None and self.lagging.status != IndicatorStatus.NO_DATA
+
+
+def indicator_overview(
+    *, org: Organization, team: Team | None = None, limit: int = 500
+) -> list[IndicatorRow]:
+    """Active goals with their newest lagging, leading and risk snapshots, and their progress as
+    the goals app shows it (rolled up for goals without values of their own): a fixed number of
+    queries."""
+    qs = Goal.objects.filter(org=org, status=Status.ACTIVE).select_related("team", "owner__user")
+    if team is not None:
+        qs = qs.filter(team=team)
+    goals = list(qs.order_by("team__name", "end_date", "title")[:limit])
+    newest = latest_snapshots(org=org, goal_ids=[g.pk for g in goals])
+    progress = goal_attainment(org=org, goals=goals)
+    rows = []
+    for goal in goals:
+        supporting = sorted(
+            (s for (goal_id, key), s in newest.items() if goal_id == goal.pk and key != 0),
+            key=lambda s: (s.kind, s.metric_key),
+        )
+        rows.append(IndicatorRow(goal=goal, lagging=newest.get((goal.pk, 0)), supporting=supporting,
+                                 progress=progress.get(goal.pk)))  # fmt: skip
+    return rows
+
+
+def entry_get(*, org: Organization, entry_id: int) -> MetricEntry:
+    try:
+        return MetricEntry.objects.select_related("goal", "goal__org").get(org=org, pk=entry_id)
+    except MetricEntry.DoesNotExist:
+        raise Http404("No value found.") from None
+
+
+def member_teams(*, member: Membership) -> list[Team]:
+    return list(member.teams.order_by("name"))
+
+
+def org_teams(*, org: Organization) -> list[Team]:
+    return list(Team.objects.filter(org=org).order_by("name"))
+
+
+def import_jobs(*, org: Organization, member: Membership, limit: int = 10) -> list[ImportJob]:
+    return list(
+        ImportJob.objects.filter(org=org, created_by=member).defer("content").order_by("-created_at")[:limit]
+    )
+
+
+def import_job_get(*, org: Organization, job_id: int) -> ImportJob:
+    try:
+        return ImportJob.objects.defer("content").select_related("created_by__user").get(org=org, pk=job_id)
+    except ImportJob.DoesNotExist:
+        raise Http404("No import found.") from None

@@ -33,7 +33,6 @@ from .decomposition import (
 )
 from .goals import (
     GoalInput,
-    change_refusal,
     goal_create,
     goal_set_status,
     goal_update,
@@ -53,7 +52,6 @@ __all__ = [
     "GoalInput",
     "SliceInput",
     "audit_scope",
-    "change_refusal",
     "comment_add",
     "decomposition_apply",
     "decomposition_preview",

@@ -12,7 +12,6 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from teams.errors import NotAllowed
 from teams.models import Membership, Organization, Role, Team
 from teams.services import audit_diff, audit_record
 
@@ -91,22 +90,10 @@ def _snapshot(goal: Goal) -> dict[str, object]:
     return {name: getattr(goal, name) for name in (*GOAL_FIELDS, "status", "result_value")}
 
 
-# --- Who may ------------------------------------------------------------------------------------
-def change_refusal(goal: Goal) -> str:
-    """Why someone may not change this goal, in words (the rule is `selectors.can_change_goal`)."""
-    if goal.scope == Scope.PERSONAL:
-        return _("Only an admin, the goal's owner, or a manager of the owner's team changes a personal goal.")
-    if goal.team_id is None:
-        return _("Only an admin or the goal's owner changes a company goal.")
-    return _("Only an admin, or a manager of “%(team)s” or of a team above it, changes this goal.") % {
-        "team": goal.team.name if goal.team else ""
-    }
-
-
+# --- Who may (the rules are selectors.can_change_goal and friends; services enforce them) --------
 def require_goal_change(*, goal: Goal, actor: Membership) -> None:
     """Refuse (403) unless `actor` may change the goal; views call it before reading a form."""
-    if not selectors.can_change_goal(member=actor, goal=goal):
-        raise NotAllowed(change_refusal(goal))
+    selectors.can_change_goal(member=actor, goal=goal).require()
 
 
 def _require_placement(*, org: Organization, actor: Membership, data: GoalInput) -> None:
@@ -114,8 +101,7 @@ def _require_placement(*, org: Organization, actor: Membership, data: GoalInput)
     draft = Goal(org=org, scope=data.scope, team=data.team, owner=data.owner)
     if data.team is not None and data.team.org_id != org.pk:
         return  # _validate_goal says which team to choose
-    if not selectors.can_change_goal(member=actor, goal=draft):
-        raise NotAllowed(change_refusal(draft))
+    selectors.can_change_goal(member=actor, goal=draft).require()
 
 
 # --- Goals ------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from teams.errors import NotAllowed
 from teams.models import Membership
 from teams.services import audit_diff, audit_record
 
@@ -23,22 +22,11 @@ from .common import TIER_FIELDS, audit_scope, tier_label, validate_tiers, versio
 
 
 def require_revision_request(*, goal: Goal, member: Membership) -> None:
-    if not selectors.can_request_revision(member=member, goal=goal):
-        raise NotAllowed(
-            _("Only the goal's owner, the people of its team and those who change it request a revision.")
-        )
+    selectors.can_request_revision(member=member, goal=goal).require()
 
 
 def require_revision_decision(*, revision: Revision, member: Membership) -> None:
-    if selectors.can_decide_revision(revision=revision, member=member):
-        return
-    if member.pk in (revision.requested_by_id, revision.goal.owner_id):
-        raise NotAllowed(_("You cannot decide on a revision of your own goal or your own request."))
-    raise NotAllowed(
-        _(
-            "Only an admin, or the owner of the goal it serves who manages this goal's team, decides on this revision."
-        )
-    )
+    selectors.can_decide_revision(revision=revision, member=member).require()
 
 
 @transaction.atomic

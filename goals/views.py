@@ -411,8 +411,8 @@ def goal_split_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     version = selectors.current_version(goal=goal)
     members = selectors.split_members(goal=goal)
     if request.method == "GET":
-        return _split_page(request, goal, version, members, selectors.goal_split_preview(
-            goal=goal, version=version, members=members), {})  # fmt: skip
+        preview = selectors.goal_split_preview(goal=goal, version=version, members=members)
+        return _split_page(request, goal, version, members, preview, {})
     rows, errors = allocations_from_post(request.POST, members)
     if not errors:
         try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -16,15 +15,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from teams.access import CONTRIBUTORS, MANAGERS, TEAM_RULE
-from teams.api_base import OrgGenericViewSet, org_choices, service_errors
-from teams.models import Membership, Organization, Team
-from teams.page_forms import parse_id
+from teams.api_base import OrgGenericViewSet, service_errors
+from teams.models import Organization
 from teams.selectors import audit_list
 
 from . import selectors, services
-from .models import Goal, GoalComment, Revision, Status, SupportingMetric
+from .filters import GoalChildFilter, GoalFilter, org_teams, query_depth, query_id
+from .models import Goal, GoalComment, Revision, SupportingMetric
 from .progress import goal_attainment
 from .serializers import (
+    ARTICLE_GOAL,
+    MONTHLY_OVERRIDE,
     AuditEntrySerializer,
     CommentSerializer,
     DecisionSerializer,
@@ -41,52 +42,9 @@ from .serializers import (
     SupportingMetricSerializer,
     TargetsSerializer,
     TargetVersionSerializer,
+    tree_nodes,
 )
 from .smart import suggest_tiers
-
-ARTICLE_GOAL = {
-    "title": "新增注册用户 20 万 / 200,000 new registered users",
-    "description": "Operations team, this quarter: 200,000 new registered users, with weekly content pushes "
-    "and channel partnerships as supporting metrics.",
-    "scope": "team",
-    "team": 1,
-    "owner": 2,
-    "parent": 1,
-    "metric_name": "New registered users",
-    "unit": "users",
-    "direction": "up",
-    "aggregation": "sum",
-    "baseline": "150000",
-    "period_kind": "quarter",
-    "start_date": "2026-10-01",
-    "end_date": "2026-12-31",
-    "base": "160000",
-    "challenge": "200000",
-    "stretch": "240000",
-}
-
-
-_org_teams = org_choices(Team)
-_org_members = org_choices(Membership)
-_org_goals = org_choices(Goal)
-
-
-class GoalFilter(django_filters.FilterSet):
-    team = django_filters.ModelChoiceFilter(queryset=_org_teams)
-    owner = django_filters.ModelChoiceFilter(queryset=_org_members)
-    parent = django_filters.ModelChoiceFilter(queryset=_org_goals)
-    status = django_filters.ChoiceFilter(choices=Status.choices)
-    top_level = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull")
-    period_start = django_filters.DateFilter(field_name="end_date", lookup_expr="gte", label="overlaps from")
-    period_end = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label="overlaps until")
-    search = django_filters.CharFilter(method="filter_search")
-
-    class Meta:
-        model = Goal
-        fields = ("team", "owner", "parent", "status", "top_level", "period_start", "period_end", "search")
-
-    def filter_search(self, queryset: QuerySet[Goal], name: str, value: str) -> QuerySet[Goal]:
-        return selectors.goal_list(org=self.request.org, search=value).filter(pk__in=queryset.values("pk"))  # type: ignore[union-attr]
 
 
 def _goal_input(data: dict[str, Any]) -> services.GoalInput:
@@ -153,14 +111,7 @@ class GoalViewSet(
         goal = self._goal()
         partial = kwargs.get("partial", False)
         version = selectors.current_version(goal=goal)
-        current = {
-            "title": goal.title, "description": goal.description, "rationale": goal.rationale, "scope": goal.scope,
-            "team": goal.team_id, "owner": goal.owner_id, "parent": goal.parent_id, "weight": goal.weight,
-            "metric_name": goal.metric_name, "unit": goal.unit, "direction": goal.direction,
-            "aggregation": goal.aggregation, "baseline": goal.baseline, "period_kind": goal.period_kind,
-            "start_date": goal.start_date, "end_date": goal.end_date, "base": version.base,
-            "challenge": version.challenge, "stretch": version.stretch, "allows_negative": goal.allows_negative,
-        }  # fmt: skip
+        current = GoalWriteSerializer.values_of(goal, version)
         if not isinstance(request.data, dict):
             raise serializers.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
         payload = {**current, **request.data} if partial else request.data
@@ -204,35 +155,16 @@ class GoalViewSet(
         params = request.query_params
         team = None
         if params.get("team"):
-            team = _org_teams(request).filter(pk=_int(params["team"], "team")).first()
+            team = org_teams(request).filter(pk=query_id(params["team"], "team")).first()
             if team is None:
                 raise serializers.ValidationError({"team": [_("Select a valid choice.")]})
-        root_id = _int(params["root"], "root") if params.get("root") else None
-        max_depth = _int_or_zero(params["max_depth"], "max_depth") if params.get("max_depth") else None
+        root_id = query_id(params["root"], "root") if params.get("root") else None
+        max_depth = query_depth(params["max_depth"], "max_depth") if params.get("max_depth") else None
         include_closed = params.get("closed", "true").lower() not in ("false", "0", "no")
         rows = selectors.goal_tree(
             org=self.org, team=team, include_closed=include_closed, root_id=root_id, max_depth=max_depth
         )
-        nodes: dict[int, dict[str, Any]] = {}
-        roots: list[dict[str, Any]] = []
-        progress = goal_attainment(org=self.org, goals=[row.goal for row in rows])
-        for row in rows:
-            goal = row.goal
-            version = selectors.current_version(goal=goal)
-            node = {
-                "id": goal.pk, "title": goal.title, "scope": goal.scope, "status": goal.status,
-                "team": goal.team_id, "owner": goal.owner_id, "parent": goal.parent_id, "weight": str(goal.weight),
-                "start_date": goal.start_date.isoformat(), "end_date": goal.end_date.isoformat(),
-                "metric_name": goal.metric_name, "unit": goal.unit,
-                "targets": {"base": str(version.base), "challenge": str(version.challenge),
-                            "stretch": str(version.stretch), "version": version.number},
-                "attainment": progress[goal.pk].as_dict() if goal.pk in progress else None,
-                "hidden": row.hidden, "children": [],
-            }  # fmt: skip
-            nodes[goal.pk] = node
-            parent = nodes.get(goal.parent_id) if goal.parent_id else None
-            (parent["children"] if parent else roots).append(node)
-        return Response(roots)
+        return Response(tree_nodes(rows, goal_attainment(org=self.org, goals=[row.goal for row in rows])))
 
     @extend_schema(
         parameters=[OpenApiParameter("on", date, description="Targets in force on this date (default: the latest)."),
@@ -294,15 +226,7 @@ class GoalViewSet(
         request=DecompositionApplySerializer,
         responses=PeriodTargetSerializer(many=True),
         examples=[
-            OpenApiExample(
-                "Monthly targets that deliberately do not add up",
-                value={"kind": "month", "override_reason": "Launch campaign in October", "rows": [
-                    {"start_date": "2026-10-01", "end_date": "2026-10-31", "base": "60000", "challenge": "75000", "stretch": "90000"},
-                    {"start_date": "2026-11-01", "end_date": "2026-11-30", "base": "50000", "challenge": "62500", "stretch": "75000"},
-                    {"start_date": "2026-12-01", "end_date": "2026-12-31", "base": "50000", "challenge": "62500", "stretch": "75000"},
-                ]},
-                request_only=True,
-            )
+            OpenApiExample("Monthly targets that deliberately do not add up", value=MONTHLY_OVERRIDE, request_only=True)
         ],
     )  # fmt: skip
     @action(detail=True, methods=["put"], url_path="decomposition")
@@ -364,7 +288,7 @@ class GoalViewSet(
             raise serializers.ValidationError({"metric_name": [_("This field is required.")]})
         team = None
         if request.query_params.get("team"):
-            team = _org_teams(request).filter(pk=_int(request.query_params["team"], "team")).first()
+            team = org_teams(request).filter(pk=query_id(request.query_params["team"], "team")).first()
         direction = request.query_params.get("direction") or "up"
         if direction not in ("up", "down"):
             raise serializers.ValidationError({"direction": [_("Choose up or down.")]})
@@ -373,22 +297,6 @@ class GoalViewSet(
         if suggestion is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(SuggestionSerializer(suggestion).data)
-
-
-def _int(value: str, field: str) -> int:
-    """A positive id or count from the query string, or a 400 naming the parameter."""
-    number = parse_id(value)
-    if number is None:
-        raise serializers.ValidationError({field: [_("Enter a positive whole number.")]})
-    return number
-
-
-def _int_or_zero(value: str, field: str) -> int:
-    return 0 if value.strip() == "0" else _int(value, field)
-
-
-class GoalChildFilter(django_filters.FilterSet):
-    goal = django_filters.ModelChoiceFilter(queryset=_org_goals)
 
 
 class SupportingMetricViewSet(

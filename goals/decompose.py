@@ -129,3 +129,16 @@ def decompose(
 def reconciliation(targets: dict[str, Decimal], parts: list[dict[str, Decimal]]) -> dict[str, Decimal]:
     """For additive metrics: the sum of the parts minus the whole, per tier (all zero = reconciled)."""
     return {tier: sum((p[tier] for p in parts), Decimal(0)) - targets[tier] for tier in TIERS}
+
+
+def equal_split(targets: dict[str, Decimal], count: int, *, additive: bool) -> list[dict[str, Decimal]]:
+    """``count`` equal parts of the three targets: for an additive metric shares that add up to
+    each target exactly, at the targets' precision; for a rate or a level the target itself."""
+    if count == 0:
+        return []
+    places = precision_of(*targets.values())
+    shares = [Decimal(1)] * count
+    columns = {
+        t: split_exact(targets[t], shares, places) if additive else [targets[t]] * count for t in TIERS
+    }
+    return [{t: columns[t][i] for t in TIERS} for i in range(count)]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Organization, Team
-from teams.page_forms import DateField
+from teams.page_forms import DateField, parse_number
 
 from . import selectors
 from .models import (
@@ -22,7 +24,7 @@ from .models import (
     Status,
     SupportingMetric,
 )
-from .services import change_refusal
+from .smart import Draft, checklist, suggest_tiers
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 
@@ -93,6 +95,43 @@ class GoalForm(forms.Form):
             parents = parents.exclude(pk=goal.pk)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
 
+    def smart(self) -> dict[str, Any]:
+        """The live SMART checklist and the tier suggestion for whatever the form holds so far."""
+        draft = self._draft() if self.is_bound else Draft()
+        return {
+            "checklist": checklist(draft),
+            "suggestion": suggest_tiers(
+                draft.history,
+                direction=draft.direction,
+                non_negative=self.data.get("aggregation", "sum") == "sum",
+            )
+            if draft.history
+            else None,
+        }
+
+    def _draft(self) -> Draft:
+        """Whatever the form holds so far, valid or not."""
+        data = self.data
+
+        def number(name: str) -> Decimal | None:
+            return parse_number(data.get(name))
+
+        def day(name: str) -> Any:
+            field = self.fields[name]
+            try:
+                return field.clean(data.get(name)) if data.get(name) else None
+            except ValidationError:
+                return None
+
+        metric = str(data.get("metric_name", ""))
+        return Draft(
+            title=str(data.get("title", "")), description=str(data.get("description", "")),
+            rationale=str(data.get("rationale", "")), metric_name=metric, has_parent=bool(data.get("parent")),
+            base=number("base"), challenge=number("challenge"), stretch=number("stretch"), baseline=number("baseline"),
+            direction=str(data.get("direction", "up")), start_date=day("start_date"), end_date=day("end_date"),
+            history=selectors.metric_history(org=self.org, metric_name=metric),
+        )  # fmt: skip
+
     def clean(self) -> dict[str, Any]:
         """A goal only goes where its author may change it (the service refuses the rest with a
         403; here the person sees why next to the field instead). A quarter (month, week, year) with
@@ -101,8 +140,9 @@ class GoalForm(forms.Form):
         owner, scope = data.get("owner"), data.get("scope")
         if owner is not None and scope:
             draft = Goal(org=self.org, scope=scope, team=data.get("team"), owner=owner)
-            if not selectors.can_change_goal(member=self.actor, goal=draft):
-                self.add_error("team" if draft.team_id else "owner", change_refusal(draft))
+            verdict = selectors.can_change_goal(member=self.actor, goal=draft)
+            if not verdict:
+                self.add_error("team" if draft.team_id else "owner", verdict.reason)
         start, end = data.get("start_date"), data.get("end_date")
         if start and end or "start_date" in self.errors or "end_date" in self.errors:
             return data

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from teams.access import CONTRIBUTORS
+from teams.errors import Verdict, allow, refuse
 from teams.models import Membership, Organization, Role, Team
 from teams.selectors import audit_list, managed_team_ids, member_team_ids, org_today
 
+from .cascade import tree_order
+from .decompose import equal_split
 from .history import HistoryLine, history
 from .models import (
     CLOSED_STATUSES,
@@ -26,6 +32,7 @@ from .models import (
     TargetVersion,
 )
 from .periods import period_containing
+from .progress import Attainment, goal_attainment
 from .smart import HistoryPoint
 
 
@@ -112,71 +119,25 @@ def goal_tree(
     if not include_closed:
         shape = shape.exclude(status__in=CLOSED_STATUSES)
     rows_ = list(shape.order_by("start_date", "title", "id").values_list("pk", "parent_id", "team_id"))
-    parent_of = {pk: parent for pk, parent, _team in rows_}
-    below: dict[int | None, list[int]] = {}
-    for pk, parent, _team in rows_:
-        below.setdefault(parent if parent in parent_of else None, []).append(pk)
-    keep: set[int] | None = None
-    if team is not None:
-        keep = set()
-        for pk, _parent, team_id in rows_:
-            if team_id != team.pk:
-                continue
-            node: int | None = pk
-            while node is not None and node not in keep:  # the chain up to strategy
-                keep.add(node)
-                node = parent_of.get(node)
-            stack = list(below.get(pk, []))
-            while stack:  # and everything below the team's goal
-                current = stack.pop()
-                if current not in keep:
-                    keep.add(current)
-                    stack.extend(below.get(current, []))
-
-    def visible(pk: int) -> bool:
-        return keep is None or pk in keep
-
-    def descendants(pk: int) -> int:
-        total, stack = 0, list(below.get(pk, []))
-        while stack:
-            current = stack.pop()
-            if visible(current):
-                total += 1
-                stack.extend(below.get(current, []))
-        return total
-
-    def walk(parent: int | None, depth: int, limit: int | None, order: list[tuple[int, int, int]]) -> None:
-        for pk in below.get(parent, []):
-            if not visible(pk):
-                continue
-            if limit is not None and depth >= limit:
-                order.append((pk, depth, descendants(pk)))
-            else:
-                order.append((pk, depth, 0))
-                walk(pk, depth + 1, limit, order)
-
-    start_parent: int | None = None
-    start_depth = 0
-    if root_id is not None:
-        if root_id not in parent_of:
-            return []
-        node = parent_of.get(root_id)
-        start_depth = 1
-        while node is not None:
-            start_depth, node = start_depth + 1, parent_of.get(node)
-        start_parent = root_id
-    limit = None if max_depth is None else start_depth + max_depth
-    order: list[tuple[int, int, int]] = []
-    walk(start_parent, start_depth, limit, order)
-    # Too many rows for one page: show one level less (counting what each row hides), computed
-    # from the shape alone, so the number of queries does not change.
-    while max_rows is not None and len(order) > max_rows and limit is not None and limit > start_depth:
-        limit -= 1
-        order = []
-        walk(start_parent, start_depth, limit, order)
+    order = tree_order(rows_, team_id=team.pk if team is not None else None, root_id=root_id,
+                       max_depth=max_depth, max_rows=max_rows)  # fmt: skip
     shown = goal_list(org=org, with_child_count=False).filter(pk__in=[pk for pk, _d, _h in order])
     goals = {g.pk: g for g in shown}
     return [TreeRow(goal=goals[pk], depth=depth, hidden=hidden) for pk, depth, hidden in order if pk in goals]
+
+
+def tree_rows_shown(
+    *, org: Organization, rows: list[TreeRow]
+) -> list[tuple[TreeRow, TargetVersion, Attainment | None, TargetVersion | None]]:
+    """The rows of a tree page, each with its targets in force today, its progress, and the
+    revision that takes effect later (if any)."""
+    progress = goal_attainment(org=org, goals=[row.goal for row in rows])
+    today = org_today(org)
+    return [
+        (row, version_in_force(goal=row.goal, on=today), progress.get(row.goal.pk),
+         version_scheduled(goal=row.goal, on=today))
+        for row in rows
+    ]  # fmt: skip
 
 
 def version_in_force(*, goal: Goal, on: date) -> TargetVersion:
@@ -211,6 +172,25 @@ def current_version(*, goal: Goal) -> TargetVersion:
 def period_targets(*, version: TargetVersion, kind: str | None = None) -> QuerySet[PeriodTarget]:
     qs = PeriodTarget.objects.filter(version=version).order_by("kind", "start_date")
     return qs.filter(kind=kind) if kind else qs
+
+
+def split_members(*, goal: Goal) -> list[Membership]:
+    """Whom a team goal is split among: the active members of its team, by name."""
+    if goal.team is None:
+        return []
+    return list(
+        goal.team.members.filter(is_active=True).select_related("user").order_by("user__display_name")
+    )
+
+
+def goal_split_preview(
+    *, goal: Goal, version: TargetVersion, members: Sequence[Membership]
+) -> list[dict[str, Any]]:
+    """The split the page proposes before anyone types: each member an equal share of the
+    version's targets (adding up to them exactly) for an additive metric, the targets themselves
+    for a rate or a level. Nothing is saved (`services.goal_split_to_members` does)."""
+    parts = equal_split(version.tiers(), len(members), additive=goal.is_additive)
+    return [{"member": member, **part} for member, part in zip(members, parts, strict=True)]
 
 
 def supporting_metric_list(*, goal: Goal) -> QuerySet[SupportingMetric]:
@@ -297,7 +277,8 @@ def goal_history(*, org: Organization, goal: Goal, limit: int = 50) -> list[Hist
 # (a company goal) is changed by admins and its owner; a personal goal also by its owner and by
 # the managers of the owner's teams. Members, HR and viewers change no goal: they comment, propose,
 # request revisions and report values. Plans, reviews, alerts and budgets follow the same rule.
-def _may_change(
+# Each check is a Verdict (teams.errors): truthy for the page, its reason for the 403.
+def _reaches(
     member: Membership,
     goal: Goal,
     managed: Callable[[], frozenset[int]],
@@ -320,19 +301,56 @@ def _in_org(member: Membership, goal: Goal) -> bool:
     return member.is_active and member.org_id == goal.org_id
 
 
-def can_change_goal(*, member: Membership, goal: Goal) -> bool:
+def _change_refusal(goal: Goal) -> Verdict:
+    """Why someone may not change this goal, in words."""
+    if goal.scope == Scope.PERSONAL:
+        return refuse(
+            _("Only an admin, the goal's owner, or a manager of the owner's team changes a personal goal.")
+        )
+    if goal.team_id is None:
+        return refuse(_("Only an admin or the goal's owner changes a company goal."))
+    return refuse(
+        _("Only an admin, or a manager of “%(team)s” or of a team above it, changes this goal.")
+        % {"team": goal.team.name if goal.team else ""}
+    )
+
+
+def can_change_goal(*, member: Membership, goal: Goal) -> Verdict:
     """Whether `member` changes this goal: edits it, moves its status (activate, close, cancel),
     its supporting metrics, its decomposition, its plan. Works on an unsaved goal too (whether a
     goal may be created with that team and owner). At most one query for the manager's reach
     (remembered for the request) and one for a personal goal's owner's teams."""
-    if not _in_org(member, goal):
-        return False
-    return _may_change(
+    if _in_org(member, goal) and _reaches(
         member,
         goal,
         lambda: managed_team_ids(member=member),
         lambda: member_team_ids(member=goal.owner),
-    )
+    ):
+        return allow()
+    return _change_refusal(goal)
+
+
+def can_edit_goal(*, member: Membership, goal: Goal) -> Verdict:
+    """What the goal pages offer as editable (the goal's form, its decomposition table, its
+    metrics): an open goal that `member` changes (`can_change_goal`)."""
+    if goal.status in CLOSED_STATUSES:
+        return refuse(_("A closed goal cannot be changed."))
+    return can_change_goal(member=member, goal=goal)
+
+
+def goal_page_rights(*, member: Membership, goal: Goal, pending: Revision | None) -> dict[str, object]:
+    """What the goal's page offers `member`, given the revision waiting for a decision (if any)."""
+    is_open = goal.status not in CLOSED_STATUSES
+    return {
+        "can_edit": can_edit_goal(member=member, goal=goal),
+        "can_create": is_open and can_create_goals(member=member),
+        "can_comment": member.role in CONTRIBUTORS and is_open,
+        "can_request_revision": pending is None
+        and goal.status == Status.ACTIVE
+        and can_request_revision(member=member, goal=goal),
+        "can_decide": pending is not None and can_decide_revision(revision=pending, member=member),
+        "is_admin": member.role == Role.ADMIN,
+    }
 
 
 def changeable_goal_ids(*, member: Membership, goals: list[Goal]) -> set[int]:
@@ -351,7 +369,7 @@ def changeable_goal_ids(*, member: Membership, goals: list[Goal]) -> set[int]:
     return {
         g.pk
         for g in goals
-        if _may_change(
+        if _reaches(
             member,
             g,
             lambda: managed_team_ids(member=member),
@@ -376,17 +394,20 @@ def goal_teams(*, member: Membership) -> QuerySet[Team]:
     return teams.none()
 
 
-def can_request_revision(*, member: Membership, goal: Goal) -> bool:
+def can_request_revision(*, member: Membership, goal: Goal) -> Verdict:
     """Who may ask for a goal's targets to be revised (目标复审): whoever contributes to that goal —
     its owner, the people of its team — and whoever may change it. Whether a request is possible
     now (an active goal, none pending) is `revision_possible`."""
-    if not _in_org(member, goal) or member.role not in (Role.ADMIN, Role.MANAGER, Role.MEMBER):
-        return False
-    if goal.owner_id == member.pk:
-        return True
-    if goal.team_id is not None and goal.team_id in member_team_ids(member=member):
-        return True
-    return can_change_goal(member=member, goal=goal)
+    if _in_org(member, goal) and member.role in (Role.ADMIN, Role.MANAGER, Role.MEMBER):
+        if goal.owner_id == member.pk or (
+            goal.team_id is not None and goal.team_id in member_team_ids(member=member)
+        ):
+            return allow()
+        if can_change_goal(member=member, goal=goal):
+            return allow()
+    return refuse(
+        _("Only the goal's owner, the people of its team and those who change it request a revision.")
+    )
 
 
 def revision_possible(*, goal: Goal) -> bool:
@@ -397,15 +418,22 @@ def revision_possible(*, goal: Goal) -> bool:
     )
 
 
-def can_decide_revision(*, revision: Revision, member: Membership) -> bool:
+def can_decide_revision(*, revision: Revision, member: Membership) -> Verdict:
     """An admin, or the owner of the goal it serves when they may change the goal (a manager of
     its team or of a team above it) — never the person who asked, never the goal's owner."""
     goal = revision.goal
-    if member.pk in (revision.requested_by_id, goal.owner_id) or not _in_org(member, goal):
-        return False
-    if member.role == Role.ADMIN:
-        return True
-    if member.role != Role.MANAGER:
-        return False
-    parent = goal.parent
-    return parent is not None and parent.owner_id == member.pk and can_change_goal(member=member, goal=goal)
+    if member.pk in (revision.requested_by_id, goal.owner_id):
+        return refuse(_("You cannot decide on a revision of your own goal or your own request."))
+    if _in_org(member, goal) and (
+        member.role == Role.ADMIN
+        or member.role == Role.MANAGER
+        and goal.parent is not None
+        and goal.parent.owner_id == member.pk
+        and can_change_goal(member=member, goal=goal)
+    ):
+        return allow()
+    return refuse(
+        _(
+            "Only an admin, or the owner of the goal it serves who manages this goal's team, decides on this revision."
+        )
+    )

@@ -23,7 +23,37 @@ from .models import (
     SupportingMetric,
     TargetVersion,
 )
-from .progress import goal_attainment
+from .progress import Attainment, goal_attainment
+from .selectors import TreeRow, current_version
+
+# The goal of the API docs' create example (the article's operations goal).
+ARTICLE_GOAL = {
+    "title": "新增注册用户 20 万 / 200,000 new registered users",
+    "description": "Operations team, this quarter: 200,000 new registered users, with weekly content pushes "
+    "and channel partnerships as supporting metrics.",
+    "scope": "team",
+    "team": 1,
+    "owner": 2,
+    "parent": 1,
+    "metric_name": "New registered users",
+    "unit": "users",
+    "direction": "up",
+    "aggregation": "sum",
+    "baseline": "150000",
+    "period_kind": "quarter",
+    "start_date": "2026-10-01",
+    "end_date": "2026-12-31",
+    "base": "160000",
+    "challenge": "200000",
+    "stretch": "240000",
+}
+
+# The decomposition example of the API docs: monthly targets that deliberately do not add up.
+MONTHLY_OVERRIDE = {"kind": "month", "override_reason": "Launch campaign in October", "rows": [
+    {"start_date": "2026-10-01", "end_date": "2026-10-31", "base": "60000", "challenge": "75000", "stretch": "90000"},
+    {"start_date": "2026-11-01", "end_date": "2026-11-30", "base": "50000", "challenge": "62500", "stretch": "75000"},
+    {"start_date": "2026-12-01", "end_date": "2026-12-31", "base": "50000", "challenge": "62500", "stretch": "75000"},
+]}  # fmt: skip
 
 
 def amount(**kwargs: Any) -> serializers.DecimalField:
@@ -134,6 +164,18 @@ class GoalWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
     base = amount()
     challenge = amount()
     stretch = amount()
+
+    @staticmethod
+    def values_of(goal: Goal, version: TargetVersion) -> dict[str, Any]:
+        """The goal as this serializer takes it: what a partial update (PATCH) starts from."""
+        return {
+            "title": goal.title, "description": goal.description, "rationale": goal.rationale, "scope": goal.scope,
+            "team": goal.team_id, "owner": goal.owner_id, "parent": goal.parent_id, "weight": goal.weight,
+            "metric_name": goal.metric_name, "unit": goal.unit, "direction": goal.direction,
+            "aggregation": goal.aggregation, "baseline": goal.baseline, "period_kind": goal.period_kind,
+            "start_date": goal.start_date, "end_date": goal.end_date, "base": version.base,
+            "challenge": version.challenge, "stretch": version.stretch, "allows_negative": goal.allows_negative,
+        }  # fmt: skip
 
 
 class StatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -251,3 +293,27 @@ class AuditEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
     target_type = serializers.CharField()
     target_id = serializers.IntegerField()
     changes = serializers.JSONField()
+
+
+def tree_nodes(rows: list[TreeRow], progress: dict[int, Attainment]) -> list[dict[str, Any]]:
+    """The cascade as nested nodes (the tree endpoint): each goal with its current targets, its
+    progress, how many goals below it were cut off (`hidden`) and its children."""
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for row in rows:
+        goal = row.goal
+        version = current_version(goal=goal)
+        node = {
+            "id": goal.pk, "title": goal.title, "scope": goal.scope, "status": goal.status,
+            "team": goal.team_id, "owner": goal.owner_id, "parent": goal.parent_id, "weight": str(goal.weight),
+            "start_date": goal.start_date.isoformat(), "end_date": goal.end_date.isoformat(),
+            "metric_name": goal.metric_name, "unit": goal.unit,
+            "targets": {"base": str(version.base), "challenge": str(version.challenge),
+                        "stretch": str(version.stretch), "version": version.number},
+            "attainment": progress[goal.pk].as_dict() if goal.pk in progress else None,
+            "hidden": row.hidden, "children": [],
+        }  # fmt: skip
+        nodes[goal.pk] = node
+        parent = nodes.get(goal.parent_id) if goal.parent_id else None
+        (parent["children"] if parent else roots).append(node)
+    return roots

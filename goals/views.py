@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OPEN_RULE, TEAM_RULE, OrgRequest, org_page
-from teams.models import Role
-from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
+from teams.models import Membership
+from teams.page_forms import apply_service_errors, form_page, parse_id
 from teams.selectors import org_today, team_get
 
 from . import selectors, services
@@ -30,10 +30,10 @@ from .forms import (
     StatusForm,
     SupportingMetricForm,
 )
-from .models import CLOSED_STATUSES, Goal, Status
+from .models import Goal, TargetVersion
 from .periods import span_label
 from .progress import goal_attainment
-from .smart import Draft, checklist, suggest_tiers
+from .tables import allocations_from_post, parse_weights, slice_row_errors, slice_rows_from_post
 
 
 def _goal_input(data: dict[str, Any]) -> services.GoalInput:
@@ -56,18 +56,8 @@ def index_view(request: OrgRequest) -> HttpResponse:
         org=request.org, team=team, include_closed=show_closed, root_id=root_id,
         max_depth=None if all_levels else (1 if root_id is None else 0), max_rows=None if all_levels else 150,
     )  # fmt: skip
-    progress = goal_attainment(org=request.org, goals=[row.goal for row in rows])
-    today = org_today(request.org)
     context = {
-        "rows": [
-            (
-                row,
-                selectors.version_in_force(goal=row.goal, on=today),
-                progress.get(row.goal.pk),
-                selectors.version_scheduled(goal=row.goal, on=today),
-            )
-            for row in rows
-        ],
+        "rows": selectors.tree_rows_shown(org=request.org, rows=rows),
         "teams": request.org.teams.order_by("name"),
         "team": team,
         "show_closed": show_closed,
@@ -76,44 +66,6 @@ def index_view(request: OrgRequest) -> HttpResponse:
     }
     partial = "#goal-rows" if request.htmx else ""  # type: ignore[attr-defined]
     return render(request, "goals/index.html" + partial, context)
-
-
-def _draft_from(form: GoalForm, request: OrgRequest) -> Draft:
-    """Whatever the form holds so far, valid or not, for the live checklist."""
-    data = form.data
-
-    def number(name: str) -> Decimal | None:
-        return parse_number(data.get(name))
-
-    def day(name: str) -> Any:
-        field = form.fields[name]
-        try:
-            return field.clean(data.get(name)) if data.get(name) else None
-        except ValidationError:
-            return None
-
-    metric = str(data.get("metric_name", ""))
-    return Draft(
-        title=str(data.get("title", "")), description=str(data.get("description", "")),
-        rationale=str(data.get("rationale", "")), metric_name=metric, has_parent=bool(data.get("parent")),
-        base=number("base"), challenge=number("challenge"), stretch=number("stretch"), baseline=number("baseline"),
-        direction=str(data.get("direction", "up")), start_date=day("start_date"), end_date=day("end_date"),
-        history=selectors.metric_history(org=request.org, metric_name=metric),
-    )  # fmt: skip
-
-
-def _form_context(form: GoalForm, request: OrgRequest) -> dict[str, Any]:
-    draft = _draft_from(form, request) if form.is_bound else Draft()
-    return {
-        "checklist": checklist(draft),
-        "suggestion": suggest_tiers(
-            draft.history,
-            direction=draft.direction,
-            non_negative=form.data.get("aggregation", "sum") == "sum",
-        )
-        if draft.history
-        else None,
-    }
 
 
 def _goal_form(request: OrgRequest, **kwargs: Any) -> GoalForm:
@@ -174,7 +126,7 @@ def goal_create_view(request: OrgRequest) -> HttpResponse:
     return form_page(
         request, form,
         save=lambda data: services.goal_create(org=request.org, actor=request.membership, data=_goal_input(data)),
-        on_success=created, template="goals/goal_form.html", context=_form_context(form, request),
+        on_success=created, template="goals/goal_form.html", context=form.smart(),
     )  # fmt: skip
 
 
@@ -183,7 +135,7 @@ def goal_create_view(request: OrgRequest) -> HttpResponse:
 def smart_check_view(request: OrgRequest) -> HttpResponse:
     """The SMART checklist and tier suggestion for the form as it is being filled in (htmx)."""
     form = GoalForm(request.POST, org=request.org, actor=request.membership)
-    return render(request, "goals/goal_form.html#smart-panel", _form_context(form, request))
+    return render(request, "goals/goal_form.html#smart-panel", form.smart())
 
 
 @org_page(roles=MANAGERS, object_rule=TEAM_RULE, rule_on_get=True)
@@ -206,7 +158,7 @@ def goal_edit_view(request: OrgRequest, goal_id: int) -> HttpResponse:
         messages.success(request, _("Goal saved."))
         return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
 
-    context = {"goal": goal, **_form_context(form, request)}
+    context = {"goal": goal, **form.smart()}
     return form_page(
         request, form,
         save=lambda data: services.goal_update(goal=goal, actor=request.membership, data=_goal_input(data)),
@@ -229,8 +181,6 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
     comments = list(selectors.comment_list(goal=goal))
     revisions = list(selectors.revision_list(goal=goal))
     pending = next((r for r in revisions if r.state == "pending"), None)
-    member = request.membership
-    role = member.role
     return {
         "goal": goal,
         "versions": versions,
@@ -245,16 +195,8 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
         "pending": pending,
         "children": [(child, progress.get(child.pk)) for child in children],
         "history": selectors.goal_history(org=request.org, goal=goal),
-        "can_edit": goal.status not in CLOSED_STATUSES
-        and selectors.can_change_goal(member=member, goal=goal),
-        "can_create": goal.status not in CLOSED_STATUSES and selectors.can_create_goals(member=member),
         "next_statuses": services.next_statuses(goal),
-        "can_comment": role in CONTRIBUTORS and goal.status not in CLOSED_STATUSES,
-        "can_request_revision": pending is None
-        and goal.status == Status.ACTIVE
-        and selectors.can_request_revision(member=member, goal=goal),
-        "can_decide": pending is not None and selectors.can_decide_revision(revision=pending, member=member),
-        "is_admin": role == Role.ADMIN,
+        **selectors.goal_page_rights(member=request.membership, goal=goal, pending=pending),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "metric_form": forms.get("metric_form") or SupportingMetricForm(),
         "revision_form": forms.get("revision_form") or RevisionForm(initial=newest.tiers()),
@@ -387,16 +329,6 @@ def revision_decide_view(request: OrgRequest, revision_id: int) -> HttpResponse:
     return redirect("goal_detail", org_slug=request.org.slug, goal_id=revision.goal_id)
 
 
-def _parse_weights(raw: str) -> list[Decimal] | None:
-    if not raw.strip():
-        return None
-    parts = [part.strip() for part in raw.replace("，", ",").split(",") if part.strip()]
-    weights = [parse_number(part) for part in parts[:400]]
-    if any(w is None for w in weights):
-        raise ValidationError({"weights": [_("Weights are numbers separated by commas.")]})
-    return [w for w in weights if w is not None]
-
-
 @org_page(roles=ALL_ROLES, write_roles=MANAGERS, object_rule=TEAM_RULE)
 @require_http_methods(["GET", "POST"])
 def goal_decompose_view(request: OrgRequest, goal_id: int) -> HttpResponse:
@@ -411,45 +343,48 @@ def goal_decompose_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     form = DecomposeForm(source or None, initial={"method": default_method})
     kind = source.get("kind", "week") if source.get("kind") in ("quarter", "month", "week") else "week"
     method = source.get("method") or default_method
-    rows: list[dict[str, Any]] = []
-    errors: dict[str, list[str]] = {}
-    status = 200
     if request.method == "POST" and "rows" in request.POST:
-        rows, row_errors = _rows_from_post(request.POST)
-        errors.update(row_errors)
-        if not row_errors and request.POST.get("action") == "save":
+        rows, errors = slice_rows_from_post(request.POST)
+        if not errors and request.POST.get("action") == "save":
             try:
                 services.decomposition_apply(
-                    goal=goal, actor=request.membership, kind=kind,
-                    rows=[services.SliceInput(**r) for r in rows],
+                    goal=goal, actor=request.membership, kind=kind, rows=[services.SliceInput(**r) for r in rows],
                     override_reason=request.POST.get("override_reason", ""),
                 )  # fmt: skip
             except ValidationError as error:
-                errors.update(_row_errors(error))
+                errors.update(slice_row_errors(error))
             else:
-                messages.success(
-                    request, _("%(kind)s targets saved.") % {"kind": dict(form.fields["kind"].choices)[kind]}
-                )
+                kind_label = dict(form.fields["kind"].choices)[kind]  # type: ignore[attr-defined]
+                messages.success(request, _("%(kind)s targets saved.") % {"kind": kind_label})
                 return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
-        status = 400 if errors else 200
     else:
-        existing = list(selectors.period_targets(version=version, kind=kind))
-        if existing and not request.GET.get("method"):
-            rows = [{"start_date": p.start_date, "end_date": p.end_date, **{t: getattr(p, t) for t in TIERS}}
-                    for p in existing]  # fmt: skip
-        else:
-            try:
-                slices = services.decomposition_preview(
-                    goal=goal, kind=kind, method=method, weights=_parse_weights(source.get("weights", ""))
-                )
-            except ValidationError as error:
-                errors.update(error.message_dict)
-                status = 400
-            else:
-                rows = [
-                    {"start_date": s.start, "end_date": s.end, **{t: s.tier(t) for t in TIERS}}
-                    for s in slices
-                ]
+        rows, errors = _proposed_slices(goal, version, kind, method, request.GET.get("method"), source)
+    return _decompose_page(
+        request, goal, version, form=form, kind=kind, method=method, rows=rows, errors=errors
+    )
+
+
+def _proposed_slices(
+    goal: Goal, version: TargetVersion, kind: str, method: str, asked_method: str | None, source: Any
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The saved slices of that kind, or (when there are none, or another method is asked for)
+    the service's preview."""
+    existing = list(selectors.period_targets(version=version, kind=kind))
+    if existing and not asked_method:
+        return [{"start_date": p.start_date, "end_date": p.end_date, **{t: getattr(p, t) for t in TIERS}}
+                for p in existing], {}  # fmt: skip
+    try:
+        weights = parse_weights(source.get("weights", ""))
+        slices = services.decomposition_preview(goal=goal, kind=kind, method=method, weights=weights)
+    except ValidationError as error:
+        return [], dict(error.message_dict)
+    return [{"start_date": s.start, "end_date": s.end, **{t: s.tier(t) for t in TIERS}} for s in slices], {}
+
+
+def _decompose_page(
+    request: OrgRequest, goal: Goal, version: TargetVersion, *, form: DecomposeForm, kind: str, method: str,
+    rows: list[dict[str, Any]], errors: dict[str, list[str]],
+) -> HttpResponse:  # fmt: skip
     totals = {t: sum((r[t] for r in rows), Decimal(0)) for t in TIERS} if rows else {}
     difference = reconciliation(version.tiers(), rows) if rows and goal.is_additive else {}
     today = org_today(request.org)
@@ -460,53 +395,10 @@ def goal_decompose_view(request: OrgRequest, goal_id: int) -> HttpResponse:
         "mismatch": any(v != 0 for v in difference.values()), "errors": errors,
         "override_reason": request.POST.get("override_reason", "") if request.method == "POST" else
         (version.overrides.get(kind, {}).get("reason", "") if isinstance(version.overrides.get(kind), dict) else ""),
-        "can_edit": goal.status not in CLOSED_STATUSES
-        and selectors.can_change_goal(member=request.membership, goal=goal),
+        "can_edit": selectors.can_edit_goal(member=request.membership, goal=goal),
     }  # fmt: skip
     template = "goals/decompose.html" + ("#slice-table" if request.htmx else "")  # type: ignore[attr-defined]
-    return render(request, template, context, status=status)
-
-
-def _row_errors(error: ValidationError) -> dict[str, list[str]]:
-    """Service errors keyed rows.<i>.<tier> become "Row 3, challenge: …" so the manager finds the cell."""
-    if not hasattr(error, "error_dict"):
-        return {"__all__": error.messages}
-    result: dict[str, list[str]] = {}
-    for key, messages_ in error.message_dict.items():
-        parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "rows" and parts[1].isdigit():
-            label = _("Row %(n)d, %(tier)s") % {"n": int(parts[1]) + 1, "tier": services.tier_label(parts[2])}
-            result[key] = [f"{label}: {m}" for m in messages_]
-        else:
-            result[key] = messages_
-    return result
-
-
-def _rows_from_post(post: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-    from datetime import date
-
-    rows: list[dict[str, Any]] = []
-    errors: dict[str, list[str]] = {}
-    try:
-        count = min(int(post.get("rows", "0")), 400)
-    except ValueError:
-        return [], {"rows": [_("The table was not sent completely. Reload the page.")]}
-    for i in range(count):
-        row: dict[str, Any] = {}
-        try:
-            row["start_date"] = date.fromisoformat(post.get(f"start_{i}", ""))
-            row["end_date"] = date.fromisoformat(post.get(f"end_{i}", ""))
-        except ValueError:
-            errors[f"rows.{i}"] = [_("The table was not sent completely. Reload the page.")]
-            continue
-        for tier in TIERS:
-            value = parse_number(post.get(f"{tier}_{i}"))
-            if value is None:
-                errors[f"rows.{i}.{tier}"] = [_("Row %(n)d: enter a number.") % {"n": i + 1}]
-                value = Decimal(0)
-            row[tier] = value
-        rows.append(row)
-    return rows, errors
+    return render(request, template, context, status=400 if errors else 200)
 
 
 @org_page(roles=MANAGERS, object_rule=TEAM_RULE, rule_on_get=True)
@@ -517,55 +409,35 @@ def goal_split_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(org=request.org, goal_id=goal_id)
     services.require_goal_change(goal=goal, actor=request.membership)
     version = selectors.current_version(goal=goal)
-    candidates = list(
-        goal.team.members.filter(is_active=True).select_related("user").order_by("user__display_name")
-        if goal.team else []
-    )  # fmt: skip
-    errors: dict[str, list[str]] = {}
-    rows: list[dict[str, Any]] = []
-    if request.method == "POST":
-        for member in candidates:
-            if request.POST.get(f"include_{member.pk}") != "1":
-                continue
-            row: dict[str, Any] = {"member": member}
-            for tier in TIERS:
-                value = parse_number(request.POST.get(f"{tier}_{member.pk}"))
-                if value is None:
-                    errors[f"{member.pk}.{tier}"] = [
-                        _("%(name)s, %(tier)s: enter a number.")
-                        % {"name": member.user.get_full_name(), "tier": services.tier_label(tier)}
-                    ]
-                    value = Decimal(0)
-                row[tier] = value
-            rows.append(row)
-        if not errors:
-            try:
-                children = services.goal_split_to_members(
-                    goal=goal, actor=request.membership,
-                    allocations=[services.Allocation(r["member"], r["base"], r["challenge"], r["stretch"]) for r in rows],
-                    override_reason=request.POST.get("override_reason", ""),
-                )  # fmt: skip
-            except ValidationError as error:
-                errors.update(
-                    error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-                )
-            else:
-                messages.success(request, _("%(n)d personal goals created.") % {"n": len(children)})
-                return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
-    else:
-        if candidates:
-            from .decompose import precision_of, split_exact
+    members = selectors.split_members(goal=goal)
+    if request.method == "GET":
+        preview = selectors.goal_split_preview(goal=goal, version=version, members=members)
+        return _split_page(request, goal, version, members, preview, {})
+    rows, errors = allocations_from_post(request.POST, members)
+    if not errors:
+        try:
+            children = services.goal_split_to_members(
+                goal=goal, actor=request.membership,
+                allocations=[services.Allocation(r["member"], r["base"], r["challenge"], r["stretch"]) for r in rows],
+                override_reason=request.POST.get("override_reason", ""),
+            )  # fmt: skip
+        except ValidationError as error:
+            errors.update(error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages})
+        else:
+            messages.success(request, _("%(n)d personal goals created.") % {"n": len(children)})
+            return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+    return _split_page(request, goal, version, members, rows, errors)
 
-            places = precision_of(*version.tiers().values())
-            shares = [Decimal(1)] * len(candidates)
-            columns = {
-                t: split_exact(version.tiers()[t], shares, places) if goal.is_additive else [version.tiers()[t]] * len(candidates)
-                for t in TIERS
-            }  # fmt: skip
-            rows = [{"member": m, **{t: columns[t][i] for t in TIERS}} for i, m in enumerate(candidates)]
+
+def _split_page(
+    request: OrgRequest, goal: Goal, version: TargetVersion, members: list[Membership],
+    rows: list[dict[str, Any]], errors: dict[str, list[str]],
+) -> HttpResponse:  # fmt: skip
+    """The split table: every member of the team, with their row and whether it is included (all
+    of them before the first post)."""
     included = {r["member"].pk for r in rows}
     by_member = {r["member"].pk: r for r in rows}
-    table = [(m, by_member.get(m.pk), m.pk in included or request.method == "GET") for m in candidates]
+    table = [(m, by_member.get(m.pk), m.pk in included or request.method == "GET") for m in members]
     totals = {t: sum((r[t] for r in rows), Decimal(0)) for t in TIERS}
     difference = reconciliation(version.tiers(), rows) if goal.is_additive else {}
     context = {

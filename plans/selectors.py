@@ -50,7 +50,7 @@ def can_plan(*, member: Membership, goal: Goal) -> bool:
     """Whether `member` changes this goal's plan: adds, edits, imports initiatives, links them,
     moves budget, sets the team's budget — admins, and the managers of the goal's team (or of a
     team above it); see goals.selectors.can_change_goal."""
-    return can_change_goal(member=member, goal=goal)
+    return bool(can_change_goal(member=member, goal=goal))
 
 
 def can_change_initiative(*, member: Membership, initiative: Initiative) -> bool:

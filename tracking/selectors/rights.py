@@ -36,7 +36,7 @@ def can_enter_values(*, member: Membership, goal: Goal) -> bool:
         return True
     if goal.team_id is not None and goal.team_id in member_team_ids(member=member):
         return True
-    return can_change_goal(member=member, goal=goal)
+    return bool(can_change_goal(member=member, goal=goal))
 
 
 def enterable_goal_ids(*, member: Membership, goals: list[Goal]) -> set[int]:
@@ -93,7 +93,7 @@ def deletable_entry_ids(*, member: Membership, goal: Goal, entries: list[MetricE
     them), or any value of a goal they change — never a stand-up's values (edit the stand-up)."""
     if not can_enter_values(member=member, goal=goal):
         return set()
-    any_value = can_change_goal(member=member, goal=goal)
+    any_value = bool(can_change_goal(member=member, goal=goal))
     return {
         e.pk
         for e in entries
@@ -117,7 +117,7 @@ def can_act_on(*, alert: Alert, member: Membership) -> bool:
     if member.role != Role.MANAGER:
         return False
     if alert.goal is not None:
-        return can_change_goal(member=member, goal=alert.goal)
+        return bool(can_change_goal(member=member, goal=alert.goal))
     managed = managed_team_ids(member=member)
     if alert.team_id is not None and alert.team_id in managed:
         return True
@@ -134,7 +134,7 @@ def can_update_action(*, action: CorrectiveAction, member: Membership) -> bool:
     if action.alert is not None:
         return can_act_on(alert=action.alert, member=member)
     if action.goal is not None:
-        return member.role == Role.MANAGER and can_change_goal(member=member, goal=action.goal)
+        return member.role == Role.MANAGER and bool(can_change_goal(member=member, goal=action.goal))
     return action.review is not None and can_manage_team(member=member, team_id=action.review.team_id)
 
 

@@ -230,6 +230,29 @@ def heartbeat_latest(*, limit: int = 60) -> list[Heartbeat]:
     return list(Heartbeat.objects.order_by("-slot")[:limit])
 
 
+def heartbeat_overview(*, limit: int = 120) -> dict[str, object]:
+    """The scheduler's recent heartbeats for the system page: the last ten, a chart of each slot's
+    delay (oldest first, in the current time zone like the table beside it), and whether the last
+    beat is fresh (no older than three intervals)."""
+    beats = heartbeat_latest(limit=limit)
+    chart = [
+        {
+            "slot": timezone.localtime(b.slot).strftime("%Y-%m-%d %H:%M:%S"),
+            "delay": round((b.recorded_at - b.slot).total_seconds(), 2),
+        }
+        for b in beats
+    ]
+    last = beats[0] if beats else None
+    stale_after = settings.HEARTBEAT_INTERVAL_SECONDS * 3
+    return {
+        "beats": beats[:10],
+        "chart": list(reversed(chart)),
+        "last_beat": last,
+        "beat_is_fresh": bool(last and (timezone.now() - last.recorded_at).total_seconds() <= stale_after),
+        "interval": settings.HEARTBEAT_INTERVAL_SECONDS,
+    }
+
+
 def pending_invitation_list(*, org: Organization) -> QuerySet[PendingInvitation]:
     """Open invitations of existing accounts, waiting to be accepted."""
     return (

@@ -166,7 +166,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, _("Welcome to %(org)s.") % {"org": membership.org.name})
             return redirect("org_home", org_slug=membership.org.slug)
-    elif invitation.user_id != request.user.pk:
-        error = _("This invitation is for another account. Sign in as the invited person.")
+    elif not (verdict := selectors.can_accept_invitation(invitation=invitation, user=request.user)):
+        error = verdict.reason
     context = {"invitation": invitation, "error": error}
     return render(request, "accounts/invitation_accept.html", context, status=400 if error else 200)

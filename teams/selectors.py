@@ -12,7 +12,9 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from .errors import Verdict, allow, refuse
 from .models import (
     ApiToken,
     AuditEntry,
@@ -188,7 +190,22 @@ def membership_get(*, org: Organization, membership_id: int) -> Membership:
 
 
 def admin_count(*, org: Organization) -> int:
-    return Membership.objects.filter(org=org, role="admin", is_active=True, user__is_active=True).count()
+    return Membership.objects.filter(org=org, role=Role.ADMIN, is_active=True, user__is_active=True).count()
+
+
+def can_create_organization(*, user: User) -> Verdict:
+    """Anyone signed in creates an organisation when the deployment allows it
+    (ALLOW_ORGANIZATION_CREATION); otherwise only superusers (the 403 page keeps its generic
+    sentence)."""
+    return allow() if settings.ALLOW_ORGANIZATION_CREATION or user.is_superuser else refuse("")
+
+
+def can_accept_invitation(*, invitation: PendingInvitation, user: User) -> Verdict:
+    """Only the invited account accepts an invitation (whoever else follows the link is told to
+    sign in as that person)."""
+    if invitation.user_id != user.pk:
+        return refuse(_("This invitation is for another account. Sign in as the invited person."))
+    return allow()
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -62,8 +61,7 @@ def org_choose_view(request: HttpRequest) -> HttpResponse:
 @user_page
 @require_http_methods(["GET", "POST"])
 def org_create_view(request: HttpRequest) -> HttpResponse:
-    if not settings.ALLOW_ORGANIZATION_CREATION and not request.user.is_superuser:
-        raise PermissionDenied
+    selectors.can_create_organization(user=request.user).require()
     form = OrganizationForm(request.POST or None)
 
     def created(org: Any) -> HttpResponse:
@@ -125,15 +123,7 @@ def team_directory_view(request: OrgRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def org_settings_view(request: OrgRequest) -> HttpResponse:
     org = request.org
-    initial = {
-        "name": org.name,
-        "timezone": org.timezone,
-        "currency": org.currency,
-        "default_language": org.default_language,
-        "fiscal_year_start_month": org.fiscal_year_start_month,
-        "experiment_allowance": org.experiment_allowance,
-    }
-    form = OrganizationSettingsForm(request.POST or None, initial=initial)
+    form = OrganizationSettingsForm(request.POST or None, initial=OrganizationSettingsForm.initial_for(org))
 
     def saved(org: Any) -> HttpResponse:
         messages.success(request, _("Organisation settings saved."))
@@ -185,13 +175,7 @@ def team_list_view(request: OrgRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_edit_view(request: OrgRequest, team_id: int) -> HttpResponse:
     team = selectors.team_get(org=request.org, team_id=team_id)
-    initial = {
-        "name": team.name,
-        "description": team.description,
-        "parent": team.parent,
-        "managers": list(team.managers.all()),
-    }
-    form = TeamForm(request.POST or None, org=request.org, team=team, initial=initial)
+    form = TeamForm(request.POST or None, org=request.org, team=team, initial=TeamForm.initial_for(team))
 
     def saved(team: Any) -> HttpResponse:
         messages.success(request, _("Team “%(name)s” saved.") % {"name": team.name})
@@ -273,20 +257,11 @@ def member_invite_view(request: OrgRequest) -> HttpResponse:
     )
 
 
-def _member_initial(member: Any) -> dict[str, Any]:
-    return {
-        "role": member.role,
-        "teams": list(member.teams.all()),
-        "title": member.title,
-        "employee_number": member.employee_number,
-    }
-
-
 @org_page(roles=ADMIN_ONLY)
 @require_http_methods(["GET", "POST"])
 def member_edit_view(request: OrgRequest, membership_id: int) -> HttpResponse:
     member = selectors.membership_get(org=request.org, membership_id=membership_id)
-    form = MembershipForm(request.POST or None, org=request.org, initial=_member_initial(member))
+    form = MembershipForm(request.POST or None, org=request.org, initial=MembershipForm.initial_for(member))
 
     def saved(member: Any) -> HttpResponse:
         messages.success(request, _("%(name)s saved.") % {"name": member.user.get_full_name()})
@@ -346,7 +321,7 @@ def member_resend_view(request: OrgRequest, membership_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("member_edit", org_slug=request.org.slug, membership_id=member.pk)
-    form = MembershipForm(org=request.org, initial=_member_initial(member))
+    form = MembershipForm(org=request.org, initial=MembershipForm.initial_for(member))
     context = {"form": form, "member": member, "resent_link": link}
     return render(request, "teams/settings/member_edit.html", context)
 

@@ -14,12 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import (
-    ApiToken,
-    Heartbeat,
-    LoginAttempt,
-    User,
-)
+from ..models import ApiToken, Heartbeat, LoginAttempt, User
 
 TOKEN_PREFIX = "st_"  # noqa: S105 - a public prefix, not a secret
 

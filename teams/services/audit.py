@@ -6,11 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from ..models import (
-    AuditEntry,
-    Organization,
-    User,
-)
+from ..models import AuditEntry, Organization, User
 
 
 # --- Audit ------------------------------------------------------------------------------------

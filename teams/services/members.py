@@ -20,15 +20,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from ..models import (
-    Membership,
-    Organization,
-    PendingInvitation,
-    Role,
-    Team,
-    User,
-)
-from ..selectors import admin_count
+from ..models import Membership, Organization, PendingInvitation, Role, Team, User
+from ..selectors import admin_count, can_accept_invitation
 from ..tasks import send_invitation_email
 
 # --- Members ----------------------------------------------------------------------------------
@@ -159,8 +152,9 @@ def pending_invitation_from_token(*, token: str) -> PendingInvitation | None:
 @transaction.atomic
 def pending_invitation_accept(*, invitation: PendingInvitation, user: User) -> Membership:
     """Accept an invitation as the invited account (and only as that account)."""
-    if invitation.user_id != user.pk:
-        raise ValidationError(_("This invitation is for another account. Sign in as the invited person."))
+    verdict = can_accept_invitation(invitation=invitation, user=user)
+    if not verdict:  # a person who may act, on the wrong link: bad input (400), not a refusal
+        raise ValidationError(verdict.reason)
     invitation = PendingInvitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
         raise ValidationError(_("This invitation is no longer open."))

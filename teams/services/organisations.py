@@ -9,13 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import (
-    Membership,
-    Organization,
-    Role,
-    Team,
-    User,
-)
+from ..models import Membership, Organization, Role, Team, User
 
 
 # --- Organisations ----------------------------------------------------------------------------

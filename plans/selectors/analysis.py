@@ -15,14 +15,7 @@ from goals.models import OPEN_STATUSES
 from teams.models import Organization
 from teams.selectors import org_today
 
-from ..models import (
-    FINISHED,
-    Capacity,
-    Dependency,
-    Initiative,
-    Status,
-    TeamBudget,
-)
+from ..models import FINISHED, Capacity, Dependency, Initiative, Status, TeamBudget
 from ..schedule import (
     Conflict,
     CriticalPath,

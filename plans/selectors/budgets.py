@@ -10,11 +10,7 @@ from django.utils import timezone
 
 from goals.models import Goal
 
-from ..models import (
-    PRIORITY_RANK,
-    Initiative,
-    TeamBudget,
-)
+from ..models import PRIORITY_RANK, Initiative, TeamBudget
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,7 @@ from datetime import date
 from goals.periods import quarter_containing
 from teams.models import Organization
 
-from ..models import (
-    Initiative,
-    Status,
-)
+from ..models import Initiative, Status
 
 
 def tolerated_experiment_ids(*, org: Organization, start: date, end: date) -> set[int]:

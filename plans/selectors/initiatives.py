@@ -13,12 +13,7 @@ from django.utils import timezone
 from goals.models import OPEN_STATUSES, Goal
 from teams.models import Organization, Team
 
-from ..models import (
-    FINISHED,
-    Dependency,
-    Initiative,
-    Status,
-)
+from ..models import FINISHED, Dependency, Initiative, Status
 
 
 def initiative_list(

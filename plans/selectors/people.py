@@ -13,13 +13,7 @@ from django.http import Http404
 from teams.models import Membership, Organization, Role
 from teams.selectors import org_today
 
-from ..models import (
-    FINISHED,
-    PRIORITY_LOAD,
-    Capacity,
-    Initiative,
-    Squad,
-)
+from ..models import FINISHED, PRIORITY_LOAD, Capacity, Initiative, Squad
 
 DEFAULT_CAPACITY = Decimal("3")
 

@@ -13,10 +13,7 @@ from teams.errors import Verdict, allow, refuse
 from teams.models import Membership, Role, Team
 from teams.selectors import can_manage_team, managed_team_ids
 
-from ..models import (
-    Dependency,
-    Initiative,
-)
+from ..models import Dependency, Initiative
 
 # Who may own an initiative: the roles that report progress (viewers and HR only read plans).
 OWNER_ROLES = (Role.ADMIN, Role.MANAGER, Role.MEMBER)

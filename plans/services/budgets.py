@@ -13,15 +13,8 @@ from teams.models import Membership, Organization, Team
 from teams.services import audit_record
 
 from .. import selectors
-from ..models import (
-    Initiative,
-    Reallocation,
-    TeamBudget,
-)
-from .checks import (
-    MAX_MONEY,
-    _cents,
-)
+from ..models import Initiative, Reallocation, TeamBudget
+from .checks import MAX_MONEY, _cents
 
 
 @transaction.atomic

@@ -8,11 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from .. import selectors
-from ..models import (
-    Dimension,
-    Initiative,
-    Squad,
-)
+from ..models import Dimension, Initiative, Squad
 
 MAX_MONEY = Decimal("1e12")
 CENT = Decimal("0.01")

@@ -10,14 +10,9 @@ from teams.models import Membership
 from teams.services import audit_record
 
 from .. import selectors
-from ..models import (
-    Dependency,
-    Initiative,
-)
+from ..models import Dependency, Initiative
 from ..schedule import find_cycle
-from .checks import (
-    _scope,
-)
+from .checks import _scope
 
 
 # --- Dependencies -------------------------------------------------------------------------------

@@ -18,13 +18,7 @@ from teams.models import Membership, Organization
 from teams.services import audit_diff, audit_record
 
 from .. import selectors
-from ..models import (
-    Dimension,
-    Initiative,
-    Need,
-    Priority,
-    Squad,
-)
+from ..models import Dimension, Initiative, Need, Priority, Squad
 from .checks import (
     MAX_DIMENSION,
     MAX_MONEY,

@@ -12,15 +12,8 @@ from teams.models import Membership
 from teams.services import audit_diff, audit_record
 
 from .. import selectors
-from ..models import (
-    FINISHED,
-    Initiative,
-    Status,
-)
-from .checks import (
-    _scope,
-    _snapshot,
-)
+from ..models import FINISHED, Initiative, Status
+from .checks import _scope, _snapshot
 
 
 def derived_status(initiative: Initiative, progress: int) -> str:

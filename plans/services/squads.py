@@ -13,15 +13,8 @@ from teams.models import Membership, Organization
 from teams.services import audit_diff, audit_record
 
 from .. import selectors
-from ..models import (
-    Capacity,
-    Squad,
-)
-from .checks import (
-    MAX_SQUAD_NAME,
-    _cents,
-    _too_long,
-)
+from ..models import Capacity, Squad
+from .checks import MAX_SQUAD_NAME, _cents, _too_long
 
 
 # --- Squads and budgets -------------------------------------------------------------------------

@@ -8,9 +8,12 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from goals.models import OPEN_STATUSES, Goal
+from teams.hooks import Highlight
 from teams.models import Organization, Team
 
 from ..models import FINISHED, Dependency, Initiative, Status
@@ -94,11 +97,6 @@ def dependency_list(*, org: Organization, goal: Goal) -> QuerySet[Dependency]:
 
 def small_wins(org: Organization, teams: list[Any]) -> dict[int, list[Any]]:
     """Milestones reached in the last 30 days, by the team of their goal (小胜利), for the team page."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from teams.hooks import Highlight
-
     since = timezone.now() - timedelta(days=30)
     wins: dict[int, list[Highlight]] = {}
     reached = (

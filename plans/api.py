@@ -90,9 +90,9 @@ class InitiativeViewSet(
 
     def require_change(self, obj: Initiative) -> None:
         if self.action == "progress":
-            services.require_progress_report(initiative=obj, actor=self.membership)
+            selectors.can_report_progress(member=self.membership, initiative=obj).require()
         else:
-            services.require_initiative_change(initiative=obj, actor=self.membership)
+            selectors.can_change_initiative(member=self.membership, initiative=obj).require()
 
     @extend_schema(
         examples=[OpenApiExample("A row of the article's plan", value=ARTICLE_ROW, request_only=True)]
@@ -168,7 +168,7 @@ class DependencyViewSet(
         return Dependency.objects.filter(successor__org=org).select_related("successor__goal").order_by("id")
 
     def require_change(self, obj: Dependency) -> None:
-        services.require_initiative_change(initiative=obj.successor, actor=self.membership)
+        selectors.can_change_dependency(member=self.membership, dependency=obj).require()
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data

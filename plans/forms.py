@@ -10,7 +10,7 @@ from teams.models import Membership, Organization
 from teams.numbers import format_money
 from teams.page_forms import DateField, choose_people
 
-from .models import Need, Priority, Squad, Status
+from .models import Initiative, Need, Priority, Squad, Status
 from .services import OWNER_ROLES
 
 
@@ -31,6 +31,16 @@ class InitiativeForm(forms.Form):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P2)
     is_milestone = forms.BooleanField(label=_("Milestone (small win)"), required=False)
     is_experiment = forms.BooleanField(label=_("Innovation experiment"), required=False)
+
+    @staticmethod
+    def initial_for(item: Initiative) -> dict[str, Any]:
+        """The form's values for an initiative being edited."""
+        return {
+            "dimension_name": item.dimension.name if item.dimension else "", "title": item.title, "owner": item.owner,
+            "start_date": item.start_date, "due_date": item.due_date, "ongoing": item.ongoing, "budget": item.budget,
+            "needs": item.needs, "needs_note": item.needs_note, "squad": item.squad, "priority": item.priority,
+            "is_milestone": item.is_milestone, "is_experiment": item.is_experiment,
+        }  # fmt: skip
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,10 +5,13 @@ saved until the whole file is clean. A row with an id updates that initiative; w
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -201,3 +204,36 @@ def import_rows(*, goal: Goal, actor: Membership, rows: Rows) -> tuple[int, int,
         if progress != item.progress:
             services.initiative_progress(initiative=item, actor=actor, progress=progress)
     return created, updated, []
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportOutcome:
+    """What an uploaded file did: how many rows it added and updated, or why nothing was imported
+    (every bad cell by row and column, or what is wrong with the file itself)."""
+
+    created: int = 0
+    updated: int = 0
+    cell_errors: list[CellError] = dataclasses.field(default_factory=list)
+    file_error: str | None = None
+
+    @property
+    def imported(self) -> bool:
+        return not self.cell_errors and self.file_error is None
+
+
+def import_upload(*, goal: Goal, actor: Membership, upload: UploadedFile | None) -> ImportOutcome:
+    """Read an uploaded table and import it (import_rows): nothing is imported unless every row is
+    clean."""
+    if upload is None:
+        return ImportOutcome(file_error=_("Choose a file to upload."))
+    try:
+        rows = read_rows(upload.read(), upload.name or "")
+    except ValidationError as error:
+        return ImportOutcome(file_error=" ".join(error.messages))
+    try:
+        created, updated, errors = import_rows(goal=goal, actor=actor, rows=rows)
+    except ValidationError as error:  # a backstop: the checks above should have said why
+        return ImportOutcome(
+            file_error=_("Nothing was imported: %(problem)s") % {"problem": " ".join(error.messages)}
+        )
+    return ImportOutcome(created=created, updated=updated, cell_errors=errors)

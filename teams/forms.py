@@ -177,6 +177,19 @@ class OrganizationSettingsForm(OrganizationForm):
                     "against no one."),
     )  # fmt: skip
 
+    @staticmethod
+    def initial_for(org: Organization) -> dict[str, Any]:
+        """The form's values for the organisation as it is."""
+        names = (
+            "name",
+            "timezone",
+            "currency",
+            "default_language",
+            "fiscal_year_start_month",
+            "experiment_allowance",
+        )
+        return {name: getattr(org, name) for name in names}
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["slug"]
@@ -194,6 +207,16 @@ class TeamForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    @staticmethod
+    def initial_for(team: Team) -> dict[str, Any]:
+        """The form's values for a team being edited."""
+        return {
+            "name": team.name,
+            "description": team.description,
+            "parent": team.parent,
+            "managers": list(team.managers.all()),
+        }
 
     def __init__(self, *args: Any, org: Organization, team: Team | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -224,6 +247,16 @@ class MembershipForm(forms.Form):
     )
     title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     employee_number = forms.CharField(label=_("Employee number"), max_length=40, required=False)
+
+    @staticmethod
+    def initial_for(member: Membership) -> dict[str, Any]:
+        """The form's values for a member being edited."""
+        return {
+            "role": member.role,
+            "teams": list(member.teams.all()),
+            "title": member.title,
+            "employee_number": member.employee_number,
+        }
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

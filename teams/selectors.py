@@ -12,7 +12,9 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from .errors import Verdict, allow, refuse
 from .models import (
     ApiToken,
     AuditEntry,
@@ -188,7 +190,22 @@ def membership_get(*, org: Organization, membership_id: int) -> Membership:
 
 
 def admin_count(*, org: Organization) -> int:
-    return Membership.objects.filter(org=org, role="admin", is_active=True, user__is_active=True).count()
+    return Membership.objects.filter(org=org, role=Role.ADMIN, is_active=True, user__is_active=True).count()
+
+
+def can_create_organization(*, user: User) -> Verdict:
+    """Anyone signed in creates an organisation when the deployment allows it
+    (ALLOW_ORGANIZATION_CREATION); otherwise only superusers (the 403 page keeps its generic
+    sentence)."""
+    return allow() if settings.ALLOW_ORGANIZATION_CREATION or user.is_superuser else refuse("")
+
+
+def can_accept_invitation(*, invitation: PendingInvitation, user: User) -> Verdict:
+    """Only the invited account accepts an invitation (whoever else follows the link is told to
+    sign in as that person)."""
+    if invitation.user_id != user.pk:
+        return refuse(_("This invitation is for another account. Sign in as the invited person."))
+    return allow()
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
@@ -228,6 +245,29 @@ def login_lockout_remaining(*, username: str, ip: str | None, now: datetime | No
 
 def heartbeat_latest(*, limit: int = 60) -> list[Heartbeat]:
     return list(Heartbeat.objects.order_by("-slot")[:limit])
+
+
+def heartbeat_overview(*, limit: int = 120) -> dict[str, object]:
+    """The scheduler's recent heartbeats for the system page: the last ten, a chart of each slot's
+    delay (oldest first, in the current time zone like the table beside it), and whether the last
+    beat is fresh (no older than three intervals)."""
+    beats = heartbeat_latest(limit=limit)
+    chart = [
+        {
+            "slot": timezone.localtime(b.slot).strftime("%Y-%m-%d %H:%M:%S"),
+            "delay": round((b.recorded_at - b.slot).total_seconds(), 2),
+        }
+        for b in beats
+    ]
+    last = beats[0] if beats else None
+    stale_after = settings.HEARTBEAT_INTERVAL_SECONDS * 3
+    return {
+        "beats": beats[:10],
+        "chart": list(reversed(chart)),
+        "last_beat": last,
+        "beat_is_fresh": bool(last and (timezone.now() - last.recorded_at).total_seconds() <= stale_after),
+        "interval": settings.HEARTBEAT_INTERVAL_SECONDS,
+    }
 
 
 def pending_invitation_list(*, org: Organization) -> QuerySet[PendingInvitation]:

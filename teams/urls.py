@@ -2,23 +2,25 @@
 
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 account_urlpatterns = [
-    path("login/", views.login_view, name="login"),
-    path("logout/", views.logout_view, name="logout"),
-    path("profile/", views.profile_view, name="profile"),
-    path("password/", views.password_change_view, name="password_change"),
-    path("password/reset/", views.password_reset_view, name="password_reset"),
-    path("password/reset/sent/", views.password_reset_done_view, name="password_reset_done"),
+    path("login/", account_views.login_view, name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("profile/", account_views.profile_view, name="profile"),
+    path("password/", account_views.password_change_view, name="password_change"),
+    path("password/reset/", account_views.password_reset_view, name="password_reset"),
+    path("password/reset/sent/", account_views.password_reset_done_view, name="password_reset_done"),
     path(
-        "password/reset/<uidb64>/<token>/", views.password_reset_confirm_view, name="password_reset_confirm"
+        "password/reset/<uidb64>/<token>/",
+        account_views.password_reset_confirm_view,
+        name="password_reset_confirm",
     ),
-    path("password/reset/done/", views.password_reset_complete_view, name="password_reset_complete"),
-    path("welcome/<uidb64>/<token>/", views.set_password_view, name="set_password"),
-    path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
-    path("tokens/", views.api_tokens_view, name="api_tokens"),
-    path("tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
+    path("password/reset/done/", account_views.password_reset_complete_view, name="password_reset_complete"),
+    path("welcome/<uidb64>/<token>/", account_views.set_password_view, name="set_password"),
+    path("invitations/<str:token>/", account_views.invitation_accept_view, name="invitation_accept"),
+    path("tokens/", account_views.api_tokens_view, name="api_tokens"),
+    path("tokens/<int:token_id>/revoke/", account_views.api_token_revoke_view, name="api_token_revoke"),
 ]
 
 org_urlpatterns = [

@@ -1,0 +1,64 @@
+"""Innovation experiments (容错机制): which failed experiments fall within the organisation's
+allowance per person and fiscal quarter."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from goals.periods import quarter_containing
+from teams.models import Organization
+
+from ..models import Initiative, Status
+
+
+def tolerated_experiment_ids(*, org: Organization, start: date, end: date) -> set[int]:
+    """The failed innovation experiments closed between start and end (inclusive) that fall within
+    the organisation's allowance (容错机制; ``Organization.experiment_allowance`` per person per
+    fiscal quarter, the earliest closed first). They count against their owner nowhere in the
+    product: the incentives and tracking apps exclude these ids. One query."""
+    allowance = org.experiment_allowance
+    if allowance <= 0 or end < start:
+        return set()
+    month = org.fiscal_year_start_month
+    failed = (
+        Initiative.objects.filter(
+            org=org,
+            is_experiment=True,
+            status=Status.FAILED,
+            finished_at__gte=quarter_containing(start, start_month=month)[0],
+            finished_at__lte=quarter_containing(end, start_month=month)[1],
+        )  # fmt: skip
+        .order_by("finished_at", "id")
+        .values_list("pk", "owner_id", "finished_at")
+    )
+    used: dict[tuple[int, date], int] = defaultdict(int)
+    tolerated: set[int] = set()
+    for pk, owner_id, finished in failed:
+        if finished is None:  # not possible given the filter; keeps the type checker honest
+            continue
+        key = (owner_id, quarter_containing(finished, start_month=month)[0])
+        used[key] += 1
+        if used[key] <= allowance and start <= finished <= end:
+            tolerated.add(pk)
+    return tolerated
+
+
+def experiments_within_allowance(
+    *, org: Organization, owner_id: int, quarter_start: date, quarter_end: date
+) -> set[int]:
+    """One person's tolerated failed experiments in a period (see tolerated_experiment_ids)."""
+    tolerated = tolerated_experiment_ids(org=org, start=quarter_start, end=quarter_end)
+    return set(
+        Initiative.objects.filter(pk__in=tolerated, owner_id=owner_id).values_list("pk", flat=True)
+    ) if tolerated else set()  # fmt: skip
+
+
+def experiment_verdicts(*, org: Organization, initiatives: list[Initiative]) -> dict[int, bool]:
+    """{failed experiment id: within the allowance?} for the initiatives shown (at most one query)."""
+    failed = [i for i in initiatives if i.is_experiment and i.status == Status.FAILED and i.finished_at]
+    if not failed:
+        return {}
+    days = [i.finished_at for i in failed if i.finished_at]
+    tolerated = tolerated_experiment_ids(org=org, start=min(days), end=max(days))
+    return {i.pk: i.pk in tolerated for i in failed}

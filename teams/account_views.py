@@ -1,0 +1,172 @@
+"""Account pages, outside any organisation: sign-in and passwords (Django's views with our
+templates), the profile, API tokens, the language switch, and accepting an invitation to another
+organisation. Thin: forms validate, services write, selectors read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .access import public_page, user_page
+from .forms import (
+    ApiTokenForm,
+    LanguageForm,
+    LoginForm,
+    ProfileForm,
+)
+from .page_forms import form_page
+
+# --- Accounts ---------------------------------------------------------------------------------
+login_view = public_page(
+    auth_views.LoginView.as_view(
+        template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+    )
+)
+logout_view = public_page(auth_views.LogoutView.as_view())
+password_change_view = user_page(
+    auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url="/accounts/profile/?changed=1"
+    )
+)
+password_reset_view = public_page(
+    auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset.html",
+        email_template_name="accounts/email/password_reset.txt",
+        subject_template_name="accounts/email/password_reset_subject.txt",
+    )
+)
+password_reset_done_view = public_page(
+    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+)
+password_reset_confirm_view = public_page(
+    auth_views.PasswordResetConfirmView.as_view(template_name="accounts/password_reset_confirm.html")
+)
+password_reset_complete_view = public_page(
+    auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")
+)
+# The invitation link: the same one-time token as a password reset, with a welcoming page.
+set_password_view = public_page(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/set_password.html", post_reset_login=True, success_url="/"
+    )
+)
+
+
+@user_page
+@require_http_methods(["GET", "POST"])
+def profile_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(
+        request.POST or None, initial={"display_name": user.display_name, "language": user.language}
+    )
+
+    def saved(user: Any) -> HttpResponse:
+        messages.success(request, _("Profile saved."))
+        return redirect("profile")
+
+    if request.GET.get("changed"):
+        messages.success(request, _("Your password was changed."))
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.user_update_profile(
+            user=user, display_name=data["display_name"], language=data["language"]
+        ),
+        on_success=saved,
+        template="accounts/profile.html",
+    )
+
+
+@user_page
+@require_http_methods(["GET", "POST"])
+def api_tokens_view(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    tokens = selectors.api_token_list(user=request.user)
+
+    def created(result: tuple[Any, str]) -> HttpResponse:
+        _token, key = result
+        context = {"form": ApiTokenForm(), "tokens": tokens, "new_key": key}
+        return render(request, "accounts/api_tokens.html", context)
+
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.api_token_create(
+            user=request.user, name=data["name"], expires_in_days=data["expires_in_days"]
+        ),
+        on_success=created,
+        template="accounts/api_tokens.html",
+        context={"tokens": tokens},
+    )
+
+
+@user_page
+@require_POST
+def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = selectors.api_token_get(user=request.user, token_id=token_id)
+    services.api_token_revoke(token=token)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("api_tokens")
+
+
+@public_page
+@require_POST
+def language_view(request: HttpRequest) -> HttpResponse:
+    """Switch language: saved on the account when signed in, in a cookie otherwise."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        message = "; ".join(e for errors in form.errors.values() for e in errors)
+        return render(request, "errors/error.html", {"status": 400, "detail": message}, status=400)
+    language = form.cleaned_data["language"]
+    next_url = form.cleaned_data["next"] or request.headers.get("referer") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return response
+
+
+@user_page
+@require_http_methods(["GET", "POST"])
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The link e-mailed to an existing account invited to another organisation."""
+    invitation = services.pending_invitation_from_token(token=token)
+    if invitation is None:
+        detail = _(
+            "This invitation link is not valid any more. Ask the organisation's admin to send it again."
+        )
+        return render(request, "errors/error.html", {"status": 400, "detail": detail}, status=400)
+    error = None
+    if request.method == "POST":
+        try:
+            membership = services.pending_invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Welcome to %(org)s.") % {"org": membership.org.name})
+            return redirect("org_home", org_slug=membership.org.slug)
+    elif not (verdict := selectors.can_accept_invitation(invitation=invitation, user=request.user)):
+        error = verdict.reason
+    context = {"invitation": invitation, "error": error}
+    return render(request, "accounts/invitation_accept.html", context, status=400 if error else 200)

@@ -1,0 +1,85 @@
+"""Every write of the teams app: keyword-only, typed, transactional. One module per sub-domain,
+re-exported here so that callers (``from teams import services``) and Celery tasks keep their names:
+
+- ``organisations``: organisations and their teams;
+- ``members``: invitations and memberships (role, teams, access);
+- ``accounts``: a person's profile and language, API tokens, sign-in throttling, the heartbeat;
+- ``audit``: the audit trail."""
+
+from __future__ import annotations
+
+from .accounts import (
+    TOKEN_PREFIX,
+    api_token_create,
+    api_token_revoke,
+    api_token_touch,
+    hash_token_key,
+    heartbeat_record,
+    login_attempt_record,
+    login_attempts_prune,
+    user_set_language,
+    user_update_profile,
+)
+from .audit import (
+    audit_diff,
+    audit_record,
+    audit_record_many,
+)
+from .members import (
+    INVITATION_MAX_AGE,
+    INVITATION_SALT,
+    InviteResult,
+    invitation_email_send,
+    invitation_token,
+    member_invitation_resend,
+    member_invite,
+    membership_set_active,
+    membership_update,
+    pending_invitation_accept,
+    pending_invitation_cancel,
+    pending_invitation_from_token,
+    pending_invitation_resend,
+    set_password_path,
+)
+from .organisations import (
+    organization_create,
+    organization_update,
+    team_create,
+    team_delete,
+    team_update,
+)
+
+__all__ = [
+    "INVITATION_MAX_AGE",
+    "INVITATION_SALT",
+    "InviteResult",
+    "TOKEN_PREFIX",
+    "api_token_create",
+    "api_token_revoke",
+    "api_token_touch",
+    "audit_diff",
+    "audit_record",
+    "audit_record_many",
+    "hash_token_key",
+    "heartbeat_record",
+    "invitation_email_send",
+    "invitation_token",
+    "login_attempt_record",
+    "login_attempts_prune",
+    "member_invitation_resend",
+    "member_invite",
+    "membership_set_active",
+    "membership_update",
+    "organization_create",
+    "organization_update",
+    "pending_invitation_accept",
+    "pending_invitation_cancel",
+    "pending_invitation_from_token",
+    "pending_invitation_resend",
+    "set_password_path",
+    "team_create",
+    "team_delete",
+    "team_update",
+    "user_set_language",
+    "user_update_profile",
+]

@@ -6,13 +6,12 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from teams import services as team_services
 from teams.selectors import org_today
 from tests import factories
+from tests.queries import assert_queries
 from tests.teams.test_api import assert_error
 from tracking import services
 from tracking.models import IndicatorSnapshot, MetricEntry, Standup
@@ -149,7 +148,10 @@ def test_indicator_history_and_latest(org, manager, goal):
     assert [(r["goal"], r["day"]) for r in latest["results"]] == [(goal.pk, today.isoformat())]
 
 
-@pytest.mark.parametrize("path", ["metric-entries", "standups", "indicators"])
+LIST_QUERIES = {"metric-entries": 3, "standups": 4, "indicators": 3}
+
+
+@pytest.mark.parametrize("path", LIST_QUERIES)
 def test_list_query_counts_are_flat(org, manager, member, goal, path):
     today = org_today(org)
 
@@ -161,16 +163,11 @@ def test_list_query_counts_are_flat(org, manager, member, goal, path):
                 day=today, today="x", values=(services.EntryInput(goal_id=goal.pk, value=str(i + 1)),)))  # fmt: skip
         services.indicators_recompute(org=org, since=today - timedelta(days=n))
 
-    def count() -> int:
-        client = api(manager)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(f"/api/v1/orgs/{org.slug}/{path}/").status_code == 200
-        return len(ctx.captured_queries)
-
+    url = f"/api/v1/orgs/{org.slug}/{path}/"
     grow(1)
-    few = count()
+    assert_queries(LIST_QUERIES[path], api(manager), url)
     grow(30)
-    assert count() == few
+    assert_queries(LIST_QUERIES[path], api(manager), url)
     assert IndicatorSnapshot.objects.count() >= 30
 
 

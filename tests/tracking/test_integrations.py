@@ -11,8 +11,6 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -20,7 +18,7 @@ from teams.models import Role
 from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
-from tests.queries import queries_for
+from tests.queries import assert_queries
 from tests.teams.test_api import assert_error
 from tracking import services
 from tracking.models import Alert, Delivery, NotificationChannel
@@ -28,7 +26,7 @@ from tracking.models import Alert, Delivery, NotificationChannel
 from .test_alerts import Receiver
 
 # user, membership, channels, their last deliveries, org switcher, inbox badge, the form's teams
-INTEGRATIONS_PAGE_QUERIES = 7  # django_assert_num_queries prints the SQL when this changes
+INTEGRATIONS_PAGE_QUERIES = 7  # assert_queries prints the SQL when this changes
 # user, membership, the channel, its recent deliveries, org switcher, inbox badge, the form's teams
 INTEGRATION_EDIT_QUERIES = 7
 PUBLIC = "93.184.216.34"  # what the fake resolver answers for the public names below
@@ -471,8 +469,9 @@ def test_the_openapi_schema_describes_the_new_endpoints():
 
 
 # --- Query counts ---------------------------------------------------------------------------------
-def test_the_integrations_page_and_the_api_lists_do_not_grow_with_channels(org, admin, manager, sales, resolver,
-                                                                           django_assert_num_queries):  # fmt: skip
+def test_the_integrations_page_and_the_api_lists_do_not_grow_with_channels(
+    org, admin, manager, sales, resolver
+):
     client = login(admin)
 
     def grow(n: int) -> None:
@@ -491,26 +490,18 @@ def test_the_integrations_page_and_the_api_lists_do_not_grow_with_channels(org, 
 
     first = add(org, admin, name="First")
 
-    def api_queries(url: str) -> int:
-        client = api(admin)
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
+    def pinned() -> None:
+        assert_queries(INTEGRATIONS_PAGE_QUERIES, client, page_url("integrations", org))
+        for url in (channels_url(org), f"/api/v1/orgs/{org.slug}/notification-deliveries/"):
+            assert_queries(3, api(admin), url)  # membership+org, count, page
 
-    lists = (channels_url(org), f"/api/v1/orgs/{org.slug}/notification-deliveries/")
     grow(1)
-    few = queries_for(client, page_url("integrations", org))
-    few_api = [api_queries(url) for url in lists]
+    pinned()
     grow(15)
-    assert queries_for(client, page_url("integrations", org)) == few
-    assert [api_queries(url) for url in lists] == few_api == [3, 3]  # membership+org, count, page
+    pinned()
     edit = page_url("integration_edit", org, first.pk)
     assert "(escalated)" in client.get(edit).content.decode()
-    with django_assert_num_queries(INTEGRATION_EDIT_QUERIES):  # 16 deliveries, the same as 1
-        client.get(edit)
-    with django_assert_num_queries(INTEGRATIONS_PAGE_QUERIES):
-        client.get(page_url("integrations", org))
+    assert_queries(INTEGRATION_EDIT_QUERIES, client, edit)  # 16 deliveries, the same as 1
 
 
 def test_a_delivery_between_retries_says_so_and_is_polled_slowly(org, admin, resolver):

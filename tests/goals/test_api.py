@@ -262,3 +262,11 @@ def test_tree_depth_and_subtree(org, manager):
         type_="validation_error",
         attr="max_depth",
     )
+
+
+def test_patch_with_a_non_object_body_is_a_400(org, manager):
+    goal = factories.goal(org, manager)
+    client = APIClient()
+    client.force_authenticate(manager.user)
+    response = client.patch(f"/api/v1/orgs/{org.slug}/goals/{goal.pk}/", [1, 2], format="json")
+    assert response.status_code == 400 and response.json()["type"] == "validation_error"

@@ -271,3 +271,30 @@ def test_tree_shows_progress_of_closed_goals_and_from_providers(org, manager):
     finally:
         progress.progress_providers.pop()
     assert 'value="42.0"' in page
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [("goals_index", {"team": "²"}), ("goals_index", {"root": "²"}), ("goals_index", {"root": "9" * 30})],
+)
+def test_odd_query_strings_never_crash(org, member, name, params):
+    assert login(member).get(reverse(name, args=[org.slug]), params).status_code in (200, 404)
+
+
+def test_odd_numbers_on_the_pages_are_clear_errors(org, manager):
+    goal = factories.goal(org, manager)
+    client = login(manager)
+    decompose = reverse("goal_decompose", args=[org.slug, goal.pk])
+    for weights in ("NaN,1,1", "Infinity,1,1", "1e999999999,1,1"):
+        response = client.get(decompose, {"kind": "month", "method": "weights", "weights": weights})
+        assert response.status_code == 400, weights
+    page = client.get(decompose, {"kind": "month", "method": "even"})
+    post = {"kind": "month", "method": "even", "rows": len(page.context["rows"]), "action": "save"}
+    for i, r in enumerate(page.context["rows"]):
+        post.update({f"start_{i}": r["start_date"].isoformat(), f"end_{i}": r["end_date"].isoformat(),
+                     f"base_{i}": r["base"], f"challenge_{i}": r["challenge"], f"stretch_{i}": r["stretch"]})  # fmt: skip
+    assert client.post(decompose, {**post, "base_0": "1e999999999"}).status_code == 400
+    smart = client.post(
+        reverse("goal_smart_check", args=[org.slug]), {"stretch": "NaN", "metric_name": goal.metric_name}
+    )
+    assert smart.status_code == 200

@@ -4,8 +4,12 @@ on the page and through the API. Private addresses are refused when a channel is
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 import socket
+import urllib.parse
 from datetime import timedelta
 from decimal import Decimal as D
 
@@ -20,7 +24,8 @@ from tests import factories
 from tests.conftest import login
 from tests.queries import assert_queries
 from tests.teams.test_api import assert_error
-from tracking import services
+from tests.tracking.deal import fall_behind, sales_deal
+from tracking import channels, services
 from tracking.models import Alert, Delivery, NotificationChannel
 
 from .test_alerts import Receiver
@@ -513,3 +518,51 @@ def test_a_delivery_between_retries_says_so_and_is_polled_slowly(org, admin, res
     assert "Earned afternoon tea" in last and "retrying" in last and "2 attempts failed: HTTP 502" in last
     assert 'hx-trigger="every 30s"' in last and page_url("delivery_status", org, delivery.pk) in last
     assert "never used" in page.split(f'data-testid="status-{channel.pk}"')[1].split("</td>")[0]
+
+
+def test_webhooks_to_private_addresses_are_blocked_unless_allowed(org, member, admin, manager, settings, django_capture_on_commit_callbacks):  # fmt: skip
+    goal = sales_deal(org, manager, member).goal
+    services.channel_save(org=org, actor=admin, name="Inside", kind="json", url="http://127.0.0.1:9/hook")
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    fall_behind(org, manager, goal)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.alerts_evaluate(org=org)
+    delivery = Delivery.objects.get()
+    assert delivery.state == "failed" and delivery.attempts == 1 and "private address" in delivery.last_error
+    assert NotificationChannel.objects.get().failing_since is not None
+
+
+def test_channel_urls_are_masked_in_the_api(org, admin):
+    services.channel_save(org=org, actor=admin, name="Ops", kind="wecom",
+                          url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-KEY")  # fmt: skip
+    body = api(admin).get(f"/api/v1/orgs/{org.slug}/notification-channels/").json()
+    assert (
+        "SECRET-KEY" not in str(body) and body["results"][0]["url_masked"] == "https://qyapi.weixin.qq.com/…"
+    )
+
+
+def test_signatures_follow_the_platforms_documentation():
+    secret, seconds = "SEC123", 1_700_000_000
+    # Feishu: HMAC-SHA256 with key "timestamp\\nsecret" over an empty message, base64.
+    expected = base64.b64encode(
+        hmac.new(f"{seconds}\n{secret}".encode(), b"", hashlib.sha256).digest()
+    ).decode()
+    request = channels.build(kind="feishu", url="https://open.feishu.cn/hook/x", secret=secret, text="t", event={},
+                             now_seconds=seconds)  # fmt: skip
+    assert (
+        b'"sign": "' + expected.encode() + b'"' in request.body
+        and b'"timestamp": "1700000000"' in request.body
+    )
+    # DingTalk: HMAC-SHA256 with key secret over "timestamp_ms\\nsecret", base64, URL-encoded.
+    millis = seconds * 1000
+    digest = base64.b64encode(
+        hmac.new(secret.encode(), f"{millis}\n{secret}".encode(), hashlib.sha256).digest()
+    )
+    request = channels.build(kind="dingtalk", url="https://oapi.dingtalk.com/robot/send?access_token=a",
+                             secret=secret, text="t", event={}, now_seconds=seconds)  # fmt: skip
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(request.url).query)
+    assert (
+        query["timestamp"] == [str(millis)]
+        and query["sign"] == [digest.decode()]
+        and query["access_token"] == ["a"]
+    )

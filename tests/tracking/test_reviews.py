@@ -19,6 +19,8 @@ from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tests.queries import assert_queries
+from tests.tracking.deal import sales_deal
+from tests.tracking.test_api import api
 from tracking import services
 from tracking.models import CorrectiveAction, Review
 
@@ -194,3 +196,16 @@ def test_monthly_exports_show_figures_as_a_person_reads_them(org, manager, team,
     assert row[3].value == 1000000 and row[3].number_format == "#,##0"
     assert row[4].data_type == "n" and row[4].number_format == "0.0"
     assert sheet.freeze_panes == "B3"
+
+
+@pytest.mark.parametrize("query", [{"week": "0001-01-01"}, {"week": "9999-12-31"}, {"month": "9999-12"},
+                                   {"month": "0001-01"}, {"day": "0001-01-01"}, {"day": "9999-12-31"}])  # fmt: skip
+def test_dates_at_the_ends_of_the_calendar_are_not_a_500(org, member, manager, query):
+    team = sales_deal(org, manager, member).team
+    client = login(manager)
+    for name in ("weekly_review", "monthly_review", "team_board", "standup"):
+        url = reverse(name, args=[org.slug] if name == "standup" else [org.slug, team.pk])
+        assert client.get(url, query).status_code == 200, (name, query)
+    response = api(manager).post(f"/api/v1/orgs/{org.slug}/reviews/",
+                                 {"team": team.pk, "kind": "week", "start": "0001-01-01"}, format="json")  # fmt: skip
+    assert response.status_code == 400

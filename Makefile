@@ -47,7 +47,7 @@ print-test-dates:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy $$(ls */services.py */selectors.py)  # strict (pyproject.toml [tool.mypy])
+	$(BIN)/mypy $$(ls -d */services */services.py */selectors */selectors.py 2>/dev/null)  # strict (pyproject.toml [tool.mypy]); modules or packages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python bin/check_messages.py
 

@@ -4,14 +4,13 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from goals.models import Goal, PeriodTarget, Revision, Status
 from teams.models import Role
 from tests import factories
+from tests.queries import assert_queries
 from tests.teams.test_api import assert_error
 
 
@@ -219,30 +218,22 @@ def test_suggestion_from_history(org, manager):
 
 
 @pytest.mark.parametrize("path", ["goals/", "goals/tree/"])
-def test_goal_list_and_tree_query_counts_are_flat(org, manager, path, django_assert_num_queries):
+def test_goal_list_and_tree_query_counts_are_flat(org, manager, path):
     client = Client()
     client.force_login(manager.user)
     target = url(org, path)
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(target).status_code == 200
-        return len(ctx.captured_queries)
+    # user, membership+org, then count + goals + versions (list) or shape + goals + versions (tree),
+    # then the progress roll-up: the organisation's goals, their versions, the indicators.
+    expected = 8
 
     strategy = factories.goal(
         org, manager, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), rationale="x"
     )
-    client.get(target)
-    few = count()
+    assert_queries(expected, client, target)
     team = factories.team(org, "T")
     for i in range(40):
         factories.goal(org, manager, parent=strategy, team=team, scope="team", title=f"G{i}")
-    assert count() == few
-    # user, membership+org, then count + goals + versions (list) or shape + goals + versions (tree),
-    # then the progress roll-up: the organisation's goals, their versions, the indicators.
-    expected = 8
-    with django_assert_num_queries(expected):
-        client.get(target)
+    assert_queries(expected, client, target)
 
 
 def test_goal_of_another_org_is_404(org, other_org, manager):
@@ -271,3 +262,11 @@ def test_tree_depth_and_subtree(org, manager):
         type_="validation_error",
         attr="max_depth",
     )
+
+
+def test_patch_with_a_non_object_body_is_a_400(org, manager):
+    goal = factories.goal(org, manager)
+    client = APIClient()
+    client.force_authenticate(manager.user)
+    response = client.patch(f"/api/v1/orgs/{org.slug}/goals/{goal.pk}/", [1, 2], format="json")
+    assert response.status_code == 400 and response.json()["type"] == "validation_error"

@@ -9,8 +9,6 @@ from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -22,6 +20,7 @@ from teams.models import Role
 from teams.selectors import managed_team_ids, team_scope_cache
 from tests import factories
 from tests.conftest import login
+from tests.queries import assert_queries, pinned_queries
 from tests.teamworld import team_world
 
 
@@ -48,14 +47,14 @@ def api(membership) -> APIClient:
 
 
 # --- The rule -------------------------------------------------------------------------------------
-def test_managed_teams_include_every_team_below_in_one_query(org, world, django_assert_num_queries):
+def test_managed_teams_include_every_team_below_in_one_query(org, world):
     grandchild = factories.team(org, "A1a", parent=world.team_a1)
-    with django_assert_num_queries(1):
+    with pinned_queries(1):
         reach = managed_team_ids(member=world.manager_a)
     assert reach == {world.team_a.pk, world.team_a1.pk, grandchild.pk}
     assert managed_team_ids(member=world.manager_b) == {world.team_b.pk}
     assert managed_team_ids(member=world.member_a1) == frozenset()
-    with team_scope_cache(), django_assert_num_queries(1):  # a request reads it once
+    with team_scope_cache(), pinned_queries(1):  # a request reads it once
         for _ in range(5):
             managed_team_ids(member=world.manager_a)
 
@@ -237,21 +236,18 @@ def test_the_goal_form_offers_only_the_teams_a_manager_may_use(org, world):
     assert not Goal.objects.filter(title="Company goal for someone else").exists()
 
 
+GOAL_TREE_QUERIES = 11
+
+
 def test_the_goal_tree_reads_the_managers_reach_once_whatever_the_number_of_goals(org, world):
     client = login(world.manager_a)
     url = reverse("goals_index", args=[org.slug])
 
-    def count() -> int:
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
-
-    few = count()
+    assert_queries(GOAL_TREE_QUERIES, client, url)
     for n in range(20):
         factories.goal(org, world.manager_b, actor=world.admin, team=world.team_b, scope="team", title=f"B{n}",
                        parent=world.goal_b, start_date=world.goal_b.start_date, end_date=world.goal_b.end_date)  # fmt: skip
-    assert count() == few
+    assert_queries(GOAL_TREE_QUERIES, client, url)
 
 
 def test_decomposition_of_a_sub_team_goal_is_saved_by_the_manager_above(org, world):

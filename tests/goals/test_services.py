@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from goals import selectors, services
 from goals.models import Goal, PeriodTarget, Revision, Scope, Status, TargetVersion
 from goals.services import GoalInput, SliceInput
+from goals.smart import HistoryPoint, suggest_tiers
 from teams.errors import NotAllowed
 from teams.models import AuditEntry, Role
 from tests import factories
@@ -302,3 +303,17 @@ def test_tier_suggestion_from_past_quarters(org, manager):
     assert suggestion.base <= suggestion.challenge <= suggestion.stretch
     assert suggestion.stretch == D("193500")  # 180000 × (1 + best growth 7.5 %)
     assert "4 past periods" in suggestion.reasoning
+
+
+def test_suggestions_from_odd_histories():
+    def points(*values):
+        return [HistoryPoint(str(i), date(2025, 1 + i, 1), D(v)) for i, v in enumerate(values)]
+
+    improving = suggest_tiers(points(-100, -50), direction="up")
+    assert improving is not None and "+50.0%" not in improving.reasoning and improving.stretch >= D(-50)
+    assert "average of 50.0%" in improving.reasoning  # -100 → -50 is growth, not decline
+    assert improving.base <= improving.challenge <= improving.stretch
+    falling = suggest_tiers(points(100, 10), direction="up", non_negative=True)
+    assert falling is not None and falling.base >= 0
+    suggest_tiers(points("0.0001", "9999999999999"))  # an absurd history must not raise
+    assert suggest_tiers(points(5)) is None

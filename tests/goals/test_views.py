@@ -4,8 +4,6 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from goals import services
@@ -13,6 +11,7 @@ from goals.models import Goal, PeriodTarget, Revision, Status
 from teams.models import Role
 from tests import factories
 from tests.conftest import login
+from tests.queries import assert_queries
 
 FORM = {
     "title": "200,000 new registered users",
@@ -170,6 +169,9 @@ def test_member_can_view_decomposition_but_not_save(org, manager, member):
     assert login(member).post(url, {"kind": "week", "rows": "0", "action": "save"}).status_code == 403
 
 
+GOAL_PAGE_QUERIES = {"goals_index": 11, "goal_detail": 18}
+
+
 @pytest.mark.parametrize("name", ["goals_index", "goal_detail"])
 def test_goal_pages_query_count_is_flat(org, manager, name):
     client = login(manager)
@@ -178,19 +180,13 @@ def test_goal_pages_query_count_is_flat(org, manager, name):
     )
     url = reverse(name, args=[org.slug] + ([strategy.pk] if name == "goal_detail" else []))
 
-    def count() -> int:
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
-
     team = factories.team(org, "T")
     factories.goal(org, manager, parent=strategy, team=team, scope="team", title="First")
     services.comment_add(goal=strategy, author=manager, body="first", base=D(1), challenge=D(2), stretch=D(3))
     services.supporting_metric_save(
         goal=strategy, actor=manager, kind="risk", name="Complaints", threshold=D(2)
     )
-    few = count()
+    assert_queries(GOAL_PAGE_QUERIES[name], client, url)
     for i in range(30):
         child = factories.goal(org, manager, parent=strategy, team=team, scope="team", title=f"G{i}")
         services.comment_add(goal=strategy, author=manager, body=f"c{i}")
@@ -198,7 +194,7 @@ def test_goal_pages_query_count_is_flat(org, manager, name):
             goal=strategy, actor=manager, kind="leading", name=f"m{i}", weekly_target=D(1)
         )
         assert child
-    assert count() == few
+    assert_queries(GOAL_PAGE_QUERIES[name], client, url)
 
 
 def test_large_tree_shows_two_levels_and_expands_on_demand(org, manager):
@@ -218,6 +214,10 @@ def test_large_tree_shows_two_levels_and_expands_on_demand(org, manager):
     assert "Personal 2" in everything
 
 
+# The goals page, the API list and the API tree, the same for 10 goals and for 2,000.
+AT_SCALE_QUERIES = {"goals_index": 11, "goals/": 8, "goals/tree/": 8}
+
+
 def test_goal_pages_cost_the_same_for_ten_and_two_thousand_goals(org, manager):
     from teams.scale import seed_scale
 
@@ -227,20 +227,11 @@ def test_goal_pages_cost_the_same_for_ten_and_two_thousand_goals(org, manager):
     assert Goal.objects.filter(org=big).count() == 2000
     big_member = big.memberships.filter(role=Role.MEMBER).first()
 
-    def count(client, path) -> int:
-        client.get(path)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(path).status_code == 200
-        return len(ctx.captured_queries)
-
     small, large = login(manager), login(big_member)
-    for name in ("goals_index", None):
-        small_path = reverse(name, args=[org.slug]) if name else f"/api/v1/orgs/{org.slug}/goals/"
-        large_path = reverse(name, args=[big.slug]) if name else f"/api/v1/orgs/{big.slug}/goals/"
-        assert count(small, small_path) == count(large, large_path), small_path
-    assert count(small, f"/api/v1/orgs/{org.slug}/goals/tree/") == count(
-        large, f"/api/v1/orgs/{big.slug}/goals/tree/"
-    )
+    for page, expected in AT_SCALE_QUERIES.items():
+        for client, slug in ((small, org.slug), (large, big.slug)):
+            path = reverse(page, args=[slug]) if page == "goals_index" else f"/api/v1/orgs/{slug}/{page}"
+            assert_queries(expected, client, path)
 
 
 def test_split_a_team_goal_among_members_on_the_page(org, manager):
@@ -280,3 +271,30 @@ def test_tree_shows_progress_of_closed_goals_and_from_providers(org, manager):
     finally:
         progress.progress_providers.pop()
     assert 'value="42.0"' in page
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [("goals_index", {"team": "²"}), ("goals_index", {"root": "²"}), ("goals_index", {"root": "9" * 30})],
+)
+def test_odd_query_strings_never_crash(org, member, name, params):
+    assert login(member).get(reverse(name, args=[org.slug]), params).status_code in (200, 404)
+
+
+def test_odd_numbers_on_the_pages_are_clear_errors(org, manager):
+    goal = factories.goal(org, manager)
+    client = login(manager)
+    decompose = reverse("goal_decompose", args=[org.slug, goal.pk])
+    for weights in ("NaN,1,1", "Infinity,1,1", "1e999999999,1,1"):
+        response = client.get(decompose, {"kind": "month", "method": "weights", "weights": weights})
+        assert response.status_code == 400, weights
+    page = client.get(decompose, {"kind": "month", "method": "even"})
+    post = {"kind": "month", "method": "even", "rows": len(page.context["rows"]), "action": "save"}
+    for i, r in enumerate(page.context["rows"]):
+        post.update({f"start_{i}": r["start_date"].isoformat(), f"end_{i}": r["end_date"].isoformat(),
+                     f"base_{i}": r["base"], f"challenge_{i}": r["challenge"], f"stretch_{i}": r["stretch"]})  # fmt: skip
+    assert client.post(decompose, {**post, "base_0": "1e999999999"}).status_code == 400
+    smart = client.post(
+        reverse("goal_smart_check", args=[org.slug]), {"stretch": "NaN", "metric_name": goal.metric_name}
+    )
+    assert smart.status_code == 200

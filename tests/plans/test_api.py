@@ -5,15 +5,14 @@ from decimal import Decimal as D
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from plans import services
 from plans.models import Dependency, Initiative
 from teams.models import Role
 from tests import factories
+from tests.queries import assert_queries
 from tests.teams.test_api import assert_error
 
 
@@ -124,26 +123,18 @@ def test_initiative_of_another_org_is_404(org, other_org, manager):
     )
 
 
-def test_initiative_list_query_count_is_flat(org, manager, goal, django_assert_num_queries):
+def test_initiative_list_query_count_is_flat(org, manager, goal):
     client = Client()
     client.force_login(manager.user)
     url = f"/api/v1/orgs/{org.slug}/initiatives/"
 
-    def count() -> int:
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
-
     api(manager).post(url, row(goal, manager, title="First"), format="json")
-    few = count()
+    assert_queries(4, client, url)  # user, membership+org, count, page (joins)
     for n in range(40):
         api(manager).post(
             url, row(goal, manager, title=f"Row {n}", dimension=f"Dimension {n % 4}"), format="json"
         )
-    assert count() == few
-    with django_assert_num_queries(4):  # user, membership+org, count, page (joins)
-        client.get(url)
+    assert_queries(4, client, url)
 
 
 @pytest.mark.parametrize(

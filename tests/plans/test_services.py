@@ -13,6 +13,7 @@ from plans.schedule import Task, critical_path, find_cycle, overloads
 from plans.services import InitiativeInput
 from teams.models import AuditEntry, Role
 from tests import factories
+from tests.queries import pinned_queries
 
 
 @pytest.fixture
@@ -349,9 +350,7 @@ def test_an_overload_elsewhere_is_not_shown_on_a_plan_it_does_not_touch(org, man
     assert not analysis.conflicts
 
 
-def test_team_budget_counts_the_requests_of_every_goal_of_the_team(
-    org, manager, plan, django_assert_num_queries
-):
+def test_team_budget_counts_the_requests_of_every_goal_of_the_team(org, manager, plan):
     team = plan["goal"].team
     second = factories.goal(org, manager, team=team, scope="team", start_date=date(2026, 10, 1),
                             end_date=date(2026, 12, 31))  # fmt: skip
@@ -373,7 +372,7 @@ def test_team_budget_counts_the_requests_of_every_goal_of_the_team(
     services.team_budget_set(org=org, actor=manager, team=team, start_date=date(2026, 10, 1),
                              end_date=date(2026, 12, 31), amount=D("8000"))  # fmt: skip
     items = list(selectors.initiative_list(org=org, goal=plan["goal"]))  # 5000 requested on this page
-    with django_assert_num_queries(5):  # links, owners' other work, capacities, budgets, one aggregate
+    with pinned_queries(5):  # links, owners' other work, capacities, budgets, one aggregate
         analysis = selectors.plan_analysis(org=org, initiatives=items, today=date(2026, 10, 1))
     budget = next(c for c in analysis.conflicts if c.kind == "budget")
     assert budget.detail == {"team": team.pk, "requested": D("9000"), "available": D("8000")}
@@ -412,9 +411,9 @@ def test_critical_path_and_risk_are_per_goal_across_the_organisation(org, manage
     assert slipping.pk in analysis.critical_ids
 
 
-def test_goals_at_risk_for_the_tracking_alerts(org, other_org, manager, member, django_assert_num_queries):
+def test_goals_at_risk_for_the_tracking_alerts(org, other_org, manager, member):
     long_goal, short_goal, slipping = two_goal_org(org, manager, member)
-    with django_assert_num_queries(2):
+    with pinned_queries(2):
         assert selectors.goals_at_risk(org=org, today=date(2026, 11, 20)) == {short_goal.pk}
     assert selectors.goals_at_risk(org=org, today=date(2026, 10, 2)) == set()
     # Asking about some goals answers the same for them (paths are per goal): the worker's

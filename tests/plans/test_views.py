@@ -4,8 +4,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from goals.models import Goal
@@ -14,6 +12,7 @@ from plans.models import Initiative
 from teams.models import Membership
 from tests import factories
 from tests.conftest import login
+from tests.queries import assert_queries
 
 
 def demo():
@@ -156,12 +155,12 @@ def big_plan_world(org, manager, goals):
     return owners, squads, dimensions
 
 
-# See the SQL printed by django_assert_num_queries when this changes. 17 since the page asks once
-# which teams the manager reaches (teams.selectors.managed_team_ids) to offer only the edits allowed.
+# assert_queries prints the SQL when this changes. 17 since the page asks once which teams the
+# manager reaches (teams.selectors.managed_team_ids) to offer only the edits allowed.
 PLAN_PAGE_QUERIES = 17
 
 
-def test_plan_page_query_count_is_flat_up_to_500_initiatives(org, manager, django_assert_num_queries):
+def test_plan_page_query_count_is_flat_up_to_500_initiatives(org, manager):
     team = factories.team(org, "Ops", managers=[manager])
     goal = factories.goal(org, manager, team=team, scope="team", start_date=date(2026, 1, 1),
                           end_date=date(2026, 12, 31))  # fmt: skip
@@ -169,19 +168,11 @@ def test_plan_page_query_count_is_flat_up_to_500_initiatives(org, manager, djang
     url = reverse("goal_plan", args=[org.slug, goal.pk])
     owners, squads, dimensions = big_plan_world(org, manager, [goal])
 
-    def count() -> int:
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
-
     big_plan_rows(org, [goal], owners, squads, dimensions, 0, 1)
-    few = count()
+    assert_queries(PLAN_PAGE_QUERIES, client, url)
     big_plan_rows(org, [goal], owners, squads, dimensions, 1, 499)
     assert Initiative.objects.filter(goal=goal).count() == 500
-    assert count() == few
-    with django_assert_num_queries(PLAN_PAGE_QUERIES):
-        client.get(url)
+    assert_queries(PLAN_PAGE_QUERIES, client, url)
 
 
 def test_plan_page_in_chinese(db):

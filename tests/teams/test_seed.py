@@ -13,6 +13,7 @@ from plans.models import Initiative
 from teams.demo import DEMO_PASSWORD, ROLE_LOGINS
 from teams.models import ApiToken, AuditEntry, Membership, Organization, Role, Team, User
 from teams.scale import seed_scale
+from tests.queries import capped_queries
 from tracking.models import IndicatorSnapshot, MetricEntry, Standup
 
 
@@ -65,14 +66,14 @@ def test_every_demo_login_works(db):
     assert Membership.objects.filter(user=admin).count() == 2  # can switch organisations
 
 
-def test_seed_scale_builds_a_large_org_with_bulk_inserts(db, django_assert_max_num_queries, monkeypatch):
+def test_seed_scale_builds_a_large_org_with_bulk_inserts(db, monkeypatch):
     # 1,000,000 values and 100,000 stand-ups by default (make bench); fewer here, same code path.
     monkeypatch.setenv("STRETCH_SCALE_ENTRIES", "30000")
     monkeypatch.setenv("STRETCH_SCALE_STANDUPS", "3000")
     monkeypatch.setenv("STRETCH_SCALE_PAYROLL", "150")  # 5,000 by default: incentives tops the people up
     # Bulk inserts and COPY, never one query per row (SQLite caps a statement at 999 variables,
     # so its batches are smaller: 30,000 values take about 360 inserts there, 1 COPY on PostgreSQL).
-    with django_assert_max_num_queries(500 if connection.vendor == "postgresql" else 1000):
+    with capped_queries(500 if connection.vendor == "postgresql" else 1000):
         result = seed_scale(people=120, teams=12)
     assert result.created and result.people == 120 and result.teams == 12
     org = result.org

@@ -22,12 +22,14 @@ from teams.models import Role
 from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
+from tests.tracking.deal import fall_behind, sales_deal
 from tracking import channels, services
 from tracking.models import (
     Alert,
     CorrectiveAction,
     Delivery,
     IndicatorSnapshot,
+    MetricEntry,
     Notification,
     NotificationChannel,
     Standup,
@@ -332,3 +334,39 @@ def test_admins_tune_the_rules_and_the_alerts_follow(org, admin, lead, goal):
     assert services.alerts_evaluate(org=org).resolved == [missed.pk]  # switched off
     page = client.get(reverse("channels", args=[org.slug])).content.decode()
     assert 'name="threshold" value="5"' in page
+
+
+def test_escalation_is_mailed_and_a_manual_resolution_holds_until_the_condition_clears(
+    org, member, manager, django_capture_on_commit_callbacks
+):
+    team, goal = sales_deal(org, manager, member)
+    boss = factories.member(org, Role.MANAGER, name="Director")
+    team.parent.managers.add(boss)
+    fall_behind(org, manager, goal)
+    services.alerts_evaluate(org=org)
+    alert = Alert.objects.get(kind="lagging_behind")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.alerts_evaluate(org=org, day=org_today(org) + timedelta(days=3))
+    assert boss.user.email in [m.to[0] for m in mail.outbox]
+    services.alert_resolve(alert=alert, actor=manager, note="Seasonal; fine")
+    assert services.alerts_evaluate(org=org).reopened == []  # still firing, but resolved by hand
+    services.entries_save(org=org, actor=manager, rows=[services.EntryInput(goal_id=goal.pk, value="300")])
+    services.indicators_recompute(org=org, since=org_today(org) - timedelta(days=1))
+    services.alerts_evaluate(org=org)  # back on track: the hand resolution has done its job
+    MetricEntry.objects.filter(value=D(300)).delete()
+    services.indicators_recompute(org=org, since=org_today(org) - timedelta(days=1))
+    assert services.alerts_evaluate(org=org).reopened == [alert.pk]
+
+
+def test_acknowledging_twice_adds_one_action(org, member, manager):
+    goal = sales_deal(org, manager, member).goal
+    fall_behind(org, manager, goal)
+    services.alerts_evaluate(org=org)
+    alert = Alert.objects.get(kind="lagging_behind")
+    action = services.ActionInput(description="More promotion", owner=manager, due_date=org_today(org))
+    for _ in range(2):
+        services.alert_acknowledge(
+            alert=alert, actor=manager, cause="competition", cause_note="", action=action
+        )
+    assert CorrectiveAction.objects.count() == 1

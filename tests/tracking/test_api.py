@@ -6,14 +6,15 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from goals import services as goal_services
 from teams import services as team_services
 from teams.selectors import org_today
 from tests import factories
+from tests.queries import assert_queries
 from tests.teams.test_api import assert_error
+from tests.tracking.deal import sales_deal
 from tracking import services
 from tracking.models import IndicatorSnapshot, MetricEntry, Standup
 
@@ -149,7 +150,10 @@ def test_indicator_history_and_latest(org, manager, goal):
     assert [(r["goal"], r["day"]) for r in latest["results"]] == [(goal.pk, today.isoformat())]
 
 
-@pytest.mark.parametrize("path", ["metric-entries", "standups", "indicators"])
+LIST_QUERIES = {"metric-entries": 3, "standups": 4, "indicators": 3}
+
+
+@pytest.mark.parametrize("path", LIST_QUERIES)
 def test_list_query_counts_are_flat(org, manager, member, goal, path):
     today = org_today(org)
 
@@ -161,16 +165,11 @@ def test_list_query_counts_are_flat(org, manager, member, goal, path):
                 day=today, today="x", values=(services.EntryInput(goal_id=goal.pk, value=str(i + 1)),)))  # fmt: skip
         services.indicators_recompute(org=org, since=today - timedelta(days=n))
 
-    def count() -> int:
-        client = api(manager)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(f"/api/v1/orgs/{org.slug}/{path}/").status_code == 200
-        return len(ctx.captured_queries)
-
+    url = f"/api/v1/orgs/{org.slug}/{path}/"
     grow(1)
-    few = count()
+    assert_queries(LIST_QUERIES[path], api(manager), url)
     grow(30)
-    assert count() == few
+    assert_queries(LIST_QUERIES[path], api(manager), url)
     assert IndicatorSnapshot.objects.count() >= 30
 
 
@@ -238,3 +237,29 @@ def test_reviews_api_upserts_the_decisions(org, manager, member, other_org, outs
     foreign = factories.team(other_org, "Theirs")
     assert_error(api(manager).post(url, {**body, "team": foreign.pk}, format="json"), 400, type_="validation_error",
                  attr="team")  # fmt: skip
+
+
+def test_huge_ids_and_malformed_urls_are_a_400(org, member, admin, manager):
+    sales_deal(org, manager, member)
+    huge = 10**30
+    url = f"/api/v1/orgs/{org.slug}/metric-entries/"
+    assert api(manager).post(url, {"goal": huge, "value": "1"}, format="json").status_code == 400
+    bulk = api(manager).post(
+        url + "bulk/", {"entries": [{"goal": huge, "value": "1", "member": huge}]}, format="json"
+    )
+    assert bulk.status_code == 400
+    channel = api(admin).post(f"/api/v1/orgs/{org.slug}/notification-channels/",
+                              {"name": "x", "kind": "slack", "url": "http://[::1"}, format="json")  # fmt: skip
+    assert channel.status_code == 400 and channel.json()["errors"][0]["attr"] == "url"
+
+
+def test_latest_indicators_respect_the_filters(org, member, manager):
+    goal = sales_deal(org, manager, member).goal
+    risk = goal_services.supporting_metric_save(goal=goal, actor=manager, kind="risk", name="Complaints",
+                                                direction="down", threshold=D(2))  # fmt: skip
+    services.entries_save(org=org, actor=manager, rows=[
+        services.EntryInput(goal_id=goal.pk, value="5"),
+        services.EntryInput(goal_id=goal.pk, supporting_metric_id=risk.pk, value="1")])  # fmt: skip
+    services.indicators_recompute(org=org, since=org_today(org) - timedelta(days=2))
+    rows = api(manager).get(f"/api/v1/orgs/{org.slug}/indicators/latest/", {"kind": "risk"}).json()["results"]
+    assert [(r["kind"], r["day"]) for r in rows] == [("risk", org_today(org).isoformat())]

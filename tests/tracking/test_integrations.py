@@ -4,15 +4,17 @@ on the page and through the API. Private addresses are refused when a channel is
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 import socket
+import urllib.parse
 from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -20,15 +22,16 @@ from teams.models import Role
 from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
-from tests.queries import queries_for
+from tests.queries import assert_queries
 from tests.teams.test_api import assert_error
-from tracking import services
+from tests.tracking.deal import fall_behind, sales_deal
+from tracking import channels, services
 from tracking.models import Alert, Delivery, NotificationChannel
 
 from .test_alerts import Receiver
 
 # user, membership, channels, their last deliveries, org switcher, inbox badge, the form's teams
-INTEGRATIONS_PAGE_QUERIES = 7  # django_assert_num_queries prints the SQL when this changes
+INTEGRATIONS_PAGE_QUERIES = 7  # assert_queries prints the SQL when this changes
 # user, membership, the channel, its recent deliveries, org switcher, inbox badge, the form's teams
 INTEGRATION_EDIT_QUERIES = 7
 PUBLIC = "93.184.216.34"  # what the fake resolver answers for the public names below
@@ -471,8 +474,9 @@ def test_the_openapi_schema_describes_the_new_endpoints():
 
 
 # --- Query counts ---------------------------------------------------------------------------------
-def test_the_integrations_page_and_the_api_lists_do_not_grow_with_channels(org, admin, manager, sales, resolver,
-                                                                           django_assert_num_queries):  # fmt: skip
+def test_the_integrations_page_and_the_api_lists_do_not_grow_with_channels(
+    org, admin, manager, sales, resolver
+):
     client = login(admin)
 
     def grow(n: int) -> None:
@@ -491,26 +495,18 @@ def test_the_integrations_page_and_the_api_lists_do_not_grow_with_channels(org, 
 
     first = add(org, admin, name="First")
 
-    def api_queries(url: str) -> int:
-        client = api(admin)
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
+    def pinned() -> None:
+        assert_queries(INTEGRATIONS_PAGE_QUERIES, client, page_url("integrations", org))
+        for url in (channels_url(org), f"/api/v1/orgs/{org.slug}/notification-deliveries/"):
+            assert_queries(3, api(admin), url)  # membership+org, count, page
 
-    lists = (channels_url(org), f"/api/v1/orgs/{org.slug}/notification-deliveries/")
     grow(1)
-    few = queries_for(client, page_url("integrations", org))
-    few_api = [api_queries(url) for url in lists]
+    pinned()
     grow(15)
-    assert queries_for(client, page_url("integrations", org)) == few
-    assert [api_queries(url) for url in lists] == few_api == [3, 3]  # membership+org, count, page
+    pinned()
     edit = page_url("integration_edit", org, first.pk)
     assert "(escalated)" in client.get(edit).content.decode()
-    with django_assert_num_queries(INTEGRATION_EDIT_QUERIES):  # 16 deliveries, the same as 1
-        client.get(edit)
-    with django_assert_num_queries(INTEGRATIONS_PAGE_QUERIES):
-        client.get(page_url("integrations", org))
+    assert_queries(INTEGRATION_EDIT_QUERIES, client, edit)  # 16 deliveries, the same as 1
 
 
 def test_a_delivery_between_retries_says_so_and_is_polled_slowly(org, admin, resolver):
@@ -522,3 +518,51 @@ def test_a_delivery_between_retries_says_so_and_is_polled_slowly(org, admin, res
     assert "Earned afternoon tea" in last and "retrying" in last and "2 attempts failed: HTTP 502" in last
     assert 'hx-trigger="every 30s"' in last and page_url("delivery_status", org, delivery.pk) in last
     assert "never used" in page.split(f'data-testid="status-{channel.pk}"')[1].split("</td>")[0]
+
+
+def test_webhooks_to_private_addresses_are_blocked_unless_allowed(org, member, admin, manager, settings, django_capture_on_commit_callbacks):  # fmt: skip
+    goal = sales_deal(org, manager, member).goal
+    services.channel_save(org=org, actor=admin, name="Inside", kind="json", url="http://127.0.0.1:9/hook")
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    fall_behind(org, manager, goal)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.alerts_evaluate(org=org)
+    delivery = Delivery.objects.get()
+    assert delivery.state == "failed" and delivery.attempts == 1 and "private address" in delivery.last_error
+    assert NotificationChannel.objects.get().failing_since is not None
+
+
+def test_channel_urls_are_masked_in_the_api(org, admin):
+    services.channel_save(org=org, actor=admin, name="Ops", kind="wecom",
+                          url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-KEY")  # fmt: skip
+    body = api(admin).get(f"/api/v1/orgs/{org.slug}/notification-channels/").json()
+    assert (
+        "SECRET-KEY" not in str(body) and body["results"][0]["url_masked"] == "https://qyapi.weixin.qq.com/…"
+    )
+
+
+def test_signatures_follow_the_platforms_documentation():
+    secret, seconds = "SEC123", 1_700_000_000
+    # Feishu: HMAC-SHA256 with key "timestamp\\nsecret" over an empty message, base64.
+    expected = base64.b64encode(
+        hmac.new(f"{seconds}\n{secret}".encode(), b"", hashlib.sha256).digest()
+    ).decode()
+    request = channels.build(kind="feishu", url="https://open.feishu.cn/hook/x", secret=secret, text="t", event={},
+                             now_seconds=seconds)  # fmt: skip
+    assert (
+        b'"sign": "' + expected.encode() + b'"' in request.body
+        and b'"timestamp": "1700000000"' in request.body
+    )
+    # DingTalk: HMAC-SHA256 with key secret over "timestamp_ms\\nsecret", base64, URL-encoded.
+    millis = seconds * 1000
+    digest = base64.b64encode(
+        hmac.new(secret.encode(), f"{millis}\n{secret}".encode(), hashlib.sha256).digest()
+    )
+    request = channels.build(kind="dingtalk", url="https://oapi.dingtalk.com/robot/send?access_token=a",
+                             secret=secret, text="t", event={}, now_seconds=seconds)  # fmt: skip
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(request.url).query)
+    assert (
+        query["timestamp"] == [str(millis)]
+        and query["sign"] == [digest.decode()]
+        and query["access_token"] == ["a"]
+    )

@@ -19,6 +19,7 @@ from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
 from tests.teamworld import team_world
+from tests.tracking.deal import sales_deal
 from tracking import selectors, services
 from tracking.models import Alert, CorrectiveAction, MetricEntry, Review, TeamRhythm
 
@@ -195,3 +196,31 @@ def test_the_person_pickers_list_exactly_the_people_the_server_accepts(org, worl
     for person in members:
         assert selectors.may_own_action(org=org, person=person)
     assert not MetricEntry.objects.exists() and not CorrectiveAction.objects.exists()
+
+
+def test_a_value_with_an_external_id_can_only_be_replaced_by_someone_who_may_change_it(org, manager, member):
+    goal = sales_deal(org, manager, member).goal
+    elsewhere = factories.goal(org, manager, team=factories.team(org, "Finance"), title="Elsewhere", status="active",
+                               start_date=goal.start_date, end_date=goal.end_date)  # fmt: skip
+    services.entry_create(org=org, actor=manager, data=services.EntryInput(goal_id=elsewhere.pk, value="500",
+                                                                           external_id="crm-1"))  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        services.entries_save(org=org, actor=member, rows=[services.EntryInput(goal_id=goal.pk, value="1",
+                                                                               external_id="crm-1")])  # fmt: skip
+    assert caught.value.rows == {1: {"external_id": "This external id belongs to a value you cannot change."}}
+    assert MetricEntry.objects.get(external_id="crm-1").goal == elsewhere
+
+
+def test_members_enter_and_delete_only_their_own_values(org, manager, member):
+    team, goal = sales_deal(org, manager, member)
+    teammate = factories.member(org, teams=[team])
+    with pytest.raises(ValidationError) as caught:
+        services.entry_create(org=org, actor=member, data=services.EntryInput(goal_id=goal.pk, value="1",
+                                                                              member_id=teammate.pk))  # fmt: skip
+    assert "member" in caught.value.message_dict
+    theirs = services.entry_create(
+        org=org, actor=teammate, data=services.EntryInput(goal_id=goal.pk, value="2")
+    )
+    response = api(member).delete(f"/api/v1/orgs/{org.slug}/metric-entries/{theirs.pk}/")
+    assert response.status_code == 403 and MetricEntry.objects.filter(pk=theirs.pk).exists()
+    assert api(manager).delete(f"/api/v1/orgs/{org.slug}/metric-entries/{theirs.pk}/").status_code == 204

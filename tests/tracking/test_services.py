@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -13,7 +13,9 @@ from goals.progress import goal_progress
 from teams.models import Role
 from teams.selectors import org_today
 from tests import factories
-from tracking import services
+from tests.tracking.deal import fall_behind, sales_deal
+from tracking import indicators, services
+from tracking.indicators import GoalFacts
 from tracking.models import IndicatorSnapshot, MetricEntry, Standup
 from tracking.services import EntryInput, StandupInput
 
@@ -193,3 +195,46 @@ def test_demo_carries_the_articles_tracking_example(db):
     before = (Standup.objects.count(), MetricEntry.objects.count(), Alert.objects.count())
     call_command("seed_demo")
     assert (Standup.objects.count(), MetricEntry.objects.count(), Alert.objects.count()) == before
+
+
+def test_an_approved_revision_recomputes_from_its_date(
+    org, member, manager, admin, django_capture_on_commit_callbacks
+):
+    goal = sales_deal(org, manager, member).goal
+    fall_behind(org, manager, goal)
+    revision = goal_services.revision_request(goal=goal, requester=manager, reason="market", comment="Competition",
+                                              base=D(700), challenge=D(800), stretch=D(900),
+                                              effective_from=org_today(org) - timedelta(days=5))  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        goal_services.revision_decide(revision=revision, decider=admin, approve=True)
+    snapshot = IndicatorSnapshot.objects.get(goal=goal, metric_key=0, day=org_today(org) - timedelta(days=3))
+    assert snapshot.target == D(800)
+
+
+def test_rates_average_within_a_day_and_costs_meet_tiers_only_at_the_end(org, member, manager):
+    goal = sales_deal(org, manager, member).goal
+    collection = goal_services.supporting_metric_save(goal=goal, actor=manager, kind="risk", name="Collection rate",
+                                                      direction="up", threshold=D(90))  # fmt: skip
+    services.entries_save(org=org, actor=manager, rows=[
+        services.EntryInput(goal_id=goal.pk, supporting_metric_id=collection.pk, value=v) for v in ("92", "94")])  # fmt: skip
+    services.indicators_recompute(org=org)
+    snapshot = IndicatorSnapshot.objects.get(goal=goal, metric_key=collection.pk)
+    assert snapshot.actual == D(93) and snapshot.status == "on_track"  # not 186
+    cost = GoalFacts(
+        date(2026, 10, 1),
+        date(2026, 12, 30),
+        "down",
+        "sum",
+        {"base": D(50), "challenge": D(40), "stretch": D(30)},
+    )
+    assert indicators.lagging(cost, {date(2026, 10, 1): D(1)}, date(2026, 10, 1)).tier_reached == "none"
+    assert indicators.lagging(cost, {date(2026, 10, 1): D(25)}, date(2027, 1, 5)).tier_reached == "stretch"
+
+
+def test_the_organisations_threshold_sets_the_snapshot_status(org, member, admin, manager):
+    goal = sales_deal(org, manager, member).goal
+    services.rule_save(
+        org=org, actor=admin, kind="lagging_behind", enabled=True, threshold=D(20), escalate_after_days=3
+    )
+    fall_behind(org, manager, goal)  # 10.7 % behind: within a 20 % allowance, so only "at risk"
+    assert IndicatorSnapshot.objects.get(goal=goal, metric_key=0, day=org_today(org)).status == "at_risk"

@@ -119,7 +119,7 @@ class StarCandidatesView(OrgAPIView):
         query = CandidateQuerySerializer(data=request.query_params, context=self.get_serializer_context())
         query.is_valid(raise_exception=True)
         team: Team = query.validated_data["team"]
-        if not selectors.can_select_star(actor=self.membership, team=team):
+        if not selectors.can_select_star(member=self.membership, team=team):
             raise exceptions.PermissionDenied(
                 _("Only the team's managers, HR and admins see its candidates.")
             )

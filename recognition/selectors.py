@@ -22,6 +22,7 @@ from goals.periods import month_end, month_start
 from goals.periods import week_start as monday_of
 from plans.models import Initiative
 from teams.access import PEOPLE_OPERATIONS
+from teams.errors import Verdict, allow, refuse
 from teams.hooks import Highlight
 from teams.models import Membership, Organization, Role, Team
 from teams.page_forms import parse_month
@@ -73,12 +74,12 @@ def selectable_teams(*, member: Membership) -> QuerySet[Team]:
     return teams.none()
 
 
-def can_select_star(*, actor: Membership, team: Team) -> bool:
-    if not actor.is_active or actor.org_id != team.org_id:
-        return False
-    if actor.role in ALL_PEOPLE:
-        return True
-    return actor.role == Role.MANAGER and team.pk in managed_team_ids(member=actor)
+def can_select_star(*, member: Membership, team: Team) -> Verdict:
+    """The team's star of the month (and its candidates): admins and HR for every team, managers
+    for the teams they manage (and the teams below them)."""
+    allowed = member.is_active and member.org_id == team.org_id and (
+        member.role in ALL_PEOPLE or (member.role == Role.MANAGER and team.pk in managed_team_ids(member=member)))  # fmt: skip
+    return allow() if allowed else refuse(_("Only the team's managers, HR and admins select its star of the month."))  # fmt: skip
 
 
 def rule_teams(*, actor: Membership) -> QuerySet[Team]:
@@ -94,26 +95,20 @@ def rule_teams(*, actor: Membership) -> QuerySet[Team]:
     return teams.none()
 
 
-def can_manage_team_rules(*, actor: Membership, team: Team) -> bool:
+def can_manage_team_rules(*, member: Membership, team: Team) -> Verdict:
     """Instant reward rules: admins for every team, managers for the teams they manage (and the
     teams below them)."""
-    if not actor.is_active or actor.org_id != team.org_id:
-        return False
-    if actor.role == Role.ADMIN:
-        return True
-    return actor.role == Role.MANAGER and team.pk in managed_team_ids(member=actor)
+    allowed = member.is_active and member.org_id == team.org_id and (
+        member.role == Role.ADMIN or (member.role == Role.MANAGER and team.pk in managed_team_ids(member=member)))  # fmt: skip
+    return allow() if allowed else refuse(_("Only the team's managers and admins set its instant rewards."))  # fmt: skip
 
 
-def can_manage_person(*, actor: Membership, person: Membership) -> bool:
+def can_manage_person(*, member: Membership, person: Membership) -> Verdict:
     """Training and promotion notes: admins and HR for everyone, a manager for the people of the
     teams they manage (and the teams below them)."""
-    if not actor.is_active or actor.org_id != person.org_id:
-        return False
-    if actor.role in ALL_PEOPLE:
-        return True
-    return actor.role == Role.MANAGER and bool(
-        member_team_ids(member=person) & managed_team_ids(member=actor)
-    )
+    allowed = member.is_active and member.org_id == person.org_id and (member.role in ALL_PEOPLE or (
+        member.role == Role.MANAGER and bool(member_team_ids(member=person) & managed_team_ids(member=member))))  # fmt: skip
+    return allow() if allowed else refuse(_("Only the person's managers, HR and admins record training and promotion notes."))  # fmt: skip
 
 
 def team_members(*, team: Team) -> list[Membership]:

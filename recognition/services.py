@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from goals.periods import month_start, previous_month
 from teams.access import CONTRIBUTORS
-from teams.errors import NotAllowed
 from teams.models import Membership, Organization, Team
 from teams.selectors import org_today
 from teams.services import audit_diff, audit_record
@@ -90,8 +89,8 @@ def nomination_create(*, nominator: Membership, nominee: Membership, month: date
 def star_select(*, team: Team, month: date, member: Membership, citation: str, actor: Membership) -> Star:
     """The team's manager (or HR, or an admin) selects the star of the month for the team, with a
     citation; the evidence as it stands is kept with it. One per team and month."""
-    if not selectors.can_select_star(actor=actor, team=team):
-        raise ValidationError(_("Only the team's managers, HR and admins select its star of the month."))
+    if not (verdict := selectors.can_select_star(member=actor, team=team)):
+        raise ValidationError(verdict.reason)
     errors: dict[str, list[str]] = {}
     month = month_start(month)
     this_month = selectors.current_month(team.org)
@@ -137,10 +136,8 @@ def growth_reward_add(
 ) -> GrowthReward:
     """Record a training opportunity (培训机会) or a promotion-track note (晋升通道) for a person:
     the managers of the person's teams, HR and admins."""
-    if not selectors.can_manage_person(actor=actor, person=member):
-        raise ValidationError(
-            _("Only the person's managers, HR and admins record training and promotion notes.")
-        )
+    if not (verdict := selectors.can_manage_person(member=actor, person=member)):
+        raise ValidationError(verdict.reason)
     errors: dict[str, list[str]] = {}
     if kind not in RewardKind.values:
         errors["kind"] = [_("Choose a training opportunity or a promotion-track note.")]
@@ -166,8 +163,7 @@ def _rule_snapshot(rule: InstantRewardRule) -> dict[str, object]:
 def require_rule_change(*, rule: InstantRewardRule, actor: Membership) -> None:
     """Refuse (403) a page or API request that changes a rule of a team the actor does not manage
     (instant_rule_save / instant_rule_delete refuse the same with a message)."""
-    if not selectors.can_manage_team_rules(actor=actor, team=rule.team):
-        raise NotAllowed(_("Only the team's managers and admins set its instant rewards."))
+    selectors.can_manage_team_rules(member=actor, team=rule.team).require()
 
 
 @transaction.atomic
@@ -177,11 +173,11 @@ def instant_rule_save(
 ) -> InstantRewardRule:  # fmt: skip
     """Create or change a team's instant reward rule (admins, and managers of the team — of both
     teams when a rule moves)."""
-    allowed = selectors.can_manage_team_rules(actor=actor, team=team) and (
-        rule is None or selectors.can_manage_team_rules(actor=actor, team=rule.team)
-    )
-    if not allowed:
-        raise ValidationError(_("Only the team's managers and admins set its instant rewards."))
+    verdict = selectors.can_manage_team_rules(member=actor, team=team)
+    if verdict and rule is not None:
+        verdict = selectors.can_manage_team_rules(member=actor, team=rule.team)
+    if not verdict:
+        raise ValidationError(verdict.reason)
     errors: dict[str, list[str]] = {}
     if rule is not None and rule.org_id != team.org_id:
         errors["team"] = [_("No such team in this organisation.")]
@@ -208,8 +204,8 @@ def instant_rule_save(
 @transaction.atomic
 def instant_rule_delete(*, rule: InstantRewardRule, actor: Membership) -> None:
     """Remove a rule and the rewards it recorded (admins and the team's managers)."""
-    if not selectors.can_manage_team_rules(actor=actor, team=rule.team):
-        raise ValidationError(_("Only the team's managers and admins set its instant rewards."))
+    if not (verdict := selectors.can_manage_team_rules(member=actor, team=rule.team)):
+        raise ValidationError(verdict.reason)
     audit_record(org=rule.team.org, actor=actor.user, action="instant_rule.delete", target=rule,
                  changes=audit_diff(_rule_snapshot(rule), {}), scope=SCOPE)  # fmt: skip
     rule.delete()

@@ -19,6 +19,7 @@ from ..models import (
     IndicatorSnapshot,
     Notification,
 )
+from .rights import can_act_on, updatable_action_ids
 
 
 # --- Alerts ---------------------------------------------------------------------------------------
@@ -124,3 +125,14 @@ def inbox_context(request: Any) -> dict[str, Any]:
     if member is None:
         return {}
     return {"inbox_unread": SimpleLazyObject(lambda: unread_count(member=member))}
+
+
+def alert_page(*, org: Organization, member: Membership, alert: Alert) -> dict[str, Any]:
+    """One alert's page: whether the person acts on it, its corrective actions (and which of them
+    they mark done) and the data behind it."""
+    actions = list(action_list(org=org, alert=alert))
+    return {
+        "alert": alert, "can_act": can_act_on(alert=alert, member=member), "actions": actions,
+        "updatable": updatable_action_ids(member=member, alert=alert, actions=actions),
+        "history": alert_history(alert=alert),
+    }  # fmt: skip

@@ -7,10 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 
 from goals.models import Goal, Status
 from goals.progress import goal_attainment
+from plans.models import FINISHED, Initiative
 from teams.models import Membership, Organization, Team
 
 from ..models import (
@@ -46,8 +47,6 @@ class Contribution:
 def my_work(*, member: Membership, today: date) -> dict[str, Any]:
     """A member's page: today's stand-up, their initiatives, their open corrective actions and what
     their own values add to each goal they work on."""
-    from plans.models import FINISHED, Initiative
-
     goals = contributing_goals(member=member)
     ids = [g.pk for g in goals]
     mine = dict(
@@ -95,8 +94,6 @@ class TeamSummary:
 def org_overview(*, org: Organization, today: date) -> list[TeamSummary]:
     """Per team: active goals by status (a goal without values of its own counts with the status
     rolled up from its sub-goals), open alerts and today's check-ins: a fixed number of queries."""
-    from django.db.models import Count
-
     teams = {t.pk: TeamSummary(team=t) for t in Team.objects.filter(org=org).order_by("name")}
     goals = list(
         Goal.objects.filter(org=org, status=Status.ACTIVE, team__isnull=False).values_list("pk", "team_id")

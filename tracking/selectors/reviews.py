@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from goals.models import Goal, Status
 from goals.periods import month_span
+from plans.models import FINISHED, Initiative
 from teams.models import Membership, Organization, Team
 
 from ..models import (
@@ -75,8 +76,6 @@ def review_page(*, org: Organization, team: Team, kind: str, start: date, today:
     """Everything a weekly (or monthly) review needs, prepared from the data: each goal's actual
     against expected, leading metrics against the week's target, risk states, open alerts, the
     period's blockers and the initiatives in flight — a fixed number of queries."""
-    from plans.models import FINISHED, Initiative
-
     end = start + timedelta(days=6) if kind == Review.Kind.WEEK else month_span(start)[1]
     asof = min(end, today)
     goals = list(

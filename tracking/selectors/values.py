@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, F, Max, OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404
@@ -22,6 +23,7 @@ from ..models import (
     IndicatorStatus,
     MetricEntry,
 )
+from .rights import can_enter_values, deletable_entry_ids
 
 
 def entry_list(
@@ -242,3 +244,15 @@ def import_job_get(*, org: Organization, job_id: int) -> ImportJob:
         return ImportJob.objects.defer("content").select_related("created_by__user").get(org=org, pk=job_id)
     except ImportJob.DoesNotExist:
         raise Http404("No import found.") from None
+
+
+def values_page(*, org: Organization, member: Membership, goal: Goal) -> dict[str, Any]:
+    """A goal's values page: its latest 100 values whatever their source, whether the person enters
+    values for it and which of the values they may delete."""
+    entries = list(entry_list(org=org, goal=goal)[:100])
+    return {
+        "goal": goal,
+        "entries": entries,
+        "can_enter": can_enter_values(member=member, goal=goal),
+        "deletable": deletable_entry_ids(member=member, goal=goal, entries=entries),
+    }

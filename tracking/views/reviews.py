@@ -1,0 +1,157 @@
+"""Thin pages of the team dashboard and the weekly and monthly reviews (with their exports)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from goals.periods import week_start
+from teams.access import (
+    ALL_ROLES,
+    MANAGERS,
+    TEAM_RULE,
+    OrgRequest,
+    org_page,
+)
+from teams.models import Team
+from teams.page_forms import apply_service_errors, parse_day
+from teams.selectors import org_today
+
+from .. import exports, selectors, services
+from ..forms import (
+    ReviewActionForm,
+    ReviewForm,
+)
+
+
+def _day(raw: str | None, default: date) -> date:
+    parsed = parse_day(raw) if raw else None
+    return parsed or default
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def dashboard_view(request: OrgRequest, team_id: int) -> HttpResponse:
+    """Team dashboard: goal cards against the expected pace, burn-up charts, indicators, alerts."""
+    team = selectors.team_get(org=request.org, team_id=team_id)
+    dashboard = selectors.team_dashboard(org=request.org, team=team, today=org_today(request.org))
+    return render(request, "tracking/dashboard.html", {"dashboard": dashboard})
+
+
+def _review_start(request: OrgRequest, kind: str, today: date) -> date:
+    if kind == "week":
+        return week_start(_day(request.GET.get("week"), today))
+    raw = request.GET.get("month", "")
+    parsed = parse_day(f"{raw}-01") if raw else None
+    return (parsed or today).replace(day=1)
+
+
+def _review_view(request: OrgRequest, team_id: int, kind: str) -> HttpResponse:
+    team = selectors.team_get(org=request.org, team_id=team_id)
+    today = org_today(request.org)
+    start = _review_start(request, kind, today)
+    url = reverse("weekly_review" if kind == "week" else "monthly_review", args=[request.org.slug, team.pk])
+    query = f"?week={start.isoformat()}" if kind == "week" else f"?month={start:%Y-%m}"
+    action_form, decisions_form, status = ReviewActionForm(org=request.org, team=team), None, 200
+    if request.method == "POST":
+        services.require_team_change(team=team, actor=request.membership)
+        if request.POST.get("what") == "action":
+            action_form = ReviewActionForm(request.POST, org=request.org, team=team)
+            saved = _review_action_add(request, team, kind, start, action_form)
+        else:
+            decisions_form = ReviewForm(request.POST)
+            saved = _review_save(request, team, kind, start, decisions_form)
+        if saved:
+            return redirect(url + query)
+        status = 400
+    page = selectors.review_page(org=request.org, team=team, kind=kind, start=start, today=today)
+    if decisions_form is None:
+        decisions_form = ReviewForm(initial={"decisions": page.record.decisions if page.record else ""})
+    context = {"page": page, "kind": kind, "nav": _review_nav(kind, start, today), "action_form": action_form,
+               "query": query, "decisions_form": decisions_form,
+               "can_record": selectors.can_manage_team(member=request.membership, team_id=team.pk)}  # fmt: skip
+    return render(request, "tracking/review.html", context, status=status)
+
+
+def _review_action_add(
+    request: OrgRequest, team: Team, kind: str, start: date, form: ReviewActionForm
+) -> bool:
+    """A corrective action added from the review; False (the form carries why) when refused."""
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        services.review_action_add(
+            org=request.org, team=team, kind=kind, start=start, actor=request.membership, goal=data.get("goal"),
+            data=services.ActionInput(description=data["action"], owner=data["owner"], due_date=data["due_date"]),
+        )  # fmt: skip
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return False
+    messages.success(request, _("Corrective action added."))
+    return True
+
+
+def _review_save(request: OrgRequest, team: Team, kind: str, start: date, form: ReviewForm) -> bool:
+    """The review's decisions (weekly) or lessons (monthly); False (the form carries why) when refused."""
+    if not form.is_valid():
+        return False
+    try:
+        services.review_save(org=request.org, team=team, actor=request.membership, kind=kind, start=start,
+                             decisions=form.cleaned_data["decisions"])  # fmt: skip
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return False
+    messages.success(request, _("Review saved."))
+    return True
+
+
+def _review_nav(kind: str, start: date, today: date) -> tuple[str, str]:
+    """The queries of the previous and the next week or month (none past today's)."""
+    if kind == "week":
+        earlier, later = start - timedelta(days=7), start + timedelta(days=7)
+        return f"?week={earlier.isoformat()}", f"?week={later.isoformat()}" if later <= today else ""
+    earlier = (start - timedelta(days=1)).replace(day=1)
+    later = (start + timedelta(days=32)).replace(day=1)
+    return f"?month={earlier:%Y-%m}", f"?month={later:%Y-%m}" if later <= today else ""
+
+
+@org_page(roles=ALL_ROLES, write_roles=MANAGERS, object_rule=TEAM_RULE)
+@require_http_methods(["GET", "POST"])
+def weekly_review_view(request: OrgRequest, team_id: int) -> HttpResponse:
+    """周例会: one page per team per week that prepares itself; the manager records decisions."""
+    return _review_view(request, team_id, "week")
+
+
+@org_page(roles=ALL_ROLES, write_roles=MANAGERS, object_rule=TEAM_RULE)
+@require_http_methods(["GET", "POST"])
+def monthly_review_view(request: OrgRequest, team_id: int) -> HttpResponse:
+    """月度复盘会: achievement, tiers, trends and whether the corrective actions worked."""
+    return _review_view(request, team_id, "month")
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def monthly_export_view(request: OrgRequest, team_id: int, fmt: str) -> HttpResponse:
+    team = selectors.team_get(org=request.org, team_id=team_id)
+    today = org_today(request.org)
+    start = _review_start(request, "month", today)
+    page = selectors.review_page(org=request.org, team=team, kind="month", start=start, today=today)
+    if fmt == "xlsx":
+        body, content_type = exports.monthly_xlsx(page), exports.XLSX
+    elif fmt == "pdf":
+        body, content_type = exports.monthly_pdf(page, org_name=request.org.name), "application/pdf"
+    elif fmt == "csv":
+        body, content_type = exports.monthly_csv(page), "text/csv; charset=utf-8"
+    else:
+        raise Http404("Unknown format.")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="monthly-review-{team.pk}-{start:%Y-%m}.{fmt}"'
+    return response

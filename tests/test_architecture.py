@@ -187,7 +187,8 @@ def test_the_rule_checker_sees_imports():
     found = imports_of(ROOT / "teams" / "views.py")
     assert "teams.services" in found or "teams" in found
     assert any(m.startswith("django") for m in found)
-    assert ROOT / "tracking" / "models.py" in business_layer("tracking")
+    assert ROOT / "tracking" / "models" / "alerts.py" in business_layer("tracking")  # a package
+    assert ROOT / "goals" / "models.py" in business_layer("goals")  # a module
     assert ROOT / "teams" / "views.py" in app_code("teams")
     assert ROOT / "teams" / "migrations" / "0001_initial.py" in app_code("teams")
     assert not any("migrations" in path.parts for path in app_code(migrations=False))

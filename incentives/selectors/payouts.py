@@ -20,8 +20,7 @@ from goals.services import TIER_FIELDS
 from plans.models import Initiative
 from plans.selectors import tolerated_experiment_ids
 from teams.models import Membership, Organization
-from tracking.indicators import tier_of
-from tracking.selectors.results import TierReached, goal_period_results
+from tracking.selectors.results import TierReached, goal_period_results, tier_of
 
 from .. import calculator
 from ..models import BonusScheme, Salary, SchemeAssignment
@@ -162,8 +161,6 @@ def parts_in(
                              % {"goal": goal.title, "before": calculator.pct(value or Decimal(0)),
                                 "after": calculator.pct(revised)})  # fmt: skip
                 value = revised
-                # tracking.indicators.tier_of: the one import from tracking outside its published
-                # modules, until tracking.selectors.results publishes the tier of a value.
                 tier = str(tier_of(actual, {"base": revision.base, "challenge": revision.challenge,
                                             "stretch": revision.stretch}, goal.direction))  # fmt: skip
         if value is None:

@@ -60,6 +60,7 @@ __all__ = [
     "TierReached",
     "blockers_resolved",
     "goal_period_results",
+    "tier_of",
     "unresolved_blockers",
 ]
 

@@ -31,6 +31,9 @@ class Verdict:
 
     allowed: bool
     reason: str = ""
+    # Where a form shows the refusal when it is about the input rather than the person: a field's
+    # name, or "__all__" for the whole form.
+    field: str = "__all__"
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -44,5 +47,5 @@ def allow() -> Verdict:
     return Verdict(True)
 
 
-def refuse(reason: str) -> Verdict:
-    return Verdict(False, str(reason))
+def refuse(reason: str, *, field: str = "__all__") -> Verdict:
+    return Verdict(False, str(reason), field)

@@ -87,7 +87,7 @@ class EntryForm(forms.Form):
         choices += [(str(m.pk), m.name) for m in goal.supporting_metrics.all()]
         self.fields["metric"].choices = choices  # type: ignore[attr-defined]
         self.fields["metric"].required = False
-        # Exactly the people the service accepts (tracking.selectors.may_attribute_value).
+        # Exactly the people the service accepts (tracking.selectors.can_attribute_value).
         choose_people(self.fields["member"], people=selectors.value_people(actor=actor))
 
 
@@ -108,7 +108,7 @@ class AcknowledgeForm(forms.Form):
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Exactly the people the service accepts (tracking.selectors.may_own_action).
+        # Exactly the people the service accepts (tracking.selectors.can_own_action).
         choose_people(self.fields["owner"], people=selectors.action_owners(org=org))
 
 

@@ -194,7 +194,7 @@ def test_the_person_pickers_list_exactly_the_people_the_server_accepts(org, worl
                                                                    due_date=org_today(org) + timedelta(days=3)))  # fmt: skip
         assert "owner" in caught.value.message_dict
     for person in members:
-        assert selectors.may_own_action(org=org, person=person)
+        assert selectors.can_own_action(org=org, person=person)
     assert not MetricEntry.objects.exists() and not CorrectiveAction.objects.exists()
 
 

@@ -70,7 +70,6 @@ from .rules import RULE_LIMITS, rule_save
 from .standups import (
     STANDUP_BACKFILL_DAYS,
     StandupInput,
-    blocker_resolution_refusal,
     standup_blocker_resolve,
     standup_submit,
 )
@@ -101,7 +100,6 @@ __all__ = [
     "alert_text",
     "alerts_evaluate",
     "AlertSpec",
-    "blocker_resolution_refusal",
     "bulk_limit",
     "BulkResult",
     "channel_delete",

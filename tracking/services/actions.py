@@ -31,8 +31,7 @@ class ActionInput:
 
 
 def require_action_update(*, action: CorrectiveAction, actor: Membership) -> None:
-    if not selectors.can_update_action(action=action, member=actor):
-        raise NotAllowed(_("Only the action's owner, or an admin or a manager of its team, updates it."))
+    selectors.can_update_action(action=action, member=actor).require()
 
 
 def _validate_action(org: Organization, data: ActionInput, errors: dict[str, list[str]]) -> None:
@@ -42,8 +41,8 @@ def _validate_action(org: Organization, data: ActionInput, errors: dict[str, lis
         errors["action"] = [_("At most %(limit)s characters.") % {"limit": TEXT_LIMIT}]
     if data.owner is None or data.owner.org_id != org.pk or not data.owner.is_active:
         errors["owner"] = [_("Choose who owns the action, from this organisation.")]
-    elif not selectors.may_own_action(org=org, person=data.owner):
-        errors["owner"] = [_("Choose a manager or a member to own the action.")]
+    elif not (owns := selectors.can_own_action(org=org, person=data.owner)):
+        errors["owner"] = [owns.reason]
     if data.due_date is None:
         errors["due_date"] = [_("Give the action a due date.")]
     elif data.due_date < org_today(org):

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, Status, SupportingMetric
-from teams.errors import NotAllowed
 from teams.models import Membership, Organization, Role
 from teams.selectors import org_today
 from tracking import selectors
@@ -331,10 +330,7 @@ def _deliver(alert: Alert, event: str = "") -> None:
 
 def require_alert_action(*, alert: Alert, actor: Membership) -> None:
     """Refuse (403) unless `actor` acknowledges and resolves this alert (selectors.can_act_on)."""
-    if not selectors.can_act_on(alert=alert, member=actor):
-        raise NotAllowed(
-            _("Only the goal's owner, or an admin or a manager of its team, acts on this alert.")
-        )
+    selectors.can_act_on(alert=alert, member=actor).require()
 
 
 def alert_resolve(*, alert: Alert, actor: Membership, note: str) -> Alert:

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from teams.access import CONTRIBUTORS
 from teams.models import Membership
 from teams.selectors import org_today
+from tracking import selectors
 from tracking.models import MetricEntry, Mood, Source, Standup
 
 from ._common import TEXT_LIMIT
@@ -89,25 +89,13 @@ def standup_submit(*, member: Membership, actor: Membership, data: StandupInput)
     return standup
 
 
-def blocker_resolution_refusal(*, standup: Standup, actor: Membership) -> dict[str, list[str]]:
-    """Why `actor` may not mark the stand-up's blockers resolved ({} when they may): a teammate of
-    the organisation who logs stand-ups, never the author, and only a stand-up with blockers."""
-    if actor.org_id != standup.org_id or not actor.is_active or actor.role not in CONTRIBUTORS:
-        return {"__all__": [_("Only a teammate in this organisation can resolve a blocker.")]}
-    if actor.pk == standup.member_id:
-        return {"__all__": [_("You cannot resolve your own blocker: a teammate who helped marks it.")]}
-    if not standup.has_blockers:
-        return {"blockers": [_("This stand-up has no blockers.")]}
-    return {}
-
-
 @transaction.atomic
 def standup_blocker_resolve(*, standup: Standup, actor: Membership) -> Standup:
-    """A teammate says they cleared the stand-up's blockers (see blocker_resolution_refusal);
+    """A teammate says they cleared the stand-up's blockers (selectors.can_resolve_blocker);
     recorded once, so help given to others counts (月度之星)."""
-    errors = blocker_resolution_refusal(standup=standup, actor=actor)
-    if errors:
-        raise ValidationError(errors)
+    verdict = selectors.can_resolve_blocker(member=actor, standup=standup)
+    if not verdict:
+        raise ValidationError({verdict.field: [verdict.reason]})
     locked = Standup.objects.select_for_update().get(pk=standup.pk)
     if locked.blocker_resolved_by_id is not None:
         raise ValidationError({"blockers": [_("This blocker has already been resolved.")]})

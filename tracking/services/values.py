@@ -156,12 +156,8 @@ def _clean(
         if member is None or not member.is_active:
             errors["member"] = _("No such active person in this organisation.")
             member = None
-        elif not selectors.may_attribute_value(actor=lookups.actor, person=member):
-            errors["member"] = (
-                _("A value counts for a manager or a member.")
-                if member.role not in selectors.WORKER_ROLES
-                else _("You can only enter your own values.")
-            )
+        elif not (counts_for := selectors.can_attribute_value(member=lookups.actor, person=member)):
+            errors["member"] = counts_for.reason
             member = None
     external_id = (row.external_id or "").strip() or None
     if external_id is not None and len(external_id) > 100:
@@ -356,8 +352,7 @@ def entry_create(
 
 def require_value_entry(*, goal: Goal, actor: Membership) -> None:
     """Refuse (403) unless `actor` enters values for this goal (selectors.can_enter_values)."""
-    if not selectors.can_enter_values(member=actor, goal=goal):
-        raise NotAllowed(_("You cannot enter values for this goal."))
+    selectors.can_enter_values(member=actor, goal=goal).require()
 
 
 def require_entry_delete(*, entry: MetricEntry, actor: Membership) -> None:

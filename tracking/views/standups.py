@@ -175,7 +175,7 @@ def _board_context(
                "later": day + timedelta(days=1) if day < today else None, "rhythm": rhythm,
                "rhythm_form": rhythm_form, "can_set_rhythm": selectors.can_manage_team(member=request.membership, team_id=team.pk),
                "resolvable": {row.standup.pk for row in board.blockers
-                              if not services.blocker_resolution_refusal(standup=row.standup, actor=request.membership)}}  # fmt: skip
+                              if selectors.can_resolve_blocker(member=request.membership, standup=row.standup)}}  # fmt: skip
 
 
 @org_page(roles=CONTRIBUTORS, object_rule=OPEN_RULE)

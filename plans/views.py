@@ -277,9 +277,14 @@ def initiative_edit_view(request: OrgRequest, initiative_id: int) -> HttpRespons
                 return render(request, "plans/goal_plan.html#plan-body", _plan_context(request, goal))
             messages.success(request, _("Initiative saved."))
             return redirect("goal_plan", org_slug=request.org.slug, goal_id=goal.pk)
+    return _edit_form_response(request, form, item)
+
+
+def _edit_form_response(request: OrgRequest, form: InitiativeForm, item: Initiative) -> HttpResponse:
+    """The row as a form (htmx) or the edit page; a refused save answers 400 into the row itself."""
     status = 400 if request.method == "POST" else 200
     template = "plans/edit_row.html" if request.htmx else "plans/edit_page.html"  # type: ignore[attr-defined]
-    response = render(request, template, {"form": form, "item": item, "goal": goal}, status=status)
+    response = render(request, template, {"form": form, "item": item, "goal": item.goal}, status=status)
     if request.htmx and status == 400:  # type: ignore[attr-defined]
         response["HX-Retarget"] = f"#initiative-{item.pk}"  # the errors belong to the row, not the whole plan
         response["HX-Reswap"] = "outerHTML"
@@ -386,29 +391,33 @@ def squad_edit_view(request: OrgRequest, squad_id: int) -> HttpResponse:
 def people_view(request: OrgRequest) -> HttpResponse:
     """What each person carries today against their capacity (the overload conflicts use it);
     managers set a person's capacity."""
-    status = 200
     refused: dict[str, Any] | None = None
     if request.method == "POST":
-        person = parse_id(request.POST.get("membership"))
-        form = CapacityForm(request.POST, org=request.org, auto_id=f"capacity-{person}-%s")
-        if form.is_valid():
-            try:
-                services.capacity_set(org=request.org, actor=request.membership,
-                                      membership=form.cleaned_data["membership"], load=form.cleaned_data["load"])  # fmt: skip
-            except ValidationError as error:
-                apply_service_errors(form, error)
-        if not form.errors:
+        refused = _capacity_save(request)
+        if refused is None:
             messages.success(request, _("Capacity saved."))
             return redirect("plan_people", org_slug=request.org.slug)
-        status = 400
-        # The person's row shows what was typed and why it was refused; anything else (an unknown
-        # person) is said at the top.
-        refused = {"pk": person, "load": form["load"]}
-        for error in form.errors.get("membership", []):
-            messages.error(request, error)
     people = selectors.people_load(org=request.org)
     settable = selectors.capacity_settable_ids(
         member=request.membership, people=[p.membership for p in people]
     )
     context = {"people": people, "settable": settable, "refused": refused}
-    return render(request, "plans/people.html", context, status=status)
+    return render(request, "plans/people.html", context, status=200 if refused is None else 400)
+
+
+def _capacity_save(request: OrgRequest) -> dict[str, Any] | None:
+    """Saves the posted capacity; None when saved, otherwise what the person's row shows (what was
+    typed and why it was refused). Anything else (an unknown person) is said at the top."""
+    person = parse_id(request.POST.get("membership"))
+    form = CapacityForm(request.POST, org=request.org, auto_id=f"capacity-{person}-%s")
+    if form.is_valid():
+        try:
+            services.capacity_set(org=request.org, actor=request.membership,
+                                  membership=form.cleaned_data["membership"], load=form.cleaned_data["load"])  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+    if not form.errors:
+        return None
+    for refusal in form.errors.get("membership", []):
+        messages.error(request, refusal)
+    return {"pk": person, "load": form["load"]}

@@ -225,21 +225,6 @@ def member_list_view(request: OrgRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_invite_view(request: OrgRequest) -> HttpResponse:
     form = InviteForm(request.POST or None, org=request.org)
-
-    def invited(result: services.InviteResult) -> HttpResponse:
-        if result.pending is not None:
-            messages.success(
-                request,
-                _(
-                    "%(email)s already has a Stretch account. We e-mailed them an invitation; "
-                    "they join when they accept it."
-                )
-                % {"email": result.pending.user.email},
-            )
-            return redirect("member_list", org_slug=request.org.slug)
-        context = {"form": InviteForm(org=request.org), "invitation": result}
-        return render(request, "teams/settings/invite.html", context)
-
     return form_page(
         request,
         form,
@@ -252,9 +237,26 @@ def member_invite_view(request: OrgRequest) -> HttpResponse:
             invited_by=request.user,
             base_url=request.build_absolute_uri("/"),
         ),
-        on_success=invited,
+        on_success=lambda result: _invited(request, result),
         template="teams/settings/invite.html",
     )
+
+
+def _invited(request: OrgRequest, result: services.InviteResult) -> HttpResponse:
+    """Someone with an account already gets an invitation to accept (back to the list); a new
+    person's sign-up link is shown once, beside an empty form for the next invitation."""
+    if result.pending is not None:
+        messages.success(
+            request,
+            _(
+                "%(email)s already has a Stretch account. We e-mailed them an invitation; "
+                "they join when they accept it."
+            )
+            % {"email": result.pending.user.email},
+        )
+        return redirect("member_list", org_slug=request.org.slug)
+    context = {"form": InviteForm(org=request.org), "invitation": result}
+    return render(request, "teams/settings/invite.html", context)
 
 
 @org_page(roles=ADMIN_ONLY)

@@ -378,9 +378,11 @@ def changeable_goal_ids(*, member: Membership, goals: list[Goal]) -> set[int]:
     }
 
 
-def can_create_goals(*, member: Membership) -> bool:
+def can_create_goals(*, member: Membership) -> Verdict:
     """Whether the page offers "New goal": admins, and managers (for their teams and themselves)."""
-    return member.is_active and member.role in (Role.ADMIN, Role.MANAGER)
+    if member.is_active and member.role in (Role.ADMIN, Role.MANAGER):
+        return allow()
+    return refuse(_("Only an admin or a manager creates goals."))
 
 
 def goal_teams(*, member: Membership) -> QuerySet[Team]:

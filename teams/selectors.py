@@ -153,15 +153,16 @@ def member_team_ids(*, member: Membership) -> frozenset[int]:
     return _remembered("teams", member, lambda: frozenset(member.teams.values_list("pk", flat=True)))
 
 
-def can_manage_team(*, member: Membership, team_id: int | None) -> bool:
+def can_manage_team(*, member: Membership, team_id: int | None) -> Verdict:
     """Whether this person changes what belongs to a team (its goals, plans, reviews, rhythm,
     budget, alerts): an admin for every team; a manager for the teams they manage and every team
     below them; nobody else."""
-    if team_id is None or not member.is_active:
-        return False
-    if member.role == Role.ADMIN:
-        return True
-    return member.role == Role.MANAGER and team_id in managed_team_ids(member=member)
+    if team_id is not None and member.is_active:
+        if member.role == Role.ADMIN:
+            return allow()
+        if member.role == Role.MANAGER and team_id in managed_team_ids(member=member):
+            return allow()
+    return refuse(_("Only an admin or a manager of this team, or of a team above it, changes this."))
 
 
 def membership_list(

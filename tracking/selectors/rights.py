@@ -158,7 +158,7 @@ def _updates_action(action: CorrectiveAction, member: Membership) -> bool:
         return _acts_on(action.alert, member)
     if action.goal is not None:
         return member.role == Role.MANAGER and bool(can_change_goal(member=member, goal=action.goal))
-    return action.review is not None and can_manage_team(member=member, team_id=action.review.team_id)
+    return action.review is not None and bool(can_manage_team(member=member, team_id=action.review.team_id))
 
 
 def updatable_action_ids(*, member: Membership, alert: Alert, actions: list[CorrectiveAction]) -> set[int]:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Organization, Team
-from teams.page_forms import DateField, parse_number
+from teams.page_forms import DateField, choose_people, parse_number
 
 from . import selectors
 from .models import (
@@ -27,14 +27,6 @@ from .models import (
 from .smart import Draft, checklist, suggest_tiers
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
-
-
-def _members(org: Organization) -> Any:
-    return (
-        Membership.objects.filter(org=org, is_active=True)
-        .select_related("user")
-        .order_by("user__display_name")
-    )
 
 
 class GoalForm(forms.Form):
@@ -86,8 +78,7 @@ class GoalForm(forms.Form):
         if goal is not None and goal.team_id is not None:
             teams = teams | Team.objects.filter(pk=goal.team_id)
         self.fields["team"].queryset = teams.distinct().order_by("name")  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = _members(org)  # type: ignore[attr-defined]
-        self.fields["owner"].label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+        choose_people(self.fields["owner"], org=org)
         parents = (
             Goal.objects.filter(org=org).exclude(status=Status.CANCELLED).order_by("start_date", "title")
         )

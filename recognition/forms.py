@@ -66,9 +66,7 @@ class GrowthForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["member"]
-        field.queryset = selectors.manageable_people(actor=actor)  # type: ignore[attr-defined]
-        field.label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+        choose_people(self.fields["member"], people=selectors.manageable_people(actor=actor))
 
 
 class RuleForm(forms.Form):

@@ -122,7 +122,7 @@ class ChannelForm(forms.Form):
                           widget=forms.URLInput(attrs={"inputmode": "url", "autocomplete": "off", "spellcheck": "false"}))  # fmt: skip
     secret = forms.CharField(label=_("Signing secret"), max_length=200, required=False,
                              widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
-                             help_text=_("Feishu and DingTalk sign with it; plain JSON gets an X-Stretch-Signature header."))  # fmt: skip
+                             help_text=_("Feishu and DingTalk sign with it; plain JSON gets X-Stretch-Timestamp and X-Stretch-Signature headers."))  # fmt: skip
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False,
                                   empty_label=_("(every team)"),
                                   help_text=_("Alerts and messages of this team only, or of every team."))  # fmt: skip

@@ -13,18 +13,25 @@ Curves:
 - tiers: the goal's tiers pay set multiples of the target bonus (base 0.5×, challenge 1×,
   stretch 1.5×).
 Commission: on the points above 100 %, each band pays its rate of the target bonus per point (the
-article: 5 % per point up to 120 %, 10 % beyond). An optional cap limits bonus + commission.
+article: 5 % per point up to 120 %, 10 % beyond). An optional cap limits bonus + commission: a
+multiple of the target bonus or an amount.
+
+Attainment is compared with thresholds, steps and bands unrounded (79.99 % has not reached an 80 %
+step) and the amounts are computed from it; only what is shown is rounded: attainment to 0.1 %
+*down* (`shown_attainment`), so a figure on a payslip never reaches a threshold that the exact one
+missed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_noop
 
 CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
 HUNDRED = Decimal(100)
 
 
@@ -49,6 +56,7 @@ class Curve:
     steps: tuple[tuple[Decimal, Decimal], ...] = ()  # (attainment %, payout % of the target bonus)
     bands: tuple[Band, ...] = ()
     cap: Decimal | None = None  # the most bonus + commission may pay, an amount
+    cap_is_amount: bool = False  # the scheme set the cap as an amount (not a multiple of the target bonus)
     multiples: tuple[tuple[str, Decimal], ...] = ()  # tiers: (tier, multiple of the target bonus)
 
 
@@ -66,11 +74,12 @@ class Part:
 class Payout:
     base: Decimal
     target_bonus: Decimal
-    attainment: Decimal
+    attainment: Decimal  # as shown: to 0.1 %, rounded down (`exact_attainment` is what was compared)
     bonus: Decimal
     commission: Decimal
     capped: bool
     lines: list[str] = field(default_factory=list)
+    exact_attainment: Decimal | None = None
 
     @property
     def variable(self) -> Decimal:
@@ -82,12 +91,22 @@ class Payout:
 
 
 def weighted_attainment(parts: Sequence[Part]) -> Decimal:
-    """Σ weight × attainment ÷ Σ weight, to 0.1 %."""
+    """Σ weight × attainment ÷ Σ weight, unrounded (it is compared with thresholds)."""
     weights = sum((p.weight for p in parts), Decimal(0))
     if not parts or weights <= 0:
         return Decimal(0)
-    value = sum((p.weight * p.attainment for p in parts), Decimal(0)) / weights
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return sum((p.weight * p.attainment for p in parts), Decimal(0)) / weights
+
+
+def shown_attainment(value: Decimal) -> Decimal:
+    """An attainment as people read it: to 0.1 %, rounded down, so that what is shown never
+    reaches a threshold the exact figure has not reached."""
+    return value.quantize(TENTH, rounding=ROUND_FLOOR)
+
+
+def shown_points(value: Decimal) -> str:
+    """Commission points as people read them: whole, or to 0.1 rounded down."""
+    return f"{shown_attainment(value).normalize():f}"
 
 
 def bonus_percent(curve: Curve, attainment: Decimal) -> Decimal:
@@ -135,12 +154,13 @@ def calculate(
 ) -> Payout:
     """The payout for one person, and the lines that explain it. `currency` formats an amount for
     the reader; `say` translates a sentence (gettext) and fills it in."""
-    attainment = weighted_attainment(parts)
+    exact = weighted_attainment(parts)  # compared and computed with
+    attainment = shown_attainment(exact)  # shown
     lines = []
     if len(parts) > 1:
         terms = " + ".join(
             say(gettext_noop("%(weight)s × %(goal)s %(value)s"), {"weight": f"{p.weight.normalize():f}", "goal": p.label,
-                                                      "value": pct(p.attainment)})
+                                                      "value": pct(shown_attainment(p.attainment))})
             for p in parts
         )  # fmt: skip
         lines.append(
@@ -169,7 +189,7 @@ def calculate(
                           "bonus": currency(bonus)}))  # fmt: skip
         commission = Decimal(0)
     else:
-        share = bonus_percent(curve, attainment)
+        share = bonus_percent(curve, exact)
         bonus = money(target_bonus * share / HUNDRED)
         if share >= HUNDRED:
             lines.append(say(gettext_noop("Full bonus %(bonus)s."), {"bonus": currency(bonus)}))
@@ -180,11 +200,11 @@ def calculate(
             lines.append(say(gettext_noop("Performance bonus %(share)s of %(target)s = %(bonus)s."),
                              {"share": pct(share), "target": currency(target_bonus), "bonus": currency(bonus)}))  # fmt: skip
         commission = Decimal(0)
-        for band, points in commission_points(curve, attainment):
+        for band, points in commission_points(curve, exact):
             amount = money(points * band.rate * target_bonus)
             commission += amount
             lines.append(say(gettext_noop("Commission %(points)s points × %(rate)s × %(target)s = %(amount)s."),
-                             {"points": f"{points.normalize():f}", "rate": pct(band.rate * HUNDRED),
+                             {"points": shown_points(points), "rate": pct(band.rate * HUNDRED),
                               "target": currency(target_bonus), "amount": currency(amount)}))  # fmt: skip
     capped = False
     if curve.cap is not None and bonus + commission > curve.cap:
@@ -195,11 +215,16 @@ def calculate(
         else:
             bonus -= over - commission
             commission = Decimal(0)
-        lines.append(say(gettext_noop("Capped at %(cap)s."), {"cap": currency(curve.cap)}))
+        if curve.cap_is_amount:
+            lines.append(
+                say(gettext_noop("Capped at %(cap)s, the scheme's cap amount."), {"cap": currency(curve.cap)})
+            )
+        else:
+            lines.append(say(gettext_noop("Capped at %(cap)s."), {"cap": currency(curve.cap)}))
     base = money(base)
     total = base + bonus + commission
     lines.append(say(gettext_noop("Total %(total)s = base %(base)s + bonus %(bonus)s + commission %(commission)s."),
                      {"total": currency(total), "base": currency(base), "bonus": currency(bonus),
                       "commission": currency(commission)}))  # fmt: skip
     return Payout(base=base, target_bonus=money(target_bonus), attainment=attainment, bonus=bonus,
-                  commission=commission, capped=capped, lines=lines)  # fmt: skip
+                  commission=commission, capped=capped, lines=lines, exact_attainment=exact)  # fmt: skip

@@ -36,6 +36,8 @@ class SchemeForm(forms.Form):
     cap_multiple = forms.DecimalField(
         label=_("Cap (× target bonus)"), max_digits=6, decimal_places=2, required=False
     )
+    cap_amount = forms.DecimalField(label=_("or cap (amount)"), max_digits=14, decimal_places=2, required=False,
+                                    help_text=_("The most bonus + commission pay together. Leave both empty for no cap."))  # fmt: skip
     team_weight = forms.DecimalField(
         label=_("Weight of the team's goals"), max_digits=4, decimal_places=2, initial="0.6"
     )
@@ -50,7 +52,7 @@ class SchemeForm(forms.Form):
             "target_bonus_pct": scheme.target_bonus_pct, "threshold": scheme.threshold,
             "steps": "\n".join(f"{a}, {p}" for a, p in scheme.steps),
             "multiples": ", ".join(str(scheme.multiples.get(t, "")) for t in TIER_FIELDS) if scheme.multiples else "",
-            "cap_multiple": scheme.cap_multiple, "team_weight": scheme.team_weight, "own_weight": scheme.own_weight,
+            "cap_multiple": scheme.cap_multiple, "cap_amount": scheme.cap_amount, "team_weight": scheme.team_weight, "own_weight": scheme.own_weight,
         }  # fmt: skip
 
     @staticmethod

@@ -43,6 +43,8 @@ class BonusScheme(models.Model):
     cap_multiple = models.DecimalField(
         _("cap (× target bonus)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
+    # Or the cap as an amount (¥40,000 on an ¥18,000 target bonus is no 2-decimal multiple); one of the two.
+    cap_amount = models.DecimalField(_("cap (amount)"), **MONEY, null=True, blank=True)
     multiples = models.JSONField(_("tier multiples"), default=dict, blank=True)  # {"base": "0.5", ...}
     team_weight = models.DecimalField(_("weight of the team's goals"), max_digits=4, decimal_places=2,
                                       default=Decimal("0.6"))  # fmt: skip

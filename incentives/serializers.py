@@ -17,7 +17,7 @@ class SchemeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         model = BonusScheme
         fields = (
             "id", "name", "kind", "target_bonus", "target_bonus_pct", "threshold", "steps", "bands", "cap_multiple",
-            "multiples", "team_weight", "own_weight", "updated_at",
+            "cap_amount", "multiples", "team_weight", "own_weight", "updated_at",
         )  # fmt: skip
         read_only_fields = ("updated_at",)
         validators: list[Any] = []

@@ -51,6 +51,7 @@ def _scheme_input(data: dict[str, Any], bands: list[list[Any]]) -> services.Sche
         name=data["name"], kind=data["kind"], target_bonus=data.get("target_bonus"),
         target_bonus_pct=data.get("target_bonus_pct"), threshold=data.get("threshold") or Decimal(0),
         bands=bands, steps=data["steps"], cap_multiple=data.get("cap_multiple"),
+        cap_amount=data.get("cap_amount"),
         multiples=data["multiples"] or None, team_weight=data.get("team_weight") or Decimal(0),
         own_weight=data.get("own_weight") or Decimal(0),
     )  # fmt: skip

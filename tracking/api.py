@@ -310,9 +310,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgGenericV
         serializer = ResolveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            alert = services.alert_resolve(
-                alert=alert, actor=self.membership, note=serializer.validated_data["note"]
-            )
+            data = serializer.validated_data
+            alert = services.alert_resolve(alert=alert, actor=self.membership, reason=data["reason"],
+                                           note=data["note"], action_id=data.get("action"))  # fmt: skip
         return Response(AlertSerializer(alert).data)
 
 

@@ -6,7 +6,10 @@ Signing follows each platform's documentation:
   message=b"")) in the body.
 - DingTalk (custom robot): `timestamp` (milliseconds) and `sign` = url-encoded base64(HMAC-SHA256(key=secret,
   message=f"{timestamp}\\n{secret}")) as query parameters.
-- Plain JSON: header `X-Stretch-Signature: sha256=<hex HMAC-SHA256(key=secret, message=body)>`.
+- Plain JSON: headers `X-Stretch-Timestamp: <unix seconds>` and
+  `X-Stretch-Signature: sha256=<hex HMAC-SHA256(key=secret, message=f"{timestamp}." + body)>`; the
+  receiver refuses a timestamp more than 5 minutes from its clock, so a captured request cannot be
+  replayed later (docs/tracking.md, "Verifying a plain-JSON webhook").
 - WeCom and Slack incoming webhooks carry their secret in the URL and are not signed.
 
 `blocked_address` is the one check of where a webhook may point: run when a channel is saved and
@@ -77,6 +80,12 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     return base64.b64encode(digest).decode()
 
 
+def json_sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The plain-JSON signature: HMAC-SHA256 over "<timestamp>." and the body, hex, with its scheme."""
+    message = f"{timestamp}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
 def build(*, kind: str, url: str, secret: str, text: str, event: dict[str, Any], now_seconds: int) -> Request:
     headers = {"Content-Type": "application/json; charset=utf-8"}
     if kind == "feishu":
@@ -97,7 +106,6 @@ def build(*, kind: str, url: str, secret: str, text: str, event: dict[str, Any],
         return Request(url, _json({"text": text}), headers)
     payload = _json({"text": text, **event})
     if secret:
-        headers["X-Stretch-Signature"] = (
-            "sha256=" + hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
-        )
+        headers["X-Stretch-Timestamp"] = str(now_seconds)
+        headers["X-Stretch-Signature"] = json_sign(secret, now_seconds, payload)
     return Request(url, payload, headers)

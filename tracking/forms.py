@@ -10,7 +10,17 @@ from teams.models import Membership, Organization, Team
 from teams.page_forms import DateField, TimeField, choose_people, parse_id, parse_number
 
 from . import selectors
-from .models import Cause, ChannelKind, Mood, NotificationChannel, ReminderChannel, Review, RuleKind
+from .models import (
+    Cause,
+    ChannelKind,
+    CorrectiveAction,
+    Mood,
+    NotificationChannel,
+    ReminderChannel,
+    ResolutionReason,
+    Review,
+    RuleKind,
+)
 
 
 def value_field_name(goal_id: int, metric_id: int | None = None) -> str:
@@ -112,6 +122,26 @@ class AcknowledgeForm(forms.Form):
         choose_people(self.fields["owner"], people=selectors.action_owners(org=org))
 
 
+class ResolveForm(forms.Form):
+    """Resolve an alert by hand: why (a category), a note, and — when the corrective action
+    resolved it — which of the alert's actions. Shown with the prefix "resolve" beside the
+    acknowledge form."""
+
+    reason = forms.ChoiceField(label=_("Why is it resolved?"), choices=ResolutionReason.choices,
+                               widget=forms.RadioSelect,
+                               error_messages={"required": _("Choose why the alert is resolved.")})  # fmt: skip
+    action = forms.TypedChoiceField(label=_("The corrective action that resolved it"), required=False, coerce=int,
+                                    empty_value=None)  # fmt: skip
+    note = forms.CharField(label=_("Note"), max_length=200,
+                           widget=forms.TextInput(attrs={"placeholder": _("e.g. the East region caught up after the promotion")}),
+                           error_messages={"required": _("Say why the alert is resolved.")})  # fmt: skip
+
+    def __init__(self, *args: Any, actions: list[CorrectiveAction], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "resolve")
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "—"), *((a.pk, a.description[:80]) for a in actions)]  # type: ignore[attr-defined]
+
+
 class ChannelForm(forms.Form):
     """Add a webhook, or (with `channel`) change one: its address and secret are not shown again;
     left empty, they stay as they are."""
@@ -122,7 +152,7 @@ class ChannelForm(forms.Form):
                           widget=forms.URLInput(attrs={"inputmode": "url", "autocomplete": "off", "spellcheck": "false"}))  # fmt: skip
     secret = forms.CharField(label=_("Signing secret"), max_length=200, required=False,
                              widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
-                             help_text=_("Feishu and DingTalk sign with it; plain JSON gets an X-Stretch-Signature header."))  # fmt: skip
+                             help_text=_("Feishu and DingTalk sign with it; plain JSON gets X-Stretch-Timestamp and X-Stretch-Signature headers."))  # fmt: skip
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False,
                                   empty_label=_("(every team)"),
                                   help_text=_("Alerts and messages of this team only, or of every team."))  # fmt: skip

@@ -20,6 +20,7 @@ from .models import (
     MetricEntry,
     Mood,
     NotificationChannel,
+    ResolutionReason,
     Review,
     Standup,
 )
@@ -127,6 +128,7 @@ class AlertSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "id", "kind", "state", "goal", "supporting_metric", "member", "team", "measured", "expected",
             "deviation_pct", "since", "raised_on", "message", "cause", "cause_note", "acknowledged_by",
             "acknowledged_at", "escalated_at", "resolved_at", "resolution", "resolution_text", "detail",
+            "resolved_by", "resolution_reason", "resolution_action",
         )  # fmt: skip
         read_only_fields = fields
 
@@ -145,7 +147,12 @@ class AcknowledgeSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class ResolveSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Resolve by hand: `reason` (false_alarm, data_corrected or corrective_action), a `note`, and
+    for corrective_action the `action` (id of one of the alert's corrective actions)."""
+
+    reason = serializers.ChoiceField(choices=ResolutionReason.choices)
     note = serializers.CharField(max_length=200)
+    action = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
 
 
 class CorrectiveActionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

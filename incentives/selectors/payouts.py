@@ -14,8 +14,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from goals.models import Goal, Revision, Scope, Status
-from goals.progress import attainment as attainment_of
+from goals.models import Direction, Goal, Revision, Scope, Status
+from goals.progress import PERCENT
 from goals.services import TIER_FIELDS
 from plans.models import Initiative
 from plans.selectors import tolerated_experiment_ids
@@ -43,6 +43,7 @@ class PeriodFacts:
     tiers: dict[int, str]
     actuals: dict[int, Decimal]
     forgiven: dict[tuple[int, int], str]  # (goal id, membership id) → the tolerated experiment
+    exact: dict[int, Decimal] = field(default_factory=dict)  # unrounded progress, where it is known
     revisions: dict[int, Revision] = field(default_factory=dict)  # pending, by goal id (what-if only)
     team_goals: dict[int, list[Goal]] = field(init=False)
     own_goals: dict[int, list[Goal]] = field(init=False)
@@ -89,6 +90,7 @@ def period_facts(
     goals = list(goals_qs.order_by("pk"))
     results = goal_period_results(org=org, goal_ids=[g.pk for g in goals], start=start, end=end)
     progress = {pk: r.progress for pk, r in results.items() if r.progress is not None}
+    exact: dict[int, Decimal] = {}
     open_ids = [g.pk for g in goals if g.status == Status.ACTIVE]
     tiers: dict[int, str] = {}
     actuals: dict[int, Decimal] = {}
@@ -103,6 +105,10 @@ def period_facts(
         elif result.final is not None and result.in_force is not None:  # a closed goal's final result
             tiers[goal.pk] = str(result.final_tier)
             actuals[goal.pk] = result.final
+        found = _unrounded(goal, result.progress, actuals.get(goal.pk), (
+            result.in_force.challenge if result.in_force else None, result.latest.target if result.latest else None))  # fmt: skip
+        if found is not None:
+            exact[goal.pk] = found
     tolerated = tolerated_experiment_ids(org=org, start=start, end=end)
     forgiven = {
         (goal_id, owner_id): title
@@ -118,7 +124,31 @@ def period_facts(
     return PeriodFacts(start=start, end=end, assignments=list(
         SchemeAssignment.objects.filter(org=org).select_related("scheme").order_by("pk")),
         team_ids=team_ids, salaries=salaries, goals=goals, progress=progress, tiers=tiers, actuals=actuals,
-        forgiven=forgiven, revisions=revisions)  # fmt: skip
+        forgiven=forgiven, revisions=revisions, exact=exact)  # fmt: skip
+
+
+def exact_attainment(*, actual: Decimal, target: Decimal, direction: str) -> Decimal | None:
+    """`goals.progress.attainment` unrounded: actual against target in percent (for "lower is
+    better", target / actual). Pay compares it with thresholds; only what is shown is rounded."""
+    if direction == Direction.DOWN:
+        return None if actual <= 0 else target / actual * 100
+    return None if target == 0 else actual / target * 100
+
+
+def _unrounded(
+    goal: Goal, shown: Decimal | None, actual: Decimal | None, targets: Sequence[Decimal | None]
+) -> Decimal | None:
+    """The unrounded figure behind a goal's progress (`shown`, to 0.1 %): its actual against the
+    target it was measured against, when that is the figure that rounds to `shown`."""
+    if shown is None or actual is None:
+        return None
+    for target in targets:
+        if target is None:
+            continue
+        value = exact_attainment(actual=actual, target=target, direction=goal.direction)
+        if value is not None and value.quantize(PERCENT) == shown:
+            return value
+    return None
 
 
 def scheme_in(facts: PeriodFacts, member: Membership) -> BonusScheme | None:
@@ -151,15 +181,15 @@ def parts_in(
     notes: list[str] = []
 
     def figure(goal: Goal) -> tuple[Decimal, str] | None:
-        value, tier = facts.progress.get(goal.pk), facts.tiers.get(goal.pk, "none")
+        value, tier = facts.exact.get(goal.pk, facts.progress.get(goal.pk)), facts.tiers.get(goal.pk, "none")
         revision = facts.revisions.get(goal.pk) if pending else None
         actual = facts.actuals.get(goal.pk)
         if revision is not None and actual is not None:
-            revised = attainment_of(actual=actual, target=revision.challenge, direction=goal.direction)
+            revised = exact_attainment(actual=actual, target=revision.challenge, direction=goal.direction)
             if revised is not None:
                 notes.append(_("Pending revision of “%(goal)s”: attainment %(before)s → %(after)s.")
-                             % {"goal": goal.title, "before": calculator.pct(value or Decimal(0)),
-                                "after": calculator.pct(revised)})  # fmt: skip
+                             % {"goal": goal.title, "before": shown(value or Decimal(0)),
+                                "after": shown(revised)})  # fmt: skip
                 value = revised
                 tier = str(tier_of(actual, {"base": revision.base, "challenge": revision.challenge,
                                             "stretch": revision.stretch}, goal.direction))  # fmt: skip
@@ -168,7 +198,7 @@ def parts_in(
         experiment = facts.forgiven.get((goal.pk, member.pk))
         if experiment is not None and value < calculator.HUNDRED:
             notes.append(_("“%(goal)s” (%(value)s) is left out: the failed experiment “%(experiment)s” is "
-                           "within the allowance.") % {"goal": goal.title, "value": calculator.pct(value),
+                           "within the allowance.") % {"goal": goal.title, "value": shown(value),
                                                       "experiment": experiment})  # fmt: skip
             return None
         return value, tier
@@ -186,8 +216,7 @@ def parts_in(
         if counted:
             average = sum((value for value, _tier in counted), Decimal(0)) / len(counted)
             lowest = min((tier for _value, tier in counted), key=TIER_ORDER.index)
-            parts.append(calculator.Part(label=label, weight=weight, attainment=average.quantize(Decimal("0.1")),
-                                         tier=lowest))  # fmt: skip
+            parts.append(calculator.Part(label=label, weight=weight, attainment=average, tier=lowest))
     return parts, notes
 
 
@@ -217,9 +246,23 @@ def curve_of(scheme: BonusScheme, target_bonus: Decimal) -> calculator.Curve:
             calculator.Band(Decimal(s), None if e is None else Decimal(e), Decimal(r))
             for s, e, r in scheme.bands
         ),
-        cap=None if scheme.cap_multiple is None else calculator.money(target_bonus * scheme.cap_multiple),
+        cap=cap_of(scheme, target_bonus),
+        cap_is_amount=scheme.cap_amount is not None,
         multiples=tuple((tier, Decimal(v)) for tier, v in scheme.multiples.items()),
     )
+
+
+def cap_of(scheme: BonusScheme, target_bonus: Decimal) -> Decimal | None:
+    """The most bonus + commission may pay: the scheme's amount, or its multiple of the target bonus."""
+    if scheme.cap_amount is not None:
+        return calculator.money(scheme.cap_amount)
+    if scheme.cap_multiple is not None:
+        return calculator.money(target_bonus * scheme.cap_multiple)
+    return None
+
+
+def shown(value: Decimal) -> str:
+    return calculator.pct(calculator.shown_attainment(value))
 
 
 def target_bonus_of(scheme: BonusScheme, base: Decimal) -> Decimal:

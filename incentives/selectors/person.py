@@ -72,8 +72,6 @@ def payout_query(*, org: Organization, viewer: Membership, params: Any) -> Payou
     raw_attainment = params.get("attainment")
     if raw_attainment not in (None, ""):
         attainment = parse_number(raw_attainment)
-        if attainment is not None:
-            attainment = attainment.quantize(Decimal("0.1"))
         if attainment is None or not 0 <= attainment <= 1000:
             errors["attainment"] = [_("Enter an attainment between 0 and 1000 %.")]
             attainment = None

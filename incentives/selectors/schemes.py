@@ -52,7 +52,7 @@ def scheme_what_if_query(*, params: Any) -> SchemeWhatIf:
         if value is None or not 0 <= value <= 1000:
             errors["attainment"] = [_("Enter an attainment between 0 and 1000 %.")]
         else:
-            attainment = value.quantize(Decimal("0.1"))
+            attainment = value  # unrounded: 79.99 % has not reached an 80 % step
     if errors:
         raise ValidationError(errors)
     return SchemeWhatIf(base=base, attainment=attainment)

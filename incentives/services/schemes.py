@@ -53,6 +53,7 @@ class SchemeInput:
     steps: Sequence[Sequence[Any]] = ()
     bands: Sequence[Sequence[Any]] = ()
     cap_multiple: Decimal | None = None
+    cap_amount: Decimal | None = None
     multiples: dict[str, Any] | None = None
     team_weight: Decimal = Decimal("0.6")
     own_weight: Decimal = Decimal("0.4")
@@ -101,8 +102,18 @@ def _validate_scheme(
         for index, problems in checked.rows.items():  # "bands.1.start": which row, which cell
             for name, message in problems.items():
                 errors[f"bands.{index}.{name}"] = [message]
-    if data.cap_multiple is not None and data.cap_multiple < 1:
+    if data.cap_multiple is not None and data.cap_amount is not None:
+        errors["cap_amount"] = [
+            _("Give the cap as a multiple of the target bonus or as an amount, not both.")
+        ]
+    elif data.cap_multiple is not None and data.cap_multiple < 1:
         errors["cap_multiple"] = [_("The cap cannot be below the target bonus (at least 1×).")]
+    elif data.cap_amount is not None and (data.cap_amount <= 0 or data.cap_amount >= Decimal("1e12")):
+        errors["cap_amount"] = [_("The cap is an amount above 0.")]
+    elif (
+        data.cap_amount is not None and data.target_bonus is not None and data.cap_amount < data.target_bonus
+    ):
+        errors["cap_amount"] = [_("The cap cannot be below the target bonus.")]
     multiples: dict[str, str] = {}
     if data.kind == SchemeKind.TIERS:
         raw_multiples = data.multiples if isinstance(data.multiples, dict) else {}
@@ -121,7 +132,7 @@ def _validate_scheme(
 
 def _scheme_snapshot(scheme: BonusScheme) -> dict[str, object]:
     fields = ("name", "kind", "target_bonus", "target_bonus_pct", "threshold", "steps", "bands", "cap_multiple",
-              "multiples", "team_weight", "own_weight")  # fmt: skip
+              "cap_amount", "multiples", "team_weight", "own_weight")  # fmt: skip
     return {f: getattr(scheme, f) for f in fields}
 
 
@@ -144,6 +155,7 @@ def scheme_save(
     )
     target.threshold, target.steps, target.bands = data.threshold, steps, bands
     target.cap_multiple, target.multiples = data.cap_multiple, multiples
+    target.cap_amount = None if data.cap_amount is None else calculator.money(data.cap_amount)
     target.team_weight, target.own_weight = data.team_weight, data.own_weight
     if BonusScheme.objects.filter(org=org, name__iexact=target.name).exclude(pk=target.pk).exists():
         raise ValidationError({"name": [_("Another scheme has this name.")]})

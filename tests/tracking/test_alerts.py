@@ -349,7 +349,7 @@ def test_escalation_is_mailed_and_a_manual_resolution_holds_until_the_condition_
     with django_capture_on_commit_callbacks(execute=True):
         services.alerts_evaluate(org=org, day=org_today(org) + timedelta(days=3))
     assert boss.user.email in [m.to[0] for m in mail.outbox]
-    services.alert_resolve(alert=alert, actor=manager, note="Seasonal; fine")
+    services.alert_resolve(alert=alert, actor=manager, reason="false_alarm", note="Seasonal; fine")
     assert services.alerts_evaluate(org=org).reopened == []  # still firing, but resolved by hand
     services.entries_save(org=org, actor=manager, rows=[services.EntryInput(goal_id=goal.pk, value="300")])
     services.indicators_recompute(org=org, since=org_today(org) - timedelta(days=1))

@@ -202,7 +202,8 @@ def test_alert_acknowledge_and_resolve_through_the_api(org, manager, member, goa
     progress = api(member).post(f"/api/v1/orgs/{org.slug}/corrective-actions/{done.json()['id']}/progress/",
                                 {"done": True, "worked": True}, format="json")  # fmt: skip
     assert progress.status_code == 200 and progress.json()["state"] == "done"
-    resolved = api(manager).post(f"/api/v1/orgs/{org.slug}/alerts/{alert.pk}/resolve/", {"note": "Overtaken"},
+    resolved = api(manager).post(f"/api/v1/orgs/{org.slug}/alerts/{alert.pk}/resolve/",
+                                 {"reason": "data_corrected", "note": "Overtaken"},
                                  format="json")  # fmt: skip
     assert resolved.json()["state"] == "resolved"
     assert api(outsider).get(f"/api/v1/orgs/{other_org.slug}/alerts/{alert.pk}/").status_code == 404

@@ -14,6 +14,7 @@ from .alerts import (
     Delivery,
     Notification,
     NotificationChannel,
+    ResolutionReason,
     RuleKind,
 )
 from .indicators import IndicatorKind, IndicatorSnapshot, IndicatorStatus, Review, TierReached
@@ -46,6 +47,7 @@ __all__ = [
     "Notification",
     "NotificationChannel",
     "ReminderChannel",
+    "ResolutionReason",
     "Review",
     "RuleKind",
     "Source",

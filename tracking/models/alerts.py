@@ -53,6 +53,14 @@ class Cause(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ResolutionReason(models.TextChoices):
+    """Why someone resolved an alert by hand."""
+
+    FALSE_ALARM = "false_alarm", _("False alarm")
+    DATA_CORRECTED = "data_corrected", _("The data was corrected")
+    CORRECTIVE_ACTION = "corrective_action", _("Resolved by the corrective action")
+
+
 class Alert(models.Model):
     """A deviation: what deviates, by how much, since when. One per goal (or person), rule and
     period: `dedupe_key` is unique per organisation, so a retried or duplicated job, or two
@@ -92,7 +100,17 @@ class Alert(models.Model):
     resolved_by = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    resolution = models.CharField(max_length=200, blank=True)
+    resolution = models.CharField(max_length=200, blank=True)  # the note (or BACK_ON_TRACK)
+    # Resolved by hand: why (a category), and, for "resolved by the corrective action", which one.
+    resolution_reason = models.CharField(
+        _("why it is resolved"), max_length=20, choices=ResolutionReason.choices, blank=True
+    )
+    resolution_action = models.ForeignKey(
+        "CorrectiveAction", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("the corrective action that resolved it"),
+    )  # fmt: skip
+    # Resolved by hand and its condition has not cleared since: evaluation leaves it resolved.
+    held = models.BooleanField(default=False)
 
     # The resolution stored when the indicator is back on track by itself (a code: shown translated).
     BACK_ON_TRACK = "back on track"

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 
-from teams.models import Membership, Organization, Team
+from teams.models import AuditEntry, Membership, Organization, Team
 
 from ..models import (
     Alert,
@@ -18,6 +18,7 @@ from ..models import (
     CorrectiveAction,
     IndicatorSnapshot,
     Notification,
+    ResolutionReason,
 )
 from .rights import can_act_on, updatable_action_ids
 
@@ -58,7 +59,13 @@ def rule_settings(*, org: Organization) -> dict[str, RuleSetting]:
 
 def alert_list(*, org: Organization, state: str | None = None, team: Team | None = None) -> QuerySet[Alert]:
     qs = Alert.objects.filter(org=org).select_related(
-        "goal", "supporting_metric", "member__user", "team", "acknowledged_by__user"
+        "goal",
+        "supporting_metric",
+        "member__user",
+        "team",
+        "acknowledged_by__user",
+        "resolved_by__user",
+        "resolution_action",
     )
     if state == "unresolved":
         qs = qs.exclude(state="resolved")
@@ -119,6 +126,35 @@ def alert_history(*, alert: Alert) -> list[IndicatorSnapshot]:
     )
 
 
+@dataclass(frozen=True)
+class Resolution:
+    """One time someone resolved the alert by hand: who, when, why (the category, the note and
+    the corrective action that resolved it), from the audit trail (it outlives a reopening)."""
+
+    who: str
+    at: Any
+    reason: str
+    note: str
+    action: str
+
+
+def alert_resolutions(*, alert: Alert) -> list[Resolution]:
+    entries = AuditEntry.objects.filter(
+        org_id=alert.org_id, target_type="alert", target_id=alert.pk, action="alert.resolve"
+    ).select_related("actor")
+    found = []
+    for entry in entries.order_by("at", "id"):
+        changes = entry.changes or {}
+        reason = str((changes.get("reason") or [None, ""])[1] or "")
+        found.append(Resolution(
+            who=entry.actor.get_full_name() if entry.actor else "", at=entry.at,
+            reason=str(ResolutionReason(reason).label) if reason in ResolutionReason.values else reason,
+            note=str((changes.get("note") or [None, ""])[1] or ""),
+            action=str((changes.get("action") or [None, ""])[1] or ""),
+        ))  # fmt: skip
+    return found
+
+
 def inbox_context(request: Any) -> dict[str, Any]:
     """The unread count for the inbox badge in the page header (one query, only when shown)."""
     member = getattr(request, "membership", None)
@@ -134,5 +170,5 @@ def alert_page(*, org: Organization, member: Membership, alert: Alert) -> dict[s
     return {
         "alert": alert, "can_act": can_act_on(alert=alert, member=member), "actions": actions,
         "updatable": updatable_action_ids(member=member, alert=alert, actions=actions),
-        "history": alert_history(alert=alert),
+        "history": alert_history(alert=alert), "resolutions": alert_resolutions(alert=alert),
     }  # fmt: skip

@@ -18,13 +18,16 @@ from django.utils.translation import gettext as _
 from goals.models import Goal, Status, SupportingMetric
 from teams.models import Membership, Organization, Role
 from teams.selectors import org_today
+from teams.services import audit_record
 from tracking import selectors
 from tracking.models import (
     Alert,
     AlertState,
+    CorrectiveAction,
     IndicatorKind,
     IndicatorSnapshot,
     Notification,
+    ResolutionReason,
     RuleKind,
     Standup,
     TeamRhythm,
@@ -252,12 +255,12 @@ def alerts_evaluate(
             _notify(alert=alert, people=_recipients(alert), kind=Notification.Kind.ALERT, event="raised")
             _deliver(alert)
             continue
-        if alert.state == AlertState.RESOLVED and alert.resolved_by_id is not None:
+        if alert.state == AlertState.RESOLVED and alert.held:
             continue  # resolved by hand: it stays so until its condition has cleared once
         if alert.state == AlertState.RESOLVED:
             Alert.objects.filter(pk=alert.pk, state=AlertState.RESOLVED).update(
                 state=AlertState.OPEN, resolved_at=None, resolved_by=None, resolution="", raised_on=day,
-                escalated_at=None, **values,
+                resolution_reason="", resolution_action=None, escalated_at=None, **values,
             )  # fmt: skip
             alert.refresh_from_db()
             result.reopened.append(alert.pk)
@@ -276,12 +279,13 @@ def alerts_evaluate(
     if not full:
         scope = scope.filter(goal_id__in=[g.pk for g in goals])
     # A hand-resolved alert whose condition has cleared may fire again later in the period.
-    cleared = Alert.objects.filter(org=org, state=AlertState.RESOLVED, resolved_by__isnull=False).exclude(
+    # (Who resolved it and why stay on the alert until it reopens, and in the audit trail for good.)
+    cleared = Alert.objects.filter(org=org, state=AlertState.RESOLVED, held=True).exclude(
         dedupe_key__in=list(firing)
     )
     if not full:
         cleared = cleared.filter(goal_id__in=[g.pk for g in goals])
-    cleared.update(resolved_by=None)
+    cleared.update(held=False)
     stale = list(scope.values_list("pk", flat=True))
     if stale:
         Alert.objects.filter(pk__in=stale).update(
@@ -333,17 +337,51 @@ def require_alert_action(*, alert: Alert, actor: Membership) -> None:
     selectors.can_act_on(alert=alert, member=actor).require()
 
 
-def alert_resolve(*, alert: Alert, actor: Membership, note: str) -> Alert:
+def alert_resolve(
+    *, alert: Alert, actor: Membership, note: str, reason: str = "", action_id: int | None = None
+) -> Alert:
+    """Resolve an alert by hand: a reason (false alarm, data corrected, or resolved by the
+    corrective action — then which of the alert's actions) and a note, both kept on the alert
+    and in the audit trail. It stays resolved until its condition has cleared once."""
     require_alert_action(alert=alert, actor=actor)
+    before = alert.state
+    errors: dict[str, list[str]] = {}
+    if reason not in ResolutionReason.values:
+        errors["reason"] = [_("Choose why the alert is resolved.")]
     if not note.strip():
-        raise ValidationError({"note": [_("Say why the alert is resolved.")]})
-    Alert.objects.filter(pk=alert.pk).exclude(state=AlertState.RESOLVED).update(
-        state=AlertState.RESOLVED,
-        resolved_at=timezone.now(),
-        resolved_by=actor,
-        resolution=note.strip()[:200],
-    )
-    alert.refresh_from_db()
+        errors["note"] = [_("Say why the alert is resolved.")]
+    elif len(note.strip()) > 200:
+        errors["note"] = [_("Keep the note to 200 characters.")]
+    action = None
+    if reason == ResolutionReason.CORRECTIVE_ACTION:
+        if action_id is None:
+            errors["action"] = [_("Choose the corrective action that resolved it.")]
+        else:
+            action = CorrectiveAction.objects.filter(pk=action_id, alert=alert).first()
+            if action is None:
+                errors["action"] = [_("Choose one of this alert's corrective actions.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        changed = (
+            Alert.objects.filter(pk=alert.pk)
+            .exclude(state=AlertState.RESOLVED)
+            .update(
+                state=AlertState.RESOLVED,
+                resolved_at=timezone.now(),
+                resolved_by=actor,
+                resolution=note.strip(),
+                resolution_reason=reason,
+                resolution_action=action,
+                held=True,
+            )  # fmt: skip
+        )
+        alert.refresh_from_db()
+        if changed:
+            audit_record(org=alert.org, actor=actor.user, action="alert.resolve", target=alert, scope=f"alert:{alert.pk}",
+                         changes={"state": [before, AlertState.RESOLVED], "reason": [None, reason],
+                                  "note": [None, alert.resolution],
+                                  "action": [None, action.description if action else None]})  # fmt: skip
     return alert
 
 

@@ -26,6 +26,7 @@ from .. import selectors, services
 from ..forms import (
     AcknowledgeForm,
     AlertRuleForm,
+    ResolveForm,
 )
 from ..models import Alert, RuleKind
 
@@ -58,10 +59,17 @@ def alert_detail_view(request: OrgRequest, alert_id: int) -> HttpResponse:
         messages.success(request, _("Alert acknowledged; the corrective action is tracked until done."))
         return redirect("alert_detail", org_slug=request.org.slug, alert_id=alert.pk)
 
-    context = {**selectors.alert_page(org=request.org, member=request.membership, alert=alert),
-               "message": services.alert_message(alert)}  # fmt: skip
+    context = _alert_context(request, alert)
     return form_page(request, form, save=partial(_acknowledge, request, alert), on_success=saved,
                      template="tracking/alert.html", context=context)  # fmt: skip
+
+
+def _alert_context(
+    request: OrgRequest, alert: Alert, resolve_form: ResolveForm | None = None
+) -> dict[str, Any]:
+    page = selectors.alert_page(org=request.org, member=request.membership, alert=alert)
+    return {**page, "message": services.alert_message(alert),
+            "resolve_form": resolve_form or ResolveForm(actions=page["actions"])}  # fmt: skip
 
 
 def _acknowledge(request: OrgRequest, alert: Alert, data: dict[str, Any]) -> Any:
@@ -74,15 +82,23 @@ def _acknowledge(request: OrgRequest, alert: Alert, data: dict[str, Any]) -> Any
 @org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)
 @require_POST
 def alert_resolve_view(request: OrgRequest, alert_id: int) -> HttpResponse:
+    """Resolve by hand: a reason, a note (and the action that resolved it). A refusal shows the
+    alert's page again with what was typed and each error next to its field (400)."""
     alert = selectors.alert_get(org=request.org, alert_id=alert_id)
     services.require_alert_action(alert=alert, actor=request.membership)
-    try:
-        services.alert_resolve(alert=alert, actor=request.membership, note=request.POST.get("note", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    form = ResolveForm(request.POST, actions=list(selectors.action_list(org=request.org, alert=alert)))
+
+    def resolve(data: dict[str, Any]) -> Alert:
+        return services.alert_resolve(alert=alert, actor=request.membership, reason=data["reason"],
+                                      note=data["note"], action_id=data.get("action"))  # fmt: skip
+
+    def resolved(_alert: Alert) -> HttpResponse:
         messages.success(request, _("Alert resolved."))
-    return redirect("alert_detail", org_slug=request.org.slug, alert_id=alert.pk)
+        return redirect("alert_detail", org_slug=request.org.slug, alert_id=alert.pk)
+
+    acknowledge = AcknowledgeForm(org=request.org, initial={"owner": alert.goal.owner_id if alert.goal else request.membership.pk})  # fmt: skip
+    return form_page(request, form, save=resolve, on_success=resolved, template="tracking/alert.html",
+                     context={**_alert_context(request, alert, resolve_form=form), "form": acknowledge})  # fmt: skip
 
 
 @org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)

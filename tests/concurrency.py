@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from celery._state import _set_task_join_will_block
 from django.db import connection
 
 
@@ -31,6 +32,10 @@ def at_once(*works: Callable[[], Any], timeout: float = 60) -> list[Any]:
         thread.start()
     for thread in threads:
         thread.join(timeout)
+    # Celery's eager mode keeps a process-wide "joining a result would block" flag that it sets and
+    # restores around each job; jobs in two threads at once can leave it set, which would make
+    # every later test's `.get()` fail. The threads are done: put it back.
+    _set_task_join_will_block(False)
     if errors:
         raise errors[0]
     return results

@@ -5,18 +5,21 @@ computing is left alone, and two sweeps at once queue a run once."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from config.beat import beat_schedule
+from config.celery import app
 from incentives import services
 from incentives.models import PayoutRun, RunStatus
 from incentives.services import sweeps
-from incentives.tasks import sweep_payout_runs
+from incentives.tasks import payout_run_compute, sweep_payout_runs
 from teams.models import AuditEntry
 from tests.concurrency import Holding, at_once
 from tests.conftest import login
@@ -25,6 +28,15 @@ from tracking.services import job_lock
 from .test_runs import hr, period, sales  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def retries_run():
+    """Let Celery's eager mode run a job's retries (see tests/tracking/test_job_faults.py)."""
+    saved = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture
@@ -105,3 +117,83 @@ def test_two_sweeps_at_once_queue_a_run_once(run):
 def test_the_sweep_runs_every_minute():
     entry = beat_schedule()["sweep-payout-runs"]
     assert entry["task"] == "incentives.tasks.sweep_payout_runs" and entry["schedule"] <= 60
+
+
+HOLDER = """
+import sys, time, psycopg2
+connection = psycopg2.connect(**dict(arg.split("=", 1) for arg in sys.argv[2:]))
+connection.autocommit = True
+connection.cursor().execute("SELECT pg_advisory_lock(%s)", [int(sys.argv[1])])
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="job locks are PostgreSQL's"
+)
+def test_a_worker_killed_with_sigkill_frees_its_run_for_the_sweep(run):
+    """The sweep's certainty rests on the database dropping a killed process's job lock."""
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    from tracking.services.jobs import _key
+
+    died(run)
+    db = connection.settings_dict
+    params = [f"{k}={v}" for k, v in {"dbname": db["NAME"], "user": db["USER"], "host": db["HOST"] or "127.0.0.1",
+                                      "port": db["PORT"] or 5432, "password": db["PASSWORD"]}.items() if v]  # fmt: skip
+    worker = subprocess.Popen([sys.executable, "-c", HOLDER, str(_key("payout_run", run.pk)), *params],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert worker.stdout.readline().strip() == "held"
+        assert services.runs_sweep() == 0  # its worker is alive
+        worker.kill()  # SIGKILL: no goodbye to the database
+        worker.wait(10)
+        freed = False
+        for _ in range(40):  # the server notices the closed socket at once; give it a moment
+            if services.runs_sweep() == 1:
+                freed = True
+                break
+            time.sleep(0.25)
+    finally:
+        worker.kill()
+    run.refresh_from_db()
+    assert freed and run.status == RunStatus.REVIEW and run.lines.count() == 1
+
+
+def test_a_transient_database_error_puts_the_run_back_and_the_retry_computes_it(run, retries_run):
+    from django.db import OperationalError
+
+    from incentives.services import runs as run_module
+
+    real, calls = run_module.period_facts, []
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("could not serialize access due to concurrent update")
+        return real(**kwargs)
+
+    PayoutRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED)
+    with mock.patch.object(run_module, "period_facts", side_effect=flaky):
+        payout_run_compute.delay(run_id=run.pk).get(disable_sync_subtasks=False)
+    run.refresh_from_db()
+    assert len(calls) == 2 and run.status == RunStatus.REVIEW and run.lines.count() == 1
+
+
+def test_a_run_stopped_by_the_soft_time_limit_says_so(run, hr, org):  # noqa: F811
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from incentives.services import runs as run_module
+
+    PayoutRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED)
+    with (
+        mock.patch.object(run_module, "period_facts", side_effect=SoftTimeLimitExceeded()),
+        pytest.raises(SoftTimeLimitExceeded),
+    ):
+        services.run_compute(run_id=run.pk)
+    page = login(hr).get(reverse("payout_run", args=[org.slug, run.pk])).content.decode()
+    assert "The computation took longer than the time limit of the job queue." in page

@@ -20,8 +20,9 @@ from teams.selectors import org_today
 from tests import factories
 from tests.tracking.deal import sales_deal
 from tracking import services, tasks
-from tracking.models import IndicatorSnapshot, Notification
+from tracking.models import ImportJob, IndicatorSnapshot, MetricEntry, Notification
 from tracking.services import EntryInput
+from tracking.services import imports as import_module
 from tracking.services import indicators as indicator_module
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -174,3 +175,24 @@ def test_jobs_whose_object_is_gone_do_nothing_without_an_error(task, kwargs, cap
     with caplog.at_level(logging.INFO):
         task.delay(**kwargs).get()
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_a_transient_database_error_hands_the_import_back_and_the_retry_stores_it(
+    org, member, deal, retries_run
+):
+    goal, _metric, _risk = deal
+    real, calls = import_module.entries_validate, []
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    day = (org_today(org) - timedelta(days=10)).isoformat()
+    with mock.patch.object(import_module, "entries_validate", side_effect=flaky):
+        job = services.import_start(org=org, actor=member, filename="values.csv",
+                                    content=f"goal,day,value\n{goal.pk},{day},1850\n".encode())  # fmt: skip
+    job = ImportJob.objects.get(pk=job.pk)
+    assert len(calls) == 2 and job.state == "done" and job.created == 1
+    assert MetricEntry.objects.filter(goal=goal, day=day).count() == 1

@@ -13,6 +13,7 @@ from unittest import mock
 
 import pytest
 from django.db import InterfaceError, OperationalError, connection
+from django.utils import timezone
 
 from config.celery import app
 from goals.models import Goal, SupportingMetric
@@ -196,3 +197,41 @@ def test_a_transient_database_error_hands_the_import_back_and_the_retry_stores_i
     job = ImportJob.objects.get(pk=job.pk)
     assert len(calls) == 2 and job.state == "done" and job.created == 1
     assert MetricEntry.objects.filter(goal=goal, day=day).count() == 1
+
+
+def test_deleting_a_metric_while_a_recompute_writes_for_it_waits_and_removes_its_snapshots(
+    org, manager, deal
+):
+    """The other order: the recompute holds the metric (it is writing its snapshots) when someone
+    deletes it. The deletion waits for the recompute to commit, then removes the metric with the
+    new snapshots — neither side fails on the foreign key."""
+    import threading
+    import time
+
+    from django.db import transaction
+
+    from goals import services as goal_services
+
+    goal, metric, _risk = deal
+    failures: list[BaseException] = []
+
+    def delete() -> None:
+        try:
+            goal_services.supporting_metric_delete(
+                metric=SupportingMetric.objects.get(pk=metric.pk), actor=manager
+            )
+        except BaseException as error:  # noqa: BLE001 - asserted below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        assert indicator_module._still_there(SupportingMetric, {metric.pk}) == {metric.pk}
+        IndicatorSnapshot.objects.create(org=org, goal=goal, supporting_metric=metric, metric_key=metric.pk,
+                                         kind="leading", day=org_today(org) + timedelta(days=1), computed_at=timezone.now())  # fmt: skip
+        deleter = threading.Thread(target=delete)
+        deleter.start()
+        time.sleep(1)  # the deletion reaches the metric's row and waits
+    deleter.join(30)
+    assert failures == [] and not SupportingMetric.objects.filter(pk=metric.pk).exists()
+    assert not IndicatorSnapshot.objects.filter(metric_key=metric.pk).exists()

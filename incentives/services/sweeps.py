@@ -72,17 +72,17 @@ def _requeue(*, run_id: int, now: Any, limit: timedelta, dead_after: timedelta) 
     requeues = history.filter(action=REQUEUE)
     if since is not None:
         requeues = requeues.filter(at__gte=since)
+    # A conditional update claims the run (also where row locks are not taken: SQLite).
+    claim = PayoutRun.objects.filter(pk=run.pk, status=run.status, updated_at=run.updated_at)
     if run.status == RunStatus.COMPUTING and requeues.count() >= RUN_REQUEUES:
-        run.status = RunStatus.FAILED
-        run.error = gettext_noop(
+        error = gettext_noop(
             "The computation stopped several times before it finished (its worker stopped or it took longer "
             "than the time limit). Compute it again, or ask your administrator to look at the server log."
         )
-        run.save(update_fields=["status", "error", "updated_at"])
-        _run_record(run, None, "payout_run.fail", {"status": [RunStatus.COMPUTING, RunStatus.FAILED]})
+        if claim.update(status=RunStatus.FAILED, error=error, updated_at=timezone.now()):
+            _run_record(run, None, "payout_run.fail", {"status": [RunStatus.COMPUTING, RunStatus.FAILED]})
         return False
-    before = run.status
-    run.status, run.done = RunStatus.QUEUED, 0
-    run.save(update_fields=["status", "done", "updated_at"])
-    _run_record(run, None, REQUEUE, {"status": [before, RunStatus.QUEUED]})
+    if not claim.update(status=RunStatus.QUEUED, done=0, updated_at=timezone.now()):
+        return False
+    _run_record(run, None, REQUEUE, {"status": [run.status, RunStatus.QUEUED]})
     return True

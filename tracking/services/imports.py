@@ -229,7 +229,10 @@ def _import_requeue(*, job_id: int, now: Any, limit: timedelta) -> bool:
             "The import was stopped %(count)s times before it finished (the file may be too large); nothing was imported."
         ), count=IMPORT_REQUEUES + 1)  # fmt: skip
         return False
-    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.PENDING, processed=0)
+    if not ImportJob.objects.filter(pk=job.pk, state=job.state).update(
+        state=ImportJob.State.PENDING, processed=0
+    ):
+        return False  # taken meanwhile (where row locks are not taken: SQLite)
     audit_record(org=job.org, actor=None, action="import.requeue", target=job, changes={"state": [job.state, "pending"]},
                  scope="tracking")  # fmt: skip
     return True

@@ -31,6 +31,20 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "tracking.tasks.recompute_all",
             "schedule": crontab(minute=30, hour=1),  # nightly, after the day's values are in
         },
+        "sweep-stuck-work": {
+            "task": "tracking.tasks.sweep_stuck_work",
+            # Imports whose worker died are checked again; deliveries whose lease expired are sent
+            # again. Idempotent: each object is claimed by one sweep, so a second beat does nothing.
+            "schedule": 60.0,
+            "options": {"expires": 60.0},
+        },
+        "sweep-payout-runs": {
+            "task": "incentives.tasks.sweep_payout_runs",
+            # Payout runs whose job stopped are queued again (at most 3 times) or failed with a
+            # message HR reads. Idempotent, like the sweep above.
+            "schedule": 60.0,
+            "options": {"expires": 60.0},
+        },
         "check-instant-rewards": {
             "task": "recognition.tasks.check_instant_rewards",
             # Mondays 12:00 UTC: the week before has ended everywhere from UTC−11 to UTC+14.

@@ -3,9 +3,46 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import smtplib
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from celery import shared_task
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The retry policy of the idempotent jobs of every app: a database that restarts, a dropped
+# connection, a serialization failure or a deadlock (all OperationalError / InterfaceError in
+# Django) is transient, so the job is tried again with exponential backoff (about 2 s, 4 s, 8 s, …
+# up to 2 minutes, with jitter), at most 6 times, and then fails visibly.
+TRANSIENT_DB_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+DB_RETRY: dict[str, Any] = {
+    "autoretry_for": TRANSIENT_DB_ERRORS,
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+def quiet_if_vanished(task: F) -> F:
+    """A job whose object was deleted before it ran (a notification, an alert, a run) has nothing
+    left to do: that is a no-op logged at INFO, not an error with a DoesNotExist traceback."""
+
+    @functools.wraps(task)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return task(*args, **kwargs)
+        except ObjectDoesNotExist as gone:
+            logger.info("%s: nothing to do, its object is gone (%s) %s", task.__name__, gone, kwargs)
+            return None
+
+    return run  # type: ignore[return-value]
 
 
 @shared_task(name="teams.tasks.heartbeat", acks_late=True)

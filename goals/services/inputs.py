@@ -104,4 +104,6 @@ def supporting_metric_delete(*, metric: SupportingMetric, actor: Membership) -> 
         target=metric,
         scope=audit_scope(metric.goal),
     )
+    # A recompute writing snapshots for the metric finishes first; its snapshots then go with it.
+    SupportingMetric.objects.select_for_update().filter(pk=metric.pk).first()
     metric.delete()

@@ -186,6 +186,7 @@ ACTIONS = {
     "payout_line.adjust": gettext_lazy("Line adjusted"), "payout_run.submit": gettext_lazy("Submitted for approval"),
     "payout_run.return": gettext_lazy("Sent back to HR"), "payout_run.approve": gettext_lazy("Approved and locked"),
     "payout_run.new_version": gettext_lazy("New version started"), "payout_run.retry": gettext_lazy("Computed again"),
+    "payout_run.requeue": gettext_lazy("Queued again: its job had stopped"), "payout_run.fail": gettext_lazy("Stopped"),
 }  # fmt: skip
 FIELDS = {
     "period": gettext_lazy("period"), "people": gettext_lazy("people"), "total": gettext_lazy("total"),

@@ -21,9 +21,10 @@ from .runs import (
 )
 from .salaries import money_grant, salary_set
 from .schemes import SchemeInput, scheme_assign, scheme_save
+from .sweeps import RUN_REQUEUES, runs_sweep
 
 __all__ = [
     "ATTAINMENT_LIMIT", "MONEY_LIMIT", "OPEN_RUN", "RUN_CHUNK", "STUCK_AFTER", "SchemeInput", "money_grant",
     "run_approve", "run_compute", "run_is_stuck", "run_line_adjust", "run_new_version", "run_retry",
-    "run_return", "run_start", "run_submit", "salary_set", "scheme_assign", "scheme_save",
+    "run_return", "run_start", "run_submit", "RUN_REQUEUES", "runs_sweep", "salary_set", "scheme_assign", "scheme_save",
 ]  # fmt: skip

@@ -9,6 +9,7 @@ import logging
 from datetime import date, timedelta
 from decimal import Decimal
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -20,6 +21,8 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from teams.errors import Verdict
 from teams.models import Membership, Organization
 from teams.services import audit_diff, audit_record
+from teams.tasks import TRANSIENT_DB_ERRORS
+from tracking.services import job_lock
 
 from .. import calculator
 from ..models import BonusScheme, PayoutLine, PayoutRun, RunStatus
@@ -192,7 +195,15 @@ def run_compute(*, run_id: int) -> PayoutRun | None:
     """The job: every active person with a scheme gets a line, in chunks, with the progress saved
     after each chunk. Idempotent: only the job that moves the run from queued to computing owns it
     (its `attempt`); a duplicated or late job finds the run taken and does nothing, and every write
-    checks that ownership under the run's row lock."""
+    checks that ownership under the run's row lock. The job holds the run's job lock while it
+    works, so beat's sweep (incentives.services.sweeps) knows when its worker died."""
+    with job_lock("payout_run", run_id) as mine:
+        if not mine:
+            return PayoutRun.objects.filter(pk=run_id).first()  # another worker is computing it
+        return _run_compute(run_id=run_id)
+
+
+def _run_compute(*, run_id: int) -> PayoutRun | None:
     with transaction.atomic():
         run = (
             PayoutRun.objects.select_for_update(of=("self",)).select_related("org").filter(pk=run_id).first()
@@ -239,9 +250,16 @@ def run_compute(*, run_id: int) -> PayoutRun | None:
                 "payout_run.computed",
                 {"people": [None, run.people], "total": [None, str(run.total)]},
             )
+    except TRANSIENT_DB_ERRORS:  # back to the queue; the task tries again with backoff
+        PayoutRun.objects.filter(pk=run_id, status=RunStatus.COMPUTING, attempt=attempt).update(
+            status=RunStatus.QUEUED, updated_at=timezone.now()
+        )
+        raise
     except Exception as error:  # the run says what went wrong and can be computed again
         if isinstance(error, ValidationError):
             message = " ".join(error.messages)
+        elif isinstance(error, SoftTimeLimitExceeded):
+            message = gettext_noop("The computation took longer than the time limit of the job queue.")
         else:
             logger.exception("payout run %s failed", run_id)
             message = gettext_noop("An unexpected error stopped the computation; it is in the server log.")

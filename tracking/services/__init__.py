@@ -13,6 +13,7 @@ and need not know which module holds it.
 - integrations: the webhook channels admins configure (Settings → Integrations)
 - reviews: weekly and monthly reviews
 - rules: the organisation's alert rules
+- jobs: which background job is alive (the job locks beat's sweeps read)
 
 Services queue their Celery tasks (tracking.tasks) at module level; the tasks import this
 package inside their bodies, so nothing is circular at import time."""
@@ -36,6 +37,7 @@ from .delivery import (
     alert_deliver,
     alert_message,
     alert_text,
+    deliveries_sweep,
     delivery_send,
     notification_email,
     team_message_deliver,
@@ -49,8 +51,10 @@ from .imports import (
     IMPORT_MAX_ROWS,
     IMPORT_OPTIONAL,
     import_failed,
+    import_release,
     import_run,
     import_start,
+    imports_sweep,
     values_template_csv,
 )
 from .indicators import (
@@ -64,6 +68,7 @@ from .indicators import (
     schedule_recompute,
 )
 from .integrations import channel_delete, channel_save, channel_set_enabled, channel_test, delivery_retry
+from .jobs import job_lock, job_locks_supported
 from .reminders import DEFAULT_STANDUP_TIME, preference_save, rhythm_save, standup_reminders
 from .reviews import require_team_change, review_action_add, review_save
 from .rules import RULE_LIMITS, rule_save
@@ -110,6 +115,7 @@ __all__ = [
     "DEFAULT_BEHIND_PCT",
     "DEFAULT_STANDUP_TIME",
     "DEFAULT_WORKING_DAYS",
+    "deliveries_sweep",
     "delivery_retry",
     "delivery_send",
     "DeliveryError",
@@ -127,10 +133,14 @@ __all__ = [
     "IMPORT_FIELDS",
     "IMPORT_MAX_ROWS",
     "IMPORT_OPTIONAL",
+    "import_release",
     "import_run",
     "import_start",
+    "imports_sweep",
     "indicators_recompute",
     "indicators_recompute_all",
+    "job_lock",
+    "job_locks_supported",
     "MAX_ABS_VALUE",
     "MAX_ID",
     "MESSAGE_KEY_LIMIT",

@@ -5,6 +5,7 @@ notifications are e-mailed."""
 from __future__ import annotations
 
 import json
+import logging
 import smtplib
 import urllib.error
 import urllib.parse
@@ -28,6 +29,7 @@ from tracking import channels
 from tracking.models import Alert, Delivery, Notification, NotificationChannel, RuleKind
 from tracking.tasks import email_notification, send_delivery
 
+logger = logging.getLogger(__name__)
 WEBHOOK_TIMEOUT = 10
 
 
@@ -250,14 +252,20 @@ def delivery_send(*, delivery_id: int) -> bool:
 
 
 def notification_email(*, notification_id: int) -> bool:
-    """E-mail one in-app notification to its recipient, once (claimed before sending)."""
+    """E-mail one in-app notification to its recipient, once (claimed before sending). One deleted
+    before it is sent (its alert or its person removed) is a no-op, logged at INFO."""
     claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )
+    notification = Notification.objects.select_related("recipient__user", "recipient__org", "alert__org", "alert__goal",
+                                                       "alert__member__user", "alert__supporting_metric").filter(pk=notification_id).first()  # fmt: skip
+    if notification is None:
+        logger.info(
+            "notification %s was deleted before its e-mail was sent: nothing to send", notification_id
+        )
+        return False
     if not claimed:
         return False
-    notification = Notification.objects.select_related("recipient__user", "recipient__org", "alert__org", "alert__goal",
-                                                       "alert__member__user", "alert__supporting_metric").get(pk=notification_id)  # fmt: skip
     user = notification.recipient.user
     if not user.email:
         return False
@@ -278,3 +286,40 @@ def notification_email(*, notification_id: int) -> bool:
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)  # the task retries
         raise
     return True
+
+
+SWEEP_MARGIN = timedelta(minutes=2)
+
+
+def deliveries_sweep(*, now: Any = None) -> int:
+    """Beat's sweep of deliveries left behind: one whose lease expired (its worker died while
+    posting) and one whose retry never came (the job was lost with its worker or the queue) is
+    queued again. A lease that expired counts as an attempt (the post may have gone out), so a
+    delivery is still tried at most `max_attempts` times and then marked failed. Each delivery is
+    claimed by one conditional update, so two beats send it once."""
+    now = now or timezone.now()
+    queued = 0
+    pending = Delivery.objects.filter(state=Delivery.State.PENDING).filter(
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True, updated_at__lt=now - SWEEP_MARGIN)
+    )
+    for pk, lease_until, attempts, max_attempts, updated_at in pending.values_list(
+        "pk", "lease_until", "attempts", "max_attempts", "updated_at"
+    ).order_by("pk"):
+        claim = Delivery.objects.filter(
+            pk=pk, state=Delivery.State.PENDING, lease_until=lease_until, attempts=attempts
+        )
+        if lease_until is None:  # waiting for its retry: only when that retry is overdue
+            if updated_at > now - timedelta(seconds=webhook_backoff(max(attempts, 1))) - SWEEP_MARGIN:
+                continue
+            claimed = claim.update(updated_at=now)
+        elif attempts + 1 >= max_attempts:
+            claim.update(state=Delivery.State.FAILED, attempts=F("attempts") + 1, lease_until=None, updated_at=now,
+                         last_error="the worker stopped while sending")  # fmt: skip
+            continue
+        else:
+            claimed = claim.update(attempts=F("attempts") + 1, lease_until=None, updated_at=now,
+                                   last_error="the worker stopped while sending")  # fmt: skip
+        if claimed:
+            send_delivery.delay(delivery_id=pk)
+            queued += 1
+    return queued

@@ -5,22 +5,27 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from goals.models import SupportingMetric
 from teams.access import CONTRIBUTORS
-from teams.models import Membership, Organization
+from teams.models import AuditEntry, Membership, Organization
+from teams.services import audit_record
 from teams.tables import Rows, read_table
 from tracking.models import ImportJob, Source
 from tracking.tasks import import_values
 
+from .jobs import job_lock, job_locks_supported
 from .values import CleanEntry, EntryInput, _store, entries_validate
 
 IMPORT_COLUMNS = ["goal", "metric", "day", "value", "person", "external_id", "note"]
@@ -56,12 +61,26 @@ def import_start(*, org: Organization, actor: Membership, filename: str, content
 
 def import_run(*, job_id: int) -> ImportJob | None:
     """Check every row (chunk by chunk, saving the progress), then store all of them in one
-    transaction — or none, with each bad cell named by row and column."""
+    transaction — or none, with each bad cell named by row and column. The job holds the import's
+    job lock while it works (tracking.services.jobs), so the sweep knows when its worker died."""
+    with job_lock("import", job_id) as mine:
+        if not mine:
+            return ImportJob.objects.filter(pk=job_id).first()  # another worker is checking it
+        return _import_run(job_id=job_id)
+
+
+def _import_run(*, job_id: int) -> ImportJob | None:
     if not ImportJob.objects.filter(pk=job_id, state=ImportJob.State.PENDING).update(
         state=ImportJob.State.RUNNING
     ):
         return ImportJob.objects.filter(pk=job_id).first()  # already run (a duplicated job)
-    job = ImportJob.objects.select_related("org", "created_by__user", "created_by__org").get(pk=job_id)
+    job = (
+        ImportJob.objects.select_related("org", "created_by__user", "created_by__org")
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None:
+        return None  # deleted meanwhile (with its organisation)
     org, actor = job.org, job.created_by
     rows = _read_values_file(bytes(job.content), job.filename)
     goal_ids = {
@@ -122,7 +141,7 @@ def import_run(*, job_id: int) -> ImportJob | None:
             state=ImportJob.State.DONE, created=result.created, updated=result.updated, unchanged=result.unchanged,
             finished_at=now, content=b"",
         )  # fmt: skip
-    return ImportJob.objects.get(pk=job.pk)
+    return ImportJob.objects.filter(pk=job.pk).first()
 
 
 def values_template_csv() -> bytes:
@@ -136,10 +155,84 @@ def values_template_csv() -> bytes:
     return ("\ufeff" + out.getvalue()).encode()
 
 
-def import_failed(*, job_id: int) -> None:
+def import_failed(*, job_id: int, message: str = "", count: int = 0) -> None:
     """An import that crashed is marked failed (the page stops waiting); nothing was stored."""
+    text = (
+        _(message) % {"count": count}
+        if message
+        else _("The import stopped unexpectedly; nothing was imported. Try again.")
+    )
     ImportJob.objects.filter(pk=job_id).exclude(state=ImportJob.State.DONE).update(
         state=ImportJob.State.FAILED, finished_at=timezone.now(), content=b"",
-        errors=[{"row": 0, "column": "", "message": _("The import stopped unexpectedly; nothing was imported. Try again.")}],
-        error_count=1,
+        errors=[{"row": 0, "column": "", "message": text}], error_count=1,
     )  # fmt: skip
+
+
+IMPORT_REQUEUES = 3  # a file whose job keeps dying (too large for the worker's memory) then fails
+SWEEP_GRACE = timedelta(seconds=30)
+
+
+def _job_time_limit() -> timedelta:
+    """How long a job may run at most (Celery's hard time limit), and a minute more."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+def import_release(*, job_id: int) -> None:
+    """A job that met a transient database error hands its file back (nothing was stored), so its
+    retry checks it again."""
+    ImportJob.objects.filter(pk=job_id, state=ImportJob.State.RUNNING).update(
+        state=ImportJob.State.PENDING, processed=0
+    )
+
+
+def imports_sweep(*, now: Any = None) -> int:
+    """Beat's sweep of stuck imports. A running import whose job is gone (its worker was killed,
+    or stopped at the time limit) is checked again from the start — all or nothing, nothing was
+    stored — at most IMPORT_REQUEUES times, then failed with a message the uploader reads; an
+    import still waiting after the time limit (its job was lost with the queue) is queued again.
+    Each import is claimed by one sweep (its job lock), so two beats requeue it once."""
+    now = now or timezone.now()
+    limit = _job_time_limit()
+    requeued: list[int] = []
+    candidates = ImportJob.objects.filter(
+        state__in=[ImportJob.State.RUNNING, ImportJob.State.PENDING], created_at__lt=now - SWEEP_GRACE
+    ).order_by("pk")
+    for job_id, state, created_at in candidates.values_list("pk", "state", "created_at"):
+        if state == ImportJob.State.RUNNING and not job_locks_supported() and created_at > now - limit * 12:
+            continue  # without job locks, only an import far past the time limit is known to be dead
+        if state == ImportJob.State.PENDING and created_at > now - limit:
+            continue  # waiting its turn in the queue
+        with job_lock("import", job_id) as mine:
+            if not mine:
+                continue  # a worker is checking it right now (or another sweep has it)
+            if _import_requeue(job_id=job_id, now=now, limit=limit):
+                requeued.append(job_id)
+    for job_id in requeued:  # after the lock is released, so the job can take it
+        import_values.delay(job_id=job_id)
+    return len(requeued)
+
+
+@transaction.atomic
+def _import_requeue(*, job_id: int, now: Any, limit: timedelta) -> bool:
+    job = (
+        ImportJob.objects.select_for_update(skip_locked=True).select_related("org").filter(pk=job_id).first()
+    )
+    if job is None or job.state not in (ImportJob.State.RUNNING, ImportJob.State.PENDING):
+        return False
+    sent = AuditEntry.objects.filter(org_id=job.org_id, target_type="importjob", target_id=job.pk,
+                                     action="import.requeue")  # fmt: skip
+    if job.state == ImportJob.State.PENDING:
+        if sent.filter(at__gt=now - limit).exists():
+            return False  # queued again a moment ago: give that job its time
+    elif sent.count() >= IMPORT_REQUEUES:
+        import_failed(job_id=job.pk, message=gettext_noop(
+            "The import was stopped %(count)s times before it finished (the file may be too large); nothing was imported."
+        ), count=IMPORT_REQUEUES + 1)  # fmt: skip
+        return False
+    if not ImportJob.objects.filter(pk=job.pk, state=job.state).update(
+        state=ImportJob.State.PENDING, processed=0
+    ):
+        return False  # taken meanwhile (where row locks are not taken: SQLite)
+    audit_record(org=job.org, actor=None, action="import.requeue", target=job, changes={"state": [job.state, "pending"]},
+                 scope="tracking")  # fmt: skip
+    return True

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from goals.models import Goal, PeriodKind, Status, SupportingMetric, TargetVersion
@@ -140,14 +140,37 @@ def indicators_recompute(
                     )  # fmt: skip
                     rows.append(_snapshot(goal, metric, IndicatorKind.RISK, current, reading, now))
             current += timedelta(days=1)
-    IndicatorSnapshot.objects.bulk_create(
-        rows,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["goal", "metric_key", "day"],
-        update_fields=SNAPSHOT_FIELDS,
-    )
+    with transaction.atomic():
+        # A goal or supporting metric deleted since it was read (another request, another job) is
+        # skipped: the rows of what still exists are written, held (FOR KEY SHARE) until they are.
+        goals_left = _still_there(Goal, {row.goal_id for row in rows})
+        metrics_left = _still_there(SupportingMetric, {row.supporting_metric_id for row in rows} - {None})
+        rows = [
+            row for row in rows
+            if row.goal_id in goals_left and (row.supporting_metric_id is None or row.supporting_metric_id in metrics_left)
+        ]  # fmt: skip
+        IndicatorSnapshot.objects.bulk_create(
+            rows,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["goal", "metric_key", "day"],
+            update_fields=SNAPSHOT_FIELDS,
+        )
     return len(rows)
+
+
+def _still_there(model: type[Goal] | type[SupportingMetric], ids: set[Any]) -> set[int]:
+    """Which of the ids still exist, each row locked against deletion until the transaction ends
+    (on PostgreSQL; elsewhere writes are serialised anyway)."""
+    if not ids:
+        return set()
+    if connection.vendor != "postgresql":
+        return set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        # Sorted, so two recomputes lock in the same order and cannot deadlock each other.
+        cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE", [sorted(ids)])  # noqa: S608 - a model's table name
+        return {row[0] for row in cursor.fetchall()}
 
 
 def indicators_recompute_all(*, day: date | None = None) -> int:

@@ -215,3 +215,19 @@ def test_demo_answers_fit_the_schema_by_schemathesis():
         response = case.call(headers={"Authorization": f"Token {key}"})
         assert response.status_code == 200, (path, response.text[:200])
         case.validate_response(response, headers={"Authorization": f"Token {key}"})
+
+
+@pytest.mark.parametrize("page_size", ["0", "true", "null", "-3"])
+def test_a_page_size_that_is_not_a_whole_number_from_1_is_refused_as_documented(
+    db, schema, manager, page_size
+):
+    parameter = next(
+        p for p in schema["paths"][f"{ORG}/goals/"]["get"]["parameters"] if p["name"] == "page_size"
+    )
+    assert parameter["schema"] == {"type": "integer", "minimum": 1}
+    client = APIClient()
+    client.force_authenticate(manager.user)
+    response = client.get(f"/api/v1/orgs/{manager.org.slug}/goals/", {"page_size": page_size})
+    assert response.status_code == 400
+    assert response.json()["attr"] == "page_size"
+    assert client.get(f"/api/v1/orgs/{manager.org.slug}/goals/", {"page_size": "900"}).status_code == 200

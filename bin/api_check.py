@@ -3,13 +3,14 @@
 1. A dedicated database (``<DATABASE_URL's name>_api_check`` on PostgreSQL, else
    ``var/api_check.sqlite3``) is created afresh, migrated and seeded with the demo organisation, so
    the writes schemathesis makes (POST/PATCH/DELETE) never touch anything else.
-2. A personal API token is made for the demo's manager (manager@stretch.demo).
+2. Personal API tokens are made for the demo's manager (manager@stretch.demo) and admin.
 3. gunicorn serves the project on a free loopback port over that database (jobs run inline).
-4. schemathesis runs every operation of ``/api/schema/`` with the manager's token, the demo's
-   organisation slug, all checks, a fixed seed and a bounded number of examples per operation.
+4. schemathesis runs every operation of ``/api/schema/`` with the manager's token (5 examples per
+   operation), then the operations a manager may not use with the admin's (3 examples), with the
+   demo's organisation slug, all checks and a fixed seed.
 
 Exits non-zero when schemathesis finds a server error or a schema violation. Options:
-``API_CHECK_EXAMPLES`` (default 5), ``API_CHECK_SEED`` (default 20261204), ``API_CHECK_ARGS``
+``API_CHECK_EXAMPLES`` (examples per operation in both passes), ``API_CHECK_SEED`` (default 20261204), ``API_CHECK_ARGS``
 (extra schemathesis arguments, e.g. ``--include-path-regex goals``).
 """
 
@@ -31,11 +32,14 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PY = sys.executable
 MANAGER_EMAIL = "manager@stretch.demo"
+ADMIN_EMAIL = "admin@stretch.demo"
+# What a manager may not do (403 for them), so a second, smaller pass checks it as the demo's admin.
+ADMIN_ONLY_PATHS = r"/(bonus-schemes|payout-runs|payouts|salaries|notification-channels|notification-deliveries|invitations)/"
 
-TOKEN_SCRIPT = f"""
+KEY_SCRIPT = """
 from django.contrib.auth import get_user_model
 from teams.services.accounts import api_token_create
-user = get_user_model().objects.get(email={MANAGER_EMAIL!r})
+user = get_user_model().objects.get(email={email!r})
 print(api_token_create(user=user, name="api-check")[1])
 """
 
@@ -104,6 +108,38 @@ def wait_for(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> 
     raise SystemExit(f"no answer from {url} after {seconds:.0f} s")
 
 
+def schemathesis(origin: str, token: str, selection: list[str], env: dict[str, str]) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "schemathesis.toml"
+        config.write_text(CONFIG)
+        command = [
+            str(BIN / "schemathesis"),
+            "--config-file",
+            str(config),
+            "run",
+            f"{origin}/api/schema/?format=json",
+            "--url",
+            origin,
+            "--header",
+            f"Authorization:Token {token}",
+            "--checks",
+            "all",
+            *LENIENT,
+            "--seed",
+            env.get("API_CHECK_SEED", "20261204"),
+            *selection,
+            "--workers",
+            "1",
+            "--generation-database",
+            "none",
+            "--no-color",
+            *shlex.split(env.get("API_CHECK_ARGS", "")),
+        ]
+        if "API_CHECK_EXAMPLES" in env:
+            command += ["--max-examples", env["API_CHECK_EXAMPLES"]]
+        return subprocess.run(command, env=env, cwd=tmp, check=False).returncode  # its cache stays in tmp
+
+
 def main() -> int:
     env = dict(os.environ)
     env.update(
@@ -116,9 +152,21 @@ def main() -> int:
     manage = [PY, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=ROOT, capture_output=True)
-    token = subprocess.run(
-        [*manage, "shell", "-c", TOKEN_SCRIPT], env=env, check=True, cwd=ROOT, capture_output=True, text=True
-    ).stdout.split()[-1]  # the key is the last thing printed
+
+    def token_for(email: str) -> str:
+        command = [*manage, "shell", "-c", KEY_SCRIPT.format(email=email)]
+        done = subprocess.run(command, env=env, check=True, cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.split()[-1]  # the key is the last thing printed
+
+    passes = [
+        (f"every operation as the demo's manager ({MANAGER_EMAIL})", token_for(MANAGER_EMAIL), [], "5"),
+        (
+            f"the operations only an admin may use, as {ADMIN_EMAIL}",
+            token_for(ADMIN_EMAIL),
+            ["--include-path-regex", ADMIN_ONLY_PATHS],
+            "3",
+        ),
+    ]
 
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
@@ -140,35 +188,11 @@ def main() -> int:
     )
     try:
         wait_for(f"{origin}/api/schema/?format=json", server)
-        say("schemathesis")
-        with tempfile.TemporaryDirectory() as tmp:
-            config = Path(tmp) / "schemathesis.toml"
-            config.write_text(CONFIG)
-            command = [
-                str(BIN / "schemathesis"),
-                "--config-file",
-                str(config),
-                "run",
-                f"{origin}/api/schema/?format=json",
-                "--url",
-                origin,
-                "--header",
-                f"Authorization:Token {token}",
-                "--checks",
-                "all",
-                *LENIENT,
-                "--seed",
-                env.get("API_CHECK_SEED", "20261204"),
-                "--max-examples",
-                env.get("API_CHECK_EXAMPLES", "5"),
-                "--workers",
-                "1",
-                "--generation-database",
-                "none",
-                "--no-color",
-                *shlex.split(env.get("API_CHECK_ARGS", "")),
-            ]
-            return subprocess.run(command, env=env, cwd=tmp, check=False).returncode  # its cache stays in tmp
+        status = 0
+        for title, token, selection, examples in passes:
+            say(f"schemathesis: {title}")
+            status |= schemathesis(origin, token, [*selection, "--max-examples", examples], env)
+        return status
     finally:
         server.send_signal(signal.SIGTERM)
         try:

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 LOCK   := requirements/lock.txt
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast test-dates print-test-dates lint format install messages lock bench clean
+.PHONY: run test test-fast test-dates print-test-dates api-check lint format install messages lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ test-dates: install  ## The business tests as if it were each of TEST_DATES (the
 
 print-test-dates:
 	@echo $(TEST_DATES)
+
+api-check: install  ## The served API against its own schema (schemathesis; a fresh demo database).
+	$(BIN)/python bin/api_check.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -147,7 +147,7 @@ class GoalViewSet(
         ],
         responses=serializers.ListSerializer(child=serializers.DictField()),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])  # a bare array
     def tree(self, request: Request, org_slug: str) -> Response:
         """The cascade as nested nodes: id, title, scope, status, team, owner, parent, weight,
         period, current targets, progress (`attainment`, rolled up from the sub-goals when the goal
@@ -176,7 +176,7 @@ class GoalViewSet(
         """The targets in force on a date, with their quarter / month / week slices."""
         goal = self._goal()
         on = request.query_params.get("on")
-        if on:
+        if on is not None:  # `?on=` is not a date either
             try:
                 day = date.fromisoformat(on)
             except ValueError:
@@ -196,7 +196,7 @@ class GoalViewSet(
         )
 
     @extend_schema(responses=TargetVersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # a bare array
     def versions(self, request: Request, org_slug: str, pk: str) -> Response:
         goal = self._goal()
         return Response(TargetVersionSerializer(goal.versions.order_by("number"), many=True).data)
@@ -210,7 +210,13 @@ class GoalViewSet(
                            value={"kind": "month", "method": "weights", "weights": ["1", "1", "2"]}, request_only=True),
         ],
     )  # fmt: skip
-    @action(detail=True, methods=["post"], url_path="decomposition/preview")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="decomposition/preview",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def decomposition_preview(self, request: Request, org_slug: str, pk: str) -> Response:
         """Slices for a kind and method, computed from the current targets; nothing is saved."""
         goal = self._goal()
@@ -229,7 +235,7 @@ class GoalViewSet(
             OpenApiExample("Monthly targets that deliberately do not add up", value=MONTHLY_OVERRIDE, request_only=True)
         ],
     )  # fmt: skip
-    @action(detail=True, methods=["put"], url_path="decomposition")
+    @action(detail=True, methods=["put"], url_path="decomposition", pagination_class=None, filter_backends=[])
     def decomposition_apply(self, request: Request, org_slug: str, pk: str) -> Response:
         """Save the slices of one kind (bulk edit). Additive slices must add up to the goal's
         targets unless override_reason says why not."""
@@ -249,7 +255,7 @@ class GoalViewSet(
         return Response(PeriodTargetSerializer(saved, many=True).data)
 
     @extend_schema(request=SplitSerializer, responses={201: GoalSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], filter_backends=[])
     def split(self, request: Request, org_slug: str, pk: str) -> Response:
         """Split a team goal into members' personal goals that serve it."""
         goal = self._goal()
@@ -268,7 +274,7 @@ class GoalViewSet(
         return Response(self._serialize(list(queryset)), status=201)
 
     @extend_schema(responses=AuditEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # bare, newest 200
     def history(self, request: Request, org_slug: str, pk: str) -> Response:
         """Every recorded change to the goal and its targets: who, when, before, after."""
         goal = self._goal()
@@ -378,7 +384,7 @@ class CommentViewSet(
         examples=[
             OpenApiExample(
                 "Competition in a key region (the article's sales example)",
-                value={"goal": 7, "reason": "market", "comment": "Competition intensified in the East region.",
+                value={"goal": 9, "reason": "market", "comment": "Competition intensified in the East region.",
                        "base": "7200000", "challenge": "9000000", "stretch": "11000000",
                        "effective_from": "2026-11-16"},
                 request_only=True,

@@ -34,7 +34,7 @@ ARTICLE_GOAL = {
     "scope": "team",
     "team": 1,
     "owner": 2,
-    "parent": 1,
+    "parent": 5,
     "metric_name": "New registered users",
     "unit": "users",
     "direction": "up",
@@ -108,7 +108,7 @@ class GoalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     """A goal with its current targets (the latest version) and its progress (``attainment``)."""
 
     owner_name = serializers.CharField(source="owner.user.get_full_name", read_only=True)
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, default=None, allow_null=True)
     targets = serializers.SerializerMethodField()
     child_count = serializers.IntegerField(read_only=True, default=0)
     attainment = serializers.SerializerMethodField()
@@ -270,7 +270,7 @@ class RevisionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     base = amount()
     challenge = amount()
     stretch = amount()
-    version = serializers.IntegerField(source="version.number", read_only=True, default=None)
+    version = serializers.IntegerField(source="version.number", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Revision

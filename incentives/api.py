@@ -235,7 +235,7 @@ class PayoutRunViewSet(
 
     @extend_schema(
         parameters=[OpenApiParameter("file", str, enum=["xlsx", "csv"], description="xlsx (default) or csv")],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, exports.XLSX_TYPE): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.BINARY},
     )
     @action(detail=True, methods=["get"])
     def export(self, request: Request, org_slug: str, pk: str) -> HttpResponseBase:

@@ -64,7 +64,7 @@ class RunSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     """A payout run with its progress (`done` of `people`) and totals."""
 
     percent_done = serializers.IntegerField(read_only=True)
-    previous = serializers.PrimaryKeyRelatedField(read_only=True)
+    previous = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = PayoutRun

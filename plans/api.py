@@ -31,7 +31,7 @@ from .serializers import (
 )
 
 ARTICLE_ROW = {
-    "goal": 3, "dimension": "用户获取 User acquisition", "title": "策划 3 场线上裂变活动 / 3 online referral campaigns",
+    "goal": 7, "dimension": "用户获取 User acquisition", "title": "策划 3 场线上裂变活动 / 3 online referral campaigns",
     "owner": 3, "start_date": "2026-10-01", "due_date": "2026-10-28", "budget": "5000.00", "needs": ["design"],
     "priority": "P0",
 }  # fmt: skip

@@ -21,6 +21,29 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_page_size(self, request: Any) -> int | None:
+        """A page_size that is not a whole number of at least 1 is refused (400), as the schema says,
+        rather than silently replaced by the default; above max_page_size it is capped."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None:
+            from rest_framework import serializers
+
+            try:
+                serializers.IntegerField(min_value=1).run_validation(raw)
+            except exceptions.ValidationError as error:
+                raise exceptions.ValidationError({self.page_size_query_param: error.detail}) from None
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = (
+                    f"Rows per page (default {self.page_size}, at most {self.max_page_size})."
+                )
+        return parameters
+
 
 # --- Errors -----------------------------------------------------------------------------------
 def _flatten(detail: Any, attr: str | None = None) -> list[dict[str, Any]]:

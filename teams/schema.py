@@ -1,6 +1,19 @@
-"""OpenAPI description of the personal-token authentication (loaded by TeamsConfig.ready)."""
+"""The OpenAPI schema's house rules (drf-spectacular).
+
+* ``ApiTokenScheme`` describes the personal-token authentication (loaded by TeamsConfig.ready).
+* ``AutoSchema`` (REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS) adds to every operation the error answers
+  the API really gives, in its one error shape (``teams.api_support.exception_handler``): 400, 401,
+  403 and 404 for organisation and user endpoints; nothing for the public ones (ping).
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -14,3 +27,52 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "A personal API token, created on the API tokens page: `Token st_…`.",
         }
+
+
+class ErrorItemSerializer(serializers.Serializer[Any]):
+    attr = serializers.CharField(
+        allow_null=True,
+        help_text="The failing field, dotted for nested fields; null when not about one field.",
+    )
+    code = serializers.CharField(
+        help_text="Machine-readable reason, e.g. `required`, `invalid`, `not_found`."
+    )
+    detail = serializers.CharField(help_text="The sentence to show, in the user's language.")
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    """Every error answer of the API (teams.api_support.exception_handler)."""
+
+    type = serializers.CharField(
+        help_text="`validation_error`, `parse_error`, `authentication_error`, `permission_denied`, "
+        "`not_found`, `method_not_allowed`, `throttled`…"
+    )
+    code = serializers.CharField(help_text="The first error's code.")
+    detail = serializers.CharField(help_text="The first error's sentence.")
+    attr = serializers.CharField(allow_null=True, help_text="The first error's field, or null.")
+    errors = ErrorItemSerializer(many=True, help_text="Every error, one per field and problem.")
+
+
+ERROR_RESPONSES: dict[str, str] = {
+    "400": "The request is invalid: a field, a query parameter or a business rule (see `errors`).",
+    "401": "No valid credentials: send `Authorization: Token <key>` or a session cookie.",
+    "403": "Signed in, but the role or the object's rules do not allow this (the reason is in `detail`).",
+    "404": "No such object in this organisation, or not a member of the organisation in the URL.",
+}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's AutoSchema, plus the error answers every non-public operation can give."""
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        if getattr(self.view, "stretch_access_kind", None) == "public":
+            return responses
+        for status, description in ERROR_RESPONSES.items():
+            if status not in responses:
+                responses[status] = self._get_response_for_code(
+                    OpenApiResponse(response=ErrorSerializer, description=description),
+                    status,
+                    direction=direction,
+                )
+        return responses

@@ -11,6 +11,10 @@ from .models import Currency, Membership, Month, Organization, PendingInvitation
 
 
 class UserSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, allow_blank=True, read_only=True, help_text="Empty: the organisation's."
+    )
+
     class Meta:
         model = User
         fields = ("id", "email", "display_name", "language")

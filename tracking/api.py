@@ -108,7 +108,7 @@ class StandupViewSet(
                 value={
                     "day": "2026-11-24", "yesterday": "Second referral campaign went live",
                     "today": "Brief the designer on campaign 3", "blockers": "", "mood": 4,
-                    "values": [{"goal": 3, "value": "1850"}],
+                    "values": [{"goal": 7, "value": "1850"}],
                 },
                 request_only=True,
             )
@@ -190,10 +190,10 @@ class MetricEntryViewSet(
         responses=BulkResultSerializer,
         examples=[
             OpenApiExample(
-                "A CRM pushing deal values",
+                "A CRM pushing the day's sign-ups",
                 value={"entries": [
-                    {"goal": 7, "day": "2026-11-23", "value": "48000", "member": 12, "external_id": "crm-deal-9911"},
-                    {"goal": 7, "day": "2026-11-23", "value": "15500", "member": 14, "external_id": "crm-deal-9912"},
+                    {"goal": 7, "day": "2026-11-23", "value": "4800", "member": 3, "external_id": "crm-signup-9911"},
+                    {"goal": 7, "day": "2026-11-23", "value": "1550", "member": 6, "external_id": "crm-signup-9912"},
                 ]},
                 request_only=True,
             )
@@ -250,6 +250,7 @@ class IndicatorViewSet(mixins.ListModelMixin, OrgGenericViewSet):
     def scoped_queryset(self, *, org: Organization) -> QuerySet[IndicatorSnapshot]:
         return selectors.snapshot_list(org=org)
 
+    @extend_schema(responses=IndicatorSnapshotSerializer(many=True))
     @action(detail=False, methods=["get"])
     def latest(self, request: Request, org_slug: str) -> Response:
         """The newest snapshot of each goal and supporting metric (filters apply to those rows)."""

@@ -43,7 +43,7 @@ class StandupSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     mood = serializers.ChoiceField(choices=Mood.choices, required=False, allow_null=True)
     values = ValueSerializer(many=True, required=False, write_only=True)
     entries = serializers.SerializerMethodField()
-    blocker_resolved_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    blocker_resolved_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Standup
@@ -102,7 +102,7 @@ class BulkResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class IndicatorSnapshotSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     supporting_metric_name = serializers.CharField(
-        source="supporting_metric.name", read_only=True, default=None
+        source="supporting_metric.name", read_only=True, default=None, allow_null=True
     )
     status_reason = serializers.CharField(
         read_only=True, help_text="Why the goal has its status (lagging indicators), one or two sentences."
@@ -120,6 +120,9 @@ class IndicatorSnapshotSerializer(serializers.ModelSerializer):  # type: ignore[
 
 class AlertSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     message = serializers.SerializerMethodField()
+    cause = serializers.ChoiceField(
+        choices=Cause.choices, allow_blank=True, read_only=True, help_text="Empty until acknowledged."
+    )
     resolution_text = serializers.CharField(read_only=True)
 
     class Meta:

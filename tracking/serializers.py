@@ -123,6 +123,10 @@ class AlertSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     cause = serializers.ChoiceField(
         choices=Cause.choices, allow_blank=True, read_only=True, help_text="Empty until acknowledged."
     )
+    resolution_reason = serializers.ChoiceField(
+        choices=ResolutionReason.choices, allow_blank=True, read_only=True,
+        help_text="Why it was resolved by hand; empty while open or when it cleared by itself.",
+    )  # fmt: skip
     resolution_text = serializers.CharField(read_only=True)
 
     class Meta:

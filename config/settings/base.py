@@ -302,6 +302,8 @@ SPECTACULAR_SETTINGS = {
         "CorrectiveActionStateEnum": "tracking.models.ActionState",
         "GrowthRewardKindEnum": "recognition.models.RewardKind",
         "InstantRewardConditionEnum": "recognition.models.Condition",
+        "AlertResolutionReasonEnum": "tracking.models.ResolutionReason",
+        "RevisionReasonEnum": "goals.models.Revision.Reason",
         "PayoutRunStatusEnum": "incentives.models.RunStatus",
     },
 }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from teams.errors import Verdict
+from teams.jobs import job_lock, pause_point
 from teams.models import Membership, Organization
 from teams.services import audit_diff, audit_record
 
@@ -192,12 +193,22 @@ def run_compute(*, run_id: int) -> PayoutRun | None:
     """The job: every active person with a scheme gets a line, in chunks, with the progress saved
     after each chunk. Idempotent: only the job that moves the run from queued to computing owns it
     (its `attempt`); a duplicated or late job finds the run taken and does nothing, and every write
-    checks that ownership under the run's row lock."""
+    checks that ownership under the run's row lock. The job holds the run's job lock while it
+    computes: a job delivered again after its worker was killed finds the lock free and the run
+    still computing, and computes it afresh (the dead worker's lines go)."""
+    with job_lock("payout_run", run_id) as sole:
+        if sole is False:
+            return PayoutRun.objects.filter(pk=run_id).first()  # a live worker is computing it
+        return _run_compute(run_id=run_id, take_over=sole is True)
+
+
+def _run_compute(*, run_id: int, take_over: bool) -> PayoutRun | None:
     with transaction.atomic():
         run = (
             PayoutRun.objects.select_for_update(of=("self",)).select_related("org").filter(pk=run_id).first()
         )
-        if run is None or run.status != RunStatus.QUEUED:
+        abandoned = take_over and run is not None and run.status == RunStatus.COMPUTING
+        if run is None or (run.status != RunStatus.QUEUED and not abandoned):
             return run
         run.status, run.attempt, run.done = RunStatus.COMPUTING, run.attempt + 1, 0
         run.save(update_fields=["status", "attempt", "done", "updated_at"])
@@ -226,6 +237,7 @@ def run_compute(*, run_id: int) -> PayoutRun | None:
                     PayoutRun.objects.filter(pk=run_id).update(
                         done=index + len(chunk), updated_at=timezone.now()
                     )
+                pause_point("payout-chunk")
         with transaction.atomic():
             if not _still_mine(run_id, attempt):
                 return PayoutRun.objects.filter(pk=run_id).first()

@@ -1,0 +1,55 @@
+"""What background jobs need to survive a worker killed mid-job (see docs/reliability.md):
+
+- `job_lock`: a PostgreSQL session lock held while a worker does one job. The database drops it
+  the moment a killed worker's connection goes, so the job, delivered again by the broker (late
+  acknowledgement), can tell a dead owner (take the work over) from a live one (leave it);
+- `pause_point`: a named place inside a job where a test (or bench/faults.py) makes the worker
+  stop, so that it can be killed there. It does nothing unless STRETCH_FAULT_DIR is set."""
+
+from __future__ import annotations
+
+import os
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.db import connection
+
+FAULT_DIR_ENV = "STRETCH_FAULT_DIR"
+
+
+@contextmanager
+def job_lock(kind: str, pk: int) -> Iterator[bool | None]:
+    """Hold the lock of job (`kind`, `pk`) for the `with` block. Yields True when this worker is
+    the only one on the job (whoever had it before is dead), False when a live worker holds it,
+    and None when the database has no such locks (SQLite): the caller then keeps its old rule."""
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    key = (zlib.crc32(kind.encode()) & 0x7FFFFFFF, pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+
+def pause_point(name: str) -> None:
+    """Test hook. When STRETCH_FAULT_DIR is set and the file `<name>.armed` exists in it, the
+    first worker to get here removes it, writes `<name>.paused` and sleeps (until it is killed)."""
+    folder = os.environ.get(FAULT_DIR_ENV)
+    if not folder:
+        return
+    armed = Path(folder) / f"{name}.armed"
+    try:
+        armed.unlink()  # only one process wins the pause
+    except FileNotFoundError:
+        return
+    (Path(folder) / f"{name}.paused").write_text(str(os.getpid()))
+    time.sleep(float(os.environ.get("STRETCH_FAULT_SLEEP", "120")))

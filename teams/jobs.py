@@ -42,7 +42,8 @@ def job_lock(kind: str, pk: int) -> Iterator[bool | None]:
 
 def pause_point(name: str) -> None:
     """Test hook. When STRETCH_FAULT_DIR is set and the file `<name>.armed` exists in it, the
-    first worker to get here removes it, writes `<name>.paused` and sleeps (until it is killed)."""
+    first worker to get here removes it, writes `<name>.paused` and waits (to be killed) until that
+    file is removed or STRETCH_FAULT_SLEEP seconds have passed."""
     folder = os.environ.get(FAULT_DIR_ENV)
     if not folder:
         return
@@ -51,5 +52,8 @@ def pause_point(name: str) -> None:
         armed.unlink()  # only one process wins the pause
     except FileNotFoundError:
         return
-    (Path(folder) / f"{name}.paused").write_text(str(os.getpid()))
-    time.sleep(float(os.environ.get("STRETCH_FAULT_SLEEP", "120")))
+    paused = Path(folder) / f"{name}.paused"
+    paused.write_text(str(os.getpid()))
+    until = time.monotonic() + float(os.environ.get("STRETCH_FAULT_SLEEP", "120"))
+    while paused.exists() and time.monotonic() < until:
+        time.sleep(0.1)

@@ -5,8 +5,8 @@ job still completed exactly once (not in CI's time budget: CI runs each kill onc
 
 It runs tests/test_worker_faults.py with STRETCH_FAULTS_REPEAT=<rounds> (every test of it that
 many times in one session, one worker start per kill), reads the outcome of each round from the
-JUnit report and writes the counts into docs/reliability.md, between the faults markers of the
-section "Worker killed mid-job"."""
+JUnit report and adds a table of the counts to docs/reliability.md, after the faults start marker
+of the section "Worker killed mid-job" (newest first). `-k EXPR` runs only some of the kills."""
 
 from __future__ import annotations
 
@@ -29,22 +29,25 @@ JOBS = {
     "test_nightly_recompute": "nightly recompute",
     "test_alert_evaluation": "alert evaluation (raise, notify, deliver)",
     "test_alert_escalation": "alert escalation",
+    "test_alert_fan_out": "alert handed to its channels (fan-out)",
     "test_delivery": "delivery (webhook POST)",
     "test_payout_run": "payout run",
     "test_file_import": "file import",
     "test_reminders": "stand-up reminders",
     "test_instant_rewards": "instant rewards",
+    "test_the_worker_carries_on_after_postgresql_cut_its_connection": "a job after PostgreSQL cut every session",
 }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("-k", dest="only", default="", help="only the tests pytest -k selects")
     args = parser.parse_args()
     report = Path(tempfile.mkdtemp()) / "faults.xml"
     started = time.monotonic()
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_worker_faults.py",
-               f"--junitxml={report}"]  # fmt: skip
+               f"--junitxml={report}", *(["-k", args.only] if args.only else [])]  # fmt: skip
     subprocess.run(
         command, cwd=ROOT, env={**os.environ, "STRETCH_FAULTS_REPEAT": str(args.rounds)}, check=False
     )
@@ -57,23 +60,23 @@ def main() -> int:
             continue
         (failed if case.find("failure") is not None or case.find("error") is not None else passed)[name] += 1
     rows = [
-        "| job | kills | completed exactly once | lost or doubled |",
+        "| worker killed during / fault | rounds | completed exactly once | lost or doubled |",
         "|---|---:|---:|---:|",
-        *(f"| {label} | {passed[t] + failed[t]} | {passed[t]} | {failed[t]} |" for t, label in JOBS.items()),
-    ]
+        *(f"| {label} | {passed[t] + failed[t]} | {passed[t]} | {failed[t]} |" for t, label in JOBS.items()
+          if passed[t] + failed[t]),
+    ]  # fmt: skip
     section = "\n".join([
-        START,
         f"Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {args.rounds} rounds, {minutes:.1f} min "
-        f"(`python bench/faults.py --rounds {args.rounds}`).",
+        f"(`python bench/faults.py --rounds {args.rounds}{f' -k {args.only!r}' if args.only else ''}`).",
         "",
         *rows,
-        END,
+        "",
     ])  # fmt: skip
-    text = DOC.read_text()
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text += "\n" + section + "\n"
+    text = DOC.read_text()  # each run adds its table after the start marker, newest first
+    if START not in text:
+        text += f"\n{START}\n{END}\n"
+    at = text.index(START) + len(START) + 1
+    text = text[:at] + section + text[at:]
     DOC.write_text(text)
     print("\n".join(rows))
     return 0 if not sum(failed.values()) else 1

@@ -241,6 +241,19 @@ def test_delivery(workers, receiver):
     assert Delivery.objects.count() == 1 and len(Receiver.received) == 1  # posted once, not lost
 
 
+def test_alert_fan_out(workers, receiver):
+    org, _admin, sales, _manager, goal = lagging_goal("faults-fan-out", receiver)
+    today = org_today(org)
+    alert = Alert.objects.create(org=org, kind="lagging_behind", dedupe_key="faults", goal=goal, team_id=sales.pk,
+                                 raised_on=today, since=today, measured=D(100), expected=D(500),
+                                 deviation_pct=D(80))  # fmt: skip
+    # Killed between the first channel's delivery row and its job.
+    workers.kill_during("fan-out", lambda: tasks.deliver_alert.delay(alert_id=alert.pk))
+    assert _wait_for(lambda: Delivery.objects.filter(state="sent").count() == 2, timeout=60), workers.output()
+    settle()
+    assert Delivery.objects.count() == 2 and len(Receiver.received) == 2
+
+
 def test_payout_run(workers):
     org = factories.organization(slug="faults-payroll")
     hr = factories.member(org, Role.HR)

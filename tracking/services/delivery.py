@@ -139,7 +139,9 @@ def _fan_out(
     now: bool = False,
 ) -> int:  # fmt: skip
     """One delivery per enabled channel of the team and of the whole organisation, each sent once
-    (the unique rows make a repeat a no-op); queued now, or after commit. Returns how many."""
+    (the unique rows make a repeat a no-op); queued now, or after commit. Returns how many were
+    created. A repeat also queues again a delivery never tried (its job may have been lost with a
+    killed worker between the row and the queue); sending it twice posts once."""
     channels = NotificationChannel.objects.filter(org_id=org_id, enabled=True).filter(
         Q(team__isnull=True) | Q(team_id=team_id)
     )
@@ -147,12 +149,16 @@ def _fan_out(
     for channel in channels:
         delivery, created = Delivery.objects.get_or_create(channel=channel, alert=alert, event=event,
                                                            defaults={"max_attempts": WEBHOOK_ATTEMPTS, **(defaults or {})})  # fmt: skip
-        if created:
+        pause_point("fan-out")
+        untried = (
+            delivery.state == Delivery.State.PENDING and not delivery.attempts and not delivery.lease_until
+        )
+        if created or untried:
             if now:
                 send_delivery.delay(delivery_id=delivery.pk)
             else:
                 transaction.on_commit(partial(send_delivery.delay, delivery_id=delivery.pk))
-            queued += 1
+        queued += created
     return queued
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from datetime import date, timedelta
@@ -38,7 +39,7 @@ from teams.models import AuditEntry, Membership, Role
 from teams.selectors import org_today
 from tests import factories
 from tests.recognition.conftest import log_value, weekly_goal
-from tests.test_worker import _start, _wait_for
+from tests.test_worker import ROOT, _database_url, _wait_for
 from tests.tracking.test_alerts import Receiver
 from tracking import services, tasks
 from tracking.models import (
@@ -79,15 +80,23 @@ class Workers:
     def __init__(self, queue: str, folder: Path) -> None:
         self.queue, self.folder = queue, folder
         self.process: subprocess.Popen | None = None
-        self.logs: list[str] = []
         self.kills = 0
 
     def start(self) -> None:
-        self.process = _start(
-            "worker", self.queue, **{FAULT_DIR_ENV: str(self.folder)}, CELERY_VISIBILITY_TIMEOUT=VISIBILITY,
-            CELERY_UNACKED_RESTORE_INTERVAL="1", CELERY_UNACKED_RESTORE_THROTTLE="1",
-            WEBHOOK_ALLOW_PRIVATE_NETWORKS="true", STRETCH_FAULT_SLEEP="60",
-        )  # fmt: skip
+        # The worker writes to a file, not a pipe nobody reads while it runs (a full pipe blocks it).
+        self.log = self.folder / f"worker-{self.kills}.log"
+        env = {
+            **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "false",
+            "DATABASE_URL": _database_url(), "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            "CELERY_TASK_ALWAYS_EAGER": "false", FAULT_DIR_ENV: str(self.folder),
+            "CELERY_VISIBILITY_TIMEOUT": VISIBILITY, "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+            "CELERY_UNACKED_RESTORE_THROTTLE": "1", "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
+            "STRETCH_FAULT_SLEEP": "60",
+        }  # fmt: skip
+        args = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING", "--pool=solo",
+                "-Q", self.queue, "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
     def kill_during(self, point: str, send) -> None:
         if self.process is None:
@@ -101,19 +110,19 @@ class Workers:
         assert reached, f"the job never reached {point}; worker output:\n{self.output()}"
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait()
-        self.logs.append(self.process.stdout.read() if self.process.stdout else "")
         paused.unlink()
         self.kills += 1
         self.start()
-        self.killed_at = time.monotonic()
 
     def output(self) -> str:
-        return "\n".join(self.logs)
+        """The last lines each worker wrote."""
+        logs = sorted(self.folder.glob("worker-*.log"), key=lambda p: p.stat().st_mtime)
+        return "\n".join(f"--- {log.name}\n" + "\n".join(log.read_text().splitlines()[-40:]) for log in logs)
 
     def stop(self) -> None:
         if self.process is not None:  # killed too: a worker parked at a pause point would not stop
             self.process.kill()
-            self.process.communicate()
+            self.process.wait()
 
 
 @pytest.fixture(scope="module")

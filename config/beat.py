@@ -19,6 +19,11 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "teams.tasks.login_attempts_prune",
             "schedule": 3600.0,
         },
+        "drain-outbox": {
+            "task": "teams.tasks.outbox_drain",
+            "schedule": 30.0,  # jobs saved while the queue was down (teams.services.outbox)
+            "options": {"expires": 30.0},
+        },
         "remind-standups": {
             "task": "tracking.tasks.remind_standups",
             "schedule": 900.0,  # each team's stand-up time is checked in its organisation's time zone

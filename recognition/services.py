@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from goals.periods import month_start, previous_month
 from teams.access import CONTRIBUTORS
+from teams.jobs import pause_point
 from teams.models import Membership, Organization, Team
 from teams.selectors import org_today
 from teams.services import audit_diff, audit_record
@@ -236,6 +237,7 @@ def instant_rewards_check(*, org: Organization, week_start: date) -> list[Earned
                       evidence=results[rule.team_id].as_json()) for rule in new],
         ignore_conflicts=True,  # a second job at the same moment: the unique row keeps one
     )  # fmt: skip
+    pause_point("rewards")
     # Announce every reward of the week, new or not: deliveries are unique per channel and reward,
     # so nothing is posted twice, and a reward whose announcement was lost (the queue was down) is
     # announced by the next run.

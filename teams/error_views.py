@@ -11,22 +11,26 @@ from django.views.decorators.http import require_GET
 from . import selectors
 from .access import public_page
 from .errors import NotAllowed
-from .health import broker_status, database_status
+from .health import broker_status, database_status, degraded_reasons, outbox_status
 
 
 # --- Health -----------------------------------------------------------------------------------
 @public_page
 @require_GET
 def healthz_view(request: HttpRequest) -> JsonResponse:
-    """Liveness and readiness for load balancers: database and broker. 503 when either is down."""
+    """Liveness and readiness for load balancers: database and broker. 503 when either is down;
+    "degraded" (200) when both answer but jobs saved while the queue was down still wait."""
     database = database_status()
     broker = broker_status()
+    outbox = outbox_status() if database["ok"] else {"ok": False}
     last = selectors.heartbeat_latest(limit=1) if database["ok"] else []
     ok = database["ok"] and broker["ok"]
     body = {
-        "status": "ok" if ok else "error",
+        "status": ("ok" if outbox["ok"] else "degraded") if ok else "error",
         "database": database,
         "broker": broker,
+        "outbox": outbox,
+        "degraded": degraded_reasons(database, broker, outbox),
         "heartbeat": last[0].recorded_at.isoformat() if last else None,
     }
     return JsonResponse(body, status=200 if ok else 503, json_dumps_params={"ensure_ascii": False})

@@ -45,3 +45,32 @@ def broker_status() -> dict[str, Any]:
     except Exception as error:  # any failure means "down"
         return {"ok": False, "transport": "redis", "error": error.__class__.__name__}
     return {"ok": True, "transport": "redis", "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+# Jobs normally leave the outbox within a second; older ones mean the queue was (or is) down.
+OUTBOX_STALE_SECONDS = 120
+
+
+def outbox_status() -> dict[str, Any]:
+    """The jobs waiting in the outbox (teams.services.outbox) for the queue."""
+    from .selectors import outbox_backlog
+
+    try:
+        backlog = outbox_backlog()
+    except Exception as error:  # the database is down: database_status says so
+        return {"ok": False, "error": error.__class__.__name__}
+    return {"ok": backlog["oldest_seconds"] < OUTBOX_STALE_SECONDS, **backlog}
+
+
+def degraded_reasons(database: dict[str, Any], broker: dict[str, Any], outbox: dict[str, Any]) -> list[str]:
+    """What does not work right now, in words for the operator (empty when all is well)."""
+    reasons = []
+    if not database["ok"]:
+        reasons.append("database unreachable")
+    if not broker["ok"]:
+        reasons.append("job queue unreachable: changes are saved, their jobs wait in the outbox")
+    if database["ok"] and outbox.get("pending") and not outbox["ok"]:
+        reasons.append(
+            f"outbox backlog: {outbox['pending']} jobs, the oldest {outbox['oldest_seconds']} s old"
+        )
+    return reasons

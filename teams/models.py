@@ -336,6 +336,24 @@ class Heartbeat(models.Model):
         return f"heartbeat {self.slot:%Y-%m-%d %H:%M:%S}"
 
 
+class OutboxJob(models.Model):
+    """A background job written in the same transaction as the change that needs it (a stand-up's
+    recompute). It is sent to the queue after commit and deleted once the queue took it; when the
+    queue is down it waits here, and the outbox drain (beat) sends it when the queue is back."""
+
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
 class AuditEntry(models.Model):
     """Who changed what, when, from what to what. Written by services of every app through
     teams.services.audit_record; never edited."""

@@ -22,6 +22,7 @@ from .models import (
     LoginAttempt,
     Membership,
     Organization,
+    OutboxJob,
     PendingInvitation,
     Role,
     Team,
@@ -242,6 +243,15 @@ def login_lockout_remaining(*, username: str, ip: str | None, now: datetime | No
             lifts_at = failures[0] + window
             remaining = max(remaining, int((lifts_at - now).total_seconds()) + 1)
     return remaining
+
+
+def outbox_backlog() -> dict[str, int]:
+    """How many jobs wait in the outbox for the queue, and how long the oldest has waited (s)."""
+    oldest = OutboxJob.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    return {
+        "pending": OutboxJob.objects.count(),
+        "oldest_seconds": round((timezone.now() - oldest).total_seconds()) if oldest else 0,
+    }
 
 
 def heartbeat_latest(*, limit: int = 60) -> list[Heartbeat]:

@@ -60,6 +60,14 @@ def login_attempts_prune() -> int:
     return services.login_attempts_prune()
 
 
+@shared_task(name="teams.tasks.outbox_drain", acks_late=True)
+def outbox_drain() -> int:
+    """Send the jobs that waited in the outbox while the queue was down (each is idempotent)."""
+    from . import services
+
+    return services.outbox_drain()
+
+
 @shared_task(
     name="teams.tasks.send_invitation_email",
     autoretry_for=(OSError, smtplib.SMTPException),

@@ -117,7 +117,16 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    # A job whose worker died (killed, out of memory) before acknowledging it comes back after the
+    # visibility timeout. It must outlast the longest job (CELERY_TASK_TIME_LIMIT) and the longest
+    # countdown a job is queued with (a webhook's last retry, 8 minutes), or Redis hands such a
+    # job out twice; the rescan interval is how often a worker looks for such jobs.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=6),
+        "socket_connect_timeout": 3,  # a stopped broker is noticed at once, not after minutes
+    }
 else:
     # Embedded default: what web and worker share lives on disk under var/, never inside one
     # process (a LocMemCache would keep a signed-out session alive in another process, and a job's
@@ -149,8 +158,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
-# Late acknowledgement is switched on per task, only for tasks that are idempotent.
+# Late acknowledgement is switched on per task, only for tasks that are idempotent; such a task
+# also goes back to the queue when its worker process dies (prefork child killed), rather than
+# being acknowledged as failed.
 CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

@@ -19,10 +19,10 @@ from django.utils.translation import gettext_noop
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from teams.errors import Verdict
+from teams.jobs import job_lock, pause_point
 from teams.models import Membership, Organization
 from teams.services import audit_diff, audit_record
 from teams.tasks import TRANSIENT_DB_ERRORS
-from tracking.services import job_lock
 
 from .. import calculator
 from ..models import BonusScheme, PayoutLine, PayoutRun, RunStatus
@@ -196,19 +196,22 @@ def run_compute(*, run_id: int) -> PayoutRun | None:
     after each chunk. Idempotent: only the job that moves the run from queued to computing owns it
     (its `attempt`); a duplicated or late job finds the run taken and does nothing, and every write
     checks that ownership under the run's row lock. The job holds the run's job lock while it
-    works, so beat's sweep (incentives.services.sweeps) knows when its worker died."""
-    with job_lock("payout_run", run_id) as mine:
-        if not mine:
-            return PayoutRun.objects.filter(pk=run_id).first()  # another worker is computing it
-        return _run_compute(run_id=run_id)
+    computes: a job delivered again after its worker was killed finds the lock free and the run
+    still computing, and computes it afresh (the dead worker's lines go); beat's sweep
+    (incentives.services.sweeps) reads the same lock to know when a worker died."""
+    with job_lock("payout_run", run_id) as sole:
+        if sole is False:
+            return PayoutRun.objects.filter(pk=run_id).first()  # a live worker is computing it
+        return _run_compute(run_id=run_id, take_over=sole is True)
 
 
-def _run_compute(*, run_id: int) -> PayoutRun | None:
+def _run_compute(*, run_id: int, take_over: bool) -> PayoutRun | None:
     with transaction.atomic():
         run = (
             PayoutRun.objects.select_for_update(of=("self",)).select_related("org").filter(pk=run_id).first()
         )
-        if run is None or run.status != RunStatus.QUEUED:
+        abandoned = take_over and run is not None and run.status == RunStatus.COMPUTING
+        if run is None or (run.status != RunStatus.QUEUED and not abandoned):
             return run
         run.status, run.attempt, run.done = RunStatus.COMPUTING, run.attempt + 1, 0
         run.save(update_fields=["status", "attempt", "done", "updated_at"])
@@ -237,6 +240,7 @@ def _run_compute(*, run_id: int) -> PayoutRun | None:
                     PayoutRun.objects.filter(pk=run_id).update(
                         done=index + len(chunk), updated_at=timezone.now()
                     )
+                pause_point("payout-chunk")
         with transaction.atomic():
             if not _still_mine(run_id, attempt):
                 return PayoutRun.objects.filter(pk=run_id).first()

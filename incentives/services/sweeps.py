@@ -6,7 +6,7 @@ fails with a message HR reads on the run page. A run still queued after the time
 was lost with the queue) is queued again. Each requeue is in the run's history.
 
 Whether a job is alive is known for certain on PostgreSQL: the job holds the run's job lock
-(tracking.services.jobs), which the database drops when the worker dies. Elsewhere, a run that has
+(teams.jobs), which the database drops when the worker dies. Elsewhere, a run that has
 made no progress for longer than the job time limit is taken as dead. Each run is claimed by one
 sweep (its job lock and row lock), so two beats requeue it once."""
 
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from teams.models import AuditEntry
-from tracking.services import job_lock, job_locks_supported
+from teams.jobs import job_lock, job_locks_supported
 
 from ..models import PayoutRun, RunStatus
 from ..tasks import payout_run_compute
@@ -51,7 +51,7 @@ def runs_sweep(*, now: Any = None) -> int:
         if updated_at > now - (limit if status == RunStatus.QUEUED else dead_after):
             continue
         with job_lock("payout_run", run_id) as mine:
-            if not mine:
+            if mine is False:
                 continue  # a worker is computing it right now (or another sweep has it)
             if _requeue(run_id=run_id, now=now, limit=limit, dead_after=dead_after):
                 requeued.append(run_id)

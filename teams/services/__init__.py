@@ -4,7 +4,8 @@ re-exported here so that callers (``from teams import services``) and Celery tas
 - ``organisations``: organisations and their teams;
 - ``members``: invitations and memberships (role, teams, access);
 - ``accounts``: a person's profile and language, API tokens, sign-in throttling, the heartbeat;
-- ``audit``: the audit trail."""
+- ``audit``: the audit trail;
+- ``outbox``: jobs written with the change that needs them, sent to the queue after commit."""
 
 from __future__ import annotations
 
@@ -48,8 +49,11 @@ from .organisations import (
     team_delete,
     team_update,
 )
+from .outbox import outbox_drain, outbox_enqueue
 
 __all__ = [
+    "outbox_drain",
+    "outbox_enqueue",
     "INVITATION_MAX_AGE",
     "INVITATION_SALT",
     "InviteResult",

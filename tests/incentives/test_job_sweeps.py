@@ -23,7 +23,7 @@ from incentives.tasks import payout_run_compute, sweep_payout_runs
 from teams.models import AuditEntry
 from tests.concurrency import Holding, at_once
 from tests.conftest import login
-from tracking.services import job_lock
+from teams.jobs import job_lock, lock_key
 
 from .test_runs import hr, period, sales  # noqa: F401 - fixtures
 
@@ -127,9 +127,9 @@ def test_the_sweep_runs_every_minute():
 
 HOLDER = """
 import sys, time, psycopg2
-connection = psycopg2.connect(**dict(arg.split("=", 1) for arg in sys.argv[2:]))
+connection = psycopg2.connect(**dict(arg.split("=", 1) for arg in sys.argv[3:]))
 connection.autocommit = True
-connection.cursor().execute("SELECT pg_advisory_lock(%s)", [int(sys.argv[1])])
+connection.cursor().execute("SELECT pg_advisory_lock(%s, %s)", [int(sys.argv[1]), int(sys.argv[2])])
 print("held", flush=True)
 time.sleep(120)
 """
@@ -145,13 +145,11 @@ def test_a_worker_killed_with_sigkill_frees_its_run_for_the_sweep(run):
 
     from django.db import connection
 
-    from tracking.services.jobs import _key
-
     died(run)
     db = connection.settings_dict
     params = [f"{k}={v}" for k, v in {"dbname": db["NAME"], "user": db["USER"], "host": db["HOST"] or "127.0.0.1",
                                       "port": db["PORT"] or 5432, "password": db["PASSWORD"]}.items() if v]  # fmt: skip
-    worker = subprocess.Popen([sys.executable, "-c", HOLDER, str(_key("payout_run", run.pk)), *params],
+    worker = subprocess.Popen([sys.executable, "-c", HOLDER, *map(str, lock_key("payout_run", run.pk)), *params],
                               stdout=subprocess.PIPE, text=True)  # fmt: skip
     try:
         assert worker.stdout.readline().strip() == "held"

@@ -12,6 +12,7 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from goals import services as goal_services
@@ -23,6 +24,7 @@ from plans.services import InitiativeInput
 from teams.models import AuditEntry, Role
 from teams.selectors import org_today
 from tests import factories
+from tests.jobs import live_owner
 from tests.queries import assert_queries
 from tracking import services as tracking
 
@@ -166,11 +168,14 @@ def test_the_job_is_idempotent_and_a_stuck_run_is_computed_again(org, hr, member
     assert run.lines.count() == 4 and run.attempt == 1
     services.run_compute(run_id=run.pk)  # a duplicated job does nothing to a computed run
     assert run.lines.count() == 4
-    # A worker died half way: the run sits in "computing". Another job for it does nothing (it does
-    # not own the run), and HR cannot compute it again until it has made no progress for 10 minutes.
+    # A worker is half way (or its job was lost): the run sits in "computing". Another job for it
+    # does nothing while that worker lives (it does not own the run), and HR cannot compute it again
+    # until it has made no progress for 10 minutes. (A job whose worker was killed is taken over:
+    # test_a_job_whose_worker_died_is_taken_over.)
     PayoutRun.objects.filter(pk=run.pk).update(status=RunStatus.COMPUTING, done=2)
     run.lines.filter(membership=member).delete()
-    services.run_compute(run_id=run.pk)
+    with live_owner("payout_run", run.pk):
+        services.run_compute(run_id=run.pk)
     assert run.lines.count() == 3
     run.refresh_from_db()
     with pytest.raises(ValidationError):
@@ -185,6 +190,23 @@ def test_the_job_is_idempotent_and_a_stuck_run_is_computed_again(org, hr, member
     assert run.status == RunStatus.REVIEW and run.done == 4 and run.attempt == 2
     assert run.lines.count() == 4 and run.lines.get(membership=member).base == D(31000)  # all computed afresh
     assert run.total == sum(line.total for line in run.lines.all())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="job locks need PostgreSQL")
+def test_a_job_whose_worker_died_is_taken_over(
+    org, hr, member, sales, period, django_capture_on_commit_callbacks
+):
+    for _ in range(2):
+        factories.member(org).teams.add(sales["team"])
+    run = _run(org, hr, period, django_capture_on_commit_callbacks)
+    # Killed half way: the run computing, some lines written, and no worker holds its job lock.
+    PayoutRun.objects.filter(pk=run.pk).update(status=RunStatus.COMPUTING, done=1)
+    run.lines.exclude(membership=member).delete()
+    services.run_compute(run_id=run.pk)  # the job, delivered again by the broker
+    run.refresh_from_db()
+    assert run.status == RunStatus.REVIEW and run.attempt == 2 and run.done == 3
+    people = list(run.lines.values_list("membership_id", flat=True))
+    assert len(people) == 3 and len(set(people)) == 3  # everyone once: the dead worker's lines went
 
 
 def test_a_failed_run_says_why_and_blocks_a_second_run_of_its_period(org, hr, member, sales, period,

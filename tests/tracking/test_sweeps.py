@@ -21,7 +21,7 @@ from tests.tracking.test_import import goal  # noqa: F401 - fixture
 from tracking import services, tasks
 from tracking.models import Delivery, ImportJob, MetricEntry, NotificationChannel
 from tracking.services import imports as import_module
-from tracking.services import job_lock
+from teams.jobs import job_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -68,7 +68,6 @@ from .indicators import (
     schedule_recompute,
 )
 from .integrations import channel_delete, channel_save, channel_set_enabled, channel_test, delivery_retry
-from .jobs import job_lock, job_locks_supported
 from .reminders import DEFAULT_STANDUP_TIME, preference_save, rhythm_save, standup_reminders
 from .reviews import require_team_change, review_action_add, review_save
 from .rules import RULE_LIMITS, rule_save
@@ -139,8 +138,6 @@ __all__ = [
     "imports_sweep",
     "indicators_recompute",
     "indicators_recompute_all",
-    "job_lock",
-    "job_locks_supported",
     "MAX_ABS_VALUE",
     "MAX_ID",
     "MESSAGE_KEY_LIMIT",

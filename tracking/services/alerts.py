@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, Status, SupportingMetric
+from teams.jobs import pause_point
 from teams.models import Membership, Organization, Role
 from teams.selectors import org_today
 from teams.services import audit_record
@@ -243,17 +244,22 @@ def alerts_evaluate(
         }  # fmt: skip
         alert = existing.get(key)
         if alert is None:
+            # Raised, notified and handed to delivery together: a worker killed in between leaves
+            # nothing, so the job delivered again raises it (and sends it) once.
             try:
                 with transaction.atomic():
                     alert = Alert.objects.create(
                         org=org, kind=spec.kind, dedupe_key=key, goal=spec.goal, supporting_metric=spec.metric,
                         member=spec.member, team_id=spec.team_id, raised_on=day, **values,
                     )  # fmt: skip
+                    pause_point("alert-raise")
+                    _notify(
+                        alert=alert, people=_recipients(alert), kind=Notification.Kind.ALERT, event="raised"
+                    )
+                    _deliver(alert)
             except IntegrityError:
                 continue  # another run raised it a moment ago
             result.raised.append(alert.pk)
-            _notify(alert=alert, people=_recipients(alert), kind=Notification.Kind.ALERT, event="raised")
-            _deliver(alert)
             continue
         if alert.state == AlertState.RESOLVED and alert.held:
             continue  # resolved by hand: it stays so until its condition has cleared once
@@ -314,14 +320,16 @@ def _escalate(*, org: Organization, rules: dict[str, selectors.RuleSetting], day
             if admins is None:
                 admins = list(Membership.objects.filter(org=org, role=Role.ADMIN, is_active=True))
             people = admins
-        updated = Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(
-            escalated_at=timezone.now()
-        )
-        if not updated:
-            continue  # escalated by a concurrent run
-        alert.escalated_to.set(people)
-        _notify(alert=alert, people=people, kind=Notification.Kind.ESCALATION, event="escalated")
-        _deliver(alert, event=f"escalated:{day.isoformat()}")
+        with transaction.atomic():  # marked escalated only together with its notices (a killed worker)
+            updated = Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(
+                escalated_at=timezone.now()
+            )
+            if not updated:
+                continue  # escalated by a concurrent run
+            pause_point("alert-escalate")
+            alert.escalated_to.set(people)
+            _notify(alert=alert, people=people, kind=Notification.Kind.ESCALATION, event="escalated")
+            _deliver(alert, event=f"escalated:{day.isoformat()}")
         escalated.append(alert.pk)
     return escalated
 

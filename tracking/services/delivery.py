@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from teams.jobs import job_lock, pause_point
 from teams.models import Team
 from teams.numbers import format_number
 from tracking import channels
@@ -140,7 +141,9 @@ def _fan_out(
     now: bool = False,
 ) -> int:  # fmt: skip
     """One delivery per enabled channel of the team and of the whole organisation, each sent once
-    (the unique rows make a repeat a no-op); queued now, or after commit. Returns how many."""
+    (the unique rows make a repeat a no-op); queued now, or after commit. Returns how many were
+    created. A repeat also queues again a delivery never tried (its job may have been lost with a
+    killed worker between the row and the queue); sending it twice posts once."""
     channels = NotificationChannel.objects.filter(org_id=org_id, enabled=True).filter(
         Q(team__isnull=True) | Q(team_id=team_id)
     )
@@ -148,12 +151,16 @@ def _fan_out(
     for channel in channels:
         delivery, created = Delivery.objects.get_or_create(channel=channel, alert=alert, event=event,
                                                            defaults={"max_attempts": WEBHOOK_ATTEMPTS, **(defaults or {})})  # fmt: skip
-        if created:
+        pause_point("fan-out")
+        untried = (
+            delivery.state == Delivery.State.PENDING and not delivery.attempts and not delivery.lease_until
+        )
+        if created or untried:
             if now:
                 send_delivery.delay(delivery_id=delivery.pk)
             else:
                 transaction.on_commit(partial(send_delivery.delay, delivery_id=delivery.pk))
-            queued += 1
+        queued += created
     return queued
 
 
@@ -173,15 +180,25 @@ def _response_ok(kind: str, status: int, body: bytes) -> tuple[bool, str]:
 
 def delivery_send(*, delivery_id: int) -> bool:
     """POST one alert to one webhook. On failure the task retries with backoff; after the last
-    attempt the delivery is marked failed and the channel failing (shown to the admin)."""
+    attempt the delivery is marked failed and the channel failing (shown to the admin). While a
+    worker posts it, it holds the delivery's job lock: a job delivered again after that worker was
+    killed takes the delivery over at once instead of waiting for its lease to run out."""
+    with job_lock("delivery", delivery_id) as sole:
+        if sole is False:
+            return False  # a live worker is posting it right now (a duplicated job)
+        return _delivery_send(delivery_id=delivery_id, owner_dead=sole is True)
+
+
+def _delivery_send(*, delivery_id: int, owner_dead: bool) -> bool:
     delivery = Delivery.objects.select_related("channel", "alert__org", "alert__goal", "alert__member__user",
                                                "alert__supporting_metric").filter(pk=delivery_id).first()  # fmt: skip
     if delivery is None or delivery.state != Delivery.State.PENDING:
         return delivery is not None and delivery.state == Delivery.State.SENT
     now = timezone.now()
+    free = Q() if owner_dead else Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     claimed = (
         Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.PENDING)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(free)
         .update(lease_until=now + timedelta(seconds=WEBHOOK_TIMEOUT * 6))
     )
     if not claimed:
@@ -218,6 +235,7 @@ def delivery_send(*, delivery_id: int) -> bool:
             failing_since=timezone.now(), last_error=error
         )
         return False
+    pause_point("delivery-post")
     try:
         # The URL is an admin's http(s) webhook (channel_save refuses any other scheme).
         outgoing = urllib.request.Request(  # noqa: S310

@@ -19,13 +19,13 @@ from django.utils.translation import gettext_noop
 
 from goals.models import SupportingMetric
 from teams.access import CONTRIBUTORS
+from teams.jobs import job_lock, job_locks_supported, pause_point
 from teams.models import AuditEntry, Membership, Organization
-from teams.services import audit_record
+from teams.services import audit_record, outbox_enqueue
 from teams.tables import Rows, read_table
 from tracking.models import ImportJob, Source
 from tracking.tasks import import_values
 
-from .jobs import job_lock, job_locks_supported
 from .values import CleanEntry, EntryInput, _store, entries_validate
 
 IMPORT_COLUMNS = ["goal", "metric", "day", "value", "person", "external_id", "note"]
@@ -55,25 +55,30 @@ def import_start(*, org: Organization, actor: Membership, filename: str, content
     job = ImportJob.objects.create(
         org=org, created_by=actor, filename=filename[:200], content=content, total=len(rows)
     )
-    transaction.on_commit(lambda: import_values.delay(job_id=job.pk))
+    outbox_enqueue(
+        task=import_values, kwargs={"job_id": job.pk}
+    )  # sent after commit, or when the queue is back
     return job
 
 
 def import_run(*, job_id: int) -> ImportJob | None:
     """Check every row (chunk by chunk, saving the progress), then store all of them in one
     transaction — or none, with each bad cell named by row and column. The job holds the import's
-    job lock while it works (tracking.services.jobs), so the sweep knows when its worker died."""
-    with job_lock("import", job_id) as mine:
-        if not mine:
-            return ImportJob.objects.filter(pk=job_id).first()  # another worker is checking it
-        return _import_run(job_id=job_id)
+    job lock while it works (teams.jobs): a job delivered again after its worker was killed takes
+    the import over, a live one is left alone, and beat's sweep knows when its worker died."""
+    with job_lock("import", job_id) as sole:
+        if sole is False:
+            return ImportJob.objects.filter(pk=job_id).first()  # a live worker is checking it
+        # Waiting, or left checking by a worker that was killed (its lock went with it): take it.
+        states = [ImportJob.State.PENDING] + ([ImportJob.State.RUNNING] if sole else [])
+        if not ImportJob.objects.filter(pk=job_id, state__in=states).update(
+            state=ImportJob.State.RUNNING, processed=0
+        ):
+            return ImportJob.objects.filter(pk=job_id).first()  # already run (a duplicated job)
+        return _import_rows(job_id=job_id)
 
 
-def _import_run(*, job_id: int) -> ImportJob | None:
-    if not ImportJob.objects.filter(pk=job_id, state=ImportJob.State.PENDING).update(
-        state=ImportJob.State.RUNNING
-    ):
-        return ImportJob.objects.filter(pk=job_id).first()  # already run (a duplicated job)
+def _import_rows(*, job_id: int) -> ImportJob | None:
     job = (
         ImportJob.objects.select_related("org", "created_by__user", "created_by__org")
         .filter(pk=job_id)
@@ -129,6 +134,7 @@ def _import_run(*, job_id: int) -> ImportJob | None:
                 errors.append({"row": numbers[index], "column": IMPORT_FIELDS.get(field_name, field_name),
                                "message": str(message)})  # fmt: skip
         ImportJob.objects.filter(pk=job.pk).update(processed=min(start + IMPORT_CHUNK, len(rows)))
+    pause_point("import-rows")
     now = timezone.now()
     if errors:
         ImportJob.objects.filter(pk=job.pk).update(
@@ -136,11 +142,12 @@ def _import_run(*, job_id: int) -> ImportJob | None:
             content=b"",
         )  # fmt: skip
     else:
-        result = _store(org=org, actor=actor, entries=clean, source=Source.IMPORT)
-        ImportJob.objects.filter(pk=job.pk).update(
-            state=ImportJob.State.DONE, created=result.created, updated=result.updated, unchanged=result.unchanged,
-            finished_at=now, content=b"",
-        )  # fmt: skip
+        with transaction.atomic():  # the values and "imported" together, or neither (a killed worker)
+            result = _store(org=org, actor=actor, entries=clean, source=Source.IMPORT)
+            ImportJob.objects.filter(pk=job.pk).update(
+                state=ImportJob.State.DONE, created=result.created, updated=result.updated,
+                unchanged=result.unchanged, finished_at=now, content=b"",
+            )  # fmt: skip
     return ImportJob.objects.filter(pk=job.pk).first()
 
 
@@ -203,7 +210,7 @@ def imports_sweep(*, now: Any = None) -> int:
         if state == ImportJob.State.PENDING and created_at > now - limit:
             continue  # waiting its turn in the queue
         with job_lock("import", job_id) as mine:
-            if not mine:
+            if mine is False:
                 continue  # a worker is checking it right now (or another sweep has it)
             if _import_requeue(job_id=job_id, now=now, limit=limit):
                 requeued.append(job_id)

@@ -14,8 +14,10 @@ from django.utils import timezone
 from goals.models import Goal, PeriodKind, Status, SupportingMetric, TargetVersion
 from goals.selectors import version_in_force
 from plans.selectors import plan_risks
+from teams.jobs import pause_point
 from teams.models import Organization
 from teams.selectors import org_today
+from teams.services import outbox_enqueue
 from tracking import indicators, selectors
 from tracking.models import IndicatorKind, IndicatorSnapshot, RuleKind
 from tracking.tasks import recompute_goals
@@ -27,10 +29,12 @@ SLICE_PREFERENCE = (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER)
 
 
 def schedule_recompute(*, org: Organization, goal_ids: Iterable[int], since: date | None = None) -> None:
-    """Recompute the goals' indicators once the current transaction has committed."""
+    """Recompute the goals' indicators once the current transaction has committed. The job is
+    written to the outbox with the change: with the queue down, the change is saved all the same
+    and the recompute is sent when the queue is back (teams.services.outbox)."""
     ids = sorted(set(goal_ids))
     since_text = since.isoformat() if since else None
-    transaction.on_commit(lambda: recompute_goals.delay(org_id=org.pk, goal_ids=ids, since=since_text))
+    outbox_enqueue(task=recompute_goals, kwargs={"org_id": org.pk, "goal_ids": ids, "since": since_text})
 
 
 def _finest_slices(version: TargetVersion) -> tuple[indicators.Slice, ...]:
@@ -140,6 +144,7 @@ def indicators_recompute(
                     )  # fmt: skip
                     rows.append(_snapshot(goal, metric, IndicatorKind.RISK, current, reading, now))
             current += timedelta(days=1)
+    pause_point("recompute")
     with transaction.atomic():
         # A goal or supporting metric deleted since it was read (another request, another job) is
         # skipped: the rows of what still exists are written, held (FOR KEY SHARE) until they are.

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from teams.jobs import pause_point
 from teams.models import Membership, Organization, Role, Team
 from tracking.models import Notification, ReminderChannel, Standup, TeamRhythm, TrackingPreference
 from tracking.tasks import email_notification
@@ -73,6 +74,7 @@ def standup_reminders(*, org: Organization, now: Any = None) -> list[int]:
         [Notification(org=org, recipient=p, kind=Notification.Kind.REMINDER, dedupe_key=key) for p in people],
         ignore_conflicts=True,
     )
+    pause_point("reminders")
     wanted_email = [
         p.pk
         for p in people

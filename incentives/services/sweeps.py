@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from teams.models import AuditEntry
 from teams.jobs import job_lock, job_locks_supported
+from teams.models import AuditEntry
 
 from ..models import PayoutRun, RunStatus
 from ..tasks import payout_run_compute

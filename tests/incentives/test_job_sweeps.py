@@ -20,10 +20,10 @@ from incentives import services
 from incentives.models import PayoutRun, RunStatus
 from incentives.services import sweeps
 from incentives.tasks import payout_run_compute, sweep_payout_runs
+from teams.jobs import job_lock, lock_key
 from teams.models import AuditEntry
 from tests.concurrency import Holding, at_once
 from tests.conftest import login
-from teams.jobs import job_lock, lock_key
 
 from .test_runs import hr, period, sales  # noqa: F401 - fixtures
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.beat import beat_schedule
+from teams.jobs import job_lock
 from tests.concurrency import Holding, at_once
 from tests.conftest import login
 from tests.tracking.test_alerts import Receiver
@@ -21,7 +22,6 @@ from tests.tracking.test_import import goal  # noqa: F401 - fixture
 from tracking import services, tasks
 from tracking.models import Delivery, ImportJob, MetricEntry, NotificationChannel
 from tracking.services import imports as import_module
-from teams.jobs import job_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

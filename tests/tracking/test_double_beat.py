@@ -16,7 +16,9 @@ from django.utils import timezone
 from config.beat import beat_schedule
 from teams.models import Heartbeat, Role
 from teams.selectors import org_today
-from teams.tasks import heartbeat, login_attempts_prune
+from teams.models import OutboxJob
+from teams.services import outbox as outbox_services
+from teams.tasks import heartbeat, login_attempts_prune, outbox_drain
 from tests import factories
 from tests.concurrency import at_once
 from tests.tracking.test_alerts import Receiver, behind, goal, lead, sales  # noqa: F401 - fixtures
@@ -53,7 +55,8 @@ def test_every_periodic_job_is_covered_here():
         "recognition.tasks.check_instant_rewards",
         "tracking.tasks.sweep_stuck_work",
         "incentives.tasks.sweep_payout_runs",
-    }  # fmt: skip  (the last three: tests/recognition/test_double_beat.py and the sweep tests)
+        "teams.tasks.outbox_drain",
+    }  # fmt: skip  (recognition: tests/recognition/test_double_beat.py; the sweeps: their own tests)
     assert {entry["task"] for entry in beat_schedule().values()} <= covered
 
 
@@ -128,3 +131,17 @@ def test_two_heartbeats_at_once_record_one_slot():
 
 def test_two_prunes_at_once_are_harmless():
     assert twice(login_attempts_prune)[2] == 0
+
+
+def test_two_outbox_drains_at_once_send_each_waiting_job_once(monkeypatch):
+    """Jobs kept in the outbox while the queue was down are sent once each, however many drains
+    run when it is back."""
+    sent: list[tuple[str, dict]] = []
+    monkeypatch.setattr(outbox_services, "_publish", lambda name, kwargs: sent.append((name, kwargs)))
+    waiting = timezone.now() - timedelta(minutes=5)
+    for goal_id in (11, 12, 13):
+        OutboxJob.objects.create(task="tracking.tasks.recompute_goals", kwargs={"goal_ids": [goal_id]},
+                                 created_at=waiting)  # fmt: skip
+    twice(outbox_drain)
+    assert sorted(kwargs["goal_ids"][0] for _, kwargs in sent) == [11, 12, 13]
+    assert not OutboxJob.objects.exists()

@@ -14,9 +14,8 @@ from django.core import mail
 from django.utils import timezone
 
 from config.beat import beat_schedule
-from teams.models import Heartbeat, Role
+from teams.models import Heartbeat, OutboxJob, Role
 from teams.selectors import org_today
-from teams.models import OutboxJob
 from teams.services import outbox as outbox_services
 from teams.tasks import heartbeat, login_attempts_prune, outbox_drain
 from tests import factories

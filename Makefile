@@ -1,11 +1,11 @@
-# Front door: `make run`, `make test`, `make lint`, `make bench`.
+# Front door: `make run`, `make test`, `make lint`, `make bench`, `make soak`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 LOCK   := requirements/lock.txt
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast test-dates print-test-dates api-check lint format install messages lock bench clean
+.PHONY: run test test-fast test-dates print-test-dates api-check lint format install messages lock bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ lock:  ## Re-resolve pyproject.toml's dependencies into the pinned lock file.
 bench: install  ## Load generated data into PostgreSQL, serve with gunicorn, drive with locust.
 	$(BIN)/pip install --quiet --requirement requirements/bench.txt
 	$(BIN)/python bench/run.py
+
+soak: install  ## 50 users for 5 minutes against gunicorn + Celery worker and beat; checks nothing is lost or doubled.
+	$(BIN)/pip install --quiet --requirement requirements/bench.txt
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -237,6 +237,15 @@ def check_alerts(since: dt.datetime) -> tuple[bool, str]:
         "WHERE alert_id IS NOT NULL GROUP BY 1, 2, 3 HAVING count(*) > 1",
     }
     found = {name: len(sql(query)) for name, query in duplicates.items()}
+    # The key is built by the code under test: also look for the same deviation raised twice in
+    # this run (one day, so one period) under different keys.
+    found["same goal/metric/person and rule raised twice in the run"] = len(
+        sql(
+            "SELECT kind, goal_id, supporting_metric_id, member_id FROM tracking_alert WHERE created_at >= %s "
+            "GROUP BY 1, 2, 3, 4 HAVING count(*) > 1",
+            (since,),
+        )
+    )
     raised = sql("SELECT count(*) FROM tracking_alert WHERE created_at >= %s", (since,))[0][0]
     total = sql("SELECT count(*) FROM tracking_alert")[0][0]
     notified = sql("SELECT count(*) FROM tracking_notification WHERE created_at >= %s", (since,))[0][0]
@@ -272,7 +281,8 @@ with a session (weight 1), and one integrator pushing 100 values a request to th
 with an admin's token. After the worker has drained the queue the run checks: no 5xx (locust and
 the gunicorn access log); every value that got a success stored once with its value (unique
 external ids); every member-day's stand-up holding the last text and value that got a 201; every
-alert, notification and delivery once per key. It exits non-zero when a check fails.
+alert, notification and delivery once per key, and no deviation (rule, goal, metric, person) raised
+twice in the run under different keys. It exits non-zero when a check fails.
 CPU per request is the gunicorn master's and workers' user+system time (from /proc) over the
 locust phase, divided by the requests served.
 

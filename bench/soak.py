@@ -430,6 +430,7 @@ def main() -> int:  # noqa: PLR0915 - one linear script
     ]
     command = (
         f".venv/bin/python bench/soak.py --users {args.users} --minutes {args.minutes:g}"
+        f" --database {args.database} --redis-db {args.redis_db}"
         f"  # {seeded}; locust: {shlex.join(['.venv/bin/locust', *cmd[1:]])}"
     )
     section = render(args, outcome, checks, machine_rows, cpu, command)

@@ -13,6 +13,7 @@ from tracking import api as tracking_api
 org_router = SimpleRouter()
 org_router.register("teams", teams_api.TeamViewSet, basename="team")
 org_router.register("members", teams_api.MembershipViewSet, basename="member")
+org_router.register("service-tokens", teams_api.ServiceTokenViewSet, basename="service-token")
 org_router.register("invitations", teams_api.PendingInvitationViewSet, basename="invitation")
 org_router.register("goals", goals_api.GoalViewSet, basename="goal")
 org_router.register("supporting-metrics", goals_api.SupportingMetricViewSet, basename="supporting-metric")
@@ -31,6 +32,8 @@ org_router.register("corrective-actions", tracking_api.CorrectiveActionViewSet, 
 org_router.register("notification-channels", tracking_api.ChannelViewSet, basename="notification-channel")
 org_router.register("notification-deliveries", tracking_api.DeliveryViewSet, basename="notification-delivery")
 org_router.register("reviews", tracking_api.ReviewViewSet, basename="review")
+org_router.register("value-imports", tracking_api.ImportJobViewSet, basename="value-import")
+org_router.register("alert-rules", tracking_api.AlertRuleViewSet, basename="alert-rule")
 org_router.register("bonus-schemes", incentives_api.SchemeViewSet, basename="bonus-scheme")
 org_router.register("salaries", incentives_api.SalaryViewSet, basename="salary")
 org_router.register("nominations", recognition_api.NominationViewSet, basename="nomination")
@@ -45,12 +48,19 @@ org_router.register("payout-runs", incentives_api.PayoutRunViewSet, basename="pa
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),
     path("me/", teams_api.MeView.as_view(), name="api_me"),
+    path("me/tokens/", teams_api.MyTokenListView.as_view(), name="api-token-list"),
+    path("me/tokens/<int:token_id>/revoke/", teams_api.MyTokenRevokeView.as_view(), name="api-token-revoke"),
     path("orgs/", teams_api.OrganizationListView.as_view(), name="api_org_list"),
     path("orgs/<slug:org_slug>/", teams_api.OrganizationDetailView.as_view(), name="api_org_detail"),
     path(
         "orgs/<slug:org_slug>/payouts/preview/",
         incentives_api.PayoutPreviewView.as_view(),
         name="payout-preview",
+    ),
+    path(
+        "orgs/<slug:org_slug>/goals/<int:goal_id>/recompute/",
+        tracking_api.GoalRecomputeView.as_view(),
+        name="goal-recompute",
     ),
     path(
         "orgs/<slug:org_slug>/star-candidates/",

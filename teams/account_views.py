@@ -87,26 +87,49 @@ def profile_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _tokens_context(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "tokens": selectors.api_token_list(user=request.user),
+        "service_tokens": selectors.service_token_lists(user=request.user),
+    }
+
+
 @user_page
 @require_http_methods(["GET", "POST"])
 def api_tokens_view(request: HttpRequest) -> HttpResponse:
-    form = ApiTokenForm(request.POST or None)
-    tokens = selectors.api_token_list(user=request.user)
+    """Personal tokens; for an organisation's admins also its service tokens (the owner choice is
+    offered only to them, and the service refuses anyone else)."""
+    context = _tokens_context(request)
+    admin_orgs = [org for org, _tokens in context["service_tokens"]]
+    form = ApiTokenForm(request.POST or None, admin_orgs=admin_orgs)
+
+    def save(data: dict[str, Any]) -> tuple[Any, str]:
+        org = data["owner"]
+        if org is None:
+            return services.api_token_create(
+                user=request.user,
+                name=data["name"],
+                scope=data["scope"],
+                expires_in_days=data["expires_in_days"],
+            )
+        member = selectors.membership_for_user(user=request.user, org_slug=org.slug)
+        return services.service_token_create(
+            org=org,
+            actor=member,
+            name=data["name"],
+            scope=data["scope"],
+            expires_in_days=data["expires_in_days"],
+        )
 
     def created(result: tuple[Any, str]) -> HttpResponse:
         _token, key = result
-        context = {"form": ApiTokenForm(), "tokens": tokens, "new_key": key}
-        return render(request, "accounts/api_tokens.html", context)
+        fresh = {**_tokens_context(request), "new_key": key}
+        return render(
+            request, "accounts/api_tokens.html", {"form": ApiTokenForm(admin_orgs=admin_orgs), **fresh}
+        )
 
     return form_page(
-        request,
-        form,
-        save=lambda data: services.api_token_create(
-            user=request.user, name=data["name"], expires_in_days=data["expires_in_days"]
-        ),
-        on_success=created,
-        template="accounts/api_tokens.html",
-        context={"tokens": tokens},
+        request, form, save=save, on_success=created, template="accounts/api_tokens.html", context=context
     )
 
 
@@ -114,7 +137,7 @@ def api_tokens_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.api_token_get(user=request.user, token_id=token_id)
-    services.api_token_revoke(token=token)
+    services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("api_tokens")
 

@@ -24,14 +24,18 @@ from .api_base import (
     org_choices,
     service_errors,
 )
-from .models import Membership, Organization, PendingInvitation, Role, Team
+from .models import ApiToken, Membership, Organization, PendingInvitation, Role, Team
 from .serializers import (
+    ApiTokenCreateSerializer,
+    ApiTokenSerializer,
+    CreatedApiTokenSerializer,
     InvitationSerializer,
     InviteSerializer,
     MembershipSerializer,
     MeSerializer,
     OrganizationSerializer,
     PendingInvitationSerializer,
+    ServiceTokenCreateSerializer,
     TeamSerializer,
 )
 
@@ -259,3 +263,81 @@ class PendingInvitationViewSet(
                 invitation=invitation, base_url=request.build_absolute_uri("/")
             )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- API tokens -------------------------------------------------------------------------------
+def _created(token: ApiToken, key: str) -> Response:
+    token.key = key  # type: ignore[attr-defined]  # the secret, in this answer only
+    return Response(CreatedApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+
+class MyTokenListView(UserAPIView):
+    """Your personal tokens. POST creates one: its `key` is in that answer only. A `read` or
+    `metrics:write` token is narrower than you; `full` does everything you may do."""
+
+    @extend_schema(responses=ApiTokenSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(ApiTokenSerializer(selectors.api_token_list(user=request.user), many=True).data)
+
+    @extend_schema(
+        request=ApiTokenCreateSerializer,
+        responses={201: CreatedApiTokenSerializer},
+        examples=[OpenApiExample("A BI tool", value={"name": "BI dashboard", "scope": "read",
+                                                     "expires_in_days": 90}, request_only=True)],
+    )  # fmt: skip
+    def post(self, request: Request) -> Response:
+        serializer = ApiTokenCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with service_errors():
+            token, key = services.api_token_create(
+                user=request.user,
+                name=data["name"],
+                scope=data["scope"],
+                expires_in_days=data["expires_in_days"],
+            )
+        return _created(token, key)
+
+
+class MyTokenRevokeView(UserAPIView):
+    @extend_schema(request=None, responses=ApiTokenSerializer)
+    def post(self, request: Request, token_id: int) -> Response:
+        """Revoke one of your tokens (at once; again is harmless). Audited."""
+        token = selectors.api_token_get(user=request.user, token_id=token_id)
+        return Response(ApiTokenSerializer(services.api_token_revoke(token=token, actor=request.user)).data)
+
+
+class ServiceTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgGenericViewSet):
+    """Organisation service tokens (admins): they act for the organisation, not for a person, and
+    keep working when their creator leaves. `read` reads what a viewer reads; `metrics:write` also
+    pushes metric values and imports, nothing else. The `key` is shown in the create answer only."""
+
+    serializer_class = ApiTokenSerializer
+    read_roles = ADMIN_ONLY
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[ApiToken]:
+        return selectors.service_token_list(org=org)
+
+    @extend_schema(
+        request=ServiceTokenCreateSerializer,
+        responses={201: CreatedApiTokenSerializer},
+        examples=[OpenApiExample("A CRM pushing values", value={"name": "CRM sync", "scope": "metrics:write",
+                                                                "expires_in_days": 365}, request_only=True)],
+    )  # fmt: skip
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = ServiceTokenCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with service_errors():
+            token, key = services.service_token_create(
+                org=self.org, actor=self.membership, name=data["name"], scope=data["scope"],
+                expires_in_days=data["expires_in_days"],
+            )  # fmt: skip
+        return _created(self.get_queryset().get(pk=token.pk), key)
+
+    @extend_schema(request=None, responses=ApiTokenSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, org_slug: str, pk: str) -> Response:
+        """Revoke the token at once (again is harmless). Audited."""
+        token = services.api_token_revoke(token=self.get_object(), actor=request.user)
+        return Response(ApiTokenSerializer(token).data)

@@ -25,18 +25,48 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, generics, mixins, viewsets
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from .access import ADMIN_ONLY, ALL_ROLES, OPEN_RULE, SAFE_METHODS, TEAM_RULE, enter_org
 from .api_support import Pagination, error_body, exception_handler
-from .models import Membership, Organization
-from .selectors import membership_for_user
+from .models import ApiToken, Membership, Organization, Role, TokenScope
+from .selectors import membership_for_service_token, membership_for_user
 
 
 # --- Permissions ------------------------------------------------------------------------------
+def request_token(request: Request) -> ApiToken | None:
+    """The API token the request was authenticated with (None for a session)."""
+    return request.auth if isinstance(request.auth, ApiToken) else None
+
+
+def require_token_scope(request: Request, view: Any) -> None:
+    """A scoped token (TokenScope) is refused (403) what its scope does not cover: a `read` token
+    every write; a `metrics:write` token every write but the actions the view lists in
+    ``metrics_write_actions`` (pushing values, importing a file). Sessions and `full` tokens pass."""
+    token = request_token(request)
+    if token is None or token.scope == TokenScope.FULL or (request.method or "GET").upper() in SAFE_METHODS:
+        return
+    if token.scope == TokenScope.METRICS_WRITE and getattr(view, "action", None) in getattr(
+        view, "metrics_write_actions", frozenset()
+    ):
+        return
+    if token.scope == TokenScope.READ:
+        raise exceptions.PermissionDenied(_("This token is read-only."))
+    raise exceptions.PermissionDenied(_("This token may only push metric values and value imports."))
+
+
+class TokenScopePermission(BasePermission):
+    """The token scope rule for endpoints outside an organisation (``UserAPIView``)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        require_token_scope(request, view)
+        return True
+
+
 class OrgRolePermission(BasePermission):
     """Anonymous → 401; not a member of the URL's organisation → 404; role not allowed → 403."""
 
@@ -48,11 +78,23 @@ class OrgRolePermission(BasePermission):
         org_slug = view.kwargs.get("org_slug")
         if not org_slug:
             raise DjangoPermissionDenied("Organisation views need an org_slug URL argument.")
-        membership = membership_for_user(user=request.user, org_slug=org_slug)
+        token = request_token(request)
+        if token is not None and token.org_id is not None:  # an organisation service token
+            membership = membership_for_service_token(token=token, org_slug=org_slug)
+        else:
+            membership = membership_for_user(user=request.user, org_slug=org_slug)
         view.membership = membership
         view.org = membership.org
         enter_org(request._request, membership)
-        return membership.role in view.roles_for(action=getattr(view, "action", None), method=request.method)
+        require_token_scope(request, view)
+        action = getattr(view, "action", None)
+        if (
+            membership.is_service
+            and Role.VIEWER not in view.roles_for(action=action, method="GET")
+            and not view.metrics_write_actions
+        ):  # A service token reads what every role reads (and its pushes): no money, settings, secrets.
+            raise exceptions.PermissionDenied(_("A service token cannot use this endpoint."))
+        return membership.role in view.roles_for(action=action, method=request.method)
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         """A write to one object: the object rule the view declares (403 through NotAllowed)."""
@@ -73,6 +115,8 @@ class _OrgScoped:
     action_roles: ClassVar[dict[str, frozenset[str]]] = {}
     object_rule: ClassVar[str | None] = None
     action_object_rules: ClassVar[dict[str, str]] = {}
+    # The write actions a `metrics:write` token may perform here (require_token_scope).
+    metrics_write_actions: ClassVar[frozenset[str]] = frozenset()
     org: Organization
     membership: Membership
 
@@ -159,6 +203,7 @@ class OrgAPIView(_OrgScoped, generics.GenericAPIView):  # type: ignore[misc]
 
 class UserAPIView(APIView):
     stretch_access_kind: ClassVar[str] = "user"
+    permission_classes: ClassVar[list[type[BasePermission]]] = [IsAuthenticated, TokenScopePermission]
 
 
 class PublicAPIView(APIView):

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from .models import Currency, Membership, Month, Organization, Role, Team
+from .models import Currency, Membership, Month, Organization, Role, Team, TokenScope
 from .page_forms import choose_people
 from .selectors import login_lockout_remaining
 from .services import login_attempt_record
@@ -273,8 +273,22 @@ class ProfileForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
+    """A personal token, or (for an organisation's admins only) an organisation service token."""
+
     name = forms.CharField(
         label=_("Name"), max_length=80, help_text=_("What will use this token, e.g. “CRM sync”.")
+    )
+    owner = forms.ChoiceField(
+        label=_("Acts for"),
+        required=False,
+        help_text=_("A service token acts for the organisation, not for you: it keeps working if you leave."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=TokenScope.choices,
+        initial=TokenScope.FULL,
+        required=False,
+        help_text=_("A service token is read only, or reads and pushes metric values."),
     )
     expires_in_days = forms.TypedChoiceField(
         label=_("Expires"),
@@ -289,6 +303,22 @@ class ApiTokenForm(forms.Form):
         required=False,
         initial="90",
     )
+
+    def __init__(self, *args: Any, admin_orgs: list[Organization] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.admin_orgs = {o.slug: o for o in admin_orgs or []}
+        self.fields["owner"].choices = [("", _("Me: a personal token"))] + [
+            (o.slug, _("%(org)s: a service token") % {"org": o.name}) for o in self.admin_orgs.values()
+        ]
+        if not self.admin_orgs:  # only admins are offered service tokens
+            self.fields["owner"].widget = forms.HiddenInput()
+            self.fields["scope"].help_text = ""
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data.get("scope") or TokenScope.FULL
+
+    def clean_owner(self) -> Organization | None:
+        return self.admin_orgs.get(self.cleaned_data.get("owner") or "")
 
 
 class LanguageForm(forms.Form):

@@ -212,6 +212,14 @@ class Team(models.Model):
             node = node.parent
 
 
+class PeopleManager(models.Manager["Membership"]):
+    """Memberships of people: the hidden memberships behind organisation service tokens are left
+    out, so no list, reminder, payout or choice of a person ever meets one."""
+
+    def get_queryset(self) -> models.QuerySet[Membership]:
+        return super().get_queryset().filter(is_service=False)
+
+
 class Membership(models.Model):
     """A user's place in an organisation: one role, any number of teams."""
 
@@ -225,6 +233,12 @@ class Membership(models.Model):
     employee_number = models.CharField(_("employee number"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+    # The acting identity of an organisation service token (teams.services.service_token_create):
+    # not a person. `objects` leaves these out; `with_services` includes them.
+    is_service = models.BooleanField(default=False, editable=False)
+
+    objects = PeopleManager()
+    with_services = models.Manager()  # noqa: DJ012 - a manager (ruff reads it as a field)
 
     class Meta:
         verbose_name = _("member")
@@ -277,10 +291,30 @@ class PendingInvitation(models.Model):
         return self.accepted_at is None and self.cancelled_at is None
 
 
+class TokenScope(models.TextChoices):
+    """What a token may do. `full`: whatever its person may do; `read`: safe methods only;
+    `metrics:write`: reads, and pushing metric values and value imports — nothing else."""
+
+    FULL = "full", _("Full: everything its person may do")
+    READ = "read", _("Read only")
+    METRICS_WRITE = "metrics:write", _("Read, and push metric values and imports")
+
+
 class ApiToken(models.Model):
-    """A personal API token. Only a SHA-256 hash of the key is stored; the key is shown once."""
+    """An API token. Only a SHA-256 hash of the key is stored; the key is shown once.
+
+    A personal token (``org`` empty) acts as its ``user``. An organisation service token (``org``
+    set, created by an admin) acts as a hidden service membership of that organisation only, not
+    as a person: it keeps working when its creator leaves, and every admin sees and revokes it."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    scope = models.CharField(_("scope"), max_length=16, choices=TokenScope.choices, default=TokenScope.FULL)
+    org = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="service_tokens"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=80)
     prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
@@ -304,6 +338,10 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_service(self) -> bool:
+        return self.org_id is not None
 
 
 class LoginAttempt(models.Model):

@@ -211,7 +211,55 @@ def can_accept_invitation(*, invitation: PendingInvitation, user: User) -> Verdi
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user_id=user.pk).order_by("-created_at")
+    """A person's own tokens (organisation service tokens belong to their organisation instead)."""
+    return (
+        ApiToken.objects.filter(user_id=user.pk, org__isnull=True)
+        .select_related("created_by")
+        .order_by("-created_at")
+    )
+
+
+def can_manage_service_tokens(*, member: Membership | None, org: Organization) -> Verdict:
+    """Organisation service tokens are created, seen and revoked by the organisation's admins."""
+    if member is None or member.org_id != org.pk or not member.is_active or member.role != Role.ADMIN:
+        return refuse(_("Only admins manage the organisation's service tokens."), field="org")
+    return allow()
+
+
+def service_token_list(*, org: Organization) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(org=org).select_related("created_by").order_by("-created_at")
+
+
+def service_token_lists(*, user: User) -> list[tuple[Organization, list[ApiToken]]]:
+    """For the tokens page: the service tokens of each organisation the person administers
+    (two queries)."""
+    orgs = list(
+        Organization.objects.filter(
+            memberships__user_id=user.pk, memberships__is_active=True, memberships__role=Role.ADMIN
+        ).order_by("name")
+    )
+    tokens: dict[int, list[ApiToken]] = {o.pk: [] for o in orgs}
+    for token in ApiToken.objects.filter(org__in=orgs).select_related("created_by").order_by("-created_at"):
+        tokens[token.org_id].append(token)  # type: ignore[index]
+    return [(o, tokens[o.pk]) for o in orgs]
+
+
+def service_token_get(*, org: Organization, token_id: int) -> ApiToken:
+    try:
+        return ApiToken.objects.select_related("org", "created_by").get(org=org, pk=token_id)
+    except ApiToken.DoesNotExist:
+        raise Http404("No token found.") from None
+
+
+def membership_for_service_token(*, token: ApiToken, org_slug: str) -> Membership:
+    """The acting membership of an organisation service token, for its own organisation only
+    (any other organisation: 404, as for a person who is not a member)."""
+    try:
+        return Membership.with_services.select_related("org", "user").get(
+            org_id=token.org_id, org__slug=org_slug, user_id=token.user_id, is_service=True, is_active=True
+        )
+    except Membership.DoesNotExist:
+        raise Http404("No organisation found.") from None
 
 
 def api_token_get(*, user: User, token_id: int) -> ApiToken:

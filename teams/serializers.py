@@ -7,7 +7,18 @@ from rest_framework import serializers
 
 from .api_base import OrgScopedRelatedField
 from .forms import timezone_choices
-from .models import Currency, Membership, Month, Organization, PendingInvitation, Role, Team, User
+from .models import (
+    ApiToken,
+    Currency,
+    Membership,
+    Month,
+    Organization,
+    PendingInvitation,
+    Role,
+    Team,
+    TokenScope,
+    User,
+)
 
 
 class UserSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -98,3 +109,50 @@ class InvitationSerializer(serializers.Serializer):  # type: ignore[type-arg]
     pending_invitation = PendingInvitationSerializer(allow_null=True)
     created_user = serializers.BooleanField()
     set_password_url = serializers.CharField(allow_null=True)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A token as listed: never its key (only its first characters, `prefix`)."""
+
+    scope = serializers.ChoiceField(choices=TokenScope.choices, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.display_name", read_only=True, allow_null=True, default=None,
+        help_text="Who created it (an admin, for a service token); null once that account is gone.",
+    )  # fmt: skip
+    is_usable = serializers.BooleanField(read_only=True, help_text="Neither revoked nor expired.")
+
+    class Meta:
+        model = ApiToken
+        fields = ("id", "name", "prefix", "scope", "created_by", "created_at", "last_used_at", "expires_at",
+                  "revoked_at", "is_usable")  # fmt: skip
+        read_only_fields = fields
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    name = serializers.CharField(max_length=80, help_text="What will use it, e.g. “CRM sync”.")
+    scope = serializers.ChoiceField(
+        choices=TokenScope.choices, default=TokenScope.FULL,
+        help_text="`read`: safe methods only; `metrics:write`: reads, and pushing metric values and imports; "
+        "`full` (personal tokens only): everything its person may do.",
+    )  # fmt: skip
+    expires_in_days = serializers.IntegerField(
+        min_value=1, max_value=3650, allow_null=True, required=False, default=None,
+        help_text="Days until it stops working; null or absent: never.",
+    )  # fmt: skip
+
+
+class ServiceTokenCreateSerializer(ApiTokenCreateSerializer):
+    scope = serializers.ChoiceField(
+        choices=[(TokenScope.READ, TokenScope.READ.label), (TokenScope.METRICS_WRITE, TokenScope.METRICS_WRITE.label)],
+        help_text="`read`: reads what a viewer reads; `metrics:write`: also pushes metric values and imports.",
+    )  # fmt: skip
+
+
+class CreatedApiTokenSerializer(ApiTokenSerializer):
+    key = serializers.CharField(
+        read_only=True, help_text="The secret: shown in this answer only, never again."
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = (*ApiTokenSerializer.Meta.fields, "key")
+        read_only_fields = fields

@@ -46,4 +46,9 @@ org_urlpatterns = [
         name="invitation_cancel",
     ),
     path("settings/system/", views.system_view, name="system"),
+    path(
+        "settings/tokens/<int:service_token_id>/revoke/",
+        views.service_token_revoke_view,
+        name="service_token_revoke",
+    ),
 ]

@@ -364,3 +364,13 @@ def system_view(request: OrgRequest) -> HttpResponse:
         "db_vendor": connection.vendor,
     }
     return render(request, "teams/settings/system.html", context)
+
+
+@org_page(roles=ADMIN_ONLY)
+@require_POST
+def service_token_revoke_view(request: OrgRequest, service_token_id: int) -> HttpResponse:
+    """Revoke one of the organisation's service tokens (its admins), from the API tokens page."""
+    token = selectors.service_token_get(org=request.org, token_id=service_token_id)
+    services.api_token_revoke(token=token, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("api_tokens")

@@ -356,6 +356,12 @@ def _token(world: World) -> int:
     return token.pk
 
 
+def _service_token(world: World) -> int:
+    admin = world.object_admin
+    token, _key = services.service_token_create(org=world.object_org, actor=admin, name="walk", scope="read")
+    return token.pk
+
+
 KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "org_slug": lambda w: w.org.slug,
     "team_id": _team,
@@ -368,6 +374,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "metric_id": _supporting_metric,
     "revision_id": _revision,
     "token_id": _token,
+    "service_token_id": _service_token,
     "entry_id": _metric_entry,
     "alert_id": _alert,
     "job_id": _import_job,
@@ -435,6 +442,9 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "payout-run-new-version": _payout_run,
     "payout-run-retry": _payout_run,
     "payout-run-export": _payout_run,
+    "service-token-detail": _service_token,
+    "service-token-revoke": _service_token,
+    "value-import-detail": _import_job,
 }
 
 

@@ -18,6 +18,7 @@ from .accounts import (
     heartbeat_record,
     login_attempt_record,
     login_attempts_prune,
+    service_token_create,
     user_set_language,
     user_update_profile,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "INVITATION_SALT",
     "InviteResult",
     "TOKEN_PREFIX",
+    "service_token_create",
     "api_token_create",
     "api_token_revoke",
     "api_token_touch",

@@ -14,7 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import ApiToken, Heartbeat, LoginAttempt, User
+from .. import selectors
+from ..models import ApiToken, Heartbeat, LoginAttempt, Membership, Organization, Role, TokenScope, User
+from .audit import audit_record
 
 TOKEN_PREFIX = "st_"  # noqa: S105 - a public prefix, not a secret
 
@@ -45,29 +47,90 @@ def hash_token_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-@transaction.atomic
-def api_token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
-    """Create a token; returns it with the raw key, which is never stored and shown only once."""
+def _token_fields(*, name: str, scope: str, expires_in_days: int | None) -> tuple[str, dict[str, object]]:
     if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
         raise ValidationError({"expires_in_days": _("Choose between 1 and 3650 days, or no expiry.")})
+    if scope not in TokenScope.values:
+        raise ValidationError({"scope": _("Choose read, metrics:write or full.")})
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(
-        user=user,
-        name=name.strip(),
-        prefix=key[: len(TOKEN_PREFIX) + 6],
-        key_hash=hash_token_key(key),
-        expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
-    )
+    return key, {
+        "name": name.strip(),
+        "scope": scope,
+        "prefix": key[: len(TOKEN_PREFIX) + 6],
+        "key_hash": hash_token_key(key),
+        "expires_at": timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+    }
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, expires_in_days: int | None = None, scope: str = TokenScope.FULL
+) -> tuple[ApiToken, str]:
+    """Create a personal token; returns it with the raw key, which is never stored and shown only
+    once. `scope` narrows what it may do (TokenScope)."""
+    key, fields = _token_fields(name=name, scope=scope, expires_in_days=expires_in_days)
+    token = ApiToken(user=user, created_by=user, **fields)
     token.full_clean()
     token.save()
     return token, key
 
 
+# A service token's hidden membership: reads what a viewer reads; a metrics:write token enters
+# values for every goal, as an admin does (api_base refuses it everything else).
+SERVICE_ROLES: dict[str, str] = {TokenScope.READ: Role.VIEWER, TokenScope.METRICS_WRITE: Role.ADMIN}
+
+
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
+def service_token_create(
+    *, org: Organization, actor: Membership, name: str, scope: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """An organisation service token (admins): it acts for the organisation, not for a person — a
+    hidden service membership of its own, so it keeps working when its creator leaves. Scope
+    `read` or `metrics:write` only. Returns the token and its key, shown only once; audited."""
+    selectors.can_manage_service_tokens(member=actor, org=org).require()
+    if scope not in SERVICE_ROLES:
+        raise ValidationError({"scope": _("A service token is read or metrics:write.")})
+    key, fields = _token_fields(name=name, scope=scope, expires_in_days=expires_in_days)
+    if not fields["name"]:
+        raise ValidationError({"name": _("This field is required.")})
+    service_user = User.objects.create_user(
+        email=f"service-{secrets.token_hex(8)}@tokens.invalid",
+        password=None,
+        display_name=_("%(name)s (service token)") % {"name": fields["name"]},
+    )
+    Membership.with_services.create(org=org, user=service_user, role=SERVICE_ROLES[scope], is_service=True)
+    token = ApiToken(user=service_user, org=org, created_by=actor.user, **fields)
+    token.full_clean()
+    token.save()
+    audit_record(org=org, actor=actor.user, action="token.create", target=token,
+                 changes={"scope": [None, scope]})  # fmt: skip
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(
+    *, token: ApiToken, actor: User | None = None, org: Organization | None = None
+) -> ApiToken:
+    """Revoke a token (again is a no-op), audited: a service token in its organisation (admins of
+    it only); a personal token in every organisation its person belongs to."""
+    if token.org is not None:
+        member = (
+            Membership.objects.filter(org_id=token.org_id, user_id=actor.pk).first()
+            if actor is not None
+            else None
+        )
+        selectors.can_manage_service_tokens(member=member, org=token.org).require()
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        orgs = (
+            [token.org]
+            if token.org is not None
+            else [m.org for m in Membership.objects.filter(user_id=token.user_id).select_related("org")]
+        )
+        for where in orgs:
+            audit_record(org=where, actor=actor, action="token.revoke", target=token,
+                         changes={"revoked_at": [None, token.revoked_at]})  # fmt: skip
     return token
 
 

@@ -15,7 +15,7 @@ from goals.models import Goal, PeriodKind, Status, SupportingMetric, TargetVersi
 from goals.selectors import version_in_force
 from plans.selectors import plan_risks
 from teams.jobs import pause_point
-from teams.models import Organization
+from teams.models import Membership, Organization, OutboxJob
 from teams.selectors import org_today
 from teams.services import outbox_enqueue
 from tracking import indicators, selectors
@@ -35,6 +35,20 @@ def schedule_recompute(*, org: Organization, goal_ids: Iterable[int], since: dat
     ids = sorted(set(goal_ids))
     since_text = since.isoformat() if since else None
     outbox_enqueue(task=recompute_goals, kwargs={"org_id": org.pk, "goal_ids": ids, "since": since_text})
+
+
+def goal_recompute_request(*, goal: Goal, actor: Membership) -> bool:
+    """Someone who enters the goal's values asks for its indicators to be computed again (the
+    whole history, then its alerts): the same job as after a value. Idempotent: while an identical
+    request still waits in the outbox (the queue is down), asking again adds nothing; recomputing
+    twice writes the same snapshots. Returns whether a job was queued now."""
+    selectors.can_enter_values(member=actor, goal=goal).require()
+    kwargs = {"org_id": goal.org_id, "goal_ids": [goal.pk], "since": None}
+    if OutboxJob.objects.filter(task=recompute_goals.name, kwargs=kwargs).exists():
+        return False
+    with transaction.atomic():
+        outbox_enqueue(task=recompute_goals, kwargs=kwargs)
+    return True
 
 
 def _finest_slices(version: TargetVersion) -> tuple[indicators.Slice, ...]:

@@ -18,9 +18,8 @@ from goals.models import Goal, SupportingMetric
 from teams.access import ADMIN_ONLY, CONTRIBUTORS, MANAGERS, OPEN_RULE, TEAM_RULE
 from teams.api_base import OrgGenericViewSet, org_choices, service_errors
 from teams.models import Membership, Organization, Team
-
-from . import selectors, services
-from .models import (
+from tracking import selectors, services
+from tracking.models import (
     Alert,
     AlertState,
     CorrectiveAction,
@@ -35,7 +34,7 @@ from .models import (
     Source,
     Standup,
 )
-from .serializers import (
+from tracking.serializers import (
     AcknowledgeSerializer,
     ActionUpdateSerializer,
     AlertSerializer,
@@ -162,6 +161,7 @@ class MetricEntryViewSet(
     filterset_class = EntryFilter
     write_roles = CONTRIBUTORS
     object_rule = TEAM_RULE
+    metrics_write_actions = frozenset({"create", "bulk"})  # what a `metrics:write` token may do
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[MetricEntry]:
         return selectors.entry_list(org=org)

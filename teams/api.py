@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -302,8 +303,19 @@ class MyTokenListView(UserAPIView):
 class MyTokenRevokeView(UserAPIView):
     @extend_schema(request=None, responses=ApiTokenSerializer)
     def post(self, request: Request, token_id: int) -> Response:
-        """Revoke one of your tokens (at once; again is harmless). Audited."""
+        """Revoke one of your tokens (at once; again is harmless). Audited. The token this very
+        request uses is refused (400): revoke it with another one or on the API tokens page."""
         token = selectors.api_token_get(user=request.user, token_id=token_id)
+        if isinstance(request.auth, ApiToken) and request.auth.pk == token.pk:
+            raise serializers.ValidationError(
+                {
+                    "token_id": [
+                        _(
+                            "This request uses this token: revoke it with another one or on the API tokens page."
+                        )
+                    ]
+                }
+            )
         return Response(ApiTokenSerializer(services.api_token_revoke(token=token, actor=request.user)).data)
 
 

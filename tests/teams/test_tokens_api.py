@@ -199,3 +199,11 @@ def test_the_tokens_page_offers_service_tokens_to_admins_only(org, admin, member
     assert revoked.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_the_token_a_request_uses_is_not_revoked_by_that_request(member):
+    token, key = services.api_token_create(user=member.user, name="CI")
+    response = with_key(key).post(f"/api/v1/me/tokens/{token.pk}/revoke/")
+    assert_error(response, 400, type_="validation_error", attr="token_id")
+    token.refresh_from_db()
+    assert token.revoked_at is None and with_key(key).get("/api/v1/me/").status_code == 200

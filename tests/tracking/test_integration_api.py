@@ -213,3 +213,8 @@ def test_the_schema_documents_the_new_endpoints():
     assert "201" in paths["/api/v1/orgs/{org_slug}/service-tokens/"]["post"]["responses"]
     assert "key" in schema["components"]["schemas"]["CreatedApiToken"]["properties"]
     assert "201" in paths["/api/v1/me/tokens/"]["post"]["responses"]
+
+
+def test_options_on_an_alert_rule_is_not_a_server_error(org, admin):
+    response = api(admin).options(f"/api/v1/orgs/{org.slug}/alert-rules/lagging_behind/")
+    assert_error(response, 405, type_="method_not_allowed")

@@ -146,6 +146,7 @@ class AlertRuleViewSet(OrgGenericViewSet):
     lookup_field = "kind"
     lookup_value_regex = "[a-z_]+"
     pagination_class = None
+    metadata_class = None  # OPTIONS: 405 (DRF's metadata would fetch a model row; rules are not rows)
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[Any]:
         return Organization.objects.filter(pk=org.pk)  # the rows are built from rule_settings

@@ -34,7 +34,7 @@ PY = sys.executable
 MANAGER_EMAIL = "manager@stretch.demo"
 ADMIN_EMAIL = "admin@stretch.demo"
 # What a manager may not do (403 for them), so a second, smaller pass checks it as the demo's admin.
-ADMIN_ONLY_PATHS = r"/(bonus-schemes|payout-runs|payouts|salaries|notification-channels|notification-deliveries|invitations)/"
+ADMIN_ONLY_PATHS = r"/(bonus-schemes|payout-runs|payouts|salaries|money-grants|notification-channels|notification-deliveries|invitations)/"
 
 KEY_SCRIPT = """
 from django.contrib.auth import get_user_model

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from teams.access import ADMIN_ONLY, ALL_ROLES, MANAGERS, PEOPLE_WITH_MONEY
 from teams.api_base import OrgAPIView, OrgGenericViewSet, service_errors
+from teams.api_strict import query_bool, refuse_empty
 from teams.models import Membership, Organization, Team
 
 from . import exports, selectors, services
@@ -130,6 +131,8 @@ class PayoutPreviewView(OrgAPIView):
         responses=PayoutSerializer,
     )  # fmt: skip
     def get(self, request: Request, org_slug: str) -> Response:
+        refuse_empty(request.query_params, ["member", "start", "end", "attainment"])
+        query_bool(request.query_params, "pending", default=False)
         try:
             query = selectors.payout_query(org=self.org, viewer=self.membership, params=request.query_params)
         except DjangoValidationError as error:

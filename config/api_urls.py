@@ -44,6 +44,8 @@ org_router.register(
 )
 org_router.register("instant-rewards", recognition_api.EarnedRewardViewSet, basename="instant-reward")
 org_router.register("payout-runs", incentives_api.PayoutRunViewSet, basename="payout-run")
+org_router.register("money-grants", incentives_api.MoneyGrantViewSet, basename="money-grant")
+org_router.register("team-pay", incentives_api.TeamPayViewSet, basename="team-pay")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),

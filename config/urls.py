@@ -1,6 +1,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from incentives import urls as incentives_urls
 from teams import urls as teams_urls
 from teams import views as teams_views
 from tracking import urls as tracking_urls
@@ -22,6 +23,7 @@ class DocsView(SpectacularSwaggerSplitView):
 org_patterns = [
     *teams_urls.org_urlpatterns,
     path("settings/integrations/", include(tracking_urls.integration_urlpatterns)),
+    path("settings/pay-access/", include(incentives_urls.grant_urlpatterns)),
     path("goals/", include("goals.urls")),
     path("plans/", include("plans.urls")),
     path("tracking/", include("tracking.urls")),

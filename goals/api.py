@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from teams.access import CONTRIBUTORS, MANAGERS, TEAM_RULE
 from teams.api_base import OrgGenericViewSet, service_errors
+from teams.api_strict import query_bool, refuse_empty
 from teams.models import Organization
 from teams.selectors import audit_list
 
@@ -160,7 +161,8 @@ class GoalViewSet(
                 raise serializers.ValidationError({"team": [_("Select a valid choice.")]})
         root_id = query_id(params["root"], "root") if params.get("root") else None
         max_depth = query_depth(params["max_depth"], "max_depth") if params.get("max_depth") else None
-        include_closed = params.get("closed", "true").lower() not in ("false", "0", "no")
+        refuse_empty(params, ["team", "root", "max_depth"])
+        include_closed = query_bool(params, "closed", default=True)
         rows = selectors.goal_tree(
             org=self.org, team=team, include_closed=include_closed, root_id=root_id, max_depth=max_depth
         )

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,22 +18,27 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from teams.access import ADMIN_ONLY, ALL_ROLES, PEOPLE_WITH_MONEY
+from teams.access import ADMIN_ONLY, ALL_ROLES, MANAGERS, PEOPLE_WITH_MONEY
 from teams.api_base import OrgAPIView, OrgGenericViewSet, service_errors
+from teams.api_strict import query_bool, refuse_empty
 from teams.models import Membership, Organization, Team
 
 from . import exports, selectors, services
-from .models import BonusScheme, PayoutRun, Salary
+from .models import BonusScheme, MoneyGrant, PayoutRun, Salary
 from .serializers import (
     AdjustSerializer,
     AssignmentSerializer,
     LineSerializer,
+    MoneyGrantSerializer,
     PayoutSerializer,
     ReturnSerializer,
+    RevokeSerializer,
     RunDetailSerializer,
     RunSerializer,
     SalarySerializer,
     SchemeSerializer,
+    TeamPayLineSerializer,
+    TeamPaySerializer,
 )
 
 
@@ -126,6 +131,8 @@ class PayoutPreviewView(OrgAPIView):
         responses=PayoutSerializer,
     )  # fmt: skip
     def get(self, request: Request, org_slug: str) -> Response:
+        refuse_empty(request.query_params, ["member", "start", "end", "attainment"])
+        query_bool(request.query_params, "pending", default=False)
         try:
             query = selectors.payout_query(org=self.org, viewer=self.membership, params=request.query_params)
         except DjangoValidationError as error:
@@ -150,7 +157,7 @@ class PayoutRunViewSet(
     serializer_class = RunSerializer
     read_roles = PEOPLE_WITH_MONEY
     write_roles = PEOPLE_WITH_MONEY
-    action_roles = {"approve": ADMIN_ONLY, "send_back": ADMIN_ONLY}
+    action_roles = {"approve": ADMIN_ONLY, "send_back": ADMIN_ONLY, "line": ALL_ROLES}
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[PayoutRun]:
         return (
@@ -181,6 +188,18 @@ class PayoutRunViewSet(
         )
         page = self.paginate_queryset(lines)
         return self.get_paginated_response(LineSerializer(page, many=True).data)
+
+    @extend_schema(responses=TeamPayLineSerializer)
+    @action(detail=True, methods=["get"], url_path=r"lines/(?P<line_id>[0-9]+)", url_name="line")
+    def line(self, request: Request, org_slug: str, pk: str, line_id: str) -> Response:
+        """One line with its run's period. HR and admins read any line; the person themself and a
+        manager an admin has let see their teams' pay read it once the run is approved (403 before,
+        and for anyone else)."""
+        line = selectors.line_get(run=self.get_object(), line_id=int(line_id))
+        verdict = selectors.can_see_payout_line(member=self.membership, line=line)
+        if not verdict:
+            raise exceptions.PermissionDenied(verdict.reason)
+        return Response(TeamPayLineSerializer(line).data)
 
     @extend_schema(request=AdjustSerializer, responses=LineSerializer)
     @action(detail=True, methods=["post"], url_path=r"lines/(?P<line_id>[0-9]+)/adjust")
@@ -243,3 +262,61 @@ class PayoutRunViewSet(
         run = self.get_object()
         with service_errors():
             return exports.download(run, request.query_params.get("file", "xlsx"))
+
+
+class MoneyGrantViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, OrgGenericViewSet
+):
+    """Admins let a manager see the pay (base salaries, target bonuses, payout amounts) of the people
+    of the teams they manage, sub-teams included, with a `reason`; `revoke` takes it back (with a
+    reason) at once. Grants in force first, then the revoked ones. Both are in the audit trail."""
+
+    serializer_class = MoneyGrantSerializer
+    read_roles = ADMIN_ONLY
+    write_roles = ADMIN_ONLY
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[MoneyGrant]:
+        return (
+            MoneyGrant.objects.filter(org=org)
+            .select_related("membership__user")
+            .order_by(F("revoked_at").desc(nulls_first=True), "-created_at", "-id")
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        manager = Membership.objects.filter(org=self.org, pk=data["membership_id"]).first()
+        if manager is None:
+            raise exceptions.ValidationError({"manager": [_("Choose a manager of this organisation.")]})
+        with service_errors():
+            serializer.instance = services.money_grant_create(org=self.org, actor=self.membership, manager=manager,
+                                                              reason=data["reason"])  # fmt: skip
+
+    @extend_schema(request=RevokeSerializer, responses=MoneyGrantSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, org_slug: str, pk: str) -> Response:
+        """Take the grant back with a `reason`; the manager no longer sees the pay from now on."""
+        grant = self.get_object()
+        serializer = RevokeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            grant = services.money_grant_revoke(grant=grant, actor=self.membership,
+                                                reason=serializer.validated_data["reason"])  # fmt: skip
+        return Response(MoneyGrantSerializer(grant).data)
+
+
+class TeamPayViewSet(mixins.ListModelMixin, OrgGenericViewSet):
+    """The pay the caller may see, by name: base salary in force today and the newest approved payout.
+    A manager an admin has let see their teams' pay: the people of the teams they manage, sub-teams
+    included, and themself; HR and admins: everyone; a manager without a grant: only themself."""
+
+    serializer_class = TeamPaySerializer
+    read_roles = MANAGERS | PEOPLE_WITH_MONEY
+    write_roles = frozenset()
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[Membership]:
+        return Membership.objects.filter(org=org)
+
+    def list(self, request: Request, org_slug: str) -> Response:
+        people = self.paginate_queryset(selectors.team_pay_people(org=self.org, viewer=self.membership))
+        rows = selectors.team_pay_rows(org=self.org, people=list(people or []))
+        return self.get_paginated_response(TeamPaySerializer(rows, many=True).data)

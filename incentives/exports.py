@@ -191,3 +191,42 @@ def csv_chunks(run: PayoutRun) -> Iterator[bytes]:
             buffer.truncate()
     if buffer.getvalue():
         yield buffer.getvalue().encode("utf-8")
+
+
+def team_pay_headers() -> list[str]:
+    return [_("Employee number"), _("Name"), _("Teams"), _("Base salary"), pgettext("payout period", "From"),
+            pgettext("payout period", "To"), _("Target bonus"), _("Performance bonus"),
+            _("Over-achievement commission"), _("Adjustment"), _("Total")]  # fmt: skip
+
+
+def team_pay_values(row: selectors.TeamPayRow) -> list[Any]:
+    """One person of the team pay, cells escaped (a name never runs as a formula); no approved payout
+    yet leaves the payout cells empty."""
+    line = row.line
+    payout = [line.run.start.isoformat(), line.run.end.isoformat(), line.target_bonus, line.bonus,
+              line.commission, line.adjustment, line.total] if line else [""] * 7  # fmt: skip
+    member = row.member
+    return [escape_cell(member.employee_number), escape_cell(member.user.get_full_name()), escape_cell(row.teams),
+            "" if row.base is None else row.base, *payout]  # fmt: skip
+
+
+def team_pay_csv(*, org: Any, viewer: Any) -> HttpResponseBase:
+    """The pay `viewer` may see (a granted manager: their teams' people; HR and admins: everyone) as
+    CSV (UTF-8 with a BOM), a chunk of people at a time."""
+
+    def chunks() -> Iterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(team_pay_headers())
+        yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        people = list(selectors.team_pay_people(org=org, viewer=viewer))
+        for start in range(0, len(people), CHUNK):
+            buffer.seek(0)
+            buffer.truncate()
+            for row in selectors.team_pay_rows(org=org, people=people[start : start + CHUNK]):
+                writer.writerow(team_pay_values(row))
+            yield buffer.getvalue().encode("utf-8")
+
+    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="team-pay-{org.slug}.csv"'
+    return response

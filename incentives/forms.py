@@ -214,3 +214,20 @@ class AdjustForm(forms.Form):
                                 widget=forms.TextInput(attrs={"inputmode": "decimal"}))  # fmt: skip
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.TextInput(),
                              error_messages={"required": _("Give the reason for the adjustment.")})  # fmt: skip
+
+
+class GrantForm(forms.Form):
+    """An admin lets a manager see the pay of their teams' people, with the reason."""
+
+    manager = forms.ModelChoiceField(label=_("Manager"), queryset=Membership.objects.none())
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Why this manager needs to see the pay of their teams, e.g. a salary review."))  # fmt: skip
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "grant_%s")
+        super().__init__(*args, **kwargs)
+        choose_people(self.fields["manager"], people=people)
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for revoking"), max_length=1000)

@@ -118,15 +118,39 @@ class Salary(models.Model):
 
 
 class MoneyGrant(models.Model):
-    """An admin lets a manager see the pay of the people in the manager's teams."""
+    """An admin lets a manager see the pay (salaries, target bonuses, payout amounts) of the people
+    of the teams the manager manages, sub-teams included, with a reason. Revoking keeps the row
+    (who, when, why) and takes effect at once; a manager holds at most one grant in force."""
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="money_grants")
-    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="money_grant")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="money_grants", verbose_name=_("manager")
+    )
+    reason = models.TextField(_("reason"), max_length=1000)
     granted_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.TextField(_("reason for revoking"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="money_grant_one_in_force",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.membership_id}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.revoked_at is None
 
 
 class RunStatus(models.TextChoices):

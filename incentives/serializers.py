@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import BonusScheme, PayoutLine, PayoutRun, Salary
+from .models import BonusScheme, MoneyGrant, PayoutLine, PayoutRun, Salary
 
 MAX_ID = 2**63 - 1
 
@@ -128,3 +128,52 @@ class AdjustSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class ReturnSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=1000, allow_blank=True)
+
+
+class MoneyGrantSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A manager's sight of the pay of their teams' people; `revoked_at` is null while in force."""
+
+    manager = serializers.IntegerField(
+        source="membership_id", min_value=1, max_value=MAX_ID, help_text="The manager's membership id."
+    )
+    manager_name = serializers.SerializerMethodField()
+    reason = serializers.CharField(max_length=1000)
+    in_force = serializers.BooleanField(read_only=True)
+    granted_by = serializers.IntegerField(source="granted_by_id", read_only=True, allow_null=True)
+    revoked_by = serializers.IntegerField(source="revoked_by_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = MoneyGrant
+        fields = ("id", "manager", "manager_name", "reason", "granted_by", "created_at", "in_force", "revoked_at",
+                  "revoked_by", "revoke_reason")  # fmt: skip
+        read_only_fields = ("created_at", "revoked_at", "revoke_reason")
+
+    def get_manager_name(self, grant: MoneyGrant) -> str:
+        return grant.membership.user.get_full_name()
+
+
+class RevokeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(max_length=1000)
+
+
+class TeamPayLineSerializer(LineSerializer):
+    """A line with its run and the run's period."""
+
+    run = serializers.IntegerField(source="run_id", read_only=True)
+    start = serializers.DateField(source="run.start", read_only=True)
+    end = serializers.DateField(source="run.end", read_only=True)
+
+    class Meta(LineSerializer.Meta):
+        fields = ("run", "start", "end", *LineSerializer.Meta.fields)
+        read_only_fields = fields
+
+
+class TeamPaySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One person's pay: base salary in force today and the newest approved payout (null if none)."""
+
+    member = serializers.IntegerField(source="member.pk")
+    name = serializers.CharField(source="member.user.get_full_name")
+    employee_number = serializers.CharField(source="member.employee_number")
+    teams = serializers.CharField()
+    base = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    payout = TeamPayLineSerializer(source="line", allow_null=True, read_only=True)

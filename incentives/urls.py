@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pay_views, views
 
 urlpatterns = [
     path("", views.index_view, name="incentives_index"),
@@ -14,4 +14,15 @@ urlpatterns = [
     path("runs/<int:run_id>/lines/<int:line_id>/adjust/", views.line_adjust_view, name="payout_line_adjust"),
     path("runs/<int:run_id>/export.xlsx", views.run_export_view, {"fmt": "xlsx"}, name="payout_run_xlsx"),
     path("runs/<int:run_id>/export.csv", views.run_export_view, {"fmt": "csv"}, name="payout_run_csv"),
+]
+
+urlpatterns += [
+    path("team-pay/", pay_views.team_pay_view, name="team_pay"),
+    path("team-pay.csv", pay_views.team_pay_csv_view, name="team_pay_csv"),
+]
+
+# Settings → Pay access, included under /o/<org_slug>/settings/pay-access/ by config.urls.
+grant_urlpatterns = [
+    path("", pay_views.grants_view, name="money_grants"),
+    path("<int:grant_id>/revoke/", pay_views.grant_revoke_view, name="money_grant_revoke"),
 ]

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from teams.access import ALL_ROLES, PEOPLE_WITH_MONEY, OrgRequest, org_page
+from teams.access import ALL_ROLES, MANAGERS, PEOPLE_WITH_MONEY, OrgRequest, org_page
 from teams.models import Role
 from teams.page_forms import apply_service_errors, form_page, parse_day
 
@@ -39,7 +39,8 @@ def index_view(request: OrgRequest) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     if query.forbidden:
         raise PermissionDenied(_("You cannot see this person's pay."))
-    context = {**selectors.pay_page(query=query), "is_hr": request.membership.role in PEOPLE_WITH_MONEY}
+    context = {**selectors.pay_page(query=query), "is_hr": request.membership.role in PEOPLE_WITH_MONEY,
+               "is_manager": request.membership.role in MANAGERS}  # fmt: skip
     template = "incentives/index.html#payout" if request.htmx else "incentives/index.html"
     return render(request, template, context)
 

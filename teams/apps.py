@@ -8,3 +8,6 @@ class TeamsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import schema  # noqa: F401  (registers the OpenAPI extension)
+        from .api_strict import strict_json_types
+
+        strict_json_types()

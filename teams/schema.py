@@ -62,7 +62,39 @@ ERROR_RESPONSES: dict[str, str] = {
 
 
 class AutoSchema(SpectacularAutoSchema):
-    """drf-spectacular's AutoSchema, plus the error answers every non-public operation can give."""
+    """drf-spectacular's AutoSchema, plus the error answers every non-public operation can give,
+    and two truths about request bodies (docs/api.md, "Strict input"):
+
+    * a body is documented as JSON wherever the operation takes JSON (form encodings still work
+      but are not the contract: an array or a number cannot be told from text in a form);
+    * a decimal is sent as a JSON number or as a decimal string (`12.5` or `"12.50"`), both read exactly.
+    """
+
+    def map_parsers(self) -> list[Any]:
+        media_types: list[Any] = super().map_parsers()
+        return ["application/json"] if "application/json" in media_types else media_types
+
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        schema: dict[str, Any] = super()._map_serializer_field(field, direction, bypass_extensions)  # type: ignore[no-untyped-call]
+        if (
+            direction != "request"
+            or not isinstance(field, serializers.DecimalField)
+            or schema.get("type") != "string"
+        ):
+            return schema
+        text: dict[str, Any] = {
+            key: schema.pop(key) for key in ("type", "format", "pattern") if key in schema
+        }
+        number: dict[str, Any] = {"type": "number"}
+        if field.max_whole_digits is not None:
+            bound = 10**field.max_whole_digits
+            number.update(maximum=bound, minimum=-bound, exclusiveMaximum=True, exclusiveMinimum=True)
+        self._insert_min_max(field, number)
+        if schema.get("nullable"):
+            text["nullable"] = number["nullable"] = True
+        return {"anyOf": [text, number], **schema}
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)

@@ -342,6 +342,36 @@ def _payout_line(world: World) -> int:
     ).pk  # fmt: skip
 
 
+def _locked_payout_run(world: World) -> int:
+    from incentives.models import PayoutRun, RunStatus
+
+    count = PayoutRun.objects.filter(org=world.object_org).count()
+    return PayoutRun.objects.create(
+        org=world.object_org, start=date(2026, 1, 1), end=date(2026, 3, 31), version=count + 1,
+        status=RunStatus.LOCKED,
+    ).pk  # fmt: skip
+
+
+def _own_payout_line(world: World) -> int:
+    """A line of the signed-in person (in their organisation): every role reads their own approved pay."""
+    from incentives.models import PayoutLine, PayoutRun
+
+    run = PayoutRun.objects.get(pk=world.built["pk"])
+    person = Membership.objects.filter(org=run.org, user=world.principal).first() if world.principal else None
+    person = person or factories.member(run.org)
+    return PayoutLine.objects.create(
+        org=run.org, run=run, membership=person, name="Walk", scheme="Walk", base=1, target_bonus=1, attainment=1,
+        bonus=1, commission=0, total=2,
+    ).pk  # fmt: skip
+
+
+def _money_grant(world: World) -> int:
+    from incentives.models import MoneyGrant
+
+    manager = factories.member(world.object_org, Role.MANAGER)
+    return MoneyGrant.objects.create(org=world.object_org, membership=manager, reason="Walk").pk
+
+
 def _instant_rule(world: World) -> int:
     from recognition.models import InstantRewardRule
 
@@ -386,6 +416,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "channel_id": _channel,
     "delivery_id": _delivery,
     "rule_id": _instant_rule,
+    "grant_id": _money_grant,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
     "kind": lambda w: "lagging_behind",
@@ -445,13 +476,24 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "service-token-detail": _service_token,
     "service-token-revoke": _service_token,
     "value-import-detail": _import_job,
+    "payout-run-line": _locked_payout_run,
+    "money-grant-detail": _money_grant,
+    "money-grant-revoke": _money_grant,
+}
+# URL arguments filled differently for one route (route name, argument).
+ROUTE_KWARG_FIXTURES: dict[tuple[str, str], Callable[[World], Any]] = {
+    ("payout-run-line", "line_id"): _own_payout_line,
 }
 
 
 def build_url(route: Route, world: World) -> str:
     kwargs = {}
     for param in route.params:
-        maker = PK_FIXTURES.get(route.name) if param == "pk" else KWARG_FIXTURES.get(param)
+        maker = (
+            PK_FIXTURES.get(route.name)
+            if param == "pk"
+            else ROUTE_KWARG_FIXTURES.get((route.name, param), KWARG_FIXTURES.get(param))
+        )
         if maker is None:
             pytest.fail(
                 f"{route.name}: no fixture for URL argument {param!r}; add one to KWARG_FIXTURES/PK_FIXTURES"

@@ -1,8 +1,17 @@
 """Every read of the incentives app, always scoped to an organisation, by sub-domain: a period's
 payouts (`payouts`), one person's pay as pages ask for it (`person`), schemes and salaries
-(`schemes`), payout runs (`runs`) and who may see or move money (`rights`). The names are
+(`schemes`), payout runs (`runs`), who may see or move money (`rights`) and the money grants with
+the team pay they open (`grants`). The names are
 re-exported here, so callers import `incentives.selectors` as before."""
 
+from .grants import (
+    TeamPayRow,
+    grantable_managers,
+    money_grant_get,
+    money_grant_list,
+    team_pay_people,
+    team_pay_rows,
+)
 from .payouts import (
     TIER_ORDER,
     PeriodFacts,
@@ -23,7 +32,17 @@ from .payouts import (
     tier_label,
 )
 from .person import PayoutQuery, current_quarter, curve_points, pay_page, payout_body, payout_query
-from .rights import can_approve_run, can_decide_runs, can_run_payouts, can_see_money, manages_money
+from .rights import (
+    can_approve_run,
+    can_decide_runs,
+    can_grant_money,
+    can_run_payouts,
+    can_see_money,
+    can_see_payout_line,
+    has_money_grant,
+    manages_money,
+    money_reach,
+)
 from .runs import (
     ACTIONS,
     FIELDS,
@@ -64,5 +83,6 @@ __all__ = [
     "payslips", "period_facts", "period_open_warning", "person_payout", "revised_payout", "run_get",
     "run_history", "run_lines", "run_list", "run_successor", "run_team_totals", "run_warnings",
     "salary_list", "scheme_curve", "scheme_for", "scheme_get", "scheme_in", "scheme_list", "scheme_payout",
-    "scheme_what_if_query", "target_bonus_of", "tier_label",
+    "scheme_what_if_query", "target_bonus_of", "tier_label", "TeamPayRow", "can_grant_money", "can_see_payout_line", "grantable_managers",
+    "has_money_grant", "money_grant_get", "money_grant_list", "money_reach", "team_pay_people", "team_pay_rows",
 ]  # fmt: skip

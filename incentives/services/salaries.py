@@ -1,5 +1,4 @@
-"""Writes of pay: a person's base salary from a date (audited), and an admin letting a manager
-see the pay of their teams."""
+"""Writes of pay: a person's base salary from a date (audited)."""
 
 from __future__ import annotations
 
@@ -10,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from teams.models import Membership, Organization, Role
+from teams.models import Membership, Organization
 from teams.services import audit_record
 
 from .. import calculator
-from ..models import MoneyGrant, Salary
+from ..models import Salary
 from ..selectors.rights import manages_money
 
 
@@ -39,14 +38,3 @@ def salary_set(
                  changes={"base": [str(previous.base) if previous else None, str(base)],
                           "effective_from": [None, effective_from.isoformat()]}, scope="incentives")  # fmt: skip
     return salary
-
-
-def money_grant(*, org: Organization, actor: Membership, manager: Membership, granted: bool) -> None:
-    if actor.role != Role.ADMIN or actor.org_id != org.pk or manager.org_id != org.pk:
-        raise ValidationError(_("Only admins let managers see pay."))
-    if granted and manager.role != Role.MANAGER:
-        raise ValidationError({"manager": [_("Only a manager can be let see the pay of their teams.")]})
-    if granted:
-        MoneyGrant.objects.get_or_create(membership=manager, defaults={"org": org, "granted_by": actor})
-    else:
-        MoneyGrant.objects.filter(membership=manager).delete()

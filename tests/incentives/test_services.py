@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from incentives import selectors, services
 from incentives.services import SchemeInput
+from teams.errors import NotAllowed
 from teams.models import AuditEntry, Role
 from teams.selectors import org_today
 from tests import factories
@@ -110,13 +111,13 @@ def test_who_sees_money(org, admin, hr, manager, member, members, other_org, out
     assert not selectors.can_see_money(member=manager, person=member)  # not without the grant
     assert not selectors.can_see_money(member=viewer, person=member)
     assert not selectors.can_see_money(member=outsider, person=member)
-    services.money_grant(org=org, actor=admin, manager=manager, granted=True)
+    services.money_grant_create(org=org, actor=admin, manager=manager, reason="Salary review")
     assert selectors.can_see_money(member=manager, person=member)
     assert not selectors.can_see_money(
         member=manager, person=factories.member(org)
     )  # not in the manager's teams
-    with pytest.raises(ValidationError):
-        services.money_grant(org=org, actor=hr, manager=manager, granted=True)
+    with pytest.raises(NotAllowed):  # HR cannot grant
+        services.money_grant_create(org=org, actor=hr, manager=manager, reason="Salary review")
 
 
 def test_band_errors_name_the_band(org, hr):
@@ -183,4 +184,4 @@ def test_a_tiers_scheme_pays_the_tier_the_goals_reached(org, hr, manager, member
 
 def test_a_grant_is_for_managers(org, admin, member):
     with pytest.raises(ValidationError):
-        services.money_grant(org=org, actor=admin, manager=member, granted=True)
+        services.money_grant_create(org=org, actor=admin, manager=member, reason="Salary review")

@@ -67,7 +67,7 @@ def test_nobody_sees_anyone_elses_money(org, members, member, manager, setup, ot
     assert login(outsider).get(reverse("incentives_index", args=[other_org.slug]), other).status_code == 404
     assert api(outsider).get(f"/api/v1/orgs/{other_org.slug}/payouts/preview/", other).status_code == 404
     setup["team"].managers.add(manager)
-    services.money_grant(org=org, actor=members[Role.ADMIN], manager=manager, granted=True)
+    services.money_grant_create(org=org, actor=members[Role.ADMIN], manager=manager, reason="Salary review")
     assert (
         login(manager).get(url, other).status_code == 200
     )  # granted, and the person is in the manager's team

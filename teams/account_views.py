@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -25,13 +26,22 @@ from .forms import (
     ProfileForm,
 )
 from .page_forms import form_page
+from .sso import configured_providers
+
 
 # --- Accounts ---------------------------------------------------------------------------------
-login_view = public_page(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
-    )
-)
+class LoginView(auth_views.LoginView):
+    """Stretch's password sign-in, with a button for each identity provider configured."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "sso_providers": configured_providers()}
+
+
+login_view = public_page(LoginView.as_view())
 logout_view = public_page(auth_views.LogoutView.as_view())
 password_change_view = user_page(
     auth_views.PasswordChangeView.as_view(
@@ -84,7 +94,27 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         ),
         on_success=saved,
         template="accounts/profile.html",
+        context=_sso_context(request),
     )
+
+
+def _sso_context(request: HttpRequest) -> dict[str, Any]:
+    providers = configured_providers()
+    connected = selectors.sso_connected_provider_ids(user=request.user) if providers else set()
+    return {"sso_providers": providers, "connected_providers": connected}
+
+
+# --- Single sign-on (allauth's OpenID Connect views; who may come in: teams.sso) ---------------
+@public_page
+def sso_login_view(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """Start a sign-in (or, signed in, a connection) with a configured provider: a POST."""
+    return oidc_views.login(request, provider_id)
+
+
+@public_page
+def sso_callback_view(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """Where the provider sends the person back (state, code); allauth checks and completes."""
+    return oidc_views.callback(request, provider_id)
 
 
 @user_page

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -212,6 +213,11 @@ def can_accept_invitation(*, invitation: PendingInvitation, user: User) -> Verdi
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user_id=user.pk).order_by("-created_at")
+
+
+def sso_connected_provider_ids(*, user: User) -> set[str]:
+    """The identity providers (their provider_id) this account has connected."""
+    return set(SocialAccount.objects.filter(user_id=user.pk).values_list("provider", flat=True))
 
 
 def api_token_get(*, user: User, token_id: int) -> ApiToken:

@@ -19,6 +19,13 @@ account_urlpatterns = [
     path("password/reset/done/", account_views.password_reset_complete_view, name="password_reset_complete"),
     path("welcome/<uidb64>/<token>/", account_views.set_password_view, name="set_password"),
     path("invitations/<str:token>/", account_views.invitation_accept_view, name="invitation_accept"),
+    # The provider's redirect URI is <SITE_URL>/accounts/sso/oidc/<provider_id>/login/callback/.
+    path("sso/oidc/<str:provider_id>/login/", account_views.sso_login_view, name="openid_connect_login"),
+    path(
+        "sso/oidc/<str:provider_id>/login/callback/",
+        account_views.sso_callback_view,
+        name="openid_connect_callback",
+    ),
     path("tokens/", account_views.api_tokens_view, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", account_views.api_token_revoke_view, name="api_token_revoke"),
 ]

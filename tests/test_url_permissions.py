@@ -383,9 +383,10 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "fmt": lambda w: "csv",
     "kind": lambda w: "lagging_behind",
     "token": lambda w: "not-a-valid-token",
+    "provider_id": lambda w: "company",  # an identity provider (none configured in the walk: 404)
 }
 # Arguments that only carry a one-time token, not an object of an organisation or a user.
-NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt", "kind"}
+NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt", "kind", "provider_id"}
 # DRF detail routes use `pk`: filled by route name.
 PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "team-detail": _team,

@@ -26,7 +26,7 @@ from .forms import (
     ProfileForm,
 )
 from .page_forms import form_page
-from .sso import configured_providers
+from .sso_providers import configured_providers
 
 
 # --- Accounts ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .models import (
     LoginAttempt,
     Membership,
     Organization,
+    OrgDomain,
     OutboxJob,
     PendingInvitation,
     Role,
@@ -218,6 +219,55 @@ def api_token_list(*, user: User) -> QuerySet[ApiToken]:
 def sso_connected_provider_ids(*, user: User) -> set[str]:
     """The identity providers (their provider_id) this account has connected."""
     return set(SocialAccount.objects.filter(user_id=user.pk).values_list("provider", flat=True))
+
+
+# --- Sign-in settings (docs/authentication.md) ----------------------------------------------------
+def org_domain_list(*, org: Organization) -> QuerySet[OrgDomain]:
+    return OrgDomain.objects.filter(org=org).order_by("domain")
+
+
+def org_domain_get(*, org: Organization, domain_id: int) -> OrgDomain:
+    try:
+        return OrgDomain.objects.select_related("org").get(org=org, pk=domain_id)
+    except OrgDomain.DoesNotExist:
+        raise Http404("No domain found.") from None
+
+
+def sso_join_domain(*, email: str) -> OrgDomain | None:
+    """The verified auto-join domain an e-mail address belongs to, if any."""
+    domain = email.rpartition("@")[2].strip().lower()
+    if not domain:
+        return None
+    return (
+        OrgDomain.objects.select_related("org")
+        .filter(domain=domain, verified_at__isnull=False, auto_join=True)
+        .first()
+    )
+
+
+def break_glass_candidates(*, org: Organization) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__org=org, memberships__role=Role.ADMIN, memberships__is_active=True, is_active=True
+    ).order_by("display_name", "email")
+
+
+def can_sign_in_with_password(*, user: User) -> Verdict:
+    """Password sign-in is off for anyone in an organisation that requires single sign-on,
+    except that organisation's break-glass admin."""
+    blocked = (
+        Organization.objects.filter(
+            sso_required=True, memberships__user_id=user.pk, memberships__is_active=True
+        )
+        .exclude(break_glass_admin_id=user.pk)
+        .order_by("name")
+        .first()
+    )
+    if blocked is not None:
+        return refuse(
+            _("%(org)s requires signing in with your company account. Use the button below.")
+            % {"org": blocked.name}
+        )
+    return allow()
 
 
 def api_token_get(*, user: User, token_id: int) -> ApiToken:

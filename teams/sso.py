@@ -5,6 +5,8 @@ and userinfo). These adapters decide what the identity it returns may do:
 
 * an identity already connected to an account signs that account in (if it is active);
 * a signed-in account connects a new identity to itself (the only way to link one);
+* a password proved in this session, refused only because the organisation requires single
+  sign-on, connects the next identity to its account (the same rule: linking after signing in);
 * a new identity is let in only with an e-mail the provider verified, that belongs to no account
   yet, at a domain an organisation verified for auto-join (it joins as a member).
 
@@ -16,7 +18,7 @@ their domain. The flows are logged without tokens, codes or secrets (docs/authen
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -24,41 +26,19 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.base import AuthError
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import User
+from . import selectors, services
+from .forms import SSO_LINK_SESSION_KEY
+from .models import OrgDomain, User
 
 logger = logging.getLogger("stretch.sso")
-
-
-@dataclass(frozen=True)
-class ProviderButton:
-    """One configured identity provider, as the sign-in page offers it."""
-
-    provider_id: str
-    name: str
-    login_url: str
-
-
-def configured_providers() -> list[ProviderButton]:
-    """The providers the deployment configured (settings only: no query, no network)."""
-    buttons = []
-    for provider, config in getattr(settings, "SOCIALACCOUNT_PROVIDERS", {}).items():
-        if provider != "openid_connect":
-            continue
-        for app in config.get("APPS", []):
-            if not (app.get("client_id") and app.get("settings", {}).get("server_url")):
-                continue
-            provider_id = app["provider_id"]
-            url = reverse("openid_connect_login", kwargs={"provider_id": provider_id})
-            buttons.append(
-                ProviderButton(provider_id=provider_id, name=app.get("name") or provider_id, login_url=url)
-            )
-    return buttons
+# How long a password proved in this session may be linked to the next identity (teams.forms).
+SSO_LINK_MAX_AGE = 10 * 60
+JOIN_DOMAIN_ATTR = "_stretch_sso_join_domain"
 
 
 def _refuse(request: HttpRequest, *, reason: str, detail: str, provider: str, status: int = 403) -> None:
@@ -78,6 +58,14 @@ def _identity_email(sociallogin: SocialLogin) -> tuple[str, bool]:
     email = email.strip().lower()
     verified = any(a.verified and a.email.strip().lower() == email for a in addresses)
     return email, verified
+
+
+def _password_proved_user(request: HttpRequest) -> User | None:
+    """The account whose password this session proved within SSO_LINK_MAX_AGE, once."""
+    stash = request.session.pop(SSO_LINK_SESSION_KEY, None)
+    if not isinstance(stash, dict) or time.time() - float(stash.get("at", 0)) > SSO_LINK_MAX_AGE:
+        return None
+    return User.objects.filter(pk=stash.get("user"), is_active=True).first()
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -107,6 +95,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             # A signed-in account links the identity to itself (allauth refuses an identity
             # already connected to someone else, and an anonymous request).
             logger.info("sso connect provider=%s", provider)
+            return
+        proved = _password_proved_user(request)
+        if proved is not None:
+            # The password form refused this account only because its organisation requires
+            # single sign-on; the password proved it, so this identity becomes its own.
+            sociallogin.connect(request, proved)
+            logger.info("sso connect after password provider=%s user=%s", provider, proved.pk)
             return
         email, verified = _identity_email(sociallogin)
         if not email:
@@ -139,6 +134,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 )
                 % {"provider": name, "email": email},
             )
+        domain = selectors.sso_join_domain(email=email)
+        if domain is not None:
+            setattr(request, JOIN_DOMAIN_ATTR, domain)
+            return
         _refuse(
             request,
             reason="not_invited",
@@ -151,7 +150,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         )
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
-        return False
+        """Only a verified e-mail at a verified auto-join domain makes an account."""
+        return getattr(request, JOIN_DOMAIN_ATTR, None) is not None
+
+    def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form: Any = None) -> Any:
+        domain: OrgDomain = getattr(request, JOIN_DOMAIN_ATTR)
+        user = super().save_user(request, sociallogin, form)
+        services.sso_auto_join(user=user, domain=domain)
+        logger.info(
+            "sso auto-join provider=%s user=%s org=%s", sociallogin.account.provider, user.pk, domain.org_id
+        )
+        return user
 
     def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]) -> Any:
         user = super().populate_user(request, sociallogin, data)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, sign_in_views, views
 
 account_urlpatterns = [
     path("login/", account_views.login_view, name="login"),
@@ -52,5 +52,8 @@ org_urlpatterns = [
         views.invitation_cancel_view,
         name="invitation_cancel",
     ),
+    path("settings/sign-in/", sign_in_views.sign_in_settings_view, name="sign_in_settings"),
+    path("settings/sign-in/domains/", sign_in_views.domain_add_view, name="domain_add"),
+    path("settings/sign-in/domains/<int:domain_id>/", sign_in_views.domain_action_view, name="domain_action"),
     path("settings/system/", views.system_view, name="system"),
 ]

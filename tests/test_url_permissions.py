@@ -21,6 +21,7 @@ fails the test: add a declaration, a name, or an entry to KWARG_FIXTURES.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -356,6 +357,14 @@ def _token(world: World) -> int:
     return token.pk
 
 
+_domain_numbers = itertools.count(1)
+
+
+def _domain(world: World) -> int:
+    name = f"walk{next(_domain_numbers)}.example"
+    return services.org_domain_add(org=world.object_org, domain=name, actor=world.object_admin.user).pk
+
+
 KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "org_slug": lambda w: w.org.slug,
     "team_id": _team,
@@ -368,6 +377,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "metric_id": _supporting_metric,
     "revision_id": _revision,
     "token_id": _token,
+    "domain_id": _domain,
     "entry_id": _metric_entry,
     "alert_id": _alert,
     "job_id": _import_job,

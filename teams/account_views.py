@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.utils import perform_login
 from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.conf import settings
 from django.contrib import messages
@@ -39,6 +40,14 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "sso_providers": configured_providers()}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if selectors.mfa_enabled(user=user):
+            # Right password, and a second factor is on: allauth's login stage asks for a code
+            # (teams.mfa_views) before the session is signed in.
+            return perform_login(self.request, user, redirect_url=self.get_success_url())
+        return super().form_valid(form)
 
 
 login_view = public_page(LoginView.as_view())

@@ -337,8 +337,24 @@ class SignInSettingsForm(forms.Form):
         ),
     )
 
+    mfa_required = forms.BooleanField(
+        label=_("Admins and HR must use two-factor authentication"),
+        required=False,
+        help_text=_(
+            "They see money. Without it turned on, they cannot open this organisation's pages or create API tokens."
+        ),
+    )
+
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["break_glass_admin"]
         field.queryset = break_glass_candidates(org=org)  # type: ignore[attr-defined]
         field.label_from_instance = lambda user: f"{user.get_full_name()} <{user.email}>"  # type: ignore[attr-defined]
+
+
+class MfaCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

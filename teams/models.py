@@ -143,6 +143,11 @@ class Organization(models.Model):
     # Sign-in (docs/authentication.md): members sign in only through single sign-on, except the
     # one break-glass admin, who keeps a password for when the identity provider is down.
     sso_required = models.BooleanField(_("single sign-on required"), default=False)
+    # Admins and HR see money: with this on they must use a second factor (TOTP) on pages and to
+    # create an API token.
+    mfa_required = models.BooleanField(
+        _("two-factor authentication required for admins and HR"), default=False
+    )
     break_glass_admin = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -266,6 +267,37 @@ def can_sign_in_with_password(*, user: User) -> Verdict:
         return refuse(
             _("%(org)s requires signing in with your company account. Use the button below.")
             % {"org": blocked.name}
+        )
+    return allow()
+
+
+# --- Two-factor authentication ------------------------------------------------------------------
+def mfa_enabled(*, user: User) -> bool:
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+def mfa_required_org(*, user: User) -> Organization | None:
+    """An organisation that requires a second factor of this person (they are its admin or HR)."""
+    return (
+        Organization.objects.filter(
+            mfa_required=True,
+            memberships__user_id=user.pk,
+            memberships__is_active=True,
+            memberships__role__in=(Role.ADMIN, Role.HR),
+        )
+        .order_by("name")
+        .first()
+    )
+
+
+def can_work_without_mfa(*, user: User) -> Verdict:
+    """Refused when an organisation requires two-factor authentication of this person and they
+    have not turned it on (pages of that organisation, creating an API token)."""
+    org = mfa_required_org(user=user)
+    if org is not None and not mfa_enabled(user=user):
+        return refuse(
+            _("%(org)s requires two-factor authentication for admins and HR. Turn it on first.")
+            % {"org": org.name}
         )
     return allow()
 

@@ -24,7 +24,11 @@ TEMPLATE = "teams/settings/sign_in.html"
 
 def _settings_form(request: OrgRequest, data: Any = None) -> SignInSettingsForm:
     org = request.org
-    initial = {"sso_required": org.sso_required, "break_glass_admin": org.break_glass_admin_id}
+    initial = {
+        "sso_required": org.sso_required,
+        "break_glass_admin": org.break_glass_admin_id,
+        "mfa_required": org.mfa_required,
+    }
     return SignInSettingsForm(data, org=org, initial=initial)
 
 
@@ -58,6 +62,7 @@ def sign_in_settings_view(request: OrgRequest) -> HttpResponse:
                 org=request.org,
                 sso_required=form.cleaned_data["sso_required"],
                 break_glass_admin=form.cleaned_data["break_glass_admin"],
+                mfa_required=form.cleaned_data["mfa_required"],
                 actor=request.user,
             )
         except ValidationError as error:

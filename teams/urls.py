@@ -2,10 +2,14 @@
 
 from django.urls import path
 
-from . import account_views, sign_in_views, views
+from . import account_views, mfa_views, sign_in_views, views
 
 account_urlpatterns = [
     path("login/", account_views.login_view, name="login"),
+    # allauth's sign-in steps send people back to "account_login": the same page.
+    path("login/", account_views.login_view, name="account_login"),
+    path("login/code/", mfa_views.mfa_authenticate_view, name="mfa_authenticate"),
+    path("security/", mfa_views.mfa_settings_view, name="mfa_settings"),
     path("logout/", account_views.logout_view, name="logout"),
     path("profile/", account_views.profile_view, name="profile"),
     path("password/", account_views.password_change_view, name="password_change"),

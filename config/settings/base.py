@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",  # TOTP + recovery codes; Stretch's own pages (teams.mfa_views)
     # Stretch apps, in dependency order: an app may import only those above it.
     "teams",
     "goals",
@@ -221,6 +222,10 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # a matching e-mail never signs anyo
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 SOCIALACCOUNT_STORE_TOKENS = False  # the provider's tokens are used once, never kept
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts with a POST (no cross-site sign-in)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Stretch"
+MFA_TOTP_TOLERANCE = 1  # a code of the 30 s step before or after is accepted (clock drift), once
+MFA_RECOVERY_CODE_COUNT = 10
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
 # One generic OpenID Connect provider (Keycloak, Authing, Entra ID, Google Workspace, …):
 # configured when both the issuer URL and the client id are set.

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import ApiToken, Heartbeat, LoginAttempt, User
+from ..selectors import can_work_without_mfa
 
 TOKEN_PREFIX = "st_"  # noqa: S105 - a public prefix, not a secret
 
@@ -47,7 +48,11 @@ def hash_token_key(key: str) -> str:
 
 @transaction.atomic
 def api_token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
-    """Create a token; returns it with the raw key, which is never stored and shown only once."""
+    """Create a token; returns it with the raw key, which is never stored and shown only once.
+    Refused while an organisation requires two-factor authentication of the person and they have
+    not turned it on (a token would get around it)."""
+    if not (verdict := can_work_without_mfa(user=user)):
+        raise ValidationError(verdict.reason)
     if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
         raise ValidationError({"expires_in_days": _("Choose between 1 and 3650 days, or no expiry.")})
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)

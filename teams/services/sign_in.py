@@ -114,7 +114,12 @@ def org_domain_remove(*, record: OrgDomain, actor: User) -> None:
 
 @transaction.atomic
 def org_sign_in_update(
-    *, org: Organization, sso_required: bool, break_glass_admin: User | None, actor: User
+    *,
+    org: Organization,
+    sso_required: bool,
+    break_glass_admin: User | None,
+    actor: User,
+    mfa_required: bool | None = None,
 ) -> Organization:
     """Require single sign-on for the organisation's members. One active admin keeps their
     password (break glass); without one, nobody could get in while the provider is down."""
@@ -135,16 +140,14 @@ def org_sign_in_update(
             org=org, user=break_glass_admin, role=Role.ADMIN, is_active=True, user__is_active=True
         ).exists():
             raise ValidationError({"break_glass_admin": _("The break-glass admin must be an active admin.")})
-    before: dict[str, object] = {
-        "sso_required": org.sso_required,
-        "break_glass_admin": org.break_glass_admin_id,
-    }
+    fields = ("sso_required", "break_glass_admin_id", "mfa_required")
+    before: dict[str, object] = {name: getattr(org, name) for name in fields}
     org.sso_required = sso_required
     org.break_glass_admin = break_glass_admin if sso_required else None
-    org.save(update_fields=["sso_required", "break_glass_admin"])
-    changes = audit_diff(
-        before, {"sso_required": org.sso_required, "break_glass_admin": org.break_glass_admin_id}
-    )
+    if mfa_required is not None:
+        org.mfa_required = mfa_required
+    org.save(update_fields=["sso_required", "break_glass_admin", "mfa_required"])
+    changes = audit_diff(before, {name: getattr(org, name) for name in fields})
     if changes:
         audit_record(org=org, actor=actor, action="org.sign_in", target=org, changes=changes)
     return org

@@ -147,7 +147,7 @@ def test_sso_required_needs_a_provider_and_an_active_admin_as_break_glass(idp, o
     services.org_sign_in_update(org=org, sso_required=True, break_glass_admin=admin.user, actor=admin.user)
     entry = AuditEntry.objects.get(org=org, action="org.sign_in")
     assert entry.changes["sso_required"] == [False, True]
-    assert entry.changes["break_glass_admin"] == [None, admin.user.pk]
+    assert entry.changes["break_glass_admin_id"] == [None, admin.user.pk]
 
 
 def password_sign_in(email: str) -> tuple[Client, object]:

@@ -27,7 +27,7 @@ from .forms import (
     ProfileForm,
 )
 from .page_forms import form_page
-from .sso_providers import configured_providers
+from .sso_providers import allow_provider_redirects, configured_providers
 
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -40,6 +40,11 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "sso_providers": configured_providers()}
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        allow_provider_redirects(response)
+        return response
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
@@ -95,7 +100,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 
     if request.GET.get("changed"):
         messages.success(request, _("Your password was changed."))
-    return form_page(
+    response = form_page(
         request,
         form,
         save=lambda data: services.user_update_profile(
@@ -105,6 +110,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         template="accounts/profile.html",
         context=_sso_context(request),
     )
+    return allow_provider_redirects(response)
 
 
 def _sso_context(request: HttpRequest) -> dict[str, Any]:
@@ -117,7 +123,7 @@ def _sso_context(request: HttpRequest) -> dict[str, Any]:
 @public_page
 def sso_login_view(request: HttpRequest, provider_id: str) -> HttpResponse:
     """Start a sign-in (or, signed in, a connection) with a configured provider: a POST."""
-    return oidc_views.login(request, provider_id)
+    return allow_provider_redirects(oidc_views.login(request, provider_id))
 
 
 @public_page

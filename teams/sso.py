@@ -41,7 +41,7 @@ SSO_LINK_MAX_AGE = 10 * 60
 JOIN_DOMAIN_ATTR = "_stretch_sso_join_domain"
 
 
-def _refuse(request: HttpRequest, *, reason: str, detail: str, provider: str, status: int = 403) -> None:
+def _refuse(request: HttpRequest, *, reason: str, detail: str, provider: str, status: int = 400) -> None:
     logger.warning("sso refused provider=%s reason=%s", provider, reason)
     response: HttpResponse = render(
         request, "accounts/sso_refused.html", {"detail": detail, "reason": reason}, status=status

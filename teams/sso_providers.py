@@ -4,8 +4,11 @@ Separate from teams.sso so that services can ask without importing the adapters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import HttpResponseBase
 from django.urls import reverse
 
 
@@ -33,3 +36,29 @@ def configured_providers() -> list[ProviderButton]:
                 ProviderButton(provider_id=provider_id, name=app.get("name") or provider_id, login_url=url)
             )
     return buttons
+
+
+def provider_origins() -> list[str]:
+    """The origins of the configured providers (from their issuer URLs)."""
+    origins = []
+    for provider, config in getattr(settings, "SOCIALACCOUNT_PROVIDERS", {}).items():
+        if provider != "openid_connect":
+            continue
+        for app in config.get("APPS", []):
+            url = urlsplit(app.get("settings", {}).get("server_url") or "")
+            if url.scheme in ("http", "https") and url.netloc:
+                origins.append(f"{url.scheme}://{url.netloc}")
+    return sorted(set(origins))
+
+
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def allow_provider_redirects(response: R) -> R:
+    """A page whose form starts a sign-in is redirected on to the provider: the browser checks
+    that redirect against the page's Content-Security-Policy form-action, which therefore names
+    the providers' origins (and only on these pages)."""
+    origins = provider_origins()
+    if origins:
+        response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
+    return response

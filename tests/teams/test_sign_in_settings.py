@@ -125,7 +125,9 @@ def test_no_auto_join_without_a_verified_domain_auto_join_and_a_verified_e_mail(
     idp.identity = identity("wang@acme.example", verified=state != "unverified e-mail")
     client = Client()
     response = finish(client, start(client))
-    assert response.status_code == 403
+    assert response.status_code == 400
+    reason = "unverified_email" if state == "unverified e-mail" else "not_invited"
+    assert f'data-reason="{reason}"' in response.content.decode()
     assert not User.objects.filter(email="wang@acme.example").exists()
     assert signed_in_user(client) is None
 
@@ -185,7 +187,7 @@ def test_after_the_refused_password_the_next_company_sign_in_links_that_account(
     # Without the password first, the same kind of identity gets nothing.
     idp.identity = identity("else@corp.example", sub="kc-else")
     fresh = Client()
-    assert finish(fresh, start(fresh)).status_code == 403
+    assert 'data-reason="not_invited"' in finish(fresh, start(fresh)).content.decode()
     assert not SocialAccount.objects.filter(uid="kc-else").exists()
 
 
@@ -194,7 +196,7 @@ def test_a_wrong_password_links_nothing(idp, org, admin, member):  # noqa: F811
     client = Client()
     client.post(reverse("login"), {"username": member.user.email, "password": "wrong-password-1"})
     idp.identity = identity("x@corp.example", sub="kc-x")
-    assert finish(client, start(client)).status_code == 403
+    assert 'data-reason="not_invited"' in finish(client, start(client)).content.decode()
     assert not SocialAccount.objects.filter(uid="kc-x").exists()
 
 

@@ -59,6 +59,8 @@ def test_the_sign_in_page_offers_a_button_only_for_configured_providers(idp):
     page = Client().get(reverse("login"))
     assert b"Sign in with Acme SSO" in page.content
     assert LOGIN_URL.encode() in page.content
+    # The browser checks the redirect to the provider against the page's form-action.
+    assert f"form-action 'self' {idp.base_url}" in page["Content-Security-Policy"]
     with override_settings(SOCIALACCOUNT_PROVIDERS={}):
         page = Client().get(reverse("login"))
     assert b"Sign in with" not in page.content
@@ -121,6 +123,7 @@ def test_a_replayed_callback_is_refused(idp, org):
     thief = Client()  # the same code and state, sent again from another browser
     response = finish(thief, query)
     assert response.status_code == 400
+    assert b"did not complete" in response.content
     assert signed_in_user(thief) is None
 
 
@@ -129,7 +132,7 @@ def test_a_matching_e_mail_alone_never_signs_into_an_existing_account(idp, org):
     idp.identity = identity("boss@acme.example", verified=True)
     client = Client()
     response = finish(client, start(client))
-    assert response.status_code == 403
+    assert response.status_code == 400
     assert b"Sign in with its password first" in response.content
     assert signed_in_user(client) is None
     assert not SocialAccount.objects.filter(user=person.user).exists()
@@ -139,7 +142,7 @@ def test_an_unverified_e_mail_is_refused(idp, org):
     idp.identity = identity("new@acme.example", verified=False)
     client = Client()
     response = finish(client, start(client))
-    assert response.status_code == 403
+    assert response.status_code == 400
     assert b"has not verified the e-mail address new@acme.example" in response.content
     assert not User.objects.filter(email="new@acme.example").exists()
     assert signed_in_user(client) is None
@@ -149,7 +152,7 @@ def test_a_person_nobody_invited_gets_no_account(idp, org):
     idp.identity = identity("stranger@elsewhere.example")
     client = Client()
     response = finish(client, start(client))
-    assert response.status_code == 403
+    assert response.status_code == 400
     assert b"No organisation in Stretch has invited stranger@elsewhere.example" in response.content
     assert not User.objects.filter(email="stranger@elsewhere.example").exists()
     assert not SocialAccount.objects.exists()
@@ -162,7 +165,8 @@ def test_a_deactivated_account_cannot_sign_in_with_its_identity(idp, org):
     idp.identity = identity("gone@acme.example")
     client = Client()
     response = finish(client, start(client))
-    assert response.status_code == 403
+    assert response.status_code == 400
+    assert b'data-reason="inactive"' in response.content
     assert signed_in_user(client) is None
 
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.utils import perform_login
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.dingtalk import views as dingtalk_views
+from allauth.socialaccount.providers.feishu import views as feishu_views
 from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -130,6 +133,27 @@ def sso_login_view(request: HttpRequest, provider_id: str) -> HttpResponse:
 def sso_callback_view(request: HttpRequest, provider_id: str) -> HttpResponse:
     """Where the provider sends the person back (state, code); allauth checks and completes."""
     return oidc_views.callback(request, provider_id)
+
+
+def _provider_view(view: Any, *, starts: bool) -> Any:
+    """One of allauth's provider views as a public page: 404 while the provider is not configured;
+    the start of a sign-in may redirect on to the provider (teams.sso_providers)."""
+
+    @public_page
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        try:
+            response = view(request)
+        except SocialApp.DoesNotExist:
+            raise Http404("No such identity provider.") from None
+        return allow_provider_redirects(response) if starts else response
+
+    return wrapped
+
+
+feishu_login_view = _provider_view(feishu_views.oauth2_login, starts=True)
+feishu_callback_view = _provider_view(feishu_views.oauth2_callback, starts=False)
+dingtalk_login_view = _provider_view(dingtalk_views.oauth2_login, starts=True)
+dingtalk_callback_view = _provider_view(dingtalk_views.oauth2_callback, starts=False)
 
 
 @user_page

@@ -4,12 +4,13 @@ Separate from teams.sso so that services can ask without importing the adapters.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponseBase
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -21,10 +22,21 @@ class ProviderButton:
     login_url: str
 
 
+# allauth's own providers Stretch routes (teams.urls), their button names and where they sign in.
+OAUTH2_PROVIDERS: dict[str, tuple[Any, str]] = {
+    "feishu": (_("Feishu"), "https://open.feishu.cn"),
+    "dingtalk": (_("DingTalk"), "https://login.dingtalk.com"),
+}
+
+
 def configured_providers() -> list[ProviderButton]:
     """The providers the deployment configured (settings only: no query, no network)."""
     buttons = []
     for provider, config in getattr(settings, "SOCIALACCOUNT_PROVIDERS", {}).items():
+        if provider in OAUTH2_PROVIDERS and any(app.get("client_id") for app in config.get("APPS", [])):
+            name, _origin = OAUTH2_PROVIDERS[provider]
+            url = reverse(f"{provider}_login")
+            buttons.append(ProviderButton(provider_id=provider, name=str(name), login_url=url))
         if provider != "openid_connect":
             continue
         for app in config.get("APPS", []):
@@ -42,6 +54,8 @@ def provider_origins() -> list[str]:
     """The origins of the configured providers (from their issuer URLs)."""
     origins = []
     for provider, config in getattr(settings, "SOCIALACCOUNT_PROVIDERS", {}).items():
+        if provider in OAUTH2_PROVIDERS:
+            origins.append(OAUTH2_PROVIDERS[provider][1])
         if provider != "openid_connect":
             continue
         for app in config.get("APPS", []):

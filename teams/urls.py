@@ -30,6 +30,10 @@ account_urlpatterns = [
         account_views.sso_callback_view,
         name="openid_connect_callback",
     ),
+    path("sso/feishu/login/", account_views.feishu_login_view, name="feishu_login"),
+    path("sso/feishu/login/callback/", account_views.feishu_callback_view, name="feishu_callback"),
+    path("sso/dingtalk/login/", account_views.dingtalk_login_view, name="dingtalk_login"),
+    path("sso/dingtalk/login/callback/", account_views.dingtalk_callback_view, name="dingtalk_callback"),
     path("tokens/", account_views.api_tokens_view, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", account_views.api_token_revoke_view, name="api_token_revoke"),
 ]

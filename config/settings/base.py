@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.feishu",
+    "allauth.socialaccount.providers.dingtalk",
     "allauth.mfa",  # TOTP + recovery codes; Stretch's own pages (teams.mfa_views)
     # Stretch apps, in dependency order: an app may import only those above it.
     "teams",
@@ -244,6 +246,17 @@ if OIDC_SERVER_URL and OIDC_CLIENT_ID:
                 "settings": {"server_url": OIDC_SERVER_URL},
             }
         ],
+    }
+# Feishu (飞书) and DingTalk (钉钉), through allauth's providers: an app of the company's tenant.
+FEISHU_APP_ID = env("FEISHU_APP_ID", default="")
+if FEISHU_APP_ID:
+    SOCIALACCOUNT_PROVIDERS["feishu"] = {
+        "APPS": [{"client_id": FEISHU_APP_ID, "secret": env("FEISHU_APP_SECRET", default="")}]
+    }
+DINGTALK_CLIENT_ID = env("DINGTALK_CLIENT_ID", default="")
+if DINGTALK_CLIENT_ID:
+    SOCIALACCOUNT_PROVIDERS["dingtalk"] = {
+        "APPS": [{"client_id": DINGTALK_CLIENT_ID, "secret": env("DINGTALK_CLIENT_SECRET", default="")}]
     }
 
 # --- E-mail -----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from .forms import (
 )
 from .page_forms import form_page
 from .sso_providers import allow_provider_redirects, configured_providers
+from .wecom import views as wecom_views
 
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -154,6 +155,8 @@ feishu_login_view = _provider_view(feishu_views.oauth2_login, starts=True)
 feishu_callback_view = _provider_view(feishu_views.oauth2_callback, starts=False)
 dingtalk_login_view = _provider_view(dingtalk_views.oauth2_login, starts=True)
 dingtalk_callback_view = _provider_view(dingtalk_views.oauth2_callback, starts=False)
+wecom_login_view = _provider_view(wecom_views.oauth2_login, starts=True)
+wecom_callback_view = _provider_view(wecom_views.oauth2_callback, starts=False)
 
 
 @user_page

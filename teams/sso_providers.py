@@ -26,6 +26,7 @@ class ProviderButton:
 OAUTH2_PROVIDERS: dict[str, tuple[Any, str]] = {
     "feishu": (_("Feishu"), "https://open.feishu.cn"),
     "dingtalk": (_("DingTalk"), "https://login.dingtalk.com"),
+    "wecom": (_("WeCom"), "https://login.work.weixin.qq.com"),
 }
 
 

@@ -34,6 +34,8 @@ account_urlpatterns = [
     path("sso/feishu/login/callback/", account_views.feishu_callback_view, name="feishu_callback"),
     path("sso/dingtalk/login/", account_views.dingtalk_login_view, name="dingtalk_login"),
     path("sso/dingtalk/login/callback/", account_views.dingtalk_callback_view, name="dingtalk_callback"),
+    path("sso/wecom/login/", account_views.wecom_login_view, name="wecom_login"),
+    path("sso/wecom/login/callback/", account_views.wecom_callback_view, name="wecom_callback"),
     path("tokens/", account_views.api_tokens_view, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", account_views.api_token_revoke_view, name="api_token_revoke"),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.feishu",
     "allauth.socialaccount.providers.dingtalk",
+    "teams.wecom",  # WeCom (企业微信): Stretch's own small allauth provider
     "allauth.mfa",  # TOTP + recovery codes; Stretch's own pages (teams.mfa_views)
     # Stretch apps, in dependency order: an app may import only those above it.
     "teams",
@@ -252,6 +253,17 @@ FEISHU_APP_ID = env("FEISHU_APP_ID", default="")
 if FEISHU_APP_ID:
     SOCIALACCOUNT_PROVIDERS["feishu"] = {
         "APPS": [{"client_id": FEISHU_APP_ID, "secret": env("FEISHU_APP_SECRET", default="")}]
+    }
+WECOM_CORP_ID = env("WECOM_CORP_ID", default="")
+if WECOM_CORP_ID:
+    SOCIALACCOUNT_PROVIDERS["wecom"] = {
+        "APPS": [
+            {
+                "client_id": WECOM_CORP_ID,
+                "secret": env("WECOM_SECRET", default=""),
+                "settings": {"agent_id": env("WECOM_AGENT_ID", default="")},
+            }
+        ]
     }
 DINGTALK_CLIENT_ID = env("DINGTALK_CLIENT_ID", default="")
 if DINGTALK_CLIENT_ID:

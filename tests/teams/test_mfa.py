@@ -75,6 +75,15 @@ def test_sign_in_asks_for_a_code_after_the_password(member, client_for):
     assert signed_in_user(again) is None
 
 
+def test_an_expired_code_is_refused(member, client_for):
+    secret, _codes = enrol(client_for(member))
+    client, _ = password_sign_in(member.user.email)
+    client.post(reverse("mfa_authenticate"), {"code": code_for(secret, -3)})  # 90 seconds old
+    assert signed_in_user(client) is None
+    assert client.post(reverse("mfa_authenticate"), {"code": code_for(secret)}).status_code == 302
+    assert signed_in_user(client) == member.user
+
+
 def test_a_recovery_code_signs_in_once(member, client_for):
     _secret, codes = enrol(client_for(member))
     client, _ = password_sign_in(member.user.email)

@@ -196,3 +196,31 @@ def test_the_secret_is_never_logged(idp, org, caplog):
         finish(client, start(client))
     assert "sso refused provider=acme reason=not_invited" in caplog.text
     assert CLIENT_SECRET not in caplog.text
+
+
+def test_an_expired_or_unknown_authorization_code_is_refused(idp, org):
+    person = factories.member(org, Role.MEMBER, email="li@acme.example")
+    SocialAccount.objects.create(user=person.user, provider="acme", uid="sub-1")
+    idp.identity = identity("li@acme.example")
+    client = Client()
+    query = start(client)
+    idp.codes.clear()  # the provider has forgotten the code (expired)
+    response = finish(client, query)
+    assert response.status_code == 400
+    assert b"did not complete" in response.content
+    assert signed_in_user(client) is None
+
+
+def test_the_idle_timeout_also_ends_a_single_sign_on_session(idp, org, settings):
+    person = factories.member(org, Role.MEMBER, email="li@acme.example")
+    SocialAccount.objects.create(user=person.user, provider="acme", uid="sub-1")
+    idp.identity = identity("li@acme.example")
+    client = Client()
+    finish(client, start(client))
+    assert client.get(reverse("profile")).status_code == 200
+    session = client.session
+    session["_last_activity"] = int(session["_last_activity"]) - settings.SESSION_IDLE_TIMEOUT - 5
+    session.save()
+    response = client.get(reverse("profile"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert signed_in_user(client) is None

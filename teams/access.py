@@ -25,14 +25,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from .models import Membership, Organization, Role
-from .selectors import membership_for_user
+from .selectors import membership_for_user, mfa_enabled
 
 ACCESS_ATTR = "stretch_access"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -153,6 +156,13 @@ def org_page(
             membership = membership_for_user(user=request.user, org_slug=org_slug)  # 404 if not a member
             if membership.role not in access.roles_for(request.method or "GET"):
                 raise PermissionDenied
+            if (
+                membership.org.mfa_required
+                and membership.role in PEOPLE_WITH_MONEY
+                and not mfa_enabled(user=request.user)
+            ):
+                # Admins and HR see money: the organisation asks them for a second factor first.
+                return redirect(f"{reverse('mfa_settings')}?{urlencode({'next': request.get_full_path()})}")
             enter_org(request, membership)
             if request.session.get("last_org") != org_slug:
                 request.session["last_org"] = org_slug

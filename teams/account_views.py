@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.utils import perform_login
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.dingtalk import views as dingtalk_views
+from allauth.socialaccount.providers.feishu import views as feishu_views
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,13 +30,36 @@ from .forms import (
     ProfileForm,
 )
 from .page_forms import form_page
+from .sso_providers import allow_provider_redirects, configured_providers
+from .wecom import views as wecom_views
+
 
 # --- Accounts ---------------------------------------------------------------------------------
-login_view = public_page(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
-    )
-)
+class LoginView(auth_views.LoginView):
+    """Stretch's password sign-in, with a button for each identity provider configured."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "sso_providers": configured_providers()}
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        allow_provider_redirects(response)
+        return response
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if selectors.mfa_enabled(user=user):
+            # Right password, and a second factor is on: allauth's login stage asks for a code
+            # (teams.mfa_views) before the session is signed in.
+            return perform_login(self.request, user, redirect_url=self.get_success_url())
+        return super().form_valid(form)
+
+
+login_view = public_page(LoginView.as_view())
 logout_view = public_page(auth_views.LogoutView.as_view())
 password_change_view = user_page(
     auth_views.PasswordChangeView.as_view(
@@ -76,7 +104,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 
     if request.GET.get("changed"):
         messages.success(request, _("Your password was changed."))
-    return form_page(
+    response = form_page(
         request,
         form,
         save=lambda data: services.user_update_profile(
@@ -84,7 +112,51 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         ),
         on_success=saved,
         template="accounts/profile.html",
+        context=_sso_context(request),
     )
+    return allow_provider_redirects(response)
+
+
+def _sso_context(request: HttpRequest) -> dict[str, Any]:
+    providers = configured_providers()
+    connected = selectors.sso_connected_provider_ids(user=request.user) if providers else set()
+    return {"sso_providers": providers, "connected_providers": connected}
+
+
+# --- Single sign-on (allauth's OpenID Connect views; who may come in: teams.sso) ---------------
+@public_page
+def sso_login_view(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """Start a sign-in (or, signed in, a connection) with a configured provider: a POST."""
+    return allow_provider_redirects(oidc_views.login(request, provider_id))
+
+
+@public_page
+def sso_callback_view(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """Where the provider sends the person back (state, code); allauth checks and completes."""
+    return oidc_views.callback(request, provider_id)
+
+
+def _provider_view(view: Any, *, starts: bool) -> Any:
+    """One of allauth's provider views as a public page: 404 while the provider is not configured;
+    the start of a sign-in may redirect on to the provider (teams.sso_providers)."""
+
+    @public_page
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        try:
+            response = view(request)
+        except SocialApp.DoesNotExist:
+            raise Http404("No such identity provider.") from None
+        return allow_provider_redirects(response) if starts else response
+
+    return wrapped
+
+
+feishu_login_view = _provider_view(feishu_views.oauth2_login, starts=True)
+feishu_callback_view = _provider_view(feishu_views.oauth2_callback, starts=False)
+dingtalk_login_view = _provider_view(dingtalk_views.oauth2_login, starts=True)
+dingtalk_callback_view = _provider_view(dingtalk_views.oauth2_callback, starts=False)
+wecom_login_view = _provider_view(wecom_views.oauth2_login, starts=True)
+wecom_callback_view = _provider_view(wecom_views.oauth2_callback, starts=False)
 
 
 def _tokens_context(request: HttpRequest) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import time
 import zoneinfo
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,8 +19,11 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from .models import Currency, Membership, Month, Organization, Role, Team, TokenScope
 from .page_forms import choose_people
-from .selectors import login_lockout_remaining
+from .selectors import break_glass_candidates, can_sign_in_with_password, login_lockout_remaining
 from .services import login_attempt_record
+
+# Where a password sign-in refused for single sign-on leaves the account it proved (teams.sso).
+SSO_LINK_SESSION_KEY = "stretch_sso_link"
 
 
 def _valid_ip(value: str | None) -> str | None:
@@ -80,6 +84,14 @@ class LoginForm(AuthenticationForm):
         # A submission with an invalid field (no password, say) never reached authenticate(): it
         # is a failed attempt too, and must not count as a success that clears the failures.
         login_attempt_record(username=username, ip=ip, succeeded=self.get_user() is not None)
+        user = self.get_user()
+        if user is not None and not (verdict := can_sign_in_with_password(user=user)):
+            # The password was right, but the organisation signs its members in through its
+            # identity provider. This session may now connect that identity to this account
+            # (the password proved it): the next single sign-on here links the two.
+            if self.request is not None:
+                self.request.session[SSO_LINK_SESSION_KEY] = {"user": user.pk, "at": int(time.time())}
+            raise ValidationError(verdict.reason, code="sso_required")
         return cleaned
 
 
@@ -326,3 +338,53 @@ class LanguageForm(forms.Form):
         choices=settings.LANGUAGES, error_messages={"invalid_choice": _("Unknown language “%(value)s”.")}
     )
     next = forms.CharField(required=False)
+
+
+# --- Sign-in settings -------------------------------------------------------------------------
+class DomainForm(forms.Form):
+    domain = forms.CharField(
+        label=_("E-mail domain"),
+        max_length=253,
+        help_text=_("The part after @ in your people's work addresses, such as example.com."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class SignInSettingsForm(forms.Form):
+    sso_required = forms.BooleanField(
+        label=_("Members sign in only with the company account"),
+        required=False,
+        help_text=_(
+            "Password sign-in is turned off for everyone in this organisation but the break-glass admin."
+        ),
+    )
+    break_glass_admin = forms.ModelChoiceField(
+        label=_("Break-glass admin"),
+        queryset=None,
+        required=False,
+        help_text=_(
+            "The one admin who may still sign in with a password, for when the identity provider is down."
+        ),
+    )
+
+    mfa_required = forms.BooleanField(
+        label=_("Admins and HR must use two-factor authentication"),
+        required=False,
+        help_text=_(
+            "They see money. Without it turned on, they cannot open this organisation's pages or create API tokens."
+        ),
+    )
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["break_glass_admin"]
+        field.queryset = break_glass_candidates(org=org)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda user: f"{user.get_full_name()} <{user.email}>"  # type: ignore[attr-defined]
+
+
+class MfaCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -140,6 +140,22 @@ class Organization(models.Model):
                     "against no one."),
     )  # fmt: skip
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Sign-in (docs/authentication.md): members sign in only through single sign-on, except the
+    # one break-glass admin, who keeps a password for when the identity provider is down.
+    sso_required = models.BooleanField(_("single sign-on required"), default=False)
+    # Admins and HR see money: with this on they must use a second factor (TOTP) on pages and to
+    # create an API token.
+    mfa_required = models.BooleanField(
+        _("two-factor authentication required for admins and HR"), default=False
+    )
+    break_glass_admin = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("break-glass admin"),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -253,6 +269,35 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class OrgDomain(models.Model):
+    """An e-mail domain an organisation claims. Verified by a DNS TXT record it publishes; once
+    verified, and with auto-join on, a person whose identity provider verified an e-mail at this
+    domain joins the organisation as a member on their first single sign-on."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+    token = models.CharField(max_length=64)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    auto_join = models.BooleanField(_("auto-join"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+        ordering = ("domain",)
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def record_name(self) -> str:
+        return f"_stretch-verification.{self.domain}"
+
+    @property
+    def record_value(self) -> str:
+        return f"stretch-verification={self.token}"
 
 
 class PendingInvitation(models.Model):

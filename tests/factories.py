@@ -31,9 +31,14 @@ def organization(
 
 
 def member(
-    org: Organization, role: str = Role.MEMBER, *, name: str | None = None, teams: list[Team] | None = None
+    org: Organization,
+    role: str = Role.MEMBER,
+    *,
+    name: str | None = None,
+    teams: list[Team] | None = None,
+    email: str | None = None,
 ) -> Membership:
-    person = user(name=name)
+    person = user(name=name, email=email)
     membership = Membership.objects.create(org=org, user=person, role=role)
     if teams:
         membership.teams.set(teams)

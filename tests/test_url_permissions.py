@@ -21,6 +21,7 @@ fails the test: add a declaration, a name, or an entry to KWARG_FIXTURES.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -392,6 +393,14 @@ def _service_token(world: World) -> int:
     return token.pk
 
 
+_domain_numbers = itertools.count(1)
+
+
+def _domain(world: World) -> int:
+    name = f"walk{next(_domain_numbers)}.example"
+    return services.org_domain_add(org=world.object_org, domain=name, actor=world.object_admin.user).pk
+
+
 KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "org_slug": lambda w: w.org.slug,
     "team_id": _team,
@@ -405,6 +414,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "revision_id": _revision,
     "token_id": _token,
     "service_token_id": _service_token,
+    "domain_id": _domain,
     "entry_id": _metric_entry,
     "alert_id": _alert,
     "job_id": _import_job,
@@ -421,9 +431,10 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "fmt": lambda w: "csv",
     "kind": lambda w: "lagging_behind",
     "token": lambda w: "not-a-valid-token",
+    "provider_id": lambda w: "company",  # an identity provider (none configured in the walk: 404)
 }
 # Arguments that only carry a one-time token, not an object of an organisation or a user.
-NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt", "kind"}
+NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt", "kind", "provider_id"}
 # DRF detail routes use `pk`: filled by route name.
 PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "team-detail": _team,

@@ -47,6 +47,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    # Sign-in with the company's identity (docs/authentication.md). Only the OpenID Connect
+    # views are routed (teams.urls); allauth's own account pages are not.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.feishu",
+    "allauth.socialaccount.providers.dingtalk",
+    "teams.wecom",  # WeCom (企业微信): Stretch's own small allauth provider
+    "allauth.mfa",  # TOTP + recovery codes; Stretch's own pages (teams.mfa_views)
     # Stretch apps, in dependency order: an app may import only those above it.
     "teams",
     "goals",
@@ -67,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "teams.middleware.IdleTimeoutMiddleware",
     "teams.middleware.LanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -194,6 +205,71 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600
 LOGIN_THROTTLE_LIMIT = env.int("LOGIN_THROTTLE_LIMIT", default=10)
 LOGIN_THROTTLE_WINDOW = timedelta(seconds=env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=15 * 60))
 ALLOW_ORGANIZATION_CREATION = env.bool("ALLOW_ORGANIZATION_CREATION", default=True)
+
+# --- Single sign-on (django-allauth; docs/authentication.md) ---------------------------------
+# The password sign-in stays Stretch's own form (throttling above). allauth adds the identity
+# providers; teams.sso decides who may come in: a known identity, an account connecting one
+# after signing in, or a verified e-mail at a domain an organisation verified. Never an e-mail
+# match alone, and never an organisation that did not invite the person.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+ACCOUNT_ADAPTER = "teams.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "teams.sso.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # a matching e-mail never signs anyone in
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_STORE_TOKENS = False  # the provider's tokens are used once, never kept
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts with a POST (no cross-site sign-in)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Stretch"
+MFA_TOTP_TOLERANCE = 1  # a code of the 30 s step before or after is accepted (clock drift), once
+MFA_RECOVERY_CODE_COUNT = 10
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
+# One generic OpenID Connect provider (Keycloak, Authing, Entra ID, Google Workspace, …):
+# configured when both the issuer URL and the client id are set.
+OIDC_SERVER_URL = env("OIDC_SERVER_URL", default="")
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+if OIDC_SERVER_URL and OIDC_CLIENT_ID:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env("OIDC_PROVIDER_ID", default="company"),
+                "name": env("OIDC_NAME", default="Company account"),
+                "client_id": OIDC_CLIENT_ID,
+                "secret": env("OIDC_CLIENT_SECRET", default=""),
+                "settings": {"server_url": OIDC_SERVER_URL},
+            }
+        ],
+    }
+# Feishu (飞书) and DingTalk (钉钉), through allauth's providers: an app of the company's tenant.
+FEISHU_APP_ID = env("FEISHU_APP_ID", default="")
+if FEISHU_APP_ID:
+    SOCIALACCOUNT_PROVIDERS["feishu"] = {
+        "APPS": [{"client_id": FEISHU_APP_ID, "secret": env("FEISHU_APP_SECRET", default="")}]
+    }
+WECOM_CORP_ID = env("WECOM_CORP_ID", default="")
+if WECOM_CORP_ID:
+    SOCIALACCOUNT_PROVIDERS["wecom"] = {
+        "APPS": [
+            {
+                "client_id": WECOM_CORP_ID,
+                "secret": env("WECOM_SECRET", default=""),
+                "settings": {"agent_id": env("WECOM_AGENT_ID", default="")},
+            }
+        ]
+    }
+DINGTALK_CLIENT_ID = env("DINGTALK_CLIENT_ID", default="")
+if DINGTALK_CLIENT_ID:
+    SOCIALACCOUNT_PROVIDERS["dingtalk"] = {
+        "APPS": [{"client_id": DINGTALK_CLIENT_ID, "secret": env("DINGTALK_CLIENT_SECRET", default="")}]
+    }
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="") or "django.core.mail.backends.console.EmailBackend"

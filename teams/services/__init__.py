@@ -5,6 +5,8 @@ re-exported here so that callers (``from teams import services``) and Celery tas
 - ``members``: invitations and memberships (role, teams, access);
 - ``accounts``: a person's profile and language, API tokens, sign-in throttling, the heartbeat;
 - ``audit``: the audit trail;
+- ``mfa``: two-factor authentication (TOTP, recovery codes);
+- ``sign_in``: an organisation's verified domains (auto-join) and single sign-on requirement;
 - ``outbox``: jobs written with the change that needs them, sent to the queue after commit."""
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from .members import (
     pending_invitation_resend,
     set_password_path,
 )
+from .mfa import mfa_deactivate, mfa_recovery_codes_regenerate, mfa_totp_activate
 from .organisations import (
     organization_create,
     organization_update,
@@ -51,8 +54,25 @@ from .organisations import (
     team_update,
 )
 from .outbox import outbox_drain, outbox_enqueue
+from .sign_in import (
+    org_domain_add,
+    org_domain_remove,
+    org_domain_set_auto_join,
+    org_domain_verify,
+    org_sign_in_update,
+    sso_auto_join,
+)
 
 __all__ = [
+    "mfa_deactivate",
+    "mfa_recovery_codes_regenerate",
+    "mfa_totp_activate",
+    "org_domain_add",
+    "org_domain_remove",
+    "org_domain_set_auto_join",
+    "org_domain_verify",
+    "org_sign_in_update",
+    "sso_auto_join",
     "outbox_drain",
     "outbox_enqueue",
     "INVITATION_MAX_AGE",

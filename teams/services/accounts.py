@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from .. import selectors
 from ..models import ApiToken, Heartbeat, LoginAttempt, Membership, Organization, Role, TokenScope, User
+from ..selectors import can_work_without_mfa
 from .audit import audit_record
 
 TOKEN_PREFIX = "st_"  # noqa: S105 - a public prefix, not a secret
@@ -67,7 +68,11 @@ def api_token_create(
     *, user: User, name: str, expires_in_days: int | None = None, scope: str = TokenScope.FULL
 ) -> tuple[ApiToken, str]:
     """Create a personal token; returns it with the raw key, which is never stored and shown only
-    once. `scope` narrows what it may do (TokenScope)."""
+    once. `scope` narrows what it may do (TokenScope). Refused while an organisation requires
+    two-factor authentication of the person and they have not turned it on (a token would get
+    around it)."""
+    if not (verdict := can_work_without_mfa(user=user)):
+        raise ValidationError(verdict.reason)
     key, fields = _token_fields(name=name, scope=scope, expires_in_days=expires_in_days)
     token = ApiToken(user=user, created_by=user, **fields)
     token.full_clean()
@@ -88,6 +93,8 @@ def service_token_create(
     hidden service membership of its own, so it keeps working when its creator leaves. Scope
     `read` or `metrics:write` only. Returns the token and its key, shown only once; audited."""
     selectors.can_manage_service_tokens(member=actor, org=org).require()
+    if not (verdict := can_work_without_mfa(user=actor.user)):
+        raise ValidationError(verdict.reason)
     if scope not in SERVICE_ROLES:
         raise ValidationError({"scope": _("A service token is read or metrics:write.")})
     key, fields = _token_fields(name=name, scope=scope, expires_in_days=expires_in_days)

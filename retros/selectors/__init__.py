@@ -12,6 +12,7 @@ from .board import (
     votes_used,
 )
 from .lists import draft_retro_panel, retro_list
+from .page import RetroPage, retro_page
 from .review import GoalReview, InitiativeOutcome, PastAction, goal_review
 from .rights import (
     author_key,
@@ -34,6 +35,7 @@ __all__ = [
     "GoalReview",
     "InitiativeOutcome",
     "PastAction",
+    "RetroPage",
     "action_owners",
     "author_key",
     "board",
@@ -54,5 +56,6 @@ __all__ = [
     "retro_get",
     "retro_get_for",
     "retro_list",
+    "retro_page",
     "votes_used",
 ]

@@ -7,14 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from teams.access import CONTRIBUTORS
 from teams.models import Membership, Team
 
 from ..models import (
-    PHASES,
     ActionStatus,
     Card,
     CardKind,
@@ -100,9 +99,7 @@ def board(*, retro: Retrospective, member: Membership, with_cards: bool = True) 
             .select_related("owner__user", "goal")
             .order_by("due_date", "pk")
         ),
-        phases=sorted(
-            RetroPhase.objects.filter(org_id=retro.org_id, retro=retro), key=lambda p: PHASES.index(p.phase)
-        ),
+        phases=list(RetroPhase.objects.filter(org_id=retro.org_id, retro=retro).order_by("position")),
     )
 
 
@@ -110,9 +107,9 @@ def votes_used(*, retro: Retrospective, member: Membership) -> int:
     return Vote.objects.filter(retro=retro, voter=member).count()
 
 
-def action_owners(*, team: Team) -> list[Membership]:
+def action_owners(*, team: Team) -> QuerySet[Membership]:
     """Who may own an action: the team's active members and managers (one query)."""
-    return list(
+    return (
         Membership.objects.filter(
             org_id=team.org_id, is_active=True, role__in=sorted(CONTRIBUTORS - {"admin"})
         )

@@ -12,15 +12,27 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from goals.models import Goal, Revision
 from plans.models import Initiative
 from plans.models import Status as InitiativeStatus
-from tracking.selectors.results import GoalPeriodResult, PeriodAlert, goal_period_results, period_alerts
+from tracking.selectors.results import (
+    GoalPeriodResult,
+    PeriodAlert,
+    TierReached,
+    goal_period_results,
+    period_alerts,
+)
 
 from ..models import ActionStatus, RetroAction, RetroKind, Retrospective, RetroState
 
 OUTCOMES = ("done", "late", "dropped", "failed", "open")
+
+
+def outcome_labels() -> dict[str, str]:
+    return {"done": _("Done"), "late": _("Late"), "dropped": _("Dropped"), "failed": _("Failed — lesson recorded"),
+            "open": _("Still open")}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,22 @@ class InitiativeOutcome:
     slipped_days: int  # how far the due date moved from the original plan
     lesson: str
 
+    @property
+    def outcome_label(self) -> str:
+        return outcome_labels()[self.outcome]
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    goal: Goal
+    result: GoalPeriodResult | None
+    revisions: list[Revision]
+
+    @property
+    def tier_label(self) -> str:
+        tier = self.result.tier if self.result else TierReached.NONE
+        return str(dict(TierReached.choices).get(tier, ""))
+
 
 @dataclass(frozen=True)
 class PastAction:
@@ -44,18 +72,20 @@ class PastAction:
 
 @dataclass
 class GoalReview:
-    results: list[tuple[Goal, GoalPeriodResult | None, list[Revision]]] = field(default_factory=list)
+    results: list[ReviewRow] = field(default_factory=list)
     alerts: list[PeriodAlert] = field(default_factory=list)
     initiatives: list[InitiativeOutcome] = field(default_factory=list)
     experiments: list[InitiativeOutcome] = field(default_factory=list)
     past_actions: list[PastAction] = field(default_factory=list)
 
     @property
-    def outcome_counts(self) -> dict[str, int]:
+    def outcome_counts(self) -> list[tuple[str, str, int]]:
+        """(outcome, its label, how many initiatives) for each outcome that occurs."""
         counts = dict.fromkeys(OUTCOMES, 0)
         for row in self.initiatives:
             counts[row.outcome] += 1
-        return counts
+        labels = outcome_labels()
+        return [(key, labels[key], n) for key, n in counts.items() if n]
 
 
 def _outcome(initiative: Initiative, end: date) -> str:
@@ -98,7 +128,7 @@ def _past_actions(retro: Retrospective) -> list[PastAction]:
     last = earlier.exclude(state=RetroState.DRAFT).order_by("-period_end", "-pk").first()
     actions = list(
         RetroAction.objects.filter(org_id=retro.org_id, retro__in=earlier)
-        .filter(Q(retro=last) | Q(status=ActionStatus.OPEN))
+        .filter(Q(status=ActionStatus.OPEN) | (Q(retro=last) if last is not None else Q(pk__in=[])))
         .select_related("owner__user", "goal", "retro")
         .order_by("due_date", "pk")[:200]
     )
@@ -126,7 +156,9 @@ def goal_review(*, retro: Retrospective) -> GoalReview:
         revisions.setdefault(revision.goal_id, []).append(revision)
     initiatives = _initiatives(retro, ids)
     return GoalReview(
-        results=[(g, results.get(g.pk), revisions.get(g.pk, [])) for g in goals],
+        results=[
+            ReviewRow(goal=g, result=results.get(g.pk), revisions=revisions.get(g.pk, [])) for g in goals
+        ],
         alerts=period_alerts(org=retro.org, goal_ids=ids, start=retro.period_start, end=retro.period_end),
         initiatives=[i for i in initiatives if retro.kind != RetroKind.FAILURE_SHARE],
         experiments=[i for i in initiatives if i.outcome == "failed"],

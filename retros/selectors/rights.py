@@ -107,7 +107,9 @@ def readable_retros(*, member: Membership) -> QuerySet[Retrospective]:
 def retro_get(*, org: Organization, retro_id: int) -> Retrospective:
     """One retro of the organisation (404 otherwise)."""
     retro = (
-        Retrospective.objects.select_related("team", "facilitator__user").filter(org=org, pk=retro_id).first()
+        Retrospective.objects.select_related("org", "team", "facilitator__user")
+        .filter(org=org, pk=retro_id)
+        .first()
     )
     if retro is None:
         raise Http404("No retrospective found.")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgRequest, org_page
+from teams.models import Team
 from teams.page_forms import apply_service_errors, form_page, parse_id
 
 from . import selectors, services
@@ -62,6 +63,20 @@ def start_view(request: OrgRequest) -> HttpResponse:
         return redirect("retro_detail", org_slug=request.org.slug, retro_id=retro.pk)
 
     return form_page(request, form, template="retros/start.html", save=save, on_success=started)
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def knowledge_view(request: OrgRequest) -> HttpResponse:
+    """知识库: the lessons teams published, searchable in Chinese and English by the organisation."""
+    query = request.GET.get("q", "")[:200]
+    team_id = parse_id(request.GET.get("team"))
+    lessons = list(
+        selectors.knowledge_search(org_id=request.org.pk, query=query, team_id=team_id)[:LIST_LIMIT]
+    )
+    teams = list(Team.objects.filter(org=request.org).order_by("name"))
+    context = {"lessons": lessons, "query": query, "team_id": team_id, "teams": teams}
+    return render(request, "retros/knowledge.html#rows" if request.htmx else "retros/knowledge.html", context)
 
 
 def _token() -> str:

@@ -11,6 +11,7 @@ from .board import (
     open_actions_due,
     votes_used,
 )
+from .knowledge import CauseStats, cause_stats, knowledge_search, lessons_for_draft
 from .lists import draft_retro_panel, retro_list
 from .page import RetroPage, retro_page
 from .review import GoalReview, InitiativeOutcome, PastAction, goal_review
@@ -31,6 +32,7 @@ from .rights import (
 
 __all__ = [
     "Board",
+    "CauseStats",
     "CardView",
     "GoalReview",
     "InitiativeOutcome",
@@ -47,10 +49,13 @@ __all__ = [
     "can_take_part",
     "can_update_action",
     "card_views",
+    "cause_stats",
     "cause_counts",
     "draft_retro_panel",
     "goal_review",
     "in_team",
+    "knowledge_search",
+    "lessons_for_draft",
     "open_actions_due",
     "readable_retros",
     "retro_get",

@@ -25,7 +25,7 @@ from ..models import (
     Retrospective,
     Vote,
 )
-from .rights import author_key
+from .rights import author_key, team_and_below
 
 CATEGORY_LABELS: dict[str, dict[str, object]] = {
     CardKind.CAUSE.value: dict(CauseCategory.choices),
@@ -113,7 +113,9 @@ def action_owners(*, team: Team) -> QuerySet[Membership]:
         Membership.objects.filter(
             org_id=team.org_id, is_active=True, role__in=sorted(CONTRIBUTORS - {"admin"})
         )
-        .filter(Q(teams=team) | Q(managed_teams=team))
+        .filter(
+            Q(teams__in=sorted(team_and_below(org_id=team.org_id, team_id=team.pk))) | Q(managed_teams=team)
+        )
         .select_related("user")
         .distinct()
         .order_by("user__display_name", "pk")

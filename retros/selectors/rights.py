@@ -23,15 +23,32 @@ def author_key(*, retro_id: int, member_id: int) -> str:
     return salted_hmac("stretch.retros.card", f"{retro_id}:{member_id}").hexdigest()
 
 
+def team_and_below(*, org_id: int, team_id: int) -> frozenset[int]:
+    """The team and every team below it (one query): the people of a sub-team take part in the
+    retro of the team above (the East sales group in the sales team's)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Team.objects.filter(org_id=org_id).order_by().values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    reach: set[int] = set()
+    stack = [team_id]
+    while stack:
+        current = stack.pop()
+        if current not in reach:
+            reach.add(current)
+            stack.extend(children.get(current, []))
+    return frozenset(reach)
+
+
 def in_team(*, member: Membership, team_id: int) -> bool:
-    """Belongs to the team, manages it (or a team above it), or is an admin."""
+    """Belongs to the team or a team below it, manages it (or a team above it), or is an admin."""
     if not member.is_active:
         return False
-    return (
-        member.role == Role.ADMIN
-        or team_id in member_team_ids(member=member)
-        or (member.role == Role.MANAGER and team_id in managed_team_ids(member=member))
-    )
+    if member.role == Role.ADMIN or (
+        member.role == Role.MANAGER and team_id in managed_team_ids(member=member)
+    ):
+        return True
+    mine = member_team_ids(member=member)
+    return bool(mine) and bool(mine & team_and_below(org_id=member.org_id, team_id=team_id))
 
 
 def can_read_retro(*, member: Membership, retro: Retrospective) -> Verdict:
@@ -81,7 +98,10 @@ def can_own_action(*, member: Membership, team: Team) -> Verdict:
         member.org_id == team.org_id
         and member.is_active
         and member.role in (Role.MEMBER, Role.MANAGER)
-        and (team.pk in member_team_ids(member=member) or team.managers.filter(pk=member.pk).exists())
+        and (
+            member_team_ids(member=member) & team_and_below(org_id=team.org_id, team_id=team.pk)
+            or team.managers.filter(pk=member.pk).exists()
+        )
     ):
         return allow()
     return refuse(_("Choose a person of this team."), field="owner")

@@ -160,3 +160,49 @@ def test_the_meeting_page_query_count_does_not_grow_with_cards_and_people(org, r
 # revisions, initiatives, alerts, the last retro and its actions), the board (votes, cards with counts,
 # lessons, actions, phases), the forms' pickers and the shell: the same for 3 cards and for 26.
 QUERIES = 26
+
+
+def test_the_team_sees_a_retro_collecting_cards_on_its_home_page(org, retro, zhang):
+    page = login(zhang).get(reverse("org_home", args=[org.slug])).content.decode()
+    assert 'data-testid="home-retros"' in page and retro.title in page
+    elsewhere = factories.member(org, Role.MEMBER, teams=[factories.team(org, "Ops")])
+    assert (
+        'data-testid="home-retros"'
+        not in login(elsewhere).get(reverse("org_home", args=[org.slug])).content.decode()
+    )
+
+
+def test_a_sub_teams_member_takes_part_in_the_teams_retro_and_owns_an_action(org, sales, retro, boss):
+    east = factories.team(org, "Sales East", parent=sales)
+    qian = factories.member(org, Role.MEMBER, name="Qian Qi", teams=[east])
+    services.card_add(
+        retro=retro, actor=qian, kind="cause", category="external", text="Competition in the East"
+    )
+    action = services.action_add(retro=retro, actor=boss, description="Promotion budget East", owner=qian,
+                                 due_date=retro.period_end + timedelta(days=10))  # fmt: skip
+    assert action.owner == qian
+
+
+@pytest.mark.parametrize("url_name", ["retros_index", "retros_knowledge"])
+def test_list_pages_query_counts_do_not_grow_with_rows(org, sales, boss, last_quarter, url_name):
+    client = login(boss)
+    url = reverse(url_name, args=[org.slug])
+    client.get(url)
+
+    def more(n):
+        for k in range(n):
+            start = last_quarter[0] - timedelta(days=30 * (1 + Retrospective.objects.count()))
+            retro = services.retro_start(team=sales, actor=boss, kind="month", period_start=start,
+                                         period_end=start + timedelta(days=27))  # fmt: skip
+            lesson = services.lesson_add(retro=retro, actor=boss, kind="keep", text=f"Lesson {k}")
+            services.lesson_publish(lesson=lesson, actor=boss)
+
+    more(2)
+    assert_queries(LIST_QUERIES[url_name], client, url)
+    more(10)
+    assert_queries(LIST_QUERIES[url_name], client, url)
+
+
+# session/user, membership, the list, the org switcher, the inbox badge (+ the teams filter for the
+# knowledge base): the same for 2 retros and for 12.
+LIST_QUERIES = {"retros_index": 5, "retros_knowledge": 6}

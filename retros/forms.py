@@ -43,6 +43,10 @@ class StartForm(forms.Form):
     )  # fmt: skip
     period_start = DateField(label=_("Period start"), required=False)
     period_end = DateField(label=_("Period end"), required=False)
+    facilitator = forms.ModelChoiceField(
+        label=_("Facilitator"), queryset=Membership.objects.none(), required=False,
+        help_text=_("Empty: the team's managers facilitate. Or name a person of the team."),
+    )  # fmt: skip
     title = forms.CharField(label=_("Title"), max_length=200, required=False,
                             help_text=_("Leave empty for the usual title."))  # fmt: skip
     anonymous_cards = forms.BooleanField(label=_("Cards are anonymous"), required=False,
@@ -58,6 +62,7 @@ class StartForm(forms.Form):
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
         goals = Goal.objects.filter(org_id=member.org_id, team__in=teams).order_by("-end_date", "title")
         self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
+        choose_people(self.fields["facilitator"], org=member.org, roles=("manager", "member"))
 
 
 class CardForm(forms.Form):

@@ -56,6 +56,7 @@ def start_view(request: OrgRequest) -> HttpResponse:
             team=data["team"], actor=member, kind=data["kind"], period_start=data.get("period_start"),
             period_end=data.get("period_end"), goal_id=goal.pk if goal else None, title=data.get("title") or "",
             anonymous_cards=data.get("anonymous_cards") or False, votes_per_person=data["votes_per_person"],
+            facilitator=data.get("facilitator"),
         )  # fmt: skip
 
     def started(retro: Retrospective) -> HttpResponse:

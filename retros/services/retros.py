@@ -58,7 +58,7 @@ def retro_key(*, kind: str, team_id: int, start: date, end: date, goal_id: int |
 
 
 def _default_title(kind: str, team: Team, start: date, end: date, goals: Sequence[Goal]) -> str:
-    if kind == RetroKind.GOAL and goals:
+    if kind == RetroKind.GOAL and len(goals) == 1:
         return _("Retrospective: %(goal)s") % {"goal": goals[0].title}
     if kind == RetroKind.FAILURE_SHARE:
         return _("Failure share: %(team)s, %(start)s – %(end)s") % {
@@ -188,9 +188,7 @@ def _prepare(*, org: Organization, today: date) -> list[Retrospective]:
             goals = sets[(team_id, start, end)]
             team = goals[0].team
             assert team is not None  # noqa: S101 - filtered above
-            kind = KIND_OF_PERIOD.get(
-                goals[0].period_kind, RetroKind.GOAL if len(goals) == 1 else RetroKind.MONTH
-            )
+            kind = KIND_OF_PERIOD.get(goals[0].period_kind, RetroKind.GOAL.value)
             pause_point("retros-prepare")
             try:
                 with transaction.atomic():

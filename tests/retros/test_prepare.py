@@ -13,6 +13,7 @@ from retros import services
 from retros.models import Retrospective, RetroState
 from retros.tasks import prepare_retros
 from teams.models import Role
+from tests import factories
 from tests.concurrency import at_once
 from tests.tracking.test_alerts import Receiver
 from tracking import services as tracking_services
@@ -69,3 +70,15 @@ def _two_beats(org, sales, members, url):
     assert Retrospective.objects.count() == 1
     announced = [body for _p, _h, body in Receiver.received if body.get("event") == "retros.retro_started"]
     assert Delivery.objects.filter(alert__isnull=True).count() == 1 and len(announced) == 1
+
+
+def test_goals_of_one_team_ending_together_make_one_retro_of_that_goal_set(org, sales, boss, last_quarter):
+    start, end = last_quarter[1] - timedelta(days=40), last_quarter[1]
+    goals = [
+        factories.goal(org, boss, team=sales, title=f"Push {n}", start_date=start, end_date=end, period_kind="custom",
+                       status="active")
+        for n in range(2)
+    ]  # fmt: skip
+    made = services.retros_prepare(org=org, today=end + timedelta(days=1))
+    assert len(made) == 1 and set(made[0].goals.all()) == set(goals) and made[0].kind == "goal"
+    assert "Sales" in made[0].title

@@ -206,3 +206,16 @@ def test_list_pages_query_counts_do_not_grow_with_rows(org, sales, boss, last_qu
 # session/user, membership, the list, the org switcher, the inbox badge (+ the teams filter for the
 # knowledge base): the same for 2 retros and for 12.
 LIST_QUERIES = {"retros_index": 5, "retros_knowledge": 6}
+
+
+def test_the_manager_names_a_member_as_facilitator_and_an_outsider_is_refused(
+    org, sales, boss, zhang, quarter_goal
+):
+    url = reverse("retro_start", args=[org.slug])
+    stranger = factories.member(org, Role.MEMBER, name="Stranger", teams=[factories.team(org, "Ops")])
+    response = login(boss).post(url, {"team": sales.pk, "kind": "goal", "goal": quarter_goal.pk,
+                                      "votes_per_person": "3", "facilitator": stranger.pk})  # fmt: skip
+    assert response.status_code == 400 and "Choose a person of this team." in response.content.decode()
+    response = login(boss).post(url, {"team": sales.pk, "kind": "goal", "goal": quarter_goal.pk,
+                                      "votes_per_person": "3", "facilitator": zhang.pk})  # fmt: skip
+    assert response.status_code == 302 and Retrospective.objects.get().facilitator == zhang

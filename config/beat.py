@@ -56,4 +56,11 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             # Idempotent: a reward is recorded and announced once per rule and week.
             "schedule": crontab(minute=0, hour=12, day_of_week="mon"),
         },
+        "prepare-retros": {
+            "task": "retros.tasks.prepare_retros",
+            # Hourly, so each organisation gets its draft retros soon after its own midnight ends a
+            # period. Idempotent: a retro is unique per team and period (goal set), never twice.
+            "schedule": 3600.0,
+            "options": {"expires": 3600.0},
+        },
     }

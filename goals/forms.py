@@ -13,6 +13,7 @@ from teams.models import Membership, Organization, Team
 from teams.page_forms import DateField, choose_people, parse_number
 
 from . import selectors
+from .hooks import GoalDraft, draft_panels
 from .models import (
     SLICE_KINDS,
     Aggregation,
@@ -98,6 +99,8 @@ class GoalForm(forms.Form):
             )
             if draft.history
             else None,
+            # Beside the checklist: what later apps offer for this draft (past lessons, retros).
+            "draft_panels": draft_panels(GoalDraft.of(self.org, self.data)) if self.is_bound else [],
         }
 
     def _draft(self) -> Draft:

@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class RetrosConfig(AppConfig):
     name = "retros"
     verbose_name = _("Retros")
+
+    def ready(self) -> None:
+        from goals.hooks import draft_panel_providers
+        from teams.demo import seed_demo_extensions
+        from teams.hooks import home_panel_providers
+
+        from .demo import seed_retros
+        from .selectors import draft_retro_panel, lessons_for_draft
+
+        if draft_retro_panel not in home_panel_providers:
+            home_panel_providers.append(draft_retro_panel)
+        if lessons_for_draft not in draft_panel_providers:
+            draft_panel_providers.append(lessons_for_draft)
+        if seed_retros not in seed_demo_extensions:
+            seed_demo_extensions.append(seed_retros)

@@ -1,11 +1,279 @@
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Thin pages of the retros app: the list, starting a retro (managers), and the meeting page, which
+runs the four phases and takes the team's cards and votes from a phone (its board refreshes every
+2 seconds through htmx)."""
 
-from teams.access import ALL_ROLES, OrgRequest, org_page
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgRequest, org_page
+from teams.models import Team
+from teams.page_forms import apply_service_errors, form_page, parse_id
+
+from . import selectors, services
+from .forms import ActionForm, CardForm, CloseForm, LessonForm, StartForm
+from .models import Card, Lesson, RetroAction, Retrospective, RetroState
+
+LIST_LIMIT = 200
 
 
 @org_page(roles=ALL_ROLES)
 @require_GET
 def index_view(request: OrgRequest) -> HttpResponse:
-    return render(request, "retros/index.html")
+    """The retros the person reads, newest period first; managers start one from here."""
+    member = request.membership
+    state = request.GET.get("state") or None
+    retros = list(
+        selectors.retro_list(member=member, team_id=parse_id(request.GET.get("team")), state=state)[
+            :LIST_LIMIT
+        ]
+    )
+    context = {"retros": retros, "state": state, "states": RetroState.choices,
+               "can_start": member.role in MANAGERS}  # fmt: skip
+    return render(request, "retros/index.html#rows" if request.htmx else "retros/index.html", context)
+
+
+@org_page(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def start_view(request: OrgRequest) -> HttpResponse:
+    """A manager starts a retro for a goal, a team's month or quarter, or a failure share."""
+    member = request.membership
+    form = StartForm(request.POST if request.method == "POST" else None, member=member)
+
+    def save(data: dict[str, Any]) -> Retrospective:
+        goal = data.get("goal")
+        return services.retro_start(
+            team=data["team"], actor=member, kind=data["kind"], period_start=data.get("period_start"),
+            period_end=data.get("period_end"), goal_id=goal.pk if goal else None, title=data.get("title") or "",
+            anonymous_cards=data.get("anonymous_cards") or False, votes_per_person=data["votes_per_person"],
+            facilitator=data.get("facilitator"),
+        )  # fmt: skip
+
+    def started(retro: Retrospective) -> HttpResponse:
+        messages.success(request, _("Retrospective started: the team can add cards now."))
+        return redirect("retro_detail", org_slug=request.org.slug, retro_id=retro.pk)
+
+    return form_page(request, form, template="retros/start.html", save=save, on_success=started)
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def knowledge_view(request: OrgRequest) -> HttpResponse:
+    """知识库: the lessons teams published, searchable in Chinese and English by the organisation."""
+    query = request.GET.get("q", "")[:200]
+    team_id = parse_id(request.GET.get("team"))
+    lessons = list(
+        selectors.knowledge_search(org_id=request.org.pk, query=query, team_id=team_id)[:LIST_LIMIT]
+    )
+    teams = list(Team.objects.filter(org=request.org).order_by("name"))
+    context = {"lessons": lessons, "query": query, "team_id": team_id, "teams": teams}
+    return render(request, "retros/knowledge.html#rows" if request.htmx else "retros/knowledge.html", context)
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _page(
+    request: OrgRequest, retro: Retrospective, *, status: int = 200, **forms_given: forms.Form
+) -> HttpResponse:
+    member = request.membership
+    page = selectors.retro_page(retro=retro, member=member, with_review=not request.htmx)
+    context: dict[str, Any] = {"retro": retro, "page": page}
+    if page.can_take_part:
+        context["card_form"] = forms_given.get("card_form") or CardForm(
+            auto_id="card_%s", initial={"token": _token()}
+        )
+    if page.can_facilitate:
+        context["lesson_form"] = forms_given.get("lesson_form") or LessonForm(auto_id="lesson_%s")
+        context["action_form"] = forms_given.get("action_form") or ActionForm(
+            retro=retro, auto_id="action_%s", initial={"token": _token()}
+        )
+        context["close_form"] = forms_given.get("close_form") or CloseForm(auto_id="close_%s")
+    template = "retros/detail.html#live" if request.htmx and request.method == "GET" else "retros/detail.html"
+    return render(request, template, context, status=status)
+
+
+def _done(request: OrgRequest, retro: Retrospective, text: str = "") -> HttpResponse:
+    if text:
+        messages.success(request, text)
+    return redirect("retro_detail", org_slug=request.org.slug, retro_id=retro.pk)
+
+
+def _card(request: OrgRequest, retro: Retrospective) -> HttpResponse:
+    form = CardForm(request.POST, auto_id="card_%s")
+    if form.is_valid():
+        kind, category = form.card_kind()
+        try:
+            services.card_add(retro=retro, actor=request.membership, kind=kind, category=category,
+                              text=form.cleaned_data["text"], token=form.cleaned_data["token"])  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error, {"kind": "what", "category": "what"})
+        else:
+            return _done(request, retro, _("Card added."))
+    return _page(request, retro, status=400, card_form=form)
+
+
+def _phase(request: OrgRequest, retro: Retrospective) -> HttpResponse:
+    version = parse_id(request.POST.get("version")) or 0
+    try:
+        moved = services.phase_move(retro=retro, actor=request.membership, phase=request.POST.get("phase", ""),
+                                    version=version, notes=request.POST.get("notes", ""))  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _page(request, retro, status=400)
+    return _done(request, moved, _("Moved to “%(phase)s”.") % {"phase": moved.get_phase_display()})
+
+
+def _reveal(request: OrgRequest, retro: Retrospective) -> HttpResponse:
+    services.votes_reveal(retro=retro, actor=request.membership)
+    return _done(request, retro, _("Votes revealed."))
+
+
+def _lesson(request: OrgRequest, retro: Retrospective) -> HttpResponse:
+    form = LessonForm(request.POST, auto_id="lesson_%s")
+    if form.is_valid():
+        try:
+            services.lesson_add(retro=retro, actor=request.membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            return _done(request, retro, _("Lesson recorded."))
+    return _page(request, retro, status=400, lesson_form=form)
+
+
+def _action(request: OrgRequest, retro: Retrospective) -> HttpResponse:
+    form = ActionForm(request.POST, retro=retro, auto_id="action_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.action_add(retro=retro, actor=request.membership, description=data["description"],
+                                owner=data["owner"], due_date=data["due_date"],
+                                goal_id=data["goal"].pk if data.get("goal") else None, token=data["token"])  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            return _done(request, retro, _("Action recorded."))
+    return _page(request, retro, status=400, action_form=form)
+
+
+def _close(request: OrgRequest, retro: Retrospective) -> HttpResponse:
+    form = CloseForm(request.POST, auto_id="close_%s")
+    if form.is_valid():
+        try:
+            services.retro_close(retro=retro, actor=request.membership, summary=form.cleaned_data["summary"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            return _done(request, retro, _("Retrospective closed."))
+    return _page(request, retro, status=400, close_form=form)
+
+
+OPERATIONS: dict[str, Callable[[OrgRequest, Retrospective], HttpResponse]] = {
+    "card": _card, "phase": _phase, "reveal": _reveal, "lesson": _lesson, "action": _action, "close": _close,
+}  # fmt: skip
+
+
+@org_page(roles=ALL_ROLES, write_roles=CONTRIBUTORS, object_rule=TEAM_RULE)
+@require_http_methods(["GET", "POST"])
+def retro_detail_view(request: OrgRequest, retro_id: int) -> HttpResponse:
+    """The meeting: the phases, the goal review, the board. A POST names what it does (`do`): a
+    card (the team's people), or a phase move, the reveal of votes, a lesson, an action, the close
+    (the facilitator). Someone who may do neither gets 403 before the form is read."""
+    member = request.membership
+    retro = selectors.retro_get_for(member=member, retro_id=retro_id)
+    if request.method == "POST":
+        operation = request.POST.get("do", "")
+        if operation == "card" or not selectors.can_facilitate(member=member, retro=retro):
+            selectors.can_take_part(member=member, retro=retro).require()
+        handler = OPERATIONS.get(operation)
+        if handler is None:
+            messages.error(request, _("Nothing to do: reload the page and try again."))
+            return _page(request, retro, status=400)
+        return handler(request, retro)
+    return _page(request, retro)
+
+
+@org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)
+@require_POST
+def card_view(request: OrgRequest, card_id: int) -> HttpResponse:
+    """Vote for a card (or take the vote back), remove it, or group it."""
+    member = request.membership
+    card = (
+        Card.objects.select_related("retro__team", "retro__org").filter(org=request.org, pk=card_id).first()
+    )
+    if card is None:
+        raise Http404("No card found.")
+    retro = card.retro
+    if not selectors.can_facilitate(member=member, retro=retro):
+        selectors.can_take_part(member=member, retro=retro).require()
+    operation = request.POST.get("do", "")
+    try:
+        if operation == "vote":
+            services.vote_toggle(card=card, actor=member)
+        elif operation == "delete":
+            services.card_delete(card=card, actor=member)
+        elif operation == "group":
+            services.card_group(card=card, actor=member, group_label=request.POST.get("group_label", ""))
+        else:
+            raise ValidationError(_("Nothing to do: reload the page and try again."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _page(request, retro, status=400)
+    if request.htmx:
+        return _page_live(request, retro)
+    return _done(request, retro)
+
+
+def _page_live(request: OrgRequest, retro: Retrospective) -> HttpResponse:
+    page = selectors.retro_page(retro=retro, member=request.membership, with_review=False)
+    return render(request, "retros/detail.html#live", {"retro": retro, "page": page})
+
+
+@org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)
+@require_POST
+def lesson_publish_view(request: OrgRequest, lesson_id: int) -> HttpResponse:
+    """Publish a lesson to the knowledge base, or withdraw it (the facilitator)."""
+    lesson = (
+        Lesson.objects.select_related("retro__team", "retro__org")
+        .filter(org=request.org, pk=lesson_id)
+        .first()
+    )
+    if lesson is None:
+        raise Http404("No lesson found.")
+    services.lesson_publish(
+        lesson=lesson, actor=request.membership, published=request.POST.get("published") != "0"
+    )
+    return _done(request, lesson.retro, _("Saved."))
+
+
+@org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)
+@require_POST
+def action_status_view(request: OrgRequest, retro_action_id: int) -> HttpResponse:
+    """Its owner or a manager of the team marks an action done, dropped or open."""
+    action = (
+        RetroAction.objects.select_related("retro__team", "retro__org")
+        .filter(org=request.org, pk=retro_action_id)
+        .first()
+    )
+    if action is None:
+        raise Http404("No action found.")
+    selectors.can_update_action(member=request.membership, action=action).require()
+    try:
+        services.action_set_status(
+            action=action, actor=request.membership, status=request.POST.get("status", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _page(request, action.retro, status=400)
+    return _done(request, action.retro, _("Saved."))

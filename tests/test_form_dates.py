@@ -92,7 +92,11 @@ def arguments(org):
     manager = factories.member(org, Role.MANAGER, name="Chen Manager")
     team = factories.team(org, "Operations", managers=[manager])
     goal = factories.goal(org, manager, team=team, status="active")
-    return {"org": org, "team": team, "goal": goal, "goals": [goal], "member": manager, "actor": manager}
+    from retros.services import retro_start
+
+    retro = retro_start(team=team, actor=manager, kind="goal", goal_id=goal.pk)
+    return {"org": org, "team": team, "goal": goal, "goals": [goal], "member": manager, "actor": manager,
+            "retro": retro}  # fmt: skip
 
 
 def build(cls: type[forms.BaseForm], arguments: dict, **kwargs):

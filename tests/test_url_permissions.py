@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -381,6 +381,42 @@ def _instant_rule(world: World) -> int:
     return InstantRewardRule.objects.create(org=world.object_org, team=team, reward=f"Walk tea {team.pk}").pk
 
 
+def _retro(world: World) -> int:
+    """A retro of the walk team, collecting cards (a new period each call: one per key)."""
+    from retros import services as retro_services
+
+    start = date(2024, 1, 1) + timedelta(days=28 * world.object_team.retros.count())
+    return retro_services.retro_start(team=world.object_team, actor=world.object_admin, kind="month",
+                                      period_start=start, period_end=start + timedelta(days=27)).pk  # fmt: skip
+
+
+def _retro_card(world: World) -> int:
+    from retros import services as retro_services
+    from retros.models import Retrospective
+
+    retro = Retrospective.objects.get(pk=_retro(world))
+    return retro_services.card_add(retro=retro, actor=world.teammate(), kind="note", text="Walk card").pk
+
+
+def _retro_action(world: World) -> int:
+    from retros import services as retro_services
+    from retros.models import Retrospective
+
+    retro = Retrospective.objects.get(pk=_retro(world))
+    return retro_services.action_add(retro=retro, actor=world.object_admin, description="Walk action",
+                                     owner=world.teammate(), due_date=retro.period_end).pk  # fmt: skip
+
+
+def _retro_lesson(world: World) -> int:
+    from retros import services as retro_services
+    from retros.models import Retrospective
+
+    retro = Retrospective.objects.get(pk=_retro(world))
+    return retro_services.lesson_add(
+        retro=retro, actor=world.object_admin, kind="keep", text="Walk lesson"
+    ).pk
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -427,6 +463,10 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "delivery_id": _delivery,
     "rule_id": _instant_rule,
     "grant_id": _money_grant,
+    "retro_id": _retro,
+    "card_id": _retro_card,
+    "retro_action_id": _retro_action,
+    "lesson_id": _retro_lesson,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
     "kind": lambda w: "lagging_behind",

@@ -26,6 +26,10 @@ daily totals, the lagging snapshots and the goals app's measures):
   (percent of the challenge target in force; a closed goal's final result); `final_tier`: the tier
   a closed goal's final result reached in its last version.
 
+`period_alerts(org=, goal_ids=, start=, end=)` answers the alerts on those goals that were open
+at some time in the period, each with its cause and its corrective actions (owner, due, state and
+whether it worked, as the monthly review recorded it): two queries whatever the number of alerts.
+
 Beside it, the stand-up reads those apps need (who cleared others' blockers in a period, a
 person's blockers still open) are published here too.
 """
@@ -45,12 +49,14 @@ from teams.models import Organization
 from teams.selectors import org_today
 
 from ..indicators import GoalFacts, Slice, actual_to_date, expected_to_date, q4, tier_of
-from ..models import IndicatorKind, IndicatorSnapshot, IndicatorStatus, TierReached
+from ..models import Alert, CorrectiveAction, IndicatorKind, IndicatorSnapshot, IndicatorStatus, TierReached
 from .standups import blockers_resolved, unresolved_blockers
 from .values import daily_totals, newest_snapshot_day
 
 __all__ = [
     "GoalPeriodResult",
+    "PeriodAlert",
+    "PeriodAlertAction",
     "IndicatorKind",
     "IndicatorStatus",
     "Pace",
@@ -60,6 +66,7 @@ __all__ = [
     "TierReached",
     "blockers_resolved",
     "goal_period_results",
+    "period_alerts",
     "tier_of",
     "unresolved_blockers",
 ]
@@ -324,3 +331,72 @@ def _result(
         latest=Standing.of(latest) if latest else None, progress=progress, final=goal.result_value,
         final_tier=final_tier,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PeriodAlertAction:
+    description: str
+    owner: str
+    due_date: date
+    state: str  # tracking.models.ActionState
+    worked: bool | None  # did the indicator move after it (None: not judged yet)
+
+
+@dataclass(frozen=True)
+class PeriodAlert:
+    alert_id: int
+    goal_id: int
+    kind: str  # tracking.models.RuleKind
+    kind_label: str
+    state: str
+    raised_on: date
+    deviation_pct: Decimal | None
+    cause: str  # tracking.models.Cause ("" when nobody said)
+    cause_label: str
+    cause_note: str
+    actions: tuple[PeriodAlertAction, ...]
+
+
+def period_alerts(*, org: Organization, goal_ids: Iterable[int], start: date, end: date) -> list[PeriodAlert]:
+    """The alerts on the organisation's goals among `goal_ids` open at some time in [start, end],
+    oldest first, with their corrective actions (two queries)."""
+    ids = list(dict.fromkeys(goal_ids))
+    if not ids:
+        return []
+    alerts = list(
+        Alert.objects.filter(org=org, goal_id__in=ids, raised_on__lte=end)
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__date__gte=start))
+        .only("pk", "goal_id", "kind", "state", "raised_on", "deviation_pct", "cause", "cause_note")
+        .order_by("raised_on", "pk")[:500]
+    )
+    actions: dict[int, list[PeriodAlertAction]] = {}
+    for action in (
+        CorrectiveAction.objects.filter(org=org, alert_id__in=[a.pk for a in alerts])
+        .select_related("owner__user")
+        .order_by("due_date", "pk")
+    ):
+        actions.setdefault(action.alert_id or 0, []).append(
+            PeriodAlertAction(
+                description=action.description,
+                owner=action.owner.user.get_full_name(),
+                due_date=action.due_date,
+                state=action.state,
+                worked=action.worked,
+            )  # fmt: skip
+        )
+    return [
+        PeriodAlert(
+            alert_id=a.pk,
+            goal_id=a.goal_id or 0,
+            kind=a.kind,
+            kind_label=str(a.get_kind_display()),
+            state=a.state,
+            raised_on=a.raised_on,
+            deviation_pct=a.deviation_pct,
+            cause=a.cause,
+            cause_label=str(a.get_cause_display()) if a.cause else "",
+            cause_note=a.cause_note,
+            actions=tuple(actions.get(a.pk, ())),
+        )  # fmt: skip
+        for a in alerts
+    ]

@@ -1,0 +1,111 @@
+"""The retros pages' forms: they check the shape of what was typed; the services apply the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from goals.models import Goal
+from teams.models import Membership, Team
+from teams.page_forms import DateField, choose_people
+from teams.selectors import managed_team_ids
+
+from .models import (
+    CARD_LIMIT,
+    DEFAULT_VOTES,
+    MAX_VOTES,
+    TEXT_LIMIT,
+    CardKind,
+    CauseCategory,
+    FactorCategory,
+    LessonKind,
+    RetroKind,
+    Retrospective,
+)
+from .selectors import action_owners
+
+# One picker for what a card is: a cause of a miss, a success factor, or an observation.
+CARD_CHOICES = [
+    (_("Cause of a miss"), [(f"cause:{v}", label) for v, label in CauseCategory.choices]),
+    (_("Success factor"), [(f"factor:{v}", label) for v, label in FactorCategory.choices]),
+    ("note:", _("Observation")),
+]
+
+
+class StartForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=RetroKind.choices)
+    goal = forms.ModelChoiceField(
+        label=_("Goal"), queryset=Goal.objects.none(), required=False,
+        help_text=_("For a goal retrospective: its period is the goal's."),
+    )  # fmt: skip
+    period_start = DateField(label=_("Period start"), required=False)
+    period_end = DateField(label=_("Period end"), required=False)
+    facilitator = forms.ModelChoiceField(
+        label=_("Facilitator"), queryset=Membership.objects.none(), required=False,
+        help_text=_("Empty: the team's managers facilitate. Or name a person of the team."),
+    )  # fmt: skip
+    title = forms.CharField(label=_("Title"), max_length=200, required=False,
+                            help_text=_("Leave empty for the usual title."))  # fmt: skip
+    anonymous_cards = forms.BooleanField(label=_("Cards are anonymous"), required=False,
+                                         help_text=_("Nobody — not even an admin — can see who wrote a card."))  # fmt: skip
+    votes_per_person = forms.IntegerField(label=_("Votes per person"), min_value=1, max_value=MAX_VOTES,
+                                          initial=DEFAULT_VOTES)  # fmt: skip
+
+    def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.filter(org_id=member.org_id).order_by("name")
+        if not member.is_admin:
+            teams = teams.filter(pk__in=sorted(managed_team_ids(member=member)))
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        goals = Goal.objects.filter(org_id=member.org_id, team__in=teams).order_by("-end_date", "title")
+        self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
+        choose_people(self.fields["facilitator"], org=member.org, roles=("manager", "member"))
+
+
+class CardForm(forms.Form):
+    what = forms.ChoiceField(label=_("What is it?"), choices=CARD_CHOICES)
+    text = forms.CharField(label=_("Card"), max_length=CARD_LIMIT, widget=forms.Textarea(attrs={"rows": 3}))
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def card_kind(self) -> tuple[str, str]:
+        kind, _sep, category = self.cleaned_data["what"].partition(":")
+        return (kind if kind in CardKind.values else CardKind.NOTE), category
+
+
+class LessonForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Lesson"), choices=LessonKind.choices)
+    text = forms.CharField(
+        label=_("Statement"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    metric_name = forms.CharField(label=_("Metric"), max_length=120, required=False)
+    tags = forms.CharField(
+        label=_("Tags"), max_length=200, required=False, help_text=_("Separated by commas.")
+    )
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(
+        label=_("Action"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none())
+    due_date = DateField(label=_("Due"))
+    goal = forms.ModelChoiceField(
+        label=_("Goal it should move"), queryset=Goal.objects.none(), required=False
+    )
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args: Any, retro: Retrospective, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choose_people(self.fields["owner"], people=action_owners(team=retro.team))
+        self.fields["goal"].queryset = Goal.objects.filter(  # type: ignore[attr-defined]
+            org_id=retro.org_id, team_id=retro.team_id
+        ).order_by("-end_date", "title")
+
+
+class CloseForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )

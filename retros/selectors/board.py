@@ -1,0 +1,142 @@
+"""The meeting's board: cards (never naming the author of an anonymous card), vote counts (hidden
+until the facilitator reveals them), lessons and actions — a fixed number of queries whatever the
+number of cards, participants and votes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from teams.access import CONTRIBUTORS
+from teams.models import Membership, Team
+
+from ..models import (
+    ActionStatus,
+    Card,
+    CardKind,
+    CauseCategory,
+    FactorCategory,
+    Lesson,
+    RetroAction,
+    RetroPhase,
+    Retrospective,
+    Vote,
+)
+from .rights import author_key, team_and_below
+
+CATEGORY_LABELS: dict[str, dict[str, object]] = {
+    CardKind.CAUSE.value: dict(CauseCategory.choices),
+    CardKind.FACTOR.value: dict(FactorCategory.choices),
+}
+
+
+@dataclass(frozen=True)
+class CardView:
+    pk: int
+    kind: str
+    kind_label: str
+    category: str
+    category_label: str
+    text: str
+    author: str  # "Anonymous" for an anonymous card
+    group_label: str
+    evidence_kind: str
+    evidence_id: int | None
+    votes: int | None  # None while votes are hidden
+    voted: bool  # by the person looking
+    mine: bool
+
+
+@dataclass(frozen=True)
+class Board:
+    cards: list[CardView]
+    votes_used: int
+    votes_left: int
+    lessons: list[Lesson]
+    actions: list[RetroAction]
+    phases: list[RetroPhase]
+
+
+def card_views(*, retro: Retrospective, member: Membership) -> list[CardView]:
+    """The retro's cards as the person sees them (two queries)."""
+    mine_key = author_key(retro_id=retro.pk, member_id=member.pk)
+    voted = set(Vote.objects.filter(retro=retro, voter=member).values_list("card_id", flat=True))
+    cards = (
+        Card.objects.filter(org_id=retro.org_id, retro=retro)
+        .select_related("author__user")
+        .annotate(vote_count=Count("votes"))
+        .order_by("group_label", "kind", "pk")
+    )
+    anonymous = _("Anonymous")
+    kinds = dict(CardKind.choices)
+    views = []
+    for card in cards:
+        labels = CATEGORY_LABELS.get(card.kind, {})
+        views.append(CardView(
+            pk=card.pk, kind=card.kind, kind_label=str(kinds.get(card.kind, "")), category=card.category,
+            category_label=str(labels.get(card.category, "")), text=card.text,
+            author=str(anonymous) if card.anonymous or card.author is None else card.author.user.get_full_name(),
+            group_label=card.group_label, evidence_kind=card.evidence_kind, evidence_id=card.evidence_id,
+            votes=card.vote_count if retro.votes_revealed else None,
+            voted=card.pk in voted, mine=card.author_key == mine_key,
+        ))  # fmt: skip
+    return views
+
+
+def board(*, retro: Retrospective, member: Membership, with_cards: bool = True) -> Board:
+    cards = card_views(retro=retro, member=member) if with_cards else []
+    used = sum(1 for c in cards if c.voted)
+    return Board(
+        cards=cards,
+        votes_used=used,
+        votes_left=max(retro.votes_per_person - used, 0),
+        lessons=list(Lesson.objects.filter(org_id=retro.org_id, retro=retro).order_by("kind", "pk")),
+        actions=list(
+            RetroAction.objects.filter(org_id=retro.org_id, retro=retro)
+            .select_related("owner__user", "goal")
+            .order_by("due_date", "pk")
+        ),
+        phases=list(RetroPhase.objects.filter(org_id=retro.org_id, retro=retro).order_by("position")),
+    )
+
+
+def votes_used(*, retro: Retrospective, member: Membership) -> int:
+    return Vote.objects.filter(retro=retro, voter=member).count()
+
+
+def action_owners(*, team: Team) -> QuerySet[Membership]:
+    """Who may own an action: the team's active members and managers (one query)."""
+    return (
+        Membership.objects.filter(
+            org_id=team.org_id, is_active=True, role__in=sorted(CONTRIBUTORS - {"admin"})
+        )
+        .filter(
+            Q(teams__in=sorted(team_and_below(org_id=team.org_id, team_id=team.pk))) | Q(managed_teams=team)
+        )
+        .select_related("user")
+        .distinct()
+        .order_by("user__display_name", "pk")
+    )
+
+
+def cause_counts(*, retro: Retrospective) -> dict[str, int]:
+    """How many cards name each cause of a miss (for the summary and the causes page)."""
+    rows = (
+        Card.objects.filter(org_id=retro.org_id, retro=retro, kind=CardKind.CAUSE)
+        .values("category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["category"]: row["n"] for row in rows}
+
+
+def open_actions_due(*, member: Membership, today: date) -> list[RetroAction]:
+    """A person's open retro actions (for their own overview)."""
+    return list(
+        RetroAction.objects.filter(org_id=member.org_id, owner=member, status=ActionStatus.OPEN)
+        .select_related("retro")
+        .order_by("due_date", "pk")[:20]
+    )

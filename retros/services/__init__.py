@@ -1,0 +1,39 @@
+"""Every write of the retros app, re-exported: starting and preparing retros and moving their
+phases (retros), cards and votes (cards), lessons and actions (outcomes).
+
+Services queue their Celery tasks (retros.tasks) at module level; the tasks import this package
+inside their bodies."""
+
+from .cards import card_add, card_delete, card_group, vote_toggle
+from .outcomes import action_add, action_set_status, lesson_add, lesson_publish
+from .retros import (
+    phase_move,
+    retro_announce,
+    retro_close,
+    retro_key,
+    retro_start,
+    retro_text,
+    retros_prepare,
+    retros_prepare_all,
+    votes_reveal,
+)
+
+__all__ = [
+    "action_add",
+    "action_set_status",
+    "card_add",
+    "card_delete",
+    "card_group",
+    "lesson_add",
+    "lesson_publish",
+    "phase_move",
+    "retro_announce",
+    "retro_close",
+    "retro_key",
+    "retro_start",
+    "retro_text",
+    "retros_prepare",
+    "retros_prepare_all",
+    "vote_toggle",
+    "votes_reveal",
+]

@@ -1,0 +1,221 @@
+"""The retro pages: the list, the start form, the meeting page (goal review, cards from a phone,
+votes, phases, lessons, actions, close), with bad input answered next to its field, anonymity kept
+on the page, and a query count that does not grow with cards or participants."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from retros import services
+from retros.models import Card, Retrospective, RetroState
+from teams.models import Role
+from tests import factories
+from tests.conftest import login
+from tests.queries import assert_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(retro):
+    return reverse("retro_detail", args=[retro.org.slug, retro.pk])
+
+
+def test_the_list_shows_the_retros_and_managers_may_start_one(org, retro, boss, zhang):
+    page = login(boss).get(reverse("retros_index", args=[org.slug])).content.decode()
+    assert retro.title in page and reverse("retro_start", args=[org.slug]) in page
+    assert (
+        reverse("retro_start", args=[org.slug])
+        not in login(zhang).get(reverse("retros_index", args=[org.slug])).content.decode()
+    )
+
+
+def test_a_manager_starts_a_retro_from_the_form(org, sales, boss, quarter_goal):
+    response = login(boss).post(reverse("retro_start", args=[org.slug]), {
+        "team": sales.pk, "kind": "goal", "goal": quarter_goal.pk, "votes_per_person": "3", "anonymous_cards": "on"})  # fmt: skip
+    retro = Retrospective.objects.get()
+    assert response.status_code == 302 and response["Location"] == _url(retro)
+    assert retro.anonymous_cards and retro.period_end == quarter_goal.end_date
+
+
+def test_the_start_form_keeps_what_was_typed_when_refused(org, sales, boss):
+    response = login(boss).post(reverse("retro_start", args=[org.slug]), {
+        "team": sales.pk, "kind": "month", "period_start": "2026-03-31", "period_end": "2026-03-01",
+        "title": "March review", "votes_per_person": "3"})  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400 and "The period ends after it starts." in page
+    assert 'value="March review"' in page and 'value="2026-03-31"' in page
+    assert not Retrospective.objects.exists()
+
+
+def test_the_meeting_page_prepares_the_goal_review(org, retro, boss, quarter_goal):
+    page = login(boss).get(_url(retro)).content.decode()
+    assert "Quarterly deal value" in page and 'data-testid="goal-review"' in page
+    assert "1,000 / 1,200 / 1,500" in page  # the targets in force
+    assert 'aria-current="step"' in page
+
+
+def test_a_member_adds_a_card_from_the_page_and_it_is_there_for_everyone(org, retro, zhang, li):
+    response = login(zhang).post(_url(retro), {"do": "card", "what": "cause:external", "text": "Competitor price cut",
+                                               "token": "tok-1"})  # fmt: skip
+    assert response.status_code == 302
+    login(zhang).post(_url(retro), {"do": "card", "what": "cause:external", "text": "Competitor price cut",
+                                    "token": "tok-1"})  # the double click  # fmt: skip
+    assert Card.objects.count() == 1
+    live = login(li).get(_url(retro), headers={"HX-Request": "true"}).content.decode()
+    assert "Competitor price cut" in live and "Zhang San" in live and "<html" not in live
+
+
+def test_empty_and_too_long_cards_get_a_message_and_keep_the_text(org, retro, zhang):
+    client = login(zhang)
+    response = client.post(_url(retro), {"do": "card", "what": "note:", "text": ""})
+    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    long = "长" * 10_000
+    response = client.post(_url(retro), {"do": "card", "what": "note:", "text": long})
+    page = response.content.decode()
+    assert response.status_code == 400 and "at most 2000 characters" in page and long in page
+    assert not Card.objects.exists()
+
+
+def test_an_anonymous_card_shows_no_author_on_the_page(org, anonymous_retro, zhang, boss):
+    login(zhang).post(
+        _url(anonymous_retro), {"do": "card", "what": "cause:resources", "text": "Too few people"}
+    )
+    page = login(boss).get(_url(anonymous_retro)).content.decode()
+    cards = page[page.index('data-testid="cards"') : page.index('data-testid="add-card"')]
+    assert "Too few people" in cards and "Anonymous" in cards and "Zhang San" not in cards
+    live = login(boss).get(_url(anonymous_retro), headers={"HX-Request": "true"}).content.decode()
+    assert "Too few people" in live and "Zhang San" not in live
+
+
+def test_votes_beyond_the_limit_get_a_message(org, retro, zhang, li):
+    cards = [services.card_add(retro=retro, actor=li, kind="note", text=f"Card {n}") for n in range(4)]
+    client = login(zhang)
+    for card in cards[:3]:
+        assert client.post(reverse("retro_card", args=[org.slug, card.pk]), {"do": "vote"}).status_code == 302
+    response = client.post(reverse("retro_card", args=[org.slug, cards[3].pk]), {"do": "vote"})
+    assert response.status_code == 400 and "used your 3 votes" in response.content.decode()
+
+
+def test_another_teams_people_read_the_page_but_not_the_cards(org, retro, zhang):
+    services.card_add(retro=retro, actor=zhang, kind="note", text="Team secret")
+    elsewhere = factories.member(org, Role.MEMBER, teams=[factories.team(org, "Ops")])
+    response = login(elsewhere).get(_url(retro))
+    assert response.status_code == 200 and "Team secret" not in response.content.decode()
+    assert (
+        login(elsewhere).post(_url(retro), {"do": "card", "what": "note:", "text": "Hi"}).status_code == 403
+    )
+
+
+def test_a_stale_phase_move_is_refused_with_a_message(org, retro, boss, admin):
+    login(boss).post(_url(retro), {"do": "phase", "phase": "analysis", "version": retro.version})
+    response = login(admin).post(_url(retro), {"do": "phase", "phase": "lessons", "version": retro.version})
+    assert response.status_code == 400 and "Someone else has just moved" in response.content.decode()
+    assert Retrospective.objects.get(pk=retro.pk).phase == "analysis"
+
+
+def test_the_facilitator_runs_the_four_steps_and_closes(org, retro, boss, zhang):
+    client = login(boss)
+    for phase in ("analysis", "lessons", "actions"):
+        retro.refresh_from_db()
+        assert (
+            client.post(_url(retro), {"do": "phase", "phase": phase, "version": retro.version}).status_code
+            == 302
+        )
+    response = client.post(_url(retro), {"do": "action", "description": "Promotion budget", "owner": zhang.pk,
+                                          "due_date": (retro.period_end + timedelta(days=30)).isoformat()})  # fmt: skip
+    assert response.status_code == 302
+    assert client.post(_url(retro), {"do": "close", "summary": "10% behind: competition"}).status_code == 302
+    retro.refresh_from_db()
+    assert retro.state == RetroState.CLOSED
+    response = client.post(_url(retro), {"do": "phase", "phase": "analysis", "version": retro.version})
+    assert response.status_code == 403 and "closed" in response.content.decode()
+
+
+def test_an_action_owner_outside_the_team_is_refused_next_to_the_field(org, retro, boss):
+    stranger = factories.member(org, Role.MEMBER, teams=[factories.team(org, "Ops")])
+    response = login(boss).post(_url(retro), {"do": "action", "description": "X", "owner": stranger.pk,
+                                              "due_date": retro.period_end.isoformat()})  # fmt: skip
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+
+
+def test_the_meeting_page_query_count_does_not_grow_with_cards_and_people(org, retro, sales, boss):
+    client = login(boss)
+    url = _url(retro)
+    client.get(url)  # warm-up
+    people = [factories.member(org, Role.MEMBER, teams=[sales]) for _ in range(3)]
+    for person in people:
+        services.card_add(retro=retro, actor=person, kind="note", text="A card")
+    assert_queries(QUERIES, client, url)
+    people += [factories.member(org, Role.MEMBER, teams=[sales]) for _ in range(20)]
+    for person in people:
+        card = services.card_add(retro=retro, actor=person, kind="cause", category="execution", text="More")
+        services.vote_toggle(card=card, actor=person)
+    assert_queries(QUERIES, client, url)
+
+
+# The request (session, user, membership, teams), the goal review (the goals, tracking.selectors.results,
+# revisions, initiatives, alerts, the last retro and its actions), the board (votes, cards with counts,
+# lessons, actions, phases), the forms' pickers and the shell: the same for 3 cards and for 26.
+QUERIES = 26
+
+
+def test_the_team_sees_a_retro_collecting_cards_on_its_home_page(org, retro, zhang):
+    page = login(zhang).get(reverse("org_home", args=[org.slug])).content.decode()
+    assert 'data-testid="home-retros"' in page and retro.title in page
+    elsewhere = factories.member(org, Role.MEMBER, teams=[factories.team(org, "Ops")])
+    assert (
+        'data-testid="home-retros"'
+        not in login(elsewhere).get(reverse("org_home", args=[org.slug])).content.decode()
+    )
+
+
+def test_a_sub_teams_member_takes_part_in_the_teams_retro_and_owns_an_action(org, sales, retro, boss):
+    east = factories.team(org, "Sales East", parent=sales)
+    qian = factories.member(org, Role.MEMBER, name="Qian Qi", teams=[east])
+    services.card_add(
+        retro=retro, actor=qian, kind="cause", category="external", text="Competition in the East"
+    )
+    action = services.action_add(retro=retro, actor=boss, description="Promotion budget East", owner=qian,
+                                 due_date=retro.period_end + timedelta(days=10))  # fmt: skip
+    assert action.owner == qian
+
+
+@pytest.mark.parametrize("url_name", ["retros_index", "retros_knowledge"])
+def test_list_pages_query_counts_do_not_grow_with_rows(org, sales, boss, last_quarter, url_name):
+    client = login(boss)
+    url = reverse(url_name, args=[org.slug])
+    client.get(url)
+
+    def more(n):
+        for k in range(n):
+            start = last_quarter[0] - timedelta(days=30 * (1 + Retrospective.objects.count()))
+            retro = services.retro_start(team=sales, actor=boss, kind="month", period_start=start,
+                                         period_end=start + timedelta(days=27))  # fmt: skip
+            lesson = services.lesson_add(retro=retro, actor=boss, kind="keep", text=f"Lesson {k}")
+            services.lesson_publish(lesson=lesson, actor=boss)
+
+    more(2)
+    assert_queries(LIST_QUERIES[url_name], client, url)
+    more(10)
+    assert_queries(LIST_QUERIES[url_name], client, url)
+
+
+# session/user, membership, the list, the org switcher, the inbox badge (+ the teams filter for the
+# knowledge base): the same for 2 retros and for 12.
+LIST_QUERIES = {"retros_index": 5, "retros_knowledge": 6}
+
+
+def test_the_manager_names_a_member_as_facilitator_and_an_outsider_is_refused(
+    org, sales, boss, zhang, quarter_goal
+):
+    url = reverse("retro_start", args=[org.slug])
+    stranger = factories.member(org, Role.MEMBER, name="Stranger", teams=[factories.team(org, "Ops")])
+    response = login(boss).post(url, {"team": sales.pk, "kind": "goal", "goal": quarter_goal.pk,
+                                      "votes_per_person": "3", "facilitator": stranger.pk})  # fmt: skip
+    assert response.status_code == 400 and "Choose a person of this team." in response.content.decode()
+    response = login(boss).post(url, {"team": sales.pk, "kind": "goal", "goal": quarter_goal.pk,
+                                      "votes_per_person": "3", "facilitator": zhang.pk})  # fmt: skip
+    assert response.status_code == 302 and Retrospective.objects.get().facilitator == zhang

@@ -56,4 +56,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             # Idempotent: a reward is recorded and announced once per rule and week.
             "schedule": crontab(minute=0, hour=12, day_of_week="mon"),
         },
+        "remind-one-on-ones": {
+            "task": "people.tasks.remind_one_on_ones",
+            # Hourly: today's and tomorrow's one-on-ones, each claimed once (a second beat or a
+            # retried job reminds nobody twice).
+            "schedule": 3600.0,
+        },
     }

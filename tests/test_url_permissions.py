@@ -350,6 +350,25 @@ def _instant_rule(world: World) -> int:
     return InstantRewardRule.objects.create(org=world.object_org, team=team, reward=f"Walk tea {team.pk}").pk
 
 
+def _one_on_one(world: World):
+    """A series between the walk team's manager and one of its members."""
+    from people import services as people_services
+    from teams.selectors import org_today
+
+    return people_services.series_start(
+        actor=world.object_lead, team=world.object_team, member=world.teammate(), cadence="weekly",
+        next_date=org_today(world.object_org),
+    )  # fmt: skip
+
+
+def _series(world: World) -> int:
+    return _one_on_one(world).pk
+
+
+def _meeting(world: World) -> int:
+    return _one_on_one(world).meetings.get().pk
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -379,6 +398,8 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "channel_id": _channel,
     "delivery_id": _delivery,
     "rule_id": _instant_rule,
+    "series_id": _series,
+    "meeting_id": _meeting,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
     "kind": lambda w: "lagging_behind",

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "incentives",
     "recognition",
     "retros",
+    "people",
 ]
 
 MIDDLEWARE = [

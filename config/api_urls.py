@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from goals import api as goals_api
 from incentives import api as incentives_api
+from people import api as people_api
 from plans import api as plans_api
 from recognition import api as recognition_api
 from teams import api as teams_api
@@ -41,6 +42,11 @@ org_router.register(
 )
 org_router.register("instant-rewards", recognition_api.EarnedRewardViewSet, basename="instant-reward")
 org_router.register("payout-runs", incentives_api.PayoutRunViewSet, basename="payout-run")
+org_router.register("one-on-ones", people_api.OneOnOneViewSet, basename="one-on-one")
+org_router.register("one-on-one-meetings", people_api.MeetingViewSet, basename="one-on-one-meeting")
+org_router.register("one-on-one-agenda", people_api.AgendaItemViewSet, basename="one-on-one-agenda")
+org_router.register("one-on-one-actions", people_api.ActionItemViewSet, basename="one-on-one-action")
+org_router.register("private-notes", people_api.PrivateNoteViewSet, basename="private-note")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),

@@ -18,7 +18,10 @@ def counts():
 def test_demo_one_on_ones(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     series = Series.objects.select_related("manager__user", "member__user", "org").get()
-    assert (series.manager.user.email, series.member.user.email) == ("manager@stretch.demo", "member@stretch.demo")
+    assert (series.manager.user.email, series.member.user.email) == (
+        "manager@stretch.demo",
+        "member@stretch.demo",
+    )
     today = org_today(series.org)
     held, upcoming = series.meetings.order_by("day")
     assert held.held_at is not None and held.feeling == 3 and upcoming.day == today == series.next_date

@@ -1,0 +1,80 @@
+"""API shapes of the people app; the rules live in services. A private note has one shape, read
+only by its author (the API lists the requester's own notes and nothing else)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from teams.api_base import OrgScopedRelatedField
+from teams.models import Membership
+
+from .models import NOTE_LIMIT, TEXT_LIMIT, ActionItem, AgendaItem, Cadence, Meeting, PrivateNote, Series
+
+
+def _people(**kwargs: Any) -> OrgScopedRelatedField:
+    return OrgScopedRelatedField(model=Membership, filters={"is_active": True}, **kwargs)
+
+
+class SeriesSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    member = _people()
+    member_name = serializers.CharField(source="member.user.get_full_name", read_only=True)
+    manager_name = serializers.CharField(source="manager.user.get_full_name", read_only=True)
+    cadence = serializers.ChoiceField(choices=Cadence.choices)
+
+    class Meta:
+        model = Series
+        fields = ("id", "team", "manager", "manager_name", "member", "member_name", "cadence", "next_date")
+        read_only_fields = ("team", "manager")
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    meeting = OrgScopedRelatedField(model=Meeting)
+    text = serializers.CharField(max_length=TEXT_LIMIT)
+    author_name = serializers.CharField(source="author.user.get_full_name", read_only=True)
+    carried_over = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgendaItem
+        fields = ("id", "meeting", "text", "author", "author_name", "done", "carried_over")
+        read_only_fields = ("author", "done")
+
+    def get_carried_over(self, obj: AgendaItem) -> bool:
+        return obj.carried_from_id is not None
+
+
+class MeetingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    agenda = AgendaItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = ("id", "series", "day", "feeling", "held_at", "agenda")
+        read_only_fields = fields
+
+
+class ActionItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    meeting = OrgScopedRelatedField(model=Meeting, write_only=True)
+    owner = _people()
+    owner_name = serializers.CharField(source="owner.user.get_full_name", read_only=True)
+    text = serializers.CharField(max_length=TEXT_LIMIT)
+
+    class Meta:
+        model = ActionItem
+        fields = ("id", "series", "meeting", "owner", "owner_name", "text", "due", "done_at")
+        read_only_fields = ("series", "done_at")
+
+
+class ActionDoneSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    action = OrgScopedRelatedField(model=ActionItem)
+    done = serializers.BooleanField(default=True)
+
+
+class PrivateNoteSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    meeting = OrgScopedRelatedField(model=Meeting)
+    body = serializers.CharField(max_length=NOTE_LIMIT, allow_blank=True)
+
+    class Meta:
+        model = PrivateNote
+        fields = ("id", "meeting", "body", "updated_at")
+        read_only_fields = ("updated_at",)

@@ -47,6 +47,7 @@ org_router.register("one-on-one-meetings", people_api.MeetingViewSet, basename="
 org_router.register("one-on-one-agenda", people_api.AgendaItemViewSet, basename="one-on-one-agenda")
 org_router.register("one-on-one-actions", people_api.ActionItemViewSet, basename="one-on-one-action")
 org_router.register("private-notes", people_api.PrivateNoteViewSet, basename="private-note")
+org_router.register("pulses", people_api.PulseViewSet, basename="pulse")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),
@@ -63,5 +64,7 @@ urlpatterns = [
         recognition_api.StarCandidatesView.as_view(),
         name="star-candidates",
     ),
+    path("orgs/<slug:org_slug>/pulse-answers/", people_api.PulseAnswerView.as_view(), name="pulse-answer"),
+    path("orgs/<slug:org_slug>/pulse-results/", people_api.PulseResultsView.as_view(), name="pulse-results"),
     path("orgs/<slug:org_slug>/", include(org_router.urls)),
 ]

@@ -13,24 +13,31 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from teams.access import CONTRIBUTORS, MANAGERS
-from teams.api_base import OrgGenericViewSet, org_choices, service_errors
+from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS
+from teams.api_base import OrgAPIView, OrgGenericViewSet, org_choices, service_errors
 from teams.models import Organization
+from teams.page_forms import parse_id
+from teams.selectors import org_today
 
 from . import selectors, services
-from .models import ActionItem, AgendaItem, Meeting, PrivateNote, Series
+from .models import ActionItem, AgendaItem, Meeting, PrivateNote, Pulse, Series
+from .selectors.rights import PULSE_RUNNERS as RUNNERS
+from .selectors.rights import RESULT_READERS
 from .serializers import (
     ActionDoneSerializer,
     ActionItemSerializer,
     AgendaItemSerializer,
     MeetingSerializer,
     PrivateNoteSerializer,
+    PulseAnswerSerializer,
+    PulseResultsSerializer,
+    PulseSerializer,
     SeriesSerializer,
 )
 
@@ -177,3 +184,77 @@ class PrivateNoteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, OrgGene
         with service_errors({"__all__": "non_field_errors"}):
             serializer.instance = services.private_note_save(meeting=meeting, author=self.membership,
                                                              body=data["body"])  # fmt: skip
+
+
+class PulseViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, OrgGenericViewSet):
+    """Pulse surveys. HR, admins and managers list every pulse; others the open ones waiting for
+    their answer. HR and admins run organisation pulses, managers their teams' ones."""
+
+    serializer_class = PulseSerializer
+    read_roles = ALL_ROLES
+    write_roles = RUNNERS
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[Pulse]:
+        viewer = getattr(self, "membership", None)
+        if viewer is None:  # the schema generator
+            return Pulse.objects.none()
+        if viewer.role in RESULT_READERS:
+            return selectors.pulse_list(org=org).prefetch_related("questions")
+        waiting = [p.pk for p in selectors.pulses_to_answer(member=viewer)]
+        return selectors.pulse_list(org=org).filter(pk__in=waiting).prefetch_related("questions")
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        with service_errors({"__all__": "non_field_errors"}):
+            serializer.instance = services.pulse_create(actor=self.membership, team=data.get("team"),
+                                                        opens_on=data["opens_on"], closes_on=data["closes_on"],
+                                                        threshold=data.get("threshold"))  # fmt: skip
+
+
+class PulseAnswerView(OrgAPIView):
+    """Answer a pulse (write only): a score from 1 to 5 per question key and an optional comment,
+    stored without the person; once per person."""
+
+    read_roles = frozenset()
+    write_roles = ALL_ROLES
+    serializer_class = PulseAnswerSerializer
+
+    @extend_schema(request=PulseAnswerSerializer, responses={201: None})
+    def post(self, request: Request, org_slug: str) -> Response:
+        body = PulseAnswerSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        with service_errors({"__all__": "non_field_errors"}):
+            stored = services.pulse_answer(pulse=data["pulse"], member=self.membership, scores=data["scores"],
+                                           comment=data["comment"])  # fmt: skip
+        return Response({"answers": stored}, status=201)
+
+
+EMPTY_RESULTS = {"pulse": None, "closed": False, "threshold": None, "total": None, "groups": [], "hidden_groups": 0,
+                 "comments": []}  # fmt: skip
+
+
+class PulseResultsView(OrgAPIView):
+    """A pulse's aggregated results (the latest closed pulse without `pulse`), under the anonymity
+    rule: nothing while open, nothing for a group below the threshold or one that subtraction would
+    reveal. HR, admins and managers."""
+
+    read_roles = RESULT_READERS
+
+    @extend_schema(
+        parameters=[OpenApiParameter("pulse", int, required=False)], responses=PulseResultsSerializer
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        pulses = selectors.pulse_list(org=self.org)
+        wanted = parse_id(request.query_params.get("pulse"))
+        if request.query_params.get("pulse") and wanted is None:
+            raise exceptions.ValidationError({"pulse": [_("Enter a pulse id.")]})
+        if wanted is not None:
+            pulse = pulses.filter(pk=wanted).first()
+        else:
+            pulse = pulses.filter(closes_on__lt=org_today(self.org)).first()
+        if pulse is None and wanted is not None:
+            raise exceptions.NotFound(_("No pulse found."))
+        if pulse is None:  # no pulse has closed yet: nothing to show
+            return Response(PulseResultsSerializer(EMPTY_RESULTS).data)
+        return Response(PulseResultsSerializer(selectors.pulse_results(pulse=pulse)).data)

@@ -60,5 +60,39 @@ class FeelingForm(forms.Form):
     )  # fmt: skip
 
 
-def team_choices(teams: list[Team]) -> list[tuple[int, str]]:
-    return [(t.pk, t.name) for t in teams]
+SCALE = [(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")]
+
+
+class PulseAnswerForm(forms.Form):
+    """One radio row of 1–5 per question, and an optional comment: a tap per question."""
+
+    comment = forms.CharField(label=_("Anything to add? (optional, anonymous)"), required=False,
+                              max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+    def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.question_keys = []
+        for q in questions:
+            self.fields[q.key] = forms.TypedChoiceField(
+                label=q.text, choices=SCALE, coerce=int, widget=forms.RadioSelect(attrs={"class": "scale"}),
+                error_messages={"required": _("Choose an answer from 1 to 5."),
+                                "invalid_choice": _("Choose an answer from 1 to 5.")},
+            )  # fmt: skip
+            self.question_keys.append(q.key)
+        self.fields["comment"] = self.fields.pop("comment")  # last
+
+    def scale_fields(self) -> list[Any]:
+        return [self[key] for key in self.question_keys]
+
+
+class PulseForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False,
+                                  empty_label=_("The whole organisation"))  # fmt: skip
+    opens_on = DateField(label=_("Opens"))
+    closes_on = DateField(label=_("Closes"))
+    threshold = forms.IntegerField(label=_("Anonymity threshold"), initial=5,
+                                   help_text=_("Results appear only for groups with at least this many respondents (3 to 10)."))  # fmt: skip
+
+    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]

@@ -8,9 +8,20 @@ from typing import Any
 from rest_framework import serializers
 
 from teams.api_base import OrgScopedRelatedField
-from teams.models import Membership
+from teams.models import Membership, Team
 
-from .models import NOTE_LIMIT, TEXT_LIMIT, ActionItem, AgendaItem, Cadence, Meeting, PrivateNote, Series
+from .models import (
+    NOTE_LIMIT,
+    TEXT_LIMIT,
+    ActionItem,
+    AgendaItem,
+    Cadence,
+    Meeting,
+    PrivateNote,
+    Pulse,
+    Series,
+)
+from .questions import question
 
 
 def _people(**kwargs: Any) -> OrgScopedRelatedField:
@@ -78,3 +89,60 @@ class PrivateNoteSerializer(serializers.ModelSerializer):  # type: ignore[type-a
         model = PrivateNote
         fields = ("id", "meeting", "body", "updated_at")
         read_only_fields = ("updated_at",)
+
+
+class PulseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    team = OrgScopedRelatedField(
+        model=Team, required=False, allow_null=True, help_text="Empty: the whole organisation."
+    )
+    questions = serializers.SerializerMethodField()
+    threshold = serializers.IntegerField(min_value=1, max_value=100, default=5,
+                                         help_text="Anonymity threshold: 3 to 10 respondents.")  # fmt: skip
+
+    class Meta:
+        model = Pulse
+        fields = ("id", "team", "opens_on", "closes_on", "threshold", "questions")
+
+    def get_questions(self, obj: Pulse) -> list[dict[str, str]]:
+        out = []
+        for q in obj.questions.all():
+            bank = question(q.key, obj.bank_version)
+            out.append({"key": q.key, "topic": q.topic, "text": str(bank.text) if bank else q.key})
+        return out
+
+
+class PulseAnswerSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Write only: the answers go in without the person, and nothing comes back but a count."""
+
+    pulse = OrgScopedRelatedField(model=Pulse)
+    scores = serializers.DictField(child=serializers.IntegerField(), help_text="{question key: 1 to 5}")
+    comment = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True, default="")
+
+
+class QuestionResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    key = serializers.CharField()
+    topic = serializers.CharField()
+    text = serializers.CharField()
+    mean = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True)
+    enps = serializers.IntegerField(allow_null=True)
+
+
+class GroupResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    team_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    respondents = serializers.IntegerField(allow_null=True)
+    questions = QuestionResultSerializer(many=True)
+
+
+class PulseResultsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    pulse = serializers.SerializerMethodField()
+    closed = serializers.BooleanField()
+    threshold = serializers.IntegerField(allow_null=True)
+    total = GroupResultSerializer(allow_null=True)
+    groups = GroupResultSerializer(many=True)
+    hidden_groups = serializers.IntegerField()
+    comments = serializers.ListField(child=serializers.CharField())
+
+    def get_pulse(self, obj: Any) -> int | None:
+        pulse = obj["pulse"] if isinstance(obj, dict) else obj.pulse
+        return pulse.pk if pulse is not None else None

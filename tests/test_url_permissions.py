@@ -369,6 +369,16 @@ def _meeting(world: World) -> int:
     return _one_on_one(world).meetings.get().pk
 
 
+def _pulse(world: World) -> int:
+    """An organisation pulse, open today (so answering it is possible)."""
+    from people import services as people_services
+    from teams.selectors import org_today
+
+    runner = world.object_admin
+    today = org_today(world.object_org)
+    return people_services.pulse_create(actor=runner, team=None, opens_on=today, closes_on=today).pk
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -400,6 +410,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "rule_id": _instant_rule,
     "series_id": _series,
     "meeting_id": _meeting,
+    "pulse_id": _pulse,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
     "kind": lambda w: "lagging_behind",

@@ -20,9 +20,33 @@ from .one_on_ones import (
     team_members,
     upcoming_for,
 )
+from .pulses import (
+    GroupResult,
+    PulseResults,
+    TrendPoint,
+    can_answer_pulse,
+    has_answered,
+    pulse_get,
+    pulse_list,
+    pulse_results,
+    pulses_to_answer,
+    respondent_count,
+    team_trend,
+)
 from .rights import can_run_pulses, can_see_pulse_results, can_start_series, can_take_part, is_participant
 
 __all__ = [
+    "GroupResult",
+    "PulseResults",
+    "TrendPoint",
+    "can_answer_pulse",
+    "has_answered",
+    "pulse_get",
+    "pulse_list",
+    "pulse_results",
+    "pulses_to_answer",
+    "respondent_count",
+    "team_trend",
     "HISTORY_LIMIT",
     "MeetingView",
     "PreparedFacts",

@@ -18,6 +18,7 @@ from teams.selectors import can_manage_team
 from ..models import Series
 
 RESULT_READERS = frozenset({Role.ADMIN, Role.HR, Role.MANAGER})
+PULSE_RUNNERS = RESULT_READERS  # HR and admins for the organisation, managers for their teams
 
 
 def can_start_series(*, actor: Membership, team: Team, member: Membership) -> Verdict:

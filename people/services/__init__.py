@@ -16,9 +16,14 @@ from .one_on_ones import (
     series_schedule,
     series_start,
 )
+from .pulses import MAX_OPEN_DAYS, THRESHOLD_RANGE, pulse_answer, pulse_create
 from .reminders import one_on_one_reminder_send, one_on_one_reminders
 
 __all__ = [
+    "MAX_OPEN_DAYS",
+    "THRESHOLD_RANGE",
+    "pulse_answer",
+    "pulse_create",
     "action_add",
     "action_done",
     "agenda_add",

@@ -118,3 +118,34 @@ def test_the_meeting_list_costs_the_same_for_one_meeting_and_twenty(org, meeting
         services.agenda_add(meeting=current, author=lead, text=f"Point {n}")
         current = services.meeting_hold(meeting=current, actor=lead)
     assert_queries(few, client, url)
+
+
+# --- Pulses ---------------------------------------------------------------------------------------
+def _pulse(org, today):
+    hr = factories.member(org, Role.HR)
+    return services.pulse_create(actor=hr, team=None, opens_on=today, closes_on=today), hr
+
+
+def test_a_pulse_is_answered_once_through_the_api_and_nothing_names_the_person(org, zhang, today):
+    pulse, hr = _pulse(org, today)
+    keys = list(pulse.questions.values_list("key", flat=True))
+    listed = api(zhang).get(f"{base(org)}/pulses/").json()["results"]
+    assert [p["id"] for p in listed] == [pulse.pk] and len(listed[0]["questions"]) == len(keys)
+    bad = api(zhang).post(f"{base(org)}/pulse-answers/", {"pulse": pulse.pk, "scores": dict.fromkeys(keys, 7)}, format="json")
+    assert bad.status_code == 400 and keys[0] in attrs(bad)
+    good = api(zhang).post(f"{base(org)}/pulse-answers/", {"pulse": pulse.pk, "scores": dict.fromkeys(keys, 4)}, format="json")
+    assert good.status_code == 201 and good.json() == {"answers": len(keys)}
+    again = api(zhang).post(f"{base(org)}/pulse-answers/", {"pulse": pulse.pk, "scores": dict.fromkeys(keys, 4)}, format="json")
+    assert again.status_code == 400
+    assert api(zhang).get(f"{base(org)}/pulses/").json()["results"] == []  # answered: nothing waits
+
+
+def test_pulse_results_are_aggregated_and_for_hr_admins_and_managers_only(org, zhang, lead, today):
+    pulse, hr = _pulse(org, today)
+    assert api(zhang).get(f"{base(org)}/pulse-results/").status_code == 403
+    body = api(hr).get(f"{base(org)}/pulse-results/?pulse={pulse.pk}").json()
+    assert body["closed"] is False and body["total"] is None and body["groups"] == []
+    assert api(lead).get(f"{base(org)}/pulse-results/?pulse=abc").status_code == 400
+    threshold = api(hr).post(f"{base(org)}/pulses/", {"opens_on": today.isoformat(), "closes_on": today.isoformat(),
+                                                     "threshold": 2}, format="json")  # fmt: skip
+    assert threshold.status_code == 400 and "threshold" in attrs(threshold)

@@ -131,11 +131,17 @@ def test_a_pulse_is_answered_once_through_the_api_and_nothing_names_the_person(o
     keys = list(pulse.questions.values_list("key", flat=True))
     listed = api(zhang).get(f"{base(org)}/pulses/").json()["results"]
     assert [p["id"] for p in listed] == [pulse.pk] and len(listed[0]["questions"]) == len(keys)
-    bad = api(zhang).post(f"{base(org)}/pulse-answers/", {"pulse": pulse.pk, "scores": dict.fromkeys(keys, 7)}, format="json")
+    bad = api(zhang).post(
+        f"{base(org)}/pulse-answers/", {"pulse": pulse.pk, "scores": dict.fromkeys(keys, 7)}, format="json"
+    )
     assert bad.status_code == 400 and keys[0] in attrs(bad)
-    good = api(zhang).post(f"{base(org)}/pulse-answers/", {"pulse": pulse.pk, "scores": dict.fromkeys(keys, 4)}, format="json")
+    good = api(zhang).post(
+        f"{base(org)}/pulse-answers/", {"pulse": pulse.pk, "scores": dict.fromkeys(keys, 4)}, format="json"
+    )
     assert good.status_code == 201 and good.json() == {"answers": len(keys)}
-    again = api(zhang).post(f"{base(org)}/pulse-answers/", {"pulse": pulse.pk, "scores": dict.fromkeys(keys, 4)}, format="json")
+    again = api(zhang).post(
+        f"{base(org)}/pulse-answers/", {"pulse": pulse.pk, "scores": dict.fromkeys(keys, 4)}, format="json"
+    )
     assert again.status_code == 400
     assert api(zhang).get(f"{base(org)}/pulses/").json()["results"] == []  # answered: nothing waits
 

@@ -44,12 +44,20 @@ def test_a_member_answers_with_one_tap_per_question(org, pulse, zhang):
     listing = client.get(url(org, "people_pulses")).content.decode()
     assert url(org, "people_pulse_answer", pulse.pk) in listing
     page = client.get(url(org, "people_pulse_answer", pulse.pk)).content.decode()
-    assert page.count('data-testid="pulse-question"') == len(keys(pulse)) and "My workload is manageable." in page
-    response = client.post(url(org, "people_pulse_answer", pulse.pk), {**dict.fromkeys(keys(pulse), "4"), "comment": "ok"})
+    assert (
+        page.count('data-testid="pulse-question"') == len(keys(pulse))
+        and "My workload is manageable." in page
+    )
+    response = client.post(
+        url(org, "people_pulse_answer", pulse.pk), {**dict.fromkeys(keys(pulse), "4"), "comment": "ok"}
+    )
     assert response.status_code == 302
     assert PulseAnswer.objects.count() == len(keys(pulse))
     assert 'data-testid="answered"' in client.get(url(org, "people_pulse_answer", pulse.pk)).content.decode()
-    assert url(org, "people_pulse_answer", pulse.pk) not in client.get(url(org, "people_pulses")).content.decode()
+    assert (
+        url(org, "people_pulse_answer", pulse.pk)
+        not in client.get(url(org, "people_pulses")).content.decode()
+    )
 
 
 def test_a_missing_or_out_of_range_answer_keeps_the_others_and_stores_nothing(org, pulse, zhang):
@@ -58,7 +66,10 @@ def test_a_missing_or_out_of_range_answer_keeps_the_others_and_stores_nothing(or
     response = login(zhang).post(url(org, "people_pulse_answer", pulse.pk), data)
     page = response.content.decode()
     assert response.status_code == 400 and "Choose an answer from 1 to 5." in page
-    assert re.search(rf'<input type="radio" name="{rest[0]}" value="2"[^>]*checked', page) and "Heavy month" in page
+    assert (
+        re.search(rf'<input type="radio" name="{rest[0]}" value="2"[^>]*checked', page)
+        and "Heavy month" in page
+    )
     assert not PulseParticipation.objects.exists()
 
 
@@ -70,9 +81,13 @@ def test_a_threshold_below_3_keeps_the_form(org, hr, today):
 
 
 def test_results_are_for_hr_admins_and_managers_and_show_nothing_small(org, pulse, hr, lead, zhang, outsider):
-    answerers = [factories.member(org, Role.MEMBER, teams=[factories.team(org, f"Crew {n}")]) for n in range(3)]
+    answerers = [
+        factories.member(org, Role.MEMBER, teams=[factories.team(org, f"Crew {n}")]) for n in range(3)
+    ]
     for person in answerers:
-        services.pulse_answer(pulse=pulse, member=person, scores=dict.fromkeys(keys(pulse), 1), comment="Help")
+        services.pulse_answer(
+            pulse=pulse, member=person, scores=dict.fromkeys(keys(pulse), 1), comment="Help"
+        )
     assert login(zhang).get(url(org, "people_pulse_results", pulse.pk)).status_code == 403
     page = login(hr).get(url(org, "people_pulse_results", pulse.pk)).content.decode()
     assert 'data-testid="still-open"' in page
@@ -89,7 +104,9 @@ def test_the_results_page_costs_the_same_for_ten_answers_and_sixty(org, pulse, h
     def answer(count, team):
         for _ in range(count):
             person = factories.member(org, Role.MEMBER, teams=[team])
-            services.pulse_answer(pulse=pulse, member=person, scores=dict.fromkeys(keys(pulse), 3), comment="c")
+            services.pulse_answer(
+                pulse=pulse, member=person, scores=dict.fromkeys(keys(pulse), 3), comment="c"
+            )
 
     answer(5, crews[0])
     answer(5, crews[1])

@@ -77,7 +77,9 @@ def test_an_answer_outside_1_to_5_or_twice_is_refused_and_nothing_is_stored(org,
             services.pulse_answer(pulse=pulse, member=zhang, scores={**dict.fromkeys(keys, 3), keys[0]: bad})
         assert keys[0] in error.value.message_dict
     assert not PulseParticipation.objects.exists() and not PulseAnswer.objects.exists()
-    services.pulse_answer(pulse=pulse, member=zhang, scores=dict.fromkeys(keys, 3), comment="Too many targets")
+    services.pulse_answer(
+        pulse=pulse, member=zhang, scores=dict.fromkeys(keys, 3), comment="Too many targets"
+    )
     with pytest.raises(ValidationError) as error:
         services.pulse_answer(pulse=pulse, member=zhang, scores=dict.fromkeys(keys, 5))
     assert "already answered" in str(error.value)
@@ -122,7 +124,10 @@ def test_groups_that_all_reach_the_threshold_are_all_shown(org, hr, today):
     for _team, people, score in crews:
         answer_all(pulse, people, score, comment="ok")
     results = selectors.pulse_results(pulse=pulse, today=after(pulse))
-    assert [(g.name, g.respondents, g.questions[0].mean) for g in results.groups] == [("Alpha", 5, 4), ("Beta", 5, 2)]
+    assert [(g.name, g.respondents, g.questions[0].mean) for g in results.groups] == [
+        ("Alpha", 5, 4),
+        ("Beta", 5, 2),
+    ]
     assert results.total.questions[0].mean == 3 and results.comments == ["ok"] * 10
 
 

@@ -15,7 +15,16 @@ from plans.models import FINISHED, Initiative
 from plans.selectors import plan_risks
 from teams.models import Membership, Organization
 from teams.selectors import org_today
-from tracking.selectors.results import TierReached, goal_period_results, mood_by_week, recent_blockers
+from tracking.selectors.results import (
+    TierReached,
+    goal_period_results,
+    mood_by_week,
+    recent_blockers,
+    standup_days,
+)
+
+from ..burnout import BurnoutSignal, burnout_signal
+from ..models import ActionItem
 
 FACT_WEEKS = 6  # blockers and mood over the last six weeks
 GOAL_LIMIT = 20
@@ -70,6 +79,7 @@ class PreparedFacts:
     initiatives: list[InitiativeFact]
     blockers: list[BlockerFact]
     mood: list[MoodWeek]
+    burnout: BurnoutSignal
 
     @property
     def mood_falling(self) -> bool:
@@ -122,4 +132,13 @@ def prepared_facts(*, org: Organization, member: Membership, today: date | None 
         MoodWeek(week=week, mood=value, count=count)
         for week, (value, count) in mood_by_week(org=org, member_ids=[member.pk], since=since).items()
     ]
-    return PreparedFacts(today=today, goals=facts, initiatives=initiatives, blockers=blockers, mood=mood)
+    overdue_actions = ActionItem.objects.filter(
+        org=org, owner=member, done_at__isnull=True, due__lt=today
+    ).count()
+    signal = burnout_signal(
+        today=today, moods=[w.mood for w in mood], paces=[g.pace for g in facts],
+        late_initiatives=sum(1 for i in initiatives if i.late_days), overdue_actions=overdue_actions,
+        standup_days=standup_days(org=org, member_ids=[member.pk], since=since).get(member.pk, []), since=since,
+    )  # fmt: skip
+    return PreparedFacts(today=today, goals=facts, initiatives=initiatives, blockers=blockers, mood=mood,
+                         burnout=signal)  # fmt: skip

@@ -27,7 +27,7 @@ daily totals, the lagging snapshots and the goals app's measures):
   a closed goal's final result reached in its last version.
 
 Beside it, the stand-up reads those apps need (who cleared others' blockers in a period, a
-person's blockers still open or recent, the stand-up mood by week) are published here too.
+person's blockers still open or recent, the stand-up mood by week, the days they logged one) are published here too.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from teams.selectors import org_today
 
 from ..indicators import GoalFacts, Slice, actual_to_date, expected_to_date, q4, tier_of
 from ..models import IndicatorKind, IndicatorSnapshot, IndicatorStatus, TierReached
-from .standups import blockers_resolved, mood_by_week, recent_blockers, unresolved_blockers
+from .standups import blockers_resolved, mood_by_week, recent_blockers, standup_days, unresolved_blockers
 from .values import daily_totals, newest_snapshot_day
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "goal_period_results",
     "mood_by_week",
     "recent_blockers",
+    "standup_days",
     "tier_of",
     "unresolved_blockers",
 ]

@@ -107,6 +107,18 @@ def recent_blockers(*, org: Organization, member: Membership, since: date) -> li
     )
 
 
+def standup_days(*, org: Organization, member_ids: list[int], since: date) -> dict[int, list[date]]:
+    """{person id: the days they logged a stand-up since a day, oldest first}, in one query."""
+    days: dict[int, list[date]] = defaultdict(list)
+    for member_id, day in (
+        Standup.objects.filter(org=org, member_id__in=member_ids, day__gte=since)
+        .order_by("day")
+        .values_list("member_id", "day")
+    ):
+        days[member_id].append(day)
+    return dict(days)
+
+
 def mood_by_week(*, org: Organization, member_ids: list[int], since: date) -> dict[date, tuple[Decimal, int]]:
     """{Monday: (mean stand-up mood, stand-ups with a mood)} of these people since a day, in one
     query: the stand-up mood trend."""

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS
 from teams.api_base import OrgAPIView, OrgGenericViewSet, org_choices, service_errors
-from teams.models import Organization
+from teams.models import Membership, Organization
 from teams.page_forms import parse_id
 from teams.selectors import org_today
 
@@ -33,6 +33,7 @@ from .serializers import (
     ActionDoneSerializer,
     ActionItemSerializer,
     AgendaItemSerializer,
+    BurnoutSignalSerializer,
     MeetingSerializer,
     PrivateNoteSerializer,
     PulseAnswerSerializer,
@@ -258,3 +259,27 @@ class PulseResultsView(OrgAPIView):
         if pulse is None:  # no pulse has closed yet: nothing to show
             return Response(PulseResultsSerializer(EMPTY_RESULTS).data)
         return Response(PulseResultsSerializer(selectors.pulse_results(pulse=pulse)).data)
+
+
+class BurnoutSignalView(OrgAPIView):
+    """A person's burnout signal with each factor explained (`member`, default: the requester):
+    for the person and the manager who holds one-on-ones with them. Never uses pulse answers."""
+
+    read_roles = CONTRIBUTORS
+
+    @extend_schema(
+        parameters=[OpenApiParameter("member", int, required=False)], responses=BurnoutSignalSerializer
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        raw = request.query_params.get("member")
+        wanted = parse_id(raw) if raw else self.membership.pk
+        if wanted is None:
+            raise exceptions.ValidationError({"member": [_("Enter a person's id.")]})
+        member = Membership.objects.filter(org=self.org, pk=wanted).select_related("org").first()
+        if member is None:
+            raise exceptions.NotFound(_("No such person."))
+        selectors.can_see_burnout(viewer=self.membership, member=member).require()
+        signal = selectors.prepared_facts(org=self.org, member=member).burnout
+        body = {"member": member.pk, "score": signal.score, "level": signal.level, "factors": signal.factors,
+                "talking_points": signal.talking_points, "manager_actions": signal.manager_actions}  # fmt: skip
+        return Response(BurnoutSignalSerializer(body).data)

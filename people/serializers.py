@@ -146,3 +146,19 @@ class PulseResultsSerializer(serializers.Serializer):  # type: ignore[type-arg]
     def get_pulse(self, obj: Any) -> int | None:
         pulse = obj["pulse"] if isinstance(obj, dict) else obj.pulse
         return pulse.pk if pulse is not None else None
+
+
+class BurnoutFactorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    key = serializers.CharField()
+    points = serializers.IntegerField()
+    explanation = serializers.CharField()
+    talking_point = serializers.CharField()
+
+
+class BurnoutSignalSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    member = serializers.IntegerField()
+    score = serializers.IntegerField()
+    level = serializers.CharField()
+    factors = BurnoutFactorSerializer(many=True)
+    talking_points = serializers.ListField(child=serializers.CharField())
+    manager_actions = serializers.ListField(child=serializers.CharField())

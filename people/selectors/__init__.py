@@ -33,7 +33,14 @@ from .pulses import (
     respondent_count,
     team_trend,
 )
-from .rights import can_run_pulses, can_see_pulse_results, can_start_series, can_take_part, is_participant
+from .rights import (
+    can_run_pulses,
+    can_see_burnout,
+    can_see_pulse_results,
+    can_start_series,
+    can_take_part,
+    is_participant,
+)
 
 __all__ = [
     "GroupResult",
@@ -51,6 +58,7 @@ __all__ = [
     "MeetingView",
     "PreparedFacts",
     "can_run_pulses",
+    "can_see_burnout",
     "can_see_pulse_results",
     "can_start_series",
     "can_take_part",

@@ -64,3 +64,13 @@ def can_run_pulses(*, member: Membership, team: Team | None) -> Verdict:
     if team is not None and member.role == Role.MANAGER and can_manage_team(member=member, team_id=team.pk):
         return allow()
     return refuse(_("HR and admins run pulses for the organisation; a manager for a team they manage."))
+
+
+def can_see_burnout(*, viewer: Membership, member: Membership) -> Verdict:
+    """A person's burnout signal: the person, and the manager who holds one-on-ones with them."""
+    if viewer.is_active and viewer.org_id == member.org_id:
+        if viewer.pk == member.pk:
+            return allow()
+        if Series.objects.filter(manager=viewer, member=member, active=True).exists():
+            return allow()
+    return refuse(_("A person's burnout signal is for them and the manager who holds their one-on-ones."))

@@ -155,3 +155,17 @@ def test_pulse_results_are_aggregated_and_for_hr_admins_and_managers_only(org, z
     threshold = api(hr).post(f"{base(org)}/pulses/", {"opens_on": today.isoformat(), "closes_on": today.isoformat(),
                                                      "threshold": 2}, format="json")  # fmt: skip
     assert threshold.status_code == 400 and "threshold" in attrs(threshold)
+
+
+def test_the_burnout_signal_is_for_the_person_and_their_one_on_one_manager(
+    org, series, lead, zhang, li, other_lead
+):
+    mine = api(zhang).get(f"{base(org)}/burnout-signal/")
+    assert mine.status_code == 200 and mine.json()["member"] == zhang.pk
+    assert {f["key"] for f in mine.json()["factors"]} == {"mood", "stretch", "overdue", "missed", "weekends"}
+    assert all(f["explanation"] for f in mine.json()["factors"])
+    assert api(lead).get(f"{base(org)}/burnout-signal/?member={zhang.pk}").status_code == 200
+    admin = factories.member(org, Role.ADMIN)
+    for person in (li, other_lead, admin):
+        assert api(person).get(f"{base(org)}/burnout-signal/?member={zhang.pk}").status_code == 403
+    assert api(lead).get(f"{base(org)}/burnout-signal/?member=x").status_code == 400

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from goals import api as goals_api
 from incentives import api as incentives_api
+from people import api as people_api
 from plans import api as plans_api
 from recognition import api as recognition_api
 from teams import api as teams_api
@@ -46,6 +47,12 @@ org_router.register("instant-rewards", recognition_api.EarnedRewardViewSet, base
 org_router.register("payout-runs", incentives_api.PayoutRunViewSet, basename="payout-run")
 org_router.register("money-grants", incentives_api.MoneyGrantViewSet, basename="money-grant")
 org_router.register("team-pay", incentives_api.TeamPayViewSet, basename="team-pay")
+org_router.register("one-on-ones", people_api.OneOnOneViewSet, basename="one-on-one")
+org_router.register("one-on-one-meetings", people_api.MeetingViewSet, basename="one-on-one-meeting")
+org_router.register("one-on-one-agenda", people_api.AgendaItemViewSet, basename="one-on-one-agenda")
+org_router.register("one-on-one-actions", people_api.ActionItemViewSet, basename="one-on-one-action")
+org_router.register("private-notes", people_api.PrivateNoteViewSet, basename="private-note")
+org_router.register("pulses", people_api.PulseViewSet, basename="pulse")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),
@@ -68,6 +75,11 @@ urlpatterns = [
         "orgs/<slug:org_slug>/star-candidates/",
         recognition_api.StarCandidatesView.as_view(),
         name="star-candidates",
+    ),
+    path("orgs/<slug:org_slug>/pulse-answers/", people_api.PulseAnswerView.as_view(), name="pulse-answer"),
+    path("orgs/<slug:org_slug>/pulse-results/", people_api.PulseResultsView.as_view(), name="pulse-results"),
+    path(
+        "orgs/<slug:org_slug>/burnout-signal/", people_api.BurnoutSignalView.as_view(), name="burnout-signal"
     ),
     path("orgs/<slug:org_slug>/", include(org_router.urls)),
 ]

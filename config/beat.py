@@ -63,4 +63,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": 3600.0,
             "options": {"expires": 3600.0},
         },
+        "remind-one-on-ones": {
+            "task": "people.tasks.remind_one_on_ones",
+            # Hourly: today's and tomorrow's one-on-ones, each claimed once (a second beat or a
+            # retried job reminds nobody twice).
+            "schedule": 3600.0,
+        },
     }

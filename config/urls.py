@@ -30,6 +30,7 @@ org_patterns = [
     path("incentives/", include("incentives.urls")),
     path("recognition/", include("recognition.urls")),
     path("retros/", include("retros.urls")),
+    path("people/", include("people.urls")),
 ]
 
 urlpatterns = [

@@ -12,7 +12,7 @@ from .access import ADMIN_ONLY
 from .hooks import shell_context_providers
 from .selectors import membership_list_for_user
 
-SECTIONS = ("goals", "plans", "tracking", "incentives", "retros")
+SECTIONS = ("goals", "plans", "tracking", "incentives", "retros", "people")
 # Apps whose pages live under another app's navigation item (recognition is 精神激励, an incentive).
 SECTION_OF = {"recognition": "incentives"}
 

@@ -417,6 +417,35 @@ def _retro_lesson(world: World) -> int:
     ).pk
 
 
+def _one_on_one(world: World):
+    """A series between the walk team's manager and one of its members."""
+    from people import services as people_services
+    from teams.selectors import org_today
+
+    return people_services.series_start(
+        actor=world.object_lead, team=world.object_team, member=world.teammate(), cadence="weekly",
+        next_date=org_today(world.object_org),
+    )  # fmt: skip
+
+
+def _series(world: World) -> int:
+    return _one_on_one(world).pk
+
+
+def _meeting(world: World) -> int:
+    return _one_on_one(world).meetings.get().pk
+
+
+def _pulse(world: World) -> int:
+    """An organisation pulse, open today (so answering it is possible)."""
+    from people import services as people_services
+    from teams.selectors import org_today
+
+    runner = world.object_admin
+    today = org_today(world.object_org)
+    return people_services.pulse_create(actor=runner, team=None, opens_on=today, closes_on=today).pk
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -467,6 +496,9 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "card_id": _retro_card,
     "retro_action_id": _retro_action,
     "lesson_id": _retro_lesson,
+    "series_id": _series,
+    "meeting_id": _meeting,
+    "pulse_id": _pulse,
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
     "kind": lambda w: "lagging_behind",

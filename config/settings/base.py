@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "incentives",
     "recognition",
     "retros",
+    "people",
 ]
 
 MIDDLEWARE = [

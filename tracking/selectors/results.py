@@ -31,7 +31,7 @@ at some time in the period, each with its cause and its corrective actions (owne
 whether it worked, as the monthly review recorded it): two queries whatever the number of alerts.
 
 Beside it, the stand-up reads those apps need (who cleared others' blockers in a period, a
-person's blockers still open) are published here too.
+person's blockers still open or recent, the stand-up mood by week, the days they logged one) are published here too.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from teams.selectors import org_today
 
 from ..indicators import GoalFacts, Slice, actual_to_date, expected_to_date, q4, tier_of
 from ..models import Alert, CorrectiveAction, IndicatorKind, IndicatorSnapshot, IndicatorStatus, TierReached
-from .standups import blockers_resolved, unresolved_blockers
+from .standups import blockers_resolved, mood_by_week, recent_blockers, standup_days, unresolved_blockers
 from .values import daily_totals, newest_snapshot_day
 
 __all__ = [
@@ -66,7 +66,10 @@ __all__ = [
     "TierReached",
     "blockers_resolved",
     "goal_period_results",
+    "mood_by_week",
     "period_alerts",
+    "recent_blockers",
+    "standup_days",
     "tier_of",
     "unresolved_blockers",
 ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
@@ -94,6 +95,43 @@ def unresolved_blockers(*, org: Organization, member: Membership) -> list[Standu
         .exclude(blockers="")
         .order_by("-day")
     )
+
+
+def recent_blockers(*, org: Organization, member: Membership, since: date) -> list[Standup]:
+    """A person's stand-ups with blockers since a day (resolved or not), newest first."""
+    return list(
+        Standup.objects.filter(org=org, member=member, day__gte=since)
+        .exclude(blockers="")
+        .select_related("blocker_resolved_by__user")
+        .order_by("-day")
+    )
+
+
+def standup_days(*, org: Organization, member_ids: list[int], since: date) -> dict[int, list[date]]:
+    """{person id: the days they logged a stand-up since a day, oldest first}, in one query."""
+    days: dict[int, list[date]] = defaultdict(list)
+    for member_id, day in (
+        Standup.objects.filter(org=org, member_id__in=member_ids, day__gte=since)
+        .order_by("day")
+        .values_list("member_id", "day")
+    ):
+        days[member_id].append(day)
+    return dict(days)
+
+
+def mood_by_week(*, org: Organization, member_ids: list[int], since: date) -> dict[date, tuple[Decimal, int]]:
+    """{Monday: (mean stand-up mood, stand-ups with a mood)} of these people since a day, in one
+    query: the stand-up mood trend."""
+    weeks: dict[date, list[int]] = defaultdict(list)
+    for day, mood in Standup.objects.filter(
+        org=org, member_id__in=member_ids, day__gte=since, mood__isnull=False
+    ).values_list("day", "mood"):
+        if mood is not None:
+            weeks[day - timedelta(days=day.weekday())].append(mood)
+    return {
+        monday: ((Decimal(sum(moods)) / len(moods)).quantize(Decimal("0.1")), len(moods))
+        for monday, moods in sorted(weeks.items())
+    }
 
 
 @dataclass

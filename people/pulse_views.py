@@ -1,0 +1,118 @@
+"""Thin pulse pages: the pulses to answer (a tap per question, phone first), running a pulse, and
+the aggregated results with the team trend — never one person's answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from teams.access import ALL_ROLES, OPEN_RULE, OrgRequest, org_page
+from teams.models import Role, Team
+from teams.page_forms import apply_service_errors, parse_id
+from teams.selectors import managed_team_ids
+
+from . import selectors, services
+from .forms import PulseAnswerForm, PulseForm
+from .models import Pulse
+from .questions import TOPICS, question
+from .selectors.rights import PULSE_RUNNERS as RUNNERS
+from .selectors.rights import RESULT_READERS
+
+
+def _runnable_teams(request: OrgRequest) -> Any:
+    member = request.membership
+    teams = Team.objects.filter(org=request.org).order_by("name")
+    if member.role == Role.MANAGER:
+        teams = teams.filter(pk__in=managed_team_ids(member=member))
+    return teams
+
+
+def _pulses(request: OrgRequest, *, form: PulseForm | None = None, status: int = 200) -> HttpResponse:
+    member = request.membership
+    can_run = member.role in RUNNERS
+    if can_run and form is None:
+        form = PulseForm(teams=_runnable_teams(request), auto_id="pulse_%s")
+    context = {
+        "to_answer": selectors.pulses_to_answer(member=member),
+        "pulses": list(selectors.pulse_list(org=request.org)[:100]) if member.role in RESULT_READERS else [],
+        "form": form if can_run else None,
+    }
+    return render(request, "people/pulses.html", context, status=status)
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def pulses_view(request: OrgRequest) -> HttpResponse:
+    """Pulses: the ones I may answer, and for HR, admins and managers the pulses and a form to
+    run one."""
+    return _pulses(request)
+
+
+@org_page(roles=RUNNERS)
+@require_POST
+def pulse_create_view(request: OrgRequest) -> HttpResponse:
+    form = PulseForm(request.POST, teams=_runnable_teams(request), auto_id="pulse_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.pulse_create(actor=request.membership, team=data["team"], opens_on=data["opens_on"],
+                                  closes_on=data["closes_on"], threshold=data["threshold"])  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The pulse is planned."))
+            return redirect("people_pulses", org_slug=request.org.slug)
+    return _pulses(request, form=form, status=400)
+
+
+def _answer_form(pulse: Pulse, data: Any = None) -> PulseAnswerForm:
+    bank = [q for q in (question(p.key, pulse.bank_version) for p in pulse.questions.all()) if q is not None]
+    return PulseAnswerForm(data, questions=bank, auto_id="q_%s")
+
+
+@org_page(roles=ALL_ROLES, object_rule=OPEN_RULE)
+@require_http_methods(["GET", "POST"])
+def pulse_answer_view(request: OrgRequest, pulse_id: int) -> HttpResponse:
+    """Answer a pulse: one tap per question and an optional comment, anonymously."""
+    pulse = selectors.pulse_get(org=request.org, pulse_id=pulse_id)
+    member = request.membership
+    answered = selectors.has_answered(member=member, pulse=pulse)
+    verdict = selectors.can_answer_pulse(member=member, pulse=pulse)
+    form = _answer_form(pulse, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            scores = {key: data[key] for key in form.question_keys}
+            try:
+                services.pulse_answer(pulse=pulse, member=member, scores=scores, comment=data["comment"])
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Thank you: your answers are in, without your name."))
+                return redirect("people_pulses", org_slug=request.org.slug)
+    context = {"pulse": pulse, "form": form, "answered": answered, "verdict": verdict}
+    return render(request, "people/pulse_answer.html", context, status=status)
+
+
+@org_page(roles=RESULT_READERS)
+@require_GET
+def pulse_results_view(request: OrgRequest, pulse_id: int) -> HttpResponse:
+    """A pulse's aggregated results under the anonymity rule, and a team's trend."""
+    pulse = selectors.pulse_get(org=request.org, pulse_id=pulse_id)
+    results = selectors.pulse_results(pulse=pulse)
+    teams = list(Team.objects.filter(org=request.org).order_by("name"))
+    wanted = parse_id(request.GET.get("team")) or pulse.team_id
+    team = next((t for t in teams if t.pk == wanted), None)
+    trend = selectors.team_trend(org=request.org, team=team) if team else []
+    context = {"pulse": pulse, "results": results, "teams": teams, "team": team, "trend": trend, "topics": TOPICS,
+               "answered": selectors.respondent_count(pulse=pulse)}  # fmt: skip
+    template = "people/pulse_results.html#trend" if request.htmx else "people/pulse_results.html"
+    return render(request, template, context)

@@ -1,0 +1,144 @@
+"""The prepared facts of a one-on-one, seen by both participants: the member's goals with their
+attainment and tier (through `tracking.selectors.results`, the one read of how goals did), their
+late and at-risk initiatives, the blockers of the last weeks and the stand-up mood trend.
+
+Loaded once into plain dataclasses, in a fixed number of queries whatever the member's history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from goals.models import OPEN_STATUSES, Goal
+from plans.models import FINISHED, Initiative
+from plans.selectors import plan_risks
+from teams.models import Membership, Organization
+from teams.selectors import org_today
+from tracking.selectors.results import (
+    TierReached,
+    goal_period_results,
+    mood_by_week,
+    recent_blockers,
+    standup_days,
+)
+
+from ..burnout import BurnoutSignal, burnout_signal
+from ..models import ActionItem
+
+FACT_WEEKS = 6  # blockers and mood over the last six weeks
+GOAL_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class GoalFact:
+    goal_id: int
+    title: str
+    attainment: Decimal | None  # percent of the base target so far
+    tier: str  # TierReached reached so far
+    projected: str  # TierReached the latest indicator projects ("" without one)
+    pace: Decimal | None
+
+    @property
+    def tier_label(self) -> str:
+        return str(TierReached(self.tier).label)
+
+    @property
+    def projected_label(self) -> str:
+        return str(TierReached(self.projected).label) if self.projected else ""
+
+
+@dataclass(frozen=True)
+class InitiativeFact:
+    initiative_id: int
+    title: str
+    goal_title: str
+    due: date | None
+    late_days: int  # 0 when not late
+    at_risk: bool  # its goal's plan is at risk
+
+
+@dataclass(frozen=True)
+class BlockerFact:
+    day: date
+    text: str
+    resolved: bool
+
+
+@dataclass(frozen=True)
+class MoodWeek:
+    week: date
+    mood: Decimal
+    count: int
+
+
+@dataclass(frozen=True)
+class PreparedFacts:
+    today: date
+    goals: list[GoalFact]
+    initiatives: list[InitiativeFact]
+    blockers: list[BlockerFact]
+    mood: list[MoodWeek]
+    burnout: BurnoutSignal
+
+    @property
+    def mood_falling(self) -> bool:
+        """The last week's mood is at least half a point below the first week's."""
+        return len(self.mood) >= 2 and self.mood[-1].mood <= self.mood[0].mood - Decimal("0.5")
+
+
+def prepared_facts(*, org: Organization, member: Membership, today: date | None = None) -> PreparedFacts:
+    today = today or org_today(org)
+    since = today - timedelta(weeks=FACT_WEEKS)
+    goals = list(
+        Goal.objects.filter(org=org, owner=member, status__in=OPEN_STATUSES)
+        .order_by("end_date", "pk")
+        .values_list("pk", "start_date", "end_date")[:GOAL_LIMIT]
+    )
+    facts: list[GoalFact] = []
+    if goals:
+        results = goal_period_results(org=org, goal_ids=[pk for pk, _s, _e in goals],
+                                      start=min(s for _pk, s, _e in goals), end=max(e for _pk, _s, e in goals))  # fmt: skip
+        for pk, _start, _end in goals:
+            if (r := results.get(pk)) is None:
+                continue
+            facts.append(GoalFact(goal_id=pk, title=r.title, attainment=r.attainment, tier=r.tier,
+                                  projected=r.latest.tier if r.latest else "",
+                                  pace=r.pace.pace if r.pace else None))  # fmt: skip
+    open_work = list(
+        Initiative.objects.filter(org=org, owner=member, goal__status__in=OPEN_STATUSES)
+        .exclude(status__in=FINISHED)
+        .select_related("goal")
+        .order_by("due_date", "pk")[:200]
+    )
+    risks = plan_risks(org=org, today=today, goal_ids={i.goal_id for i in open_work}) if open_work else {}
+    initiatives = [
+        InitiativeFact(
+            initiative_id=i.pk,
+            title=i.title,
+            goal_title=i.goal.title,
+            due=i.due_date,
+            late_days=(today - i.due_date).days if i.due_date and i.due_date < today else 0,
+            at_risk=i.goal_id in risks,
+        )  # fmt: skip
+        for i in open_work
+        if (i.due_date and i.due_date < today) or i.goal_id in risks
+    ]
+    blockers = [
+        BlockerFact(day=s.day, text=s.blockers, resolved=s.blocker_resolved_by_id is not None)
+        for s in recent_blockers(org=org, member=member, since=since)[:20]
+    ]
+    mood = [
+        MoodWeek(week=week, mood=value, count=count)
+        for week, (value, count) in mood_by_week(org=org, member_ids=[member.pk], since=since).items()
+    ]
+    overdue_actions = ActionItem.objects.filter(
+        org=org, owner=member, done_at__isnull=True, due__lt=today
+    ).count()
+    signal = burnout_signal(
+        today=today, moods=[w.mood for w in mood], paces=[g.pace for g in facts],
+        late_initiatives=sum(1 for i in initiatives if i.late_days), overdue_actions=overdue_actions,
+        standup_days=standup_days(org=org, member_ids=[member.pk], since=since).get(member.pk, []), since=since,
+    )  # fmt: skip
+    return PreparedFacts(today=today, goals=facts, initiatives=initiatives, blockers=blockers, mood=mood,
+                         burnout=signal)  # fmt: skip

@@ -1,0 +1,39 @@
+"""Every write of the people app, one module per sub-domain, re-exported here:
+
+- one_on_ones: series, agenda, private notes, actions, the feeling check, holding a meeting
+- reminders: the one-on-one reminder job (claimed once per meeting)
+- pulses: pulse surveys and their anonymous answers"""
+
+from .one_on_ones import (
+    action_add,
+    action_done,
+    agenda_add,
+    agenda_check,
+    feeling_set,
+    meeting_hold,
+    next_after,
+    private_note_save,
+    series_schedule,
+    series_start,
+)
+from .pulses import MAX_OPEN_DAYS, THRESHOLD_RANGE, pulse_answer, pulse_create
+from .reminders import one_on_one_reminder_send, one_on_one_reminders
+
+__all__ = [
+    "MAX_OPEN_DAYS",
+    "THRESHOLD_RANGE",
+    "pulse_answer",
+    "pulse_create",
+    "action_add",
+    "action_done",
+    "agenda_add",
+    "agenda_check",
+    "feeling_set",
+    "meeting_hold",
+    "next_after",
+    "one_on_one_reminder_send",
+    "one_on_one_reminders",
+    "private_note_save",
+    "series_schedule",
+    "series_start",
+]

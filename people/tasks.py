@@ -1,0 +1,35 @@
+"""Thin Celery tasks: they take ids and call services. The reminder job is idempotent (a meeting is
+claimed once, see services.reminders), so two beats or a retried job remind once."""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+
+from teams.models import Organization
+from teams.tasks import DB_RETRY, TRANSIENT_DB_ERRORS, quiet_if_vanished
+
+
+@shared_task(name="people.tasks.remind_one_on_ones", acks_late=True, **DB_RETRY)
+@quiet_if_vanished
+def remind_one_on_ones() -> int:
+    """Hourly: claim and e-mail today's and tomorrow's one-on-ones not reminded yet."""
+    from . import services
+
+    return sum(len(services.one_on_one_reminders(org=org)) for org in Organization.objects.order_by("pk"))
+
+
+@shared_task(
+    name="people.tasks.email_one_on_one_reminder",
+    autoretry_for=(OSError, smtplib.SMTPException, *TRANSIENT_DB_ERRORS),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=8,
+)
+@quiet_if_vanished
+def email_one_on_one_reminder(*, meeting_id: int) -> int:
+    from . import services
+
+    return services.one_on_one_reminder_send(meeting_id=meeting_id)

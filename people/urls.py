@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import pulse_views, views
+
+urlpatterns = [
+    path("", views.index_view, name="people_index"),
+    path("one-on-ones/new/", views.series_start_view, name="people_series_start"),
+    path("one-on-ones/<int:series_id>/", views.series_view, name="people_series"),
+    path("meetings/<int:meeting_id>/", views.meeting_view, name="people_meeting"),
+    path("pulses/", pulse_views.pulses_view, name="people_pulses"),
+    path("pulses/new/", pulse_views.pulse_create_view, name="people_pulse_create"),
+    path("pulses/<int:pulse_id>/", pulse_views.pulse_answer_view, name="people_pulse_answer"),
+    path("pulses/<int:pulse_id>/results/", pulse_views.pulse_results_view, name="people_pulse_results"),
+]

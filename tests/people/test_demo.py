@@ -1,0 +1,34 @@
+"""The demo carries 陈经理 and 张三's one-on-ones: the last one two weeks ago with a point that was
+not reached (carried over to today's), an open action and a feeling check; 陈经理's private note
+stays his. Seeding twice changes nothing."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from people import selectors
+from people.models import ActionItem, AgendaItem, Meeting, PrivateNote, Series
+from teams.selectors import org_today
+
+
+def counts():
+    return tuple(m.objects.count() for m in (Series, Meeting, AgendaItem, ActionItem, PrivateNote))
+
+
+def test_demo_one_on_ones(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    series = Series.objects.select_related("manager__user", "member__user", "org").get()
+    assert (series.manager.user.email, series.member.user.email) == (
+        "manager@stretch.demo",
+        "member@stretch.demo",
+    )
+    today = org_today(series.org)
+    held, upcoming = series.meetings.order_by("day")
+    assert held.held_at is not None and held.feeling == 3 and upcoming.day == today == series.next_date
+    assert upcoming.agenda.filter(carried_from__isnull=False).count() == 1
+    view = selectors.meeting_view(meeting=upcoming, viewer=series.member)
+    assert [a.done_at for a in view.actions] == [None] and view.note is None  # the note is 陈经理's
+    assert selectors.meeting_view(meeting=held, viewer=series.manager).note is not None
+    before = counts()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts() == before

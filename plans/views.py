@@ -145,7 +145,7 @@ def goal_gantt_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     goal = goal_get(org=request.org, goal_id=goal_id)
     items = list(selectors.initiative_list(org=request.org, goal=goal))
     chart = selectors.gantt_chart(org=request.org, items=items, start=goal.start_date, end=goal.end_date,
-                                  group_by_goal=False, color_by=_color_by(request))  # fmt: skip
+                                  group_by_goal=False, color_by=_color_by(request), scope=f"goal:{goal.pk}")  # fmt: skip
     context = {
         "goal": goal,
         "chart": chart,
@@ -164,7 +164,7 @@ def team_gantt_view(request: OrgRequest, team_id: int) -> HttpResponse:
     starts = [i.goal.start_date for i in items] or [timezone.localdate()]
     ends = [i.goal.end_date for i in items] or [timezone.localdate()]
     chart = selectors.gantt_chart(org=request.org, items=items, start=min(starts), end=max(ends),
-                                  group_by_goal=True, color_by=_color_by(request))  # fmt: skip
+                                  group_by_goal=True, color_by=_color_by(request), scope=f"team:{team.pk}")  # fmt: skip
     context = {
         "team": team,
         "chart": chart,

@@ -17,6 +17,7 @@ from .analysis import (
     PlanRisk,
     goals_at_risk,
     plan_analysis,
+    plan_analysis_cached,
     plan_risks,
 )
 from .budgets import (
@@ -95,6 +96,7 @@ __all__ = [
     "initiative_list",
     "people_load",
     "plan_analysis",
+    "plan_analysis_cached",
     "plan_page",
     "plan_risks",
     "small_wins",

@@ -3,18 +3,21 @@ risk, computed per goal from plain tasks (see plans.schedule)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Q, Sum
 
 from goals.models import OPEN_STATUSES
 from teams.models import Organization
 from teams.selectors import org_today
 
+from ..cache import plan_version
 from ..models import FINISHED, Capacity, Dependency, Initiative, Status, TeamBudget
 from ..schedule import (
     Conflict,
@@ -150,6 +153,7 @@ def plan_analysis(
             org=org, owner_id__in=owners
         )
         .exclude(status__in=FINISHED)
+        .order_by()  # not the model's ordering (a join on dimensions and a sort nobody reads)
         .values_list("pk", "title", "start_date", "due_date", "priority", "status", "owner_id")
         if pk not in ids
     ] if owners else []  # fmt: skip
@@ -175,6 +179,26 @@ def plan_analysis(
     )
     return PlanAnalysis(critical=longest, conflicts=conflicts, at_risk_goal_ids=set(at_risk),
                         slipped_ids=_slipped(tasks, today), critical_by_goal=paths)  # fmt: skip
+
+
+ANALYSIS_TIMEOUT = 24 * 3600  # a day: the key carries the day anyway
+
+
+def plan_analysis_cached(*, org: Organization, scope: str, initiatives: list[Initiative]) -> PlanAnalysis:
+    """``plan_analysis`` of one goal's plan or one team's (``scope``, e.g. "goal:12" or "team:3"),
+    from the shared cache while the organisation's plans have not changed (plans.cache moves
+    their version on every write) and the organisation's day is the same. The key also carries
+    the initiatives given and when each last changed, so another set never reads this one's."""
+    today = org_today(org)
+    rows = ";".join(f"{i.pk}@{i.updated_at.timestamp() if i.updated_at else ''}" for i in initiatives)
+    digest = hashlib.sha256(rows.encode()).hexdigest()[:32]
+    key = f"plans:analysis:{org.pk}:{scope}:{plan_version(org_id=org.pk)}:{today.isoformat()}:{digest}"
+    found = cache.get(key)
+    if isinstance(found, PlanAnalysis):
+        return found
+    analysis = plan_analysis(org=org, initiatives=initiatives, today=today)
+    cache.set(key, analysis, timeout=ANALYSIS_TIMEOUT)
+    return analysis
 
 
 def goals_at_risk(

@@ -17,7 +17,7 @@ from goals.periods import day_label, span_label
 from teams.models import Membership, Organization
 
 from ..models import Initiative, Need
-from .analysis import plan_analysis
+from .analysis import plan_analysis_cached
 from .budgets import budget_suggestions, team_budget_for
 from .experiments import experiment_verdicts
 from .initiatives import dependencies_of, dependency_list, initiative_list
@@ -53,7 +53,7 @@ def plan_page(*, org: Organization, member: Membership, goal: Goal) -> dict[str,
     items = list(initiative_list(org=org, goal=goal))
     team_budget = team_budget_for(goal=goal)
     may_plan = can_plan(member=member, goal=goal)
-    analysis = plan_analysis(org=org, initiatives=items)
+    analysis = plan_analysis_cached(org=org, scope=f"goal:{goal.pk}", initiatives=items)
     critical = analysis.critical_ids
     verdicts = experiment_verdicts(org=org, initiatives=items)
     flagged: dict[int, list[str]] = {}
@@ -101,12 +101,19 @@ def _overdue_text(days: int) -> str:
 
 
 def gantt_chart(
-    *, org: Organization, items: list[Initiative], start: date, end: date, group_by_goal: bool, color_by: str
+    *,
+    org: Organization,
+    items: list[Initiative],
+    start: date,
+    end: date,
+    group_by_goal: bool,
+    color_by: str,
+    scope: str,
 ) -> dict[str, Any]:
     """The Gantt's data: one row per initiative under a header row for its group (its goal on a
     team's Gantt, its goal dimension on a goal's), original and current dates, dependency links,
     milestones, the critical path, and which initiatives are overdue (past due, not finished)."""
-    analysis = plan_analysis(org=org, initiatives=items)
+    analysis = plan_analysis_cached(org=org, scope=scope, initiatives=items)
     critical = analysis.critical_ids  # each goal's own critical path
     today = timezone.localdate()
     groups: OrderedDict[str, dict[str, Any]] = OrderedDict()

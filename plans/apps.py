@@ -9,14 +9,16 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from teams.demo import seed_demo_extensions
         from teams.hooks import team_highlight_providers
+        from teams.people_picker import register_people_rule
         from teams.scale import seed_scale_extensions, seed_scale_resets
 
         from .demo import seed_plan
         from .history import register as register_history
         from .scale import reset_plan_scale, seed_plan_scale
-        from .selectors import small_wins
+        from .selectors import initiative_owners, small_wins
 
         self._connect_plan_version()
+        register_people_rule("initiative-owner", initiative_owners)  # who may own an initiative
 
         if small_wins not in team_highlight_providers:
             team_highlight_providers.append(small_wins)

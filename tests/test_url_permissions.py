@@ -379,13 +379,14 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "channel_id": _channel,
     "delivery_id": _delivery,
     "rule_id": _instant_rule,
+    "people_rule": lambda w: "people",
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
     "kind": lambda w: "lagging_behind",
     "token": lambda w: "not-a-valid-token",
 }
 # Arguments that only carry a one-time token, not an object of an organisation or a user.
-NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt", "kind"}
+NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt", "kind", "people_rule"}
 # DRF detail routes use `pk`: filled by route name.
 PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "team-detail": _team,

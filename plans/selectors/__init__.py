@@ -64,6 +64,7 @@ from .rights import (
     can_set_team_budget,
     capacity_people,
     capacity_settable_ids,
+    initiative_owners,
 )
 
 __all__ = [
@@ -82,6 +83,7 @@ __all__ = [
     "can_set_capacity",
     "can_set_team_budget",
     "capacity_people",
+    "initiative_owners",
     "capacity_settable_ids",
     "dependencies_of",
     "dependency_get",

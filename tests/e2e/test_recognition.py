@@ -18,7 +18,7 @@ from tests import factories
 from tests.recognition.conftest import log_value, weekly_goal
 from tracking import services as tracking
 
-from .conftest import ARTIFACTS, assert_accessible
+from .conftest import ARTIFACTS, assert_accessible, pick_person
 from .test_shell import assert_fits_the_screen, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -118,7 +118,7 @@ def test_nominate_select_the_star_and_see_the_honour_board(page, world):
         "link", name="Training and promotion"
     ).click()
     growth = page.get_by_test_id("growth-form")
-    growth.get_by_label("Person").select_option(label="Zhang San")
+    pick_person(growth.get_by_label("Person"), "Zhang San")
     growth.get_by_label("Kind").select_option(index=0)
     growth.get_by_label("Title").fill("Data analysis course")
     growth.get_by_role("button", name="Save").click()

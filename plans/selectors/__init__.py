@@ -30,6 +30,7 @@ from .experiments import (
     experiments_within_allowance,
     tolerated_experiment_ids,
 )
+from .gantt import gantt_chart, gantt_items, gantt_table
 from .initiatives import (
     dependencies_of,
     dependency_get,
@@ -43,8 +44,6 @@ from .initiatives import (
 )
 from .pages import (
     NEED_LABELS,
-    gantt_chart,
-    gantt_table,
     plan_page,
 )
 from .people import (
@@ -91,6 +90,7 @@ __all__ = [
     "experiment_verdicts",
     "experiments_within_allowance",
     "gantt_chart",
+    "gantt_items",
     "gantt_table",
     "goals_at_risk",
     "goals_with_plans",

@@ -11,7 +11,6 @@ from teams.numbers import format_money
 from teams.page_forms import DateField, choose_people
 
 from .models import Initiative, Need, Priority, Squad, Status
-from .services import OWNER_ROLES
 
 
 class InitiativeForm(forms.Form):
@@ -44,7 +43,7 @@ class InitiativeForm(forms.Form):
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choose_people(self.fields["owner"], org=org, roles=OWNER_ROLES)
+        choose_people(self.fields["owner"], org=org, rule="initiative-owner")  # OWNER_ROLES, as the service
         self.fields["squad"].queryset = Squad.objects.filter(org=org).order_by("name")  # type: ignore[attr-defined]
 
 

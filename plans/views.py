@@ -9,8 +9,10 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -64,7 +66,8 @@ def _plan_context(
     budget_form: TeamBudgetForm | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The plan page (plans.selectors.plan_page) with its forms: a refused form comes back as typed."""
-    page = selectors.plan_page(org=request.org, member=request.membership, goal=goal)
+    page = selectors.plan_page(org=request.org, member=request.membership, goal=goal,
+                               show_all=request.GET.get("rows") == "all")  # fmt: skip
     team_budget = page["team_budget"]
     return {
         **page,
@@ -73,6 +76,8 @@ def _plan_context(
             initial={"amount": f"{team_budget.amount:.2f}" if team_budget else ""}),
         "form": form or InitiativeForm(org=request.org),
         "membership": request.membership,
+        # One CSRF input for the page's row forms, not a token masked for every row.
+        "csrf_input": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)),
     }  # fmt: skip
 
 
@@ -143,9 +148,9 @@ def goal_gantt_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     original dates beside the current ones, dependency links, milestones, today's line and the
     critical path."""
     goal = goal_get(org=request.org, goal_id=goal_id)
-    items = list(selectors.initiative_list(org=request.org, goal=goal))
+    items = selectors.gantt_items(org=request.org, goal=goal)
     chart = selectors.gantt_chart(org=request.org, items=items, start=goal.start_date, end=goal.end_date,
-                                  group_by_goal=False, color_by=_color_by(request))  # fmt: skip
+                                  group_by_goal=False, color_by=_color_by(request), scope=f"goal:{goal.pk}")  # fmt: skip
     context = {
         "goal": goal,
         "chart": chart,
@@ -160,11 +165,11 @@ def goal_gantt_view(request: OrgRequest, goal_id: int) -> HttpResponse:
 def team_gantt_view(request: OrgRequest, team_id: int) -> HttpResponse:
     """The Gantt of every open goal of a team, grouped by goal."""
     team = team_get(org=request.org, team_id=team_id)
-    items = selectors.team_initiatives(org=request.org, team=team)
-    starts = [i.goal.start_date for i in items] or [timezone.localdate()]
-    ends = [i.goal.end_date for i in items] or [timezone.localdate()]
+    items = selectors.gantt_items(org=request.org, team=team)
+    starts = [i["goal__start_date"] for i in items] or [timezone.localdate()]
+    ends = [i["goal__end_date"] for i in items] or [timezone.localdate()]
     chart = selectors.gantt_chart(org=request.org, items=items, start=min(starts), end=max(ends),
-                                  group_by_goal=True, color_by=_color_by(request))  # fmt: skip
+                                  group_by_goal=True, color_by=_color_by(request), scope=f"team:{team.pk}")  # fmt: skip
     context = {
         "team": team,
         "chart": chart,

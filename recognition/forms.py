@@ -36,9 +36,7 @@ class NominationForm(forms.Form):
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choose_people(self.fields["nominee"], org=member.org)
-        field = self.fields["nominee"]
-        field.queryset = field.queryset.exclude(pk=member.pk)  # type: ignore[attr-defined]
+        choose_people(self.fields["nominee"], org=member.org, rule="colleague", actor=member)  # not oneself
 
 
 class StarForm(forms.Form):
@@ -66,7 +64,7 @@ class GrowthForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choose_people(self.fields["member"], people=selectors.manageable_people(actor=actor))
+        choose_people(self.fields["member"], org=actor.org, rule="manageable-person", actor=actor)
 
 
 class RuleForm(forms.Form):

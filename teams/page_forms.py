@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from .people_picker import choose_people as choose_people  # the one person picker of every form
+
 
 def apply_service_errors(
     form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None
@@ -180,22 +182,3 @@ def parse_number(raw: object) -> Decimal | None:
     if not value.is_finite() or value.adjusted() >= MAX_NUMBER_EXPONENT:
         return None
     return value
-
-
-def choose_people(field: forms.Field, *, org: Any = None, roles: Any = None, people: Any = None) -> None:
-    """Make a ModelChoiceField list people, each shown by full name — the one person picker of
-    every form. Pass ``people``, the queryset of the selector that decides whom a service accepts
-    (so a picker offers exactly who the server takes); or the organisation (and optionally some
-    roles) for the organisation's active people."""
-    from .models import Membership
-
-    if people is None:
-        people = (
-            Membership.objects.filter(org=org, is_active=True)
-            .select_related("user")
-            .order_by("user__display_name")
-        )
-        if roles is not None:
-            people = people.filter(role__in=roles)
-    field.queryset = people  # type: ignore[attr-defined]
-    field.label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,6 +35,7 @@ from .health import broker_status, database_status
 from .hooks import home_panels, team_highlights
 from .models import Role
 from .page_forms import form_page
+from .people_picker import INPUT_ID, PICK_LIMIT, people_for_rule, people_search
 
 
 # --- Organisation switcher --------------------------------------------------------------------
@@ -99,6 +100,22 @@ def org_home_view(request: OrgRequest) -> HttpResponse:
         "panels": home_panels(request),
     }
     return render(request, "teams/org_home.html", context)
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def people_pick_view(request: OrgRequest, people_rule: str) -> HttpResponse:
+    """The matches of a person picker (teams.people_picker): the first PICK_LIMIT people of the
+    organisation whom the field's rule allows for the signed-in person, by name or e-mail."""
+    people = people_for_rule(rule=people_rule, org=request.org, actor=request.membership)
+    if people is None:
+        raise Http404("No such people rule.")
+    input_id = request.GET.get("for", "")
+    found = people_search(people=people, text=request.GET.get("q", ""), limit=PICK_LIMIT + 1)
+    return render(request, "includes/person_options.html", {
+        "people": found[:PICK_LIMIT], "more": len(found) > PICK_LIMIT, "limit": PICK_LIMIT,
+        "input_id": input_id if INPUT_ID.match(input_id) else "pick",
+    })  # fmt: skip
 
 
 @org_page(roles=ALL_ROLES)

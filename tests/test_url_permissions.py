@@ -499,6 +499,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "series_id": _series,
     "meeting_id": _meeting,
     "pulse_id": _pulse,
+    "people_rule": lambda w: "people",
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
     "kind": lambda w: "lagging_behind",
@@ -506,7 +507,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "provider_id": lambda w: "company",  # an identity provider (none configured in the walk: 404)
 }
 # Arguments that only carry a one-time token, not an object of an organisation or a user.
-NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt", "kind", "provider_id"}
+NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt", "kind", "provider_id", "people_rule"}
 # DRF detail routes use `pk`: filled by route name.
 PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "team-detail": _team,

@@ -19,6 +19,8 @@ class TrackingConfig(AppConfig):
         from .services import recompute_on_target_change
         from .views import standup_home_panel
 
+        _register_people_rules()
+
         if latest_measures not in measure_providers:
             measure_providers.append(latest_measures)
         if standup_home_panel not in home_panel_providers:
@@ -34,3 +36,16 @@ class TrackingConfig(AppConfig):
             seed_scale_extensions.append(seed_tracking_scale)
         if reset_tracking_scale not in seed_scale_resets:
             seed_scale_resets.insert(0, reset_tracking_scale)  # values and alerts before the goals and people
+
+
+def _register_people_rules() -> None:
+    """Who the tracking forms' person pickers offer: the selectors their services check."""
+    from teams.people_picker import register_people_rule
+
+    from .selectors import action_owners, value_people
+
+    register_people_rule("action-owner", lambda org, actor: action_owners(org=org))
+    register_people_rule(
+        "value-person",
+        lambda org, actor: value_people(actor=actor) if actor is not None else action_owners(org=org).none(),
+    )

@@ -9,7 +9,6 @@ from goals.models import Goal
 from teams.models import Membership, Organization, Team
 from teams.page_forms import DateField, TimeField, choose_people, parse_id, parse_number
 
-from . import selectors
 from .models import (
     Cause,
     ChannelKind,
@@ -98,7 +97,7 @@ class EntryForm(forms.Form):
         self.fields["metric"].choices = choices  # type: ignore[attr-defined]
         self.fields["metric"].required = False
         # Exactly the people the service accepts (tracking.selectors.can_attribute_value).
-        choose_people(self.fields["member"], people=selectors.value_people(actor=actor))
+        choose_people(self.fields["member"], org=actor.org, rule="value-person", actor=actor)
 
 
 class AcknowledgeForm(forms.Form):
@@ -119,7 +118,7 @@ class AcknowledgeForm(forms.Form):
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Exactly the people the service accepts (tracking.selectors.can_own_action).
-        choose_people(self.fields["owner"], people=selectors.action_owners(org=org))
+        choose_people(self.fields["owner"], org=org, rule="action-owner")
 
 
 class ResolveForm(forms.Form):
@@ -187,7 +186,7 @@ class ReviewActionForm(forms.Form):
         self.fields["goal"].queryset = Goal.objects.filter(org=org, team=team, status="active").order_by(
             "title"
         )  # type: ignore[attr-defined]
-        choose_people(self.fields["owner"], people=selectors.action_owners(org=org))
+        choose_people(self.fields["owner"], org=org, rule="action-owner")
 
 
 class ReviewForm(forms.Form):

@@ -17,6 +17,7 @@ from .analysis import (
     PlanRisk,
     goals_at_risk,
     plan_analysis,
+    plan_analysis_cached,
     plan_risks,
 )
 from .budgets import (
@@ -29,6 +30,7 @@ from .experiments import (
     experiments_within_allowance,
     tolerated_experiment_ids,
 )
+from .gantt import gantt_chart, gantt_items, gantt_table
 from .initiatives import (
     dependencies_of,
     dependency_get,
@@ -42,8 +44,6 @@ from .initiatives import (
 )
 from .pages import (
     NEED_LABELS,
-    gantt_chart,
-    gantt_table,
     plan_page,
 )
 from .people import (
@@ -63,6 +63,7 @@ from .rights import (
     can_set_team_budget,
     capacity_people,
     capacity_settable_ids,
+    initiative_owners,
 )
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "can_set_capacity",
     "can_set_team_budget",
     "capacity_people",
+    "initiative_owners",
     "capacity_settable_ids",
     "dependencies_of",
     "dependency_get",
@@ -88,6 +90,7 @@ __all__ = [
     "experiment_verdicts",
     "experiments_within_allowance",
     "gantt_chart",
+    "gantt_items",
     "gantt_table",
     "goals_at_risk",
     "goals_with_plans",
@@ -95,6 +98,7 @@ __all__ = [
     "initiative_list",
     "people_load",
     "plan_analysis",
+    "plan_analysis_cached",
     "plan_page",
     "plan_risks",
     "small_wins",

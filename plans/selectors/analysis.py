@@ -3,18 +3,21 @@ risk, computed per goal from plain tasks (see plans.schedule)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Q, Sum
 
 from goals.models import OPEN_STATUSES
 from teams.models import Organization
 from teams.selectors import org_today
 
+from ..cache import plan_version
 from ..models import FINISHED, Capacity, Dependency, Initiative, Status, TeamBudget
 from ..schedule import (
     Conflict,
@@ -134,28 +137,33 @@ def plan_analysis(
     for the initiatives given, but measured against the whole organisation: an owner's load counts
     all their unfinished initiatives, and a team's budget all the requests of the team's goals in
     the budget's period. A fixed number of queries, whatever the number of initiatives."""
+    return analyse_tasks(org=org, tasks=[_task(i) for i in initiatives], today=today)
+
+
+def analyse_tasks(*, org: Organization, tasks: list[Task], today: date | None = None) -> PlanAnalysis:
+    """plan_analysis of initiatives already read as plans.schedule.Task (e.g. from ``values()``)."""
     today = today or org_today(org)  # the organisation's day, also in a job outside any request
-    ids = {i.pk for i in initiatives}
+    ids = {t.id for t in tasks}
     edges = list(
         Dependency.objects.filter(Q(predecessor_id__in=ids) | Q(successor_id__in=ids)).values_list(
             "predecessor_id", "successor_id"
         )
     ) if ids else []  # fmt: skip
-    tasks = [_task(i) for i in initiatives]
-    horizon = max((i.goal.end_date for i in initiatives), default=today)
-    owners = {i.owner_id for i in initiatives}
+    horizon = max((t.goal_end for t in tasks if t.goal_end), default=today)
+    owners = {t.owner_id for t in tasks if t.owner_id}
     elsewhere = [
         Task(id=pk, title=title, start=start, due=due, priority=priority, status=status, owner_id=owner_id)
         for pk, title, start, due, priority, status, owner_id in Initiative.objects.filter(
             org=org, owner_id__in=owners
         )
         .exclude(status__in=FINISHED)
+        .order_by()  # not the model's ordering (a join on dimensions and a sort nobody reads)
         .values_list("pk", "title", "start_date", "due_date", "priority", "status", "owner_id")
         if pk not in ids
     ] if owners else []  # fmt: skip
     capacity = dict(Capacity.objects.filter(membership_id__in=owners).values_list("membership_id", "load"))
-    team_ids = {i.goal.team_id for i in initiatives if i.goal.team_id}
-    first = min((i.start_date for i in initiatives), default=today)
+    team_ids = {t.team_id for t in tasks if t.team_id}
+    first = min((t.start for t in tasks), default=today)
     budgets = [
         (b.team_id, b.start_date, b.end_date, b.amount)
         for b in TeamBudget.objects.filter(org=org, team_id__in=team_ids, start_date__lte=horizon,
@@ -175,6 +183,31 @@ def plan_analysis(
     )
     return PlanAnalysis(critical=longest, conflicts=conflicts, at_risk_goal_ids=set(at_risk),
                         slipped_ids=_slipped(tasks, today), critical_by_goal=paths)  # fmt: skip
+
+
+ANALYSIS_TIMEOUT = 24 * 3600  # a day: the key carries the day anyway
+
+
+def plan_analysis_cached(
+    *, org: Organization, scope: str, initiatives: list[Initiative] | None = None,
+    tasks: list[tuple[Task, datetime | None]] | None = None,
+) -> PlanAnalysis:  # fmt: skip
+    """``plan_analysis`` of one goal's plan or one team's (``scope``, e.g. "goal:12" or "team:3"),
+    from the shared cache while the organisation's plans have not changed (plans.cache moves
+    their version on every write) and the organisation's day is the same. The key also carries
+    the initiatives given and when each last changed, so another set never reads this one's.
+    Pass the initiatives, or ``tasks``: (task, the initiative's updated_at) read with ``values()``."""
+    today = org_today(org)
+    pairs = tasks if tasks is not None else [(_task(i), i.updated_at) for i in initiatives or []]
+    rows = ";".join(f"{t.id}@{stamp.timestamp() if stamp else ''}" for t, stamp in pairs)
+    digest = hashlib.sha256(rows.encode()).hexdigest()[:32]
+    key = f"plans:analysis:{org.pk}:{scope}:{plan_version(org_id=org.pk)}:{today.isoformat()}:{digest}"
+    found = cache.get(key)
+    if isinstance(found, PlanAnalysis):
+        return found
+    analysis = analyse_tasks(org=org, tasks=[t for t, _stamp in pairs], today=today)
+    cache.set(key, analysis, timeout=ANALYSIS_TIMEOUT)
+    return analysis
 
 
 def goals_at_risk(

@@ -5,22 +5,21 @@ slips and who may report progress on each), and the Gantt's data for a goal or a
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import date, timedelta
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from goals.models import Goal
 from goals.periods import day_label, span_label
 from teams.models import Membership, Organization
 
-from ..models import Initiative, Need
-from .analysis import plan_analysis
+from ..models import Initiative, Need, Status
+from .analysis import plan_analysis_cached
 from .budgets import budget_suggestions, team_budget_for
 from .experiments import experiment_verdicts
-from .initiatives import dependencies_of, dependency_list, initiative_list
+from .initiatives import dependency_list, initiative_list
 from .rights import can_plan, can_report_progress
 
 NEED_LABELS = dict(Need.choices)
@@ -44,16 +43,29 @@ def _weeks_label(goal: Goal, item: Initiative) -> str:
     )
 
 
-def plan_page(*, org: Organization, member: Membership, goal: Goal) -> dict[str, Any]:
+PLAN_WINDOW = 300  # rows the plan table shows before "show all"
+
+
+def _url_maker(name: str, org: Organization) -> Any:
+    """A function of an initiative's id that gives the URL `name` for it: reversed once for the
+    page, not once per row."""
+    marker = 987654321
+    template = reverse(name, args=[org.slug, marker])
+    before, after = template.split(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def plan_page(*, org: Organization, member: Membership, goal: Goal, show_all: bool = False) -> dict[str, Any]:
     """One goal's plan as its page shows it to `member`: the rows grouped by goal dimension (each
     with its weeks, dates, original due date, critical path, conflicts, slip, needs, experiment
     verdict and whether `member` reports its progress — `can_report_progress`, the plan decided
     once), the conflicts that involve these rows, the dependencies, budget suggestions and the
-    team's budget."""
+    team's budget. Beyond PLAN_WINDOW rows the table shows the first PLAN_WINDOW unless
+    ``show_all``; the analysis, conflicts and totals always cover the whole plan."""
     items = list(initiative_list(org=org, goal=goal))
     team_budget = team_budget_for(goal=goal)
     may_plan = can_plan(member=member, goal=goal)
-    analysis = plan_analysis(org=org, initiatives=items)
+    analysis = plan_analysis_cached(org=org, scope=f"goal:{goal.pk}", initiatives=items)
     critical = analysis.critical_ids
     verdicts = experiment_verdicts(org=org, initiatives=items)
     flagged: dict[int, list[str]] = {}
@@ -62,7 +74,10 @@ def plan_page(*, org: Organization, member: Membership, goal: Goal) -> dict[str,
             flagged.setdefault(pk, []).append(conflict.kind)
     groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
     today = timezone.localdate()
-    for item in items:
+    status_labels = dict(Status.choices)
+    edit_url, progress_url = _url_maker("initiative_edit", org), _url_maker("initiative_progress", org)
+    shown = items if show_all or len(items) <= PLAN_WINDOW else items[:PLAN_WINDOW]
+    for item in shown:
         name = item.dimension.name if item.dimension else ""
         groups.setdefault(name, []).append(
             {
@@ -78,6 +93,9 @@ def plan_page(*, org: Organization, member: Membership, goal: Goal) -> dict[str,
                 "needs": [NEED_LABELS[n] for n in item.needs if n in NEED_LABELS],
                 "tolerated": verdicts.get(item.pk),
                 "can_report": can_report_progress(member=member, initiative=item, may_plan=bool(may_plan)),
+                "status_label": status_labels.get(item.status, item.status),
+                "edit_url": edit_url(item.pk),
+                "progress_url": progress_url(item.pk),
             }  # fmt: skip
         )
     by_id = {i.pk: i for i in items}
@@ -93,63 +111,5 @@ def plan_page(*, org: Organization, member: Membership, goal: Goal) -> dict[str,
         "items": items, "dependencies": dependency_list(org=org, goal=goal),
         "suggestions": budget_suggestions(initiatives=items), "team_budget": team_budget,
         "can_plan": may_plan, "total_budget": sum((i.budget or 0) for i in items),
+        "shown_count": len(shown), "total_count": len(items),
     }  # fmt: skip
-
-
-def _overdue_text(days: int) -> str:
-    return ngettext("Overdue by %(n)d day", "Overdue by %(n)d days", days) % {"n": days}
-
-
-def gantt_chart(
-    *, org: Organization, items: list[Initiative], start: date, end: date, group_by_goal: bool, color_by: str
-) -> dict[str, Any]:
-    """The Gantt's data: one row per initiative under a header row for its group (its goal on a
-    team's Gantt, its goal dimension on a goal's), original and current dates, dependency links,
-    milestones, the critical path, and which initiatives are overdue (past due, not finished)."""
-    analysis = plan_analysis(org=org, initiatives=items)
-    critical = analysis.critical_ids  # each goal's own critical path
-    today = timezone.localdate()
-    groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
-    rows: list[dict[str, Any]] = []
-    for i in items:
-        if group_by_goal:
-            key, label = f"g{i.goal_id}", i.goal.title
-        else:
-            key, label = f"d{i.dimension_id or 0}", i.dimension.name if i.dimension else ""
-        groups.setdefault(key, {"key": key, "label": label, "count": 0})["count"] += 1
-        overdue = i.due_date is not None and i.due_date < today and not i.is_finished
-        rows.append({
-            "id": i.pk, "title": i.title, "group": key,
-            "dimension": i.goal.title if group_by_goal else (i.dimension.name if i.dimension else ""),
-            "goal": i.goal.title, "owner": i.owner.user.get_full_name(), "start": i.start_date.isoformat(),
-            "end": ((i.due_date or i.goal.end_date) + timedelta(days=1)).isoformat(),
-            "due": i.due_date.isoformat() if i.due_date else None,
-            "dates": span_label(i.start_date, i.due_date, today=today) if i.due_date else
-            _("%(start)s, ongoing") % {"start": span_label(i.start_date, None, today=today)},
-            "baseline_start": i.baseline_start.isoformat(),
-            "baseline_end": ((i.baseline_due or i.goal.end_date) + timedelta(days=1)).isoformat(),
-            "status": i.status, "status_label": i.get_status_display(), "priority": i.priority,
-            "progress": i.progress, "critical": i.pk in critical, "milestone": i.is_milestone,
-            "milestone_reached": i.milestone_reached_at is not None, "ongoing": i.ongoing,
-            "overdue": overdue, "overdue_days": (today - i.due_date).days if overdue and i.due_date else 0,
-            "overdue_text": _overdue_text((today - i.due_date).days) if overdue and i.due_date else "",
-        })  # fmt: skip
-    # Rows of a group together, groups in order of first appearance (the items' own order inside).
-    order = {key: n for n, key in enumerate(groups)}
-    rows.sort(key=lambda r: order[r["group"]])
-    links = [{"from": a, "to": b} for b, preds in dependencies_of(initiatives=items).items() for a in preds]
-    return {
-        "rows": rows, "groups": list(groups.values()), "links": links, "today": today.isoformat(),
-        "goal_start": start.isoformat(), "goal_end": (end + timedelta(days=1)).isoformat(),
-        "color_by": color_by,
-        "labels": {"baseline": _("Original dates"), "today": _("Today"), "critical": _("Critical path"),
-                   "milestone": _("Milestone"), "overdue": _("overdue"), "no_dimension": _("Other initiatives")},
-    }  # fmt: skip
-
-
-def gantt_table(chart: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """The chart as a table (the accessible and phone view): each group with its rows."""
-    by_group: dict[str, list[dict[str, Any]]] = {}
-    for row in chart["rows"]:
-        by_group.setdefault(row["group"], []).append(row)
-    return [(group, by_group.get(group["key"], [])) for group in chart["groups"]]

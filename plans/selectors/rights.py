@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from goals.models import Goal
 from goals.selectors import can_change_goal
 from teams.errors import Verdict, allow, refuse
-from teams.models import Membership, Role, Team
+from teams.models import Membership, Organization, Role, Team
 from teams.selectors import can_manage_team, managed_team_ids
 
 from ..models import Dependency, Initiative
@@ -91,6 +91,16 @@ def capacity_settable_ids(*, member: Membership, people: list[Membership]) -> se
     if member.role != Role.MANAGER:
         return set()
     return set(capacity_people(member=member).order_by().values_list("pk", flat=True))
+
+
+def initiative_owners(org: Organization, actor: Membership | None = None) -> QuerySet[Membership]:
+    """Who may own an initiative (the service's check: active, an admin, manager or member), by
+    name: the owner picker's rule "initiative-owner"."""
+    return (
+        Membership.objects.filter(org=org, is_active=True, role__in=OWNER_ROLES)
+        .select_related("user")
+        .order_by("user__display_name")
+    )
 
 
 def capacity_people(*, member: Membership) -> QuerySet[Membership]:

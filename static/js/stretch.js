@@ -336,3 +336,97 @@ document.addEventListener("htmx:afterRequest", function (event) {
     link.remove();
   }
 });
+
+/* People pickers (teams.people_picker, templates/includes/person_picker.html): a combobox whose
+   matches htmx fetches as the user types. The arrows move through them (aria-activedescendant),
+   Enter or a click chooses one (its id goes into the hidden input the form posts), Escape closes
+   them; typing again forgets the person chosen until another is chosen. */
+(function () {
+  "use strict";
+
+  function picker(element) {
+    var root = element && element.closest ? element.closest("[data-person-picker]") : null;
+    if (!root) { return null; }
+    return {
+      root: root,
+      input: root.querySelector("[data-picker-input]"),
+      value: root.querySelector("[data-picker-value]"),
+      list: root.querySelector("[role='listbox']")
+    };
+  }
+
+  function options(p) {
+    return Array.prototype.slice.call(p.list.querySelectorAll("[role='option']:not([aria-disabled='true'])"));
+  }
+
+  function setOpen(p, open) {
+    p.list.hidden = !open;
+    p.input.setAttribute("aria-expanded", open ? "true" : "false");
+    if (!open) { activate(p, null); }
+  }
+
+  function activate(p, option) {
+    p.list.querySelectorAll("[role='option']").forEach(function (o) {
+      o.setAttribute("aria-selected", o === option ? "true" : "false");
+    });
+    if (option) {
+      p.input.setAttribute("aria-activedescendant", option.id);
+      if (option.scrollIntoView) { option.scrollIntoView({ block: "nearest" }); }
+    } else {
+      p.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function choose(p, option) {
+    p.value.value = option.getAttribute("data-value");
+    p.input.value = option.getAttribute("data-label");
+    setOpen(p, false);
+    p.value.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var p = picker(event.target);
+    if (!p || event.target !== p.list) { return; }
+    setOpen(p, p.list.children.length > 0 && document.activeElement === p.input);
+  });
+
+  document.addEventListener("input", function (event) {
+    var p = event.target.matches && event.target.matches("[data-picker-input]") ? picker(event.target) : null;
+    if (p && p.value.value) { p.value.value = ""; }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var p = event.target.matches && event.target.matches("[data-picker-input]") ? picker(event.target) : null;
+    if (!p) { return; }
+    var found = options(p);
+    var current = document.getElementById(p.input.getAttribute("aria-activedescendant") || "");
+    var index = found.indexOf(current);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!found.length) { return; }
+      if (p.list.hidden) { setOpen(p, true); }
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      var next = index < 0 ? (step > 0 ? 0 : found.length - 1) : Math.min(Math.max(index + step, 0), found.length - 1);
+      activate(p, found[next]);
+    } else if (event.key === "Enter" && !p.list.hidden) {
+      event.preventDefault();  // Enter chooses; it does not send the form half filled
+      if (current && index >= 0) { choose(p, current); } else if (found.length === 1) { choose(p, found[0]); }
+    } else if (event.key === "Escape" && !p.list.hidden) {
+      event.preventDefault();
+      setOpen(p, false);
+    }
+  });
+
+  // A click (or tap) on a match chooses it; the text box keeps the focus.
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest && event.target.closest(".picker-options")) { event.preventDefault(); }
+  });
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest ? event.target.closest("[data-person-picker] [role='option']") : null;
+    if (option && option.getAttribute("aria-disabled") !== "true") { choose(picker(option), option); }
+  });
+  document.addEventListener("focusout", function (event) {
+    var p = event.target.matches && event.target.matches("[data-picker-input]") ? picker(event.target) : null;
+    if (p) { setOpen(p, false); }
+  });
+})();

@@ -189,3 +189,29 @@ def assert_no_raw_values(page) -> None:
     text = page.locator("body").inner_text()
     found = {name: pattern.findall(text)[:3] for name, pattern in _RAW.items() if pattern.search(text)}
     assert not found, f"raw values on {page.url}: {found}"
+
+
+def pick_person(box, name: str) -> None:
+    """Choose `name` in a person picker (teams.people_picker) with the keyboard: type it into the
+    combobox, wait for the matches, move to the one with that name with the arrow keys, press Enter."""
+    from playwright.sync_api import expect
+
+    box.click()
+    box.fill(name)
+    listbox = box.page.locator(f"#{box.get_attribute('aria-controls')}")
+    options = listbox.locator("[role='option']:not([aria-disabled='true'])")
+    expect(options.filter(has_text=name).first).to_be_visible()
+    expect(options.filter(has_not_text=name)).to_have_count(0)  # the matches of `name`, not an older list
+    expect(box).to_have_attribute("aria-expanded", "true")
+    target = listbox.locator(f"[role='option'][data-label='{name}']").first
+    target_id = target.get_attribute("id")
+    for _ in range(options.count()):
+        box.press("ArrowDown")
+        if box.get_attribute("aria-activedescendant") == target_id:
+            break
+    assert box.get_attribute("aria-activedescendant") == target_id, f"{name} never became the active option"
+    box.press("Enter")
+    expect(box).to_have_value(name)
+    expect(box).to_have_attribute("aria-expanded", "false")
+    hidden = box.locator("xpath=preceding-sibling::input[@data-picker-value]")
+    assert hidden.input_value() == target.get_attribute("data-value")

@@ -25,7 +25,14 @@ from teams.selectors import org_today
 from tests import factories
 from tracking import services as tracking
 
-from .conftest import ARTIFACTS, VIEWPORTS, assert_accessible, assert_no_raw_values, assert_nothing_squeezed
+from .conftest import (
+    ARTIFACTS,
+    VIEWPORTS,
+    assert_accessible,
+    assert_no_raw_values,
+    assert_nothing_squeezed,
+    pick_person,
+)
 from .test_payroll_widths import KEYS_VISIBLE
 from .test_shell import assert_fits_the_screen
 
@@ -187,7 +194,7 @@ def test_manager_sets_decomposes_activates_and_plans_a_goal(zh_page, acme):
     add = page.locator("form.plan-form").last
     field(add, "Goal dimension").fill("用户获取")
     field(add, "Initiative").fill("三场线上推荐活动")
-    field(add, "Owner").select_option(label="张三")
+    pick_person(field(add, "Owner"), "张三")
     today = org_today(org)  # work from today on, due within the goal's period: nothing overdue
     field(add, "Start").fill(today.isoformat())
     field(add, "Due").fill(min(today + timedelta(days=14), end).isoformat())
@@ -259,7 +266,7 @@ def test_member_checks_in_and_the_manager_acts_on_the_alert(zh_page, acme, behin
     field(form, "Cause").select_option("competition")
     field(form, "Cause in your words").fill("重点区域竞争加剧")
     field(form, "Corrective action").fill("在该区域增加推广预算，并开拓新的客户群体")
-    field(form, "Owner").select_option(label="陈经理")
+    pick_person(field(form, "Owner"), "陈经理")
     field(form, "Due").fill((org_today(acme["org"]) + timedelta(days=14)).isoformat())
     form.get_by_role("button", name=zh("Save cause and action")).click()
     expect(page.get_by_test_id("alert-state")).to_have_text(zh("Acknowledged"))
@@ -350,7 +357,7 @@ def test_a_colleague_is_nominated_and_the_star_is_on_the_honour_board(zh_page, a
     page.goto("/o/acme/recognition/")
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("Recognition"))
     nominate = page.get_by_test_id("nomination-form")
-    field(nominate, "Colleague").select_option(label="张三")
+    pick_person(field(nominate, "Colleague"), "张三")
     field(nominate, "Reason").fill("三场推荐活动按时完成，还帮忙解决了法务问题")
     nominate.get_by_role("button", name=zh("Nominate")).click()
     expect(page.locator(".message-success")).to_have_text(
@@ -364,7 +371,7 @@ def test_a_colleague_is_nominated_and_the_star_is_on_the_honour_board(zh_page, a
     expect(candidate).to_contain_text(zh("most nominated"))
     check(page, "recognition-manager")
     star = page.get_by_test_id("star-form")
-    field(star, "Star of the month").select_option(label="张三")
+    pick_person(field(star, "Star of the month"), "张三")
     field(star, "Citation").fill("三场推荐活动按时完成：新增用户 12,000。")
     star.get_by_role("button", name=zh("Select"), exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("Honour board"))

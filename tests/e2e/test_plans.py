@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from teams.models import Role
 from tests import factories
 
-from .conftest import ARTIFACTS, assert_accessible
+from .conftest import ARTIFACTS, assert_accessible, pick_person
 from .test_shell import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -50,7 +50,7 @@ def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_
         add = page.locator("form.plan-form").last  # the add form (swapped in again after each row)
         add.locator("#id_dimension_name").fill(dimension)
         add.locator("#id_title").fill(title)
-        add.locator("#id_owner").select_option(label=owner)
+        pick_person(add.locator("#id_owner"), owner)
         add.locator("#id_start_date").fill(start)
         if due:
             add.locator("#id_due_date").fill(due)
@@ -76,7 +76,7 @@ def test_manager_builds_the_plan_and_owner_reports_progress(page, browser, live_
     expect(table.locator("tr", has_text="Community operations")).to_contain_text("Customer-service staff")
     # A bad row is explained in place and nothing is added.
     page.locator("#id_title").fill("Bad row")
-    page.locator("#id_owner").select_option(label="张三")
+    pick_person(page.locator("#id_owner"), "张三")
     page.locator("#id_start_date").fill("2026-11-01")
     page.locator("#id_due_date").fill("2026-10-01")
     page.get_by_role("button", name="Add to the plan").click()

@@ -15,7 +15,7 @@ from tests import factories
 from tracking import services
 from tracking.models import Alert, CorrectiveAction, MetricEntry, Standup
 
-from .conftest import ARTIFACTS, assert_accessible
+from .conftest import ARTIFACTS, assert_accessible, pick_person
 from .test_shell import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -73,7 +73,7 @@ def test_member_logs_a_standup_and_the_manager_handles_the_alert(page, browser, 
     page.locator("#id_cause").select_option("competition")
     page.locator("#id_cause_note").fill("Competition intensified in a key region")
     page.locator("#id_action").fill("More promotion budget there, and a new customer segment")
-    page.locator("#id_owner").select_option(label="Sun Manager")
+    pick_person(page.locator("#id_owner"), "Sun Manager")
     page.locator("#id_due_date").fill((org_today(world["org"]) + timedelta(days=14)).isoformat())
     page.get_by_role("button", name="Save cause and action").click()
     expect(page.get_by_test_id("alert-state")).to_have_text("Acknowledged")

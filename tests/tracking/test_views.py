@@ -268,7 +268,7 @@ TRACKING_PAGE_QUERIES = {
     "standup": 8,
     "channels": 5,
     "tracking_index": 11,
-    "goal_values": 8,
+    "goal_values": 7,  # the value form's person picker lists no one (teams.people_picker)
 }
 
 

@@ -55,7 +55,8 @@ def test_every_periodic_job_is_covered_here():
         "tracking.tasks.sweep_stuck_work",
         "incentives.tasks.sweep_payout_runs",
         "teams.tasks.outbox_drain",
-    }  # fmt: skip  (recognition: tests/recognition/test_double_beat.py; the sweeps: their own tests)
+        "people.tasks.remind_one_on_ones",
+    }  # fmt: skip  (recognition: tests/recognition/test_double_beat.py; people: tests/people/test_reminders.py; the sweeps: their own tests)
     assert {entry["task"] for entry in beat_schedule().values()} <= covered
 
 

@@ -19,3 +19,13 @@ class IncentivesConfig(AppConfig):
             seed_scale_extensions.append(seed_incentives_scale)
         if reset_incentives_scale not in seed_scale_resets:
             seed_scale_resets.insert(0, reset_incentives_scale)
+        _register_people_rules()
+
+
+def _register_people_rules() -> None:
+    """Who the incentives forms' person pickers offer: the selectors their services check."""
+    from teams.people_picker import register_people_rule
+
+    from .selectors import grantable_managers
+
+    register_people_rule("grantable-manager", lambda org, actor: grantable_managers(org=org))

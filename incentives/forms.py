@@ -223,10 +223,10 @@ class GrantForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Why this manager needs to see the pay of their teams, e.g. a salary review."))  # fmt: skip
 
-    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "grant_%s")
         super().__init__(*args, **kwargs)
-        choose_people(self.fields["manager"], people=people)
+        choose_people(self.fields["manager"], org=org, rule="grantable-manager")
 
 
 class RevokeForm(forms.Form):

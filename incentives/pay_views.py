@@ -31,8 +31,7 @@ def _grants_page(request: OrgRequest, *, form: GrantForm | None = None,
             grant.revoke_form = refused[1]
         elif grant.in_force:
             grant.revoke_form = RevokeForm(auto_id=f"revoke-{grant.pk}-%s")
-    people = selectors.grantable_managers(org=request.org)
-    context = {"grants": grants, "form": form or GrantForm(people=people)}
+    context = {"grants": grants, "form": form or GrantForm(org=request.org)}
     return render(request, "incentives/grants.html", context, status=status)
 
 
@@ -42,7 +41,7 @@ def grants_view(request: OrgRequest) -> HttpResponse:
     """Settings → Pay access: the grants (in force, then revoked) and a form to grant one."""
     if request.method != "POST":
         return _grants_page(request)
-    form = GrantForm(request.POST, people=selectors.grantable_managers(org=request.org))
+    form = GrantForm(request.POST, org=request.org)
     if form.is_valid():
         try:
             grant = services.money_grant_create(org=request.org, actor=request.membership,

@@ -20,3 +20,13 @@ class RetrosConfig(AppConfig):
             draft_panel_providers.append(lessons_for_draft)
         if seed_retros not in seed_demo_extensions:
             seed_demo_extensions.append(seed_retros)
+        _register_people_rules()
+
+
+def _register_people_rules() -> None:
+    """Who the retros forms' person pickers offer: a facilitator is a manager or a member."""
+    from teams.people_picker import active_people, register_people_rule
+
+    register_people_rule(
+        "retro-facilitator", lambda org, actor: active_people(org).filter(role__in=["manager", "member"])
+    )

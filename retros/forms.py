@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from goals.models import Goal
 from teams.models import Membership, Team
 from teams.page_forms import DateField, choose_people
+from teams.people_picker import person_label
 from teams.selectors import managed_team_ids
 
 from .models import (
@@ -62,7 +63,7 @@ class StartForm(forms.Form):
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
         goals = Goal.objects.filter(org_id=member.org_id, team__in=teams).order_by("-end_date", "title")
         self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
-        choose_people(self.fields["facilitator"], org=member.org, roles=("manager", "member"))
+        choose_people(self.fields["facilitator"], org=member.org, rule="retro-facilitator", actor=member)
 
 
 class CardForm(forms.Form):
@@ -99,7 +100,10 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, retro: Retrospective, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choose_people(self.fields["owner"], people=action_owners(team=retro.team))
+        # The team's people only (a team, not the organisation): a short list, so a plain <select>.
+        owner = self.fields["owner"]
+        owner.queryset = action_owners(team=retro.team)  # type: ignore[attr-defined]
+        owner.label_from_instance = person_label  # type: ignore[attr-defined]
         self.fields["goal"].queryset = Goal.objects.filter(  # type: ignore[attr-defined]
             org_id=retro.org_id, team_id=retro.team_id
         ).order_by("-end_date", "title")

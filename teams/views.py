@@ -94,11 +94,19 @@ def org_home_view(request: OrgRequest) -> HttpResponse:
     my_teams = list(request.membership.teams.order_by("name"))
     context = {
         "my_teams": my_teams,
-        "team_count": len(selectors.team_tree(org=request.org)),
+        "team_count": selectors.team_count(org=request.org),
         "member_count": selectors.membership_list(org=request.org).filter(is_active=True).count(),
         "panels": home_panels(request),
     }
     return render(request, "teams/org_home.html", context)
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def org_floor_view(request: OrgRequest) -> HttpResponse:
+    """The benchmarks' floor: an organisation page that renders only base.html (the access check,
+    the session, the shell and its context). `bench/inprocess.py` measures every page against it."""
+    return render(request, "base.html")
 
 
 @org_page(roles=ALL_ROLES)

@@ -333,7 +333,10 @@ def per_role(scenarios: list[Scenario], roles: list[str]) -> list[tuple[Scenario
     out: list[tuple[Scenario, str]] = []
     for s in scenarios:
         if s.logged_in and not s.body:
-            out += [(Scenario(f"{s.name}-{role}", s.path, s.logged_in, f"{s.what} ({role})"), role) for role in roles]
+            out += [
+                (Scenario(f"{s.name}-{role}", s.path, s.logged_in, f"{s.what} ({role})"), role)
+                for role in roles
+            ]
         else:
             out.append((s, "manager"))
     return out

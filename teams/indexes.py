@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -19,7 +20,7 @@ class CoveringIndex(models.Index):
         super().__init__(*args, **kwargs)
         self.covering = list(covering)
 
-    def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+    def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
         path, args, kwargs = super().deconstruct()
         kwargs["covering"] = self.covering
         return "teams.indexes.CoveringIndex", args, kwargs

@@ -68,8 +68,9 @@ lock:  ## Re-resolve pyproject.toml's dependencies into the pinned lock file.
 	/tmp/stretch-lock/bin/python bin/list_deps.py dev | /tmp/stretch-lock/bin/pip install --quiet -r /dev/stdin
 	/tmp/stretch-lock/bin/pip freeze --exclude pip > $(LOCK)
 
-bench: install  ## Load generated data into PostgreSQL, serve with gunicorn, drive with locust.
+bench: install  ## Every page in-process against the floor page (manager and member), then gunicorn under locust.
 	$(BIN)/pip install --quiet --requirement requirements/bench.txt
+	$(BIN)/python bench/inprocess.py --write
 	$(BIN)/python bench/run.py
 
 soak: install  ## 50 users for 5 minutes against gunicorn + Celery worker and beat; checks nothing is lost or doubled.

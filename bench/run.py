@@ -70,9 +70,13 @@ DB_NAME = "stretch_bench"
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 15
 SETTINGS_MODULE = os.environ.get("BENCH_SETTINGS", "config.settings.local")
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-# A plain member of the scale organisation (person0000-0016 are admins, HR and viewers).
-BENCH_USER = "person0100@scale.stretch"
-SEED_ARGS: list[str] = []  # seed_scale defaults: 500 people in 50 teams
+# Who the scenarios sign in as (person0000-0016 are admins, HR and viewers; then every tenth person
+# is a manager, the others members). BENCH_USER also posts the stand-ups (with an API token).
+BENCH_USER = "person0100@scale.stretch"  # a manager
+BENCH_MEMBER = "person0101@scale.stretch"  # a member
+# Every signed-in GET scenario runs once per role (BENCH_ROLES=manager to halve the run).
+ROLE_USERS = {"manager": BENCH_USER, "member": BENCH_MEMBER}
+SEED_ARGS: list[str] = []  # seed_scale defaults: 50 teams, 500 people topped up to 5,000 by payroll
 MAX_ERROR_RATE = 0.01
 
 
@@ -94,7 +98,7 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         "ping", "/api/v1/ping/", False, "bare JSON endpoint, no database or session: the framework's floor"
     ),
-    Scenario("home", f"/o/{SCALE_ORG_SLUG}/", True, "organisation home page, signed in as a plain member"),
+    Scenario("home", f"/o/{SCALE_ORG_SLUG}/", True, "organisation home page"),
     Scenario(
         "goal-tree",
         f"/o/{SCALE_ORG_SLUG}/goals/",
@@ -147,7 +151,7 @@ SCENARIOS: list[Scenario] = [
         "standup-post",
         f"/api/v1/orgs/{SCALE_ORG_SLUG}/standups/",
         True,
-        "a stand-up with one metric value, posted with an API token (the same day again: an update)",
+        "a stand-up with one metric value, posted with the manager's API token (the same day again: an update)",
         body='{{"day": "{today}", "yesterday": "Visited customers", "today": "Proposal", "blockers": "", '
         '"mood": 4, "values": [{{"goal": {standup_goal}, "value": "12"}}]}}',
     ),
@@ -305,10 +309,37 @@ def prepare_data(env: dict[str, str]) -> str:
     out = run([*manage, "seed_scale", *SEED_ARGS], env=env, capture=True)
     print(out, end="")
     seeded = out.strip().splitlines()[0] if out.strip() else "seed_scale"
-    seeded += f" (command total {time.perf_counter() - started:.1f}s)"
+    seeded += f" (command total {time.perf_counter() - started:.1f}s), then ANALYZE"
+    analyze()
     if needs_collectstatic(env):
         run([*manage, "collectstatic", "--noinput", "-v", "0"], env=env)
     return seeded
+
+
+def analyze() -> None:
+    """Planner statistics for the freshly loaded tables: autovacuum may be off (it is on the machines
+    here) or not have run yet, and without statistics PostgreSQL plans 1,000,000 values as if the
+    table were empty."""
+    conn = pg_connect(DB_NAME)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("ANALYZE")
+    conn.close()
+    log(f"ANALYZE {DB_NAME}")
+
+
+def per_role(scenarios: list[Scenario], roles: list[str]) -> list[tuple[Scenario, str]]:
+    """Each signed-in GET scenario once per role (named `<scenario>-<role>`); the others once."""
+    out: list[tuple[Scenario, str]] = []
+    for s in scenarios:
+        if s.logged_in and not s.body:
+            out += [
+                (Scenario(f"{s.name}-{role}", s.path, s.logged_in, f"{s.what} ({role})"), role)
+                for role in roles
+            ]
+        else:
+            out.append((s, "manager"))
+    return out
 
 
 def resolve_paths(scenarios: list[Scenario]) -> list[Scenario]:
@@ -416,9 +447,10 @@ def stop(process: subprocess.Popen[bytes], what: str) -> None:
 
 
 # --- Sign-in ----------------------------------------------------------------------------------
-def sign_in(base: str) -> str:
-    """Sign in once (the login form locks an account after repeated failures) and return the
-    session cookie, after checking it opens the organisation home page."""
+def sign_in(base: str, email: str | None = None) -> str:
+    """Sign in once as `email` (default BENCH_USER; the login form locks an account after repeated
+    failures) and return the session cookie, after checking it opens the organisation home page."""
+    email = email or BENCH_USER
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with opener.open(f"{base}/accounts/login/", timeout=10) as response:
@@ -427,7 +459,7 @@ def sign_in(base: str) -> str:
     if not csrf:
         raise SystemExit("[bench] the sign-in page set no csrftoken cookie")
     form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": csrf, "username": BENCH_USER, "password": SCALE_PASSWORD}
+        {"csrfmiddlewaretoken": csrf, "username": email, "password": SCALE_PASSWORD}
     ).encode()
     request = urllib.request.Request(  # noqa: S310 - loopback http URL
         f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}, method="POST"
@@ -436,7 +468,7 @@ def sign_in(base: str) -> str:
         response.read()
     session = next((c.value for c in jar if c.name == "sessionid"), None)
     if not session:
-        raise SystemExit(f"[bench] signing in as {BENCH_USER} failed (no session cookie); not retrying")
+        raise SystemExit(f"[bench] signing in as {email} failed (no session cookie); not retrying")
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args: object, **kwargs: object) -> None:
@@ -452,8 +484,8 @@ def sign_in(base: str) -> str:
     except urllib.error.HTTPError as error:
         status = error.code
     if status != 200:
-        raise SystemExit(f"[bench] signed in as {BENCH_USER}, but /o/{SCALE_ORG_SLUG}/ answered {status}")
-    log(f"signed in as {BENCH_USER}")
+        raise SystemExit(f"[bench] signed in as {email}, but /o/{SCALE_ORG_SLUG}/ answered {status}")
+    log(f"signed in as {email}")
     return session
 
 
@@ -649,7 +681,9 @@ def git_revision() -> str:
 INTRO = """# Benchmarks
 
 How fast Stretch serves its pages and API against a large generated organisation
-(`manage.py seed_scale`: 500 people in 50 teams, extended by every app), and how that changes
+(`manage.py seed_scale`, then `ANALYZE`: 50 teams; 500 people created with them and topped up to
+5,000 by the payroll extension — 2 admins, 5 HR, 10 viewers, 498 managers, 4,485 members; 2,000
+goals; 1,000,000 metric values; 100,000 stand-ups; plans, payroll and the rest), and how that changes
 over time. Tests assert query counts, never wall-clock times; the wall-clock figures live here.
 
 ## How to reproduce
@@ -661,7 +695,9 @@ over time. Tests assert query counts, never wall-clock times; the wall-clock fig
 `bench/run.py` makes sure PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) answer,
 recreates the database `stretch_bench`, runs `migrate` and `seed_scale`, starts gunicorn on a free
 loopback port (with `gunicorn.conf.py` when present, 4 sync workers), signs in once as
-`person0100@scale.stretch` (a plain member) and drives one scenario at a time with locust
+`person0100@scale.stretch` (a manager) and as `person0101@scale.stretch` (a member), runs every
+signed-in page scenario once per role (`-manager`, `-member`; `BENCH_ROLES=manager` for one) and
+drives one scenario at a time with locust
 (`bench/locustfile.py`): closed loop, no think time, every user repeating one GET. Anything but a
 200 counts as an error, and a redirect to the sign-in page is an error, not a fast answer. The run
 fails when a scenario's error rate is above 1 %. Raw locust CSVs and logs land in `bench-results/`.
@@ -820,10 +856,11 @@ def main() -> int:
             time.sleep(0.5)
         workers = len(child_pids(server.pid))
         log(f"gunicorn up on {base} with {workers} workers")
-        session = sign_in(base)
+        roles = [r for r in os.environ.get("BENCH_ROLES", "manager,member").split(",") if r in ROLE_USERS]
+        sessions = {role: sign_in(base, ROLE_USERS[role]) for role in roles or ["manager"]}
         token = api_token(env) if any(s.body for s in scenarios) else ""
-        for scenario in scenarios:
-            results.append(run_scenario(scenario, base, session, users, duration, token))
+        for scenario, role in per_role(scenarios, list(sessions)):
+            results.append(run_scenario(scenario, base, sessions[role], users, duration, token))
         machine_rows = machine(workers, load_before)
     finally:
         stop(server, "gunicorn")

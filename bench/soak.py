@@ -5,8 +5,8 @@ beat) on PostgreSQL and Redis, then check that nothing was lost, doubled or answ
     .venv/bin/python bench/soak.py --users 5 --minutes 0.3 --no-doc    # smoke run
 
 Data preparation, gunicorn, free ports, sign-in and the machine description come from
-bench/run.py (`make bench`): the database is recreated and seeded with `seed_scale` (500 people in
-50 teams). The mix of users is in bench/soak_locustfile.py. Checks, after the worker has drained
+bench/run.py (`make bench`): the database is recreated and seeded with `seed_scale` (50 teams,
+5,000 people after the payroll top-up), then analysed. The mix of users is in bench/soak_locustfile.py. Checks, after the worker has drained
 the queue:
 
 1. no 5xx: none in locust's answers, none in the gunicorn access log;

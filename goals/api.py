@@ -163,10 +163,11 @@ class GoalViewSet(
         max_depth = query_depth(params["max_depth"], "max_depth") if params.get("max_depth") else None
         refuse_empty(params, ["team", "root", "max_depth"])
         include_closed = query_bool(params, "closed", default=True)
-        rows = selectors.goal_tree(
+        rows = selectors.goal_tree_values(
             org=self.org, team=team, include_closed=include_closed, root_id=root_id, max_depth=max_depth
         )
-        return Response(tree_nodes(rows, goal_attainment(org=self.org, goals=[row.goal for row in rows])))
+        progress = goal_attainment(org=self.org, goal_ids=[row.goal["id"] for row in rows])
+        return Response(tree_nodes(rows, progress))
 
     @extend_schema(
         parameters=[OpenApiParameter("on", date, description="Targets in force on this date (default: the latest)."),

@@ -128,6 +128,9 @@ class Goal(models.Model):
             models.Index(fields=["org", "team"]),
             models.Index(fields=["org", "parent"]),
             models.Index(fields=["org", "metric_name", "end_date"]),
+            # The goal list's order (goals API, tree): a page of 50 is read from the index, not
+            # by sorting every goal of the organisation.
+            models.Index(fields=["org", "start_date", "title", "id"], name="goal_org_list_order"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -17,19 +17,74 @@ Roll-up (a strategy goal has no values of its own; its sub-goals do):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from teams.models import Organization
 
-from .models import Direction, Goal, Status, TargetVersion
+from .models import OPEN_STATUSES, Direction, Goal, Status, TargetVersion
 
-ProgressProvider = Callable[[list[Goal]], dict[int, Decimal]]
+
+@dataclass(frozen=True)
+class VersionFacts:
+    """What progress needs of a target version."""
+
+    number: int
+    challenge: Decimal
+    effective_from: date
+
+
+@dataclass(frozen=True)
+class GoalFacts:
+    """What progress needs of a goal: read as plain rows (`values()`), so that a page that rolls
+    up thousands of goals builds no model instances."""
+
+    pk: int
+    parent_id: int | None
+    status: str
+    direction: str
+    weight: Decimal
+    title: str
+    result_value: Decimal | None
+    versions: tuple[VersionFacts, ...]  # oldest first
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+def goal_facts(goals: Iterable[Goal]) -> list[GoalFacts]:
+    """GoalFacts of model instances: their prefetched versions when they carry them, else one query."""
+    goal_list = list(goals)
+    if all("versions" in getattr(g, "_prefetched_objects_cache", {}) for g in goal_list):
+        versions = {
+            g.pk: [(v.number, v.challenge, v.effective_from) for v in g.versions.all()] for g in goal_list
+        }
+    else:
+        versions = _version_rows([g.pk for g in goal_list])
+    return [
+        GoalFacts(pk=g.pk, parent_id=g.parent_id, status=g.status, direction=g.direction, weight=g.weight,
+                  title=g.title, result_value=g.result_value,
+                  versions=tuple(VersionFacts(*row) for row in sorted(versions.get(g.pk, []))))
+        for g in goal_list
+    ]  # fmt: skip
+
+
+def _version_rows(goal_ids: Sequence[int]) -> dict[int, list[tuple[int, Decimal, date]]]:
+    found: dict[int, list[tuple[int, Decimal, date]]] = defaultdict(list)
+    rows = TargetVersion.objects.filter(goal_id__in=list(goal_ids)).order_by("goal_id", "number")
+    for goal_id, number, challenge, effective_from in rows.values_list(
+        "goal_id", "number", "challenge", "effective_from"
+    ):
+        found[goal_id].append((number, challenge, effective_from))
+    return found
+
+
+ProgressProvider = Callable[[list[GoalFacts]], dict[int, Decimal]]
 progress_providers: list[ProgressProvider] = []
 
 PERCENT = Decimal("0.1")
@@ -51,7 +106,7 @@ class Measure:
     source: str = "measured"  # "measured" (indicators) or "result" (a closed goal's final result)
 
 
-MeasureProvider = Callable[[list[Goal]], dict[int, Measure]]
+MeasureProvider = Callable[[list[GoalFacts]], dict[int, Measure]]
 measure_providers: list[MeasureProvider] = []
 
 
@@ -62,21 +117,24 @@ def attainment(*, actual: Decimal, target: Decimal, direction: str) -> Decimal |
     return None if target == 0 else (actual / target * 100).quantize(PERCENT)
 
 
-def from_results(goals: list[Goal]) -> dict[int, Decimal]:
+def from_results(goals: list[GoalFacts]) -> dict[int, Decimal]:
     progress: dict[int, Decimal] = {}
     for goal in goals:
-        versions = sorted(goal.versions.all(), key=lambda v: v.number)
-        if goal.result_value is None or not versions:
+        if goal.result_value is None or not goal.versions:
             continue
-        value = attainment(actual=goal.result_value, target=versions[-1].challenge, direction=goal.direction)
+        value = attainment(
+            actual=goal.result_value, target=goal.versions[-1].challenge, direction=goal.direction
+        )
         if value is not None:
             progress[goal.pk] = value
     return progress
 
 
-def goal_measures(goals: Iterable[Goal]) -> dict[int, Measure]:
+def goal_measures(goals: Iterable[Goal | GoalFacts]) -> dict[int, Measure]:
     """{goal id: its own measure}: final results of closed goals, then what providers know."""
-    goal_list = list(goals)
+    given = list(goals)
+    models = [g for g in given if isinstance(g, Goal)]
+    goal_list = [g for g in given if isinstance(g, GoalFacts)] + (goal_facts(models) if models else [])
     measures = {
         pk: Measure(attainment=value, source="result") for pk, value in from_results(goal_list).items()
     }
@@ -87,7 +145,7 @@ def goal_measures(goals: Iterable[Goal]) -> dict[int, Measure]:
     return measures
 
 
-def goal_progress(goals: Iterable[Goal]) -> dict[int, Decimal]:
+def goal_progress(goals: Iterable[Goal | GoalFacts]) -> dict[int, Decimal]:
     """{goal id: percent of the challenge target}, for the goals that have a figure of their own."""
     return {pk: m.attainment for pk, m in goal_measures(goals).items() if m.attainment is not None}
 
@@ -224,15 +282,21 @@ def goal_attainment(
 ) -> dict[int, Attainment]:
     """{goal id: progress as shown} for the given goals (or ids), rolled up from everything below
     them. Three queries whatever the number of goals: the organisation's goals (the tree), the
-    target versions of the goals involved, and the providers' read of the indicators."""
+    target versions of the goals involved, and the providers' read of the indicators — all read
+    as plain rows, never as model instances."""
     wanted = list(dict.fromkeys([*(g.pk for g in goals), *goal_ids]))
     if not wanted:
         return {}
-    everything = {g.pk: g for g in Goal.objects.filter(org=org).defer("description", "rationale").order_by()}
+    everything = {
+        row[0]: row
+        for row in Goal.objects.filter(org=org)
+        .order_by()
+        .values_list("pk", "parent_id", "status", "direction", "weight", "title", "result_value")
+    }
     below: dict[int, list[int]] = defaultdict(list)
-    for goal in everything.values():
-        if goal.parent_id is not None and goal.status != Status.CANCELLED:
-            below[goal.parent_id].append(goal.pk)
+    for pk, parent_id, status, *_rest in everything.values():
+        if parent_id is not None and status != Status.CANCELLED:
+            below[parent_id].append(pk)
     needed: set[int] = set()
     stack = [pk for pk in wanted if pk in everything]
     while stack:
@@ -240,8 +304,12 @@ def goal_attainment(
         if pk not in needed:
             needed.add(pk)
             stack.extend(below.get(pk, []))
-    loaded = [everything[pk] for pk in sorted(needed)]
-    prefetch_related_objects(loaded, Prefetch("versions", queryset=TargetVersion.objects.order_by("number")))
+    versions = _version_rows(sorted(needed))
+    loaded = [
+        GoalFacts(pk=pk, parent_id=parent_id, status=status, direction=direction, weight=weight, title=title,
+                  result_value=result, versions=tuple(VersionFacts(*v) for v in versions.get(pk, [])))
+        for pk, parent_id, status, direction, weight, title, result in (everything[pk] for pk in sorted(needed))
+    ]  # fmt: skip
     nodes = {
         g.pk: Node(pk=g.pk, parent_id=g.parent_id, weight=g.weight, title=g.title,
                    cancelled=g.status == Status.CANCELLED)

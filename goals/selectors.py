@@ -17,7 +17,6 @@ from teams.errors import Verdict, allow, refuse
 from teams.models import Membership, Organization, Role, Team
 from teams.selectors import audit_list, managed_team_ids, member_team_ids, org_today
 
-from .cascade import tree_order
 from .decompose import equal_split
 from .history import HistoryLine, history
 from .models import (
@@ -34,6 +33,10 @@ from .models import (
 from .periods import period_containing
 from .progress import Attainment, goal_attainment
 from .smart import HistoryPoint
+from .tree_selectors import TREE_FIELDS as TREE_FIELDS  # the tree read as plain rows, re-exported
+from .tree_selectors import TreeValues as TreeValues
+from .tree_selectors import goal_tree_values as goal_tree_values
+from .tree_selectors import tree_shape
 
 
 def goal_list(
@@ -115,11 +118,7 @@ def goal_tree(
 
     A fixed number of queries whatever the number of goals: the tree's shape is read as bare ids,
     then only the goals shown are loaded, with their targets."""
-    shape = Goal.objects.filter(org=org)
-    if not include_closed:
-        shape = shape.exclude(status__in=CLOSED_STATUSES)
-    rows_ = list(shape.order_by("start_date", "title", "id").values_list("pk", "parent_id", "team_id"))
-    order = tree_order(rows_, team_id=team.pk if team is not None else None, root_id=root_id,
+    order = tree_shape(org=org, team=team, include_closed=include_closed, root_id=root_id,
                        max_depth=max_depth, max_rows=max_rows)  # fmt: skip
     shown = goal_list(org=org, with_child_count=False).filter(pk__in=[pk for pk, _d, _h in order])
     goals = {g.pk: g for g in shown}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +25,7 @@ from .models import (
     TargetVersion,
 )
 from .progress import Attainment, goal_attainment
-from .selectors import TreeRow, current_version
+from .selectors import TreeValues
 
 # The goal of the API docs' create example (the article's operations goal).
 ARTICLE_GOAL = {
@@ -65,6 +66,20 @@ class TargetVersionSerializer(serializers.ModelSerializer):  # type: ignore[type
         model = TargetVersion
         fields = ("number", "base", "challenge", "stretch", "effective_from", "overrides")
         read_only_fields = fields
+
+
+@functools.cache
+def _version_fields() -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+    return dict(TargetVersionSerializer().fields)
+
+
+def version_dict(version: TargetVersion) -> dict[str, Any]:
+    """What `TargetVersionSerializer(version).data` says, as a plain dictionary: the same fields
+    turn the same values into the same JSON, without building a serializer for every goal of a list."""
+    return {
+        name: None if (value := getattr(version, name)) is None else field.to_representation(value)
+        for name, field in _version_fields().items()
+    }
 
 
 class PeriodTargetSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -124,9 +139,10 @@ class GoalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         )  # fmt: skip
         read_only_fields = fields
 
+    @extend_schema_field(TargetVersionSerializer(allow_null=True))
     def get_targets(self, goal: Goal) -> dict[str, Any] | None:
-        versions = sorted(goal.versions.all(), key=lambda v: v.number)
-        return TargetVersionSerializer(versions[-1]).data if versions else None  # type: ignore[return-value]
+        versions = goal.versions.all()  # prefetched, oldest first
+        return version_dict(max(versions, key=lambda v: v.number)) if versions else None
 
     @extend_schema_field(AttainmentSerializer(allow_null=True))
     def get_attainment(self, goal: Goal) -> dict[str, object] | None:
@@ -295,25 +311,27 @@ class AuditEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
     changes = serializers.JSONField()
 
 
-def tree_nodes(rows: list[TreeRow], progress: dict[int, Attainment]) -> list[dict[str, Any]]:
+def tree_nodes(rows: list[TreeValues], progress: dict[int, Attainment]) -> list[dict[str, Any]]:
     """The cascade as nested nodes (the tree endpoint): each goal with its current targets, its
-    progress, how many goals below it were cut off (`hidden`) and its children."""
+    progress, how many goals below it were cut off (`hidden`) and its children. Built from plain
+    rows (`goal_tree_values`): no model instance, no serializer per node."""
     nodes: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     for row in rows:
         goal = row.goal
-        version = current_version(goal=goal)
+        pk, parent_id = goal["id"], goal["parent_id"]
+        base, challenge, stretch, number = row.targets
+        found = progress.get(pk)
         node = {
-            "id": goal.pk, "title": goal.title, "scope": goal.scope, "status": goal.status,
-            "team": goal.team_id, "owner": goal.owner_id, "parent": goal.parent_id, "weight": str(goal.weight),
-            "start_date": goal.start_date.isoformat(), "end_date": goal.end_date.isoformat(),
-            "metric_name": goal.metric_name, "unit": goal.unit,
-            "targets": {"base": str(version.base), "challenge": str(version.challenge),
-                        "stretch": str(version.stretch), "version": version.number},
-            "attainment": progress[goal.pk].as_dict() if goal.pk in progress else None,
+            "id": pk, "title": goal["title"], "scope": goal["scope"], "status": goal["status"],
+            "team": goal["team_id"], "owner": goal["owner_id"], "parent": parent_id, "weight": str(goal["weight"]),
+            "start_date": goal["start_date"].isoformat(), "end_date": goal["end_date"].isoformat(),
+            "metric_name": goal["metric_name"], "unit": goal["unit"],
+            "targets": {"base": str(base), "challenge": str(challenge), "stretch": str(stretch), "version": number},
+            "attainment": found.as_dict() if found is not None else None,
             "hidden": row.hidden, "children": [],
         }  # fmt: skip
-        nodes[goal.pk] = node
-        parent = nodes.get(goal.parent_id) if goal.parent_id else None
+        nodes[pk] = node
+        parent = nodes.get(parent_id) if parent_id else None
         (parent["children"] if parent else roots).append(node)
     return roots

@@ -73,6 +73,11 @@ def team_get(*, org: Organization, team_id: int) -> Team:
         raise Http404("No team found.") from None
 
 
+def team_count(*, org: Organization) -> int:
+    """How many teams the organisation has (one COUNT; the home page needs no tree for it)."""
+    return Team.objects.filter(org=org).count()
+
+
 def team_tree(*, org: Organization) -> list[tuple[Team, int]]:
     """All teams of the organisation in tree order, each with its depth (one query)."""
     teams = list(team_list(org=org))

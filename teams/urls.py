@@ -44,6 +44,7 @@ org_urlpatterns = [
     path("", views.org_home_view, name="org_home"),
     path("teams/", views.team_directory_view, name="team_directory"),
     path("people/pick/<slug:people_rule>/", views.people_pick_view, name="people_pick"),
+    path("floor/", views.org_floor_view, name="org_floor"),
     path("settings/", views.org_settings_view, name="org_settings"),
     path("settings/teams/", views.team_list_view, name="team_list"),
     path("settings/teams/<int:team_id>/", views.team_edit_view, name="team_edit"),

@@ -95,7 +95,7 @@ def org_home_view(request: OrgRequest) -> HttpResponse:
     my_teams = list(request.membership.teams.order_by("name"))
     context = {
         "my_teams": my_teams,
-        "team_count": len(selectors.team_tree(org=request.org)),
+        "team_count": selectors.team_count(org=request.org),
         "member_count": selectors.membership_list(org=request.org).filter(is_active=True).count(),
         "panels": home_panels(request),
     }
@@ -116,6 +116,14 @@ def people_pick_view(request: OrgRequest, people_rule: str) -> HttpResponse:
         "people": found[:PICK_LIMIT], "more": len(found) > PICK_LIMIT, "limit": PICK_LIMIT,
         "input_id": input_id if INPUT_ID.match(input_id) else "pick",
     })  # fmt: skip
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def org_floor_view(request: OrgRequest) -> HttpResponse:
+    """The benchmarks' floor: an organisation page that renders only base.html (the access check,
+    the session, the shell and its context). `bench/inprocess.py` measures every page against it."""
+    return render(request, "base.html")
 
 
 @org_page(roles=ALL_ROLES)

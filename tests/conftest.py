@@ -1,16 +1,27 @@
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import datetime
 
 import pytest
 from django.test import Client
 
 from teams.models import Membership, Organization, Role
+from tracking import dashboard_cache
 
 from . import factories
 
 ROLES = [r.value for r in Role]
+
+
+@pytest.fixture(autouse=True)
+def _own_dashboard_cache(monkeypatch):
+    """Each test keeps its team dashboards under keys of its own: test databases reuse ids
+    (between runs, and SQLite within one), and the shared cache (Redis, shared by the parallel
+    workers; or files) keeps what an earlier test stored for "team 5". Clearing the whole cache
+    instead would pull sessions from under the other workers' tests."""
+    monkeypatch.setattr(dashboard_cache, "_PREFIX", f"test-dashboard:{uuid.uuid4().hex}")
 
 
 @pytest.fixture

@@ -92,7 +92,16 @@ def test_every_route_is_named_and_declares_access():
 def test_walk_covers_the_whole_project():
     """Guards the walker itself: if it silently found nothing, every other check would pass."""
     names = {r.name for r in ROUTES}
-    assert {"org_home", "member_list", "team-list", "member-detail", "login", "api_me", "healthz"} <= names
+    assert {
+        "org_home",
+        "org_floor",
+        "member_list",
+        "team-list",
+        "member-detail",
+        "login",
+        "api_me",
+        "healthz",
+    } <= names
     assert len(ROUTES) >= 30
 
 

@@ -7,12 +7,16 @@ class TrackingConfig(AppConfig):
     verbose_name = _("Tracking")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from goals.models import Goal, SupportingMetric, TargetVersion
         from goals.progress import measure_providers
         from goals.signals import targets_changed
         from teams.demo import seed_demo_extensions
         from teams.hooks import home_panel_providers, shell_context_providers
         from teams.scale import seed_scale_extensions, seed_scale_resets
 
+        from .dashboard_cache import goal_changed
         from .demo import seed_tracking
         from .scale import reset_tracking_scale, seed_tracking_scale
         from .selectors import inbox_context, latest_measures
@@ -29,6 +33,13 @@ class TrackingConfig(AppConfig):
             shell_context_providers.append(inbox_context)
         targets_changed.connect(
             recompute_on_target_change, dispatch_uid="tracking-recompute-on-target-change"
+        )
+        for model in (Goal, TargetVersion, SupportingMetric):
+            post_save.connect(
+                goal_changed, sender=model, dispatch_uid=f"tracking-dashboard-{model.__name__}-saved"
+            )
+        post_delete.connect(
+            goal_changed, sender=SupportingMetric, dispatch_uid="tracking-dashboard-metric-deleted"
         )
         if seed_tracking not in seed_demo_extensions:
             seed_demo_extensions.append(seed_tracking)

@@ -18,7 +18,7 @@ from teams.models import Role
 from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
-from tests.queries import assert_queries
+from tests.queries import assert_queries, pinned_queries
 from tests.tracking.deal import sales_deal
 from tests.tracking.test_api import api
 from tracking import services
@@ -64,7 +64,10 @@ def test_dashboard_cards_and_burnup_data(org, manager, team):
 
 
 # The reviews' owner pickers search as you type (teams.people_picker): no query for the people.
-PAGE_QUERIES = {"team_dashboard": 14, "weekly_review": 14, "monthly_review": 15}
+# The dashboard answers from the last recompute (tracking.dashboard_cache): its second GET runs
+# only the access checks and the page shell; the first GET after a recompute computes it.
+PAGE_QUERIES = {"team_dashboard": 5, "weekly_review": 14, "monthly_review": 15}
+DASHBOARD_COMPUTED_QUERIES = 14
 
 
 @pytest.mark.parametrize("name", PAGE_QUERIES)
@@ -81,6 +84,43 @@ def test_dashboard_and_review_query_counts_are_the_same_for_5_goals_and_for_40(o
     assert_queries(PAGE_QUERIES[name], client, url)
     grow(35)
     assert_queries(PAGE_QUERIES[name], client, url)
+
+
+def test_dashboard_computed_after_a_recompute_costs_the_same_queries_for_5_goals_and_for_40(
+    org, manager, team
+):
+    client = login(manager)
+    url = reverse("team_dashboard", args=[org.slug, team.pk])
+    client.get(url)  # the session and the shell warmed up
+    for n in (5, 35):
+        for i in range(n):
+            make_goal(org, manager, team, title=f"Goal {n}-{i}")
+        services.indicators_recompute(org=org, since=org_today(org) - timedelta(days=3))
+        with pinned_queries(DASHBOARD_COMPUTED_QUERIES, "the dashboard computed after a recompute"):
+            assert client.get(url).status_code == 200
+
+
+def test_dashboard_shows_a_new_value_at_once_and_the_recompute_after_it(org, manager, member, team):
+    """Served from the cache, never stale: a value written (by a stand-up) shows on the next
+    view, and so does what the recompute it queues makes of it."""
+    goal = make_goal(org, manager, team)
+    services.indicators_recompute(org=org, since=org_today(org) - timedelta(days=3))
+    client = login(member)
+    url = reverse("team_dashboard", args=[org.slug, team.pk])
+
+    def body() -> str:
+        return client.get(url).content.decode().split('id="burnup-data"', 1)[1]  # from the charts on
+
+    before = body()
+    assert body() == before  # the second view comes from the cache
+    services.standup_submit(member=member, actor=member, data=services.StandupInput(
+        day=org_today(org), today="Calls",
+        values=(services.EntryInput(goal_id=goal.pk, value="987654"),)))  # fmt: skip
+    after = body()
+    assert after != before  # the burn-up chart reads the values: shown at once
+    assert "988,096 of 1,000" not in after  # the card's actual waits for the recompute
+    services.indicators_recompute(org=org)  # the job the stand-up queued
+    assert "988,096 of 1,000" in body()  # 46 × 9.6 + 987,654, from that recompute
 
 
 def test_weekly_review_prepares_itself_and_records_decisions(org, manager, member, team):

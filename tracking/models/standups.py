@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import AMOUNT, Goal, SupportingMetric
+from teams.indexes import CoveringIndex
 from teams.models import Membership, Organization, User
 
 
@@ -109,7 +110,10 @@ class MetricEntry(models.Model):
             models.UniqueConstraint(fields=["org", "external_id"], name="metric_entry_unique_external_id"),
         ]
         indexes = [
-            models.Index(fields=["goal", "supporting_metric", "day"]),
+            # A goal's daily series (dashboards, recompute) read from the index alone.
+            CoveringIndex(
+                fields=["goal", "supporting_metric", "day"], covering=["value"], name="metric_entry_series"
+            ),
             models.Index(fields=["org", "day"]),
             models.Index(fields=["standup"]),
         ]

@@ -4,18 +4,20 @@ the indicator overview and imports."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Avg, F, Max, OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from goals.models import Goal, Status, SupportingMetric, TargetVersion
-from goals.progress import Attainment, Measure, attainment, goal_attainment
+from goals.progress import Attainment, GoalFacts, Measure, attainment, goal_attainment
 from teams.models import Membership, Organization, Team
 
+from ..indicators import explain
 from ..models import (
     ImportJob,
     IndicatorKind,
@@ -133,7 +135,15 @@ def _versions_of(goals: list[Goal]) -> dict[int, list[TargetVersion]]:
     return found
 
 
-def in_force(versions: list[TargetVersion], day: date) -> TargetVersion | None:
+class _Effective(Protocol):
+    @property
+    def effective_from(self) -> date: ...
+
+
+V = TypeVar("V", bound=_Effective)
+
+
+def in_force(versions: Sequence[V], day: date) -> V | None:
     """The newest approved version effective on the day (the first one before the period)."""
     current = versions[0] if versions else None
     for version in versions:
@@ -142,38 +152,34 @@ def in_force(versions: list[TargetVersion], day: date) -> TargetVersion | None:
     return current
 
 
-def latest_measures(goals: list[Goal]) -> dict[int, Measure]:
+def latest_measures(goals: list[GoalFacts]) -> dict[int, Measure]:
     """Measure provider for `goals.progress`: each open goal's newest lagging snapshot, with its
     attainment computed against the challenge target in force on the snapshot's day (so an approved
-    revision counts even before the recompute it triggers has run), its status and why."""
-    open_goals = [g for g in goals if g.is_open]
-    if not open_goals:
+    revision counts even before the recompute it triggers has run), its status and why. Plain rows
+    in, plain rows read: a roll-up over thousands of goals builds no model instance."""
+    by_id = {g.pk: g for g in goals if g.is_open}
+    if not by_id:
         return {}
-    snapshots = list(
-        IndicatorSnapshot.objects.filter(
-            goal_id__in=[g.pk for g in open_goals], metric_key=0, kind=IndicatorKind.LAGGING,
-            day=newest_snapshot_day(),
-        )
-    )  # fmt: skip
-    by_id = {g.pk: g for g in open_goals}
-    versions = _versions_of(open_goals)
+    snapshots = IndicatorSnapshot.objects.filter(
+        goal_id__in=list(by_id), metric_key=0, kind=IndicatorKind.LAGGING, day=newest_snapshot_day()
+    ).values_list("goal_id", "day", "actual", "target", "attainment", "status", "pace", "detail")
+    labels = {code: str(label) for code, label in IndicatorStatus.choices}
     measures: dict[int, Measure] = {}
-    for snapshot in snapshots:
-        goal = by_id[snapshot.goal_id]
-        version = in_force(versions.get(goal.pk, []), snapshot.day)
-        target = version.challenge if version is not None else snapshot.target
-        value = snapshot.attainment
-        if snapshot.actual is not None and target is not None:
-            value = attainment(actual=snapshot.actual, target=target, direction=goal.direction)
-        measures[goal.pk] = Measure(
-            attainment=value, status=snapshot.status, status_label=str(snapshot.get_status_display()),
-            reason=snapshot.status_reason, target=target, version=version.number if version else None,
-            day=snapshot.day,
+    for goal_id, day, actual, snapshot_target, value, status, pace, detail in snapshots:
+        goal = by_id[goal_id]
+        version = in_force(goal.versions, day)
+        target = version.challenge if version is not None else snapshot_target
+        if actual is not None and target is not None:
+            value = attainment(actual=actual, target=target, direction=goal.direction)
+        measures[goal_id] = Measure(
+            attainment=value, status=status, status_label=labels.get(status, status),
+            reason=explain(status, pace, detail or {}),  # as IndicatorSnapshot.status_reason
+            target=target, version=version.number if version else None, day=day,
         )  # fmt: skip
     return measures
 
 
-def latest_attainment(goals: list[Goal]) -> dict[int, Decimal]:
+def latest_attainment(goals: list[GoalFacts]) -> dict[int, Decimal]:
     """Attainment of the challenge target in force from the newest lagging snapshot of each open goal."""
     return {pk: m.attainment for pk, m in latest_measures(goals).items() if m.attainment is not None}
 

@@ -17,6 +17,7 @@ from teams.errors import NotAllowed
 from teams.models import Membership, Organization
 from teams.selectors import can_manage_team, org_today
 from tracking import selectors
+from tracking.dashboard_cache import dashboards_invalidate
 from tracking.models import ActionState, Alert, AlertState, Cause, CorrectiveAction, Review
 
 from ._common import TEXT_LIMIT
@@ -74,6 +75,7 @@ def alert_acknowledge(
         locked.save(
             update_fields=["state", "cause", "cause_note", "acknowledged_by", "acknowledged_at", "updated_at"]
         )
+        dashboards_invalidate(org_id=locked.org_id)  # the dashboards show the alert's state
         assert action.owner is not None and action.due_date is not None  # noqa: S101 - validated above
         twin = CorrectiveAction.objects.filter(
             alert=locked, description=action.description.strip(), owner=action.owner, due_date=action.due_date

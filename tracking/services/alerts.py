@@ -21,6 +21,7 @@ from teams.models import Membership, Organization, Role
 from teams.selectors import org_today
 from teams.services import audit_record
 from tracking import selectors
+from tracking.dashboard_cache import dashboards_invalidate
 from tracking.models import (
     Alert,
     AlertState,
@@ -300,6 +301,8 @@ def alerts_evaluate(
         result.resolved = stale
     if full:
         result.escalated = _escalate(org=org, rules=rules, day=day)
+    if result.raised or result.reopened or result.resolved or result.escalated:
+        dashboards_invalidate(org_id=org.pk)  # the dashboards list the open alerts
     return result
 
 
@@ -386,6 +389,7 @@ def alert_resolve(
         )
         alert.refresh_from_db()
         if changed:
+            dashboards_invalidate(org_id=alert.org_id)
             audit_record(org=alert.org, actor=actor.user, action="alert.resolve", target=alert, scope=f"alert:{alert.pk}",
                          changes={"state": [before, AlertState.RESOLVED], "reason": [None, reason],
                                   "note": [None, alert.resolution],

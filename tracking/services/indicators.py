@@ -19,6 +19,7 @@ from teams.models import Membership, Organization, OutboxJob
 from teams.selectors import org_today
 from teams.services import outbox_enqueue
 from tracking import indicators, selectors
+from tracking.dashboard_cache import dashboards_invalidate, dashboards_invalidate_goals
 from tracking.models import IndicatorKind, IndicatorSnapshot, RuleKind
 from tracking.tasks import recompute_goals
 
@@ -175,6 +176,11 @@ def indicators_recompute(
             unique_fields=["goal", "metric_key", "day"],
             update_fields=SNAPSHOT_FIELDS,
         )
+        # The dashboards show these snapshots (and the roll-up above them): served from this recompute.
+        if goal_ids is None:
+            dashboards_invalidate(org_id=org.pk)
+        else:
+            dashboards_invalidate_goals(org_id=org.pk, goal_ids={row.goal_id for row in rows})
     return len(rows)
 
 

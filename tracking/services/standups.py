@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from teams.models import Membership
 from teams.selectors import org_today
 from tracking import selectors
+from tracking.dashboard_cache import dashboards_invalidate
 from tracking.models import MetricEntry, Mood, Source, Standup
 
 from ._common import TEXT_LIMIT
@@ -86,6 +87,10 @@ def standup_submit(*, member: Membership, actor: Membership, data: StandupInput)
         touched = sorted(old_goals | {e.goal.pk for e in clean})
         if touched:
             schedule_recompute(org=member.org, goal_ids=touched, since=data.day)
+            # The burn-up charts read the values themselves: no wait for the recompute.
+            dashboards_invalidate(
+                org_id=member.org_id, team_ids={e.goal.team_id for e in clean if e.goal.team_id}
+            )
     return standup
 
 

@@ -23,6 +23,7 @@ from teams.models import Membership, Organization
 from teams.page_forms import parse_day
 from teams.selectors import org_today
 from tracking import selectors
+from tracking.dashboard_cache import dashboards_invalidate
 from tracking.models import MetricEntry, Source
 
 from .indicators import schedule_recompute
@@ -332,6 +333,8 @@ def _store(*, org: Organization, actor: Membership, entries: list[CleanEntry], s
         result.goal_ids = sorted(touched)
         if touched:
             schedule_recompute(org=org, goal_ids=result.goal_ids, since=since)
+            # The burn-up charts read the values themselves: no wait for the recompute.
+            dashboards_invalidate(org_id=org.pk, team_ids={e.goal.team_id for e in entries if e.goal.team_id})
     return result
 
 
@@ -372,3 +375,4 @@ def entry_delete(*, entry: MetricEntry, actor: Membership) -> None:
     with transaction.atomic():
         entry.delete()
         schedule_recompute(org=org, goal_ids=[goal_id], since=day)
+        dashboards_invalidate(org_id=org.pk, team_ids=[entry.goal.team_id] if entry.goal.team_id else [])

@@ -8,7 +8,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,7 +27,7 @@ from teams.models import Team
 from teams.page_forms import apply_service_errors, parse_day
 from teams.selectors import org_today
 
-from .. import exports, selectors, services
+from .. import dashboard_cache, exports, selectors, services
 from ..forms import (
     ReviewActionForm,
     ReviewForm,
@@ -39,10 +42,22 @@ def _day(raw: str | None, default: date) -> date:
 @org_page(roles=ALL_ROLES)
 @require_GET
 def dashboard_view(request: OrgRequest, team_id: int) -> HttpResponse:
-    """Team dashboard: goal cards against the expected pace, burn-up charts, indicators, alerts."""
+    """Team dashboard: goal cards against the expected pace, burn-up charts, indicators, alerts.
+    The access check and the team run on every request; the body, the same for everyone who sees
+    the team, is served from the last recompute (tracking.dashboard_cache)."""
     team = selectors.team_get(org=request.org, team_id=team_id)
-    dashboard = selectors.team_dashboard(org=request.org, team=team, today=org_today(request.org))
-    return render(request, "tracking/dashboard.html", {"dashboard": dashboard})
+    today = org_today(request.org)
+    key = dashboard_cache.body_key(
+        org_id=request.org.pk, team_id=team.pk, language=get_language(), today=today
+    )
+    body = dashboard_cache.body_get(key)
+    if body is None:
+        dashboard = selectors.team_dashboard(org=request.org, team=team, today=today)
+        body = render_to_string(
+            "tracking/_dashboard_body.html", {"dashboard": dashboard, "current_org": request.org}
+        )
+        dashboard_cache.body_set(key, body)
+    return render(request, "tracking/dashboard.html", {"team": team, "body": mark_safe(body)})  # noqa: S308 - our own rendering
 
 
 def _review_start(request: OrgRequest, kind: str, today: date) -> date:

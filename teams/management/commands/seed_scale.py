@@ -9,7 +9,13 @@ class Command(BaseCommand):
     help = "Create a large organisation for benchmarks (bulk inserts). Skips when it exists unless --reset."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--people", type=int, default=500)
+        parser.add_argument(
+            "--people",
+            type=int,
+            default=500,
+            help="People created with the teams; the payroll extension then tops the organisation up "
+            "to STRETCH_SCALE_PAYROLL (5,000 by default).",
+        )
         parser.add_argument("--teams", type=int, default=50)
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument(

@@ -345,6 +345,13 @@ class TokenScope(models.TextChoices):
     METRICS_WRITE = "metrics:write", _("Read, and push metric values and imports")
 
 
+# The scopes an organisation service token may have (never `full`: it is not a person).
+SERVICE_TOKEN_SCOPES = [
+    (TokenScope.READ.value, TokenScope.READ.label),
+    (TokenScope.METRICS_WRITE.value, TokenScope.METRICS_WRITE.label),
+]
+
+
 class ApiToken(models.Model):
     """An API token. Only a SHA-256 hash of the key is stored; the key is shown once.
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from .api_base import OrgScopedRelatedField
 from .forms import timezone_choices
 from .models import (
+    SERVICE_TOKEN_SCOPES,
     ApiToken,
     Currency,
     Membership,
@@ -143,7 +144,7 @@ class ApiTokenCreateSerializer(serializers.Serializer):  # type: ignore[type-arg
 
 class ServiceTokenCreateSerializer(ApiTokenCreateSerializer):
     scope = serializers.ChoiceField(
-        choices=[(TokenScope.READ, TokenScope.READ.label), (TokenScope.METRICS_WRITE, TokenScope.METRICS_WRITE.label)],
+        choices=SERVICE_TOKEN_SCOPES,
         help_text="`read`: reads what a viewer reads; `metrics:write`: also pushes metric values and imports.",
     )  # fmt: skip
 

@@ -394,6 +394,10 @@ SPECTACULAR_SETTINGS = {
         "AlertResolutionReasonEnum": "tracking.models.ResolutionReason",
         "RevisionReasonEnum": "goals.models.Revision.Reason",
         "PayoutRunStatusEnum": "incentives.models.RunStatus",
+        "GoalScopeEnum": "goals.models.Scope",
+        "TokenScopeEnum": "teams.models.TokenScope",
+        "ServiceTokenScopeEnum": "teams.models.SERVICE_TOKEN_SCOPES",
+        "AlertRuleKindEnum": "tracking.models.RuleKind",
     },
 }
 

@@ -115,11 +115,10 @@ def service_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(
-    *, token: ApiToken, actor: User | None = None, org: Organization | None = None
-) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
     """Revoke a token (again is a no-op), audited: a service token in its organisation (admins of
-    it only); a personal token in every organisation its person belongs to."""
+    it only; its service membership is switched off with it); a personal token in every
+    organisation its person belongs to."""
     if token.org is not None:
         member = (
             Membership.objects.filter(org_id=token.org_id, user_id=actor.pk).first()
@@ -130,6 +129,8 @@ def api_token_revoke(
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        if token.org_id is not None:
+            Membership.with_services.filter(user_id=token.user_id, is_service=True).update(is_active=False)
         orgs = (
             [token.org]
             if token.org is not None

@@ -142,6 +142,7 @@ def test_an_admin_creates_a_service_token_that_outlives_its_creator(org, admin, 
     revoked = session(other_admin).post(f"{url}{token_id}/revoke/")
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     assert client.get(f"/api/v1/orgs/{org.slug}/goals/").status_code == 401
+    assert not Membership.with_services.get(org=org, is_service=True).is_active
     assert AuditEntry.objects.filter(org=org, action="token.revoke", actor=other_admin.user).count() == 1
     assert AuditEntry.objects.filter(org=org, action="token.create", actor=admin.user).count() == 1
 

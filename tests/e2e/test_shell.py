@@ -156,8 +156,9 @@ def test_every_section_and_sub_section_is_on_the_screen_and_reachable_by_keyboar
     else:
         expect(button).to_be_hidden()  # the desktop has room for every section
     links = nav.get_by_role("link")
-    # Overview, goals, plans, tracking, inbox, incentives, retros, teams, settings.
-    expect(links).to_have_count(9)
+    # Overview, goals, plans, tracking, inbox, incentives, retros, people, teams, settings.
+    expect(links).to_have_count(10)
+    expect(nav.get_by_role("link", name="People")).to_be_visible()
     assert_within_the_screen(page, links)
     assert nav.evaluate("n => n.scrollWidth - n.clientWidth") <= 0
     assert_fits_the_screen(page)
@@ -203,7 +204,7 @@ def test_without_javascript_every_section_is_on_the_phone_screen(open_page, worl
     expect(page).to_have_url(re.compile(r"/o/acme/$"))
     expect(sections_menu_button(page)).to_be_hidden()  # nothing to press: the links wrap instead
     links = page.get_by_role("navigation", name="Sections").get_by_role("link")
-    expect(links).to_have_count(9)
+    expect(links).to_have_count(10)
     assert_within_the_screen(page, links)
     assert_fits_the_screen(page)
 

@@ -21,6 +21,18 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_page_number(self, request: Any, paginator: Any) -> Any:
+        """A `page` that is present must be given (`?page=` is a 400 naming it, as the schema's
+        integer says), not silently read as the first page."""
+        values = request.query_params.getlist(self.page_query_param)
+        if any(value == "" for value in values):
+            from rest_framework import serializers
+
+            raise exceptions.ValidationError(
+                {self.page_query_param: [serializers.IntegerField.default_error_messages["invalid"]]}
+            )
+        return super().get_page_number(request, paginator)
+
     def get_page_size(self, request: Any) -> int | None:
         """A page_size that is not a whole number of at least 1 is refused (400), as the schema says,
         rather than silently replaced by the default; above max_page_size it is capped."""

@@ -48,6 +48,9 @@ def goal(org, manager):
         ("goals/tree/?root=", "root"),
         ("payouts/preview/?start=", "start"),
         ("payouts/preview/?pending=1", "pending"),
+        ("goals/?page=", "page"),  # a page number that is present is a number (the schema's integer)
+        ("private-notes/?page=", "page"),
+        ("goals/?page_size=", "page_size"),
     ],
 )
 def test_a_query_parameter_outside_its_type_is_a_400_naming_it(org, manager, path, param):

@@ -31,10 +31,10 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from .access import ADMIN_ONLY, ALL_ROLES, OPEN_RULE, SAFE_METHODS, TEAM_RULE, enter_org
+from .access import ADMIN_ONLY, ALL_ROLES, OPEN_RULE, PEOPLE_WITH_MONEY, SAFE_METHODS, TEAM_RULE, enter_org
 from .api_support import Pagination, error_body, exception_handler
 from .models import ApiToken, Membership, Organization, Role, TokenScope
-from .selectors import membership_for_service_token, membership_for_user
+from .selectors import membership_for_service_token, membership_for_user, mfa_enabled
 
 
 # --- Permissions ------------------------------------------------------------------------------
@@ -57,6 +57,26 @@ def require_token_scope(request: Request, view: Any) -> None:
     if token.scope == TokenScope.READ:
         raise exceptions.PermissionDenied(_("This token is read-only."))
     raise exceptions.PermissionDenied(_("This token may only push metric values and value imports."))
+
+
+def require_mfa(*, membership: Membership, user: Any) -> None:
+    """An organisation that requires two-factor authentication of its admins and HR refuses
+    their API requests (403) until they turn it on: checked on every request, so a token made
+    before the setting was turned on (or before the person became admin or HR) gets no way
+    around it. Costs a query only for admins and HR of such an organisation."""
+    if (
+        membership.org.mfa_required
+        and not membership.is_service
+        and membership.role in PEOPLE_WITH_MONEY
+        and not mfa_enabled(user=user)
+    ):
+        raise exceptions.PermissionDenied(
+            _(
+                "%(org)s requires two-factor authentication for admins and HR. Turn it on under "
+                "Profile → Two-factor authentication, then use this token again."
+            )
+            % {"org": membership.org.name}
+        )
 
 
 class TokenScopePermission(BasePermission):
@@ -86,6 +106,7 @@ class OrgRolePermission(BasePermission):
         view.membership = membership
         view.org = membership.org
         enter_org(request._request, membership)
+        require_mfa(membership=membership, user=request.user)
         require_token_scope(request, view)
         action = getattr(view, "action", None)
         if (

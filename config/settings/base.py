@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.oidc_env import openid_connect_apps
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("STRETCH_VAR_DIR") or BASE_DIR / "var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded SQLite file and broker live here
@@ -231,24 +233,12 @@ MFA_TOTP_ISSUER = "Stretch"
 MFA_TOTP_TOLERANCE = 1  # a code of the 30 s step before or after is accepted (clock drift), once
 MFA_RECOVERY_CODE_COUNT = 10
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
-# One generic OpenID Connect provider (Keycloak, Authing, Entra ID, Google Workspace, …):
-# configured when both the issuer URL and the client id are set.
-OIDC_SERVER_URL = env("OIDC_SERVER_URL", default="")
-OIDC_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+# Generic OpenID Connect providers (Keycloak, Authing, Entra ID, Google Workspace, …): the first
+# is OIDC_SERVER_URL / OIDC_CLIENT_ID / …, more are OIDC_2_… to OIDC_9_… (config.oidc_env); each
+# is configured when its issuer URL and client id are both set, and gets a button of its own.
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
-if OIDC_SERVER_URL and OIDC_CLIENT_ID:
-    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
-        "OAUTH_PKCE_ENABLED": True,
-        "APPS": [
-            {
-                "provider_id": env("OIDC_PROVIDER_ID", default="company"),
-                "name": env("OIDC_NAME", default="Company account"),
-                "client_id": OIDC_CLIENT_ID,
-                "secret": env("OIDC_CLIENT_SECRET", default=""),
-                "settings": {"server_url": OIDC_SERVER_URL},
-            }
-        ],
-    }
+if _oidc_apps := openid_connect_apps(os.environ):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {"OAUTH_PKCE_ENABLED": True, "APPS": _oidc_apps}
 # Feishu (飞书) and DingTalk (钉钉), through allauth's providers: an app of the company's tenant.
 FEISHU_APP_ID = env("FEISHU_APP_ID", default="")
 if FEISHU_APP_ID:

@@ -151,3 +151,33 @@ def test_it_can_be_turned_off_with_a_code_when_not_required(member, client_for):
     assert selectors.mfa_enabled(user=member.user)
     assert client.post(SETTINGS, {"action": "deactivate", "code": code_for(secret, -1)}).status_code == 200
     assert not selectors.mfa_enabled(user=member.user)
+
+
+def test_tokens_made_before_the_setting_stop_working_for_admins_and_hr_until_they_enrol(
+    org, admin, members, client_for
+):
+    """The setting is checked on every API request, not only when a token is made: a token an
+    admin or HR person made before the organisation required two-factor authentication is refused
+    (403, saying why) until they turn it on; other people's tokens and service tokens carry on."""
+    goals = f"/api/v1/orgs/{org.slug}/goals/"
+    hr = members["hr"]
+    _token, hr_key = services.api_token_create(user=hr.user, name="payroll export")
+    _token, member_key = services.api_token_create(user=members["member"].user, name="crm push")
+    _token, service_key = services.service_token_create(org=org, actor=admin, name="bi", scope="read")
+
+    def get(key: str):
+        return Client(HTTP_AUTHORIZATION=f"Token {key}").get(goals)
+
+    assert get(hr_key).status_code == 200
+    services.org_sign_in_update(
+        org=org, sso_required=False, break_glass_admin=None, mfa_required=True, actor=admin.user
+    )
+    refused = get(hr_key)
+    assert refused.status_code == 403
+    assert "requires two-factor authentication for admins and HR" in refused.json()["detail"]
+    assert client_for(admin).get(goals).status_code == 403  # a session is asked the same
+    assert get(member_key).status_code == 200
+    assert get(service_key).status_code == 200
+
+    enrol(client_for(hr))
+    assert get(hr_key).status_code == 200

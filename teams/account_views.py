@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.utils import perform_login
+from allauth.account import views as allauth_views
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.dingtalk import views as dingtalk_views
 from allauth.socialaccount.providers.feishu import views as feishu_views
@@ -23,44 +23,31 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .access import public_page, user_page
-from .forms import (
-    ApiTokenForm,
-    LanguageForm,
-    LoginForm,
-    ProfileForm,
-)
+from .forms import ApiTokenForm, LanguageForm, ProfileForm
 from .page_forms import form_page
 from .sso_providers import allow_provider_redirects, configured_providers
 from .wecom import views as wecom_views
 
 
 # --- Accounts ---------------------------------------------------------------------------------
-class LoginView(auth_views.LoginView):
-    """Stretch's password sign-in, with a button for each identity provider configured."""
-
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
+class LoginView(allauth_views.LoginView):
+    """The password sign-in: django-allauth's view and login stages (a second factor, when on,
+    is asked by teams.mfa_views before the session is signed in), with Stretch's form
+    (ACCOUNT_FORMS: throttle, single sign-on required), template (templates/account/login.html)
+    and a button for each identity provider configured."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "sso_providers": configured_providers()}
 
-    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
-        response = super().render_to_response(context, **kwargs)
+    def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **response_kwargs)
         allow_provider_redirects(response)
         return response
 
-    def form_valid(self, form: Any) -> HttpResponse:
-        user = form.get_user()
-        if selectors.mfa_enabled(user=user):
-            # Right password, and a second factor is on: allauth's login stage asks for a code
-            # (teams.mfa_views) before the session is signed in.
-            return perform_login(self.request, user, redirect_url=self.get_success_url())
-        return super().form_valid(form)
-
 
 login_view = public_page(LoginView.as_view())
-logout_view = public_page(auth_views.LogoutView.as_view())
+# allauth's sign-out; a GET (a link, a prefetch, an image on another site) never signs anyone out.
+logout_view = public_page(require_POST(allauth_views.LogoutView.as_view()))
 password_change_view = user_page(
     auth_views.PasswordChangeView.as_view(
         template_name="accounts/password_change.html", success_url="/accounts/profile/?changed=1"

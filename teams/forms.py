@@ -8,9 +8,9 @@ import zoneinfo
 from datetime import datetime, timedelta
 from typing import Any
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
@@ -48,22 +48,37 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return _valid_ip(request.META.get("REMOTE_ADDR"))
 
 
-class LoginForm(AuthenticationForm):
-    """Sign-in with throttling: after LOGIN_THROTTLE_LIMIT failures for an account or an address
-    within the window, sign-in is refused with a clear message until the window has passed."""
-
-    username = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
-    )
+class LoginForm(AllauthLoginForm):
+    """django-allauth's password sign-in form (``ACCOUNT_FORMS["login"]``), with Stretch's
+    throttle: after LOGIN_THROTTLE_LIMIT failures for an account or an address within the window,
+    sign-in is refused with a clear message until the window has passed (teams.selectors). The
+    e-mail field is allauth's ``login``; its HTML name stays ``username`` so that bookmarks,
+    password managers and scripts that post the form keep working."""
 
     error_messages = {
-        **AuthenticationForm.error_messages,
         "invalid_login": _("That e-mail and password do not match. Passwords are case-sensitive."),
         "locked": _("Too many failed sign-in attempts. Try again in %(minutes)s."),
     }
 
-    def clean_username(self) -> str:
-        return str(self.cleaned_data["username"]).strip().lower()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"] = forms.EmailField(
+            label=_("E-mail"),
+            max_length=254,
+            widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+        )
+        self.fields["password"] = forms.CharField(
+            label=_("Password"),
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        )
+        self.order_fields(["login", "password"])
+
+    def add_prefix(self, field_name: str) -> str:
+        return super().add_prefix("username" if field_name == "login" else field_name)
+
+    def clean_login(self) -> str:
+        return str(self.cleaned_data["login"]).strip().lower()
 
     def clean(self) -> dict[str, Any]:
         username = str(self.data.get("username") or "").replace("\x00", "").strip().lower()[:254]
@@ -77,14 +92,16 @@ class LoginForm(AuthenticationForm):
                 params={"minutes": ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}},
             )
         try:
-            cleaned = super().clean()
-        except ValidationError:
+            cleaned: dict[str, Any] = super().clean()
+        except ValidationError as exc:
             login_attempt_record(username=username, ip=ip, succeeded=False)
+            if getattr(exc, "code", None) == "email_password_mismatch":
+                raise ValidationError(self.error_messages["invalid_login"], code="invalid_login") from exc
             raise
         # A submission with an invalid field (no password, say) never reached authenticate(): it
         # is a failed attempt too, and must not count as a success that clears the failures.
-        login_attempt_record(username=username, ip=ip, succeeded=self.get_user() is not None)
-        user = self.get_user()
+        user = self.user
+        login_attempt_record(username=username, ip=ip, succeeded=user is not None)
         if user is not None and not (verdict := can_sign_in_with_password(user=user)):
             # The password was right, but the organisation signs its members in through its
             # identity provider. This session may now connect that identity to this account

@@ -69,10 +69,16 @@ def _password_proved_user(request: HttpRequest) -> User | None:
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Stretch keeps its own password sign-in; allauth signs people in only through a provider."""
+    """allauth's account flows (the password sign-in, sign-out, the login stages) with Stretch's
+    rules: no self-service sign-up, and one throttle for passwords."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False  # no self-service sign-up; the social adapter decides for identities
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """The password form (teams.forms.LoginForm) has already applied Stretch's throttle, kept
+        in the database per account and per address with the same figures (LOGIN_THROTTLE_*):
+        a second, cache-held count of the same failures would only lock people out twice."""
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -209,9 +209,10 @@ LOGIN_THROTTLE_LIMIT = env.int("LOGIN_THROTTLE_LIMIT", default=10)
 LOGIN_THROTTLE_WINDOW = timedelta(seconds=env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=15 * 60))
 ALLOW_ORGANIZATION_CREATION = env.bool("ALLOW_ORGANIZATION_CREATION", default=True)
 
-# --- Single sign-on (django-allauth; docs/authentication.md) ---------------------------------
-# The password sign-in stays Stretch's own form (throttling above). allauth adds the identity
-# providers; teams.sso decides who may come in: a known identity, an account connecting one
+# --- Sign-in through django-allauth (docs/authentication.md) -----------------------------------
+# The password sign-in and sign-out are allauth's views with Stretch's form (its throttle, the
+# figures above, kept in the database) and templates (templates/account/). allauth adds the
+# identity providers; teams.sso decides who may come in: a known identity, an account connecting one
 # after signing in, or a verified e-mail at a domain an organisation verified. Never an e-mail
 # match alone, and never an organisation that did not invite the person.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
@@ -222,6 +223,16 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_FORMS = {"login": "teams.forms.LoginForm"}
+ACCOUNT_SESSION_REMEMBER = True  # no "remember me": a session lasts SESSION_COOKIE_AGE, idle timeout above
+# allauth's rate limits, to the throttle's figures: the password form counts failures itself
+# (per account and per address, teams.forms.LoginForm); allauth counts wrong second-factor
+# codes per account with the same limit and window. Its per-address cap on every sign-in
+# submission is off: behind one office NAT it would lock a whole company out at 9 o'clock.
+ACCOUNT_RATE_LIMITS = {
+    "login": None,
+    "login_failed": f"{LOGIN_THROTTLE_LIMIT}/{int(LOGIN_THROTTLE_WINDOW.total_seconds())}s/key",
+}
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # a matching e-mail never signs anyone in
@@ -307,6 +318,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REQUEST_MAX_BODY_SIZE = env.int("REQUEST_MAX_BODY_SIZE", default=50 * 1024 * 1024)
 # Number of reverse proxies in front of the app whose X-Forwarded-For can be trusted (0 = none).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES  # allauth sees the same client address as Stretch
 
 # --- Security headers -------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

@@ -13,8 +13,9 @@ from tests.conftest import login
 from tests.queries import assert_queries
 
 
-def sign_in(client: Client, email: str, password: str = factories.PASSWORD, **extra):
-    return client.post(reverse("login"), {"username": email, "password": password}, **extra)
+def sign_in(client: Client, email: str, password: str = factories.PASSWORD, next: str = "", **extra):
+    data = {"username": email, "password": password} | ({"next": next} if next else {})
+    return client.post(reverse("login"), data, **extra)
 
 
 # --- Sign-in ------------------------------------------------------------------------------------
@@ -29,6 +30,20 @@ def test_sign_in_rotates_the_session_and_lands_in_the_only_org(org, member):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == reverse("org_home", args=[org.slug])
+
+
+def test_sign_in_goes_through_allauth_and_stays_signed_in_after_the_browser_closes(org, member, settings):
+    """The password sign-in is django-allauth's flow with Stretch's form: no "remember me" box,
+    the session lasts SESSION_COOKIE_AGE (the idle timeout still applies), and `next` is kept."""
+    client = Client()
+    page = client.get(reverse("login"), {"next": f"/o/{org.slug}/goals/"}).content.decode()
+    assert 'name="username"' in page and 'name="password"' in page
+    assert 'name="remember"' not in page
+    response = sign_in(client, member.user.email, next=f"/o/{org.slug}/goals/")
+    assert response.status_code == 302 and response["Location"] == f"/o/{org.slug}/goals/"
+    assert client.session["account_authentication_methods"][0]["method"] == "password"  # allauth's flow
+    assert not client.session.get_expire_at_browser_close()
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
 
 
 def test_wrong_password_says_so_and_signs_nobody_in(member):

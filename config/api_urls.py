@@ -81,6 +81,9 @@ urlpatterns = [
     path("orgs/<slug:org_slug>/pulse-answers/", people_api.PulseAnswerView.as_view(), name="pulse-answer"),
     path("orgs/<slug:org_slug>/pulse-results/", people_api.PulseResultsView.as_view(), name="pulse-results"),
     path(
+        "orgs/<slug:org_slug>/team-burnout/", people_api_wins.TeamBurnoutView.as_view(), name="team-burnout"
+    ),
+    path(
         "orgs/<slug:org_slug>/burnout-signal/", people_api.BurnoutSignalView.as_view(), name="burnout-signal"
     ),
     path("orgs/<slug:org_slug>/", include(org_router.urls)),

@@ -12,15 +12,20 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, serializers
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import exceptions, mixins, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from teams.access import ALL_ROLES
-from teams.api_base import OrgGenericViewSet, org_choices
+from teams.api_base import OrgAPIView, OrgGenericViewSet, org_choices
 from teams.models import Organization, Team
+from teams.page_forms import parse_id
 
 from . import selectors
 from .models import SmallWin
+from .selectors.load import LOAD_READERS, can_see_team_load, load_teams, team_loads
 
 
 class SmallWinSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -76,3 +81,57 @@ class SmallWinViewSet(mixins.ListModelMixin, OrgGenericViewSet):
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "win_views": {}}
+
+
+class LoadFactorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    key = serializers.CharField()
+    points = serializers.IntegerField()
+    explanation = serializers.CharField()
+    talking_point = serializers.CharField()
+
+
+class TalkToSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    member = serializers.IntegerField(source="member.pk")
+    name = serializers.CharField(source="member.user.get_full_name")
+    series = serializers.IntegerField(source="series_id")
+    level = serializers.CharField(source="signal.level")
+
+
+class TeamLoadSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    team = serializers.IntegerField(source="team.pk")
+    team_name = serializers.CharField(source="team.name")
+    people = serializers.IntegerField(source="size")
+    score = serializers.IntegerField(source="signal.score")
+    level = serializers.CharField(source="signal.level")
+    factors = LoadFactorSerializer(many=True, source="signal.factors")
+    talking_points = serializers.ListField(child=serializers.CharField(), source="signal.talking_points")
+    manager_actions = serializers.ListField(child=serializers.CharField(), source="signal.manager_actions")
+    talk_to = TalkToSerializer(
+        many=True, help_text="The requester's own one-on-ones whose signal is worth a talk."
+    )
+
+
+class TeamBurnoutView(OrgAPIView):
+    """The burnout signal of each team the requester reads (`team` for one), each factor explained
+    with its numbers: HR and admins for every team, a manager for the teams they manage. Aggregated:
+    never one person's pulse answer nor one person's signal."""
+
+    read_roles = LOAD_READERS
+
+    @extend_schema(
+        parameters=[OpenApiParameter("team", int, required=False)], responses=TeamLoadSerializer(many=True)
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        raw = request.query_params.get("team")
+        teams = load_teams(org=self.org, viewer=self.membership)
+        if raw is not None:
+            wanted = parse_id(raw)
+            if wanted is None:
+                raise exceptions.ValidationError({"team": [_("Enter a team id.")]})
+            team = Team.objects.filter(org=self.org, pk=wanted).first()
+            if team is None:
+                raise exceptions.NotFound(_("No such team."))
+            can_see_team_load(viewer=self.membership, team=team).require()
+            teams = [team]
+        loads = team_loads(org=self.org, teams=teams, viewer=self.membership)
+        return Response(TeamLoadSerializer(loads, many=True).data)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("pulses/<int:pulse_id>/", pulse_views.pulse_answer_view, name="people_pulse_answer"),
     path("pulses/<int:pulse_id>/results/", pulse_views.pulse_results_view, name="people_pulse_results"),
     path("small-wins/", wins_views.small_wins_view, name="people_small_wins"),
+    path("load/", wins_views.team_load_view, name="people_team_load"),
 ]

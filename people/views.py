@@ -74,7 +74,7 @@ def _meeting_page(
     view = selectors.meeting_view(meeting=meeting, viewer=member) if meeting is not None else None
     context: dict[str, Any] = {
         "series": series, "meeting": meeting, "view": view, "participant": participant,
-        "facts": selectors.prepared_facts(org=request.org, member=series.member),
+        "facts": selectors.prepared_facts(org=request.org, member=series.member, team=series.team),
         "schedule_form": ScheduleForm(initial={"cadence": series.cadence, "next_date": series.next_date},
                                       auto_id="schedule_%s"),
         "agenda_form": AgendaForm(auto_id="agenda_%s"),

@@ -9,10 +9,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from teams.access import ALL_ROLES, OrgRequest, org_page
-from teams.models import Team
+from teams.models import Role, Team
 from teams.page_forms import parse_id
 
 from . import selectors
+from .selectors import load
 
 
 def team_asked(request: OrgRequest) -> Team | None:
@@ -37,3 +38,20 @@ def small_wins_view(request: OrgRequest) -> HttpResponse:
         "wins": selectors.small_win_feed(org=request.org, viewer=request.membership, team=team),
     }
     return render(request, "people/small_wins.html", context)
+
+
+@org_page(roles=load.LOAD_READERS)
+@require_GET
+def team_load_view(request: OrgRequest) -> HttpResponse:
+    """The burnout signal of the teams the viewer reads (`?team=` for one), each factor explained
+    with its numbers: managers for their teams, HR and admins for all — aggregated."""
+    team = team_asked(request)
+    if team is not None:
+        load.can_see_team_load(viewer=request.membership, team=team).require()
+    teams = [team] if team is not None else load.load_teams(org=request.org, viewer=request.membership)
+    context = {
+        "team": team,
+        "loads": load.team_loads(org=request.org, teams=teams, viewer=request.membership),
+        "manager": request.membership.role == Role.MANAGER,
+    }
+    return render(request, "people/team_load.html", context)

@@ -59,6 +59,7 @@ from .wellbeing import (
     open_alert_counts,
     overdue_corrective_actions,
     resolved_blockers,
+    standup_log,
     value_days,
     working_days,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "recent_blockers",
     "resolved_blockers",
     "standup_days",
+    "standup_log",
     "tier_of",
     "unresolved_blockers",
     "value_days",

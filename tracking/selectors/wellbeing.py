@@ -86,3 +86,18 @@ def overdue_corrective_actions(*, org: Organization, member_ids: list[int], toda
         .order_by()
     )
     return dict(rows)
+
+
+def standup_log(
+    *, org: Organization, member_ids: list[int], since: date
+) -> dict[int, list[tuple[date, int | None]]]:
+    """{person id: [(day, mood or None)] of their stand-ups since a day, oldest first} (one query):
+    the days they checked in and the mood they gave, for many people at once."""
+    log: dict[int, list[tuple[date, int | None]]] = defaultdict(list)
+    for member_id, day, mood in (
+        Standup.objects.filter(org=org, member_id__in=member_ids, day__gte=since)
+        .order_by("day", "pk")
+        .values_list("member_id", "day", "mood")
+    ):
+        log[member_id].append((day, mood))
+    return dict(log)

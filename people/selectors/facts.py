@@ -57,6 +57,7 @@ class InitiativeFact:
     initiative_id: int
     title: str
     goal_title: str
+    goal_id: int
     due: date | None
     late_days: int  # 0 when not late
     at_risk: bool  # its goal's plan is at risk
@@ -125,6 +126,7 @@ def prepared_facts(
             initiative_id=i.pk,
             title=i.title,
             goal_title=i.goal.title,
+            goal_id=i.goal_id,
             due=i.due_date,
             late_days=(today - i.due_date).days if i.due_date and i.due_date < today else 0,
             at_risk=i.goal_id in risks,

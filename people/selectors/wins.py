@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from teams.hooks import Highlight, RecognitionPrompt, recognition_prompt
 from teams.models import Membership, Organization, Team
+from teams.selectors import org_today
 
 from ..models import SmallWin, WinKind
 
@@ -83,7 +84,7 @@ def small_win_highlights(org: Organization, teams: list[Team]) -> dict[int, list
     """The team page's highlights (teams.hooks): small wins of the last 30 days, in one query.
     Milestones are left to the plans app's own highlight, which shows them the moment they are
     reached."""
-    since = timezone.localdate() - timedelta(days=HIGHLIGHT_DAYS)
+    since = org_today(org) - timedelta(days=HIGHLIGHT_DAYS)
     feed = reverse("people_small_wins", args=[org.slug])
     found: dict[int, list[Highlight]] = {}
     for win in (

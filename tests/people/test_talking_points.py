@@ -40,12 +40,16 @@ def test_the_facts_suggest_talking_points_with_links(org, ops, lead, zhang, seri
 def test_a_suggested_point_goes_on_the_agenda_in_one_click(org, ops, lead, zhang, series, meeting, today):
     _behind_and_late(org, ops, lead, zhang, today)
     text = "“Referral campaign” is 4 days late: finish, move or drop it?"
-    response = login(zhang).post(reverse("people_meeting", args=[org.slug, meeting.pk]), {"op": "agenda", "text": text})
+    response = login(zhang).post(
+        reverse("people_meeting", args=[org.slug, meeting.pk]), {"op": "agenda", "text": text}
+    )
     assert response.status_code == 302
     assert AgendaItem.objects.get(meeting=meeting).text == text
 
 
-def test_the_manager_gets_actions_with_links_the_member_reads_the_same_facts(org, ops, lead, zhang, series, today):
+def test_the_manager_gets_actions_with_links_the_member_reads_the_same_facts(
+    org, ops, lead, zhang, series, today
+):
     goal = _behind_and_late(org, ops, lead, zhang, today)
     url = reverse("people_series", args=[org.slug, series.pk])
     page = login(lead).get(url).content.decode()

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -21,24 +23,29 @@ from ..models import SmallWin, WinKind
 
 FEED_LIMIT = 50
 HIGHLIGHT_DAYS = 30
+HIGHLIGHT_CACHE_SECONDS = 3600  # names and the 30-day window may lag by this much
 
 
 def win_text(win: SmallWin) -> str:
     """One sentence with the win's numbers (the person and the colleague helped must be loaded)."""
-    name = win.person.user.get_full_name()
-    if win.kind == WinKind.WEEK_MET:
-        return _("%(name)s: “%(title)s” met its week target in the week of %(week)s (%(actual)s of %(base)s).") % {
-            "name": name, "title": win.title, "week": win.detail.get("week", ""),
-            "actual": win.detail.get("actual", ""), "base": win.detail.get("base", "")}  # fmt: skip
-    if win.kind == WinKind.MILESTONE:
-        return _("%(name)s finished the milestone “%(title)s”.") % {"name": name, "title": win.title}
-    if win.kind == WinKind.BASE_TIER:
-        return _("%(name)s: the sub-goal “%(title)s” reached its base target (%(actual)s of %(base)s).") % {
-            "name": name, "title": win.title, "actual": win.detail.get("actual", ""),
-            "base": win.detail.get("base", "")}  # fmt: skip
     helped = win.helped.user.get_full_name() if win.helped is not None else ""
+    return sentence(kind=win.kind, name=win.person.user.get_full_name(), helped=helped, title=win.title,
+                    detail=win.detail)  # fmt: skip
+
+
+def sentence(*, kind: str, name: str, helped: str, title: str, detail: dict[str, Any]) -> str:
+    if kind == WinKind.WEEK_MET:
+        return _("%(name)s: “%(title)s” met its week target in the week of %(week)s (%(actual)s of %(base)s).") % {
+            "name": name, "title": title, "week": detail.get("week", ""),
+            "actual": detail.get("actual", ""), "base": detail.get("base", "")}  # fmt: skip
+    if kind == WinKind.MILESTONE:
+        return _("%(name)s finished the milestone “%(title)s”.") % {"name": name, "title": title}
+    if kind == WinKind.BASE_TIER:
+        return _("%(name)s: the sub-goal “%(title)s” reached its base target (%(actual)s of %(base)s).") % {
+            "name": name, "title": title, "actual": detail.get("actual", ""),
+            "base": detail.get("base", "")}  # fmt: skip
     return _("%(name)s resolved a blocker for %(colleague)s (stand-up of %(day)s).") % {
-        "name": name, "colleague": helped, "day": win.detail.get("day", "")}  # fmt: skip
+        "name": name, "colleague": helped, "day": detail.get("day", "")}  # fmt: skip
 
 
 def win_url(win: SmallWin, org: Organization) -> str:
@@ -80,20 +87,39 @@ def win_view(win: SmallWin, *, org: Organization, viewer: Membership) -> WinView
     return WinView(win=win, text=text, url=win_url(win, org), prompt=prompt)
 
 
-def small_win_highlights(org: Organization, teams: list[Team]) -> dict[int, list[Highlight]]:
-    """The team page's highlights (teams.hooks): small wins of the last 30 days, in one query.
-    Milestones are left to the plans app's own highlight, which shows them the moment they are
-    reached."""
+def highlight_key(org: Organization) -> str:
+    """The cache key of an organisation's recent small wins for the team page (Django's cache,
+    shared by web and workers); moved on by `small_wins_detect` when it records new ones."""
+    return f"people:small-win-highlights:{org.pk}:{org.created_at.timestamp()}"
+
+
+def _recent_rows(org: Organization) -> list[dict[str, Any]]:
     since = org_today(org) - timedelta(days=HIGHLIGHT_DAYS)
+    rows = [
+        {"team": w.team_id, "kind": w.kind, "title": w.title, "name": w.person.user.get_full_name(),
+         "helped": w.helped.user.get_full_name() if w.helped is not None else "", "detail": w.detail,
+         "day": w.happened_on.isoformat()}
+        for w in small_win_list(org=org).exclude(kind=WinKind.MILESTONE).filter(happened_on__gte=since)[:500]
+    ]  # fmt: skip
+    return rows
+
+
+def small_win_highlights(org: Organization, teams: list[Team]) -> dict[int, list[Highlight]]:
+    """The team page's highlights (teams.hooks): small wins of the last 30 days, from the cache
+    (one query when it is cold). Milestones are left to the plans app's own highlight, which shows
+    them the moment they are reached."""
+    rows = cache.get_or_set(highlight_key(org), lambda: _recent_rows(org), HIGHLIGHT_CACHE_SECONDS)
+    since = (org_today(org) - timedelta(days=HIGHLIGHT_DAYS)).isoformat()
+    wanted = {t.pk for t in teams}
     feed = reverse("people_small_wins", args=[org.slug])
     found: dict[int, list[Highlight]] = {}
-    for win in (
-        small_win_list(org=org, team_ids=[t.pk for t in teams])
-        .exclude(kind=WinKind.MILESTONE)
-        .filter(happened_on__gte=since)[:200]
-    ):
-        when = timezone.make_aware(datetime.combine(win.happened_on, time(12)))
-        found.setdefault(win.team_id, []).append(
-            Highlight(text=win_text(win), when=when, url=f"{feed}?team={win.team_id}")
+    for row in rows or []:
+        if row["team"] not in wanted or row["day"] < since:
+            continue
+        when = timezone.make_aware(datetime.combine(date.fromisoformat(row["day"]), time(12)))
+        text = sentence(kind=row["kind"], name=row["name"], helped=row["helped"], title=row["title"],
+                        detail=row["detail"])  # fmt: skip
+        found.setdefault(row["team"], []).append(
+            Highlight(text=text, when=when, url=f"{feed}?team={row['team']}")
         )
     return found

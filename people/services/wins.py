@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -36,7 +37,7 @@ from tracking.selectors.results import goal_period_results, resolved_blockers
 from tracking.services import team_message_deliver
 
 from ..models import SmallWin, WinKind
-from ..selectors.wins import win_text
+from ..selectors.wins import highlight_key, win_text
 
 logger = logging.getLogger(__name__)
 LOOKBACK_DAYS = 14
@@ -151,6 +152,9 @@ def small_wins_detect(*, org: Organization, today: date | None = None) -> list[S
     known = set(SmallWin.objects.filter(org=org, key__in=keys).values_list("key", flat=True))
     new = [w for w in found if w.key not in known]
     SmallWin.objects.bulk_create(new, ignore_conflicts=True)  # a second job at once: the unique key keeps one
+    if new:
+        key = highlight_key(org)
+        transaction.on_commit(lambda: cache.delete(key))  # the team page shows them at once
     return list(SmallWin.objects.filter(org=org, key__in=[w.key for w in new]).order_by("pk"))
 
 

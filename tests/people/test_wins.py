@@ -4,10 +4,12 @@ recognition app, reached only through `teams.hooks`), and announced once a day p
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection  # noqa: F401 - read by the skipif condition
 from django.urls import reverse
 
 from goals.periods import week_start
@@ -213,3 +215,18 @@ def test_the_api_lists_wins_with_the_recognise_link(org, ops, lead, zhang, li, o
     foreign = factories.team(other_org, "Elsewhere")
     bad = login(li).get(reverse("small-win-list", args=[org.slug]), {"team": foreign.pk})
     assert bad.status_code == 400 and bad.json()["attr"] == "team"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="session locks are PostgreSQL's")
+def test_a_second_worker_leaves_the_organisation_to_the_one_holding_its_job_lock(org, ops, lead, last_week):
+    from tests.jobs import live_owner
+
+    _week_met(org, ops, lead, last_week)
+    with live_owner("small_wins", org.pk):
+        assert services.small_wins_run(org=org) == 0 and not SmallWin.objects.exists()
+    # Once that worker's session is gone (the server drops its lock a moment after), the job runs.
+    for _ in range(50):
+        if (found := services.small_wins_run(org=org)) or SmallWin.objects.exists():
+            break
+        time.sleep(0.1)
+    assert found == 1 and SmallWin.objects.count() == 1

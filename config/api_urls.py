@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from goals import api as goals_api
 from incentives import api as incentives_api
 from people import api as people_api
+from people import api_wins as people_api_wins
 from plans import api as plans_api
 from recognition import api as recognition_api
 from teams import api as teams_api
@@ -53,6 +54,7 @@ org_router.register("one-on-one-agenda", people_api.AgendaItemViewSet, basename=
 org_router.register("one-on-one-actions", people_api.ActionItemViewSet, basename="one-on-one-action")
 org_router.register("private-notes", people_api.PrivateNoteViewSet, basename="private-note")
 org_router.register("pulses", people_api.PulseViewSet, basename="pulse")
+org_router.register("small-wins", people_api_wins.SmallWinViewSet, basename="small-win")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),
@@ -78,6 +80,9 @@ urlpatterns = [
     ),
     path("orgs/<slug:org_slug>/pulse-answers/", people_api.PulseAnswerView.as_view(), name="pulse-answer"),
     path("orgs/<slug:org_slug>/pulse-results/", people_api.PulseResultsView.as_view(), name="pulse-results"),
+    path(
+        "orgs/<slug:org_slug>/team-burnout/", people_api_wins.TeamBurnoutView.as_view(), name="team-burnout"
+    ),
     path(
         "orgs/<slug:org_slug>/burnout-signal/", people_api.BurnoutSignalView.as_view(), name="burnout-signal"
     ),

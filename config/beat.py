@@ -69,4 +69,11 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             # retried job reminds nobody twice).
             "schedule": 3600.0,
         },
+        "small-wins": {
+            "task": "people.tasks.small_wins",
+            # Hourly: new small wins recorded once (unique key); from 09:00 in each organisation's
+            # time zone one batch per team and day is announced. A job lock per organisation.
+            "schedule": 3600.0,
+            "options": {"expires": 3600.0},
+        },
     }

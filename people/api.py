@@ -41,6 +41,7 @@ from .serializers import (
     PulseSerializer,
     SeriesSerializer,
 )
+from .talking_points import manager_actions, talking_points
 
 _series = org_choices(Series)
 
@@ -279,7 +280,10 @@ class BurnoutSignalView(OrgAPIView):
         if member is None:
             raise exceptions.NotFound(_("No such person."))
         selectors.can_see_burnout(viewer=self.membership, member=member).require()
-        signal = selectors.prepared_facts(org=self.org, member=member).burnout
+        facts = selectors.prepared_facts(org=self.org, member=member)
+        signal = facts.burnout
         body = {"member": member.pk, "score": signal.score, "level": signal.level, "factors": signal.factors,
-                "talking_points": signal.talking_points, "manager_actions": signal.manager_actions}  # fmt: skip
+                "talking_points": signal.talking_points, "manager_actions": signal.manager_actions,
+                "suggested": talking_points(facts, org_slug=self.org.slug),
+                "manager_links": manager_actions(facts, org_slug=self.org.slug)}  # fmt: skip
         return Response(BurnoutSignalSerializer(body).data)

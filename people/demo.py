@@ -1,28 +1,42 @@
 """People in the demo (added to `manage.py seed_demo`): 陈经理 and 张三's one-on-ones every two
 weeks — the last one two weeks ago, with a talking point that was not reached and carried over to
-today's meeting, an open action and a feeling check. Laid out relative to the organisation's today;
-idempotent: nothing is added once the organisation has a series."""
+today's meeting, an open action and a feeling check; 孙经理's one-on-ones with 钱七, an over-stretched
+key account manager of Sales East (a personal goal far behind its pace, an overdue action, a falling
+stand-up mood, stand-ups at the weekend: a high burnout signal); and the small-wins feed detected
+from the other apps' demo data. Laid out relative to the organisation's today; idempotent: each
+part is added once."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal as D
 
 from django.db import transaction
 
+from goals import services as goal_services
+from goals.models import Scope, Status
 from teams.models import Membership, Organization, Team
 from teams.selectors import org_today
+from tracking import services as tracking_services
 
 from . import services
 from .models import Cadence, Meeting, Series
 
 OPERATIONS = "Operations 运营团队"
+SALES_EAST = "Sales East 华东销售组"
 
 
 @transaction.atomic
 def seed_people(org: Organization) -> None:
-    if Series.objects.filter(org=org).exists():
-        return
     people = {m.user.email: m for m in Membership.objects.filter(org=org).select_related("user")}
+    _one_on_ones(org, people)
+    _over_stretched(org, people)
+    services.small_wins_detect(org=org)
+
+
+def _one_on_ones(org: Organization, people: dict[str, Membership]) -> None:
+    if Series.objects.filter(org=org, member__user__email="member@stretch.demo").exists():
+        return
     team = Team.objects.filter(org=org, name=OPERATIONS).first()
     manager, zhang = people.get("manager@stretch.demo"), people.get("member@stretch.demo")
     if team is None or manager is None or zhang is None:
@@ -47,3 +61,37 @@ def seed_people(org: Organization) -> None:
     following = services.meeting_hold(meeting=first, actor=manager)
     services.agenda_add(meeting=following, author=zhang,
                         text="渠道合作的法务审核太慢 / Legal review of channel partners is slow")  # fmt: skip
+
+
+def _over_stretched(org: Organization, people: dict[str, Membership]) -> None:
+    """钱七 (Sales East): more than the recent pace can carry, and it shows."""
+    sun, qian = people.get("sales.manager@stretch.demo"), people.get("east@stretch.demo")
+    east = Team.objects.filter(org=org, name=SALES_EAST).first()
+    if (
+        sun is None
+        or qian is None
+        or east is None
+        or Series.objects.filter(manager=sun, member=qian).exists()
+    ):
+        return
+    today = org_today(org)
+    goal = goal_services.goal_create(org=org, actor=sun, data=goal_services.GoalInput(
+        title="华东大客户成交额 Key-account deals (East)", owner=qian, team=east, scope=Scope.PERSONAL,
+        start_date=today - timedelta(days=45), end_date=today + timedelta(days=45), base=D(1500000),
+        challenge=D(1800000), stretch=D(2100000), metric_name="Deal value", unit="¥",
+        description="The key accounts of the East region, where competition intensified.",
+    ))  # fmt: skip
+    goal_services.goal_set_status(goal=goal, actor=sun, status=Status.ACTIVE)
+    for days_ago, value in ((40, 120000), (25, 150000), (10, 90000)):  # far behind the pace it needs
+        tracking_services.entry_create(org=org, actor=sun, data=tracking_services.EntryInput(
+            goal_id=goal.pk, value=str(value), day=(today - timedelta(days=days_ago)).isoformat(), member_id=qian.pk))  # fmt: skip
+    series = services.series_start(actor=sun, team=east, member=qian, cadence=Cadence.WEEKLY, next_date=today)
+    meeting = series.meetings.get()
+    services.action_add(meeting=meeting, actor=sun, owner=qian, due=today - timedelta(days=3),
+                        text="发送华东新客户群名单 / Send the list of the new East customer segment")  # fmt: skip
+    for back in range(1, 8):  # the last week: a low mood every day, the weekend included
+        day = today - timedelta(days=back)
+        weekend = day.weekday() >= 5
+        tracking_services.standup_submit(member=qian, actor=qian, data=tracking_services.StandupInput(
+            day=day, mood=2, yesterday="周末跟进华东客户 / Weekend follow-up with East customers" if weekend
+            else "拜访 4 家客户 / Visited 4 customers", today="追回款 / Chase collections"))  # fmt: skip

@@ -270,3 +270,47 @@ class PulseComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.pk}"
+
+
+# --- Small wins -----------------------------------------------------------------------------------
+class WinKind(models.TextChoices):
+    WEEK_MET = "week_met", _("Week target met")
+    MILESTONE = "milestone", _("Milestone done")
+    BASE_TIER = "base_tier", _("Sub-goal reached its base target")
+    BLOCKER = "blocker", _("Blocker resolved for a colleague")
+
+
+class SmallWin(models.Model):
+    """小胜利: something that went well, detected from the data once (`key` is unique per
+    organisation, so a rerun or a duplicated job adds nothing), shown in the team's feed and
+    announced on the team's channels in the day's batch (`announced_on`)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="small_wins")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", verbose_name=_("team"))
+    kind = models.CharField(_("kind"), max_length=12, choices=WinKind.choices)
+    key = models.CharField(max_length=120)
+    title = models.CharField(_("title"), max_length=200)  # the goal's or the initiative's
+    person = models.ForeignKey(  # the person behind it (to recognise)
+        Membership, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    helped = models.ForeignKey(  # for a blocker: the colleague who was helped
+        Membership, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    goal_id_ref = models.PositiveBigIntegerField(null=True, blank=True)  # where to look (no FK: history)
+    detail = models.JSONField(default=dict, blank=True)  # the numbers (week, actual, base target)
+    happened_on = models.DateField(_("day"))
+    announced_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("small win")
+        verbose_name_plural = _("small wins")
+        ordering = ("-happened_on", "-id")
+        constraints = [models.UniqueConstraint(fields=["org", "key"], name="small_win_once")]
+        indexes = [
+            models.Index(fields=["org", "team", "happened_on"]),
+            models.Index(fields=["org", "announced_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -155,6 +155,11 @@ class BurnoutFactorSerializer(serializers.Serializer):  # type: ignore[type-arg]
     talking_point = serializers.CharField()
 
 
+class SuggestionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    text = serializers.CharField()
+    url = serializers.CharField()
+
+
 class BurnoutSignalSerializer(serializers.Serializer):  # type: ignore[type-arg]
     member = serializers.IntegerField()
     score = serializers.IntegerField()
@@ -162,3 +167,6 @@ class BurnoutSignalSerializer(serializers.Serializer):  # type: ignore[type-arg]
     factors = BurnoutFactorSerializer(many=True)
     talking_points = serializers.ListField(child=serializers.CharField())
     manager_actions = serializers.ListField(child=serializers.CharField())
+    suggested = SuggestionSerializer(many=True, help_text="Talking points drawn from the prepared facts.")
+    manager_links = SuggestionSerializer(many=True, help_text="Where the manager rebalances initiatives or "
+                                         "proposes a revision of the challenge tier.")  # fmt: skip

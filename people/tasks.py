@@ -33,3 +33,13 @@ def email_one_on_one_reminder(*, meeting_id: int) -> int:
     from . import services
 
     return services.one_on_one_reminder_send(meeting_id=meeting_id)
+
+
+@shared_task(name="people.tasks.small_wins", acks_late=True, **DB_RETRY)
+@quiet_if_vanished
+def small_wins() -> int:
+    """Hourly: record new small wins; from 09:00 local, announce each team's batch of the day
+    (once: unique wins, one delivery per channel, team and day; a job lock per organisation)."""
+    from . import services
+
+    return services.small_wins_run_all()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pulse_views, views
+from . import pulse_views, views, wins_views
 
 urlpatterns = [
     path("", views.index_view, name="people_index"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("pulses/new/", pulse_views.pulse_create_view, name="people_pulse_create"),
     path("pulses/<int:pulse_id>/", pulse_views.pulse_answer_view, name="people_pulse_answer"),
     path("pulses/<int:pulse_id>/results/", pulse_views.pulse_results_view, name="people_pulse_results"),
+    path("small-wins/", wins_views.small_wins_view, name="people_small_wins"),
+    path("load/", wins_views.team_load_view, name="people_team_load"),
 ]

@@ -19,6 +19,7 @@ from teams.page_forms import apply_service_errors, parse_id
 from . import selectors, services
 from .forms import ActionForm, AgendaForm, FeelingForm, NoteForm, ScheduleForm, SeriesForm
 from .models import ActionItem, AgendaItem, Meeting, Series
+from .talking_points import manager_actions, talking_points
 
 
 def _index(request: OrgRequest, *, form: SeriesForm | None = None, status: int = 200) -> HttpResponse:
@@ -72,9 +73,12 @@ def _meeting_page(
     participant = selectors.is_participant(member=member, series=series)
     people = [series.manager, series.member]
     view = selectors.meeting_view(meeting=meeting, viewer=member) if meeting is not None else None
+    facts = selectors.prepared_facts(org=request.org, member=series.member, team=series.team)
     context: dict[str, Any] = {
         "series": series, "meeting": meeting, "view": view, "participant": participant,
-        "facts": selectors.prepared_facts(org=request.org, member=series.member),
+        "facts": facts,
+        "suggested": talking_points(facts, org_slug=request.org.slug),
+        "manager_actions": manager_actions(facts, org_slug=request.org.slug),
         "schedule_form": ScheduleForm(initial={"cadence": series.cadence, "next_date": series.next_date},
                                       auto_id="schedule_%s"),
         "agenda_form": AgendaForm(auto_id="agenda_%s"),

@@ -10,15 +10,18 @@ class RecognitionConfig(AppConfig):
 
     def ready(self) -> None:
         from teams.demo import seed_demo_extensions
-        from teams.hooks import team_highlight_providers
+        from teams.hooks import recognition_prompt_providers, team_highlight_providers
 
         from .demo import seed_recognition
+        from .prompts import nomination_prompt
         from .selectors import instant_reward_highlights
 
         _register_people_rules()
 
         if instant_reward_highlights not in team_highlight_providers:
             team_highlight_providers.append(instant_reward_highlights)
+        if nomination_prompt not in recognition_prompt_providers:
+            recognition_prompt_providers.append(nomination_prompt)
         if seed_recognition not in seed_demo_extensions:
             seed_demo_extensions.append(seed_recognition)
 

@@ -21,7 +21,7 @@ from teams.page_forms import apply_service_errors, form_page, parse_id
 
 from . import selectors, services
 from .forms import GrowthForm, NominationForm, RuleForm, StarForm
-from .models import InstantRewardRule
+from .models import TEXT_LIMIT, InstantRewardRule
 
 # Who selects a star and records training and promotion notes (the service narrows managers down
 # to their own teams and people).
@@ -46,7 +46,7 @@ def _index(
         "previous_month": previous_month(month), "teams": teams, "team": team, "star": star,
         "candidates": selectors.star_candidates(org=request.org, team=team, month=month) if team else [],
         "can_nominate": can_nominate,
-        "nomination_form": nomination_form or (NominationForm(member=member, initial={"month": month_value})
+        "nomination_form": nomination_form or (NominationForm(member=member, initial=_prompted(request, month_value))
                                                if can_nominate else None),
         "my_nominations": list(selectors.nomination_list(org=request.org, viewer=member, month=month)
                                .filter(nominator=member)[:50]),
@@ -61,6 +61,18 @@ def _index(
         else "recognition/index.html"
     )
     return render(request, template, context, status=status)
+
+
+def _prompted(request: OrgRequest, month_value: str) -> dict[str, Any]:
+    """The nomination form's first values: a prompt from another app (a small win) names the
+    colleague and the reason in the query (teams.hooks.recognition_prompt)."""
+    initial: dict[str, Any] = {"month": month_value}
+    if request.method == "GET":
+        if (nominee := parse_id(request.GET.get("nominee"))) is not None:
+            initial["nominee"] = nominee
+        if reason := request.GET.get("reason", "").strip()[:TEXT_LIMIT]:
+            initial["reason"] = reason
+    return initial
 
 
 @org_page(roles=ALL_ROLES)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .models import Organization, Team
+from .models import Membership, Organization, Team
 
 
 @dataclass(frozen=True)
@@ -55,3 +55,29 @@ home_panel_providers: list[Callable[[Any], list[HomePanel]]] = []
 
 def home_panels(request: Any) -> list[HomePanel]:
     return [panel for provider in home_panel_providers for panel in provider(request)]
+
+
+@dataclass(frozen=True)
+class RecognitionPrompt:
+    """A way for the signed-in person to recognise a colleague for something that went well (e.g.
+    a small win 小胜利): a link to the recognition app's nomination, filled in with the reason."""
+
+    label: str
+    url: str
+
+
+# Each provider returns a prompt for `viewer` to recognise the person `nominee_id` (named
+# `nominee_name`) for `reason`, or None when the viewer cannot (e.g. it is themself, or their role
+# does not nominate). The recognition app registers one; the people app asks it for its small wins
+# (the two never import each other).
+recognition_prompt_providers: list[Callable[[Membership, int, str, str], RecognitionPrompt | None]] = []
+
+
+def recognition_prompt(
+    *, viewer: Membership, nominee_id: int, nominee_name: str, reason: str
+) -> RecognitionPrompt | None:
+    for provider in recognition_prompt_providers:
+        prompt = provider(viewer, nominee_id, nominee_name, reason)
+        if prompt is not None:
+            return prompt
+    return None

@@ -3,7 +3,8 @@
 - rights: who may see and change what (Verdicts)
 - one_on_ones: series, meetings, the viewer's own private note
 - facts: the prepared facts of a one-on-one (read from tracking.selectors.results)
-- pulses: pulses to answer, and results that never show one person's answer"""
+- pulses: pulses to answer, and results that never show one person's answer
+- wins: small wins as people read them, with the prompt to recognise their person"""
 
 from .facts import PreparedFacts, prepared_facts
 from .one_on_ones import (
@@ -41,8 +42,15 @@ from .rights import (
     can_take_part,
     is_participant,
 )
+from .wins import WinView, small_win_feed, small_win_highlights, small_win_list, win_text, win_view
 
 __all__ = [
+    "WinView",
+    "small_win_feed",
+    "small_win_highlights",
+    "small_win_list",
+    "win_text",
+    "win_view",
     "GroupResult",
     "PulseResults",
     "TrendPoint",

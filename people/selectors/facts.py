@@ -13,14 +13,18 @@ from decimal import Decimal
 from goals.models import OPEN_STATUSES, Goal
 from plans.models import FINISHED, Initiative
 from plans.selectors import plan_risks
-from teams.models import Membership, Organization
+from teams.models import Membership, Organization, Team
 from teams.selectors import org_today
 from tracking.selectors.results import (
     TierReached,
     goal_period_results,
     mood_by_week,
+    open_alert_counts,
+    overdue_corrective_actions,
     recent_blockers,
     standup_days,
+    value_days,
+    working_days,
 )
 
 from ..burnout import BurnoutSignal, burnout_signal
@@ -53,6 +57,7 @@ class InitiativeFact:
     initiative_id: int
     title: str
     goal_title: str
+    goal_id: int
     due: date | None
     late_days: int  # 0 when not late
     at_risk: bool  # its goal's plan is at risk
@@ -87,7 +92,11 @@ class PreparedFacts:
         return len(self.mood) >= 2 and self.mood[-1].mood <= self.mood[0].mood - Decimal("0.5")
 
 
-def prepared_facts(*, org: Organization, member: Membership, today: date | None = None) -> PreparedFacts:
+def prepared_facts(
+    *, org: Organization, member: Membership, team: Team | None = None, today: date | None = None
+) -> PreparedFacts:
+    """The facts about `member`; `team` (the one-on-one's) gives the working days (else their
+    first team's, else Monday to Friday)."""
     today = today or org_today(org)
     since = today - timedelta(weeks=FACT_WEEKS)
     goals = list(
@@ -117,6 +126,7 @@ def prepared_facts(*, org: Organization, member: Membership, today: date | None 
             initiative_id=i.pk,
             title=i.title,
             goal_title=i.goal.title,
+            goal_id=i.goal_id,
             due=i.due_date,
             late_days=(today - i.due_date).days if i.due_date and i.due_date < today else 0,
             at_risk=i.goal_id in risks,
@@ -134,11 +144,18 @@ def prepared_facts(*, org: Organization, member: Membership, today: date | None 
     ]
     overdue_actions = ActionItem.objects.filter(
         org=org, owner=member, done_at__isnull=True, due__lt=today
-    ).count()
+    ).count() + overdue_corrective_actions(org=org, member_ids=[member.pk], today=today).get(member.pk, 0)
+    team_id = (
+        team.pk if team is not None else member.teams.order_by("pk").values_list("pk", flat=True).first()
+    )
+    working = working_days(team_ids=[team_id])[team_id] if team_id is not None else "12345"
     signal = burnout_signal(
         today=today, moods=[w.mood for w in mood], paces=[g.pace for g in facts],
         late_initiatives=sum(1 for i in initiatives if i.late_days), overdue_actions=overdue_actions,
         standup_days=standup_days(org=org, member_ids=[member.pk], since=since).get(member.pk, []), since=since,
+        open_alerts=open_alert_counts(org=org, member_ids=[member.pk]).get(member.pk, 0),
+        value_days=sorted(value_days(org=org, member_ids=[member.pk], since=since).get(member.pk, set())),
+        working=working,
     )  # fmt: skip
     return PreparedFacts(today=today, goals=facts, initiatives=initiatives, blockers=blockers, mood=mood,
                          burnout=signal)  # fmt: skip

@@ -2,7 +2,8 @@
 
 - one_on_ones: series, agenda, private notes, actions, the feeling check, holding a meeting
 - reminders: the one-on-one reminder job (claimed once per meeting)
-- pulses: pulse surveys and their anonymous answers"""
+- pulses: pulse surveys and their anonymous answers
+- wins: small wins, detected once and announced in a daily batch per team"""
 
 from .one_on_ones import (
     action_add,
@@ -18,8 +19,13 @@ from .one_on_ones import (
 )
 from .pulses import MAX_OPEN_DAYS, THRESHOLD_RANGE, pulse_answer, pulse_create
 from .reminders import one_on_one_reminder_send, one_on_one_reminders
+from .wins import small_wins_announce, small_wins_detect, small_wins_run, small_wins_run_all
 
 __all__ = [
+    "small_wins_announce",
+    "small_wins_detect",
+    "small_wins_run",
+    "small_wins_run_all",
     "MAX_OPEN_DAYS",
     "THRESHOLD_RANGE",
     "pulse_answer",

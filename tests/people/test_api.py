@@ -162,7 +162,14 @@ def test_the_burnout_signal_is_for_the_person_and_their_one_on_one_manager(
 ):
     mine = api(zhang).get(f"{base(org)}/burnout-signal/")
     assert mine.status_code == 200 and mine.json()["member"] == zhang.pk
-    assert {f["key"] for f in mine.json()["factors"]} == {"mood", "stretch", "overdue", "missed", "weekends"}
+    assert {f["key"] for f in mine.json()["factors"]} == {
+        "mood",
+        "stretch",
+        "overdue",
+        "alerts",
+        "missed",
+        "off_days",
+    }
     assert all(f["explanation"] for f in mine.json()["factors"])
     assert api(lead).get(f"{base(org)}/burnout-signal/?member={zhang.pk}").status_code == 200
     admin = factories.member(org, Role.ADMIN)

@@ -68,12 +68,33 @@ def test_missed_stand_ups_over_the_last_ten_working_days():
     assert missed.points == 2 and "Missed 6 of the last 10" in missed.explanation
 
 
-def test_stand_ups_on_weekends_count():
+def test_stand_ups_and_values_on_non_working_days_count():
     saturday = FRIDAY - timedelta(days=6)
-    result = signal(standup_days=[*recent_working_days(FRIDAY), saturday, saturday - timedelta(days=7),
-                                  saturday - timedelta(days=6)])  # fmt: skip
-    weekends = factor(result, "weekends")
-    assert weekends.points == 2 and "3 weekend days" in weekends.explanation
+    result = signal(standup_days=[*recent_working_days(FRIDAY), saturday, saturday - timedelta(days=7)],
+                    value_days=[saturday, saturday - timedelta(days=6)])  # fmt: skip
+    off = factor(result, "off_days")
+    assert off.points == 2 and "3 non-working days" in off.explanation  # the same Saturday counts once
+    # A team that works Sunday to Thursday: its Fridays are days off, its Sundays are not.
+    sunday_team = signal(
+        standup_days=[FRIDAY - timedelta(days=7), saturday + timedelta(days=1)], working="71234"
+    )
+    assert "on 1 non-working day" in factor(sunday_team, "off_days").explanation
+
+
+def test_open_alerts_count_and_suggest_the_manager_act():
+    result = signal(open_alerts=3)
+    alerts = factor(result, "alerts")
+    assert alerts.points == 2 and "3 open alerts" in alerts.explanation
+    assert result.manager_actions and factor(signal(open_alerts=1), "alerts").points == 1
+
+
+def test_missed_stand_ups_follow_the_teams_working_days():
+    sunday_to_thursday = recent_working_days(FRIDAY, working="71234")
+    assert (
+        all(d.isoweekday() in (7, 1, 2, 3, 4) for d in sunday_to_thursday) and len(sunday_to_thursday) == 10
+    )
+    assert factor(signal(standup_days=sunday_to_thursday, working="71234"), "missed").points == 0
+    assert recent_working_days(FRIDAY, working="") == []  # no working day: nothing missed, no endless loop
 
 
 def test_the_level_adds_the_factors_up():

@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.core.management import call_command
 
 from people import selectors
-from people.models import ActionItem, AgendaItem, Meeting, PrivateNote, Series
+from people.models import ActionItem, AgendaItem, Meeting, PrivateNote, Series, SmallWin
+from people.selectors import load
 from teams.selectors import org_today
 
 
@@ -17,7 +18,9 @@ def counts():
 
 def test_demo_one_on_ones(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    series = Series.objects.select_related("manager__user", "member__user", "org").get()
+    series = Series.objects.select_related("manager__user", "member__user", "org").get(
+        member__user__email="member@stretch.demo"
+    )
     assert (series.manager.user.email, series.member.user.email) == (
         "manager@stretch.demo",
         "member@stretch.demo",
@@ -29,6 +32,16 @@ def test_demo_one_on_ones(db):
     view = selectors.meeting_view(meeting=upcoming, viewer=series.member)
     assert [a.done_at for a in view.actions] == [None] and view.note is None  # the note is 陈经理's
     assert selectors.meeting_view(meeting=held, viewer=series.manager).note is not None
+    # 钱七 of Sales East is over-stretched: 孙经理 sees a high signal in their one-on-one.
+    qian = Series.objects.select_related("member", "team").get(member__user__email="east@stretch.demo")
+    facts = selectors.prepared_facts(org=series.org, member=qian.member, team=qian.team)
+    assert facts.burnout.level == "high", facts.burnout.factors
+    assert {f.key for f in facts.burnout.factors if f.points} >= {"mood", "stretch", "overdue", "off_days"}
+    [sales] = load.team_loads(org=series.org, teams=[qian.team], viewer=qian.manager)
+    assert [t.member for t in sales.talk_to] == [qian.member]
+    # The small-wins feed has wins from the other apps' demo data.
+    assert SmallWin.objects.filter(org=series.org).exists()
     before = counts()
+    wins = SmallWin.objects.count()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert counts() == before
+    assert counts() == before and SmallWin.objects.count() == wins

@@ -31,7 +31,9 @@ at some time in the period, each with its cause and its corrective actions (owne
 whether it worked, as the monthly review recorded it): two queries whatever the number of alerts.
 
 Beside it, the stand-up reads those apps need (who cleared others' blockers in a period, a
-person's blockers still open or recent, the stand-up mood by week, the days they logged one) are published here too.
+person's blockers still open or recent, the stand-up mood by week, the days they logged one) are published here too,
+and the load and small-win reads of `wellbeing` (blockers resolved for a colleague, working days,
+the days values were logged, open alerts and overdue corrective actions per person).
 """
 
 from __future__ import annotations
@@ -52,6 +54,15 @@ from ..indicators import GoalFacts, Slice, actual_to_date, expected_to_date, q4,
 from ..models import Alert, CorrectiveAction, IndicatorKind, IndicatorSnapshot, IndicatorStatus, TierReached
 from .standups import blockers_resolved, mood_by_week, recent_blockers, standup_days, unresolved_blockers
 from .values import daily_totals, newest_snapshot_day
+from .wellbeing import (
+    ResolvedBlocker,
+    open_alert_counts,
+    overdue_corrective_actions,
+    resolved_blockers,
+    standup_log,
+    value_days,
+    working_days,
+)
 
 __all__ = [
     "GoalPeriodResult",
@@ -60,6 +71,7 @@ __all__ = [
     "IndicatorKind",
     "IndicatorStatus",
     "Pace",
+    "ResolvedBlocker",
     "PeriodSlice",
     "Standing",
     "Targets",
@@ -67,11 +79,17 @@ __all__ = [
     "blockers_resolved",
     "goal_period_results",
     "mood_by_week",
+    "open_alert_counts",
+    "overdue_corrective_actions",
     "period_alerts",
     "recent_blockers",
+    "resolved_blockers",
     "standup_days",
+    "standup_log",
     "tier_of",
     "unresolved_blockers",
+    "value_days",
+    "working_days",
 ]
 
 FINEST_FIRST = (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER)

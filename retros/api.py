@@ -331,7 +331,7 @@ class KnowledgeViewSet(mixins.ListModelMixin, OrgGenericViewSet):
             refuse_empty(params, ["team"])
             if "team" in params:
                 raw = params["team"]
-                team_id = int(raw) if raw.isdigit() else None
+                team_id = int(raw) if raw.isdigit() and len(raw) < 19 else None
                 if team_id is None or not Team.objects.filter(org=org, pk=team_id).exists():
                     raise serializers.ValidationError({"team": [_("Choose a team of this organisation.")]})
         return selectors.knowledge_search(

@@ -33,6 +33,7 @@ from .models import (
 from .selectors import author_key
 
 TOKEN_LIMIT = 40
+MAX_ID = 2**63 - 1  # a database id: anything larger is not one (and must not reach the database)
 
 
 def _people(**kwargs: Any) -> OrgScopedRelatedField:
@@ -82,7 +83,9 @@ class RetroStartSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class PhaseMoveSerializer(serializers.Serializer):  # type: ignore[type-arg]
     phase = serializers.ChoiceField(choices=Phase.choices)
     version = serializers.IntegerField(
-        min_value=1, help_text="The version the client last read: a move made meanwhile is refused."
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The version the client last read: a move made meanwhile is refused.",
     )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMIT, default="")
 
@@ -92,6 +95,7 @@ class CloseSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class CardSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    evidence_kind = serializers.ChoiceField(choices=EvidenceKind.choices, allow_blank=True, read_only=True)
     author_name = serializers.SerializerMethodField()
     votes = serializers.SerializerMethodField()
     voted = serializers.SerializerMethodField()
@@ -133,7 +137,7 @@ class CardCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     evidence_kind = serializers.ChoiceField(
         choices=EvidenceKind.choices, required=False, allow_blank=True, default=""
     )
-    evidence_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    evidence_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
     token = serializers.CharField(
         required=False, allow_blank=True, max_length=TOKEN_LIMIT, default="",
         help_text="A one-time token per form: the same token adds the card once (a double submit).",
@@ -171,7 +175,7 @@ class LessonCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     metric_name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
     tags = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     evidence = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text="A card of the retro."
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID, help_text="A card of the retro."
     )
 
 

@@ -129,7 +129,7 @@ def retro_xlsx(data: RetroExport) -> bytes:
     sheet.append(card_header())
     for row in card_rows(data) if data.with_cards else []:
         sheet.append([_cell(v) if i != 5 else v for i, v in enumerate(row)])
-    actions = book.create_sheet(_("Actions")[:31])
+    actions = book.create_sheet(_("Action plan")[:31])
     actions.append(action_header())
     for row in action_rows(data):
         actions.append([_cell(v) for v in row])

@@ -158,3 +158,20 @@ def test_an_anonymous_cards_author_appears_nowhere(org, anonymous_retro, boss, z
     assert {e.action for e in entries} >= {"retro_card.create", "retro_card.update"}
     for entry in entries:
         assert entry.actor is None and str(zhang.pk) not in json.dumps(entry.changes)
+
+
+def test_exports_are_written_in_chinese_for_a_chinese_reader(org, anonymous_retro, boss, zhang):
+    from django.utils import translation
+
+    from retros import exports, selectors
+
+    services.card_add(retro=anonymous_retro, actor=zhang, kind="cause", category="external", text="政策变化")
+    closed = services.retro_close(retro=anonymous_retro, actor=boss, summary="外部环境变化")
+    with translation.override("zh-hans"):
+        data = selectors.retro_export(retro=closed, member=boss)
+        text = exports.retro_markdown(data)
+        shown = pdf_text(exports.retro_pdf(data, org_name=org.name))
+        sheets = load_workbook(io.BytesIO(exports.retro_xlsx(data))).sheetnames
+    assert "## 目标回顾" in text and "## 结果分析" in text and "匿名" in text and "Zhang San" not in text
+    assert "经验提炼" in shown and "政策变化" in shown and "匿名" in shown
+    assert sheets == ["卡片", "行动计划"]

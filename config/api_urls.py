@@ -9,6 +9,7 @@ from people import api as people_api
 from people import api_wins as people_api_wins
 from plans import api as plans_api
 from recognition import api as recognition_api
+from retros import api as retros_api
 from teams import api as teams_api
 from tracking import api as tracking_api
 
@@ -55,6 +56,11 @@ org_router.register("one-on-one-actions", people_api.ActionItemViewSet, basename
 org_router.register("private-notes", people_api.PrivateNoteViewSet, basename="private-note")
 org_router.register("pulses", people_api.PulseViewSet, basename="pulse")
 org_router.register("small-wins", people_api_wins.SmallWinViewSet, basename="small-win")
+org_router.register("retros", retros_api.RetroViewSet, basename="retro")
+org_router.register("retro-cards", retros_api.RetroCardViewSet, basename="retro-card")
+org_router.register("lessons", retros_api.LessonViewSet, basename="lesson")
+org_router.register("knowledge", retros_api.KnowledgeViewSet, basename="knowledge")
+org_router.register("retro-actions", retros_api.RetroActionViewSet, basename="retro-action")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),

@@ -20,7 +20,7 @@ from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgReques
 from teams.models import Team
 from teams.page_forms import apply_service_errors, form_page, parse_id
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import ActionForm, CardForm, CloseForm, LessonForm, StartForm
 from .models import Card, Lesson, RetroAction, Retrospective, RetroState
 
@@ -238,6 +238,25 @@ def card_view(request: OrgRequest, card_id: int) -> HttpResponse:
 def _page_live(request: OrgRequest, retro: Retrospective) -> HttpResponse:
     page = selectors.retro_page(retro=retro, member=request.membership, with_review=False)
     return render(request, "retros/detail.html#live", {"retro": retro, "page": page})
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def retro_export_view(request: OrgRequest, retro_id: int, fmt: str) -> HttpResponse:
+    """A closed retro as Markdown, PDF, or its cards and actions as XLSX (the cards only for the
+    team's people; an anonymous card's author never)."""
+    retro = selectors.retro_get_for(member=request.membership, retro_id=retro_id)
+    if fmt not in exports.FORMATS:
+        raise Http404("No such format.")
+    try:
+        data = selectors.retro_export(retro=retro, member=request.membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _done(request, retro)
+    body, content_type = exports.retro_file(data, fmt, org_name=request.org.name)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(data, fmt)}"'
+    return response
 
 
 @org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)

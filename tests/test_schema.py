@@ -199,6 +199,11 @@ DEMO_READS = [
     ("/standups/", {}),
     ("/alerts/", {}),
     ("/members/", {}),
+    ("/retros/", {}),
+    ("/retro-cards/", {}),
+    ("/lessons/", {}),
+    ("/knowledge/", {}),
+    ("/retro-actions/", {}),
 ]
 
 

@@ -399,6 +399,23 @@ def _retro(world: World) -> int:
                                       period_start=start, period_end=start + timedelta(days=27)).pk  # fmt: skip
 
 
+def _closed_retro(world: World) -> int:
+    """A closed retro of the walk team (what viewers read, and what exports)."""
+    from retros import services as retro_services
+    from retros.models import Retrospective
+
+    retro = Retrospective.objects.get(pk=_retro(world))
+    return retro_services.retro_close(retro=retro, actor=world.object_admin, summary="Walk summary").pk
+
+
+def _retro_read(world: World) -> int:
+    """A retro the principal reads: a viewer reads closed ones only, everyone else any."""
+    viewer = world.principal is not None and not world.foreign and Membership.objects.filter(
+        user=world.principal, org=world.org, role=Role.VIEWER
+    ).exists()  # fmt: skip
+    return _closed_retro(world) if viewer else _retro(world)
+
+
 def _retro_card(world: World) -> int:
     from retros import services as retro_services
     from retros.models import Retrospective
@@ -501,7 +518,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "delivery_id": _delivery,
     "rule_id": _instant_rule,
     "grant_id": _money_grant,
-    "retro_id": _retro,
+    "retro_id": _retro_read,
     "card_id": _retro_card,
     "retro_action_id": _retro_action,
     "lesson_id": _retro_lesson,
@@ -572,10 +589,23 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "payout-run-line": _locked_payout_run,
     "money-grant-detail": _money_grant,
     "money-grant-revoke": _money_grant,
+    "retro-detail": _retro_read,
+    "retro-phase": _retro,
+    "retro-reveal-votes": _retro,
+    "retro-close": _retro,
+    "retro-export": _closed_retro,
+    "retro-card-detail": _retro_card,
+    "retro-card-vote": _retro_card,
+    "retro-card-unvote": _retro_card,
+    "retro-card-group": _retro_card,
+    "lesson-publish": _retro_lesson,
+    "retro-action-set-status": _retro_action,
 }
 # URL arguments filled differently for one route (route name, argument).
 ROUTE_KWARG_FIXTURES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("payout-run-line", "line_id"): _own_payout_line,
+    ("retro_export", "retro_id"): _closed_retro,
+    ("retro_export", "fmt"): lambda w: "md",
 }
 
 

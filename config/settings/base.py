@@ -400,6 +400,14 @@ SPECTACULAR_SETTINGS = {
         "TokenScopeEnum": "teams.models.TokenScope",
         "ServiceTokenScopeEnum": "teams.models.SERVICE_TOKEN_SCOPES",
         "AlertRuleKindEnum": "tracking.models.RuleKind",
+        "RetroKindEnum": "retros.models.RetroKind",
+        "RetroStateEnum": "retros.models.RetroState",
+        "RetroPhaseEnum": "retros.models.Phase",
+        "RetroPhaseStateEnum": "retros.models.PhaseState",
+        "RetroCardKindEnum": "retros.models.CardKind",
+        "RetroEvidenceKindEnum": "retros.models.EvidenceKind",
+        "LessonKindEnum": "retros.models.LessonKind",
+        "RetroActionStatusEnum": "retros.models.ActionStatus",
     },
 }
 

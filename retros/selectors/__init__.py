@@ -11,6 +11,7 @@ from .board import (
     open_actions_due,
     votes_used,
 )
+from .exports import RetroExport, retro_export
 from .knowledge import CauseStats, cause_stats, knowledge_search, lessons_for_draft
 from .lists import draft_retro_panel, retro_list
 from .page import RetroPage, retro_page
@@ -24,6 +25,7 @@ from .rights import (
     can_start_retro,
     can_take_part,
     can_update_action,
+    card_team_ids,
     in_team,
     readable_retros,
     retro_get,
@@ -37,11 +39,13 @@ __all__ = [
     "GoalReview",
     "InitiativeOutcome",
     "PastAction",
+    "RetroExport",
     "RetroPage",
     "action_owners",
     "author_key",
     "board",
     "can_facilitate",
+    "card_team_ids",
     "can_own_action",
     "can_read_retro",
     "can_see_cards",
@@ -59,6 +63,7 @@ __all__ = [
     "open_actions_due",
     "readable_retros",
     "retro_get",
+    "retro_export",
     "retro_get_for",
     "retro_list",
     "retro_page",

@@ -53,8 +53,11 @@ def in_team(*, member: Membership, team_id: int) -> bool:
 
 def can_read_retro(*, member: Membership, retro: Retrospective) -> Verdict:
     """The organisation reads a retro's page — its goal review, lessons, actions and summary — as
-    it reads the team's goals; the cards stay with the team (`can_see_cards`)."""
+    it reads the team's goals; the cards stay with the team (`can_see_cards`). Viewers (只读) read
+    closed retros only: a meeting under way is the team's."""
     if member.org_id != retro.org_id or not member.is_active:
+        return refuse(_("No such retrospective."))
+    if member.role == Role.VIEWER and retro.state != RetroState.CLOSED:
         return refuse(_("No such retrospective."))
     return allow()
 
@@ -119,9 +122,32 @@ def can_update_action(*, member: Membership, action: RetroAction) -> Verdict:
 
 
 def readable_retros(*, member: Membership) -> QuerySet[Retrospective]:
-    """The retros this person may read (the organisation's), in one query."""
+    """The retros this person may read (the organisation's; a viewer's: the closed ones), in one
+    query."""
     qs = Retrospective.objects.filter(org_id=member.org_id)
+    if member.role == Role.VIEWER:
+        qs = qs.filter(state=RetroState.CLOSED)
     return qs if member.is_active else qs.none()
+
+
+def card_team_ids(*, member: Membership) -> frozenset[int]:
+    """The teams whose retro cards this person reads (`can_see_cards` for a whole list): every
+    team for an admin; the teams they manage and those below; the teams they belong to and every
+    team above them (a sub-team's people take part in the team's retro). Two queries at most."""
+    if not member.is_active:
+        return frozenset()
+    parents = dict(Team.objects.filter(org_id=member.org_id).order_by().values_list("pk", "parent_id"))
+    if member.role == Role.ADMIN:
+        return frozenset(parents)
+    reach: set[int] = set(managed_team_ids(member=member)) if member.role == Role.MANAGER else set()
+    for team_id in member_team_ids(member=member):
+        current: int | None = team_id
+        for _depth in range(len(parents)):  # up the tree (bounded, whatever the data)
+            if current is None:
+                break
+            reach.add(current)
+            current = parents.get(current)
+    return frozenset(reach)
 
 
 def retro_get(*, org: Organization, retro_id: int) -> Retrospective:

@@ -4,7 +4,7 @@ phases (retros), cards and votes (cards), lessons and actions (outcomes).
 Services queue their Celery tasks (retros.tasks) at module level; the tasks import this package
 inside their bodies."""
 
-from .cards import card_add, card_delete, card_group, vote_toggle
+from .cards import card_add, card_delete, card_edit, card_group, vote_set, vote_toggle
 from .outcomes import action_add, action_set_status, lesson_add, lesson_publish
 from .retros import (
     phase_move,
@@ -23,6 +23,7 @@ __all__ = [
     "action_set_status",
     "card_add",
     "card_delete",
+    "card_edit",
     "card_group",
     "lesson_add",
     "lesson_publish",
@@ -34,6 +35,7 @@ __all__ = [
     "retro_text",
     "retros_prepare",
     "retros_prepare_all",
+    "vote_set",
     "vote_toggle",
     "votes_reveal",
 ]

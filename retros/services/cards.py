@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from goals.models import Revision, SupportingMetric
 from plans.models import Initiative
+from teams.errors import NotAllowed
 from teams.models import Membership
-from teams.services import audit_record
+from teams.services import audit_diff, audit_record
 from tracking.selectors.results import period_alerts
 
 from .. import selectors
@@ -114,6 +115,38 @@ def card_delete(*, card: Card, actor: Membership) -> None:
 
 
 @transaction.atomic
+def card_edit(*, card: Card, actor: Membership, text: str | None = None, category: str | None = None) -> Card:
+    """Its author (anonymous or not) rewrites a card's text or category, until the retro closes;
+    the facilitator may move a card to another category (not change its words). The audit entry of an anonymous card names nobody and keeps no text."""
+    retro = card.retro
+    author = _card_author(card, actor) and bool(selectors.can_take_part(member=actor, retro=retro))
+    if not author:
+        selectors.can_facilitate(member=actor, retro=retro).require()
+        if text is not None:
+            raise NotAllowed(_("Only its author changes what a card says."))
+    errors: dict[str, list[str]] = {}
+    if text is not None:
+        text_errors(errors, "text", text, required=_("Write something on the card."), limit=CARD_LIMIT)
+    if category is not None:
+        allowed = {CardKind.CAUSE: CauseCategory.values, CardKind.FACTOR: FactorCategory.values}.get(
+            CardKind(card.kind), [""]
+        )  # fmt: skip
+        if category not in allowed:
+            errors["category"] = [_("Choose a category of this kind of card.")]
+    raise_if(errors)
+    before: dict[str, object] = {"category": card.category}
+    if text is not None:
+        card.text = text.strip()
+    if category is not None:
+        card.category = category
+    card.full_clean(exclude=["token"])
+    card.save(update_fields=["text", "category"])
+    audit_record(org=retro.org, actor=None if card.anonymous else actor.user, action="retro_card.update",
+                 target=card, changes=audit_diff(before, {"category": card.category}), scope=SCOPE)  # fmt: skip
+    return card
+
+
+@transaction.atomic
 def card_group(*, card: Card, actor: Membership, group_label: str) -> Card:
     """The facilitator groups cards under a label (empty: ungrouped)."""
     selectors.can_facilitate(member=actor, retro=card.retro).require()
@@ -123,6 +156,17 @@ def card_group(*, card: Card, actor: Membership, group_label: str) -> Card:
     card.group_label = group_label.strip()
     card.save(update_fields=["group_label"])
     return card
+
+
+@transaction.atomic
+def vote_set(*, card: Card, actor: Membership, voted: bool) -> bool:
+    """Vote for a card (`voted`) or take the vote back; doing it twice changes nothing (an API
+    client that retries). Refused beyond the votes per person, as `vote_toggle`."""
+    mine = Vote.objects.filter(card=card, voter=actor).exists()
+    if mine == voted:
+        selectors.can_take_part(member=actor, retro=card.retro).require()
+        return voted
+    return vote_toggle(card=card, actor=actor)
 
 
 @transaction.atomic

@@ -101,6 +101,7 @@ def sign_in(page, membership, *, check_the_page: bool = False) -> None:
 
 # Latin words a 中文 page may show: names (the organisation's, the product's), codes and units.
 NOT_ENGLISH = {"Acme", "Growth", "Stretch", "API", "SMART", "XLSX", "CSV", "CNY", "Webhook"}
+NOT_ENGLISH |= {"PDF", "Markdown"}  # file formats, as XLSX and CSV (a retro's downloads)
 
 
 def assert_no_english(page) -> None:

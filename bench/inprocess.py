@@ -78,7 +78,16 @@ PAGES: list[tuple[str, str, str]] = [
     ("floor: an organisation page rendering only base.html", "/o/{org}/floor/", "both"),
     ("organisation home", "/o/{org}/", "both"),
     ("goal tree page (strategy and team levels)", "/o/{org}/goals/", "both"),
-    ("goal tree page, every level (?levels=all, 2,000 goals)", "/o/{org}/goals/?levels=all", "both"),
+    (
+        "goal tree page, every level (?levels=all: the first 300 of 2,000 goals)",
+        "/o/{org}/goals/?levels=all",
+        "both",
+    ),
+    (
+        "goal tree page, every level, all 2,000 goals (?levels=all&rows=all)",
+        "/o/{org}/goals/?levels=all&rows=all",
+        "both",
+    ),
     ("goal tree API, 500 nodes (?max_depth=1)", "/api/v1/orgs/{org}/goals/tree/?max_depth=1", "both"),
     ("goals API list (first 50 of 2,000)", "/api/v1/orgs/{org}/goals/", "both"),
     ("team dashboard (team with the most active goals)", "/o/{org}/tracking/teams/{dash_team}/", "both"),

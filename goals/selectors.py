@@ -118,11 +118,21 @@ def goal_tree(
 
     A fixed number of queries whatever the number of goals: the tree's shape is read as bare ids,
     then only the goals shown are loaded, with their targets."""
+    return goal_tree_window(org=org, team=team, include_closed=include_closed, root_id=root_id,
+                            max_depth=max_depth, max_rows=max_rows)[0]  # fmt: skip
+
+
+def goal_tree_window(
+    *, org: Organization, team: Team | None = None, include_closed: bool = True, root_id: int | None = None,
+    max_depth: int | None = None, max_rows: int | None = None, limit: int | None = None,
+) -> tuple[list[TreeRow], int]:  # fmt: skip
+    """goal_tree's first `limit` rows (all without a limit) and how many rows the whole tree has:
+    only the rows shown are loaded as goals."""
     order = tree_shape(org=org, team=team, include_closed=include_closed, root_id=root_id,
                        max_depth=max_depth, max_rows=max_rows)  # fmt: skip
-    shown = goal_list(org=org, with_child_count=False).filter(pk__in=[pk for pk, _d, _h in order])
-    goals = {g.pk: g for g in shown}
-    return [TreeRow(goal=goals[pk], depth=depth, hidden=hidden) for pk, depth, hidden in order if pk in goals]
+    shown = order if limit is None else order[:limit]
+    goals = {g.pk: g for g in goal_list(org=org, with_child_count=False).filter(pk__in=[r[0] for r in shown])}
+    return [TreeRow(goal=goals[pk], depth=d, hidden=h) for pk, d, h in shown if pk in goals], len(order)
 
 
 def tree_rows_shown(

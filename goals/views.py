@@ -30,10 +30,14 @@ from .forms import (
 from .models import Goal
 from .periods import span_label
 from .progress import goal_attainment
+from .tree_page import tree_rows_html
 
 
 def _goal_input(data: dict[str, Any]) -> services.GoalInput:
     return services.GoalInput(**data)
+
+
+TREE_WINDOW = 300  # goals the tree page shows before "show all"
 
 
 @org_page(roles=ALL_ROLES)
@@ -48,12 +52,24 @@ def index_view(request: OrgRequest) -> HttpResponse:
     # Strategy and team goals at first; deeper levels open on demand, so 2,000 goals stay light.
     all_levels = request.GET.get("levels") == "all"
     root_id = parse_id(request.GET.get("root"))
-    rows = selectors.goal_tree(
+    # Every level of a large organisation is thousands of goals: the first TREE_WINDOW, then a link
+    # to all of them (the plan table does the same beyond a few hundred rows).
+    show_all = request.GET.get("rows") == "all"
+    rows, total = selectors.goal_tree_window(
         org=request.org, team=team, include_closed=show_closed, root_id=root_id,
         max_depth=None if all_levels else (1 if root_id is None else 0), max_rows=None if all_levels else 150,
+        limit=None if show_all or root_id is not None else TREE_WINDOW,
     )  # fmt: skip
     context = {
-        "rows": selectors.tree_rows_shown(org=request.org, rows=rows),
+        "shown_count": len(rows),
+        "total_count": total,
+        "rows": rows,
+        "tree_html": tree_rows_html(
+            selectors.tree_rows_shown(org=request.org, rows=rows),
+            org_slug=request.org.slug,
+            team_id=team.pk if team else None,
+            show_closed=show_closed,
+        ),
         "teams": request.org.teams.order_by("name"),
         "team": team,
         "show_closed": show_closed,

@@ -6,11 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from goals.models import Goal
 from teams.models import Membership, Organization
-from teams.numbers import format_money
 from teams.page_forms import DateField, choose_people
 
 from .models import Initiative, Need, Priority, Squad, Status
+from .pickers import choose_initiative
+from .selectors import initiative_choices
 
 
 class InitiativeForm(forms.Form):
@@ -103,24 +105,42 @@ class TeamBudgetForm(forms.Form):
 
 
 class BudgetMoveForm(forms.Form):
-    """Move budget between two initiatives of a plan (their choices are the plan's rows, already
-    loaded by the page)."""
+    """Move budget between two initiatives of a plan: each picked by typing part of its title (the
+    source among those with budget to give)."""
 
-    source = forms.ChoiceField(label=pgettext_lazy("budget move", "From"))
-    target = forms.ChoiceField(label=pgettext_lazy("budget move", "To"))
+    source = forms.ModelChoiceField(
+        label=pgettext_lazy("budget move", "From"), queryset=Initiative.objects.none()
+    )
+    target = forms.ModelChoiceField(
+        label=pgettext_lazy("budget move", "To"), queryset=Initiative.objects.none()
+    )
     amount = forms.CharField(label=_("Amount"), max_length=40,
                              widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))  # fmt: skip
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
-    def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, org: Organization, goal: Goal, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "move-%s")
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [  # type: ignore[attr-defined]
-            (str(i.pk), f"{i.title} ({format_money(i.budget)})") for i in items if i.budget
-        ]
-        self.fields["target"].choices = [(str(i.pk), i.title) for i in items]  # type: ignore[attr-defined]
+        choose_initiative(self.fields["source"], org_slug=org.slug, goal_id=goal.pk, with_budget=True,
+                          queryset=initiative_choices(org=org, goal=goal, with_budget=True))  # fmt: skip
+        choose_initiative(self.fields["target"], org_slug=org.slug, goal_id=goal.pk,
+                          queryset=initiative_choices(org=org, goal=goal))  # fmt: skip
         for name in ("amount", "reason"):
             self.fields[name].widget.attrs["placeholder"] = self.fields[name].label
+
+
+class DependencyForm(forms.Form):
+    """A finish-to-start link between two initiatives of a plan, each picked by typing part of its
+    title (the page's form; dependency_add_view reads the two ids)."""
+
+    predecessor = forms.ModelChoiceField(label=_("Finish"), queryset=Initiative.objects.none())
+    successor = forms.ModelChoiceField(label=_("before starting"), queryset=Initiative.objects.none())
+
+    def __init__(self, *args: Any, org: Organization, goal: Goal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("predecessor", "successor"):
+            choose_initiative(self.fields[name], org_slug=org.slug, goal_id=goal.pk,
+                              queryset=initiative_choices(org=org, goal=goal))  # fmt: skip
 
 
 class CapacityForm(forms.Form):

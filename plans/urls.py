@@ -1,16 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import people_views, views
 
 urlpatterns = [
     path("", views.index_view, name="plans_index"),
-    path("squads/", views.squads_view, name="plan_squads"),
-    path("squads/<int:squad_id>/", views.squad_edit_view, name="plan_squad_edit"),
-    path("people/", views.people_view, name="plan_people"),
+    path("squads/", people_views.squads_view, name="plan_squads"),
+    path("squads/<int:squad_id>/", people_views.squad_edit_view, name="plan_squad_edit"),
+    path("people/", people_views.people_view, name="plan_people"),
     path("goals/<int:goal_id>/", views.goal_plan_view, name="goal_plan"),
     path("goals/<int:goal_id>/gantt/", views.goal_gantt_view, name="goal_gantt"),
     path("teams/<int:team_id>/gantt/", views.team_gantt_view, name="team_gantt"),
     path("goals/<int:goal_id>/export.<str:fmt>", views.plan_export_view, name="plan_export"),
+    path("goals/<int:goal_id>/initiatives/pick/", views.initiative_pick_view, name="initiative_pick"),
     path("goals/<int:goal_id>/import/", views.plan_import_view, name="plan_import"),
     path("initiatives/<int:initiative_id>/progress/", views.progress_view, name="initiative_progress"),
     path("initiatives/<int:initiative_id>/edit/", views.initiative_edit_view, name="initiative_edit"),

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -18,13 +19,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from goals.models import Goal
 from goals.selectors import goal_get
-from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, OPEN_RULE, TEAM_RULE, OrgRequest, org_page
-from teams.page_forms import apply_service_errors, form_page, parse_id, parse_number
+from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgRequest, org_page
+from teams.page_forms import apply_service_errors, parse_id, parse_number
+from teams.people_picker import INPUT_ID
 from teams.selectors import team_get
 
 from . import selectors, services
-from .forms import BudgetMoveForm, CapacityForm, InitiativeForm, ProgressForm, SquadForm, TeamBudgetForm
+from .forms import (
+    BudgetMoveForm,
+    DependencyForm,
+    InitiativeForm,
+    ProgressForm,
+    TeamBudgetForm,
+)
 from .models import Initiative, Status
+from .plan_table import conflict_items, dependency_items, plan_table_rows, suggestion_items
+from .selectors.initiatives import PICK_LIMIT as INITIATIVE_PICK_LIMIT
 from .tabular import ImportOutcome, export_csv, export_xlsx, import_upload
 
 
@@ -69,15 +79,24 @@ def _plan_context(
     page = selectors.plan_page(org=request.org, member=request.membership, goal=goal,
                                show_all=request.GET.get("rows") == "all")  # fmt: skip
     team_budget = page["team_budget"]
+    # One CSRF input for the page's row forms, not a token masked for every row.
+    csrf_input = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
     return {
         **page,
-        "move_form": move_form or BudgetMoveForm(items=page["items"]),
+        "conflict_items": conflict_items(page["conflicts"], people_url=reverse("plan_people", args=[request.org.slug])),
+        "dependency_items": dependency_items(page["dependencies"], can_plan=bool(page["can_plan"]), csrf_input=csrf_input,
+                                             remove_url=selectors.url_maker("dependency_remove", request.org)),
+        "suggestion_items": suggestion_items(page["suggestions"]),
+        "table_rows": plan_table_rows(page["groups"], can_plan=bool(page["can_plan"]), currency=request.org.currency,
+                                      csrf_input=csrf_input),
+        "move_form": move_form or BudgetMoveForm(org=request.org, goal=goal),
+        "dependency_form": DependencyForm(org=request.org, goal=goal),
         "budget_form": budget_form or TeamBudgetForm(
             initial={"amount": f"{team_budget.amount:.2f}" if team_budget else ""}),
         "form": form or InitiativeForm(org=request.org),
         "membership": request.membership,
-        # One CSRF input for the page's row forms, not a token masked for every row.
-        "csrf_input": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)),
     }  # fmt: skip
 
 
@@ -177,6 +196,22 @@ def team_gantt_view(request: OrgRequest, team_id: int) -> HttpResponse:
         "table": selectors.gantt_table(chart),
     }
     return render(request, "plans/gantt.html", context)
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def initiative_pick_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    """The matches of an initiative picker (plans.pickers): the first PICK_LIMIT initiatives of the
+    goal's plan whose title has every word typed (``?budget=1``: only those with budget to give)."""
+    goal = goal_get(org=request.org, goal_id=goal_id)
+    limit = INITIATIVE_PICK_LIMIT
+    found = selectors.initiative_search(org=request.org, goal=goal, text=request.GET.get("q", ""),
+                                        with_budget=request.GET.get("budget") == "1", limit=limit + 1)  # fmt: skip
+    input_id = request.GET.get("for", "")
+    return render(request, "plans/initiative_options.html", {
+        "initiatives": found[:limit], "more": len(found) > limit, "limit": limit,
+        "input_id": input_id if INPUT_ID.match(input_id) else "pick",
+    })  # fmt: skip
 
 
 def _initiative_from(request: OrgRequest, goal: Goal, name: str) -> Initiative | None:
@@ -302,7 +337,7 @@ def reallocate_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     """Move budget between two initiatives of the plan, with a reason (recorded and audited)."""
     goal = goal_get(org=request.org, goal_id=goal_id)
     selectors.can_plan(member=request.membership, goal=goal).require()
-    form = BudgetMoveForm(request.POST, items=list(selectors.initiative_list(org=request.org, goal=goal)))
+    form = BudgetMoveForm(request.POST, org=request.org, goal=goal)
     if form.is_valid():
         source = _initiative_from(request, goal, "source")
         target = _initiative_from(request, goal, "target")
@@ -347,82 +382,3 @@ def team_budget_view(request: OrgRequest, goal_id: int) -> HttpResponse:
 
 
 # --- Squads (专项小组) and people's capacity --------------------------------------------------------
-@org_page(roles=ALL_ROLES, write_roles=MANAGERS)
-@require_http_methods(["GET", "POST"])
-def squads_view(request: OrgRequest) -> HttpResponse:
-    """Every squad with its lead, members (from several teams) and initiatives; managers add one."""
-    form = SquadForm(request.POST or None, org=request.org)
-
-    def created(squad: Any) -> HttpResponse:
-        messages.success(request, _("Squad “%(name)s” created.") % {"name": squad.name})
-        return redirect("plan_squads", org_slug=request.org.slug)
-
-    context = {
-        "squads": selectors.squad_list(org=request.org),
-        "can_plan": request.membership.role in MANAGERS,
-    }
-    return form_page(
-        request, form, template="plans/squads.html", context=context, on_success=created,
-        save=lambda data: services.squad_create(
-            org=request.org, actor=request.membership, name=data["name"], lead=data["lead"],
-            members=list(data["members"]), description=data["description"],
-        ),
-    )  # fmt: skip
-
-
-@org_page(roles=MANAGERS, object_rule=OPEN_RULE)
-@require_http_methods(["GET", "POST"])
-def squad_edit_view(request: OrgRequest, squad_id: int) -> HttpResponse:
-    squad = selectors.squad_get(org=request.org, squad_id=squad_id)
-    initial = {"name": squad.name, "description": squad.description, "lead": squad.lead,
-               "members": list(squad.members.all())}  # fmt: skip
-    form = SquadForm(request.POST or None, org=request.org, initial=initial)
-
-    def saved(squad: Any) -> HttpResponse:
-        messages.success(request, _("Squad saved."))
-        return redirect("plan_squads", org_slug=request.org.slug)
-
-    return form_page(
-        request, form, template="plans/squad_edit.html", context={"squad": squad}, on_success=saved,
-        save=lambda data: services.squad_update(
-            squad=squad, actor=request.membership, name=data["name"], lead=data["lead"],
-            members=list(data["members"]), description=data["description"],
-        ),
-    )  # fmt: skip
-
-
-@org_page(roles=ALL_ROLES, write_roles=MANAGERS)
-@require_http_methods(["GET", "POST"])
-def people_view(request: OrgRequest) -> HttpResponse:
-    """What each person carries today against their capacity (the overload conflicts use it);
-    managers set a person's capacity."""
-    refused: dict[str, Any] | None = None
-    if request.method == "POST":
-        refused = _capacity_save(request)
-        if refused is None:
-            messages.success(request, _("Capacity saved."))
-            return redirect("plan_people", org_slug=request.org.slug)
-    people = selectors.people_load(org=request.org)
-    settable = selectors.capacity_settable_ids(
-        member=request.membership, people=[p.membership for p in people]
-    )
-    context = {"people": people, "settable": settable, "refused": refused}
-    return render(request, "plans/people.html", context, status=200 if refused is None else 400)
-
-
-def _capacity_save(request: OrgRequest) -> dict[str, Any] | None:
-    """Saves the posted capacity; None when saved, otherwise what the person's row shows (what was
-    typed and why it was refused). Anything else (an unknown person) is said at the top."""
-    person = parse_id(request.POST.get("membership"))
-    form = CapacityForm(request.POST, org=request.org, auto_id=f"capacity-{person}-%s")
-    if form.is_valid():
-        try:
-            services.capacity_set(org=request.org, actor=request.membership,
-                                  membership=form.cleaned_data["membership"], load=form.cleaned_data["load"])  # fmt: skip
-        except ValidationError as error:
-            apply_service_errors(form, error)
-    if not form.errors:
-        return None
-    for refusal in form.errors.get("membership", []):
-        messages.error(request, refusal)
-    return {"pk": person, "load": form["load"]}

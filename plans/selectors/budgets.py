@@ -2,26 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from django.utils import timezone
 
 from goals.models import Goal
 
-from ..models import PRIORITY_RANK, Initiative, TeamBudget
+from ..models import PRIORITY_RANK, TeamBudget
+
+
+class BudgetItem(Protocol):
+    """What a budget suggestion reads of an initiative: a model instance, or a plan page's row
+    (plans.selectors.pages.PlanItem, read with ``values()``)."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def budget(self) -> Decimal | None: ...
+    @property
+    def progress(self) -> int: ...
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def due_date(self) -> date | None: ...
+    @property
+    def is_finished(self) -> bool: ...
 
 
 @dataclass(frozen=True)
 class BudgetSuggestion:
-    source: Initiative
-    target: Initiative
+    source: BudgetItem
+    target: BudgetItem
     amount: Decimal
     behind: int  # percentage points the target is behind schedule
 
 
-def budget_suggestions(*, initiatives: list[Initiative], today: date | None = None) -> list[BudgetSuggestion]:
+def budget_suggestions(
+    *, initiatives: Sequence[BudgetItem], today: date | None = None
+) -> list[BudgetSuggestion]:
     """Where budget could move (动态调整): from lower-priority initiatives that have budget but have
     not started, to higher-priority ones that are behind schedule (progress below the share of
     their time already used). At most one suggestion per receiving initiative."""

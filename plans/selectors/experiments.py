@@ -56,9 +56,16 @@ def experiments_within_allowance(
 
 def experiment_verdicts(*, org: Organization, initiatives: list[Initiative]) -> dict[int, bool]:
     """{failed experiment id: within the allowance?} for the initiatives shown (at most one query)."""
-    failed = [i for i in initiatives if i.is_experiment and i.status == Status.FAILED and i.finished_at]
+    return failed_experiment_verdicts(org=org, failed=[
+        (i.pk, i.finished_at) for i in initiatives if i.is_experiment and i.status == Status.FAILED and i.finished_at
+    ])  # fmt: skip
+
+
+def failed_experiment_verdicts(*, org: Organization, failed: list[tuple[int, date]]) -> dict[int, bool]:
+    """experiment_verdicts of failed experiments given as (id, day finished), e.g. read with
+    ``values()``."""
     if not failed:
         return {}
-    days = [i.finished_at for i in failed if i.finished_at]
+    days = [day for _pk, day in failed]
     tolerated = tolerated_experiment_ids(org=org, start=min(days), end=max(days))
-    return {i.pk: i.pk in tolerated for i in failed}
+    return {pk: pk in tolerated for pk, _day in failed}

@@ -120,3 +120,30 @@ def small_wins(org: Organization, teams: list[Any]) -> dict[int, list[Any]]:
             Highlight(text=text, when=item.milestone_reached_at, url=url)
         )
     return wins
+
+
+PICK_LIMIT = 20  # initiatives an initiative picker shows at once
+MAX_PICK_QUERY = 100
+
+
+def initiative_choices(*, org: Organization, goal: Goal, with_budget: bool = False) -> QuerySet[Initiative]:
+    """The initiatives a plan's pickers accept (a dependency's two ends, a budget move's target):
+    the goal's own; ``with_budget``: only those that have budget to give (a budget move's source)."""
+    qs = Initiative.objects.filter(org=org, goal=goal)
+    return qs.filter(budget__gt=0) if with_budget else qs
+
+
+def initiative_search(
+    *, org: Organization, goal: Goal, text: str, with_budget: bool = False, limit: int = PICK_LIMIT
+) -> list[dict[str, Any]]:
+    """The first `limit` initiatives of the goal's plan (initiative_choices) whose title contains
+    every word of `text` (any case), in the plan's order, as rows (pk, title, dimension, budget).
+    One query."""
+    qs = initiative_choices(org=org, goal=goal, with_budget=with_budget)
+    for word in text.strip()[:MAX_PICK_QUERY].split():
+        qs = qs.filter(title__icontains=word)
+    ordered = qs.order_by("dimension__position", "dimension_id", "position", "id")
+    rows: list[dict[str, Any]] = [
+        dict(r) for r in ordered.values("pk", "title", "dimension__name", "budget")[:limit]
+    ]
+    return rows

@@ -298,3 +298,25 @@ def test_odd_numbers_on_the_pages_are_clear_errors(org, manager):
         reverse("goal_smart_check", args=[org.slug]), {"stretch": "NaN", "metric_name": goal.metric_name}
     )
     assert smart.status_code == 200
+
+
+def test_every_level_shows_the_first_rows_and_links_to_all(org, manager, monkeypatch):
+    """?levels=all of a large organisation is a window of TREE_WINDOW goals, with a link to all."""
+    from goals import views
+
+    monkeypatch.setattr(views, "TREE_WINDOW", 3)
+    strategy = factories.goal(org, manager, title="Strategy", rationale="x")
+    team = factories.team(org, "Ops")
+    for i in range(4):
+        factories.goal(org, manager, title=f"Team goal {i}", parent=strategy, team=team, scope="team")
+    client = login(manager)
+    url = reverse("goals_index", args=[org.slug])
+    page = client.get(url, {"levels": "all"}).content.decode()
+    assert page.count('<article class="goal-row') == 3 and "Team goal 2" not in page
+    assert (
+        "The first 3 of 5 goals." in page
+        and '<a href="?rows=all&amp;levels=all">Show all 5 goals</a>' in page
+    )
+    everything = client.get(url, {"levels": "all", "rows": "all"}).content.decode()
+    assert everything.count('<article class="goal-row') == 5 and 'data-testid="tree-window"' not in everything
+    assert f'href="{reverse("goal_detail", args=[org.slug, strategy.pk])}">Strategy</a>' in everything

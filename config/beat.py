@@ -69,4 +69,11 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             # retried job reminds nobody twice).
             "schedule": 3600.0,
         },
+        "run-pulse-schedules": {
+            "task": "people.tasks.run_pulse_schedules",
+            # Hourly, so each organisation's pulses open soon after its own midnight. Idempotent:
+            # a scheduled pulse opens once per schedule and day, and a pulse reminds once.
+            "schedule": 3600.0,
+            "options": {"expires": 3600.0},
+        },
     }

@@ -3,8 +3,10 @@
 - rights: who may see and change what (Verdicts)
 - one_on_ones: series, meetings, the viewer's own private note
 - facts: the prepared facts of a one-on-one (read from tracking.selectors.results)
-- pulses: pulses to answer, and results that never show one person's answer"""
+- pulses: pulses to answer, and results that never show one person's answer
+- calendar: the secret calendar feed and its events"""
 
+from .calendar import calendar_events, calendar_feed_by_secret, calendar_feed_for
 from .facts import PreparedFacts, prepared_facts
 from .one_on_ones import (
     HISTORY_LIMIT,
@@ -31,6 +33,8 @@ from .pulses import (
     pulse_results,
     pulses_to_answer,
     respondent_count,
+    schedule_get,
+    schedule_list,
     team_trend,
 )
 from .rights import (
@@ -43,6 +47,11 @@ from .rights import (
 )
 
 __all__ = [
+    "calendar_events",
+    "calendar_feed_by_secret",
+    "calendar_feed_for",
+    "schedule_get",
+    "schedule_list",
     "GroupResult",
     "PulseResults",
     "TrendPoint",

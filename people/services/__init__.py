@@ -2,8 +2,11 @@
 
 - one_on_ones: series, agenda, private notes, actions, the feeling check, holding a meeting
 - reminders: the one-on-one reminder job (claimed once per meeting)
-- pulses: pulse surveys and their anonymous answers"""
+- pulses: pulse surveys and their anonymous answers
+- schedules: pulses on a schedule (opened once by beat) and their reminder (once)
+- calendar: the secret calendar feed address"""
 
+from .calendar import calendar_feed_regenerate, calendar_feed_revoke
 from .one_on_ones import (
     action_add,
     action_done,
@@ -18,8 +21,15 @@ from .one_on_ones import (
 )
 from .pulses import MAX_OPEN_DAYS, THRESHOLD_RANGE, pulse_answer, pulse_create
 from .reminders import one_on_one_reminder_send, one_on_one_reminders
+from .schedules import pulse_reminders, schedule_create, schedule_stop, scheduled_pulses_open
 
 __all__ = [
+    "calendar_feed_regenerate",
+    "calendar_feed_revoke",
+    "pulse_reminders",
+    "schedule_create",
+    "schedule_stop",
+    "scheduled_pulses_open",
     "MAX_OPEN_DAYS",
     "THRESHOLD_RANGE",
     "pulse_answer",

@@ -20,7 +20,7 @@ from teams.selectors import managed_team_ids
 from . import selectors, services
 from .forms import PulseAnswerForm, PulseForm, PulseScheduleForm
 from .models import Pulse
-from .questions import TOPICS, question
+from .questions import TOPIC_LABELS, TOPICS, question
 from .selectors.rights import PULSE_RUNNERS as RUNNERS
 from .selectors.rights import RESULT_READERS
 
@@ -148,7 +148,15 @@ def pulse_results_view(request: OrgRequest, pulse_id: int) -> HttpResponse:
     wanted = parse_id(request.GET.get("team")) or pulse.team_id
     team = next((t for t in teams if t.pk == wanted), None)
     trend = selectors.team_trend(org=request.org, team=team) if team else []
+    chart = {
+        "labels": {t: str(TOPIC_LABELS[t]) for t in TOPICS},
+        "axis": _("Mean score (1–5)"),
+        "points": [{"day": p.closes_on.isoformat(),
+                    "topics": {t: float(v) if v is not None else None for t, v in p.topics.items() if t in TOPIC_LABELS}}
+                   for p in trend],
+    }  # fmt: skip
     context = {"pulse": pulse, "results": results, "teams": teams, "team": team, "trend": trend, "topics": TOPICS,
+               "trend_chart": chart,
                "answered": selectors.respondent_count(pulse=pulse)}  # fmt: skip
     template = "people/pulse_results.html#trend" if request.htmx else "people/pulse_results.html"
     return render(request, template, context)

@@ -19,7 +19,7 @@ from .one_on_ones import (
     series_schedule,
     series_start,
 )
-from .pulses import MAX_OPEN_DAYS, THRESHOLD_RANGE, pulse_answer, pulse_create
+from .pulses import MAX_OPEN_DAYS, THRESHOLD_RANGE, pulse_answer, pulse_create, pulse_make
 from .reminders import one_on_one_reminder_send, one_on_one_reminders
 from .schedules import pulse_reminders, schedule_create, schedule_stop, scheduled_pulses_open
 
@@ -34,6 +34,7 @@ __all__ = [
     "THRESHOLD_RANGE",
     "pulse_answer",
     "pulse_create",
+    "pulse_make",
     "action_add",
     "action_done",
     "agenda_add",

@@ -10,10 +10,12 @@ class PeopleConfig(AppConfig):
         from teams.demo import seed_demo_extensions
         from teams.hooks import home_panel_providers
 
-        from .demo import seed_people
+        from .demo import seed_people, seed_pulses
         from .panels import pulse_home_panel
 
         if seed_people not in seed_demo_extensions:
             seed_demo_extensions.append(seed_people)
+        if seed_pulses not in seed_demo_extensions:
+            seed_demo_extensions.append(seed_pulses)
         if pulse_home_panel not in home_panel_providers:
             home_panel_providers.append(pulse_home_panel)

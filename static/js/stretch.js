@@ -289,9 +289,11 @@
                marker: { symbol: symbols[n % symbols.length], size: 8 }, line: { dash: dashes[n % dashes.length] },
                hovertemplate: "%{x|%Y-%m-%d}: %{y}<extra>%{fullData.name}</extra>" };
     });
+    var days = data.points.map(function (p) { return p.day; });
+    var xaxis = days.length ? dayAxis(days[0], days[days.length - 1]) : { type: "date" };
     window.Plotly.newPlot(element, traces, {
       margin: { t: 10, r: 10, b: 40, l: 45 }, height: 280, legend: { orientation: "h", y: -0.2 },
-      yaxis: { title: { text: data.axis }, range: [1, 5], dtick: 1 }, xaxis: { type: "date" }
+      yaxis: { title: { text: data.axis }, range: [0.8, 5.2], dtick: 1 }, xaxis: xaxis
     }, { displayModeBar: false, responsive: true });
   }
 

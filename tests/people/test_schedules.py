@@ -80,12 +80,22 @@ def test_missed_days_open_one_pulse_today_not_one_per_missed_week(org, weekly, t
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_beats_at_once_open_one_pulse(org, lead, ops, today):
+def test_two_beats_at_once_open_one_pulse_and_remind_once(org, lead, ops, zhang, today):
     services.schedule_create(actor=lead, team=ops, cadence="weekly", next_on=today, days_open=3, threshold=3)
     results = at_once(lambda: services.scheduled_pulses_open(org=org, today=today),
                       lambda: services.scheduled_pulses_open(org=org, today=today))  # fmt: skip
     assert sorted(len(r) for r in results) == [0, 1]
     assert Pulse.objects.count() == 1
+    remind_day = today + timedelta(days=1)
+    results = at_once(lambda: services.pulse_reminders(org=org, today=remind_day),
+                      lambda: services.pulse_reminders(org=org, today=remind_day))  # fmt: skip
+    assert sorted(len(r) for r in results) == [0, 1]
+    assert Notification.objects.filter(recipient=zhang, kind="pulse").count() == 1
+
+    def run():
+        return run_pulse_schedules.delay().get(disable_sync_subtasks=False)
+
+    assert at_once(run, run) == [0, 0]  # the beat job itself: nothing more to open or remind today
 
 
 @pytest.mark.django_db

@@ -76,4 +76,11 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": 3600.0,
             "options": {"expires": 3600.0},
         },
+        "run-pulse-schedules": {
+            "task": "people.tasks.run_pulse_schedules",
+            # Hourly, so each organisation's pulses open soon after its own midnight. Idempotent:
+            # a scheduled pulse opens once per schedule and day, and a pulse reminds once.
+            "schedule": 3600.0,
+            "options": {"expires": 3600.0},
+        },
     }

@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from incentives import urls as incentives_urls
+from people import calendar_views as people_calendar_views
 from teams import urls as teams_urls
 from teams import views as teams_views
 from tracking import urls as tracking_urls
@@ -36,6 +37,7 @@ org_patterns = [
 urlpatterns = [
     path("", teams_views.home_view, name="home"),
     path("orgs/", teams_views.org_choose_view, name="org_choose"),
+    path("calendar/<str:secret>.ics", people_calendar_views.calendar_feed_view, name="calendar_feed"),
     path("orgs/new/", teams_views.org_create_view, name="org_create"),
     path("i18n/language/", teams_views.language_view, name="set_language"),
     path("accounts/", include(teams_urls.account_urlpatterns)),

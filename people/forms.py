@@ -96,3 +96,17 @@ class PulseForm(forms.Form):
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+
+
+class PulseScheduleForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False,
+                                  empty_label=_("The whole organisation"))  # fmt: skip
+    cadence = forms.ChoiceField(label=_("Cadence"), choices=Cadence.choices, initial=Cadence.BIWEEKLY)
+    next_on = DateField(label=_("First pulse"))
+    days_open = forms.IntegerField(label=_("Days open"), initial=3, help_text=_("From 1 to 7 days."))
+    threshold = forms.IntegerField(label=_("Anonymity threshold"), initial=5,
+                                   help_text=_("Results appear only for groups with at least this many respondents (3 to 10)."))  # fmt: skip
+
+    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]

@@ -187,6 +187,10 @@ class Pulse(models.Model):
     created_by = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    schedule = models.ForeignKey(
+        "PulseSchedule", on_delete=models.SET_NULL, null=True, blank=True, related_name="pulses"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)  # the reminder job claims it once
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -198,6 +202,7 @@ class Pulse(models.Model):
                                    name="pulse_threshold_3_to_10"),
             models.CheckConstraint(condition=models.Q(closes_on__gte=models.F("opens_on")),
                                    name="pulse_closes_after_it_opens"),
+            models.UniqueConstraint(fields=["schedule", "opens_on"], name="pulse_scheduled_once"),
         ]  # fmt: skip
         indexes = [models.Index(fields=["org", "closes_on"])]
 
@@ -314,3 +319,57 @@ class SmallWin(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PulseSchedule(models.Model):
+    """Pulses on a schedule for the organisation or a team: beat opens one on `next_on` (each
+    schedule and day once, see services.schedules), open `days_open` days, then moves `next_on`
+    on by the cadence."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="pulse_schedules")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("team"),
+        help_text=_("Empty for the whole organisation."),
+    )  # fmt: skip
+    cadence = models.CharField(_("cadence"), max_length=10, choices=Cadence.choices, default=Cadence.BIWEEKLY)
+    next_on = models.DateField(_("next pulse"))
+    days_open = models.PositiveSmallIntegerField(
+        _("days open"), default=3, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    threshold = models.PositiveSmallIntegerField(
+        _("anonymity threshold"), default=5, validators=[MinValueValidator(3), MaxValueValidator(10)]
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pulse schedule")
+        verbose_name_plural = _("pulse schedules")
+        ordering = ("next_on", "id")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(threshold__gte=3, threshold__lte=10),
+                                   name="pulse_schedule_threshold_3_to_10"),
+            models.CheckConstraint(condition=models.Q(days_open__gte=1, days_open__lte=7),
+                                   name="pulse_schedule_days_open_1_to_7"),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["active", "next_on"])]
+
+    def __str__(self) -> str:
+        return f"pulse schedule {self.pk}"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address (ICS): their one-on-ones and their teams' reviews. The
+    secret alone opens the feed; revoking deletes it (the old address answers 404) and
+    regenerating replaces it."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    member = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="calendar_feed")
+    secret = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed {self.pk}"  # never the secret

@@ -12,15 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from teams.access import ALL_ROLES, OPEN_RULE, OrgRequest, org_page
+from teams.access import ALL_ROLES, OPEN_RULE, TEAM_RULE, OrgRequest, org_page
 from teams.models import Role, Team
 from teams.page_forms import apply_service_errors, parse_id
 from teams.selectors import managed_team_ids
 
 from . import selectors, services
-from .forms import PulseAnswerForm, PulseForm
+from .forms import PulseAnswerForm, PulseForm, PulseScheduleForm
 from .models import Pulse
-from .questions import TOPICS, question
+from .questions import TOPIC_LABELS, TOPICS, question
 from .selectors.rights import PULSE_RUNNERS as RUNNERS
 from .selectors.rights import RESULT_READERS
 
@@ -33,15 +33,22 @@ def _runnable_teams(request: OrgRequest) -> Any:
     return teams
 
 
-def _pulses(request: OrgRequest, *, form: PulseForm | None = None, status: int = 200) -> HttpResponse:
+def _pulses(
+    request: OrgRequest, *, form: PulseForm | None = None, schedule_form: PulseScheduleForm | None = None,
+    status: int = 200,
+) -> HttpResponse:  # fmt: skip
     member = request.membership
     can_run = member.role in RUNNERS
     if can_run and form is None:
         form = PulseForm(teams=_runnable_teams(request), auto_id="pulse_%s")
+    if can_run and schedule_form is None:
+        schedule_form = PulseScheduleForm(teams=_runnable_teams(request), auto_id="schedule_%s")
     context = {
         "to_answer": selectors.pulses_to_answer(member=member),
         "pulses": list(selectors.pulse_list(org=request.org)[:100]) if member.role in RESULT_READERS else [],
+        "schedules": list(selectors.schedule_list(org=request.org)[:50]) if can_run else [],
         "form": form if can_run else None,
+        "schedule_form": schedule_form if can_run else None,
     }
     return render(request, "people/pulses.html", context, status=status)
 
@@ -71,6 +78,34 @@ def pulse_create_view(request: OrgRequest) -> HttpResponse:
     return _pulses(request, form=form, status=400)
 
 
+@org_page(roles=RUNNERS)
+@require_POST
+def pulse_schedule_create_view(request: OrgRequest) -> HttpResponse:
+    """Pulses on a schedule: beat opens each one on its day and reminds who has not answered."""
+    form = PulseScheduleForm(request.POST, teams=_runnable_teams(request), auto_id="schedule_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.schedule_create(actor=request.membership, team=data["team"], cadence=data["cadence"],
+                                     next_on=data["next_on"], days_open=data["days_open"],
+                                     threshold=data["threshold"])  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The pulses are scheduled."))
+            return redirect("people_pulses", org_slug=request.org.slug)
+    return _pulses(request, schedule_form=form, status=400)
+
+
+@org_page(roles=RUNNERS, object_rule=TEAM_RULE)
+@require_POST
+def pulse_schedule_stop_view(request: OrgRequest, schedule_id: int) -> HttpResponse:
+    schedule = selectors.schedule_get(org=request.org, schedule_id=schedule_id)
+    services.schedule_stop(actor=request.membership, schedule=schedule)
+    messages.success(request, _("The schedule is stopped; pulses already open stay open."))
+    return redirect("people_pulses", org_slug=request.org.slug)
+
+
 def _answer_form(pulse: Pulse, data: Any = None) -> PulseAnswerForm:
     bank = [q for q in (question(p.key, pulse.bank_version) for p in pulse.questions.all()) if q is not None]
     return PulseAnswerForm(data, questions=bank, auto_id="q_%s")
@@ -97,7 +132,8 @@ def pulse_answer_view(request: OrgRequest, pulse_id: int) -> HttpResponse:
                 apply_service_errors(form, error)
             else:
                 messages.success(request, _("Thank you: your answers are in, without your name."))
-                return redirect("people_pulses", org_slug=request.org.slug)
+                back = "org_home" if request.POST.get("back") == "home" else "people_pulses"
+                return redirect(back, org_slug=request.org.slug)
     context = {"pulse": pulse, "form": form, "answered": answered, "verdict": verdict}
     return render(request, "people/pulse_answer.html", context, status=status)
 
@@ -112,7 +148,15 @@ def pulse_results_view(request: OrgRequest, pulse_id: int) -> HttpResponse:
     wanted = parse_id(request.GET.get("team")) or pulse.team_id
     team = next((t for t in teams if t.pk == wanted), None)
     trend = selectors.team_trend(org=request.org, team=team) if team else []
+    chart = {
+        "labels": {t: str(TOPIC_LABELS[t]) for t in TOPICS},
+        "axis": _("Mean score (1–5)"),
+        "points": [{"day": p.closes_on.isoformat(),
+                    "topics": {t: float(v) if v is not None else None for t, v in p.topics.items() if t in TOPIC_LABELS}}
+                   for p in trend],
+    }  # fmt: skip
     context = {"pulse": pulse, "results": results, "teams": teams, "team": team, "trend": trend, "topics": TOPICS,
+               "trend_chart": chart,
                "answered": selectors.respondent_count(pulse=pulse)}  # fmt: skip
     template = "people/pulse_results.html#trend" if request.htmx else "people/pulse_results.html"
     return render(request, template, context)

@@ -15,6 +15,13 @@ BANK_VERSION = 1
 TOPICS = ("workload", "stress", "support", "clarity", "safety")
 QUESTIONS_PER_PULSE = 4
 ENPS = "enps"
+TOPIC_LABELS = {
+    "workload": _("Workload"),
+    "stress": _("Stress"),
+    "support": _("Support"),
+    "clarity": _("Clarity of goals"),
+    "safety": _("Psychological safety"),
+}
 
 
 @dataclass(frozen=True)

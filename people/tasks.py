@@ -43,3 +43,17 @@ def small_wins() -> int:
     from . import services
 
     return services.small_wins_run_all()
+
+
+@shared_task(name="people.tasks.run_pulse_schedules", acks_late=True, **DB_RETRY)
+@quiet_if_vanished
+def run_pulse_schedules() -> int:
+    """Hourly: open each organisation's scheduled pulses due today (each once), then send the
+    reminders of open pulses due for one (each pulse once)."""
+    from . import services
+
+    done = 0
+    for org in Organization.objects.order_by("pk"):
+        done += len(services.scheduled_pulses_open(org=org))
+        done += len(services.pulse_reminders(org=org))
+    return done

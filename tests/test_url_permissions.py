@@ -472,6 +472,21 @@ def _pulse(world: World) -> int:
     return people_services.pulse_create(actor=runner, team=None, opens_on=today, closes_on=today).pk
 
 
+def _pulse_schedule(world: World) -> int:
+    """A pulse schedule of the walk team (its manager stops it; a manager of another team cannot)."""
+    from people import services as people_services
+    from people.models import PulseSchedule
+    from teams.selectors import org_today
+
+    existing = PulseSchedule.objects.filter(team=world.object_team, active=True).first()
+    if existing is not None:
+        return existing.pk
+    return people_services.schedule_create(
+        actor=world.object_lead, team=world.object_team, cadence="weekly", next_on=org_today(world.object_org),
+        days_open=3, threshold=5,
+    ).pk  # fmt: skip
+
+
 def _token(world: World) -> int:
     owner = factories.user() if world.foreign or world.principal is None else world.principal
     token, _key = services.api_token_create(user=owner, name="walk")
@@ -525,6 +540,8 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "series_id": _series,
     "meeting_id": _meeting,
     "pulse_id": _pulse,
+    "schedule_id": _pulse_schedule,
+    "secret": lambda w: "not-a-valid-calendar-secret",
     "people_rule": lambda w: "people",
     "uidb64": lambda w: "MQ",
     "fmt": lambda w: "csv",
@@ -533,7 +550,7 @@ KWARG_FIXTURES: dict[str, Callable[[World], Any]] = {
     "provider_id": lambda w: "company",  # an identity provider (none configured in the walk: 404)
 }
 # Arguments that only carry a one-time token, not an object of an organisation or a user.
-NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt", "kind", "provider_id", "people_rule"}
+NOT_OBJECTS = {"org_slug", "uidb64", "token", "fmt", "kind", "provider_id", "people_rule", "secret"}
 # DRF detail routes use `pk`: filled by route name.
 PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "team-detail": _team,

@@ -4,8 +4,10 @@
 - one_on_ones: series, meetings, the viewer's own private note
 - facts: the prepared facts of a one-on-one (read from tracking.selectors.results)
 - pulses: pulses to answer, and results that never show one person's answer
-- wins: small wins as people read them, with the prompt to recognise their person"""
+- wins: small wins as people read them, with the prompt to recognise their person
+- calendar: the secret calendar feed and its events"""
 
+from .calendar import calendar_events, calendar_feed_by_secret, calendar_feed_for
 from .facts import PreparedFacts, prepared_facts
 from .one_on_ones import (
     HISTORY_LIMIT,
@@ -32,6 +34,8 @@ from .pulses import (
     pulse_results,
     pulses_to_answer,
     respondent_count,
+    schedule_get,
+    schedule_list,
     team_trend,
 )
 from .rights import (
@@ -46,6 +50,11 @@ from .wins import WinView, small_win_feed, small_win_highlights, small_win_list,
 
 __all__ = [
     "WinView",
+    "calendar_events",
+    "calendar_feed_by_secret",
+    "calendar_feed_for",
+    "schedule_get",
+    "schedule_list",
     "small_win_feed",
     "small_win_highlights",
     "small_win_list",

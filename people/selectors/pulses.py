@@ -25,7 +25,7 @@ from teams.errors import Verdict, allow, refuse
 from teams.models import Membership, Organization, Role, Team
 from teams.selectors import member_team_ids, org_today
 
-from ..models import Pulse, PulseAnswer, PulseComment, PulseParticipation, PulseQuestion
+from ..models import Pulse, PulseAnswer, PulseComment, PulseParticipation, PulseQuestion, PulseSchedule
 from ..questions import ENPS, question
 
 ANSWERING_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.HR})
@@ -45,6 +45,17 @@ def can_answer_pulse(*, member: Membership, pulse: Pulse) -> Verdict:
 
 def pulse_list(*, org: Organization) -> QuerySet[Pulse]:
     return Pulse.objects.filter(org=org).select_related("team").order_by("-opens_on", "-id")
+
+
+def schedule_list(*, org: Organization) -> QuerySet[PulseSchedule]:
+    return PulseSchedule.objects.filter(org=org, active=True).select_related("team").order_by("next_on", "pk")
+
+
+def schedule_get(*, org: Organization, schedule_id: int) -> PulseSchedule:
+    try:
+        return PulseSchedule.objects.select_related("team", "org").get(org=org, pk=schedule_id)
+    except PulseSchedule.DoesNotExist:
+        raise Http404("No pulse schedule found.") from None
 
 
 def pulse_get(*, org: Organization, pulse_id: int) -> Pulse:

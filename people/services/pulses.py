@@ -12,11 +12,19 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from goals.periods import quarter_containing
-from teams.models import Membership, Team
+from teams.models import Membership, Organization, Team
 from teams.selectors import org_today
 from teams.services import audit_record
 
-from ..models import TEXT_LIMIT, Pulse, PulseAnswer, PulseComment, PulseParticipation, PulseQuestion
+from ..models import (
+    TEXT_LIMIT,
+    Pulse,
+    PulseAnswer,
+    PulseComment,
+    PulseParticipation,
+    PulseQuestion,
+    PulseSchedule,
+)
 from ..questions import BANK_VERSION, rotation
 from ..selectors import can_answer_pulse, can_run_pulses
 
@@ -56,20 +64,32 @@ def pulse_create(
     if errors:
         raise ValidationError(errors)
     assert opens_on is not None and closes_on is not None and threshold is not None  # noqa: S101 - checked above
+    pulse = pulse_make(
+        org=org, team=team, opens_on=opens_on, closes_on=closes_on, threshold=threshold, actor=actor
+    )
+    audit_record(org=org, actor=actor.user, action="pulse.create", target=pulse,
+                 changes={"team": [None, team.pk if team else None], "threshold": [None, threshold]},
+                 scope=SCOPE)  # fmt: skip
+    return pulse
+
+
+def pulse_make(
+    *, org: Organization, team: Team | None, opens_on: date, closes_on: date, threshold: int,
+    actor: Membership | None, schedule: PulseSchedule | None = None,
+) -> Pulse:  # fmt: skip
+    """Store a pulse already checked, with its questions: the next ones of the bank's rotation,
+    and the eNPS question when it is the first pulse of its fiscal quarter (for this audience)."""
     quarter_start, quarter_end = quarter_containing(opens_on, start_month=org.fiscal_year_start_month)
     earlier = Pulse.objects.filter(org=org, team=team)
     with_enps = not earlier.filter(opens_on__gte=quarter_start, opens_on__lte=quarter_end).exists()
     pulse = Pulse(org=org, team=team, opens_on=opens_on, closes_on=closes_on, threshold=threshold,
-                  bank_version=BANK_VERSION, created_by=actor)  # fmt: skip
+                  bank_version=BANK_VERSION, created_by=actor, schedule=schedule)  # fmt: skip
     pulse.full_clean()
     pulse.save()
     PulseQuestion.objects.bulk_create(
         [PulseQuestion(org=org, pulse=pulse, key=q.key, topic=q.topic, position=n)
          for n, q in enumerate(rotation(earlier.count(), with_enps=with_enps))]
     )  # fmt: skip
-    audit_record(org=org, actor=actor.user, action="pulse.create", target=pulse,
-                 changes={"team": [None, team.pk if team else None], "threshold": [None, threshold]},
-                 scope=SCOPE)  # fmt: skip
     return pulse
 
 

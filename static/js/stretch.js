@@ -274,6 +274,29 @@
     }, { displayModeBar: false, responsive: true });
   }
 
+  // Pulse results: a team's mean score per topic, pulse by pulse (gaps where the team is hidden).
+  // The table below the chart carries the same figures for screen readers and keyboards.
+  function drawPulseTrend(element) {
+    var source = document.getElementById("pulse-trend-data");
+    if (!source || !window.Plotly) { return; }
+    var data = JSON.parse(source.textContent);
+    var symbols = ["circle", "square", "diamond", "triangle-up", "x"];
+    var dashes = ["solid", "dash", "dot", "dashdot", "longdash"];
+    var traces = Object.keys(data.labels).map(function (topic, n) {
+      return { x: data.points.map(function (p) { return p.day; }),
+               y: data.points.map(function (p) { var v = p.topics[topic]; return v === undefined ? null : v; }),
+               name: data.labels[topic], type: "scatter", mode: "lines+markers", connectgaps: false,
+               marker: { symbol: symbols[n % symbols.length], size: 8 }, line: { dash: dashes[n % dashes.length] },
+               hovertemplate: "%{x|%Y-%m-%d}: %{y}<extra>%{fullData.name}</extra>" };
+    });
+    var days = data.points.map(function (p) { return p.day; });
+    var xaxis = days.length ? dayAxis(days[0], days[days.length - 1]) : { type: "date" };
+    window.Plotly.newPlot(element, traces, {
+      margin: { t: 10, r: 10, b: 40, l: 45 }, height: 280, legend: { orientation: "h", y: -0.2 },
+      yaxis: { title: { text: data.axis }, range: [0.8, 5.2], dtick: 1 }, xaxis: xaxis
+    }, { displayModeBar: false, responsive: true });
+  }
+
   // Incentives: the scheme's payout curve (bonus + commission against attainment).
   function drawPayoutCurve(element) {
     var source = document.getElementById("curve-data");
@@ -296,6 +319,7 @@
   function drawCharts() {
     document.querySelectorAll("[data-chart='payout-curve']").forEach(drawPayoutCurve);
     document.querySelectorAll("[data-chart='trend']").forEach(drawTrend);
+    document.querySelectorAll("[data-chart='pulse-trend']").forEach(drawPulseTrend);
     document.querySelectorAll("[data-chart='heartbeat']").forEach(drawHeartbeat);
     document.querySelectorAll("[data-chart='gantt']").forEach(drawGantt);
     document.querySelectorAll("[data-chart='burnup']").forEach(drawBurnup);

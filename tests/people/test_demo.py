@@ -4,6 +4,8 @@ stays his. Seeding twice changes nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.management import call_command
 
 from people import selectors
@@ -45,3 +47,26 @@ def test_demo_one_on_ones(db):
     wins = SmallWin.objects.count()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == before and SmallWin.objects.count() == wins
+
+
+def test_demo_six_weeks_of_sales_pulses_with_a_falling_workload(db):
+    from people.models import Pulse, PulseSchedule
+    from teams.models import Team
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    sales = Team.objects.get(name="Sales 销售团队")
+    org = sales.org
+    today = org_today(org)
+    assert PulseSchedule.objects.get(team=sales).next_on == today + timedelta(days=7)
+    closed = Pulse.objects.filter(team=sales, closes_on__lt=today).order_by("opens_on")
+    assert closed.count() == 6 and closed.first().opens_on == today - timedelta(days=42)
+    assert Pulse.objects.filter(team=sales, opens_on=today).count() == 1  # this week's, open
+    trend = selectors.team_trend(org=org, team=sales, today=today)
+    workload = [p.topics["workload"] for p in trend]
+    assert len(workload) == 6 and None not in workload
+    assert workload == sorted(workload, reverse=True) and workload[0] - workload[-1] >= 1
+    results = selectors.pulse_results(pulse=closed.last(), today=today)
+    assert results.total is not None and results.total.respondents >= 5
+    before = Pulse.objects.count()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Pulse.objects.count() == before

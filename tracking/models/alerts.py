@@ -177,6 +177,7 @@ class Notification(models.Model):
         ALERT = "alert", _("New alert")
         ESCALATION = "escalation", _("Escalated alert")
         REMINDER = "reminder", _("Stand-up reminder")
+        PULSE = "pulse", _("Pulse survey to answer")
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="notifications")
     recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="notifications")
@@ -185,6 +186,7 @@ class Notification(models.Model):
         Alert, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     dedupe_key = models.CharField(max_length=200)
+    url = models.CharField(max_length=300, blank=True)  # where a higher app's notification leads
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

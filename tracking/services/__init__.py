@@ -26,6 +26,7 @@ from .alerts import (
     alert_resolve,
     alerts_evaluate,
     notifications_mark_read,
+    notify_members,
     require_alert_action,
     working_days_before,
 )
@@ -144,6 +145,7 @@ __all__ = [
     "MESSAGE_KEY_LIMIT",
     "notification_email",
     "notifications_mark_read",
+    "notify_members",
     "parse_value",
     "plan_risk",
     "preference_save",

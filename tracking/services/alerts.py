@@ -402,3 +402,24 @@ def notifications_mark_read(*, member: Membership, ids: Iterable[int] | None = N
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def notify_members(
+    *, org: Organization, member_ids: Iterable[int], kind: str, key: str, url: str = ""
+) -> int:
+    """In-app notifications of a higher app (e.g. a pulse to answer) for these people of the
+    organisation: one per person and `key` (a repeat adds nothing). Returns how many were added."""
+    if kind not in Notification.Kind.values:
+        raise ValueError(f"Unknown notification kind {kind!r}.")
+    wanted = set(member_ids)
+    already = set(
+        Notification.objects.filter(recipient_id__in=wanted, dedupe_key=key).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    rows = [
+        Notification(org=org, recipient_id=pk, kind=kind, dedupe_key=key, url=url[:300])
+        for pk in sorted(wanted - already)
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

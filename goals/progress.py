@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from teams.models import Organization
@@ -104,6 +105,9 @@ class Measure:
     version: int | None = None  # the target version in force
     day: date | None = None  # as of
     source: str = "measured"  # "measured" (indicators) or "result" (a closed goal's final result)
+    tier_reached: str = ""  # "none", "base", "challenge" or "stretch" ("" unknown)
+    tier_projected: str = ""  # the tier the forecast reaches by the period's end
+    computed_at: datetime | None = None  # when the recompute that produced this ran
 
 
 MeasureProvider = Callable[[list[GoalFacts]], dict[int, Measure]]
@@ -182,6 +186,9 @@ class Attainment:
             "target": None if own is None or own.target is None else str(own.target),
             "target_version": None if own is None else own.version,
             "as_of": None if own is None or own.day is None else own.day.isoformat(),
+            "tier_reached": (own.tier_reached or None) if own is not None else None,
+            "tier_projected": (own.tier_projected or None) if own is not None else None,
+            "recomputed_at": None if own is None or own.computed_at is None else _instant(own.computed_at),
             "rollup": None
             if not self.children
             else {
@@ -192,6 +199,12 @@ class Attainment:
                 "weight_total": str(self.weight_total),
             },
         }
+
+
+def _instant(moment: datetime) -> str:
+    """A recompute's time as the API writes datetimes (ISO 8601 in the current time zone, UTC as `Z`)."""
+    text = timezone.localtime(moment).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 @dataclass(frozen=True)

@@ -162,10 +162,11 @@ def latest_measures(goals: list[GoalFacts]) -> dict[int, Measure]:
         return {}
     snapshots = IndicatorSnapshot.objects.filter(
         goal_id__in=list(by_id), metric_key=0, kind=IndicatorKind.LAGGING, day=newest_snapshot_day()
-    ).values_list("goal_id", "day", "actual", "target", "attainment", "status", "pace", "detail")
+    ).order_by().values_list("goal_id", "day", "actual", "target", "attainment", "status", "pace", "detail", "tier_reached",
+                  "tier_projected", "computed_at")  # fmt: skip
     labels = {code: str(label) for code, label in IndicatorStatus.choices}
     measures: dict[int, Measure] = {}
-    for goal_id, day, actual, snapshot_target, value, status, pace, detail in snapshots:
+    for goal_id, day, actual, snapshot_target, value, status, pace, detail, tier, projected, at in snapshots:
         goal = by_id[goal_id]
         version = in_force(goal.versions, day)
         target = version.challenge if version is not None else snapshot_target
@@ -174,7 +175,8 @@ def latest_measures(goals: list[GoalFacts]) -> dict[int, Measure]:
         measures[goal_id] = Measure(
             attainment=value, status=status, status_label=labels.get(status, status),
             reason=explain(status, pace, detail or {}),  # as IndicatorSnapshot.status_reason
-            target=target, version=version.number if version else None, day=day,
+            target=target, version=version.number if version else None, day=day, tier_reached=tier,
+            tier_projected=projected, computed_at=at,
         )  # fmt: skip
     return measures
 

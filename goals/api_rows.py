@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from teams.api_stream import plain
 from teams.models import Organization
 
 from .models import Goal, PeriodTarget, TargetVersion
@@ -45,20 +44,6 @@ NESTED_KEYS: dict[str, Any] = {
     "targets": {"number": None, "base": None, "challenge": None, "stretch": None, "effective_from": None,
                 "overrides": None},
 }  # fmt: skip
-
-_instant = serializers.DateTimeField().to_representation
-
-
-def _text(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime):
-        return _instant(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def choose_fields(params: Any) -> tuple[str, ...]:
@@ -92,7 +77,7 @@ def _latest_versions(goal_ids: list[int]) -> dict[int, dict[str, Any]]:
     for row in rows.values(
         "id", "goal_id", "number", "base", "challenge", "stretch", "effective_from", "overrides"
     ):
-        latest[row["goal_id"]] = row  # the last one wins: the newest
+        latest[row["goal_id"]] = dict(row)  # the last one wins: the newest
     return latest
 
 
@@ -107,15 +92,15 @@ def _period_targets(version_ids: dict[int, int]) -> dict[int, list[dict[str, Any
     ):
         version, kind, start, end, base, challenge, stretch = row
         found[by_version[version]].append(
-            {"kind": kind, "start_date": start.isoformat(), "end_date": end.isoformat(), "base": _text(base),
-             "challenge": _text(challenge), "stretch": _text(stretch)}
+            {"kind": kind, "start_date": start.isoformat(), "end_date": end.isoformat(), "base": plain(base),
+             "challenge": plain(challenge), "stretch": plain(stretch)}
         )  # fmt: skip
     return found
 
 
 def _plain(name: str) -> Callable[[dict[str, Any]], Any]:
     column = COLUMNS[name][0]
-    return lambda row: _text(row[column])
+    return lambda row: plain(row[column])
 
 
 def goal_rows(
@@ -147,11 +132,12 @@ def goal_rows(
 def _version(row: dict[str, Any] | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    return {"number": row["number"], "base": _text(row["base"]), "challenge": _text(row["challenge"]),
-            "stretch": _text(row["stretch"]), "effective_from": _text(row["effective_from"]),
+    return {"number": row["number"], "base": plain(row["base"]), "challenge": plain(row["challenge"]),
+            "stretch": plain(row["stretch"]), "effective_from": plain(row["effective_from"]),
             "overrides": row["overrides"]}  # fmt: skip
 
 
 def goal_values(queryset: QuerySet[Goal], fields: tuple[str, ...]) -> QuerySet[Any]:
     """The goal queryset read as the plain rows `goal_rows` needs (no prefetch, no instances)."""
-    return queryset.prefetch_related(None).values(*value_columns(fields))
+    rows: QuerySet[Any] = queryset.prefetch_related(None).values(*value_columns(fields))
+    return rows

@@ -11,12 +11,14 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -42,12 +44,32 @@ EXPORT_RESPONSES = {
 }
 
 
+_instant = serializers.DateTimeField().to_representation
+
+
+def plain(value: Any) -> Any:
+    """A value read with `values()` as the API writes it in JSON (what DRF's fields would write):
+    decimals and dates as text, datetimes in ISO 8601 in the current time zone."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return _instant(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 class ExportNegotiation(DefaultContentNegotiation):
     """In an export `?format=` names the file's format, not a renderer (DRF's URL format override):
     errors are answered in JSON whatever it says."""
 
-    def select_renderer(self, request: Any, renderers: list[Any], format_suffix: str | None = None) -> Any:
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self, request: Any, renderers: Iterable[Any], format_suffix: str | None = None
+    ) -> Any:
+        first = next(iter(renderers))
+        return first, first.media_type
 
 
 def export_format(params: Any) -> str:
@@ -57,6 +79,30 @@ def export_format(params: Any) -> str:
     if chosen not in FORMATS:
         raise serializers.ValidationError({"format": [_("Choose ndjson or csv.")]})
     return str(chosen)
+
+
+def pick_fields(params: Any, allowed: Sequence[str]) -> tuple[str, ...]:
+    """`fields` of an export (comma-separated; default: all of them, in order); a name that is not
+    one is a 400 naming `fields` and the name."""
+    if "fields" not in params:
+        return tuple(allowed)
+    names = [name.strip() for value in params.getlist("fields") for name in value.split(",")]
+    if not any(names):
+        raise serializers.ValidationError({"fields": [_("Give a value, or leave the parameter out.")]})
+    for name in names:
+        if name not in allowed:
+            raise serializers.ValidationError(
+                {"fields": [_("Unknown field “%(name)s”. Choose from: %(allowed)s.")
+                            % {"name": name[:60], "allowed": ", ".join(allowed)}]}
+            )  # fmt: skip
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def fields_parameter(allowed: Sequence[str]) -> OpenApiParameter:
+    return OpenApiParameter(
+        "fields", str, description=f"Only these fields, comma-separated (default: all): {', '.join(allowed)}. "
+        "An unknown name is a 400 naming it.",
+    )  # fmt: skip
 
 
 def period(params: Any) -> tuple[date | None, date | None]:
@@ -70,7 +116,7 @@ def period(params: Any) -> tuple[date | None, date | None]:
             raise serializers.ValidationError({name: [_("Enter a date as YYYY-MM-DD.")]}) from None
     start, end = days["start"], days["end"]
     if start is not None and end is not None and end < start:
-        raise serializers.ValidationError({"end": [_("The end is before the start.")]})
+        raise serializers.ValidationError({"end": [_("The end must not be before the start.")]})
     return start, end
 
 
@@ -124,6 +170,22 @@ def _flat(row: dict[str, Any], fields: Sequence[str], nested: dict[str, Any]) ->
     return cells
 
 
+def _in_request_context(pieces: Iterator[str]) -> Iterator[str]:
+    """The rows are written after the view returned, when the middleware has let go of the
+    request's time zone and language: keep them (datetimes and words as in the list)."""
+    zone, language = timezone.get_current_timezone(), translation.get_language()
+
+    def pieces_in_context() -> Iterator[str]:
+        while True:
+            with timezone.override(zone), translation.override(language):
+                piece = next(pieces, None)
+            if piece is None:
+                return
+            yield piece
+
+    return pieces_in_context()
+
+
 def stream(
     chunks: Iterable[list[dict[str, Any]]],
     *,
@@ -155,7 +217,7 @@ def stream(
         if buffer.tell():
             yield buffer.getvalue()
 
-    body = ndjson() if fmt == "ndjson" else csv_text()
+    body = _in_request_context(ndjson() if fmt == "ndjson" else csv_text())
     response = StreamingHttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

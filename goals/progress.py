@@ -22,7 +22,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from teams.models import Organization
@@ -75,9 +79,17 @@ def goal_facts(goals: Iterable[Goal]) -> list[GoalFacts]:
     ]  # fmt: skip
 
 
+def ids_in(field: str, ids: list[int]) -> Q:
+    """`field IN ids` for thousands of ids: on PostgreSQL one array parameter (Django would bind and
+    check each id on its own, a cost that grows with the roll-up), elsewhere the plain lookup."""
+    if len(ids) > 100 and connection.vendor == "postgresql":
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
+    return Q(**{f"{field}__in": ids})
+
+
 def _version_rows(goal_ids: Sequence[int]) -> dict[int, list[tuple[int, Decimal, date]]]:
     found: dict[int, list[tuple[int, Decimal, date]]] = defaultdict(list)
-    rows = TargetVersion.objects.filter(goal_id__in=list(goal_ids)).order_by("goal_id", "number")
+    rows = TargetVersion.objects.filter(ids_in("goal_id", list(goal_ids))).order_by("goal_id", "number")
     for goal_id, number, challenge, effective_from in rows.values_list(
         "goal_id", "number", "challenge", "effective_from"
     ):
@@ -182,7 +194,7 @@ class Attainment:
             "source": self.source,
             "status": self.status or None,
             "status_label": self.status_label or None,
-            "status_reason": self.reason or None,
+            "status_reason": str(self.reason) or None,
             "target": None if own is None or own.target is None else str(own.target),
             "target_version": None if own is None else own.version,
             "as_of": None if own is None or own.day is None else own.day.isoformat(),
@@ -278,12 +290,23 @@ def _combine(own: Measure | None, results: list[Attainment], children: list[Node
     if worst is None:
         return replace(base, percent=rollup, source="children")
     child, result = worst
-    reason = _("Sub-goal “%(title)s”: %(reason)s") % {
-        "title": child.title,
-        "reason": result.reason or result.status_label,
-    }
+    # Worded only if shown: a roll-up over thousands of goals shows a few of them.
+    reason = deferred_text(_sub_goal_reason, child.title, result.reason, result.status_label)
     return replace(base, percent=rollup, source="children", status=result.status, status_label=result.status_label,
                    reason=reason)  # fmt: skip
+
+
+def _sub_goal_reason(title: str, reason: str, label: str) -> str:
+    return _("Sub-goal “%(title)s”: %(reason)s") % {"title": title, "reason": reason or label}
+
+
+def _call(function: Callable[..., str], *args: object) -> str:
+    return function(*args)
+
+
+# Text computed when it is first used (e.g. a status reason: a roll-up reads thousands of goals and
+# shows a few); behaves as a str in templates, JSON and comparisons.
+deferred_text = lazy(_call, str)
 
 
 def _known(status: str) -> str:

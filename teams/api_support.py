@@ -113,7 +113,6 @@ class CursorPagination(Pagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
-                parameter["schema"]["maximum"] = self.max_cursor_page_size
                 parameter["description"] = (
                     f"Rows per page (default {self.page_size}; at most {self.max_page_size} by page number, "
                     f"{self.max_cursor_page_size} by cursor: more is a 400)."

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q
@@ -34,9 +35,8 @@ from teams.models import Organization
 from .models import OPEN_STATUSES, Direction, Goal, Status, TargetVersion
 
 
-@dataclass(frozen=True)
-class VersionFacts:
-    """What progress needs of a target version."""
+class VersionFacts(NamedTuple):
+    """What progress needs of a target version (a tuple: a roll-up makes thousands)."""
 
     number: int
     challenge: Decimal
@@ -262,6 +262,15 @@ def cascade(nodes: dict[int, Node], own: dict[int, Measure], wanted: Iterable[in
 
 
 def _combine(own: Measure | None, results: list[Attainment], children: list[Node]) -> Attainment:
+    if not children:  # a leaf (most goals): its own measure as it is (what the general case gives)
+        if own is None:
+            return Attainment(percent=None, source="none")
+        status = _known(own.status)
+        if own.attainment is None and not status:
+            return Attainment(percent=None, source="none", own=own)
+        return Attainment(percent=own.attainment, source=own.source if own.attainment is not None else "none",
+                          own=own, status=status, status_label=own.status_label if status else "",
+                          reason=own.reason)  # fmt: skip
     reporting = [(c, r.percent) for c, r in zip(children, results, strict=True) if r.percent is not None]
     weight = sum((c.weight for c, _p in reporting), Decimal(0))
     rollup = (

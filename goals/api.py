@@ -21,6 +21,7 @@ from teams.models import Organization
 from teams.selectors import audit_list
 
 from . import selectors, services
+from .api_reads import GoalReads
 from .filters import GoalChildFilter, GoalFilter, org_teams, query_depth, query_id
 from .models import Goal, GoalComment, Revision, SupportingMetric
 from .progress import goal_attainment
@@ -53,7 +54,7 @@ def _goal_input(data: dict[str, Any]) -> services.GoalInput:
 
 
 class GoalViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    GoalReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     OrgGenericViewSet,
 ):  # fmt: skip
     """Goals of the organisation. Everyone reads; admins, and managers for the teams they manage
@@ -85,16 +86,6 @@ class GoalViewSet(
 
     def _fresh(self, goal: Goal) -> Any:
         return self._serialize([self.scoped_queryset(org=self.org).get(pk=goal.pk)], many=False)
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        if page is not None:
-            return self.get_paginated_response(self._serialize(list(page)))
-        return Response(self._serialize(list(queryset)))
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(self._serialize([self._goal()], many=False))
 
     @extend_schema(request=GoalWriteSerializer, responses={201: GoalSerializer},
                    examples=[OpenApiExample("The article's operations goal", value=ARTICLE_GOAL, request_only=True)])  # fmt: skip

@@ -19,9 +19,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from teams.models import Organization
@@ -29,9 +35,8 @@ from teams.models import Organization
 from .models import OPEN_STATUSES, Direction, Goal, Status, TargetVersion
 
 
-@dataclass(frozen=True)
-class VersionFacts:
-    """What progress needs of a target version."""
+class VersionFacts(NamedTuple):
+    """What progress needs of a target version (a tuple: a roll-up makes thousands)."""
 
     number: int
     challenge: Decimal
@@ -74,9 +79,17 @@ def goal_facts(goals: Iterable[Goal]) -> list[GoalFacts]:
     ]  # fmt: skip
 
 
+def ids_in(field: str, ids: list[int]) -> Q:
+    """`field IN ids` for thousands of ids: on PostgreSQL one array parameter (Django would bind and
+    check each id on its own, a cost that grows with the roll-up), elsewhere the plain lookup."""
+    if len(ids) > 100 and connection.vendor == "postgresql":
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
+    return Q(**{f"{field}__in": ids})
+
+
 def _version_rows(goal_ids: Sequence[int]) -> dict[int, list[tuple[int, Decimal, date]]]:
     found: dict[int, list[tuple[int, Decimal, date]]] = defaultdict(list)
-    rows = TargetVersion.objects.filter(goal_id__in=list(goal_ids)).order_by("goal_id", "number")
+    rows = TargetVersion.objects.filter(ids_in("goal_id", list(goal_ids))).order_by("goal_id", "number")
     for goal_id, number, challenge, effective_from in rows.values_list(
         "goal_id", "number", "challenge", "effective_from"
     ):
@@ -104,6 +117,9 @@ class Measure:
     version: int | None = None  # the target version in force
     day: date | None = None  # as of
     source: str = "measured"  # "measured" (indicators) or "result" (a closed goal's final result)
+    tier_reached: str = ""  # "none", "base", "challenge" or "stretch" ("" unknown)
+    tier_projected: str = ""  # the tier the forecast reaches by the period's end
+    computed_at: datetime | None = None  # when the recompute that produced this ran
 
 
 MeasureProvider = Callable[[list[GoalFacts]], dict[int, Measure]]
@@ -178,10 +194,13 @@ class Attainment:
             "source": self.source,
             "status": self.status or None,
             "status_label": self.status_label or None,
-            "status_reason": self.reason or None,
+            "status_reason": str(self.reason) or None,
             "target": None if own is None or own.target is None else str(own.target),
             "target_version": None if own is None else own.version,
             "as_of": None if own is None or own.day is None else own.day.isoformat(),
+            "tier_reached": (own.tier_reached or None) if own is not None else None,
+            "tier_projected": (own.tier_projected or None) if own is not None else None,
+            "recomputed_at": None if own is None or own.computed_at is None else _instant(own.computed_at),
             "rollup": None
             if not self.children
             else {
@@ -192,6 +211,12 @@ class Attainment:
                 "weight_total": str(self.weight_total),
             },
         }
+
+
+def _instant(moment: datetime) -> str:
+    """A recompute's time as the API writes datetimes (ISO 8601 in the current time zone, UTC as `Z`)."""
+    text = timezone.localtime(moment).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 @dataclass(frozen=True)
@@ -237,6 +262,15 @@ def cascade(nodes: dict[int, Node], own: dict[int, Measure], wanted: Iterable[in
 
 
 def _combine(own: Measure | None, results: list[Attainment], children: list[Node]) -> Attainment:
+    if not children:  # a leaf (most goals): its own measure as it is (what the general case gives)
+        if own is None:
+            return Attainment(percent=None, source="none")
+        status = _known(own.status)
+        if own.attainment is None and not status:
+            return Attainment(percent=None, source="none", own=own)
+        return Attainment(percent=own.attainment, source=own.source if own.attainment is not None else "none",
+                          own=own, status=status, status_label=own.status_label if status else "",
+                          reason=own.reason)  # fmt: skip
     reporting = [(c, r.percent) for c, r in zip(children, results, strict=True) if r.percent is not None]
     weight = sum((c.weight for c, _p in reporting), Decimal(0))
     rollup = (
@@ -265,12 +299,23 @@ def _combine(own: Measure | None, results: list[Attainment], children: list[Node
     if worst is None:
         return replace(base, percent=rollup, source="children")
     child, result = worst
-    reason = _("Sub-goal “%(title)s”: %(reason)s") % {
-        "title": child.title,
-        "reason": result.reason or result.status_label,
-    }
+    # Worded only if shown: a roll-up over thousands of goals shows a few of them.
+    reason = deferred_text(_sub_goal_reason, child.title, result.reason, result.status_label)
     return replace(base, percent=rollup, source="children", status=result.status, status_label=result.status_label,
                    reason=reason)  # fmt: skip
+
+
+def _sub_goal_reason(title: str, reason: str, label: str) -> str:
+    return _("Sub-goal “%(title)s”: %(reason)s") % {"title": title, "reason": reason or label}
+
+
+def _call(function: Callable[..., str], *args: object) -> str:
+    return function(*args)
+
+
+# Text computed when it is first used (e.g. a status reason: a roll-up reads thousands of goals and
+# shows a few); behaves as a str in templates, JSON and comparisons.
+deferred_text = lazy(_call, str)
 
 
 def _known(status: str) -> str:

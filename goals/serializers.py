@@ -115,7 +115,16 @@ class AttainmentSerializer(serializers.Serializer):  # type: ignore[type-arg]
         allow_null=True, help_text="The challenge target in force that the figure is measured against."
     )
     target_version = serializers.IntegerField(allow_null=True)
-    as_of = serializers.DateField(allow_null=True)
+    as_of = serializers.DateField(allow_null=True, help_text="The day of the last recompute's figure.")
+    tier_reached = serializers.CharField(
+        allow_null=True,
+        help_text="The highest tier the actual has reached: none (below base), base, challenge or stretch "
+        "(null: no recompute yet).",
+    )
+    tier_projected = serializers.CharField(
+        allow_null=True, help_text="The tier the forecast reaches by the end of the period (same values)."
+    )
+    recomputed_at = serializers.DateTimeField(allow_null=True, help_text="When the last recompute ran.")
     rollup = RollupSerializer(allow_null=True, help_text="Present when the goal has sub-goals.")
 
 
@@ -152,6 +161,24 @@ class GoalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             known = goal_attainment(org=goal.org, goals=[goal])
         found = known.get(goal.pk)
         return None if found is None else found.as_dict()
+
+
+class GoalRowSerializer(GoalSerializer):
+    """A goal as the list and the detail show it (the schema only: rows are built from plain values,
+    goals.api_rows): the fields chosen with `?fields=` (so none is required), `targets` and
+    `period_targets` with `?expand=`."""
+
+    period_targets = PeriodTargetSerializer(many=True, read_only=True)
+
+    class Meta(GoalSerializer.Meta):
+        fields = (*GoalSerializer.Meta.fields, "period_targets")
+        read_only_fields = fields
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        for field in fields.values():
+            field.read_only, field.required = False, False  # present when chosen
+        return fields
 
 
 class GoalWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -3,6 +3,7 @@ teams.api_base because DRF imports these while its own generic views are being d
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import NotAllowed
@@ -55,6 +57,100 @@ class Pagination(PageNumberPagination):
                     f"Rows per page (default {self.page_size}, at most {self.max_page_size})."
                 )
         return parameters
+
+
+class CursorPagination(Pagination):
+    """Page numbers as `Pagination`, or, when the `cursor` parameter is present (empty: the first
+    page), pages by cursor for integrators that pull a whole list: rows in id order after the
+    cursor, up to 1,000 a page, `next` carrying the next cursor. A row added while the pages are
+    read comes after every row there was (ids only grow), so each row comes exactly once."""
+
+    cursor_query_param = "cursor"
+    max_cursor_page_size = 1000
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        self.cursor_mode = self.cursor_query_param in request.query_params
+        if not self.cursor_mode:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        after = decode_cursor(request.query_params.getlist(self.cursor_query_param)[-1])
+        size = self._cursor_page_size(request)
+        rows = list(queryset.order_by("pk").filter(pk__gt=after)[: size + 1])
+        self.next_after = _row_id(rows[size - 1]) if len(rows) > size else None
+        return rows[:size]
+
+    def _cursor_page_size(self, request: Any) -> int:
+        from rest_framework import serializers
+
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size: int = serializers.IntegerField(
+                min_value=1, max_value=self.max_cursor_page_size
+            ).run_validation(raw)
+        except exceptions.ValidationError as error:
+            raise exceptions.ValidationError({self.page_size_query_param: error.detail}) from None
+        return size
+
+    def get_paginated_response(self, data: Any) -> Response:
+        if not self.cursor_mode:
+            return super().get_paginated_response(data)
+        next_url = None
+        if self.next_after is not None:
+            next_url = replace_query_param(
+                self.request.build_absolute_uri(), self.cursor_query_param, encode_cursor(self.next_after)
+            )
+        return Response({"next": next_url, "previous": None, "results": data})
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        body = super().get_paginated_response_schema(schema)
+        body["required"] = ["results"]  # `count` is left out of cursor pages
+        body["properties"]["count"]["description"] = "Rows in all (page numbers only; not in cursor pages)."
+        return body
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Rows per page (default {self.page_size}; at most {self.max_page_size} by page number, "
+                    f"{self.max_cursor_page_size} by cursor: more is a 400)."
+                )
+        parameters.append({
+            "name": self.cursor_query_param, "required": False, "in": "query",
+            "description": "Page by cursor (in id order): empty for the first page, then the cursor of `next`. "
+            "Every row comes exactly once, even while rows are added.",
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": 40},
+        })  # fmt: skip
+        return parameters
+
+
+def _row_id(row: Any) -> int:
+    return int(row["id"] if isinstance(row, dict) else row.pk)
+
+
+def encode_cursor(after: int) -> str:
+    return base64.urlsafe_b64encode(f"after:{after}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str) -> int:
+    """The id a cursor points after (0 for the empty cursor: the first page); a cursor that is not
+    one this API gave is a 400 naming `cursor`."""
+    if raw == "":
+        return 0
+    if len(raw) > 40 or not raw.replace("-", "").replace("_", "").isalnum() or not raw.isascii():
+        raw = "!"
+    try:
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        text = ""
+    prefix, _sep, number = text.partition(":")
+    if prefix != "after" or not number.isdigit() or len(number) > 18 or len(raw) > 40:
+        raise exceptions.ValidationError(
+            {"cursor": [_("This cursor is not valid: start again with an empty cursor.")]}
+        )
+    return int(number)
 
 
 # --- Errors -----------------------------------------------------------------------------------

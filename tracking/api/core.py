@@ -1,5 +1,5 @@
 """Tracking API under /api/v1/orgs/<org_slug>/: stand-ups, metric values (one, or thousands at
-once and idempotently), and indicator snapshots."""
+once and idempotently; both exported by tracking.api.exports), and indicator snapshots."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from teams.access import ADMIN_ONLY, CONTRIBUTORS, MANAGERS, OPEN_RULE, TEAM_RUL
 from teams.api_base import OrgGenericViewSet, org_choices, service_errors
 from teams.models import Membership, Organization, Team
 from tracking import selectors, services
+from tracking.api.exports import EntryExport, StandupExport
 from tracking.models import (
     Alert,
     AlertState,
@@ -77,8 +78,8 @@ def _entry_input(data: dict[str, Any]) -> services.EntryInput:
 
 
 class StandupViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, OrgGenericViewSet
-):
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, StandupExport, OrgGenericViewSet
+):  # fmt: skip
     """每日站会. Everyone in the organisation reads; a contributor logs their own stand-up (posting
     again for the same day updates it, and replaces the values it carried)."""
 
@@ -151,7 +152,7 @@ class EntryFilter(django_filters.FilterSet):
 
 class MetricEntryViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
-    OrgGenericViewSet,
+    EntryExport, OrgGenericViewSet,
 ):  # fmt: skip
     """Metric values by day (and person). Other systems (CRM, BI) push with a token: one value
     per POST, or up to the bulk limit at `bulk/`. A value with an `external_id` that is already
@@ -173,12 +174,8 @@ class MetricEntryViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors({"goal_id": "goal", "supporting_metric_id": "supporting_metric"}):
-            entry = services.entry_create(
-                org=self.org,
-                actor=self.membership,
-                data=_entry_input(serializer.validated_data),
-                source=Source.API,
-            )
+            entry = services.entry_create(org=self.org, actor=self.membership,
+                                          data=_entry_input(serializer.validated_data), source=Source.API)  # fmt: skip
         return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: MetricEntry) -> None:

@@ -3,6 +3,7 @@ the indicator overview and imports."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,11 +11,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from django.db.models import Avg, F, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Avg, F, Max, OuterRef, QuerySet, Subquery, Sum, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from goals.models import Goal, Status, SupportingMetric, TargetVersion
-from goals.progress import Attainment, GoalFacts, Measure, attainment, goal_attainment
+from goals.progress import Attainment, GoalFacts, Measure, attainment, deferred_text, goal_attainment, ids_in
 from teams.models import Membership, Organization, Team
 
 from ..indicators import explain
@@ -152,6 +154,10 @@ def in_force(versions: Sequence[V], day: date) -> V | None:
     return current
 
 
+def _explain_text(status: str, pace: Decimal | None, detail: str | None) -> str:
+    return explain(status, pace, json.loads(detail) if detail else {})
+
+
 def latest_measures(goals: list[GoalFacts]) -> dict[int, Measure]:
     """Measure provider for `goals.progress`: each open goal's newest lagging snapshot, with its
     attainment computed against the challenge target in force on the snapshot's day (so an approved
@@ -160,12 +166,21 @@ def latest_measures(goals: list[GoalFacts]) -> dict[int, Measure]:
     by_id = {g.pk: g for g in goals if g.is_open}
     if not by_id:
         return {}
-    snapshots = IndicatorSnapshot.objects.filter(
-        goal_id__in=list(by_id), metric_key=0, kind=IndicatorKind.LAGGING, day=newest_snapshot_day()
-    ).values_list("goal_id", "day", "actual", "target", "attainment", "status", "pace", "detail")
+    newest = (
+        IndicatorSnapshot.objects.filter(
+            ids_in("goal_id", list(by_id)),
+            metric_key=0,
+            kind=IndicatorKind.LAGGING,
+            day=newest_snapshot_day(),
+        )
+        .order_by()
+        .annotate(detail_text=Cast("detail", TextField()))
+    )  # decoded only for a reason shown
+    snapshots = newest.values_list("goal_id", "day", "actual", "target", "attainment", "status", "pace",
+                                   "detail_text", "tier_reached", "tier_projected", "computed_at")  # fmt: skip
     labels = {code: str(label) for code, label in IndicatorStatus.choices}
     measures: dict[int, Measure] = {}
-    for goal_id, day, actual, snapshot_target, value, status, pace, detail in snapshots:
+    for goal_id, day, actual, snapshot_target, value, status, pace, detail, tier, projected, at in snapshots:
         goal = by_id[goal_id]
         version = in_force(goal.versions, day)
         target = version.challenge if version is not None else snapshot_target
@@ -173,8 +188,9 @@ def latest_measures(goals: list[GoalFacts]) -> dict[int, Measure]:
             value = attainment(actual=actual, target=target, direction=goal.direction)
         measures[goal_id] = Measure(
             attainment=value, status=status, status_label=labels.get(status, status),
-            reason=explain(status, pace, detail or {}),  # as IndicatorSnapshot.status_reason
-            target=target, version=version.number if version else None, day=day,
+            reason=deferred_text(_explain_text, status, pace, detail),  # as IndicatorSnapshot.status_reason
+            target=target, version=version.number if version else None, day=day, tier_reached=tier,
+            tier_projected=projected, computed_at=at,
         )  # fmt: skip
     return measures
 

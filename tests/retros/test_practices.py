@@ -157,7 +157,11 @@ def test_a_lesson_ticked_apply_in_the_draft_panel_is_linked_to_the_new_goal_and_
     client = login(boss)
     panel = client.post(reverse("goal_smart_check", args=[org.slug]),
                         {"title": "Next quarter's users", "team": sales.pk, "apply_lesson": published.pk}).content.decode()  # fmt: skip
-    assert f'name="apply_lesson" value="{published.pk}" form="goal-form" checked' in panel
+    assert (
+        f'name="apply_lesson" value="{published.pk}" form="goal-form" id="apply-lesson-{published.pk}"'
+        in panel
+    )
+    assert 'hx-preserve="true" checked' in panel
     start = org_today(org)
     response = client.post(reverse("goal_create", args=[org.slug]), {
         "title": "Next quarter's users", "scope": "team", "team": sales.pk, "owner": boss.pk, "metric_name": "New users",

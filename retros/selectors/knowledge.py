@@ -10,8 +10,9 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, FloatField, Q, QuerySet
+from django.db.models import BooleanField, Count, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -46,32 +47,30 @@ class KnowledgeFilters:
 
 
 def _matching(qs: QuerySet[Lesson], terms: list[str]) -> QuerySet[Lesson]:
-    """Every word of the query, in Chinese or English. PostgreSQL: the full-text match (simple
-    dictionary), the substring (LIKE, served by the pg_trgm index, which covers Chinese) or a close
-    word (trigram word similarity: "refferal" finds "referral"), ranked by both; elsewhere
-    (SQLite) the substring."""
+    """Every word of the query, in Chinese or English: its substring (LIKE on the lower-case search
+    column; on PostgreSQL served by the pg_trgm GIN index, which covers Chinese). On PostgreSQL a
+    word of four letters or more also matches by full text (the simple dictionary's GIN index) or
+    as a close word (trigram word similarity: "referal" finds "referral"), and the matches are
+    ranked by their word similarity to the query; otherwise (short words, SQLite) newest first."""
     postgres = connection.vendor == "postgresql"
     for n, term in enumerate(terms):
         rule = Q(search_text__contains=term.lower())
-        if postgres:
+        if postgres and len(term) >= FUZZY_MIN:  # shorter words: the substring says it all
             qs = qs.alias(**{f"near_{n}": RawSQL(_PG_MATCH, (term, term), output_field=BooleanField())})  # noqa: S611 - fixed SQL, the words are parameters
             rule |= Q(**{f"near_{n}": True})
         qs = qs.filter(rule)
-    if postgres and terms:
-        words = " ".join(terms)
-        rank = RawSQL(_PG_RANK, (words, words), output_field=FloatField())  # noqa: S611 - fixed SQL
+    if postgres and any(len(term) >= FUZZY_MIN for term in terms):  # short words: newest first
+        rank = RawSQL(_PG_RANK, (" ".join(terms),), output_field=FloatField())  # noqa: S611 - fixed SQL
         qs = qs.annotate(rank=rank).order_by("-rank", "-period_end", "-pk")
     return qs
 
 
+FUZZY_MIN = 4
 _PG_MATCH = (
     "(to_tsvector('simple'::regconfig, retros_lesson.search_text) @@ plainto_tsquery('simple'::regconfig, %s)"
     " OR lower(%s) <%% retros_lesson.search_text)"
 )
-_PG_RANK = (
-    "ts_rank(to_tsvector('simple'::regconfig, retros_lesson.search_text), plainto_tsquery('simple'::regconfig, %s))"
-    " + word_similarity(lower(%s), retros_lesson.search_text)"
-)
+_PG_RANK = "word_similarity(lower(%s), retros_lesson.search_text)"
 
 
 def knowledge_search(
@@ -97,10 +96,19 @@ def knowledge_search(
     qs = qs.select_related("retro", "team", "owner__user", "watched_goal", "evidence_goal").order_by(
         "-period_end", "-pk"
     )
-    return _matching(qs, _terms(f.query)).annotate(
-        applied=Count("applications", distinct=True),
-        reached=Count("applications", filter=Q(applications__goal__status=Status.ACHIEVED), distinct=True),
-    )
+    return with_counts(_matching(qs, _terms(f.query)))
+
+
+def _count(rule: Q) -> Coalesce:
+    rows = LessonApplication.objects.filter(rule, lesson=OuterRef("pk")).order_by().values("lesson")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+def with_counts(qs: QuerySet[Lesson]) -> QuerySet[Lesson]:
+    """Each lesson with how often it was applied (`applied`) and how often those goals reached their
+    targets (`reached`): correlated subqueries, so that the database counts only the rows shown
+    (no GROUP BY over every match)."""
+    return qs.annotate(applied=_count(Q()), reached=_count(Q(goal__status=Status.ACHIEVED)))
 
 
 def knowledge_metrics(*, org_id: int) -> list[str]:
@@ -212,14 +220,9 @@ def lessons_for_draft(draft: GoalDraft) -> list[DraftPanel]:
     if not rule:
         return []
     lessons = list(
-        Lesson.objects.filter(rule, org=draft.org, published=True)
+        with_counts(Lesson.objects.filter(rule, org=draft.org, published=True))
         .select_related("retro", "team")
-        .annotate(
-            applied=Count("applications", distinct=True),
-            reached=Count(
-                "applications", filter=Q(applications__goal__status=Status.ACHIEVED), distinct=True
-            ),
-        )
+        .distinct()
         .order_by("-period_end", "-pk")[:DRAFT_LESSONS]
     )
     stats = cause_stats(draft=draft)

@@ -63,6 +63,14 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": 3600.0,
             "options": {"expires": 3600.0},
         },
+        "remind-practices": {
+            "task": "retros.tasks.remind_practices",
+            # Hourly: a standard practice's owner is reminded when its watched indicator falls or its
+            # review date comes, claimed once per fall and per review date (job lock + conditional
+            # update), so two beats or a retried job remind once.
+            "schedule": 3600.0,
+            "options": {"expires": 3600.0},
+        },
         "remind-one-on-ones": {
             "task": "people.tasks.remind_one_on_ones",
             # Hourly: today's and tomorrow's one-on-ones, each claimed once (a second beat or a

@@ -25,13 +25,16 @@ class GoalDraft:
     title: str
     metric_name: str
     unit: str
+    applied: tuple[int, ...] = ()  # lessons ticked "Apply" in a side panel (ids, unchecked)
 
     @classmethod
     def of(cls, org: Organization, data: Any) -> GoalDraft:
         return cls(org=org, team_id=_id(data.get("team")), parent_id=_id(data.get("parent")),
                    title=str(data.get("title") or "").strip()[:200],
                    metric_name=str(data.get("metric_name") or "").strip()[:120],
-                   unit=str(data.get("unit") or "").strip()[:30])  # fmt: skip
+                   unit=str(data.get("unit") or "").strip()[:30],
+                   applied=tuple(i for v in (data.getlist("apply_lesson") if hasattr(data, "getlist") else [])[:20]
+                                 if (i := _id(v)) is not None))  # fmt: skip
 
     @property
     def empty(self) -> bool:
@@ -54,3 +57,21 @@ def draft_panels(draft: GoalDraft) -> list[DraftPanel]:
     if draft.empty:
         return []
     return [panel for provider in draft_panel_providers for panel in provider(draft)]
+
+
+# Each hook runs after a goal is created from the form, with who created it and what the form
+# posted (a side panel's fields ride along: the lessons ticked "Apply").
+goal_created_hooks: list[Callable[[Any, Any, Any], Any]] = []
+
+
+def goal_created(goal: Any, actor: Any, data: Any) -> None:
+    for hook in goal_created_hooks:
+        hook(goal, actor, data)
+
+
+# Each provider returns panels shown on a goal's page (the lessons applied to it).
+goal_panel_providers: list[Callable[[Any], list[DraftPanel]]] = []
+
+
+def goal_panels(goal: Any) -> list[DraftPanel]:
+    return [panel for provider in goal_panel_providers for panel in provider(goal)]

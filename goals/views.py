@@ -27,6 +27,7 @@ from .forms import (
     StatusForm,
     SupportingMetricForm,
 )
+from .hooks import goal_created, goal_panels
 from .models import Goal
 from .periods import span_label
 from .progress import goal_attainment
@@ -132,6 +133,7 @@ def goal_create_view(request: OrgRequest) -> HttpResponse:
     form = _goal_form(request, actor=request.membership, initial=initial)
 
     def created(goal: Goal) -> HttpResponse:
+        goal_created(goal, request.membership, request.POST)  # e.g. the lessons ticked "Apply"
         messages.success(request, _("Goal “%(title)s” created as a draft.") % {"title": goal.title})
         return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
 
@@ -208,6 +210,7 @@ def _detail_context(request: OrgRequest, goal: Goal, **forms: Any) -> dict[str, 
         "children": [(child, progress.get(child.pk)) for child in children],
         "history": selectors.goal_history(org=request.org, goal=goal),
         "next_statuses": services.next_statuses(goal),
+        "goal_panels": goal_panels(goal),  # what later apps show on the goal (lessons applied)
         **selectors.goal_page_rights(member=request.membership, goal=goal, pending=pending),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "metric_form": forms.get("metric_form") or SupportingMetricForm(),

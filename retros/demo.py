@@ -8,7 +8,11 @@ organisation's today through `goals.demo.demo_calendar`:
   sales channel, watched by its conversion rate (example 7), published to the knowledge base;
 - the operations team's last-quarter retro, whose lessons are published for the next quarter's
   user-growth goal;
-- a failure share (经验分享会, FAQ2) with one tolerated failed experiment and its lesson.
+- a failure share (经验分享会, FAQ2) with one tolerated failed experiment and its lesson, published to
+  the knowledge base;
+- the e-commerce lesson made a standard practice (标准化流程) this quarter, owned by the shop's
+  manager, watched by this quarter's live-stream conversion rate; one operations lesson applied to
+  this quarter's user-growth goal (the knowledge base counts it).
 
 Idempotent: nothing is added once the organisation has a retrospective."""
 
@@ -29,6 +33,7 @@ from plans.models import Status as InitiativeStatus
 from plans.services import InitiativeInput
 from teams.models import Membership, Organization, Team
 from teams.selectors import org_today
+from tracking import services as tracking_services
 
 from . import services
 from .models import Retrospective
@@ -39,18 +44,22 @@ OPERATIONS = "Operations 运营团队"
 LAST_QUARTER_SALES = "上季度成交额 / Last quarter's deal value"
 LIVE_CONVERSION = "直播带货转化率 / Live-stream conversion rate"
 EXPERIMENT = "短视频信息流投放实验 / Short-video feed ads experiment"
+LIVE_NOW = "本季度直播带货转化率 / Live-stream conversion this quarter"
 
 
 def _people(org: Organization) -> dict[str, Membership]:
     return {m.user.email: m for m in Membership.objects.filter(org=org).select_related("user")}
 
 
-def _closed_goal(org: Organization, actor: Membership, data: GoalInput, result: D, status: str) -> Goal:
+def _closed_goal(
+    org: Organization, actor: Membership, data: GoalInput, result: D | None, status: str
+) -> Goal:
     goal = Goal.objects.filter(org=org, title=data.title).first()
     if goal is None:
         goal = goal_services.goal_create(org=org, actor=actor, data=data)
         goal_services.goal_set_status(goal=goal, actor=actor, status=Status.ACTIVE)
-        goal_services.goal_set_status(goal=goal, actor=actor, status=status, result_value=result)
+        if status != Status.ACTIVE:
+            goal_services.goal_set_status(goal=goal, actor=actor, status=status, result_value=result)
     return goal
 
 
@@ -77,7 +86,7 @@ def seed_retros(org: Organization) -> None:
     last_start, last_end = calendar.history[-1]
     today = org_today(org)
     _sales(org, teams[SALES], sun, qian, last_start, last_end)
-    _shop(org, teams[SHOP], feng, last_start, last_end)
+    _shop(org, teams[SHOP], feng, last_start, last_end, calendar.quarter, today)
     _operations(org, teams[OPERATIONS], chen, zhang, li, last_start, last_end)
     _failure_share(org, teams[OPERATIONS], chen, wang, li, calendar.quarter, today)
 
@@ -112,7 +121,8 @@ def _sales(org: Organization, team: Team, sun: Membership, qian: Membership, sta
                       "promotion budget there and a new customer segment.")  # fmt: skip
 
 
-def _shop(org: Organization, team: Team, feng: Membership, start: date, end: date) -> None:
+def _shop(org: Organization, team: Team, feng: Membership, start: date, end: date,
+          quarter: tuple[date, date], today: date) -> None:  # fmt: skip
     goal = _closed_goal(org, feng, GoalInput(
         title=LIVE_CONVERSION, owner=feng, start_date=start, end_date=end, base=D(3), challenge=D("3.5"),
         stretch=D(4), scope=Scope.TEAM, team=team, metric_name="Live-stream conversion rate", unit="%",
@@ -127,6 +137,20 @@ def _shop(org: Organization, team: Team, feng: Membership, start: date, end: dat
                                  text="将直播纳入常态化销售渠道，以直播转化率作为观察指标 / Make live streaming a regular "
                                       "sales channel, watched by its conversion rate.")  # fmt: skip
     services.lesson_publish(lesson=lesson, actor=feng)
+    # This quarter the practice is standard (标准化流程), watched by the live-stream conversion rate.
+    watched = _closed_goal(org, feng, GoalInput(
+        title=LIVE_NOW, owner=feng, start_date=quarter[0], end_date=quarter[1], base=D("3.5"), challenge=D(4),
+        stretch=D("4.5"), scope=Scope.TEAM, team=team, metric_name="Live-stream conversion rate", unit="%",
+        aggregation="average", description="Live streaming as a regular sales channel.", rationale="Online sales.",
+    ), result=None, status=Status.ACTIVE)  # fmt: skip
+    for days_ago, value in ((3, "4.4"), (2, "4.2"), (1, "4.3")):
+        day = today - timedelta(days=days_ago)
+        if quarter[0] <= day <= quarter[1]:
+            tracking_services.entry_create(org=org, actor=feng, data=tracking_services.EntryInput(
+                goal_id=watched.pk, value=value, day=day.isoformat()))  # fmt: skip
+    tracking_services.indicators_recompute(org=org, goal_ids=[watched.pk], day=min(today, quarter[1]))
+    services.practice_set(lesson=lesson, actor=feng, stage="standard", owner=feng, review_on=quarter[1],
+                          watched_goal_id=watched.pk)  # fmt: skip
     _walk(retro, feng, "直播成为常态化销售渠道（标准化流程）。 / Live streaming becomes a regular sales channel "
                        "(standard practice).")  # fmt: skip
 
@@ -154,6 +178,8 @@ def _operations(
                                      metric_name="New registered users")  # fmt: skip
         services.lesson_publish(lesson=lesson, actor=chen)
     this_quarter = Goal.objects.filter(org=org, title=OPS_USERS).first()
+    if this_quarter is not None:  # this quarter's goal applied a lesson when it was drafted
+        services.lesson_apply(lesson=lesson, goal=this_quarter, actor=chen)
     services.action_add(retro=retro, actor=chen, description="第 1 周提交渠道合同法务审核 / Legal review of partner "
                         "contracts in week 1", owner=li, due_date=max(end + timedelta(days=21), org_today(org)),
                         goal_id=this_quarter.pk if this_quarter else None)  # fmt: skip
@@ -188,3 +214,6 @@ def _failure_share(org: Organization, team: Team, chen: Membership, wang: Member
                                  text="新渠道先用小预算做 2 周实验，再决定是否放量 / Try a new channel on a small budget "
                                       "for two weeks before scaling it.")  # fmt: skip
     services.lesson_publish(lesson=lesson, actor=chen)
+    services.failure_share_publish(
+        retro=retro, actor=chen
+    )  # the experiment and its lesson, to the knowledge base

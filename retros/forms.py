@@ -22,6 +22,7 @@ from .models import (
     CauseCategory,
     FactorCategory,
     LessonKind,
+    PracticeStage,
     RetroKind,
     Retrospective,
 )
@@ -113,3 +114,57 @@ class CloseForm(forms.Form):
     summary = forms.CharField(
         label=_("Summary"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class KnowledgeEntryForm(forms.Form):
+    """An entry written straight into the knowledge base."""
+
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    kind = forms.ChoiceField(label=_("Lesson"), choices=LessonKind.choices)
+    text = forms.CharField(
+        label=_("Statement"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    metric_name = forms.CharField(label=_("Metric"), max_length=120, required=False)
+    tags = forms.CharField(
+        label=_("Tags"), max_length=200, required=False, help_text=_("Separated by commas.")
+    )
+    cause_category = forms.ChoiceField(
+        label=_("Cause category"), required=False, choices=[("", "—"), *CauseCategory.choices]
+    )
+    evidence_goal = forms.ModelChoiceField(
+        label=_("Evidence: a goal"), queryset=Goal.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.filter(org_id=member.org_id).order_by("name")
+        if not member.is_admin:
+            teams = teams.filter(pk__in=sorted(managed_team_ids(member=member)))
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["evidence_goal"].queryset = Goal.objects.filter(  # type: ignore[attr-defined]
+            org_id=member.org_id, team__in=teams
+        ).order_by("-end_date", "title")
+
+
+class PracticeForm(forms.Form):
+    """A lesson's practice stage: candidate → trial → standard practice, with owner, review date and
+    the goal whose indicator should stay up."""
+
+    stage = forms.ChoiceField(label=_("Stage"), choices=PracticeStage.choices, required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Membership.objects.none(), required=False)
+    review_on = DateField(label=_("Review date"), required=False)
+    watched_goal = forms.ModelChoiceField(
+        label=_("Indicator that should stay up"), queryset=Goal.objects.none(), required=False,
+        help_text=_("The goal whose indicator the practice keeps up: if it falls, the owner is reminded."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choose_people(self.fields["owner"], org=member.org, rule="retro-facilitator", actor=member)
+        self.fields["watched_goal"].queryset = (
+            Goal.objects.filter(  # type: ignore[attr-defined]
+                org_id=member.org_id
+            )
+            .exclude(status="cancelled")
+            .order_by("-end_date", "title")
+        )

@@ -257,20 +257,58 @@ class LessonKind(models.TextChoices):
     TRY = "try", _("Try")
 
 
+class PracticeStage(models.TextChoices):
+    """A lesson that becomes practice: candidate → trial → standard practice (标准化流程)."""
+
+    NONE = "", _("Lesson")
+    CANDIDATE = "candidate", _("Candidate practice")
+    TRIAL = "trial", _("On trial")
+    STANDARD = "standard", _("Standard practice (标准化流程)")
+
+
 class Lesson(models.Model):
-    """经验提炼: a distilled statement with its scope (team, metric, tags) and its evidence (a card),
-    which can be published to the knowledge base."""
+    """经验提炼 and 知识库: a distilled statement with its scope (team, metric, tags, cause category)
+    and its evidence (a card), from a retro or written directly into the knowledge base. Published,
+    the whole organisation reads it; as a practice it has a stage, an owner, a review date and the
+    goal whose indicator should stay up (a fall reminds the owner, once per fall)."""
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    retro = models.ForeignKey(Retrospective, on_delete=models.CASCADE, related_name="lessons")
+    retro = models.ForeignKey(
+        Retrospective, on_delete=models.CASCADE, related_name="lessons", null=True, blank=True
+    )  # none for an entry written directly into the knowledge base
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("team")
+    )
     kind = models.CharField(_("kind"), max_length=4, choices=LessonKind.choices)
     text = models.TextField(_("lesson"), max_length=TEXT_LIMIT)
     metric_name = models.CharField(_("metric"), max_length=120, blank=True)
     tags = models.CharField(_("tags"), max_length=200, blank=True)
+    cause_category = models.CharField(_("cause category"), max_length=16, blank=True)
+    period_end = models.DateField(_("period"), null=True, blank=True)  # the period it was learnt in
     evidence = models.ForeignKey(
         Card, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("evidence")
     )
+    evidence_goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("goal")
+    )
     published = models.BooleanField(_("published to the knowledge base"), default=False)
+    search_text = models.TextField(blank=True)  # lower-case text, tags, metric and retro title
+    stage = models.CharField(_("stage"), max_length=10, choices=PracticeStage.choices, blank=True, default="")
+    owner = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    review_on = models.DateField(_("review date"), null=True, blank=True)
+    watched_goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("indicator that should stay up"),
+    )  # fmt: skip
+    watch_baseline = models.DecimalField(max_digits=12, decimal_places=1, null=True, blank=True)
+    reminded_for = models.CharField(max_length=40, blank=True)  # the fall or review date last reminded
     created_by = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -280,10 +318,36 @@ class Lesson(models.Model):
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
         ordering = ("retro", "id")
-        indexes = [models.Index(fields=["org", "published"])]
+        indexes = [
+            models.Index(fields=["org", "published", "period_end"]),
+            models.Index(fields=["org", "stage"]),
+            models.Index(fields=["org", "team"]),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class LessonApplication(models.Model):
+    """A lesson applied to a goal while it was drafted: shown on the goal, counted by the knowledge
+    base with how those goals ended."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="applications")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="+")
+    applied_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "goal"], name="lesson_applied_once_per_goal")
+        ]
+        indexes = [models.Index(fields=["org", "goal"])]
+
+    def __str__(self) -> str:
+        return f"{self.lesson_id} {self.goal_id}"
 
 
 class ActionStatus(models.TextChoices):

@@ -28,3 +28,20 @@ def announce_retro(*, retro_id: int) -> int:
     from . import services
 
     return services.retro_announce(retro_id=retro_id)
+
+
+@shared_task(name="retros.tasks.remind_practices", acks_late=True, **DB_RETRY)
+@quiet_if_vanished
+def remind_practices() -> int:
+    """Hourly: remind practices' owners when a watched indicator falls or a review date comes (once)."""
+    from . import services
+
+    return services.practice_reminders_all()
+
+
+@shared_task(name="retros.tasks.email_practice_reminder", acks_late=True, **DB_RETRY)
+@quiet_if_vanished
+def email_practice_reminder(*, lesson_id: int, reason: str) -> int:
+    from . import services
+
+    return services.practice_reminder_send(lesson_id=lesson_id, reason=reason)

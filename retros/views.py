@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgRequest, org_page
-from teams.models import Team
 from teams.page_forms import apply_service_errors, form_page, parse_id
 
 from . import exports, selectors, services
@@ -64,20 +63,6 @@ def start_view(request: OrgRequest) -> HttpResponse:
         return redirect("retro_detail", org_slug=request.org.slug, retro_id=retro.pk)
 
     return form_page(request, form, template="retros/start.html", save=save, on_success=started)
-
-
-@org_page(roles=ALL_ROLES)
-@require_GET
-def knowledge_view(request: OrgRequest) -> HttpResponse:
-    """知识库: the lessons teams published, searchable in Chinese and English by the organisation."""
-    query = request.GET.get("q", "")[:200]
-    team_id = parse_id(request.GET.get("team"))
-    lessons = list(
-        selectors.knowledge_search(org_id=request.org.pk, query=query, team_id=team_id)[:LIST_LIMIT]
-    )
-    teams = list(Team.objects.filter(org=request.org).order_by("name"))
-    context = {"lessons": lessons, "query": query, "team_id": team_id, "teams": teams}
-    return render(request, "retros/knowledge.html#rows" if request.htmx else "retros/knowledge.html", context)
 
 
 def _token() -> str:
@@ -179,8 +164,20 @@ def _close(request: OrgRequest, retro: Retrospective) -> HttpResponse:
     return _page(request, retro, status=400, close_form=form)
 
 
+def _publish_experiments(request: OrgRequest, retro: Retrospective) -> HttpResponse:
+    try:
+        created = services.failure_share_publish(retro=retro, actor=request.membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _page(request, retro, status=400)
+    return _done(
+        request, retro, _("%(n)s experiments published to the knowledge base.") % {"n": len(created)}
+    )
+
+
 OPERATIONS: dict[str, Callable[[OrgRequest, Retrospective], HttpResponse]] = {
     "card": _card, "phase": _phase, "reveal": _reveal, "lesson": _lesson, "action": _action, "close": _close,
+    "publish_experiments": _publish_experiments,
 }  # fmt: skip
 
 
@@ -273,6 +270,9 @@ def lesson_publish_view(request: OrgRequest, lesson_id: int) -> HttpResponse:
     services.lesson_publish(
         lesson=lesson, actor=request.membership, published=request.POST.get("published") != "0"
     )
+    if lesson.retro is None:  # an entry written directly into the knowledge base
+        messages.success(request, _("Saved."))
+        return redirect("retros_knowledge", org_slug=request.org.slug)
     return _done(request, lesson.retro, _("Saved."))
 
 

@@ -438,9 +438,9 @@ def _retro_lesson(world: World) -> int:
     from retros.models import Retrospective
 
     retro = Retrospective.objects.get(pk=_retro(world))
-    return retro_services.lesson_add(
-        retro=retro, actor=world.object_admin, kind="keep", text="Walk lesson"
-    ).pk
+    lesson = retro_services.lesson_add(retro=retro, actor=world.object_admin, kind="keep", text="Walk lesson")
+    # Published: the knowledge base's entry pages read it (and apply it to a goal).
+    return retro_services.lesson_publish(lesson=lesson, actor=world.object_admin).pk
 
 
 def _one_on_one(world: World):

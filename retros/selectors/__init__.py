@@ -11,8 +11,22 @@ from .board import (
     open_actions_due,
     votes_used,
 )
+from .causes import CauseRow, CauseTrends, cause_trends
 from .exports import RetroExport, retro_export
-from .knowledge import CauseStats, cause_stats, knowledge_search, lessons_for_draft
+from .knowledge import (
+    CauseStats,
+    KnowledgeFilters,
+    applied_lessons_panel,
+    cause_stats,
+    entry_applications,
+    goal_lessons,
+    knowledge_entry_get,
+    knowledge_metrics,
+    knowledge_search,
+    lessons_for_draft,
+    practices_panel,
+    practices_to_review,
+)
 from .lists import draft_retro_panel, retro_list
 from .page import RetroPage, retro_page
 from .review import GoalReview, InitiativeOutcome, PastAction, goal_review
@@ -34,6 +48,17 @@ from .rights import (
 
 __all__ = [
     "Board",
+    "CauseRow",
+    "CauseTrends",
+    "KnowledgeFilters",
+    "applied_lessons_panel",
+    "cause_trends",
+    "entry_applications",
+    "goal_lessons",
+    "knowledge_entry_get",
+    "knowledge_metrics",
+    "practices_panel",
+    "practices_to_review",
     "CauseStats",
     "CardView",
     "GoalReview",

@@ -6,14 +6,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from goals.hooks import DraftPanel, GoalDraft
 from goals.models import Goal, Status
+from teams.hooks import HomePanel
+from teams.models import Membership
 
-from ..models import Card, CardKind, CauseCategory, Lesson, RetroGoal
+from ..models import Card, CardKind, CauseCategory, Lesson, LessonApplication, PracticeStage, RetroGoal
 
 SEARCH_LIMIT = 100
 DRAFT_LESSONS = 5
@@ -25,18 +33,128 @@ def _terms(text: str, limit: int = 6) -> list[str]:
     return [t for t in _WORDS.split(text.strip()) if len(t) >= 2][:limit]
 
 
-def knowledge_search(*, org_id: int, query: str = "", team_id: int | None = None) -> QuerySet[Lesson]:
-    """Published lessons of the organisation matching every word of the query (in the lesson, its
-    tags, its metric or its retro's title — Chinese or English), newest first (one query)."""
-    qs = Lesson.objects.filter(org_id=org_id, published=True).select_related("retro__team")
-    for term in _terms(query):
-        qs = qs.filter(
-            Q(text__icontains=term) | Q(tags__icontains=term) | Q(metric_name__icontains=term)
-            | Q(retro__title__icontains=term)
-        )  # fmt: skip
-    if team_id is not None:
-        qs = qs.filter(retro__team_id=team_id)
-    return qs.order_by("-retro__period_end", "-pk")
+@dataclass(frozen=True)
+class KnowledgeFilters:
+    """What the knowledge base is narrowed to (each optional)."""
+
+    query: str = ""
+    team_id: int | None = None
+    metric: str = ""
+    cause: str = ""
+    tag: str = ""
+    period: tuple[date, date] | None = None
+    stage: str | None = None
+
+
+def _matching(qs: QuerySet[Lesson], terms: list[str]) -> QuerySet[Lesson]:
+    """Every word of the query, in Chinese or English: its substring (LIKE on the lower-case search
+    column; on PostgreSQL served by the pg_trgm GIN index, which covers Chinese). On PostgreSQL a
+    word of four letters or more also matches by full text (the simple dictionary's GIN index) or
+    as a close word (trigram word similarity: "referal" finds "referral"), and the matches are
+    ranked by their word similarity to the query; otherwise (short words, SQLite) newest first."""
+    postgres = connection.vendor == "postgresql"
+    for n, term in enumerate(terms):
+        rule = Q(search_text__contains=term.lower())
+        if postgres and len(term) >= FUZZY_MIN:  # shorter words: the substring says it all
+            qs = qs.alias(**{f"near_{n}": RawSQL(_PG_MATCH, (term, term), output_field=BooleanField())})  # noqa: S611 - fixed SQL, the words are parameters
+            rule |= Q(**{f"near_{n}": True})
+        qs = qs.filter(rule)
+    if postgres and any(len(term) >= FUZZY_MIN for term in terms):  # short words: newest first
+        rank = RawSQL(_PG_RANK, (" ".join(terms),), output_field=FloatField())  # noqa: S611 - fixed SQL
+        qs = qs.annotate(rank=rank).order_by("-rank", "-period_end", "-pk")
+    return qs
+
+
+FUZZY_MIN = 4
+_PG_MATCH = (
+    "(to_tsvector('simple'::regconfig, retros_lesson.search_text) @@ plainto_tsquery('simple'::regconfig, %s)"
+    " OR lower(%s) <%% retros_lesson.search_text)"
+)
+_PG_RANK = "word_similarity(lower(%s), retros_lesson.search_text)"
+
+
+def knowledge_search(
+    *, org_id: int, query: str = "", team_id: int | None = None, filters: KnowledgeFilters | None = None
+) -> QuerySet[Lesson]:
+    """Published entries of the organisation matching every word of the query and the filters,
+    best match (or newest) first, each with how often it was applied and how often those goals
+    reached their targets (one query)."""
+    f = filters or KnowledgeFilters(query=query, team_id=team_id)
+    qs = Lesson.objects.filter(org_id=org_id, published=True)
+    if f.team_id is not None:
+        qs = qs.filter(team_id=f.team_id)
+    if f.metric:
+        qs = qs.filter(metric_name__iexact=f.metric)
+    if f.cause:
+        qs = qs.filter(cause_category=f.cause)
+    if f.tag:
+        qs = qs.filter(tags__icontains=f.tag)
+    if f.period is not None:
+        qs = qs.filter(period_end__range=f.period)
+    if f.stage is not None:
+        qs = qs.filter(stage=f.stage)
+    qs = qs.select_related("retro", "team", "owner__user", "watched_goal", "evidence_goal").order_by(
+        "-period_end", "-pk"
+    )
+    return with_counts(_matching(qs, _terms(f.query)))
+
+
+def _count(rule: Q) -> Coalesce:
+    rows = LessonApplication.objects.filter(rule, lesson=OuterRef("pk")).order_by().values("lesson")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+def with_counts(qs: QuerySet[Lesson]) -> QuerySet[Lesson]:
+    """Each lesson with how often it was applied (`applied`) and how often those goals reached their
+    targets (`reached`): correlated subqueries, so that the database counts only the rows shown
+    (no GROUP BY over every match)."""
+    return qs.annotate(applied=_count(Q()), reached=_count(Q(goal__status=Status.ACHIEVED)))
+
+
+def knowledge_metrics(*, org_id: int) -> list[str]:
+    """The metric names the knowledge base's entries carry (for its filter; one query)."""
+    return list(
+        Lesson.objects.filter(org_id=org_id, published=True)
+        .exclude(metric_name="")
+        .order_by("metric_name")
+        .values_list("metric_name", flat=True)
+        .distinct()[:200]
+    )
+
+
+def knowledge_entry_get(*, org_id: int, lesson_id: int) -> Lesson:
+    """One published entry of the organisation (404 otherwise), with its counts."""
+    lesson = knowledge_search(org_id=org_id).filter(pk=lesson_id).first()
+    if lesson is None:
+        raise Http404("No entry found.")
+    return lesson
+
+
+def entry_applications(*, lesson: Lesson) -> list[LessonApplication]:
+    return list(
+        LessonApplication.objects.filter(org_id=lesson.org_id, lesson=lesson)
+        .select_related("goal__team")
+        .order_by("-created_at")[:50]
+    )
+
+
+def goal_lessons(*, org_id: int, goal_id: int) -> list[Lesson]:
+    """The lessons applied to a goal (one query): shown on the goal."""
+    return list(
+        Lesson.objects.filter(org_id=org_id, applications__goal_id=goal_id)
+        .select_related("retro", "team")
+        .order_by("pk")[:20]
+    )
+
+
+def practices_to_review(*, member: Membership) -> list[Lesson]:
+    """The practices this person owns that a reminder asks them to review (one query)."""
+    return list(
+        Lesson.objects.filter(org_id=member.org_id, owner=member, stage__in=(PracticeStage.TRIAL, PracticeStage.STANDARD))
+        .exclude(reminded_for="")
+        .select_related("watched_goal")
+        .order_by("review_on", "pk")[:5]
+    )  # fmt: skip
 
 
 @dataclass
@@ -92,7 +210,7 @@ def lessons_for_draft(draft: GoalDraft) -> list[DraftPanel]:
     title — and the cause statistics of similar past goals."""
     rule = Q()
     if draft.team_id:
-        rule |= Q(retro__team_id=draft.team_id)
+        rule |= Q(team_id=draft.team_id)
     if draft.metric_name:
         rule |= Q(metric_name__iexact=draft.metric_name)
     if draft.parent_id:
@@ -102,12 +220,31 @@ def lessons_for_draft(draft: GoalDraft) -> list[DraftPanel]:
     if not rule:
         return []
     lessons = list(
-        Lesson.objects.filter(rule, org=draft.org, published=True)
-        .select_related("retro__team")
+        with_counts(Lesson.objects.filter(rule, org=draft.org, published=True))
+        .select_related("retro", "team")
         .distinct()
-        .order_by("-retro__period_end", "-pk")[:DRAFT_LESSONS]
+        .order_by("-period_end", "-pk")[:DRAFT_LESSONS]
     )
     stats = cause_stats(draft=draft)
     if not lessons and not stats.text:
         return []
-    return [DraftPanel("retros/_draft_lessons.html", {"lessons": lessons, "stats": stats})]
+    return [
+        DraftPanel(
+            "retros/_draft_lessons.html", {"lessons": lessons, "stats": stats, "applied": draft.applied}
+        )
+    ]
+
+
+def applied_lessons_panel(goal: Goal) -> list[DraftPanel]:
+    """The goals hook: the lessons applied to a goal, on its page (one query)."""
+    lessons = goal_lessons(org_id=goal.org_id, goal_id=goal.pk)
+    return [DraftPanel("retros/_goal_lessons.html", {"lessons": lessons})] if lessons else []
+
+
+def practices_panel(request: Any) -> list[HomePanel]:
+    """The home page: the practices a reminder asks this person to review (one query)."""
+    member = getattr(request, "membership", None)
+    if member is None or member.role not in ("manager", "member"):
+        return []
+    practices = practices_to_review(member=member)
+    return [HomePanel("retros/_home_practices.html", {"practices": practices})] if practices else []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -17,12 +18,18 @@ from django.utils.translation import gettext as _
 from goals.models import Goal, Revision
 from plans.models import Initiative
 from plans.models import Status as InitiativeStatus
+from teams.selectors import org_today
 from tracking.selectors.results import (
     GoalPeriodResult,
+    LeadingMetricWeeks,
     PeriodAlert,
+    RecurringBlocker,
     TierReached,
+    burnup_charts,
     goal_period_results,
+    leading_weeks,
     period_alerts,
+    recurring_blockers,
 )
 
 from ..models import ActionStatus, RetroAction, RetroKind, Retrospective, RetroState
@@ -77,6 +84,9 @@ class GoalReview:
     initiatives: list[InitiativeOutcome] = field(default_factory=list)
     experiments: list[InitiativeOutcome] = field(default_factory=list)
     past_actions: list[PastAction] = field(default_factory=list)
+    burnups: dict[str, dict[str, Any]] = field(default_factory=dict)  # goal id (text): its burn-up chart
+    blockers: list[RecurringBlocker] = field(default_factory=list)
+    leading: list[LeadingMetricWeeks] = field(default_factory=list)
 
     @property
     def outcome_counts(self) -> list[tuple[str, str, int]]:
@@ -163,4 +173,9 @@ def goal_review(*, retro: Retrospective) -> GoalReview:
         initiatives=[i for i in initiatives if retro.kind != RetroKind.FAILURE_SHARE],
         experiments=[i for i in initiatives if i.outcome == "failed"],
         past_actions=_past_actions(retro),
+        burnups=burnup_charts(org=retro.org, goal_ids=ids, today=min(org_today(retro.org), retro.period_end)),
+        blockers=recurring_blockers(
+            org=retro.org, team_id=retro.team_id, start=retro.period_start, end=retro.period_end
+        ),  # fmt: skip
+        leading=leading_weeks(org=retro.org, goal_ids=ids, start=retro.period_start, end=retro.period_end),
     )

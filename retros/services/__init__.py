@@ -5,7 +5,17 @@ Services queue their Celery tasks (retros.tasks) at module level; the tasks impo
 inside their bodies."""
 
 from .cards import card_add, card_delete, card_edit, card_group, vote_set, vote_toggle
-from .outcomes import action_add, action_set_status, lesson_add, lesson_publish
+from .knowledge import (
+    can_manage_lesson,
+    knowledge_entry_create,
+    lesson_apply,
+    lessons_apply_to_new_goal,
+    practice_reminder_send,
+    practice_reminders,
+    practice_reminders_all,
+    practice_set,
+)
+from .outcomes import action_add, action_set_status, failure_share_publish, lesson_add, lesson_publish
 from .retros import (
     phase_move,
     retro_announce,
@@ -19,9 +29,18 @@ from .retros import (
 )
 
 __all__ = [
+    "can_manage_lesson",
+    "knowledge_entry_create",
+    "lesson_apply",
+    "lessons_apply_to_new_goal",
+    "practice_reminder_send",
+    "practice_reminders",
+    "practice_reminders_all",
+    "practice_set",
     "action_add",
     "action_set_status",
     "card_add",
+    "failure_share_publish",
     "card_delete",
     "card_edit",
     "card_group",

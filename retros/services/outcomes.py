@@ -11,12 +11,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Goal
+from plans.models import Initiative
+from plans.models import Status as InitiativeStatus
+from teams.errors import NotAllowed
 from teams.models import Membership
 from teams.services import audit_diff, audit_record
 
 from .. import selectors
-from ..models import TEXT_LIMIT, ActionStatus, Card, Lesson, LessonKind, RetroAction, Retrospective
+from ..models import (
+    TEXT_LIMIT,
+    ActionStatus,
+    Card,
+    CardKind,
+    Lesson,
+    LessonKind,
+    RetroAction,
+    RetroKind,
+    Retrospective,
+)
 from ._common import SCOPE, raise_if, text_errors
+from .knowledge import can_manage_lesson, search_text
 
 
 @transaction.atomic
@@ -46,8 +60,11 @@ def lesson_add(
             errors["evidence"] = [_("Choose a card of this retrospective.")]
     raise_if(errors)
     tags = ", ".join(t for t in (part.strip() for part in tags.replace("，", ",").split(",")) if t)
-    lesson = Lesson(org_id=retro.org_id, retro=retro, kind=kind, text=text.strip(), metric_name=metric_name.strip(),
-                    tags=tags, evidence=evidence, created_by=actor)  # fmt: skip
+    cause = evidence.category if evidence is not None and evidence.kind == CardKind.CAUSE else ""
+    lesson = Lesson(org_id=retro.org_id, retro=retro, team_id=retro.team_id, kind=kind, text=text.strip(),
+                    metric_name=metric_name.strip(), tags=tags, evidence=evidence, cause_category=cause,
+                    period_end=retro.period_end, created_by=actor)  # fmt: skip
+    lesson.search_text = search_text(lesson)
     lesson.full_clean()
     lesson.save()
     audit_record(org=retro.org, actor=actor.user, action="retro_lesson.create", target=lesson,
@@ -57,12 +74,16 @@ def lesson_add(
 
 @transaction.atomic
 def lesson_publish(*, lesson: Lesson, actor: Membership, published: bool = True) -> Lesson:
-    """Publish a lesson to the knowledge base (the whole organisation reads it), or withdraw it."""
-    selectors.can_facilitate(member=actor, retro=lesson.retro).require()
+    """Publish a lesson to the knowledge base (the whole organisation reads it), or withdraw it:
+    the retro's facilitator, or for an entry written directly a manager of its team."""
+    if lesson.retro is not None:
+        selectors.can_facilitate(member=actor, retro=lesson.retro).require()
+    elif not can_manage_lesson(member=actor, lesson=lesson):
+        raise NotAllowed(_("Only a manager of the lesson's team moves it through the practice stages."))
     if lesson.published != published:
         lesson.published = published
         lesson.save(update_fields=["published"])
-        audit_record(org=lesson.retro.org, actor=actor.user, action="retro_lesson.publish", target=lesson,
+        audit_record(org=actor.org, actor=actor.user, action="retro_lesson.publish", target=lesson,
                      changes={"published": [not published, published]}, scope=SCOPE)  # fmt: skip
     return lesson
 
@@ -125,3 +146,39 @@ def action_set_status(*, action: RetroAction, actor: Membership, status: str) ->
         audit_record(org=action.org, actor=actor.user, action="retro_action.status", target=action,
                      changes=audit_diff({"status": before}, {"status": status}), scope=SCOPE)  # fmt: skip
     return action
+
+
+@transaction.atomic
+def failure_share_publish(*, retro: Retrospective, actor: Membership) -> list[Lesson]:
+    """经验分享会: publish the quarter's tolerated failed experiments with their lessons to the
+    knowledge base — one entry per experiment (publishing again adds none)."""
+    selectors.can_facilitate(member=actor, retro=retro).require()
+    if retro.kind != RetroKind.FAILURE_SHARE:
+        raise ValidationError({"kind": [_("Only a failure share publishes its experiments.")]})
+    experiments = list(
+        Initiative.objects.filter(org_id=retro.org_id, goal__team_id=retro.team_id, is_experiment=True,
+                                  status=InitiativeStatus.FAILED,
+                                  finished_at__range=(retro.period_start, retro.period_end))
+        .exclude(lesson="").select_related("goal").order_by("pk")[:100]
+    )  # fmt: skip
+    done = set(
+        Lesson.objects.filter(org_id=retro.org_id, retro=retro, evidence_goal__isnull=False).values_list(
+            "text", flat=True
+        )
+    )
+    created = []
+    for initiative in experiments:
+        text = f"{initiative.title}: {initiative.lesson}"[:TEXT_LIMIT]
+        if text in done:
+            continue
+        lesson = Lesson(org_id=retro.org_id, retro=retro, team_id=retro.team_id, kind=LessonKind.TRY, text=text,
+                        metric_name=initiative.goal.metric_name[:120], tags="experiment, 容错", published=True,
+                        evidence_goal=initiative.goal, period_end=retro.period_end, created_by=actor)  # fmt: skip
+        lesson.search_text = search_text(lesson)
+        lesson.full_clean()
+        lesson.save()
+        created.append(lesson)
+    if created:
+        audit_record(org=retro.org, actor=actor.user, action="retro.failure_share_publish", target=retro,
+                     changes={"lessons": [None, [c.pk for c in created]]}, scope=SCOPE)  # fmt: skip
+    return created

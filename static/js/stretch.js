@@ -225,7 +225,8 @@
       burnupData = source ? JSON.parse(source.textContent) : {};
     }
     var chart = burnupData[element.dataset.goal];
-    if (!chart) { return; }
+    if (!chart || element.dataset.drawn) { return; }  // a page polling with htmx keeps its drawn charts
+    element.dataset.drawn = "1";
     var labels = (element.dataset.labels || "Actual|Base|Challenge|Stretch|Forecast|Today").split("|");
     var xs = function (points) { return points.map(function (p) { return p[0]; }); };
     var ys = function (points) { return points.map(function (p) { return p[1]; }); };
@@ -316,7 +317,26 @@
     }, { displayModeBar: false, responsive: true });
   }
 
+  // Causes across periods: one stacked bar per team and period, one trace per cause, each with its
+  // own hatching as well as its colour (never told by colour alone); the table below has the figures.
+  var CAUSE_PATTERNS = ["", "/", ".", "x", "-"];
+  function drawCauses(element) {
+    var source = document.getElementById("causes-data");
+    if (!source || !window.Plotly || element.dataset.drawn) { return; }
+    element.dataset.drawn = "1";
+    var data = JSON.parse(source.textContent);
+    var traces = data.traces.map(function (trace, n) {
+      return { type: "bar", name: trace.name, x: data.x, y: trace.y,
+               marker: { pattern: { shape: CAUSE_PATTERNS[n % CAUSE_PATTERNS.length], solidity: 0.4 } } };
+    });
+    window.Plotly.newPlot(element, traces, {
+      barmode: "stack", margin: { t: 10, r: 10, b: 90, l: 40 }, height: 320, legend: { orientation: "h", y: -0.35 },
+      yaxis: { rangemode: "tozero", dtick: 1 }, xaxis: { type: "category", automargin: true }
+    }, { displayModeBar: false, responsive: true });
+  }
+
   function drawCharts() {
+    document.querySelectorAll("[data-chart='causes']").forEach(drawCauses);
     document.querySelectorAll("[data-chart='payout-curve']").forEach(drawPayoutCurve);
     document.querySelectorAll("[data-chart='trend']").forEach(drawTrend);
     document.querySelectorAll("[data-chart='pulse-trend']").forEach(drawPulseTrend);

@@ -2,7 +2,9 @@
 whose quarter ended; two members add cards from their phones and vote, and the manager's board
 shows them without a reload; the manager runs the four steps, records and publishes a lesson,
 records an action and closes the retro; then, drafting the next quarter's goal, the manager is
-offered that lesson beside the form. Every page is checked (中文, fits a 360 px screen, axe)."""
+offered that lesson beside the form, ticks "Apply", and the new goal shows it; the knowledge base
+counts it, the entry becomes a practice on trial, and the causes page charts the cause the members
+named. Every page is checked (中文, fits a 360 px screen, axe)."""
 
 from __future__ import annotations
 
@@ -106,4 +108,49 @@ def test_a_manager_runs_a_retro_while_members_add_cards_from_phones(open_page, a
     field(boss, "Team").select_option(label="运营团队")
     field(boss, "Title").fill("本季度新增注册用户")
     expect(boss.get_by_test_id("draft-lessons")).to_contain_text(LESSON, timeout=6000)
+    field(boss, "Description").fill("运营团队，本季度。")
+    field(boss, "Metric").fill("新增注册用户")
+    for tier, typed in (
+        ("Base target", "160000"),
+        ("Challenge target", "200000"),
+        ("Stretch target", "240000"),
+    ):
+        field(boss, tier).fill(typed)
+    lesson = boss.get_by_test_id("draft-lesson").filter(has_text=LESSON)
+    expect(lesson).to_be_visible(timeout=6000)
+    boss.wait_for_timeout(800)  # the panel refreshes as the form is typed in
+    apply = lesson.get_by_role("checkbox", name=re.compile(f"^{zh('Apply')}"))
+    apply.check()
+    field(boss, "Unit").fill("人")  # typing on refreshes the panel: the tick stays (hx-preserve)
+    boss.wait_for_timeout(800)
+    expect(
+        boss.get_by_test_id("draft-lesson").filter(has_text=LESSON).get_by_role("checkbox")
+    ).to_be_checked()
     check(boss, "goal-form-lessons")
+    boss.get_by_role("button", name=zh("Create draft")).click()
+    expect(boss.get_by_role("status")).to_contain_text(
+        zh("Goal “%(title)s” created as a draft.", title="本季度新增注册用户")
+    )
+    expect(boss.get_by_test_id("goal-lessons")).to_contain_text(LESSON)  # the link is shown on the goal
+
+    # The knowledge base counts it; the manager makes the entry a practice on trial.
+    boss.goto("/o/acme/retros/knowledge/")
+    entry = boss.get_by_test_id("knowledge-entry").filter(has_text=LESSON)
+    with translation.override("zh-hans"):
+        counted = translation.ngettext(
+            "Applied %(n)s time; those goals reached their targets %(reached)s times.",
+            "Applied %(n)s times; those goals reached their targets %(reached)s times.", 1,
+        ) % {"n": 1, "reached": 0}  # fmt: skip
+    expect(entry).to_contain_text(counted)
+    check(boss, "knowledge")
+    entry.get_by_role("link", name=LESSON).click()
+    practice = boss.get_by_test_id("practice")
+    field(practice, "Stage").select_option(label=zh("On trial"))
+    practice.locator("select[name=owner], input[name=owner]").first.wait_for(state="attached")
+    check(boss, "knowledge-entry")
+
+    # Causes across periods: the cause the members named, charted and in a table.
+    boss.goto("/o/acme/retros/causes/")
+    expect(boss.get_by_test_id("causes-table")).to_contain_text("运营团队")
+    expect(boss.locator("[data-chart=causes] .main-svg").first).to_be_attached()
+    check(boss, "causes")

@@ -169,7 +169,8 @@ def test_member_can_view_decomposition_but_not_save(org, manager, member):
     assert login(member).post(url, {"kind": "week", "rows": "0", "action": "save"}).status_code == 403
 
 
-GOAL_PAGE_QUERIES = {"goals_index": 11, "goal_detail": 18}
+# The goal page: 18, and the lessons applied to the goal (retros, through goals.hooks.goal_panel_providers).
+GOAL_PAGE_QUERIES = {"goals_index": 11, "goal_detail": 19}
 
 
 @pytest.mark.parametrize("name", ["goals_index", "goal_detail"])

@@ -30,6 +30,9 @@ daily totals, the lagging snapshots and the goals app's measures):
 at some time in the period, each with its cause and its corrective actions (owner, due, state and
 whether it worked, as the monthly review recorded it): two queries whatever the number of alerts.
 
+For a past period (a retro's goal review): `burnup_charts`, `recurring_blockers` and
+`leading_weeks` (each leading metric week by week against its weekly target).
+
 Beside it, the stand-up reads those apps need (who cleared others' blockers in a period, a
 person's blockers still open or recent, the stand-up mood by week, the days they logged one) are published here too,
 and the load and small-win reads of `wellbeing` (blockers resolved for a colleague, working days,
@@ -52,6 +55,14 @@ from teams.selectors import org_today
 
 from ..indicators import GoalFacts, Slice, actual_to_date, expected_to_date, q4, tier_of
 from ..models import Alert, CorrectiveAction, IndicatorKind, IndicatorSnapshot, IndicatorStatus, TierReached
+from .period_reads import (
+    LeadingMetricWeeks,
+    LeadingWeek,
+    RecurringBlocker,
+    burnup_charts,
+    leading_weeks,
+    recurring_blockers,
+)
 from .standups import blockers_resolved, mood_by_week, recent_blockers, standup_days, unresolved_blockers
 from .values import daily_totals, newest_snapshot_day
 from .wellbeing import (
@@ -66,6 +77,12 @@ from .wellbeing import (
 
 __all__ = [
     "GoalPeriodResult",
+    "LeadingMetricWeeks",
+    "LeadingWeek",
+    "RecurringBlocker",
+    "burnup_charts",
+    "leading_weeks",
+    "recurring_blockers",
     "PeriodAlert",
     "PeriodAlertAction",
     "IndicatorKind",

@@ -281,7 +281,7 @@ class LessonViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, OrgGenericVi
         member = _member(self)
         if member is None:
             return Lesson.objects.none()
-        qs = Lesson.objects.filter(org=org).select_related("retro__team")
+        qs = Lesson.objects.filter(org=org).select_related("retro", "team")
         if self.action == "list":
             qs = qs.filter(Q(published=True) | Q(retro__in=selectors.readable_retros(member=member)))
         return qs.order_by("-retro__period_end", "retro_id", "pk")

@@ -154,10 +154,11 @@ class CardGroupSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class LessonSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    retro_title = serializers.CharField(source="retro.title", read_only=True)
-    team = serializers.IntegerField(source="retro.team_id", read_only=True)
-    team_name = serializers.CharField(source="retro.team.name", read_only=True)
-    period_end = serializers.DateField(source="retro.period_end", read_only=True)
+    # An entry written straight into the knowledge base has no retro: its own team and period.
+    retro_title = serializers.CharField(source="retro.title", read_only=True, allow_null=True)
+    team = serializers.IntegerField(source="team_id", read_only=True, allow_null=True)
+    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
+    period_end = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Lesson

@@ -297,3 +297,13 @@ def test_list_query_counts_do_not_grow_with_rows(org, sales, boss, last_quarter,
     assert queries_for(client, f"{base(org)}/{path}") == pin
     _fill(org, sales, boss, last_quarter, 6)
     assert queries_for(client, f"{base(org)}/{path}") == pin
+
+
+def test_an_entry_written_straight_into_the_knowledge_base_lists_with_its_team(org, sales, boss, zhang):
+    """No retro behind it: the API gives the entry's own team, and no retro title."""
+    services.knowledge_entry_create(team=sales, actor=boss, kind="keep", text="Weekly live streams sell")
+    rows = api(zhang).get(f"{base(org)}/knowledge/").json()["results"]
+    entry = next(r for r in rows if r["text"] == "Weekly live streams sell")
+    assert (entry["team"], entry["team_name"], entry["retro"], entry["retro_title"]) == (
+        sales.pk, sales.name, None, None
+    )

@@ -9,6 +9,7 @@ from people import api as people_api
 from plans import api as plans_api
 from recognition import api as recognition_api
 from teams import api as teams_api
+from teams import api_feed
 from tracking import api as tracking_api
 
 org_router = SimpleRouter()
@@ -56,6 +57,7 @@ org_router.register("pulses", people_api.PulseViewSet, basename="pulse")
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),
+    path("floor/", api_feed.FloorView.as_view(), name="api_floor"),
     path("me/", teams_api.MeView.as_view(), name="api_me"),
     path("me/tokens/", teams_api.MyTokenListView.as_view(), name="api-token-list"),
     path("me/tokens/<int:token_id>/revoke/", teams_api.MyTokenRevokeView.as_view(), name="api-token-revoke"),
@@ -76,6 +78,7 @@ urlpatterns = [
         recognition_api.StarCandidatesView.as_view(),
         name="star-candidates",
     ),
+    path("orgs/<slug:org_slug>/deleted/", api_feed.DeletedView.as_view(), name="api_deleted"),
     path("orgs/<slug:org_slug>/pulse-answers/", people_api.PulseAnswerView.as_view(), name="pulse-answer"),
     path("orgs/<slug:org_slug>/pulse-results/", people_api.PulseResultsView.as_view(), name="pulse-results"),
     path(

@@ -107,7 +107,7 @@ def measure(port: int, token: str, item: Measured, *, etag: str = "", cursor: bo
         elapsed = (time.perf_counter() - started) * 1000
         item.status, item.size, item.rows = status, size, rows
         if status == 404 or (status >= 400 and n == 0):
-            item.note = f"skipped: answered {status} (not on this branch yet)"
+            item.note = f"skipped: answered {status} (endpoint or cursor mode not on this branch yet)"
             return item
         if n >= WARMUPS:
             item.times.append(elapsed)
@@ -246,7 +246,9 @@ def main() -> int:
             ]
         finally:
             bench.stop(server, "gunicorn")
-    command = "make bench" if os.environ.get("MAKELEVEL") else "bench/http_api.py " + " ".join(sys.argv[1:])
+    command = (
+        "make bench" if os.environ.get("MAKELEVEL") else shlex.join(["bench/http_api.py", *sys.argv[1:]])
+    )
     section = render(results, floor, command.strip(), load, data)
     print(section)
     if args.write:

@@ -18,6 +18,7 @@ from teams import services as team_services
 from teams.models import Role
 from teams.sync import data_changed
 from tests import factories
+from tests.incentives.test_grants import world  # noqa: F401, F811  (the fixture)
 from tests.queries import pinned_queries
 from tests.teams.test_api import assert_error
 
@@ -275,3 +276,21 @@ def test_the_schema_documents_limits_validators_and_sync(client):
     assert (
         "payout-lines" in next(p for p in deleted["parameters"] if p["name"] == "resource")["schema"]["enum"]
     )
+
+
+def test_payout_lines_sync_for_the_people_who_see_money(org, members, member, world):  # noqa: F811
+    from incentives.models import PayoutLine
+
+    hr, run = world["hr"], world["run"]
+    lines_url = url(org, f"payout-runs/{run.pk}/lines/")
+    assert api(hr).get(lines_url, {"updated_since": START.isoformat()}).json()["count"] == 3
+    later = datetime.now(UTC).isoformat()
+    assert api(hr).get(lines_url, {"updated_since": later}).json()["count"] == 0
+    assert_error(
+        api(hr).get(lines_url, {"updated_since": "soon"}), 400, type_="validation_error", attr="updated_since"
+    )
+    gone = world["lines"][world["stranger"].pk]
+    PayoutLine.objects.filter(pk=gone.pk).delete()
+    feed = api(hr).get(url(org, "deleted/"), {"resource": "payout-lines", "updated_since": later}).json()
+    assert [row["object_id"] for row in feed["results"]] == [gone.pk]
+    assert api(member).get(url(org, "deleted/"), {"resource": "payout-lines"}).status_code == 403

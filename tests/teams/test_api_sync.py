@@ -294,3 +294,12 @@ def test_payout_lines_sync_for_the_people_who_see_money(org, members, member, wo
     feed = api(hr).get(url(org, "deleted/"), {"resource": "payout-lines", "updated_since": later}).json()
     assert [row["object_id"] for row in feed["results"]] == [gone.pk]
     assert api(member).get(url(org, "deleted/"), {"resource": "payout-lines"}).status_code == 403
+
+
+@pytest.mark.parametrize("resource", ["standups", "initiatives", "alerts", "metric-entries"])
+def test_every_mirrored_list_answers_conditional_gets_per_person(org, manager, member, resource):
+    etag = api(member).get(url(org, f"{resource}/"))["ETag"]
+    assert api(member).get(url(org, f"{resource}/"), HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert api(manager).get(url(org, f"{resource}/"), HTTP_IF_NONE_MATCH=etag).status_code == 200
+    since = datetime.now(UTC).isoformat()
+    assert api(member).get(url(org, f"{resource}/"), {"updated_since": since}).json()["count"] == 0

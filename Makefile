@@ -68,10 +68,11 @@ lock:  ## Re-resolve pyproject.toml's dependencies into the pinned lock file.
 	/tmp/stretch-lock/bin/python bin/list_deps.py dev | /tmp/stretch-lock/bin/pip install --quiet -r /dev/stdin
 	/tmp/stretch-lock/bin/pip freeze --exclude pip > $(LOCK)
 
-bench: install  ## Every page in-process against the floor page (manager and member), then gunicorn under locust.
+bench: install  ## Every page in-process against the floor page (manager and member), then gunicorn under locust, then the API over HTTP against the API floor.
 	$(BIN)/pip install --quiet --requirement requirements/bench.txt
 	$(BIN)/python bench/inprocess.py --write
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/http_api.py --write
 
 soak: install  ## 50 users for 5 minutes against gunicorn + Celery worker and beat; checks nothing is lost or doubled.
 	$(BIN)/pip install --quiet --requirement requirements/bench.txt

@@ -11,6 +11,7 @@ from plans import api as plans_api
 from recognition import api as recognition_api
 from retros import api as retros_api
 from teams import api as teams_api
+from teams import api_feed
 from tracking import api as tracking_api
 
 org_router = SimpleRouter()
@@ -64,6 +65,7 @@ org_router.register("retro-actions", retros_api.RetroActionViewSet, basename="re
 
 urlpatterns = [
     path("ping/", teams_api.PingView.as_view(), name="api_ping"),
+    path("floor/", api_feed.FloorView.as_view(), name="api_floor"),
     path("me/", teams_api.MeView.as_view(), name="api_me"),
     path("me/tokens/", teams_api.MyTokenListView.as_view(), name="api-token-list"),
     path("me/tokens/<int:token_id>/revoke/", teams_api.MyTokenRevokeView.as_view(), name="api-token-revoke"),
@@ -84,6 +86,7 @@ urlpatterns = [
         recognition_api.StarCandidatesView.as_view(),
         name="star-candidates",
     ),
+    path("orgs/<slug:org_slug>/deleted/", api_feed.DeletedView.as_view(), name="api_deleted"),
     path("orgs/<slug:org_slug>/pulse-answers/", people_api.PulseAnswerView.as_view(), name="pulse-answer"),
     path("orgs/<slug:org_slug>/pulse-results/", people_api.PulseResultsView.as_view(), name="pulse-results"),
     path(

@@ -50,7 +50,8 @@ class GoalReads:
         """Goals with their progress from the last recompute (`attainment`: percent, tiers reached and
         projected, status and why, when recomputed; rolled up from the sub-goals for a strategy goal)."""
         fields = choose_fields(request.query_params)
-        queryset = goal_values(self.filter_queryset(self.get_queryset()), fields)
+        self.count_source = self.filter_queryset(self.get_queryset())
+        queryset = goal_values(self.count_source, fields)
         page = self.paginate_queryset(queryset)
         rows = list(page) if page is not None else list(queryset)
         data = goal_rows(org=self.org, rows=rows, fields=fields)

@@ -9,8 +9,15 @@ class GoalsConfig(AppConfig):
     def ready(self) -> None:
         from teams.demo import seed_demo_extensions
         from teams.scale import seed_scale_extensions, seed_scale_resets
+        from teams.sync import track_deletions
 
         from .demo import seed_goals
+        from .models import Goal
+        from .signals import targets_changed
+
+        # A goal's targets are part of its row: a change moves its updated_at (?updated_since=).
+        track_deletions(Goal, resource="goals")
+        targets_changed.connect(_touch_goal, dispatch_uid="goals-targets-touch")
         from .scale import reset_goal_scale, seed_goal_scale
 
         if seed_goals not in seed_demo_extensions:
@@ -19,3 +26,11 @@ class GoalsConfig(AppConfig):
             seed_scale_extensions.append(seed_goal_scale)
         if reset_goal_scale not in seed_scale_resets:
             seed_scale_resets.append(reset_goal_scale)
+
+
+def _touch_goal(sender: object, goal: object, **kwargs: object) -> None:
+    from django.utils import timezone
+
+    from .models import Goal
+
+    Goal.objects.filter(pk=goal.pk).update(updated_at=timezone.now())  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from teams.access import ADMIN_ONLY, ALL_ROLES, MANAGERS, PEOPLE_WITH_MONEY
 from teams.api_base import OrgAPIView, OrgGenericViewSet, service_errors
 from teams.api_strict import query_bool, refuse_empty
+from teams.api_sync import UPDATED_SINCE, updated_since_filter
 from teams.models import Membership, Organization, Team
 
 from . import exports, selectors, services
@@ -179,13 +180,16 @@ class PayoutRunViewSet(
         return Response(RunSerializer(run).data)
 
     @extend_schema(responses=LineSerializer(many=True),
-                   parameters=[OpenApiParameter("q", str, description="Part of a name, number or team.")])  # fmt: skip
+                   parameters=[OpenApiParameter("q", str, description="Part of a name, number or team."),
+                               UPDATED_SINCE])  # fmt: skip
     @action(detail=True, methods=["get"])
     def lines(self, request: Request, org_slug: str, pk: str) -> Response:
-        """The run's lines, in the export's order (team, name), 50 a page."""
+        """The run's lines, in the export's order (team, name), 50 a page; `updated_since` for a
+        mirror's incremental sync (deleted lines: `deleted/?resource=payout-lines`)."""
         lines = selectors.run_lines(
             run=self.get_object(), search=request.query_params.get("q", "").replace("\x00", "")[:100]
         )
+        lines = updated_since_filter(request, lines)
         page = self.paginate_queryset(lines)
         return self.get_paginated_response(LineSerializer(page, many=True).data)
 

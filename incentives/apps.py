@@ -20,6 +20,16 @@ class IncentivesConfig(AppConfig):
         if reset_incentives_scale not in seed_scale_resets:
             seed_scale_resets.insert(0, reset_incentives_scale)
         _register_people_rules()
+        from teams.access import PEOPLE_WITH_MONEY
+        from teams.sync import track_deletions
+
+        from .models import PayoutLine
+
+        track_deletions(
+            PayoutLine,
+            resource="payout-lines",
+            may_read=lambda member: member.role in PEOPLE_WITH_MONEY and not member.is_service,
+        )
 
 
 def _register_people_rules() -> None:

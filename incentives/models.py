@@ -248,6 +248,7 @@ class PayoutLine(models.Model):
     total = models.DecimalField(_("total"), **MONEY)
     capped = models.BooleanField(default=False)
     explanation = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)  # incremental sync (?updated_since=)
 
     class Meta:
         ordering = ("team", "name", "id")

@@ -18,6 +18,11 @@ class PlansConfig(AppConfig):
         from .selectors import initiative_owners, small_wins
 
         self._connect_plan_version()
+        from teams.sync import track_deletions
+
+        from .models import Initiative
+
+        track_deletions(Initiative, resource="initiatives")
         register_people_rule("initiative-owner", initiative_owners)  # who may own an initiative
 
         if small_wins not in team_highlight_providers:

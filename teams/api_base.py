@@ -29,8 +29,10 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, generics, mixins, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import api_http
 from .access import ADMIN_ONLY, ALL_ROLES, OPEN_RULE, PEOPLE_WITH_MONEY, SAFE_METHODS, TEAM_RULE, enter_org
 from .api_support import Pagination, error_body, exception_handler
 from .models import ApiToken, Membership, Organization, Role, TokenScope
@@ -195,6 +197,27 @@ class _OrgScoped:
         return self.scoped_queryset(org=self.org)
 
     get_queryset._stretch_base = True  # type: ignore[attr-defined]
+
+    # --- Conditional GET (teams.api_http): validated after the permission checks, before any
+    # serializing; a matching If-None-Match answers 304.
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        self.stretch_etag = api_http.entity_tag(self, request)
+        if self.stretch_etag is not None and api_http.if_none_match(request, self.stretch_etag):
+            raise api_http.NotModified(self.stretch_etag)
+
+    def handle_exception(self, exc: Exception) -> Any:
+        if isinstance(exc, api_http.NotModified):
+            return Response(status=304, headers={"ETag": exc.etag, "Cache-Control": "private, no-cache"})
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        etag = getattr(self, "stretch_etag", None)
+        if etag is not None and response.status_code == 200:
+            response["ETag"] = etag
+            response["Cache-Control"] = "private, no-cache"
+        return response
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()  # type: ignore[misc]

@@ -7,6 +7,7 @@ import base64
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator as DjangoPaginator
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -23,6 +24,23 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        from .api_http import known_count
+
+        # A view that pages rows read with values() from its filtered queryset names that queryset
+        # (`count_source`): the rows are as many, and the ETag's aggregate counted it already.
+        source = getattr(view, "count_source", None)
+        self._known_count = known_count(request, queryset if source is None else source)
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, object_list: Any, per_page: int) -> DjangoPaginator[Any]:  # type: ignore[override]
+        """Django's paginator, told the count the ETag's aggregate already found (no second count)."""
+        paginator = DjangoPaginator(object_list, per_page)
+        known = getattr(self, "_known_count", None)
+        if known is not None:
+            paginator.__dict__["count"] = known
+        return paginator
+
     def get_page_number(self, request: Any, paginator: Any) -> Any:
         """A `page` that is present must be given (`?page=` is a 400 naming it, as the schema's
         integer says), not silently read as the first page."""
@@ -36,14 +54,14 @@ class Pagination(PageNumberPagination):
         return super().get_page_number(request, paginator)
 
     def get_page_size(self, request: Any) -> int | None:
-        """A page_size that is not a whole number of at least 1 is refused (400), as the schema says,
-        rather than silently replaced by the default; above max_page_size it is capped."""
+        """A page_size that is not a whole number from 1 to max_page_size is refused (400), as the
+        schema says, rather than silently replaced by the default or capped."""
         raw = request.query_params.get(self.page_size_query_param)
         if raw is not None:
             from rest_framework import serializers
 
             try:
-                serializers.IntegerField(min_value=1).run_validation(raw)
+                serializers.IntegerField(min_value=1, max_value=self.max_page_size).run_validation(raw)
             except exceptions.ValidationError as error:
                 raise exceptions.ValidationError({self.page_size_query_param: error.detail}) from None
         return super().get_page_size(request)
@@ -53,6 +71,7 @@ class Pagination(PageNumberPagination):
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["minimum"] = 1
+                parameter["schema"]["maximum"] = self.max_page_size
                 parameter["description"] = (
                     f"Rows per page (default {self.page_size}, at most {self.max_page_size})."
                 )

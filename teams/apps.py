@@ -9,5 +9,7 @@ class TeamsConfig(AppConfig):
     def ready(self) -> None:
         from . import schema  # noqa: F401  (registers the OpenAPI extension)
         from .api_strict import strict_json_types
+        from .sync import connect_data_version
 
         strict_json_types()
+        connect_data_version()

@@ -61,6 +61,22 @@ ERROR_RESPONSES: dict[str, str] = {
 }
 
 
+RATE_LIMITED = (
+    "Too many requests for this token in its window (`API_RATE_LIMIT`, e.g. 1200 a minute): wait "
+    "`Retry-After` seconds."
+)
+RATE_HEADERS: dict[str, Any] = {
+    "X-RateLimit-Limit": {
+        "schema": {"type": "integer"},
+        "description": "Requests this token (or signed-in user) may make in the current window.",
+    },
+    "X-RateLimit-Remaining": {
+        "schema": {"type": "integer"},
+        "description": "Requests left in the current window.",
+    },
+}
+
+
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's AutoSchema, plus the error answers every non-public operation can give,
     and two truths about request bodies (docs/api.md, "Strict input"):
@@ -96,8 +112,43 @@ class AutoSchema(SpectacularAutoSchema):
             text["nullable"] = number["nullable"] = True
         return {"anyOf": [text, number], **schema}
 
+    def _conditional(self) -> bool:
+        """A list or a detail answering conditional GETs (teams.api_http)."""
+        from .api_http import CONDITIONAL_ACTIONS
+        from .api_sync import has_updated_at
+
+        if self.method != "GET" or getattr(self.view, "action", None) not in CONDITIONAL_ACTIONS:
+            return False
+        try:
+            return has_updated_at(self.view.get_queryset().model)
+        except Exception:  # noqa: BLE001 - a view without a queryset
+            return False
+
+    def _get_response_headers_for_code(self, status_code: Any, direction: Any = "response") -> dict[str, Any]:
+        headers: dict[str, Any] = super()._get_response_headers_for_code(status_code, direction)
+        headers.update(RATE_HEADERS)
+        if str(status_code) == "429":
+            headers["Retry-After"] = {
+                "schema": {"type": "integer"},
+                "description": "Seconds until the token's window starts again.",
+            }
+        if str(status_code) in ("200", "304") and self._conditional():
+            headers["ETag"] = {
+                "schema": {"type": "string"},
+                "description": "The validator of this representation: send it back as `If-None-Match`.",
+            }
+        return headers
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
+        responses["429"] = self._get_response_for_code(
+            OpenApiResponse(response=ErrorSerializer, description=RATE_LIMITED), "429", direction=direction
+        )
+        if self._conditional():
+            responses["304"] = {
+                "description": "Not modified: the `If-None-Match` validator still holds (no body).",
+                "headers": self._get_response_headers_for_code("304", direction),
+            }
         if getattr(self.view, "stretch_access_kind", None) == "public":
             return responses
         for status, description in ERROR_RESPONSES.items():

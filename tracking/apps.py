@@ -24,6 +24,7 @@ class TrackingConfig(AppConfig):
         from .views import standup_home_panel
 
         _register_people_rules()
+        _register_sync()
 
         if latest_measures not in measure_providers:
             measure_providers.append(latest_measures)
@@ -47,6 +48,31 @@ class TrackingConfig(AppConfig):
             seed_scale_extensions.append(seed_tracking_scale)
         if reset_tracking_scale not in seed_scale_resets:
             seed_scale_resets.insert(0, reset_tracking_scale)  # values and alerts before the goals and people
+
+
+def _register_sync() -> None:
+    """What integrators mirror (teams.sync): alerts leave tombstones through a signal; metric values
+    from the services that delete them (a signal would stop Django's fast deletes of millions of
+    values); a deleted supporting metric takes its values with it. Stand-ups are never deleted but
+    with their person or organisation."""
+    from django.db.models.signals import pre_delete
+
+    from goals.models import SupportingMetric
+    from teams.sync import record_deletions, register_resource, track_deletions
+
+    from .models import Alert, MetricEntry
+
+    track_deletions(Alert, resource="alerts")
+    register_resource("metric-entries")
+    register_resource("standups")
+
+    def metric_values_go(sender: object, instance: SupportingMetric, **kwargs: object) -> None:
+        ids = list(MetricEntry.objects.filter(supporting_metric=instance).values_list("pk", flat=True))
+        record_deletions(org_id=instance.goal.org_id, resource="metric-entries", ids=ids)
+
+    pre_delete.connect(
+        metric_values_go, sender=SupportingMetric, weak=False, dispatch_uid="tombstones-metric"
+    )
 
 
 def _register_people_rules() -> None:

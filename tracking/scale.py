@@ -98,10 +98,10 @@ def seed_tracking_scale(org: Organization, rng: random.Random) -> None:
             span = max((min(end, today) - start).days + 1, 1)
             day = start + timedelta(days=rng.randrange(span))
             yield [org.pk, goal_id, None, day.isoformat(), float(rng.randrange(1, 200)), members[n % len(members)],
-                   "api", None, None, "", None, now]  # fmt: skip
+                   "api", None, None, "", None, now, now]  # fmt: skip
 
     _copy(MetricEntry, ["org_id", "goal_id", "supporting_metric_id", "day", "value", "member_id", "source",
-                        "external_id", "standup_id", "note", "created_by_id", "created_at"], entry_rows(),
+                        "external_id", "standup_id", "note", "created_by_id", "created_at", "updated_at"], entry_rows(),
           text=("note",))  # fmt: skip
 
     def standup_rows() -> Iterator[list[Any]]:

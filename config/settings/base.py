@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "teams.middleware.HtmxMessagesMiddleware",
     "teams.middleware.AccessDeclarationMiddleware",
+    "teams.api_http.RateLimitHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -359,12 +360,19 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "teams.api_strict.StrictFilterBackend",
+        "teams.api_sync.UpdatedSinceFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Per token (per user for sessions): API_RATE_LIMIT below; headers in teams.api_http.
+    "DEFAULT_THROTTLE_CLASSES": ["teams.api_http.TokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "teams.schema.AutoSchema",
     "EXCEPTION_HANDLER": "teams.api_support.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Requests per token (per signed-in user for sessions, per address without credentials) in a fixed
+# window: "<number>/<s|min|hour>"; 0 turns the limit off. Counted in the shared cache (Redis).
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="1200/min")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stretch API",
     "DESCRIPTION": (

@@ -28,6 +28,7 @@ from .ops import (
     AuditEntry,
     Heartbeat,
     OutboxJob,
+    Tombstone,
 )
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "Role",
     "SERVICE_TOKEN_SCOPES",
     "Team",
+    "Tombstone",
     "TokenScope",
     "User",
     "UserManager",

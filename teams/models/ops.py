@@ -70,3 +70,22 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}#{self.target_id}"
+
+
+class Tombstone(models.Model):
+    """A row an integrator may mirror was deleted: what, which, when (``teams.api_sync``). Written by
+    the post_delete signals each app registers; read by ``GET /api/v1/orgs/<org>/deleted/``. The
+    organisation is a plain number, not a key: deleting an organisation writes its rows' tombstones
+    while it is itself being deleted."""
+
+    org_id = models.BigIntegerField()
+    resource = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("deleted_at", "id")
+        indexes = [models.Index(fields=["org_id", "resource", "deleted_at"], name="tombstone_feed")]
+
+    def __str__(self) -> str:
+        return f"{self.resource}#{self.object_id} deleted {self.deleted_at:%Y-%m-%d %H:%M:%S}"

@@ -305,5 +305,8 @@ def test_an_entry_written_straight_into_the_knowledge_base_lists_with_its_team(o
     rows = api(zhang).get(f"{base(org)}/knowledge/").json()["results"]
     entry = next(r for r in rows if r["text"] == "Weekly live streams sell")
     assert (entry["team"], entry["team_name"], entry["retro"], entry["retro_title"]) == (
-        sales.pk, sales.name, None, None
+        sales.pk,
+        sales.name,
+        None,
+        None,
     )

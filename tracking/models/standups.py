@@ -101,6 +101,7 @@ class MetricEntry(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # incremental sync (?updated_since=)
 
     class Meta:
         verbose_name = _("metric value")
@@ -116,6 +117,7 @@ class MetricEntry(models.Model):
             ),
             models.Index(fields=["org", "day"]),
             models.Index(fields=["standup"]),
+            models.Index(fields=["org", "updated_at"], name="metric_entry_org_updated"),
         ]
 
     def __str__(self) -> str:

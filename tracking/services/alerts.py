@@ -267,7 +267,7 @@ def alerts_evaluate(
         if alert.state == AlertState.RESOLVED:
             Alert.objects.filter(pk=alert.pk, state=AlertState.RESOLVED).update(
                 state=AlertState.OPEN, resolved_at=None, resolved_by=None, resolution="", raised_on=day,
-                resolution_reason="", resolution_action=None, escalated_at=None, **values,
+                resolution_reason="", resolution_action=None, escalated_at=None, updated_at=timezone.now(), **values,
             )  # fmt: skip
             alert.refresh_from_db()
             result.reopened.append(alert.pk)
@@ -278,7 +278,7 @@ def alerts_evaluate(
         else:
             if spec.kind == RuleKind.PLAN_SLIP:
                 values.pop("since")  # the slip began when the alert was raised, not today
-            Alert.objects.filter(pk=alert.pk).update(**values)
+            Alert.objects.filter(pk=alert.pk).update(updated_at=timezone.now(), **values)
     # What no longer fires is back on track.
     scope = (
         Alert.objects.filter(org=org).exclude(state=AlertState.RESOLVED).exclude(dedupe_key__in=list(firing))
@@ -292,11 +292,14 @@ def alerts_evaluate(
     )
     if not full:
         cleared = cleared.filter(goal_id__in=[g.pk for g in goals])
-    cleared.update(held=False)
+    cleared.update(held=False, updated_at=timezone.now())
     stale = list(scope.values_list("pk", flat=True))
     if stale:
         Alert.objects.filter(pk__in=stale).update(
-            state=AlertState.RESOLVED, resolved_at=timezone.now(), resolution=Alert.BACK_ON_TRACK
+            state=AlertState.RESOLVED,
+            resolved_at=timezone.now(),
+            resolution=Alert.BACK_ON_TRACK,
+            updated_at=timezone.now(),
         )
         result.resolved = stale
     if full:
@@ -325,7 +328,7 @@ def _escalate(*, org: Organization, rules: dict[str, selectors.RuleSetting], day
             people = admins
         with transaction.atomic():  # marked escalated only together with its notices (a killed worker)
             updated = Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(
-                escalated_at=timezone.now()
+                escalated_at=timezone.now(), updated_at=timezone.now()
             )
             if not updated:
                 continue  # escalated by a concurrent run
@@ -385,6 +388,7 @@ def alert_resolve(
                 resolution_reason=reason,
                 resolution_action=action,
                 held=True,
+                updated_at=timezone.now(),
             )  # fmt: skip
         )
         alert.refresh_from_db()

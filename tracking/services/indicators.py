@@ -18,6 +18,7 @@ from teams.jobs import pause_point
 from teams.models import Membership, Organization, OutboxJob
 from teams.selectors import org_today
 from teams.services import outbox_enqueue
+from teams.sync import data_changed
 from tracking import indicators, selectors
 from tracking.dashboard_cache import dashboards_invalidate, dashboards_invalidate_goals
 from tracking.models import IndicatorKind, IndicatorSnapshot, RuleKind
@@ -176,6 +177,8 @@ def indicators_recompute(
             unique_fields=["goal", "metric_key", "day"],
             update_fields=SNAPSHOT_FIELDS,
         )
+        # The API's goal rows carry this progress: their ETags change (teams.sync, a bulk upsert sends no signal).
+        data_changed(org_id=org.pk)
         # The dashboards show these snapshots (and the roll-up above them): served from this recompute.
         if goal_ids is None:
             dashboards_invalidate(org_id=org.pk)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from teams.models import Membership
 from teams.selectors import org_today
+from teams.sync import record_deletions
 from tracking import selectors
 from tracking.dashboard_cache import dashboards_invalidate
 from tracking.models import MetricEntry, Mood, Source, Standup
@@ -73,8 +74,10 @@ def standup_submit(*, member: Membership, actor: Membership, data: StandupInput)
             },
         )  # fmt: skip
         standup.full_clean()
-        old_goals = set(MetricEntry.objects.filter(standup=standup).values_list("goal_id", flat=True))
+        old = list(MetricEntry.objects.filter(standup=standup).values_list("pk", "goal_id"))
+        old_goals = {goal_id for _pk, goal_id in old}
         MetricEntry.objects.filter(standup=standup).delete()
+        record_deletions(org_id=member.org_id, resource="metric-entries", ids=[pk for pk, _goal in old])
         MetricEntry.objects.bulk_create(
             [
                 MetricEntry(

@@ -22,6 +22,7 @@ from teams.errors import NotAllowed
 from teams.models import Membership, Organization
 from teams.page_forms import parse_day
 from teams.selectors import org_today
+from teams.sync import record_deletions
 from tracking import selectors
 from tracking.dashboard_cache import dashboards_invalidate
 from tracking.models import MetricEntry, Source
@@ -373,6 +374,8 @@ def entry_delete(*, entry: MetricEntry, actor: Membership) -> None:
         raise ValidationError({"goal": [_("This value came with a stand-up: edit the stand-up instead.")]})
     org, goal_id, day = entry.goal.org, entry.goal_id, entry.day
     with transaction.atomic():
+        entry_id = entry.pk
         entry.delete()
+        record_deletions(org_id=org.pk, resource="metric-entries", ids=[entry_id])
         schedule_recompute(org=org, goal_ids=[goal_id], since=day)
         dashboards_invalidate(org_id=org.pk, team_ids=[entry.goal.team_id] if entry.goal.team_id else [])

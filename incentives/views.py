@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -235,13 +236,19 @@ def _run_context(
     page = Paginator(selectors.run_lines(run=run, search=search), selectors.LINES_PER_PAGE).get_page(
         page_number
     )
+    # Each line's adjustment form is printed from plain values (its link built once for the page,
+    # one CSRF token for all of them); only a refused form is a bound form, to show its errors.
+    sentinel = 2147483647
+    adjust_url = reverse("payout_line_adjust", args=[request.org.slug, run.pk, sentinel]).replace(
+        str(sentinel), "{}"
+    )
     for line in page:
-        if refused is not None and refused[0] == line.pk:
-            line.adjust_form = refused[1]
-        else:
-            line.adjust_form = AdjustForm(auto_id=f"line-{line.pk}-%s", initial={
-                "amount": line.adjustment, "reason": line.adjustment_reason})  # fmt: skip
+        line.adjust_url = adjust_url.format(line.pk)
+        line.adjust_form = refused[1] if refused is not None and refused[0] == line.pk else None
+        line.adjust_amount = "" if line.adjustment is None else str(line.adjustment)
     return {
+        "csrf_field": csrf_input(request), "adjustment_label": AdjustForm.base_fields["amount"].label,
+        "reason_label": AdjustForm.base_fields["reason"].label,
         "run": run, "page": page, "search": search, "teams": selectors.run_team_totals(run=run),
         "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),
         "warnings": selectors.run_warnings(run=run),

@@ -246,8 +246,9 @@ def _run_context(
         line.adjust_url = adjust_url.format(line.pk)
         line.adjust_form = refused[1] if refused is not None and refused[0] == line.pk else None
         line.adjust_amount = "" if line.adjustment is None else str(line.adjustment)
+        line.key, line.member_key = str(line.pk), str(line.membership_id)  # printed as text, not localised
     return {
-        "csrf_field": csrf_input(request), "adjustment_label": AdjustForm.base_fields["amount"].label,
+        "csrf_field": csrf_input(request), "page_key": str(page.number), "adjustment_label": AdjustForm.base_fields["amount"].label,
         "reason_label": AdjustForm.base_fields["reason"].label,
         "run": run, "page": page, "search": search, "teams": selectors.run_team_totals(run=run),
         "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),

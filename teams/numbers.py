@@ -19,6 +19,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import formats
+from django.utils.translation import get_language
 
 MONEY_PLACES = 2
 PERCENT_PLACES = 1
@@ -88,11 +89,12 @@ def _grouped(rounded: Decimal, places: int) -> str:
     """Django's `number_format(rounded, places, use_l10n=True, force_grouping=True)`, done by
     Python's own formatting when the language groups by three (both of ours do): the same text,
     about a tenth of the work, which counts on pages printing a thousand figures."""
-    grouping = formats.get_format("NUMBER_GROUPING")
-    if grouping != 3 or abs(rounded.adjusted()) > 100:
+    language = get_language()  # asked once, not by each get_format
+    if formats.get_format("NUMBER_GROUPING", language) != 3 or abs(rounded.adjusted()) > 100:
         return str(formats.number_format(rounded, places, use_l10n=True, force_grouping=True))
     text = f"{abs(rounded) if rounded == 0 else rounded:,.{places}f}"  # never "-0" (nor does Django)
-    thousands, point = formats.get_format("THOUSAND_SEPARATOR"), formats.get_format("DECIMAL_SEPARATOR")
+    thousands = formats.get_format("THOUSAND_SEPARATOR", language)
+    point = formats.get_format("DECIMAL_SEPARATOR", language)
     if (thousands, point) != (",", "."):
         text = text.replace(",", "\0").replace(".", point).replace("\0", thousands)
     return text

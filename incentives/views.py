@@ -14,7 +14,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -247,6 +249,7 @@ def _run_context(
         line.adjust_form = refused[1] if refused is not None and refused[0] == line.pk else None
         line.adjust_amount = "" if line.adjustment is None else str(line.adjustment)
         line.key, line.member_key = str(line.pk), str(line.membership_id)  # printed as text, not localised
+        line.explanation_items = mark_safe("".join(f"<li>{escape(text)}</li>" for text in line.explanation))  # noqa: S308 - escaped here
     return {
         "csrf_field": csrf_input(request), "page_key": str(page.number), "adjustment_label": AdjustForm.base_fields["amount"].label,
         "reason_label": AdjustForm.base_fields["reason"].label,

@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -137,9 +136,10 @@ def _review_rows(page: selectors.ReviewPage, org_slug: str) -> dict[str, Any]:
             "status": s.status if s else "", "label": states.get(s.status, "") if s else "",
             "leading": leading, "risks": risks,
         })  # fmt: skip
+    due = _("due %(date)s")  # translated once for the page
     initiatives = [
         {**i, "url": f"{plan_url.format(i['goal_id'])}#initiative-{i['id']}", "progress": str(i["progress"]),
-         "due": _("due %(date)s") % {"date": date_format(i["due_date"], "m-d")} if i["due_date"] else "",
+         "due": due % {"date": f"{i['due_date']:%m-%d}"} if i["due_date"] else "",  # as |date:"m-d"
          "late": bool(i["due_date"] and i["due_date"] < page.asof)}
         for i in page.initiatives
     ]  # fmt: skip

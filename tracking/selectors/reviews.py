@@ -22,7 +22,6 @@ from ..models import (
     Review,
     Standup,
 )
-from .alerts import alert_list
 from .values import newest_snapshot_day
 
 
@@ -131,11 +130,16 @@ def review_page(*, org: Organization, team: Team, kind: str, start: date, today:
         .select_related("owner__user", "goal", "alert")
         .order_by("state", "due_date", "id")
     )
+    # The open alerts as alert_list orders them, joined only to what the review shows (goal, person).
+    alerts = list(
+        Alert.objects.filter(org=org, team=team).exclude(state="resolved")
+        .select_related("goal", "member__user").order_by("-raised_on", "-id")[:50]
+    )  # fmt: skip
     record = (
         Review.objects.filter(team=team, kind=kind, start=start).select_related("updated_by__user").first()
     )
     return ReviewPage(
         team=team, kind=kind, start=start, end=end, asof=asof, goals=rows,
-        alerts=list(alert_list(org=org, state="unresolved", team=team)[:50]), blockers=blockers,
+        alerts=alerts, blockers=blockers,
         initiatives=initiatives, actions=actions, record=record,
     )  # fmt: skip

@@ -12,8 +12,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -235,13 +238,21 @@ def _run_context(
     page = Paginator(selectors.run_lines(run=run, search=search), selectors.LINES_PER_PAGE).get_page(
         page_number
     )
+    # Each line's adjustment form is printed from plain values (its link built once for the page,
+    # one CSRF token for all of them); only a refused form is a bound form, to show its errors.
+    sentinel = 2147483647
+    adjust_url = reverse("payout_line_adjust", args=[request.org.slug, run.pk, sentinel]).replace(
+        str(sentinel), "{}"
+    )
     for line in page:
-        if refused is not None and refused[0] == line.pk:
-            line.adjust_form = refused[1]
-        else:
-            line.adjust_form = AdjustForm(auto_id=f"line-{line.pk}-%s", initial={
-                "amount": line.adjustment, "reason": line.adjustment_reason})  # fmt: skip
+        line.adjust_url = adjust_url.format(line.pk)
+        line.adjust_form = refused[1] if refused is not None and refused[0] == line.pk else None
+        line.adjust_amount = "" if line.adjustment is None else str(line.adjustment)
+        line.key, line.member_key = str(line.pk), str(line.membership_id)  # printed as text, not localised
+        line.explanation_items = mark_safe("".join(f"<li>{escape(text)}</li>" for text in line.explanation))  # noqa: S308 - escaped here
     return {
+        "csrf_field": csrf_input(request), "page_key": str(page.number), "adjustment_label": AdjustForm.base_fields["amount"].label,
+        "reason_label": AdjustForm.base_fields["reason"].label,
         "run": run, "page": page, "search": search, "teams": selectors.run_team_totals(run=run),
         "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),
         "warnings": selectors.run_warnings(run=run),

@@ -19,6 +19,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import formats
+from django.utils.translation import get_language
 
 MONEY_PLACES = 2
 PERCENT_PLACES = 1
@@ -81,7 +82,22 @@ def format_number(value: object, places: int = 0) -> str:
         places = 0 if rounded == rounded.to_integral_value() else min(places, -exponent)
     if rounded == 0:
         rounded = abs(rounded)  # never "-0.00"
-    return str(formats.number_format(rounded, places, use_l10n=True, force_grouping=True))
+    return _grouped(rounded, places)
+
+
+def _grouped(rounded: Decimal, places: int) -> str:
+    """Django's `number_format(rounded, places, use_l10n=True, force_grouping=True)`, done by
+    Python's own formatting when the language groups by three (both of ours do): the same text,
+    about a tenth of the work, which counts on pages printing a thousand figures."""
+    language = get_language()  # asked once, not by each get_format
+    if formats.get_format("NUMBER_GROUPING", language) != 3 or abs(rounded.adjusted()) > 100:
+        return str(formats.number_format(rounded, places, use_l10n=True, force_grouping=True))
+    text = f"{abs(rounded) if rounded == 0 else rounded:,.{places}f}"  # never "-0" (nor does Django)
+    thousands = formats.get_format("THOUSAND_SEPARATOR", language)
+    point = formats.get_format("DECIMAL_SEPARATOR", language)
+    if (thousands, point) != (",", "."):
+        text = text.replace(",", "\0").replace(".", point).replace("\0", thousands)
+    return text
 
 
 def format_money(value: object) -> str:

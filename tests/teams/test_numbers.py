@@ -95,3 +95,23 @@ def test_a_goal_and_a_supporting_metric_say_how_many_decimals_they_show():
     assert Goal(unit="%", aggregation="latest").number_places == 1
     assert SupportingMetric(unit="%").number_places == 1
     assert SupportingMetric(unit="").number_places == 0
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_quick_formatting_writes_what_djangos_number_format_writes(language):
+    """Pages print figures through Python's own grouping (much cheaper); the text is Django's."""
+    import random
+
+    from django.utils import formats
+
+    from teams.numbers import _grouped
+
+    rng = random.Random(7)
+    values = [Decimal(0), Decimal("0.50"), Decimal("-0.5"), Decimal("999999.99"), Decimal("-1234567.8")]
+    values += [Decimal(rng.randint(-(10**12), 10**12)).scaleb(-rng.randint(0, 4)) for _ in range(500)]
+    with translation.override(language):
+        for value in values:
+            for places in (0, 1, 2, 4):
+                rounded = value.quantize(Decimal(1).scaleb(-places))
+                expected = formats.number_format(rounded, places, use_l10n=True, force_grouping=True)
+                assert _grouped(rounded, places) == expected

@@ -22,7 +22,6 @@ from ..models import (
     Review,
     Standup,
 )
-from .alerts import alert_list
 from .values import newest_snapshot_day
 
 
@@ -55,8 +54,8 @@ class ReviewPage:
     asof: date
     goals: list[ReviewGoal]
     alerts: list[Alert]
-    blockers: list[Standup]
-    initiatives: list[Any]
+    blockers: list[dict[str, Any]]
+    initiatives: list[dict[str, Any]]
     actions: list[CorrectiveAction]
     record: Review | None
 
@@ -81,7 +80,6 @@ def review_page(*, org: Organization, team: Team, kind: str, start: date, today:
     goals = list(
         Goal.objects.filter(org=org, team=team, status__in=(Status.ACTIVE, Status.ACHIEVED, Status.MISSED),
                             start_date__lte=end, end_date__gte=start)
-        .select_related("owner__user")
         .order_by("end_date", "title")
     )  # fmt: skip
     ids = [g.pk for g in goals]
@@ -107,29 +105,41 @@ def review_page(*, org: Organization, team: Team, kind: str, start: date, today:
             risks=[s for _k, s in mine if s.kind == IndicatorKind.RISK], trend=trends.get(goal.pk, []),
         ))  # fmt: skip
     member_ids = Membership.objects.filter(org=org, teams=team).values("pk")
-    blockers = list(
-        Standup.objects.filter(org=org, member__in=member_ids, day__gte=start, day__lte=asof)
+    # Plain rows, not model instances: the page only shows them (who, which day, what, and a link).
+    blockers = [
+        {"name": name or email, "day": day, "blockers": text}
+        for name, email, day, text in Standup.objects.filter(
+            org=org, member__in=member_ids, day__gte=start, day__lte=asof
+        )
         .exclude(blockers="")
-        .select_related("member__user")
         .order_by("day", "member_id")
-    )
-    initiatives = list(
-        Initiative.objects.filter(org=org, goal__in=ids)
+        .values_list("member__user__display_name", "member__user__email", "day", "blockers")
+    ]
+    initiatives = [
+        {"id": pk, "goal_id": goal_id, "title": title, "progress": progress, "due_date": due,
+         "owner": name or email or ""}
+        for pk, goal_id, title, progress, due, name, email in Initiative.objects.filter(org=org, goal__in=ids)
         .exclude(status__in=FINISHED)
-        .select_related("owner__user", "goal")
-        .order_by("due_date", "id")[:100]
-    )
+        .order_by("due_date", "id")
+        .values_list("id", "goal_id", "title", "progress", "due_date",
+                     "owner__user__display_name", "owner__user__email")[:100]
+    ]  # fmt: skip
     actions = list(
         CorrectiveAction.objects.filter(org=org, goal__in=ids, created_at__date__lte=end)
         .filter(Q(state="open") | Q(done_at__date__gte=start))
         .select_related("owner__user", "goal", "alert")
         .order_by("state", "due_date", "id")
     )
+    # The open alerts as alert_list orders them, joined only to what the review shows (goal, person).
+    alerts = list(
+        Alert.objects.filter(org=org, team=team).exclude(state="resolved")
+        .select_related("goal", "member__user").order_by("-raised_on", "-id")[:50]
+    )  # fmt: skip
     record = (
         Review.objects.filter(team=team, kind=kind, start=start).select_related("updated_by__user").first()
     )
     return ReviewPage(
         team=team, kind=kind, start=start, end=end, asof=asof, goals=rows,
-        alerts=list(alert_list(org=org, state="unresolved", team=team)[:50]), blockers=blockers,
+        alerts=alerts, blockers=blockers,
         initiatives=initiatives, actions=actions, record=record,
     )  # fmt: skip

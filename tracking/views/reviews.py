@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -24,6 +26,7 @@ from teams.access import (
     org_page,
 )
 from teams.models import Team
+from teams.numbers import format_number, format_percent
 from teams.page_forms import apply_service_errors, parse_day
 from teams.selectors import org_today
 
@@ -32,6 +35,7 @@ from ..forms import (
     ReviewActionForm,
     ReviewForm,
 )
+from ..models import IndicatorSnapshot
 
 
 def _day(raw: str | None, default: date) -> date:
@@ -90,9 +94,63 @@ def _review_view(request: OrgRequest, team_id: int, kind: str) -> HttpResponse:
     if decisions_form is None:
         decisions_form = ReviewForm(initial={"decisions": page.record.decisions if page.record else ""})
     context = {"page": page, "kind": kind, "nav": _review_nav(kind, start, today), "action_form": action_form,
-               "query": query, "decisions_form": decisions_form,
+               "query": query, "decisions_form": decisions_form, "rows": _review_rows(page, request.org.slug),
                "can_record": selectors.can_manage_team(member=request.membership, team_id=team.pk)}  # fmt: skip
     return render(request, "tracking/review.html", context, status=status)
+
+
+def _labels(field: str) -> dict[str, str]:
+    """An indicator snapshot field's choices as plain text in the active language (one lookup a row)."""
+    return {str(k): str(v) for k, v in IndicatorSnapshot._meta.get_field(field).flatchoices}
+
+
+def _review_rows(page: selectors.ReviewPage, org_slug: str) -> dict[str, Any]:
+    """What the review page shows, as plain rows: figures formatted, labels looked up and links
+    built here once, so the template only prints (no method calls, no lazy look-ups, no `{% url %}`
+    a row)."""
+    tiers, states = _labels("tier_reached"), _labels("status")
+    sentinel = 2147483647  # reversed once, then filled in for each row
+    goal_url = reverse("goal_values", args=[org_slug, sentinel]).replace(str(sentinel), "{}")
+    plan_url = reverse("goal_plan", args=[org_slug, sentinel]).replace(str(sentinel), "{}")
+    goals = []
+    for row in page.goals:
+        s, places = row.lagging, row.goal.number_places
+        leading = [
+            {"name": m.supporting_metric.name, "actual": format_number((week or {}).get("actual"), m.supporting_metric.number_places),
+             "target": format_number((week or {}).get("target"), m.supporting_metric.number_places),
+             "completion": format_percent((week or {}).get("completion")), "status": m.status, "label": states.get(m.status, m.status)}
+            for m, week in row.leading
+        ]  # fmt: skip
+        risks = [
+            {"name": m.supporting_metric.name, "actual": format_number(m.actual, m.supporting_metric.number_places),
+             "target": format_number(m.target, m.supporting_metric.number_places), "status": m.status,
+             "label": _("breached") if m.status == "off_track" else states.get(m.status, m.status)}
+            for m in row.risks
+        ]  # fmt: skip
+        goals.append({
+            "title": row.goal.title, "url": goal_url.format(row.goal.pk), "snapshot": s is not None,
+            "actual": format_number(s.actual if s else None, places),
+            "expected": format_number(s.expected if s else None, places),
+            "attainment": format_percent(s.attainment if s else None),
+            "tier_reached": tiers.get(s.tier_reached, "") if s else "",
+            "tier_projected": tiers.get(s.tier_projected, "") if s else "",
+            "status": s.status if s else "", "label": states.get(s.status, "") if s else "",
+            "leading": leading, "risks": risks,
+        })  # fmt: skip
+    due, late = (
+        _("due %(date)s"),
+        f' <span class="badge badge-warn">{escape(_("late"))}</span>',
+    )  # once a page
+    initiatives = []
+    for i in page.initiatives:  # a hundred list items, each written here as the template wrote it
+        progress, day = str(i["progress"]), i["due_date"]
+        when = f" · {escape(due % {'date': f'{day:%m-%d}'})}{late if day < page.asof else ''}" if day else ""
+        initiatives.append(mark_safe(  # noqa: S308 - every value escaped here
+            f'<li><a href="{escape(plan_url.format(i["goal_id"]))}#initiative-{i["id"]}">{escape(i["title"])}</a>'
+            f' · {escape(i["owner"])} · <meter min="0" max="100" value="{progress}">{progress}%</meter>'
+            f" {progress}%{when}</li>"
+        ))  # fmt: skip
+    return {"goals": goals, "initiatives": initiatives}
 
 
 def _review_action_add(

@@ -155,7 +155,7 @@ class BurnoutFactorSerializer(serializers.Serializer):  # type: ignore[type-arg]
     talking_point = serializers.CharField()
 
 
-class SuggestionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TalkingPointLinkSerializer(serializers.Serializer):  # type: ignore[type-arg]
     text = serializers.CharField()
     url = serializers.CharField()
 
@@ -167,6 +167,8 @@ class BurnoutSignalSerializer(serializers.Serializer):  # type: ignore[type-arg]
     factors = BurnoutFactorSerializer(many=True)
     talking_points = serializers.ListField(child=serializers.CharField())
     manager_actions = serializers.ListField(child=serializers.CharField())
-    suggested = SuggestionSerializer(many=True, help_text="Talking points drawn from the prepared facts.")
-    manager_links = SuggestionSerializer(many=True, help_text="Where the manager rebalances initiatives or "
+    suggested = TalkingPointLinkSerializer(
+        many=True, help_text="Talking points drawn from the prepared facts."
+    )
+    manager_links = TalkingPointLinkSerializer(many=True, help_text="Where the manager rebalances initiatives or "
                                          "proposes a revision of the challenge tier.")  # fmt: skip

@@ -228,7 +228,7 @@ def web_server(tmp_path) -> Iterator[tuple[str, dict[str, str], subprocess.Popen
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # migrating ~80 migrations on a loaded 2-core CI machine
         while True:
             assert process.poll() is None, f"web exited early:\n{(tmp_path / 'web.log').read_text()}"
             try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -121,6 +122,9 @@ def test_existing_account_is_invited_not_attached(org, other_org, admin, django_
     """Nobody can be attached to an organisation — or an account be hijacked — by whoever knows
     an address: an existing account must accept from its own mailbox."""
     existing = factories.member(other_org, name="Multi").user
+    # The invitation's token is signed with the time: mail and check within the same second.
+    clock = time_machine.travel(timezone.now(), tick=False)
+    clock.start()
     with django_capture_on_commit_callbacks(execute=True):
         result = services.member_invite(
             org=org,
@@ -133,6 +137,7 @@ def test_existing_account_is_invited_not_attached(org, other_org, admin, django_
     assert not Membership.objects.filter(org=org, user=existing).exists()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [existing.email]
     token = services.invitation_token(result.pending)
+    clock.stop()
     assert f"/accounts/invitations/{token}/" in mail.outbox[0].body
 
     stranger = factories.user()

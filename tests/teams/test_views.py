@@ -266,8 +266,8 @@ PAGE_QUERIES = {
     "member_list": 7,
     "team_directory": 10,
     "team_list": 8,
-    "org_home": 9,
-}  # org home: one COUNT of the teams, no tree
+    "org_home": 10,
+}  # org home: one COUNT of the teams, no tree; the open pulse's panel
 
 
 @pytest.mark.parametrize("url_name", PAGE_QUERIES)

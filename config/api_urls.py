@@ -56,6 +56,7 @@ org_router.register("one-on-one-agenda", people_api.AgendaItemViewSet, basename=
 org_router.register("one-on-one-actions", people_api.ActionItemViewSet, basename="one-on-one-action")
 org_router.register("private-notes", people_api.PrivateNoteViewSet, basename="private-note")
 org_router.register("pulses", people_api.PulseViewSet, basename="pulse")
+org_router.register("pulse-schedules", people_api.PulseScheduleViewSet, basename="pulse-schedule")
 org_router.register("small-wins", people_api_wins.SmallWinViewSet, basename="small-win")
 org_router.register("retros", retros_api.RetroViewSet, basename="retro")
 org_router.register("retro-cards", retros_api.RetroCardViewSet, basename="retro-card")

@@ -26,7 +26,7 @@ from teams.page_forms import parse_id
 from teams.selectors import org_today
 
 from . import selectors, services
-from .models import ActionItem, AgendaItem, Meeting, PrivateNote, Pulse, Series
+from .models import ActionItem, AgendaItem, Meeting, PrivateNote, Pulse, PulseSchedule, Series
 from .selectors.rights import PULSE_RUNNERS as RUNNERS
 from .selectors.rights import RESULT_READERS
 from .serializers import (
@@ -38,6 +38,8 @@ from .serializers import (
     PrivateNoteSerializer,
     PulseAnswerSerializer,
     PulseResultsSerializer,
+    PulseScheduleSerializer,
+    PulseScheduleStopSerializer,
     PulseSerializer,
     SeriesSerializer,
 )
@@ -211,6 +213,37 @@ class PulseViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, OrgGenericVie
             serializer.instance = services.pulse_create(actor=self.membership, team=data.get("team"),
                                                         opens_on=data["opens_on"], closes_on=data["closes_on"],
                                                         threshold=data.get("threshold"))  # fmt: skip
+
+
+class PulseScheduleViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, OrgGenericViewSet):
+    """Pulses on a schedule (the same rules as the pulses page): HR, admins and managers list the
+    active schedules; HR and admins schedule the organisation's pulses, managers their teams';
+    `stop/` stops one (pulses already open stay open)."""
+
+    serializer_class = PulseScheduleSerializer
+    read_roles = RUNNERS
+    write_roles = RUNNERS
+
+    def scoped_queryset(self, *, org: Organization) -> QuerySet[PulseSchedule]:
+        return selectors.schedule_list(org=org)
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        with service_errors({"__all__": "non_field_errors"}):
+            serializer.instance = services.schedule_create(actor=self.membership, team=data.get("team"),
+                                                           cadence=data["cadence"], next_on=data["next_on"],
+                                                           days_open=data["days_open"], threshold=data["threshold"])  # fmt: skip
+
+    @extend_schema(request=PulseScheduleStopSerializer, responses=PulseScheduleSerializer)
+    @action(detail=False, methods=["post"], url_path="stop")
+    def stop(self, request: Request, org_slug: str) -> Response:
+        """Stop a schedule: a team's by those who manage the team, the organisation's by HR and admins."""
+        query = PulseScheduleStopSerializer(data=request.data, context=self.get_serializer_context())
+        query.is_valid(raise_exception=True)
+        schedule = selectors.schedule_get(org=self.org, schedule_id=query.validated_data["schedule"].pk)
+        with service_errors({"__all__": "non_field_errors"}):
+            schedule = services.schedule_stop(actor=self.membership, schedule=schedule)
+        return Response(PulseScheduleSerializer(schedule, context=self.get_serializer_context()).data)
 
 
 class PulseAnswerView(OrgAPIView):

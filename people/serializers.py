@@ -19,6 +19,7 @@ from .models import (
     Meeting,
     PrivateNote,
     Pulse,
+    PulseSchedule,
     Series,
 )
 from .questions import question
@@ -109,6 +110,23 @@ class PulseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             bank = question(q.key, obj.bank_version)
             out.append({"key": q.key, "topic": q.topic, "text": str(bank.text) if bank else q.key})
         return out
+
+
+class PulseScheduleSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    team = OrgScopedRelatedField(
+        model=Team, required=False, allow_null=True, help_text="Empty: the whole organisation."
+    )
+    days_open = serializers.IntegerField(default=3, help_text="1 to 7 days.")
+    threshold = serializers.IntegerField(default=5, help_text="Anonymity threshold: 3 to 10 respondents.")
+
+    class Meta:
+        model = PulseSchedule
+        fields = ("id", "team", "cadence", "next_on", "days_open", "threshold", "active")
+        read_only_fields = ("active",)
+
+
+class PulseScheduleStopSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    schedule = OrgScopedRelatedField(model=PulseSchedule)
 
 
 class PulseAnswerSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -1,5 +1,5 @@
 """Suggested talking points for a one-on-one, drawn from its prepared facts (goals behind, late
-initiatives, open blockers), and the manager's suggested actions with links to where to take them
+initiatives, open blockers, the latest failed experiment), and the manager's suggested actions with links to where to take them
 (rebalance a goal's initiatives on its plan; propose a revision of its challenge tier). Pure: no
 query, only the facts already loaded."""
 
@@ -49,6 +49,11 @@ def talking_points(facts: PreparedFacts, *, org_slug: str) -> list[Suggestion]:
         if not b.resolved:
             out.append(Suggestion(_("The blocker of %(day)s is still open: “%(text)s”. Who can help?")
                                   % {"day": b.day.isoformat(), "text": b.text[:120]}))  # fmt: skip
+    for e in facts.experiments.failed[-1:]:  # the latest failure: a lesson, not a loss
+        out.append(Suggestion(_("The experiment “%(title)s” failed: what did it teach, and what is worth trying next?")
+                              % {"title": e.title},
+                              reverse("goal_plan", kwargs={"org_slug": org_slug, "goal_id": e.goal_id}),
+                              _("Open the plan")))  # fmt: skip
     return out[:LIMIT]
 
 

@@ -10,10 +10,15 @@ class RecognitionConfig(AppConfig):
 
     def ready(self) -> None:
         from teams.demo import seed_demo_extensions
-        from teams.hooks import recognition_prompt_providers, team_highlight_providers
+        from teams.hooks import (
+            recognition_prompt_providers,
+            recognition_received_providers,
+            team_highlight_providers,
+        )
 
         from .demo import seed_recognition
         from .prompts import nomination_prompt
+        from .received import received_recognition
         from .selectors import instant_reward_highlights
 
         _register_people_rules()
@@ -22,6 +27,8 @@ class RecognitionConfig(AppConfig):
             team_highlight_providers.append(instant_reward_highlights)
         if nomination_prompt not in recognition_prompt_providers:
             recognition_prompt_providers.append(nomination_prompt)
+        if received_recognition not in recognition_received_providers:
+            recognition_received_providers.append(received_recognition)
         if seed_recognition not in seed_demo_extensions:
             seed_demo_extensions.append(seed_recognition)
 

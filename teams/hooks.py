@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from .models import Membership, Organization, Team
@@ -81,3 +81,26 @@ def recognition_prompt(
         if prompt is not None:
             return prompt
     return None
+
+
+@dataclass(frozen=True)
+class RecognitionReceived:
+    """Something a person was recognised for (e.g. star of the month 月度之星, colleagues'
+    nominations, a training opportunity): a sentence, its day and where to read more."""
+
+    text: str
+    when: date
+    url: str = ""
+
+
+# Each provider returns what `member` received since `since`, newest first, in a fixed number of
+# queries. The recognition app registers one; the people app shows it in a one-on-one's prepared
+# facts (the two never import each other).
+recognition_received_providers: list[
+    Callable[[Organization, Membership, date], list[RecognitionReceived]]
+] = []
+
+
+def recognition_received(*, org: Organization, member: Membership, since: date) -> list[RecognitionReceived]:
+    items = [item for provider in recognition_received_providers for item in provider(org, member, since)]
+    return sorted(items, key=lambda item: item.when, reverse=True)

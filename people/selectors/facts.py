@@ -1,6 +1,9 @@
 """The prepared facts of a one-on-one, seen by both participants: the member's goals with their
 attainment and tier (through `tracking.selectors.results`, the one read of how goals did), their
-late and at-risk initiatives, the blockers of the last weeks and the stand-up mood trend.
+late and at-risk initiatives, the blockers of the last weeks, the stand-up mood trend, the
+recognition they received (through `teams.hooks.recognition_received`: the recognition app is
+never imported) and their error-tolerance allowance left this quarter with their failed
+experiments.
 
 Loaded once into plain dataclasses, in a fixed number of queries whatever the member's history."""
 
@@ -13,6 +16,8 @@ from decimal import Decimal
 from goals.models import OPEN_STATUSES, Goal
 from plans.models import FINISHED, Initiative
 from plans.selectors import plan_risks
+from plans.selectors.experiments import PersonAllowance, person_allowance
+from teams.hooks import RecognitionReceived, recognition_received
 from teams.models import Membership, Organization, Team
 from teams.selectors import org_today
 from tracking.selectors.results import (
@@ -32,6 +37,7 @@ from ..models import ActionItem
 
 FACT_WEEKS = 6  # blockers and mood over the last six weeks
 GOAL_LIMIT = 20
+RECOGNITION_DAYS = 183  # recognition received over the last six months
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,8 @@ class PreparedFacts:
     blockers: list[BlockerFact]
     mood: list[MoodWeek]
     burnout: BurnoutSignal
+    recognition: list[RecognitionReceived]
+    experiments: PersonAllowance
 
     @property
     def mood_falling(self) -> bool:
@@ -158,4 +166,7 @@ def prepared_facts(
         working=working,
     )  # fmt: skip
     return PreparedFacts(today=today, goals=facts, initiatives=initiatives, blockers=blockers, mood=mood,
-                         burnout=signal)  # fmt: skip
+                         burnout=signal,
+                         recognition=recognition_received(org=org, member=member,
+                                                          since=today - timedelta(days=RECOGNITION_DAYS)),
+                         experiments=person_allowance(org=org, owner_id=member.pk, day=today))  # fmt: skip

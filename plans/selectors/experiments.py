@@ -4,6 +4,7 @@ allowance per person and fiscal quarter."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from goals.periods import quarter_containing
@@ -69,3 +70,53 @@ def failed_experiment_verdicts(*, org: Organization, failed: list[tuple[int, dat
     days = [day for _pk, day in failed]
     tolerated = tolerated_experiment_ids(org=org, start=min(days), end=max(days))
     return {pk: pk in tolerated for pk, _day in failed}
+
+
+@dataclass(frozen=True)
+class FailedExperiment:
+    initiative_id: int
+    title: str
+    goal_id: int
+    finished: date
+    lesson: str
+    within: bool  # within the allowance: it counts against its owner nowhere
+
+
+@dataclass(frozen=True)
+class PersonAllowance:
+    """A person's error-tolerance allowance (容错额度) in the fiscal quarter, and the experiments
+    of theirs that failed in it, the earliest first."""
+
+    quarter_start: date
+    quarter_end: date
+    allowance: int
+    failed: list[FailedExperiment]
+
+    @property
+    def remaining(self) -> int:
+        return max(self.allowance - len(self.failed), 0)
+
+
+def person_allowance(*, org: Organization, owner_id: int, day: date) -> PersonAllowance:
+    """The allowance left to one person in the fiscal quarter containing `day` (the same rule as
+    tolerated_experiment_ids: the earliest failures are the tolerated ones). One query."""
+    start, end = quarter_containing(day, start_month=org.fiscal_year_start_month)
+    rows = (
+        Initiative.objects.filter(
+            org=org,
+            owner_id=owner_id,
+            is_experiment=True,
+            status=Status.FAILED,
+            finished_at__gte=start,
+            finished_at__lte=end,
+        )  # fmt: skip
+        .order_by("finished_at", "id")
+        .values_list("pk", "title", "goal_id", "finished_at", "lesson")[:100]
+    )
+    allowance = max(org.experiment_allowance, 0)
+    failed: list[FailedExperiment] = []
+    for pk, title, goal_id, finished, lesson in rows:
+        if finished is not None:  # always, given the filter; keeps the type checker honest
+            failed.append(FailedExperiment(initiative_id=pk, title=title, goal_id=goal_id, finished=finished,
+                                           lesson=lesson, within=len(failed) < allowance))  # fmt: skip
+    return PersonAllowance(quarter_start=start, quarter_end=end, allowance=allowance, failed=failed)

@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from people import services
 from people.models import AgendaItem, Meeting, Series
+from plans.models import Initiative, Status
+from recognition.models import GrowthReward, Nomination, RewardKind, Star
 from teams.models import Role
 from tests import factories
 from tests.conftest import login
@@ -116,19 +118,33 @@ def test_a_private_note_never_reaches_the_other_persons_page(org, series, meetin
             assert "Seems tired" not in login(person).get(page).content.decode()
 
 
-def test_the_meeting_page_costs_the_same_with_a_year_of_history(org, ops, series, meeting, lead, zhang):
-    factories.goal(org, zhang, actor=lead, team=ops, scope="team", status="active")
+def test_the_meeting_page_costs_the_same_with_a_year_of_history(
+    org, ops, series, meeting, lead, zhang, li, today
+):
+    goal = factories.goal(org, zhang, actor=lead, team=ops, scope="team", status="active")
     client = login(zhang)
     page = url(org, "people_series", series.pk)
     services.agenda_add(meeting=meeting, author=zhang, text="First point")
     few = queries_for(client, page)
     current = meeting
-    for week in range(26):
+    for week in range(26):  # a year of meetings every two weeks
         services.agenda_add(meeting=current, author=lead, text=f"Point {week}")
         services.action_add(meeting=current, actor=lead, owner=zhang, text=f"Action {week}", due=None)
         current = services.meeting_hold(meeting=current, actor=lead)
+    for months_back in range(12):  # a year of recognition and failed experiments
+        month = (today.replace(day=1) - timedelta(days=31 * months_back)).replace(day=1)
+        Star.objects.create(org=org, team=ops, month=month, member=zhang, citation=f"Star {months_back}")
+        Nomination.objects.create(org=org, month=month, nominator=li, nominee=zhang, reason="Helped")
+        GrowthReward.objects.create(
+            org=org, member=zhang, kind=RewardKind.TRAINING, title=f"Course {months_back}"
+        )
+        Initiative.objects.create(org=org, goal=goal, owner=zhang, title=f"Experiment {months_back}",
+                                  start_date=today, baseline_start=today, is_experiment=True, status=Status.FAILED,
+                                  finished_at=today - timedelta(days=7 * months_back), lesson="Learnt")  # fmt: skip
     assert few == PAGE_QUERIES["people_series"]
     assert_queries(few, client, page)
 
 
-PAGE_QUERIES = {"people_series": 27}  # + open alerts, corrective actions, values, working days
+# + open alerts, corrective actions, values, working days; recognition received (stars, nominations,
+# growth notes) and the allowance's failed experiments
+PAGE_QUERIES = {"people_series": 31}

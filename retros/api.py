@@ -374,7 +374,7 @@ class RetroActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, OrgGene
     filterset_class = ActionFilter
     read_roles = ALL_ROLES
     write_roles = CONTRIBUTORS
-    action_object_rules = {"set_status": TEAM_RULE}  # noqa: RUF012
+    action_object_rules = {"set_status": TEAM_RULE, "convert": TEAM_RULE}  # noqa: RUF012
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[RetroAction]:
         member = _member(self)

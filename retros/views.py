@@ -338,7 +338,7 @@ def action_status_view(request: OrgRequest, retro_action_id: int) -> HttpRespons
     return _done(request, action.retro, _("Saved."))
 
 
-@org_page(roles=CONTRIBUTORS)
+@org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)
 @require_POST
 def action_convert_view(request: OrgRequest, retro_action_id: int) -> HttpResponse:
     """An action becomes an initiative on a later period's goal or a corrective action — by whoever

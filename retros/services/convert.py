@@ -13,7 +13,7 @@ from goals.models import Goal
 from plans.selectors import can_plan
 from plans.services import InitiativeInput, initiative_create
 from teams.models import Membership
-from teams.selectors import org_today
+from teams.selectors import can_manage_team, org_today
 from teams.services import audit_record
 from tracking.models import Alert
 from tracking.services import ActionInput
@@ -83,6 +83,8 @@ def action_convert(
     """Turn the action into an initiative (on a goal of a later period) or a corrective action (on a
     goal, optionally answering one of its alerts). Its owner and due date carry over. Sent twice
     (a double click), the second gives back the first; an action becomes something only once."""
+    # the retro's team's managers (and admins) decide; then plans or tracking check the chosen goal
+    can_manage_team(member=actor, team_id=action.retro.team_id).require()
     action = (
         RetroAction.objects.select_for_update(of=("self",)).select_related("retro", "owner").get(pk=action.pk)
     )

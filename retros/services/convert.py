@@ -4,6 +4,8 @@ checks apply: only who may change that goal adds to it. The link stays on the ac
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,7 +17,6 @@ from plans.services import InitiativeInput, initiative_create
 from teams.models import Membership
 from teams.selectors import can_manage_team, org_today
 from teams.services import audit_record
-from tracking.models import Alert
 from tracking.services import ActionInput
 from tracking.services import action_add as corrective_action_add
 
@@ -54,7 +55,7 @@ def _renamed(error: ValidationError) -> ValidationError:
 
 def _checked(
     *, action: RetroAction, into: str, goal_id: int | None, alert_id: int | None
-) -> tuple[Goal | None, Alert | None]:
+) -> tuple[Goal | None, Any]:
     errors: dict[str, list[str]] = {}
     if into not in CONVERT_KINDS:
         errors["into"] = [_("Choose an initiative or a corrective action.")]
@@ -67,8 +68,9 @@ def _checked(
         errors["goal"] = [_("Choose a goal of a period after the retrospective's.")]
     alert = None
     if alert_id:
-        alert = Alert.objects.filter(org_id=action.org_id, pk=alert_id).first()
-        if alert is None or (goal is not None and alert.goal_id != goal.pk):
+        # one of the goal's alerts (read through the goal: tracking's models are not retros' to import)
+        alert = goal.alerts.filter(org_id=action.org_id, pk=alert_id).first() if goal is not None else None
+        if alert is None:
             errors["alert"] = [_("Choose an alert of that goal.")]
         elif into != CORRECTIVE:
             errors["alert"] = [_("Only a corrective action answers an alert.")]

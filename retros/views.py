@@ -87,7 +87,7 @@ def _page(
         context["close_form"] = forms_given.get("close_form") or CloseForm(auto_id="close_%s")
     if page.can_manage and not retro.closed:  # name the facilitator: a person of the team
         context["team_people"] = list(selectors.action_owners(team=retro.team))
-    if (page.can_facilitate or page.can_manage) and not request.htmx and page.board.actions:
+    if page.can_manage and not request.htmx and page.board.actions:
         context["convert_goals"] = selectors.conversion_goals(retro=retro)
     template = "retros/detail.html#live" if request.htmx and request.method == "GET" else "retros/detail.html"
     return render(request, template, context, status=status)

@@ -30,6 +30,7 @@ from teams.models import Membership, Organization, Team
 from . import exports, selectors, services
 from .models import ActionStatus, Card, Lesson, RetroAction, RetroPhase, Retrospective, RetroState, Vote
 from .serializers import (
+    ActionConvertSerializer,
     ActionCreateSerializer,
     ActionSerializer,
     ActionStatusSerializer,
@@ -38,6 +39,7 @@ from .serializers import (
     CardSerializer,
     CardUpdateSerializer,
     CloseSerializer,
+    FacilitatorSerializer,
     LessonCreateSerializer,
     LessonSerializer,
     PhaseMoveSerializer,
@@ -46,7 +48,7 @@ from .serializers import (
     RetroStartSerializer,
 )
 
-FACILITATION = ("phase", "reveal_votes", "close")
+FACILITATION = ("phase", "reveal_votes", "close", "facilitator")
 
 
 def _member(view: Any) -> Any:
@@ -120,6 +122,20 @@ class RetroViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgGenericV
     def reveal_votes(self, request: Request, org_slug: str, pk: str) -> Response:
         """Show everyone the cards' vote counts (hidden until then)."""
         return self._out(services.votes_reveal(retro=self.get_object(), actor=self.membership))
+
+    @extend_schema(request=FacilitatorSerializer, responses=RetroSerializer)
+    @action(detail=True, methods=["post"])
+    def facilitator(self, request: Request, org_slug: str, pk: str) -> Response:
+        """Name who facilitates (a person of the team), or null to leave it to the team's managers
+        (a manager of the team or an admin)."""
+        retro = self.get_object()
+        given = FacilitatorSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        with service_errors():
+            retro = services.facilitator_set(
+                retro=retro, actor=self.membership, facilitator=given.validated_data["facilitator"]
+            )
+        return self._out(retro)
 
     @extend_schema(request=CloseSerializer, responses=RetroSerializer)
     @action(detail=True, methods=["post"])
@@ -358,7 +374,7 @@ class RetroActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, OrgGene
     filterset_class = ActionFilter
     read_roles = ALL_ROLES
     write_roles = CONTRIBUTORS
-    action_object_rules = {"set_status": TEAM_RULE}  # noqa: RUF012
+    action_object_rules = {"set_status": TEAM_RULE, "convert": TEAM_RULE}  # noqa: RUF012
 
     def scoped_queryset(self, *, org: Organization) -> QuerySet[RetroAction]:
         member = _member(self)
@@ -394,4 +410,22 @@ class RetroActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, OrgGene
             item = services.action_set_status(
                 action=item, actor=self.membership, status=given.validated_data["status"]
             )
+        return Response(ActionSerializer(item).data)
+
+    @extend_schema(request=ActionConvertSerializer, responses=ActionSerializer)
+    @action(detail=True, methods=["post"], url_path="convert")
+    def convert(self, request: Request, org_slug: str, pk: str) -> Response:
+        """Turn the action into an initiative on a goal of a later period, or a corrective action
+        (optionally answering one of the goal's alerts). Only who may change that goal does it; the
+        action keeps the link (`initiative` or `corrective_action`)."""
+        item = self.get_object()
+        selectors.can_read_retro(member=self.membership, retro=item.retro).require()
+        given = ActionConvertSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        with service_errors():
+            item = services.action_convert(
+                action=item, actor=self.membership, into=data["into"], goal_id=data["goal"],
+                alert_id=data.get("alert"),
+            )  # fmt: skip
         return Response(ActionSerializer(item).data)

@@ -70,11 +70,23 @@ class StartForm(forms.Form):
 class CardForm(forms.Form):
     what = forms.ChoiceField(label=_("What is it?"), choices=CARD_CHOICES)
     text = forms.CharField(label=_("Card"), max_length=CARD_LIMIT, widget=forms.Textarea(attrs={"rows": 3}))
+    # "kind:id" of an alert, initiative, metric or revision of the goal review (the service checks it)
+    evidence = forms.CharField(
+        label=_("Evidence (optional)"), required=False, max_length=40, widget=forms.Select,
+        help_text=_("An alert, an initiative, a metric or a revision from the goal review."),
+    )  # fmt: skip
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     def card_kind(self) -> tuple[str, str]:
         kind, _sep, category = self.cleaned_data["what"].partition(":")
         return (kind if kind in CardKind.values else CardKind.NOTE), category
+
+    def card_evidence(self) -> tuple[str, int | None]:
+        """("", None) without evidence; an unreadable value gives a kind the service refuses."""
+        kind, _sep, pk = (self.cleaned_data.get("evidence") or "").partition(":")
+        if not kind:
+            return "", None
+        return kind, int(pk) if pk.isdigit() else None
 
 
 class LessonForm(forms.Form):

@@ -374,6 +374,13 @@ class RetroAction(models.Model):
     )  # fmt: skip
     token = models.CharField(max_length=40, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # what the action became (plans' initiative on the next period's goal, or tracking's 纠偏)
+    initiative = models.ForeignKey(
+        "plans.Initiative", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    corrective_action = models.ForeignKey(
+        "tracking.CorrectiveAction", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

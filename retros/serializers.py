@@ -191,7 +191,7 @@ class ActionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         model = RetroAction
         fields = (
             "id", "retro", "description", "owner", "owner_name", "due_date", "status", "goal", "done_at",
-            "created_at",
+            "created_at", "initiative", "corrective_action",
         )  # fmt: skip
         read_only_fields = fields
 
@@ -207,3 +207,20 @@ class ActionCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class ActionStatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
     status = serializers.ChoiceField(choices=ActionStatus.choices)
+
+
+class ActionConvertSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    into = serializers.ChoiceField(
+        choices=(("initiative", "initiative"), ("corrective", "corrective")),
+        help_text="An initiative on a goal of a later period, or a corrective action.",
+    )
+    goal = serializers.IntegerField(help_text="The goal (of this organisation) it goes on.")
+    alert = serializers.IntegerField(
+        required=False, allow_null=True, help_text="For a corrective action: the goal's alert it answers."
+    )
+
+
+class FacilitatorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    facilitator = _people(
+        allow_null=True, help_text="A person of the retro's team; null: the team's managers."
+    )

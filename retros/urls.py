@@ -15,4 +15,5 @@ urlpatterns = [
     path("cards/<int:card_id>/", views.card_view, name="retro_card"),
     path("lessons/<int:lesson_id>/publish/", views.lesson_publish_view, name="retro_lesson_publish"),
     path("actions/<int:retro_action_id>/status/", views.action_status_view, name="retro_action_status"),
+    path("actions/<int:retro_action_id>/convert/", views.action_convert_view, name="retro_action_convert"),
 ]

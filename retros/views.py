@@ -76,17 +76,40 @@ def _page(
     page = selectors.retro_page(retro=retro, member=member, with_review=not request.htmx)
     context: dict[str, Any] = {"retro": retro, "page": page}
     if page.can_take_part:
-        context["card_form"] = forms_given.get("card_form") or CardForm(
-            auto_id="card_%s", initial={"token": _token()}
-        )
+        card_form = forms_given.get("card_form") or CardForm(auto_id="card_%s", initial={"token": _token()})
+        card_form.fields["evidence"].widget.choices = _evidence_choices(page.review)  # type: ignore[attr-defined]
+        context["card_form"] = card_form
     if page.can_facilitate:
         context["lesson_form"] = forms_given.get("lesson_form") or LessonForm(auto_id="lesson_%s")
         context["action_form"] = forms_given.get("action_form") or ActionForm(
             retro=retro, auto_id="action_%s", initial={"token": _token()}
         )
         context["close_form"] = forms_given.get("close_form") or CloseForm(auto_id="close_%s")
+    if page.can_manage and not retro.closed:  # name the facilitator: a person of the team
+        context["team_people"] = list(selectors.action_owners(team=retro.team))
+    if page.can_manage and not request.htmx and page.board.actions:
+        context["convert_goals"] = selectors.conversion_goals(retro=retro)
     template = "retros/detail.html#live" if request.htmx and request.method == "GET" else "retros/detail.html"
     return render(request, template, context, status=status)
+
+
+def _evidence_choices(review: selectors.GoalReview) -> list[tuple[str, Any]]:
+    """The goal review's alerts, initiatives, leading metrics and revisions, grouped, as the card
+    form's evidence choices (read from the review already on the page: no query)."""
+    titles = {row.goal.pk: row.goal.title for row in review.results}
+    groups: list[tuple[str, Any]] = [("", _("No evidence"))]
+    alerts = [(f"alert:{a.alert_id}", f"{titles.get(a.goal_id, '')}: {a.kind_label} ({a.raised_on:%Y-%m-%d})")
+              for a in review.alerts]  # fmt: skip
+    initiatives = [(f"initiative:{i.pk}", f"{titles.get(i.goal_id, '')}: {i.title}")
+                   for i in [*review.initiatives, *review.experiments]]  # fmt: skip
+    metrics = [(f"metric:{m.metric_id}", f"{titles.get(m.goal_id, '')}: {m.name}") for m in review.leading]
+    revisions = [(f"revision:{r.pk}", f"{row.goal.title}: {_('revision')} {r.created_at:%Y-%m-%d}")
+                 for row in review.results for r in row.revisions]  # fmt: skip
+    for label, options in ((_("Alerts"), alerts), (_("Initiatives"), initiatives),
+                           (_("Leading metrics"), metrics), (_("Revisions"), revisions)):  # fmt: skip
+        if options:
+            groups.append((label, options))
+    return groups
 
 
 def _done(request: OrgRequest, retro: Retrospective, text: str = "") -> HttpResponse:
@@ -100,10 +123,13 @@ def _card(request: OrgRequest, retro: Retrospective) -> HttpResponse:
     if form.is_valid():
         kind, category = form.card_kind()
         try:
+            evidence_kind, evidence_id = form.card_evidence()
             services.card_add(retro=retro, actor=request.membership, kind=kind, category=category,
-                              text=form.cleaned_data["text"], token=form.cleaned_data["token"])  # fmt: skip
+                              text=form.cleaned_data["text"], token=form.cleaned_data["token"],
+                              evidence_kind=evidence_kind, evidence_id=evidence_id)  # fmt: skip
         except ValidationError as error:
-            apply_service_errors(form, error, {"kind": "what", "category": "what"})
+            apply_service_errors(form, error, {"kind": "what", "category": "what", "evidence_kind": "evidence",
+                                               "evidence_id": "evidence"})  # fmt: skip
         else:
             return _done(request, retro, _("Card added."))
     return _page(request, retro, status=400, card_form=form)
@@ -152,6 +178,19 @@ def _action(request: OrgRequest, retro: Retrospective) -> HttpResponse:
     return _page(request, retro, status=400, action_form=form)
 
 
+def _facilitator(request: OrgRequest, retro: Retrospective) -> HttpResponse:
+    chosen = parse_id(request.POST.get("facilitator"))
+    person = selectors.action_owners(team=retro.team).filter(pk=chosen).first() if chosen else None
+    try:
+        if chosen and person is None:
+            raise ValidationError({"facilitator": [_("Choose a person of this team.")]})
+        services.facilitator_set(retro=retro, actor=request.membership, facilitator=person)
+    except ValidationError as error:
+        messages.error(request, _("Facilitator") + ": " + " ".join(error.messages))
+        return _page(request, retro, status=400)
+    return _done(request, retro, _("Facilitator saved."))
+
+
 def _close(request: OrgRequest, retro: Retrospective) -> HttpResponse:
     form = CloseForm(request.POST, auto_id="close_%s")
     if form.is_valid():
@@ -177,6 +216,7 @@ def _publish_experiments(request: OrgRequest, retro: Retrospective) -> HttpRespo
 
 OPERATIONS: dict[str, Callable[[OrgRequest, Retrospective], HttpResponse]] = {
     "card": _card, "phase": _phase, "reveal": _reveal, "lesson": _lesson, "action": _action, "close": _close,
+    "facilitator": _facilitator,
     "publish_experiments": _publish_experiments,
 }  # fmt: skip
 
@@ -296,3 +336,44 @@ def action_status_view(request: OrgRequest, retro_action_id: int) -> HttpRespons
         messages.error(request, " ".join(error.messages))
         return _page(request, action.retro, status=400)
     return _done(request, action.retro, _("Saved."))
+
+
+@org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)
+@require_POST
+def action_convert_view(request: OrgRequest, retro_action_id: int) -> HttpResponse:
+    """An action becomes an initiative on a later period's goal or a corrective action — by whoever
+    may change that goal (the plans and tracking services decide)."""
+    action = (
+        RetroAction.objects.select_related("retro__team", "retro__org")
+        .filter(org=request.org, pk=retro_action_id)
+        .first()
+    )
+    if action is None:
+        raise Http404("No action found.")
+    selectors.can_read_retro(member=request.membership, retro=action.retro).require()
+    try:
+        services.action_convert(
+            action=action, actor=request.membership, into=request.POST.get("into", ""),
+            goal_id=parse_id(request.POST.get("goal")), alert_id=parse_id(request.POST.get("alert")),
+        )  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, _field_messages(error))
+        return _page(request, action.retro, status=400)
+    done = (
+        _("The action became an initiative.")
+        if request.POST.get("into") == "initiative"
+        else _("The action became a corrective action.")
+    )
+    return _done(request, action.retro, done)
+
+
+def _field_messages(error: ValidationError) -> str:
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    names = {"into": _("Becomes"), "goal": _("Goal"), "alert": _("Alert"), "owner": _("Owner"),
+             "due_date": _("Due"), "description": _("Action")}  # fmt: skip
+    return " ".join(
+        f"{names.get(field, '')}: {' '.join(e.messages)}" if field in names else " ".join(e.messages)
+        for field, errors in error.error_dict.items()
+        for e in errors
+    )

@@ -609,6 +609,7 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "retro-detail": _retro_read,
     "retro-phase": _retro,
     "retro-reveal-votes": _retro,
+    "retro-facilitator": _retro,
     "retro-close": _retro,
     "retro-export": _closed_retro,
     "retro-card-detail": _retro_card,
@@ -617,6 +618,7 @@ PK_FIXTURES: dict[str, Callable[[World], Any]] = {
     "retro-card-group": _retro_card,
     "lesson-publish": _retro_lesson,
     "retro-action-set-status": _retro_action,
+    "retro-action-convert": _retro_action,
 }
 # URL arguments filled differently for one route (route name, argument).
 ROUTE_KWARG_FIXTURES: dict[tuple[str, str], Callable[[World], Any]] = {

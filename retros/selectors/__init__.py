@@ -8,6 +8,7 @@ from .board import (
     board,
     card_views,
     cause_counts,
+    conversion_goals,
     open_actions_due,
     votes_used,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "card_views",
     "cause_stats",
     "cause_counts",
+    "conversion_goals",
     "draft_retro_panel",
     "goal_review",
     "in_team",

@@ -10,6 +10,8 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from goals.models import CLOSED_STATUSES as GOAL_CLOSED
+from goals.models import Goal
 from teams.access import CONTRIBUTORS
 from teams.models import Membership, Team
 
@@ -119,6 +121,16 @@ def action_owners(*, team: Team) -> QuerySet[Membership]:
         .select_related("user")
         .distinct()
         .order_by("user__display_name", "pk")
+    )
+
+
+def conversion_goals(*, retro: Retrospective) -> list[Goal]:
+    """The goals an action may become part of: the team's goals not closed, the latest period first
+    (an initiative goes on a goal of a later period; a corrective action on any of them)."""
+    return list(
+        Goal.objects.filter(org_id=retro.org_id, team_id=retro.team_id)
+        .exclude(status__in=GOAL_CLOSED)
+        .order_by("-end_date", "title", "pk")[:50]
     )
 
 

@@ -5,6 +5,7 @@ Services queue their Celery tasks (retros.tasks) at module level; the tasks impo
 inside their bodies."""
 
 from .cards import card_add, card_delete, card_edit, card_group, vote_set, vote_toggle
+from .convert import CONVERT_KINDS, action_convert
 from .knowledge import (
     can_manage_lesson,
     knowledge_entry_create,
@@ -17,6 +18,7 @@ from .knowledge import (
 )
 from .outcomes import action_add, action_set_status, failure_share_publish, lesson_add, lesson_publish
 from .retros import (
+    facilitator_set,
     phase_move,
     retro_announce,
     retro_close,
@@ -29,6 +31,9 @@ from .retros import (
 )
 
 __all__ = [
+    "facilitator_set",
+    "CONVERT_KINDS",
+    "action_convert",
     "can_manage_lesson",
     "knowledge_entry_create",
     "lesson_apply",

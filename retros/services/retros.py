@@ -311,3 +311,30 @@ def retro_close(*, retro: Retrospective, actor: Membership, summary: str) -> Ret
     audit_record(org=current.org, actor=actor.user, action="retro.close", target=current,
                  changes={"state": [RetroState.RUNNING, RetroState.CLOSED]}, scope=SCOPE)  # fmt: skip
     return current
+
+
+@transaction.atomic
+def facilitator_set(
+    *, retro: Retrospective, actor: Membership, facilitator: Membership | None
+) -> Retrospective:
+    """A manager of the team (or an admin) names who facilitates — a person of the team — or takes
+    the role back (None); refused once the retro is closed."""
+    current = _locked(retro)
+    if current.state == RetroState.CLOSED:
+        raise ValidationError(
+            {"facilitator": [_("This retrospective is closed: it can no longer be changed.")]}
+        )
+    selectors.can_start_retro(member=actor, team=current.team).require()
+    if facilitator is not None and (
+        facilitator.org_id != current.org_id
+        or not selectors.in_team(member=facilitator, team_id=current.team_id)
+    ):
+        raise ValidationError({"facilitator": [_("Choose a person of this team.")]})
+    before = current.facilitator_id
+    if before != (facilitator.pk if facilitator else None):
+        current.facilitator = facilitator
+        current.save(update_fields=["facilitator"])
+        audit_record(org=current.org, actor=actor.user, action="retro.facilitator", target=current,
+                     changes=audit_diff({"facilitator": before}, {"facilitator": current.facilitator_id}),
+                     scope=SCOPE)  # fmt: skip
+    return current

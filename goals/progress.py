@@ -335,7 +335,7 @@ def _known(status: str) -> str:
 
 
 def goal_attainment(
-    *, org: Organization, goals: Iterable[Goal] = (), goal_ids: Iterable[int] = ()
+    *, org: Organization, goals: Iterable[Goal] = (), goal_ids: Iterable[int] = (), cached: bool = True
 ) -> dict[int, Attainment]:
     """{goal id: progress as shown} for the given goals (or ids), rolled up from everything below
     them. From the shared cache when nothing it is computed from has changed since (one cache
@@ -343,6 +343,8 @@ def goal_attainment(
     wanted = list(dict.fromkeys([*(g.pk for g in goals), *goal_ids]))
     if not wanted:
         return {}
+    if not cached:  # a read of the whole tree (see goals.api)
+        return _compute_attainment(org=org, wanted=wanted)
     keys = entry_keys(org_id=org.pk, version=progress_version(org_id=org.pk), goal_ids=wanted)
     found = entries_get(keys)
     labels = status_labels() if found else {}

@@ -77,6 +77,8 @@ class GoalReads:
         org = self.org
         return stream(
             keyset_chunks(queryset),
-            build=lambda chunk: goal_rows(org=org, rows=chunk, fields=fields),
+            # Computed, not cached: 1,000 goals a chunk cost less from the database than from
+            # 1,000 cache entries (goals.progress_cache).
+            build=lambda chunk: goal_rows(org=org, rows=chunk, fields=fields, cached=False),
             fields=fields, fmt=fmt, filename=f"goals-{org.slug}", nested=NESTED_KEYS,
         )  # fmt: skip

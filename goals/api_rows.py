@@ -104,13 +104,13 @@ def _plain(name: str) -> Callable[[dict[str, Any]], Any]:
 
 
 def goal_rows(
-    *, org: Organization, rows: list[dict[str, Any]], fields: tuple[str, ...]
+    *, org: Organization, rows: list[dict[str, Any]], fields: tuple[str, ...], cached: bool = True
 ) -> list[dict[str, Any]]:
     """API rows of goals read with `values(*value_columns(fields))`: each with the chosen fields
     only; progress from the last recompute (rolled up for goals with sub-goals), the latest
     targets and their period slices when asked for. At most four queries whatever the number."""
     ids = [row["id"] for row in rows]
-    progress = goal_attainment(org=org, goal_ids=ids) if "attainment" in fields and ids else {}
+    progress = goal_attainment(org=org, goal_ids=ids, cached=cached) if "attainment" in fields and ids else {}
     versions = _latest_versions(ids) if ids and ("targets" in fields or "period_targets" in fields) else {}
     slices = _period_targets({g: v["id"] for g, v in versions.items()}) if "period_targets" in fields else {}
     getters: dict[str, Callable[[dict[str, Any]], Any]] = {}

@@ -17,22 +17,23 @@ Roll-up (a strategy goal has no values of its own; its sub-goals do):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 
 from teams.models import Organization
 
 from .models import OPEN_STATUSES, Direction, Goal, Status, TargetVersion
+from .progress_cache import entries_get, entries_set, entry_keys, progress_version
 
 
 class VersionFacts(NamedTuple):
@@ -124,6 +125,16 @@ class Measure:
 
 MeasureProvider = Callable[[list[GoalFacts]], dict[int, Measure]]
 measure_providers: list[MeasureProvider] = []
+# {status code: label in the active language}: the tracking app's indicator statuses. A cached
+# roll-up keeps codes only and labels them when read (goals.progress_cache).
+status_label_providers: list[Callable[[], Mapping[str, str]]] = []
+
+
+def status_labels() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for provider in status_label_providers:
+        found.update(provider())
+    return found
 
 
 def attainment(*, actual: Decimal, target: Decimal, direction: str) -> Decimal | None:
@@ -300,12 +311,13 @@ def _combine(own: Measure | None, results: list[Attainment], children: list[Node
         return replace(base, percent=rollup, source="children")
     child, result = worst
     # Worded only if shown: a roll-up over thousands of goals shows a few of them.
-    reason = deferred_text(_sub_goal_reason, child.title, result.reason, result.status_label)
+    reason = deferred_text(_sub_goal_reason, child.title, result.reason, result.status)
     return replace(base, percent=rollup, source="children", status=result.status, status_label=result.status_label,
                    reason=reason)  # fmt: skip
 
 
-def _sub_goal_reason(title: str, reason: str, label: str) -> str:
+def _sub_goal_reason(title: str, reason: str, status: str) -> str:
+    label = status_labels().get(status, status)
     return _("Sub-goal “%(title)s”: %(reason)s") % {"title": title, "reason": reason or label}
 
 
@@ -323,15 +335,32 @@ def _known(status: str) -> str:
 
 
 def goal_attainment(
-    *, org: Organization, goals: Iterable[Goal] = (), goal_ids: Iterable[int] = ()
+    *, org: Organization, goals: Iterable[Goal] = (), goal_ids: Iterable[int] = (), cached: bool = True
 ) -> dict[int, Attainment]:
     """{goal id: progress as shown} for the given goals (or ids), rolled up from everything below
-    them. Three queries whatever the number of goals: the organisation's goals (the tree), the
-    target versions of the goals involved, and the providers' read of the indicators — all read
-    as plain rows, never as model instances."""
+    them. From the shared cache when nothing it is computed from has changed since (one cache
+    read, no query: goals.progress_cache); else three queries whatever the number of goals."""
     wanted = list(dict.fromkeys([*(g.pk for g in goals), *goal_ids]))
     if not wanted:
         return {}
+    if not cached:  # a read of the whole tree (see goals.api)
+        return _compute_attainment(org=org, wanted=wanted)
+    keys = entry_keys(org_id=org.pk, version=progress_version(org_id=org.pk), goal_ids=wanted)
+    found = entries_get(keys)
+    labels = status_labels() if found else {}
+    shown = {pk: _thaw(entry, labels) for pk, entry in found.items()}
+    missing = [pk for pk in wanted if pk not in shown]
+    if missing:
+        computed = _compute_attainment(org=org, wanted=missing)
+        entries_set(keys, {pk: _freeze(value) for pk, value in computed.items()})
+        shown.update(computed)
+    return {pk: shown[pk] for pk in wanted if pk in shown}
+
+
+def _compute_attainment(*, org: Organization, wanted: list[int]) -> dict[int, Attainment]:
+    """Three queries whatever the number of goals: the organisation's goals (the tree), the
+    target versions of the goals involved, and the providers' read of the indicators — all read
+    as plain rows, never as model instances."""
     everything = {
         row[0]: row
         for row in Goal.objects.filter(org=org)
@@ -361,3 +390,51 @@ def goal_attainment(
         for g in loaded
     }  # fmt: skip
     return cascade(nodes, goal_measures(loaded), wanted)
+
+
+# --- What the cache keeps: numbers, codes and the recipes of reasons (never a translated word) --
+@dataclass(frozen=True)
+class _Recipe:
+    """A reason worded when shown: the arguments of ``deferred_text``."""
+
+    args: tuple[object, ...]
+
+
+def _freeze_text(text: object) -> object:
+    if isinstance(text, Promise):
+        reduced: Any = text.__reduce__()
+        func, args = reduced[1][0], reduced[1][1]
+        if func is _call:
+            return _Recipe(tuple(_freeze_text(arg) for arg in args))
+    return text  # a plain string (language-independent), or a lazy text that pickles itself
+
+
+def _thaw_text(text: Any) -> Any:
+    if isinstance(text, _Recipe):
+        return deferred_text(*(_thaw_text(arg) for arg in text.args))
+    return text
+
+
+def _freeze(value: Attainment) -> tuple[object, ...]:
+    own = value.own
+    frozen_own = None if own is None else (own.attainment, own.status, _freeze_text(own.reason), own.target,
+        own.version, own.day, own.source, own.tier_reached, own.tier_projected, own.computed_at)  # fmt: skip
+    return (value.percent, value.source, frozen_own, value.children, value.reporting, value.rollup,
+            (value.weight_reporting, value.weight_total), value.status, _freeze_text(value.reason))  # fmt: skip
+
+
+def _label(status: str, labels: Mapping[str, str]) -> str:
+    return labels.get(status, status) if status else ""
+
+
+def _thaw(entry: tuple[Any, ...], labels: Mapping[str, str]) -> Attainment:
+    percent, source, frozen_own, children, reporting, rollup, weights, status, reason = entry  # fmt: skip
+    own = None
+    if frozen_own is not None:
+        value, own_status, own_reason, target, version, day, own_source, tier, projected, at = frozen_own
+        own = Measure(attainment=value, status=own_status, status_label=_label(own_status, labels),
+                      reason=_thaw_text(own_reason), target=target, version=version, day=day, source=own_source,
+                      tier_reached=tier, tier_projected=projected, computed_at=at)  # fmt: skip
+    return Attainment(percent=percent, source=source, own=own, children=children, reporting=reporting, rollup=rollup,
+                      weight_reporting=weights[0], weight_total=weights[1], status=status,
+                      status_label=_label(status, labels), reason=_thaw_text(reason))  # fmt: skip

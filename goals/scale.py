@@ -11,11 +11,13 @@ from teams.models import Membership, Organization, Team
 
 from .models import Goal, PeriodTarget, Scope, Status, TargetVersion
 from .periods import months
+from .progress_cache import progress_changed
 
 STRATEGY, TEAM_GOALS, PERSONAL = 10, 490, 1500
 
 
 def seed_goal_scale(org: Organization, rng: random.Random) -> None:
+    progress_changed(org_id=org.pk)  # bulk writes send no signal
     if Goal.objects.filter(org=org).exists():
         return
     teams = list(Team.objects.filter(org=org).order_by("pk"))
@@ -59,5 +61,6 @@ def seed_goal_scale(org: Organization, rng: random.Random) -> None:
 
 
 def reset_goal_scale(org: Organization) -> None:
+    progress_changed(org_id=org.pk)  # bulk writes and .update() send no signal
     Goal.objects.filter(org=org).update(parent=None)
     Goal.objects.filter(org=org).delete()

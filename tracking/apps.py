@@ -10,7 +10,8 @@ class TrackingConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from goals.models import Goal, SupportingMetric, TargetVersion
-        from goals.progress import measure_providers
+        from goals.progress import measure_providers, status_label_providers
+        from goals.progress_cache import on_progress_write
         from goals.signals import targets_changed
         from teams.demo import seed_demo_extensions
         from teams.hooks import home_panel_providers, shell_context_providers
@@ -18,6 +19,7 @@ class TrackingConfig(AppConfig):
 
         from .dashboard_cache import goal_changed
         from .demo import seed_tracking
+        from .models import IndicatorSnapshot
         from .scale import reset_tracking_scale, seed_tracking_scale
         from .selectors import inbox_context, latest_measures
         from .services import recompute_on_target_change
@@ -28,6 +30,12 @@ class TrackingConfig(AppConfig):
 
         if latest_measures not in measure_providers:
             measure_providers.append(latest_measures)
+        if indicator_status_labels not in status_label_providers:
+            status_label_providers.append(indicator_status_labels)
+        # A snapshot written one at a time (a bulk recompute moves the version itself).
+        post_save.connect(
+            on_progress_write, sender=IndicatorSnapshot, dispatch_uid="tracking-progress-snapshot-saved"
+        )
         if standup_home_panel not in home_panel_providers:
             home_panel_providers.append(standup_home_panel)
         if inbox_context not in shell_context_providers:
@@ -48,6 +56,12 @@ class TrackingConfig(AppConfig):
             seed_scale_extensions.append(seed_tracking_scale)
         if reset_tracking_scale not in seed_scale_resets:
             seed_scale_resets.insert(0, reset_tracking_scale)  # values and alerts before the goals and people
+
+
+def indicator_status_labels() -> dict[str, str]:
+    from .models import IndicatorStatus
+
+    return {code: str(label) for code, label in IndicatorStatus.choices}
 
 
 def _register_sync() -> None:

@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from goals.models import Goal, Scope, Status
+from goals.progress_cache import progress_changed
 from teams.models import Membership, Organization
 from teams.selectors import org_today
 
@@ -75,6 +76,7 @@ def _copy(
 
 
 def seed_tracking_scale(org: Organization, rng: random.Random) -> None:
+    progress_changed(org_id=org.pk)  # bulk writes send no signal
     if Standup.objects.filter(org=org).exists():
         return
     today = org_today(org)
@@ -132,6 +134,7 @@ def seed_tracking_scale(org: Organization, rng: random.Random) -> None:
 
 
 def reset_tracking_scale(org: Organization) -> None:
+    progress_changed(org_id=org.pk)
     CorrectiveAction.objects.filter(org=org).delete()
     Alert.objects.filter(org=org).delete()
     Review.objects.filter(org=org).delete()

@@ -236,7 +236,9 @@ def test_the_goal_form_offers_only_the_teams_a_manager_may_use(org, world):
     assert not Goal.objects.filter(title="Company goal for someone else").exists()
 
 
-GOAL_TREE_QUERIES = 11
+GOAL_TREE_QUERIES = (
+    8  # warm: the roll-up from the shared cache (goals.progress_cache), 3 fewer on a cold read
+)
 
 
 def test_the_goal_tree_reads_the_managers_reach_once_whatever_the_number_of_goals(org, world):

@@ -182,7 +182,7 @@ def test_pages_in_chinese(org, member, goal):
     assert "每日站会" in page
 
 
-OVERVIEW_QUERIES = 11
+OVERVIEW_QUERIES = 8  # warm: the roll-up from the shared cache (goals.progress_cache), 3 fewer on a cold read
 
 
 def test_overview_query_count_is_the_same_for_5_goals_and_for_60(org, manager, team):
@@ -267,7 +267,7 @@ TRACKING_PAGE_QUERIES = {
     "inbox": 5,
     "standup": 8,
     "channels": 5,
-    "tracking_index": 11,
+    "tracking_index": 8,  # warm: the roll-up from the shared cache (goals.progress_cache), 3 fewer on a cold read
     "goal_values": 7,  # the value form's person picker lists no one (teams.people_picker)
 }
 

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from goals.models import Goal, PeriodKind, Status, SupportingMetric, TargetVersion
+from goals.progress_cache import progress_changed
 from goals.selectors import version_in_force
 from plans.selectors import plan_risks
 from teams.jobs import pause_point
@@ -179,6 +180,7 @@ def indicators_recompute(
         )
         # The API's goal rows carry this progress: their ETags change (teams.sync, a bulk upsert sends no signal).
         data_changed(org_id=org.pk)
+        progress_changed(org_id=org.pk)  # the cached roll-up (goals.progress_cache)
         # The dashboards show these snapshots (and the roll-up above them): served from this recompute.
         if goal_ids is None:
             dashboards_invalidate(org_id=org.pk)

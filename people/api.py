@@ -26,7 +26,7 @@ from teams.page_forms import parse_id
 from teams.selectors import org_today
 
 from . import selectors, services
-from .models import ActionItem, AgendaItem, Meeting, PrivateNote, Pulse, PulseSchedule, Series
+from .models import ActionItem, AgendaItem, Cadence, Meeting, PrivateNote, Pulse, PulseSchedule, Series
 from .selectors.rights import PULSE_RUNNERS as RUNNERS
 from .selectors.rights import RESULT_READERS
 from .serializers import (
@@ -231,8 +231,8 @@ class PulseScheduleViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, OrgGe
         data = serializer.validated_data
         with service_errors({"__all__": "non_field_errors"}):
             serializer.instance = services.schedule_create(actor=self.membership, team=data.get("team"),
-                                                           cadence=data["cadence"], next_on=data["next_on"],
-                                                           days_open=data["days_open"], threshold=data["threshold"])  # fmt: skip
+                                                           cadence=data.get("cadence", Cadence.BIWEEKLY), next_on=data["next_on"],
+                                                           days_open=data.get("days_open", 3), threshold=data.get("threshold", 5))  # fmt: skip
 
     @extend_schema(request=PulseScheduleStopSerializer, responses=PulseScheduleSerializer)
     @action(detail=False, methods=["post"], url_path="stop")

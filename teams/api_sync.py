@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import models
@@ -42,6 +42,12 @@ def parse_updated_since(params: Any) -> datetime | None:
         raise serializers.ValidationError(
             {PARAM: [_("Enter a date and time with its offset, e.g. 2026-12-05T08:00:00+08:00.")]}
         )
+    try:  # in UTC: PostgreSQL refuses offsets beyond ±15:59 (an unusual offset is still a moment)
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise serializers.ValidationError(
+            {PARAM: [_("Enter a date and time with its offset, e.g. 2026-12-05T08:00:00+08:00.")]}
+        ) from None
     if moment > timezone.now():
         raise serializers.ValidationError({PARAM: [_("This moment is in the future.")]})
     return moment

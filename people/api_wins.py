@@ -117,6 +117,7 @@ class TeamBurnoutView(OrgAPIView):
     never one person's pulse answer nor one person's signal."""
 
     read_roles = LOAD_READERS
+    pagination_class = None  # one row per team the requester reads: a plain list, as the schema says
 
     @extend_schema(
         parameters=[OpenApiParameter("team", int, required=False)], responses=TeamLoadSerializer(many=True)

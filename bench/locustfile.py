@@ -8,6 +8,7 @@ loop (no think time: maximum throughput for the number of users). Environment:
 * BENCH_SESSIONID  session cookie value; when set, every request carries it
 * BENCH_BODY       JSON body: when set, the user POSTs it (201 or 200 is a success)
 * BENCH_TOKEN      API token sent as `Authorization: Token …` (with BENCH_BODY)
+* BENCH_PACE       requests a second per user (constant_throughput): a steady load instead of a closed loop
 * BENCH_SUMMARY    file to write the final aggregated figures to, as JSON (optional)
 
 Anything but a 200 counts as a failure. Redirects are never followed, so a logged-in page that
@@ -30,7 +31,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from locust import constant, events
+from locust import constant, constant_throughput, events
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
 
@@ -80,6 +81,12 @@ class ScenarioUser(FastHttpUser):
     tasks = [fetch]
 
 
+def _wait_time() -> Any:
+    """BENCH_PACE requests a second per user (a steady load); without it a closed loop (saturation)."""
+    pace = float(os.environ.get("BENCH_PACE", "0") or 0)
+    return constant_throughput(pace) if pace > 0 else constant(0)
+
+
 def _scenario_user() -> type[ScenarioUser]:
     name = os.environ.get("BENCH_SCENARIO", "").strip()
     path = os.environ.get("BENCH_PATH", "").strip()
@@ -96,6 +103,7 @@ def _scenario_user() -> type[ScenarioUser]:
             "session_id": os.environ.get("BENCH_SESSIONID", ""),
             "body": os.environ.get("BENCH_BODY", ""),
             "token": os.environ.get("BENCH_TOKEN", ""),
+            "wait_time": _wait_time(),
             "__module__": __name__,
         },
     )

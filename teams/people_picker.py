@@ -9,7 +9,7 @@ instead of a <select> of the whole organisation.
 - ``PersonPicker`` renders the field as a text box (role="combobox") and a hidden input that carries
   the chosen membership's id; a refused form shows the chosen person again. It never lists people:
   the box asks ``people_pick`` (``/o/<org>/people/pick/<rule>/?q=…``) for the first
-  ``PICK_LIMIT`` matches by name or e-mail as the user types, and static/js/stretch.js handles the
+  ``PICK_LIMIT`` matches by name, e-mail or pinyin ("zs", "zhangsan" find 张三) as the user types, and static/js/stretch.js handles the
   keyboard (arrows, Enter, Escape) with ``aria-activedescendant``."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from .models import Membership, Organization
@@ -59,11 +59,12 @@ def people_for_rule(*, rule: str, org: Organization, actor: Membership | None) -
 
 
 def people_search(*, people: QuerySet[Membership], text: str, limit: int = PICK_LIMIT) -> list[Membership]:
-    """The first `limit` of `people` whose name or e-mail contains every word of `text` (any case),
-    by name; with no text, the first `limit` by name. One query."""
+    """The first `limit` of `people` whose search key (name, e-mail, pinyin and its initials:
+    teams.pinyin) contains every word of `text` (any case), by name; with no text, the first
+    `limit` by name. One query; on PostgreSQL the key's trigram index serves it."""
     qs = people
-    for word in text.strip()[:MAX_QUERY].split():
-        qs = qs.filter(Q(user__display_name__icontains=word) | Q(user__email__icontains=word))
+    for word in text.strip()[:MAX_QUERY].lower().split():
+        qs = qs.filter(user__search_key__contains=word)
     return list(qs.select_related("user").order_by("user__display_name", "user__email", "pk")[:limit])
 
 

@@ -76,21 +76,13 @@ class SquadForm(forms.Form):
     )
     lead = forms.ModelChoiceField(label=_("Lead"), queryset=Membership.objects.none())
     members = forms.ModelMultipleChoiceField(
-        label=_("Members"), queryset=Membership.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+        label=_("Members"), queryset=Membership.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = _people(org).prefetch_related("teams")
-
-        def label(m: Membership) -> str:
-            teams = ", ".join(t.name for t in m.teams.all())
-            return f"{m.user.get_full_name()} ({teams})" if teams else m.user.get_full_name()
-
-        for name in ("lead", "members"):
-            self.fields[name].queryset = people  # type: ignore[attr-defined]
-            self.fields[name].label_from_instance = label  # type: ignore[attr-defined]
+        for name in ("lead", "members"):  # searched as the user types (teams.people_picker)
+            choose_people(self.fields[name], org=org)
 
 
 class TeamBudgetForm(forms.Form):

@@ -230,11 +230,8 @@ class TeamForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     parent = forms.ModelChoiceField(label=_("Parent team"), queryset=Team.objects.none(), required=False)
-    managers = forms.ModelMultipleChoiceField(
-        label=_("Managers"),
-        queryset=Membership.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    managers = forms.ModelMultipleChoiceField(  # chips and a search box (teams.people_picker)
+        label=_("Managers"), queryset=Membership.objects.none(), required=False
     )
 
     @staticmethod

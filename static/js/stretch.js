@@ -395,6 +395,7 @@ document.addEventListener("htmx:afterRequest", function (event) {
       root: root,
       input: root.querySelector("[data-picker-input]"),
       value: root.querySelector("[data-picker-value]"),
+      chips: root.querySelector("[data-picker-chips]"),
       list: root.querySelector("[role='listbox']")
     };
   }
@@ -422,11 +423,48 @@ document.addEventListener("htmx:afterRequest", function (event) {
   }
 
   function choose(p, option) {
+    if (p.chips) { addChip(p, option.getAttribute("data-value"), option.getAttribute("data-label")); return; }
     p.value.value = option.getAttribute("data-value");
     p.input.value = option.getAttribute("data-label");
     setOpen(p, false);
     p.value.dispatchEvent(new Event("change", { bubbles: true }));
   }
+
+  /* A picker of several people (widgets/people_picker.html): each chosen person is a chip with a
+     hidden input posting the id and a button removing it; the text box empties for the next one. */
+  function addChip(p, value, label) {
+    var known = p.chips.querySelector("[data-chip='" + value + "']");
+    if (!known) {
+      var chip = document.createElement("li");
+      chip.className = "picker-chip";
+      chip.setAttribute("data-chip", value);
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = p.root.getAttribute("data-picker-name");
+      hidden.value = value;
+      var text = document.createElement("span");
+      text.textContent = label;
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "picker-chip-remove";
+      remove.setAttribute("data-chip-remove", "");
+      remove.setAttribute("aria-label", p.root.getAttribute("data-remove-label") + " " + label);
+      remove.textContent = "\u00d7";
+      chip.append(hidden, text, " ", remove);
+      p.chips.appendChild(chip);
+      hidden.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    p.input.value = "";
+    setOpen(p, false);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-chip-remove]") : null;
+    var p = button ? picker(button) : null;
+    if (!p) { return; }
+    button.closest("[data-chip]").remove();
+    p.input.focus();
+  });
 
   document.addEventListener("htmx:afterSwap", function (event) {
     var p = picker(event.target);
@@ -436,7 +474,7 @@ document.addEventListener("htmx:afterRequest", function (event) {
 
   document.addEventListener("input", function (event) {
     var p = event.target.matches && event.target.matches("[data-picker-input]") ? picker(event.target) : null;
-    if (p && p.value.value) { p.value.value = ""; }
+    if (p && p.value && p.value.value) { p.value.value = ""; }
   });
 
   document.addEventListener("keydown", function (event) {
@@ -455,6 +493,8 @@ document.addEventListener("htmx:afterRequest", function (event) {
     } else if (event.key === "Enter" && !p.list.hidden) {
       event.preventDefault();  // Enter chooses; it does not send the form half filled
       if (current && index >= 0) { choose(p, current); } else if (found.length === 1) { choose(p, found[0]); }
+    } else if (event.key === "Backspace" && p.chips && !p.input.value && p.chips.lastElementChild) {
+      p.chips.lastElementChild.remove();
     } else if (event.key === "Escape" && !p.list.hidden) {
       event.preventDefault();
       setOpen(p, false);

@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from teams.pinyin import name_search_key
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -39,6 +41,13 @@ class UserManager(BaseUserManager["User"]):
         extra.update(is_staff=True, is_superuser=True)
         return self._create(email, password, **extra)
 
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[User]:
+        """As QuerySet.bulk_create, with each user's search key filled (save() is not called)."""
+        objs = list(objs)
+        for user in objs:
+            user.search_key = name_search_key(user.display_name, user.email)
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Users log in with their e-mail address and may belong to several organisations."""
@@ -55,6 +64,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # What the people pickers match: name, e-mail, pinyin and its initials (teams.pinyin). On
+    # PostgreSQL a pg_trgm GIN index (migration 0011) serves its LIKE '%…%'.
+    search_key = models.TextField(blank=True, default="", editable=False)
 
     objects = UserManager()
 
@@ -68,6 +80,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        key = name_search_key(self.display_name, self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and key != self.search_key:
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        self.search_key = key
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.display_name or self.email

@@ -215,3 +215,28 @@ def pick_person(box, name: str) -> None:
     expect(box).to_have_attribute("aria-expanded", "false")
     hidden = box.locator("xpath=preceding-sibling::input[@data-picker-value]")
     assert hidden.input_value() == target.get_attribute("data-value")
+
+
+def add_person(box, name: str) -> None:
+    """Add `name` to a picker of several people (widgets/people_picker.html) with the keyboard: type
+    it, arrow to the match with that name, press Enter; it becomes a chip and the box empties."""
+    from playwright.sync_api import expect
+
+    box.click()
+    box.fill(name)
+    listbox = box.page.locator(f"#{box.get_attribute('aria-controls')}")
+    options = listbox.locator("[role='option']:not([aria-disabled='true'])")
+    expect(options.filter(has_text=name).first).to_be_visible()
+    expect(options.filter(has_not_text=name)).to_have_count(0)
+    target = listbox.locator(f"[role='option'][data-label='{name}']").first
+    target_id = target.get_attribute("id")
+    value = target.get_attribute("data-value")
+    for _ in range(options.count()):
+        box.press("ArrowDown")
+        if box.get_attribute("aria-activedescendant") == target_id:
+            break
+    assert box.get_attribute("aria-activedescendant") == target_id, f"{name} never became the active option"
+    box.press("Enter")
+    expect(box).to_have_value("")
+    chip = box.locator(f"xpath=preceding-sibling::ul[@data-picker-chips]/li[@data-chip='{value}']")
+    expect(chip).to_contain_text(name)

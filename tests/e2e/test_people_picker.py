@@ -11,11 +11,11 @@ import pytest
 from playwright.sync_api import expect
 
 from plans.models import Initiative
-from teams.models import Role
+from teams.models import Role, Team
 from teams.selectors import org_today
 from tests import factories
 
-from .conftest import assert_accessible
+from .conftest import ARTIFACTS, assert_accessible
 from .test_main_flows_zh import LANGUAGE, check, field, sign_in, zh
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -83,3 +83,80 @@ def test_a_manager_picks_an_owner_with_the_keyboard_on_a_phone_in_chinese(open_p
     expect(page.get_by_test_id("plan-table")).to_contain_text("三场线上推荐活动")
     check(page, "people-picker")
     assert Initiative.objects.get(goal=goal).owner == zhang
+
+
+def test_an_admin_picks_two_managers_by_pinyin_with_the_keyboard_on_a_phone(open_page):
+    """The team form's managers (several people): typed as pinyin initials or in full, each chosen
+    with the arrows and Enter becomes a chip; a chip goes with its button (Tab, Enter); a refused
+    form keeps the chips; the page lists no one."""
+    org = factories.organization(name="Acme Growth", slug="acme", creator=factories.user(name="创始人"))
+    admin = factories.member(org, Role.ADMIN, name="李雷")
+    zhang = factories.member(org, Role.MANAGER, name="张三")
+    li = factories.member(org, Role.MANAGER, name="李四")
+    factories.member(org, Role.MEMBER, name="王五")
+    for n in range(30):
+        factories.member(org, Role.MEMBER, name=f"成员{n:02d}")
+    admin.user.language = LANGUAGE
+    admin.user.save(update_fields=["language"])
+
+    page = open_page("phone", locale="zh-CN")
+    sign_in(page, admin)
+    page.goto("/o/acme/settings/teams/")
+    form = page.locator("form", has=page.get_by_role("button", name=zh("Create team")))
+    box = field(form, "Managers")
+    expect(box).to_have_attribute("role", "combobox")
+    expect(page.get_by_text("成员01")).to_have_count(0)  # no checkbox per person
+    chips = form.locator("[data-picker-chips] [data-chip]")
+    listbox = page.locator(f"#{box.get_attribute('aria-controls')}")
+    matches = listbox.locator("[role='option']:not([aria-disabled='true'])")
+
+    def choose(typed: str, name: str) -> None:
+        box.press_sequentially(typed)
+        expect(matches.filter(has_text=name)).to_have_count(1)
+        expect(matches).to_have_count(1)
+        expect(box).to_have_attribute("aria-expanded", "true")
+        box.press("ArrowDown")
+        expect(box).to_have_attribute("aria-activedescendant", matches.first.get_attribute("id"))
+        box.press("Enter")
+        expect(chips.filter(has_text=name)).to_have_count(1)
+        expect(box).to_have_value("")  # ready for the next person
+        expect(box).to_be_focused()
+
+    box.focus()
+    choose("zs", "张三")  # pinyin initials
+    assert_accessible(page)
+    choose("wangwu", "王五")  # full pinyin
+    box.press_sequentially("ls")
+    expect(matches.filter(has_text="李四")).to_have_count(1)
+    assert_accessible(page)  # with the matches open over the chips
+    box.press("Escape")
+    expect(listbox).to_be_hidden()
+    box.fill("")
+    # 王五 goes again: Tab from the box back to its chip's button (Shift+Tab), Enter.
+    remove = chips.filter(has_text="王五").get_by_role("button")
+    expect(remove).to_have_attribute("aria-label", zh("Remove %(name)s") % {"name": "王五"})
+    box.press("Shift+Tab")
+    expect(remove).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(chips.filter(has_text="王五")).to_have_count(0)
+    expect(box).to_be_focused()
+    choose("lisi", "李四")
+    expect(chips).to_have_count(2)
+    shown = chips.last.bounding_box()
+    assert shown is not None and shown["x"] >= 0 and shown["x"] + shown["width"] <= 360
+
+    # Refused (no name): the two managers are still chosen.
+    form.get_by_role("button", name=zh("Create team")).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".field-errors").first).to_be_visible()
+    form = page.locator("form", has=page.get_by_role("button", name=zh("Create team")))
+    chips = form.locator("[data-picker-chips] [data-chip]")
+    expect(chips).to_have_count(2)
+    form.screenshot(path=str(ARTIFACTS / "people-picker-chips-phone.png"))
+    field(form, "Name").fill("运营团队")
+    form.get_by_role("button", name=zh("Create team")).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_contain_text("运营团队")
+    check(page, "people-picker-managers")
+    team = Team.objects.get(org=org, name="运营团队")
+    assert {m.pk for m in team.managers.all()} == {zhang.pk, li.pk}

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from teams.models import Role
 from tests import factories
 
-from .conftest import ARTIFACTS, assert_accessible, pick_person
+from .conftest import ARTIFACTS, add_person, assert_accessible, pick_person
 from .test_shell import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -161,9 +161,9 @@ def test_manager_forms_a_squad_and_sets_a_capacity(page, world):
     page.get_by_role("link", name="Squads").click()
     assert_accessible(page)
     page.locator("#id_name").fill("Onboarding squad")
-    page.locator("#id_lead").select_option(label="王五 (Operations)")
-    page.get_by_label("Designer Wu (Design)").check()
-    page.get_by_label("张三 (Operations)").check()
+    pick_person(page.locator("#id_lead"), "王五")  # searched as you type, as the members
+    add_person(page.locator("#id_members"), "Designer Wu")
+    add_person(page.locator("#id_members"), "张三")
     page.get_by_role("button", name="Create the squad").click()
     expect(page.locator(".messages")).to_contain_text("Squad “Onboarding squad” created.")
     squad = page.locator("section.card", has_text="Onboarding squad").first

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.urls import reverse
 
-from teams.models import Role
+from teams.models import Role, Team
 from tests import factories
 from tests.conftest import login
 from tests.queries import assert_queries
@@ -107,3 +107,82 @@ def test_the_plan_form_renders_a_search_box_and_keeps_the_chosen_person(org, man
         url, {"title": "X", "owner": hr_person.pk, "start_date": "2026-10-05", "priority": "P1"}
     )
     assert refused.status_code == 400 and "Select a valid choice" in refused.content.decode()
+
+
+def test_pinyin_full_or_initials_finds_a_chinese_name(org, manager):
+    zhang = factories.member(org, Role.MEMBER, name="张三")
+    zeng = factories.member(org, Role.MEMBER, name="曾小贤")  # 曾 reads zeng as a surname
+    factories.member(org, Role.MEMBER, name="李四")
+    client = login(manager)
+
+    def found(q: str) -> set[str]:
+        body = pick(client, org, "people", q).content.decode()
+        return {name for name in ("张三", "曾小贤", "李四") if name in body}
+
+    for query in ("zs", "ZS", "zhangsan", "zhang san", "Zhang", "张三"):
+        assert found(query) == {"张三"}, query
+    assert found("zxx") == {"曾小贤"} and found("zengxiaoxian") == {"曾小贤"}
+    assert found("ls") == {"李四"} and found("wangwu") == set()
+    # A new name is found by its own pinyin at once, no longer by the old one.
+    from teams.services.accounts import user_update_profile
+
+    user_update_profile(user=zhang.user, display_name="王五", language="")
+    assert "王五" in pick(client, org, "people", "ww").content.decode()
+    assert "王五" not in pick(client, org, "people", "zs").content.decode()
+    assert zeng.user.search_key.startswith("曾小贤")
+
+
+def test_people_created_in_bulk_are_found_by_pinyin(org, manager):
+    from teams.models import Membership, User
+
+    users = User.objects.bulk_create(
+        [User(email=f"p{n}@bulk.example", display_name=f"赵六{n}") for n in range(3)]
+    )
+    Membership.objects.bulk_create([Membership(org=org, user=u, role=Role.MEMBER) for u in users])
+    body = pick(login(manager), org, "people", "zl").content.decode()
+    assert body.count("data-value=") == 3 and "赵六0" in body
+
+
+# --- Several people (a team's managers, a squad's members): chips over the same search box --------
+def test_team_form_lists_no_one_and_posts_several_managers(org, admin, manager):
+    second = factories.member(org, Role.MANAGER, name="Second Manager")
+    for n in range(40):
+        factories.member(org, Role.MEMBER, name=f"Person {n:02d}")
+    client = login(admin)
+    url = reverse("team_list", args=[org.slug])
+    page = client.get(url).content.decode()
+    assert (
+        "Person 01" not in page and 'type="hidden" name="managers"' not in page
+    )  # no checkbox per person, no chip
+    assert 'id="id_managers" name="q"' in page and 'role="combobox"' in page
+    assert reverse("people_pick", args=[org.slug, "people"]) + "?for=id_managers" in page
+    created = client.post(url, {"name": "Sales", "description": "", "managers": [manager.pk, second.pk]})
+    assert created.status_code == 302
+    team = Team.objects.get(org=org, name="Sales")
+    assert {m.pk for m in team.managers.all()} == {manager.pk, second.pk}
+    # Editing shows them as chips, in the order they were posted, and removing one posts the other.
+    edit_url = reverse("team_edit", args=[org.slug, team.pk])
+    edit = client.get(edit_url).content.decode()
+    assert edit.count('type="hidden" name="managers"') == 2 and f"Remove {second.user.display_name}" in edit
+    assert client.post(edit_url, {"name": "Sales", "managers": [second.pk]}).status_code == 302
+    assert list(team.managers.all()) == [second]
+    assert client.post(edit_url, {"name": "Sales"}).status_code == 302  # no chip left: no manager
+    assert not team.managers.exists()
+
+
+def test_a_refused_team_form_keeps_the_chosen_managers(org, other_org, admin, manager):
+    second = factories.member(org, Role.MANAGER, name="Second Manager")
+    stranger = factories.member(other_org, Role.MANAGER, name="Stranger")
+    client = login(admin)
+    url = reverse("team_list", args=[org.slug])
+    refused = client.post(url, {"name": "", "managers": [manager.pk, second.pk]})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    for person in (manager, second):
+        assert f'<input type="hidden" name="managers" value="{person.pk}">' in body
+        assert f"Remove {person.user.display_name}" in body
+    # Someone of another organisation is refused, and never shown as a chip.
+    foreign = client.post(url, {"name": "X", "managers": [manager.pk, stranger.pk]})
+    assert foreign.status_code == 400 and "managers" in foreign.context["form"].errors
+    assert "Stranger" not in foreign.content.decode()
+    assert not Team.objects.filter(org=org, name="X").exists()

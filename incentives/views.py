@@ -14,7 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from teams.access import ALL_ROLES, MANAGERS, PEOPLE_WITH_MONEY, OrgRequest, org_page
 from teams.models import Role
+from teams.numbers import MONEY_PLACES, PERCENT_PLACES, number_formatter
 from teams.page_forms import apply_service_errors, form_page, parse_day
 
 from . import exports, selectors, services
@@ -235,31 +236,60 @@ def _run_context(
 ) -> dict[str, Any]:  # fmt: skip
     """The run page; each line of the page carries its adjustment form (the refused one as typed)."""
     search = search.replace("\x00", "")[:100]
-    page = Paginator(selectors.run_lines(run=run, search=search), selectors.LINES_PER_PAGE).get_page(
+    page = Paginator(selectors.run_line_values(run=run, search=search), selectors.LINES_PER_PAGE).get_page(
         page_number
     )
-    # Each line's adjustment form is printed from plain values (its link built once for the page,
-    # one CSRF token for all of them); only a refused form is a bound form, to show its errors.
-    sentinel = 2147483647
-    adjust_url = reverse("payout_line_adjust", args=[request.org.slug, run.pk, sentinel]).replace(
-        str(sentinel), "{}"
-    )
-    for line in page:
-        line.adjust_url = adjust_url.format(line.pk)
-        line.adjust_form = refused[1] if refused is not None and refused[0] == line.pk else None
-        line.adjust_amount = "" if line.adjustment is None else str(line.adjustment)
-        line.key, line.member_key = str(line.pk), str(line.membership_id)  # printed as text, not localised
-        line.explanation_items = mark_safe("".join(f"<li>{escape(text)}</li>" for text in line.explanation))  # noqa: S308 - escaped here
     return {
-        "csrf_field": csrf_input(request), "page_key": str(page.number), "adjustment_label": AdjustForm.base_fields["amount"].label,
-        "reason_label": AdjustForm.base_fields["reason"].label,
-        "run": run, "page": page, "search": search, "teams": selectors.run_team_totals(run=run),
+        **_line_rows(request, run, page, search=search, refused=refused),
+        "run": run, "search": search, "teams": _team_rows(run),
         "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),
         "warnings": selectors.run_warnings(run=run),
         "is_admin": request.membership.role == Role.ADMIN,
         "approval_refusal": selectors.can_approve_run(actor=request.membership, run=run).reason or None
         if run.status == RunStatus.SUBMITTED else None,
     }  # fmt: skip
+
+
+def _line_rows(
+    request: OrgRequest, run: PayoutRun, page: Any, *, search: str, refused: tuple[int, AdjustForm] | None
+) -> dict[str, Any]:
+    """The page's lines as plain rows, printed as they are: the figures formatted here (as the
+    `money` and `pct` filters would, the language's separators read once), each adjustment form's
+    link built once for the page and its hidden fields (one CSRF token for all) printed once. Only a
+    refused form is a bound form, to show its errors."""
+    sentinel = 2147483647
+    adjust_url = reverse("payout_line_adjust", args=[request.org.slug, run.pk, sentinel]).replace(
+        str(sentinel), "{}"
+    )
+    money, pct = number_formatter(MONEY_PLACES), number_formatter(PERCENT_PLACES, percent=True)
+    lines = []
+    for line in page:
+        form = refused[1] if refused is not None and refused[0] == line["id"] else None
+        adjustment = line["adjustment"]
+        lines.append({
+            "key": str(line["id"]), "member_key": str(line["membership_id"]),  # printed as text, not localised
+            "name": line["name"], "employee_number": line["employee_number"] or "—", "team": line["team"] or "—",
+            "scheme": line["scheme"], "adjust_url": adjust_url.format(line["id"]), "adjust_form": form,
+            "open": bool(form is not None and form.errors), "adjust_amount": "" if adjustment is None else str(adjustment),
+            "adjustment_reason": line["adjustment_reason"],
+            "adjusted_by": line["adjusted_by__user__display_name"] or line["adjusted_by__user__email"] or "",
+            "explanation_items": mark_safe("".join(f"<li>{escape(text)}</li>" for text in line["explanation"])),  # noqa: S308 - escaped here
+            "base": money(line["base"]), "attainment": pct(line["attainment"]), "bonus": money(line["bonus"]),
+            "commission": money(line["commission"]), "adjustment": money(adjustment), "total": money(line["total"]),
+        })  # fmt: skip
+    hidden = format_html('{}<input type="hidden" name="q" value="{}"><input type="hidden" name="page" value="{}">',
+                         csrf_input(request), search, page.number)  # fmt: skip
+    return {"page": page, "lines": lines, "hidden_fields": hidden,
+            "adjustment_label": str(AdjustForm.base_fields["amount"].label),
+            "reason_label": str(AdjustForm.base_fields["reason"].label)}  # fmt: skip
+
+
+def _team_rows(run: PayoutRun) -> list[dict[str, Any]]:
+    """Totals per team as the page prints them (figures formatted here, as for the lines)."""
+    money = number_formatter(MONEY_PLACES)
+    return [{"team": t.team or "—", "people": t.people, "base": money(t.base), "bonus": money(t.bonus),
+             "commission": money(t.commission), "adjustment": money(t.adjustment), "total": money(t.total)}
+            for t in selectors.run_team_totals(run=run)]  # fmt: skip
 
 
 @org_page(roles=PEOPLE_WITH_MONEY)

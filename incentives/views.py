@@ -14,20 +14,21 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ALL_ROLES, MANAGERS, PEOPLE_WITH_MONEY, OrgRequest, org_page
 from teams.models import Role
-from teams.numbers import MONEY_PLACES, PERCENT_PLACES, number_formatter
+from teams.numbers import MONEY_PLACES, number_formatter
 from teams.page_forms import apply_service_errors, form_page, parse_day
 
 from . import exports, selectors, services
 from .forms import AdjustForm, AssignForm, BaseBandFormSet, RunForm, SalaryForm, SchemeForm, band_formset
 from .models import BonusScheme, PayoutRun, RunStatus
+from .run_lines import SENTINEL as LINE_SENTINEL
+from .run_lines import run_line_rows
 
 
 @org_page(roles=ALL_ROLES)
@@ -253,35 +254,17 @@ def _run_context(
 def _line_rows(
     request: OrgRequest, run: PayoutRun, page: Any, *, search: str, refused: tuple[int, AdjustForm] | None
 ) -> dict[str, Any]:
-    """The page's lines as plain rows, printed as they are: the figures formatted here (as the
-    `money` and `pct` filters would, the language's separators read once), each adjustment form's
-    link built once for the page and its hidden fields (one CSRF token for all) printed once. Only a
+    """The page's lines, printed from plain rows (incentives/run_lines.py): each adjustment form's
+    link built once for the page, its hidden fields (one CSRF token for all) printed once. Only a
     refused form is a bound form, to show its errors."""
-    sentinel = 2147483647
-    adjust_url = reverse("payout_line_adjust", args=[request.org.slug, run.pk, sentinel]).replace(
-        str(sentinel), "{}"
-    )
-    money, pct = number_formatter(MONEY_PLACES), number_formatter(PERCENT_PLACES, percent=True)
-    lines = []
-    for line in page:
-        form = refused[1] if refused is not None and refused[0] == line["id"] else None
-        adjustment = line["adjustment"]
-        lines.append({
-            "key": str(line["id"]), "member_key": str(line["membership_id"]),  # printed as text, not localised
-            "name": line["name"], "employee_number": line["employee_number"] or "—", "team": line["team"] or "—",
-            "scheme": line["scheme"], "adjust_url": adjust_url.format(line["id"]), "adjust_form": form,
-            "open": bool(form is not None and form.errors), "adjust_amount": "" if adjustment is None else str(adjustment),
-            "adjustment_reason": line["adjustment_reason"],
-            "adjusted_by": line["adjusted_by__user__display_name"] or line["adjusted_by__user__email"] or "",
-            "explanation_items": mark_safe("".join(f"<li>{escape(text)}</li>" for text in line["explanation"])),  # noqa: S308 - escaped here
-            "base": money(line["base"]), "attainment": pct(line["attainment"]), "bonus": money(line["bonus"]),
-            "commission": money(line["commission"]), "adjustment": money(adjustment), "total": money(line["total"]),
-        })  # fmt: skip
+    lines = list(page)
     hidden = format_html('{}<input type="hidden" name="q" value="{}"><input type="hidden" name="page" value="{}">',
                          csrf_input(request), search, page.number)  # fmt: skip
-    return {"page": page, "lines": lines, "hidden_fields": hidden,
-            "adjustment_label": str(AdjustForm.base_fields["amount"].label),
-            "reason_label": str(AdjustForm.base_fields["reason"].label)}  # fmt: skip
+    rows = run_line_rows(
+        lines, adjustable=run.status == RunStatus.REVIEW, hidden_fields=hidden, refused=refused,
+        adjust_url=reverse("payout_line_adjust", args=[request.org.slug, run.pk, LINE_SENTINEL]),
+    )  # fmt: skip
+    return {"page": page, "lines": lines, "line_rows": rows}
 
 
 def _team_rows(run: PayoutRun) -> list[dict[str, Any]]:

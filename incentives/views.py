@@ -21,14 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from teams.access import ALL_ROLES, MANAGERS, PEOPLE_WITH_MONEY, OrgRequest, org_page
 from teams.models import Role
-from teams.numbers import MONEY_PLACES, number_formatter
 from teams.page_forms import apply_service_errors, form_page, parse_day
 
 from . import exports, selectors, services
 from .forms import AdjustForm, AssignForm, BaseBandFormSet, RunForm, SalaryForm, SchemeForm, band_formset
 from .models import BonusScheme, PayoutRun, RunStatus
 from .run_lines import SENTINEL as LINE_SENTINEL
-from .run_lines import run_line_rows
+from .run_lines import run_line_rows, team_total_rows
 
 
 @org_page(roles=ALL_ROLES)
@@ -242,7 +241,7 @@ def _run_context(
     )
     return {
         **_line_rows(request, run, page, search=search, refused=refused),
-        "run": run, "search": search, "teams": _team_rows(run),
+        "run": run, "search": search, "teams": team_total_rows(selectors.run_team_totals(run=run)),
         "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),
         "warnings": selectors.run_warnings(run=run),
         "is_admin": request.membership.role == Role.ADMIN,
@@ -265,14 +264,6 @@ def _line_rows(
         adjust_url=reverse("payout_line_adjust", args=[request.org.slug, run.pk, LINE_SENTINEL]),
     )  # fmt: skip
     return {"page": page, "lines": lines, "line_rows": rows}
-
-
-def _team_rows(run: PayoutRun) -> list[dict[str, Any]]:
-    """Totals per team as the page prints them (figures formatted here, as for the lines)."""
-    money = number_formatter(MONEY_PLACES)
-    return [{"team": t.team or "—", "people": t.people, "base": money(t.base), "bonus": money(t.bonus),
-             "commission": money(t.commission), "adjustment": money(t.adjustment), "total": money(t.total)}
-            for t in selectors.run_team_totals(run=run)]  # fmt: skip
 
 
 @org_page(roles=PEOPLE_WITH_MONEY)

@@ -102,6 +102,9 @@ PAGES: list[tuple[str, str, str]] = [
         "both",
     ),
     ("payout run page (HR)", "/o/{org}/incentives/runs/{payout_run}/", HR),
+    ("my pay (incentives home)", "/o/{org}/incentives/", "both"),
+    ("bonus schemes and salaries (HR)", "/o/{org}/incentives/schemes/", HR),
+    ("recognition wall", "/o/{org}/recognition/", "both"),
 ]
 
 

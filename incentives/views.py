@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from teams.access import ALL_ROLES, MANAGERS, PEOPLE_WITH_MONEY, OrgRequest, org_page
 from teams.models import Role
+from teams.numbers import MONEY_PLACES, number_formatter
 from teams.page_forms import apply_service_errors, form_page, parse_day
 
 from . import exports, selectors, services
@@ -127,9 +129,21 @@ def schemes_view(request: OrgRequest) -> HttpResponse:
 
 
 def _schemes_context(request: OrgRequest, salary_form: SalaryForm | None = None) -> dict[str, Any]:
-    return {"schemes": selectors.scheme_list(org=request.org), "assign_form": AssignForm(org=request.org),
-            "salary_form": salary_form or SalaryForm(org=request.org),
-            "salaries": selectors.salary_list(org=request.org)}  # fmt: skip
+    assign_form = AssignForm(org=request.org)
+    schemes = selectors.scheme_list(org=request.org)
+    for scheme in schemes:
+        scheme.member_picker = assign_form.member_picker(scheme.pk)  # type: ignore[attr-defined]
+    money = number_formatter(MONEY_PLACES)
+    pay_url = reverse("incentives_index", args=[request.org.slug])
+    days: dict[Any, str] = {}  # most salaries share a few dates: each formatted once
+    salaries = [  # plain rows: 500 of them, each with its link
+        {"url": f"{pay_url}?member={s['membership_id']}", "name": s["name"], "base": money(s["base"]),
+         "effective_from": days.get(s["effective_from"])
+         or days.setdefault(s["effective_from"], date_format(s["effective_from"], "SHORT_DATE_FORMAT"))}
+        for s in selectors.salary_list(org=request.org)
+    ]  # fmt: skip
+    return {"schemes": schemes, "assign_form": assign_form, "salaries": salaries,
+            "salary_form": salary_form or SalaryForm(org=request.org)}  # fmt: skip
 
 
 @org_page(roles=PEOPLE_WITH_MONEY)
@@ -163,7 +177,7 @@ def scheme_view(request: OrgRequest, scheme_id: int) -> HttpResponse:
 def assign_view(request: OrgRequest, scheme_id: int) -> HttpResponse:
     scheme = selectors.scheme_get(org=request.org, scheme_id=scheme_id)
     try:
-        target = selectors.assignment_target(org=request.org, raw=request.POST.get("target", ""))
+        target = selectors.assignment_target(org=request.org, raw=AssignForm.posted_target(request.POST))
         services.scheme_assign(scheme=scheme, actor=request.membership, **target)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -14,7 +14,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -22,14 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from teams.access import ALL_ROLES, MANAGERS, PEOPLE_WITH_MONEY, OrgRequest, org_page
 from teams.models import Role
-from teams.numbers import MONEY_PLACES, number_formatter
 from teams.page_forms import apply_service_errors, form_page, parse_day
 
 from . import exports, selectors, services
 from .forms import AdjustForm, AssignForm, BaseBandFormSet, RunForm, SalaryForm, SchemeForm, band_formset
 from .models import BonusScheme, PayoutRun, RunStatus
-from .run_lines import SENTINEL as LINE_SENTINEL
-from .run_lines import run_line_rows, team_total_rows
+from .page_rows import SENTINEL as LINE_SENTINEL
+from .page_rows import run_line_rows, salary_rows, team_total_rows
 
 
 @org_page(roles=ALL_ROLES)
@@ -133,15 +131,8 @@ def _schemes_context(request: OrgRequest, salary_form: SalaryForm | None = None)
     schemes = selectors.scheme_list(org=request.org)
     for scheme in schemes:
         scheme.member_picker = assign_form.member_picker(scheme.pk)  # type: ignore[attr-defined]
-    money = number_formatter(MONEY_PLACES)
     pay_url = reverse("incentives_index", args=[request.org.slug])
-    days: dict[Any, str] = {}  # most salaries share a few dates: each formatted once
-    salaries = [  # plain rows: 500 of them, each with its link
-        {"url": f"{pay_url}?member={s['membership_id']}", "name": s["name"], "base": money(s["base"]),
-         "effective_from": days.get(s["effective_from"])
-         or days.setdefault(s["effective_from"], date_format(s["effective_from"], "SHORT_DATE_FORMAT"))}
-        for s in selectors.salary_list(org=request.org)
-    ]  # fmt: skip
+    salaries = salary_rows(selectors.salary_list(org=request.org), pay_url=pay_url)
     return {"schemes": schemes, "assign_form": assign_form, "salaries": salaries,
             "salary_form": salary_form or SalaryForm(org=request.org)}  # fmt: skip
 
@@ -267,7 +258,7 @@ def _run_context(
 def _line_rows(
     request: OrgRequest, run: PayoutRun, page: Any, *, search: str, refused: tuple[int, AdjustForm] | None
 ) -> dict[str, Any]:
-    """The page's lines, printed from plain rows (incentives/run_lines.py): each adjustment form's
+    """The page's lines, printed from plain rows (incentives/page_rows.py): each adjustment form's
     link built once for the page, its hidden fields (one CSRF token for all) printed once. Only a
     refused form is a bound form, to show its errors."""
     lines = list(page)

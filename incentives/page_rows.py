@@ -1,4 +1,7 @@
-"""The payout run page's lines as HTML, built in Python from the plain rows of
+"""Long tables of the incentives pages as HTML, built in Python: the payout run page's lines and
+totals per team, the schemes page's salaries.
+
+The payout run page's lines are built from the plain rows of
 incentives.selectors.run_line_values (as plans/plan_table.py builds the plan table's): with a
 hundred lines a page, each with its adjustment form, the template engine spent most of the page's
 time on some thirty nodes a line; one f-string per line with every value escaped costs a fraction
@@ -13,7 +16,7 @@ from typing import Any
 
 from django.forms import Form
 from django.template.loader import render_to_string
-from django.utils.formats import localize
+from django.utils.formats import date_format, localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -98,3 +101,19 @@ def team_total_rows(totals: Iterable[Any]) -> SafeString:
             for t in totals
         )
     )
+
+
+def salary_rows(salaries: Iterable[Mapping[str, Any]], *, pay_url: str) -> SafeString:
+    """The <tr>s of the base salaries (incentives.selectors.salary_list, 500 of them): each name
+    links to the person's pay (`pay_url`); most salaries share a few dates, each formatted once."""
+    money = number_formatter(MONEY_PLACES)
+    days: dict[Any, str] = {}
+    out = []
+    for s in salaries:
+        day = s["effective_from"]
+        shown = days.get(day) or days.setdefault(day, escape(date_format(day, "SHORT_DATE_FORMAT")))
+        out.append(
+            f'<tr><td><a href="{escape(pay_url)}?member={s["membership_id"]}">{escape(s["name"])}</a></td>'
+            f'<td class="num">{money(s["base"])}</td><td>{shown}</td></tr>'
+        )
+    return mark_safe("\n    ".join(out))  # noqa: S308 - every value above is escaped

@@ -102,6 +102,9 @@ PAGES: list[tuple[str, str, str]] = [
         "both",
     ),
     ("payout run page (HR)", "/o/{org}/incentives/runs/{payout_run}/", HR),
+    ("my pay (incentives home)", "/o/{org}/incentives/", "both"),
+    ("bonus schemes and salaries (HR)", "/o/{org}/incentives/schemes/", HR),
+    ("recognition wall", "/o/{org}/recognition/", "both"),
 ]
 
 
@@ -126,6 +129,40 @@ def _placeholders(org: object) -> dict[str, str]:
     }  # fmt: skip
 
 
+def ensure_payout_run(org: object) -> None:
+    """seed_scale gives the 5,000 people salaries and a scheme but starts no payout run: start one
+    for the last quarter that has ended (HR's `HR`, through the services, as the page and its job
+    would), compute its lines here rather than in a Celery worker, and adjust one line so the page
+    shows an adjustment and its history. Left in review: the state where every line carries its
+    adjustment form, the page's heaviest. An existing run is kept as it is."""
+    from datetime import timedelta
+    from decimal import Decimal
+    from unittest import mock
+
+    from incentives import services
+    from incentives.models import PayoutRun, RunStatus
+    from incentives.services import runs as run_services
+    from teams.models import Membership
+    from teams.selectors import org_today
+
+    if PayoutRun.objects.filter(org=org, lines__isnull=False).exists():
+        return
+    hr = Membership.objects.select_related("user").get(org=org, user__email=HR)
+    today = org_today(org)  # type: ignore[arg-type]
+    end = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1) - timedelta(days=1)
+    start = end.replace(month=end.month - 2, day=1)
+    print(f"payout run {start}–{end} for the seed_scale people …", flush=True)
+    run = PayoutRun.objects.filter(org=org, start=start, end=end, status=RunStatus.QUEUED).first()
+    if run is None:  # (a queued one is left by an interrupted bench)
+        with mock.patch.object(run_services, "_queue_compute"):  # no worker here: computed just below
+            run = services.run_start(org=org, actor=hr, start=start, end=end, language="en")  # type: ignore[arg-type]
+    services.run_compute(run_id=run.pk)
+    line = run.lines.order_by("team", "name", "id").first()
+    if line is not None:
+        services.run_line_adjust(line=line, actor=hr, amount=Decimal(100), reason="Benchmark")
+    analyze()
+
+
 def measure_pages(repeat: int, only: set[str] | None) -> tuple[list[dict[str, object]], dict[str, str]]:
     import gc
 
@@ -146,7 +183,7 @@ def measure_pages(repeat: int, only: set[str] | None) -> tuple[list[dict[str, ob
         if only and index and not any(word in name or word in key for word in only):
             continue
         path = raw.format(**values)
-        if "/None/" in path:  # e.g. no payout run in the data (bench/payroll.py makes one)
+        if "/None/" in path:  # e.g. no plan in the data
             print(f"  {name}: nothing to measure in this data", flush=True)
             continue
         row: dict[str, object] = {"name": name, "path": path}
@@ -262,7 +299,7 @@ def main() -> None:
     from django.db.models import Count
 
     from goals.models import Goal
-    from teams.models import Membership
+    from teams.models import Membership, Organization
     from teams.scale import SCALE_ORG_SLUG, seed_scale
     from tracking.models import MetricEntry
 
@@ -270,6 +307,7 @@ def main() -> None:
         print("seed_scale …", flush=True)
         seed_scale()
     analyze()
+    ensure_payout_run(Organization.objects.get(slug=SCALE_ORG_SLUG))
     cache.clear()  # nothing left from an earlier run or another version of the code
     org_filter = {"org__slug": SCALE_ORG_SLUG}
     roles = dict(Membership.objects.filter(**org_filter).values_list("role").annotate(n=Count("*")))

@@ -169,15 +169,29 @@ def band_formset(
 
 
 class AssignForm(forms.Form):
-    target = forms.ChoiceField(label=_("Applies to"))
+    """Who a scheme applies to: a team or a role from the list, or one person found with the person
+    picker (an organisation of 5,000 people is no list). The view posts "team:3", "role:member" or
+    "member:12" to the selector (`target`); a person chosen wins over the list."""
+
+    target = forms.ChoiceField(label=_("Applies to"), required=False)
+    member = forms.ModelChoiceField(label=_("Person"), queryset=Membership.objects.none(), required=False)
 
     def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = [(f"team:{t.pk}", t.name) for t in Team.objects.filter(org=org).order_by("name")]
         roles = [(f"role:{value}", label) for value, label in Role.choices]
-        people = [(f"member:{m.pk}", m.user.get_full_name())
-                  for m in Membership.objects.filter(org=org, is_active=True).select_related("user").order_by("user__display_name")]  # fmt: skip
-        self.fields["target"].choices = [(_("Teams"), teams), (_("Roles"), roles), (_("People"), people)]  # type: ignore[attr-defined]
+        self.fields["target"].choices = [("", "—"), (_("Teams"), teams), (_("Roles"), roles)]  # type: ignore[attr-defined]
+        choose_people(self.fields["member"], org=org)
+
+    def member_picker(self, scheme_id: int) -> str:
+        """The person picker of one scheme's form (each scheme's form on the page has its own ids)."""
+        return self.fields["member"].widget.render("member", None, attrs={"id": f"assign-{scheme_id}-member"})
+
+    @staticmethod
+    def posted_target(data: Any) -> str:
+        """What the selector reads: the person picked, otherwise the team or role chosen."""
+        member = str(data.get("member", "")).strip()
+        return f"member:{member}" if member else str(data.get("target", ""))
 
 
 class SalaryForm(forms.Form):

@@ -14,9 +14,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,6 +26,8 @@ from teams.page_forms import apply_service_errors, form_page, parse_day
 from . import exports, selectors, services
 from .forms import AdjustForm, AssignForm, BaseBandFormSet, RunForm, SalaryForm, SchemeForm, band_formset
 from .models import BonusScheme, PayoutRun, RunStatus
+from .page_rows import SENTINEL as LINE_SENTINEL
+from .page_rows import run_line_rows, salary_rows, team_total_rows
 
 
 @org_page(roles=ALL_ROLES)
@@ -126,9 +127,14 @@ def schemes_view(request: OrgRequest) -> HttpResponse:
 
 
 def _schemes_context(request: OrgRequest, salary_form: SalaryForm | None = None) -> dict[str, Any]:
-    return {"schemes": selectors.scheme_list(org=request.org), "assign_form": AssignForm(org=request.org),
-            "salary_form": salary_form or SalaryForm(org=request.org),
-            "salaries": selectors.salary_list(org=request.org)}  # fmt: skip
+    assign_form = AssignForm(org=request.org)
+    schemes = selectors.scheme_list(org=request.org)
+    for scheme in schemes:
+        scheme.member_picker = assign_form.member_picker(scheme.pk)  # type: ignore[attr-defined]
+    pay_url = reverse("incentives_index", args=[request.org.slug])
+    salaries = salary_rows(selectors.salary_list(org=request.org), pay_url=pay_url)
+    return {"schemes": schemes, "assign_form": assign_form, "salaries": salaries,
+            "salary_form": salary_form or SalaryForm(org=request.org)}  # fmt: skip
 
 
 @org_page(roles=PEOPLE_WITH_MONEY)
@@ -162,7 +168,7 @@ def scheme_view(request: OrgRequest, scheme_id: int) -> HttpResponse:
 def assign_view(request: OrgRequest, scheme_id: int) -> HttpResponse:
     scheme = selectors.scheme_get(org=request.org, scheme_id=scheme_id)
     try:
-        target = selectors.assignment_target(org=request.org, raw=request.POST.get("target", ""))
+        target = selectors.assignment_target(org=request.org, raw=AssignForm.posted_target(request.POST))
         services.scheme_assign(scheme=scheme, actor=request.membership, **target)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -235,31 +241,34 @@ def _run_context(
 ) -> dict[str, Any]:  # fmt: skip
     """The run page; each line of the page carries its adjustment form (the refused one as typed)."""
     search = search.replace("\x00", "")[:100]
-    page = Paginator(selectors.run_lines(run=run, search=search), selectors.LINES_PER_PAGE).get_page(
+    page = Paginator(selectors.run_line_values(run=run, search=search), selectors.LINES_PER_PAGE).get_page(
         page_number
     )
-    # Each line's adjustment form is printed from plain values (its link built once for the page,
-    # one CSRF token for all of them); only a refused form is a bound form, to show its errors.
-    sentinel = 2147483647
-    adjust_url = reverse("payout_line_adjust", args=[request.org.slug, run.pk, sentinel]).replace(
-        str(sentinel), "{}"
-    )
-    for line in page:
-        line.adjust_url = adjust_url.format(line.pk)
-        line.adjust_form = refused[1] if refused is not None and refused[0] == line.pk else None
-        line.adjust_amount = "" if line.adjustment is None else str(line.adjustment)
-        line.key, line.member_key = str(line.pk), str(line.membership_id)  # printed as text, not localised
-        line.explanation_items = mark_safe("".join(f"<li>{escape(text)}</li>" for text in line.explanation))  # noqa: S308 - escaped here
     return {
-        "csrf_field": csrf_input(request), "page_key": str(page.number), "adjustment_label": AdjustForm.base_fields["amount"].label,
-        "reason_label": AdjustForm.base_fields["reason"].label,
-        "run": run, "page": page, "search": search, "teams": selectors.run_team_totals(run=run),
+        **_line_rows(request, run, page, search=search, refused=refused),
+        "run": run, "search": search, "teams": team_total_rows(selectors.run_team_totals(run=run)),
         "history": selectors.run_history(run=run), "successor": selectors.run_successor(run=run),
         "warnings": selectors.run_warnings(run=run),
         "is_admin": request.membership.role == Role.ADMIN,
         "approval_refusal": selectors.can_approve_run(actor=request.membership, run=run).reason or None
         if run.status == RunStatus.SUBMITTED else None,
     }  # fmt: skip
+
+
+def _line_rows(
+    request: OrgRequest, run: PayoutRun, page: Any, *, search: str, refused: tuple[int, AdjustForm] | None
+) -> dict[str, Any]:
+    """The page's lines, printed from plain rows (incentives/page_rows.py): each adjustment form's
+    link built once for the page, its hidden fields (one CSRF token for all) printed once. Only a
+    refused form is a bound form, to show its errors."""
+    lines = list(page)
+    hidden = format_html('{}<input type="hidden" name="q" value="{}"><input type="hidden" name="page" value="{}">',
+                         csrf_input(request), search, page.number)  # fmt: skip
+    rows = run_line_rows(
+        lines, adjustable=run.status == RunStatus.REVIEW, hidden_fields=hidden, refused=refused,
+        adjust_url=reverse("payout_line_adjust", args=[request.org.slug, run.pk, LINE_SENTINEL]),
+    )  # fmt: skip
+    return {"page": page, "lines": lines, "line_rows": rows}
 
 
 @org_page(roles=PEOPLE_WITH_MONEY)

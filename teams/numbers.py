@@ -16,6 +16,7 @@ Spreadsheets keep numbers as numbers: `excel_format(places)` gives the matching 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import formats
@@ -98,6 +99,40 @@ def _grouped(rounded: Decimal, places: int) -> str:
     if (thousands, point) != (",", "."):
         text = text.replace(",", "\0").replace(".", point).replace("\0", thousands)
     return text
+
+
+def number_formatter(places: int = 0, *, percent: bool = False) -> Callable[[object], str]:
+    """`format_number(value, places)` (`format_percent` with `percent`) for the many
+    figures of one page: the active language's grouping and separators are read once, not for each
+    figure (those reads were most of a figure's cost on a page of a hundred lines). The same text;
+    anything but a finite Decimal goes through `format_number` itself."""
+    places = max(0, min(int(places), MAX_PLACES))
+    language = get_language()
+    fast = formats.get_format("NUMBER_GROUPING", language) == 3
+    separators = (
+        formats.get_format("THOUSAND_SEPARATOR", language),
+        formats.get_format("DECIMAL_SEPARATOR", language),
+    )
+    plain = separators == (",", ".")
+    quantum = Decimal(1).scaleb(-places)
+
+    suffix = "%" if percent else ""
+
+    def slow(value: object) -> str:
+        return format_percent(value, places) if percent else format_number(value, places)
+
+    def formatted(value: object) -> str:
+        if type(value) is not Decimal or not fast or not value.is_finite():
+            return slow(value)
+        rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+        if abs(rounded.adjusted()) > 100:
+            return slow(value)
+        text = f"{abs(rounded) if rounded == 0 else rounded:,.{places}f}"  # never "-0"
+        if not plain:
+            text = text.replace(",", "\0").replace(".", separators[1]).replace("\0", separators[0])
+        return text + suffix
+
+    return formatted
 
 
 def format_money(value: object) -> str:

@@ -66,12 +66,17 @@ def scheme_list(*, org: Organization) -> list[BonusScheme]:
     )
 
 
-def salary_list(*, org: Organization) -> list[Salary]:
-    return list(
+def salary_list(*, org: Organization) -> list[dict[str, Any]]:
+    """The first 500 base salaries by name, as plain rows (no model instances): the person's
+    membership id and name (display name, else e-mail), base and effective date."""
+    rows = (
         Salary.objects.filter(org=org)
-        .select_related("membership__user")
-        .order_by("membership__user__display_name", "-effective_from")[:500]
-    )
+        .order_by("membership__user__display_name", "-effective_from")
+        .values_list("membership_id", "membership__user__display_name", "membership__user__email", "base",
+                     "effective_from")[:500]
+    )  # fmt: skip
+    return [{"membership_id": member, "name": name or email, "base": base, "effective_from": day}
+            for member, name, email, base, day in rows]  # fmt: skip
 
 
 def scheme_get(*, org: Organization, scheme_id: int) -> BonusScheme:

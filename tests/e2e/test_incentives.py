@@ -71,7 +71,7 @@ def test_hr_builds_the_scheme_runs_adjusts_and_exports_after_approval(page, brow
     page.get_by_role("button", name="Save scheme").click()
     expect(page.locator(".message-success")).to_contain_text("Article scheme 2026")
     scheme = page.get_by_test_id("schemes").locator("article", has_text="Article scheme 2026")
-    scheme.locator("select").select_option(label="张三")
+    pick_person(scheme.get_by_label("Person"), "张三")
     scheme.get_by_role("button", name="Assign").click()
     salaries = page.get_by_test_id("salaries")
     pick_person(salaries.get_by_label("Person"), "张三")

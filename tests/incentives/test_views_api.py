@@ -162,6 +162,27 @@ def test_assigning_to_an_unknown_target_says_so(org, members, setup, other_org):
     )
 
 
+def test_a_scheme_applies_to_the_person_picked_rather_than_the_team_or_role_listed(
+    org, members, setup, member
+):
+    """Each scheme's form offers teams and roles in a list and the person in a picker (searching as
+    the user types: the page lists no one); a person picked wins over the list."""
+    client = login(members[Role.HR])
+    page = client.get(reverse("incentive_schemes", args=[org.slug])).content.decode()
+    assert f'id="assign-{setup["scheme"].pk}-member"' in page and f'value="member:{member.pk}"' not in page
+    scheme = services.scheme_save(
+        org=org, actor=members[Role.HR], data=SchemeInput(name="Own", target_bonus=D(5))
+    )
+    url = reverse("scheme_assign", args=[org.slug, scheme.pk])
+    client.post(url, {"target": "role:manager", "member": str(member.pk)})
+    assert selectors.scheme_for(member=member) == scheme
+    assert list(scheme.assignments.values_list("membership_id", "role")) == [(member.pk, "")]
+    assert (
+        "one person, one team or one role"
+        in client.post(url, {"target": "", "member": ""}, follow=True).content.decode()
+    )
+
+
 def test_huge_figures_are_shown_not_a_500(org, members, member, setup):
     hr = members[Role.HR]
     services.salary_set(org=org, actor=hr, membership=member, base=D("999999999999.99"),
@@ -171,7 +192,9 @@ def test_huge_figures_are_shown_not_a_500(org, members, member, setup):
 
 
 # The salary form's person picker searches as you type: it reads only the person chosen (none here).
-INCENTIVE_PAGE_QUERIES = {"incentives_index": 14, "incentive_schemes": 12}
+# The schemes page: 11, since each scheme's "applies to" picks its person with the picker too
+# (no longer a <select> of everyone, one query fewer).
+INCENTIVE_PAGE_QUERIES = {"incentives_index": 14, "incentive_schemes": 11}
 
 
 @pytest.mark.parametrize("name", ["incentives_index", "incentive_schemes"])

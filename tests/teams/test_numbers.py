@@ -115,3 +115,23 @@ def test_the_quick_formatting_writes_what_djangos_number_format_writes(language)
                 rounded = value.quantize(Decimal(1).scaleb(-places))
                 expected = formats.number_format(rounded, places, use_l10n=True, force_grouping=True)
                 assert _grouped(rounded, places) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "de"])
+def test_a_pages_formatter_writes_what_format_number_and_format_percent_write(language):
+    """A page of many figures formats them with `number_formatter` (the language read once): the
+    same text, whatever the figure — rounding, "-0", missing values, text, huge numbers."""
+    import random
+
+    from teams.numbers import number_formatter
+
+    rng = random.Random(11)
+    values: list[object] = [None, "", "n/a", 12, 3.5, Decimal("NaN"), Decimal("Infinity"), Decimal("1E+20")]
+    values += [Decimal(0), Decimal("-0.004"), Decimal("0.005"), Decimal("-0.005"), Decimal("999999.995")]
+    values += [Decimal(rng.randint(-(10**12), 10**12)).scaleb(-rng.randint(0, 4)) for _ in range(300)]
+    with translation.override(language):
+        for places in (0, 1, 2, 4):
+            plain, percent = number_formatter(places), number_formatter(places, percent=True)
+            for value in values:
+                assert plain(value) == format_number(value, places), (value, places)
+                assert percent(value) == format_percent(value, places), (value, places)

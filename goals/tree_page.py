@@ -15,9 +15,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from teams.numbers import format_number, format_percent, places_of
+from teams.numbers import format_number, format_percent, places_for, places_of
 
-from .models import Goal, Scope, Status
+from .models import Scope, Status
+from .tree_selectors import TreePageRow
+
+WEIGHT_PLACES = places_of("-3")  # as the template's weight|num:"-3"
 
 
 def _attainment(a: Any, words: dict[str, str]) -> str:
@@ -48,9 +51,9 @@ def _attainment(a: Any, words: dict[str, str]) -> str:
 
 
 def tree_rows_html(
-    rows: Sequence[tuple[Any, Any, Any, Any]], *, org_slug: str, team_id: int | None, show_closed: bool
+    rows: Sequence[TreePageRow], *, org_slug: str, team_id: int | None, show_closed: bool
 ) -> SafeString:
-    """The <article>s of the goal tree (rows of goals.selectors.tree_rows_shown)."""
+    """The <article>s of the goal tree (rows of goals.selectors.goal_tree_page)."""
     words = {
         "base": _("Base"), "challenge": _("Challenge"), "stretch": _("Stretch"), "unit": _("Unit"),
         "progress": _("Progress"), "no_progress": escape(_("Progress appears once results are recorded.")),
@@ -61,42 +64,52 @@ def tree_rows_html(
     before, after = reverse("goal_detail", args=[org_slug, marker]).split(str(marker))
     index_url = reverse("goals_index", args=[org_slug])
     keep = (f"&amp;team={team_id}" if team_id else "") + ("&amp;closed=1" if show_closed else "")
-    dates: dict[Any, str] = {}
+    texts: dict[Any, str] = {}  # the same date, number or name formatted once per page
 
     def day(value: Any) -> str:
-        if value not in dates:
-            dates[value] = escape(date_format(value, "SHORT_DATE_FORMAT"))
-        return dates[value]
+        if (found := texts.get(value)) is None:
+            found = texts[value] = escape(date_format(value, "SHORT_DATE_FORMAT"))
+        return found
+
+    def number(value: Any, places: int) -> str:
+        if (found := texts.get((value, places))) is None:
+            found = texts[(value, places)] = escape(format_number(value, places))
+        return found
+
+    def weight_of(value: Any) -> str:
+        if (found := texts.get(("weight", value))) is None:
+            found = texts[("weight", value)] = " · " + _("weight %(w)s") % {"w": number(value, WEIGHT_PLACES)}
+        return found
 
     out: list[str] = []
-    for row, version, progress, scheduled in rows:
-        goal: Goal = row.goal
-        places = places_of(goal)
-        pk, depth = goal.pk, int(row.depth)
-        team = f"{escape(goal.team.name)} · " if goal.team_id and goal.team else ""
-        weight = (" · " + _("weight %(w)s") % {"w": escape(format_number(goal.weight, places_of("-3")))}
-                  if goal.parent_id else "")  # fmt: skip
-        unit = f"<div><dt>{words['unit']}</dt><dd>{escape(goal.unit)}</dd></div>" if goal.unit else ""
+    for row in rows:
+        goal, version, progress, scheduled = row.goal, row.targets, row.progress, row.scheduled
+        places = places_for(unit=goal["unit"], aggregation=goal["aggregation"])
+        pk, depth, scope, status = goal["id"], row.depth, goal["scope"], goal["status"]
+        team = f"{escape(goal['team__name'])} · " if goal["team_id"] else ""
+        weight = weight_of(goal["weight"]) if goal["parent_id"] else ""
+        unit = f"<div><dt>{words['unit']}</dt><dd>{escape(goal['unit'])}</dd></div>" if goal["unit"] else ""
         note = ""
         if scheduled:
             note = ('<p class="muted scheduled-note">' + _("Revised targets (v%(n)s) take effect on %(day)s.") % {
-                "n": scheduled.number, "day": day(scheduled.effective_from)} + "</p>")  # fmt: skip
+                "n": scheduled[0], "day": day(scheduled[1])} + "</p>")  # fmt: skip
         expand = ""
         if row.hidden:
             query = f"?root={pk}{keep}"
             text = ngettext("Show %(n)s goal below", "Show %(n)s goals below", row.hidden) % {"n": row.hidden}
             expand = (f'<a class="expand" href="{query}" hx-get="{index_url}{query}" hx-target="closest article" '
                       f'hx-swap="afterend" data-expand>{text}</a>')  # fmt: skip
+        owner = goal["owner__user__display_name"] or goal["owner__user__email"]
         out.append(
             f'<article class="goal-row depth-{depth}" data-depth="{depth}"><div class="goal-main">'
-            f'<span class="badge scope-{escape(goal.scope)}">{scopes.get(goal.scope, escape(goal.scope))}</span> '
-            f'<a class="goal-title" href="{before}{pk}{after}">{escape(goal.title)}</a> '
-            f'<span class="badge status-{escape(goal.status)}">{statuses.get(goal.status, escape(goal.status))}</span>'
-            f'</div><div class="goal-meta muted">{team}{escape(goal.owner.user.get_full_name())} · '
-            f"{day(goal.start_date)} – {day(goal.end_date)}{weight}</div>"
-            f'<dl class="tiers"><div><dt>{words["base"]}</dt><dd>{escape(format_number(version.base, places))}</dd></div>'
-            f'<div><dt>{words["challenge"]}</dt><dd>{escape(format_number(version.challenge, places))}</dd></div>'
-            f'<div><dt>{words["stretch"]}</dt><dd>{escape(format_number(version.stretch, places))}</dd></div>{unit}'
+            f'<span class="badge scope-{escape(scope)}">{scopes.get(scope) or escape(scope)}</span> '
+            f'<a class="goal-title" href="{before}{pk}{after}">{escape(goal["title"])}</a> '
+            f'<span class="badge status-{escape(status)}">{statuses.get(status) or escape(status)}</span>'
+            f'</div><div class="goal-meta muted">{team}{escape(owner)} · '
+            f"{day(goal['start_date'])} – {day(goal['end_date'])}{weight}</div>"
+            f'<dl class="tiers"><div><dt>{words["base"]}</dt><dd>{number(version[0], places)}</dd></div>'
+            f'<div><dt>{words["challenge"]}</dt><dd>{number(version[1], places)}</dd></div>'
+            f'<div><dt>{words["stretch"]}</dt><dd>{number(version[2], places)}</dd></div>{unit}'
             f'<div class="progress-cell"><dt>{words["progress"]}</dt><dd>{_attainment(progress, words)}</dd></div>'
             f"</dl>{note}{expand}</article>"
         )  # fmt: skip

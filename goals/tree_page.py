@@ -5,7 +5,8 @@ the one goals/index.html and goals/includes/attainment.html had."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from html import escape  # the standard one: Django's adds a lazy-string wrapper per call
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from teams.numbers import format_number, format_percent, places_for, places_of
+from teams.numbers import PERCENT_PLACES, format_percent, number_formatter, places_for, places_of
 
 from .models import Scope, Status
 from .tree_selectors import TreePageRow
@@ -23,24 +24,39 @@ from .tree_selectors import TreePageRow
 WEIGHT_PLACES = places_of("-3")  # as the template's weight|num:"-3"
 
 
-def _attainment(a: Any, words: dict[str, str]) -> str:
-    """goals/includes/attainment.html for one goal's Attainment (or None)."""
+def _attainment(
+    a: Any, words: dict[str, str], texts: dict[Any, str], number: Callable[[object, int], str]
+) -> str:
+    """goals/includes/attainment.html for one goal's Attainment (or None); `texts` keeps what
+    is worded once per page (a percent, a roll-up note)."""
     if a is not None and a.percent is not None:
-        html = (f'<meter min="0" max="150" value="{a.percent}">{escape(localize(a.percent))}%</meter> '
-                f'<span class="attainment-value">{escape(format_percent(a.percent))}</span>')  # fmt: skip
+        key = ("percent", type(a.percent), str(a.percent))  # as written: 57.1 and 57.10 localize apart
+        if (html := texts.get(key)) is None:
+            shown = (
+                number(a.percent, PERCENT_PLACES) + "%"
+                if type(a.percent) is Decimal
+                else format_percent(a.percent)
+            )
+            html = texts[key] = (
+                f'<meter min="0" max="150" value="{a.percent}">{escape(localize(a.percent))}%</meter> '
+                f'<span class="attainment-value">{escape(shown)}</span>'
+            )
     else:
         html = f'<span class="muted" title="{words["no_progress"]}">—</span>'
     if a is None:
         return html
     if a.children:
-        note = ""
-        if a.rolled_up:
-            note = ngettext("rolled up from %(k)s of %(n)s sub-goal reporting",
-                            "rolled up from %(k)s of %(n)s sub-goals reporting", a.children) % {
-                "k": a.reporting, "n": a.children}  # fmt: skip
-        elif a.percent is None:
-            note = ngettext("none of its %(n)s sub-goal reports yet", "none of its %(n)s sub-goals report yet",
-                            a.children) % {"n": a.children}  # fmt: skip
+        key = ("note", a.rolled_up, a.percent is None, a.reporting, a.children)
+        if (note := texts.get(key)) is None:
+            note = ""
+            if a.rolled_up:
+                note = ngettext("rolled up from %(k)s of %(n)s sub-goal reporting",
+                                "rolled up from %(k)s of %(n)s sub-goals reporting", a.children) % {
+                    "k": a.reporting, "n": a.children}  # fmt: skip
+            elif a.percent is None:
+                note = ngettext("none of its %(n)s sub-goal reports yet", "none of its %(n)s sub-goals report yet",
+                                a.children) % {"n": a.children}  # fmt: skip
+            texts[key] = note
         html += f'\n<small class="muted rollup-note" data-testid="rollup-note">{note}</small>'
     if a.status:
         reason = (f' <small class="status-reason" data-testid="status-reason">{escape(a.reason)}</small>'
@@ -64,7 +80,8 @@ def tree_rows_html(
     before, after = reverse("goal_detail", args=[org_slug, marker]).split(str(marker))
     index_url = reverse("goals_index", args=[org_slug])
     keep = (f"&amp;team={team_id}" if team_id else "") + ("&amp;closed=1" if show_closed else "")
-    texts: dict[Any, str] = {}  # the same date, number or name formatted once per page
+    texts: dict[Any, str] = {}  # the same date, number or note worded once per page
+    formatted = number_formatter()
 
     def day(value: Any) -> str:
         if (found := texts.get(value)) is None:
@@ -73,7 +90,7 @@ def tree_rows_html(
 
     def number(value: Any, places: int) -> str:
         if (found := texts.get((value, places))) is None:
-            found = texts[(value, places)] = escape(format_number(value, places))
+            found = texts[(value, places)] = escape(formatted(value, places))
         return found
 
     def weight_of(value: Any) -> str:
@@ -110,7 +127,7 @@ def tree_rows_html(
             f'<dl class="tiers"><div><dt>{words["base"]}</dt><dd>{number(version[0], places)}</dd></div>'
             f'<div><dt>{words["challenge"]}</dt><dd>{number(version[1], places)}</dd></div>'
             f'<div><dt>{words["stretch"]}</dt><dd>{number(version[2], places)}</dd></div>{unit}'
-            f'<div class="progress-cell"><dt>{words["progress"]}</dt><dd>{_attainment(progress, words)}</dd></div>'
+            f'<div class="progress-cell"><dt>{words["progress"]}</dt><dd>{_attainment(progress, words, texts, formatted)}</dd></div>'
             f"</dl>{note}{expand}</article>"
         )  # fmt: skip
     return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped

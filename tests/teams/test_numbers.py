@@ -115,3 +115,31 @@ def test_the_quick_formatting_writes_what_djangos_number_format_writes(language)
                 rounded = value.quantize(Decimal(1).scaleb(-places))
                 expected = formats.number_format(rounded, places, use_l10n=True, force_grouping=True)
                 assert _grouped(rounded, places) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_pages_number_formatter_writes_what_format_number_writes(language):
+    """The goal tree page formats thousands of figures with the language read once: the same text."""
+    import random
+
+    from teams.numbers import number_formatter
+
+    rng = random.Random(11)
+    values: list[object] = [None, "", "n/a", 3, 2.5, Decimal(0), Decimal("-0.0001"), Decimal("0E-10"),
+                            Decimal("2.5"), Decimal("NaN"), Decimal("1e200"), Decimal("-1e-200"), Decimal("1e26"), True]  # fmt: skip
+    values += [Decimal(rng.randint(-(10**12), 10**12)).scaleb(-rng.randint(0, 6)) for _ in range(500)]
+    with translation.override(language):
+        formatted = number_formatter()
+
+        def outcome(write, value: object, places: int) -> str:
+            try:
+                return write(value, places)
+            except ArithmeticError as error:  # beyond the decimal context: the same error both ways
+                return type(error).__name__
+
+        for value in values:
+            for places in (-3, 0, 1, 2, 4, 6):
+                assert outcome(formatted, value, places) == outcome(format_number, value, places), (
+                    value,
+                    places,
+                )

@@ -30,7 +30,11 @@ def _attainment(
     """goals/includes/attainment.html for one goal's Attainment (or None); `texts` keeps what
     is worded once per page (a percent, a roll-up note)."""
     if a is not None and a.percent is not None:
-        key = ("percent", type(a.percent), str(a.percent))  # as written: 57.1 and 57.10 localize apart
+        key: tuple[object, ...] = (
+            "percent",
+            type(a.percent),
+            str(a.percent),
+        )  # as written: 57.1 and 57.10 localize apart
         if (html := texts.get(key)) is None:
             shown = (
                 number(a.percent, PERCENT_PLACES) + "%"

@@ -110,11 +110,11 @@ def goal_tree_page(
         row["id"]: row for row in Goal.objects.filter(org=org, pk__in=ids).order_by().values(*PAGE_FIELDS)
     }
     versions: dict[int, list[tuple[int, Any, Any, Any, Any]]] = {}
-    for goal_id, *version in (
+    for goal_id, number, effective_from, base, challenge, stretch in (
         TargetVersion.objects.filter(goal_id__in=list(goals)).order_by("goal_id", "number")
         .values_list("goal_id", "number", "effective_from", "base", "challenge", "stretch")
     ):  # fmt: skip
-        versions.setdefault(goal_id, []).append(tuple(version))  # type: ignore[arg-type]
+        versions.setdefault(goal_id, []).append((number, effective_from, base, challenge, stretch))
     on = org_today(org)
     progress = goal_attainment(org=org, goal_ids=list(goals))
     rows = []
@@ -125,9 +125,9 @@ def goal_tree_page(
         if not found:
             raise Http404("This goal has no targets.")  # as version_in_force
         current = found[0]
-        for version in found:
-            if version[1] <= on:
-                current = version
+        for candidate in found:
+            if candidate[1] <= on:
+                current = candidate
         later = [v for v in found if v[0] > current[0] and v[1] > on]
         rows.append(TreePageRow(goal=goals[pk], depth=depth, hidden=hidden, targets=current[2:],
                                 scheduled=later[-1][:2] if later else None, progress=progress.get(pk)))  # fmt: skip

@@ -86,6 +86,8 @@ def tree_rows_html(
     keep = (f"&amp;team={team_id}" if team_id else "") + ("&amp;closed=1" if show_closed else "")
     texts: dict[Any, str] = {}  # the same date, number or note worded once per page
     formatted = number_formatter()
+    badge_html: dict[tuple[str, str], tuple[str, str]] = {}
+    names: dict[str, str] = {}
 
     def day(value: Any) -> str:
         if (found := texts.get(value)) is None:
@@ -97,6 +99,19 @@ def tree_rows_html(
             found = texts[(value, places)] = escape(formatted(value, places))
         return found
 
+    def badges(scope: str, status: str) -> tuple[str, str]:
+        if (found := badge_html.get((scope, status))) is None:
+            found = badge_html[(scope, status)] = (
+                f'<span class="badge scope-{escape(scope)}">{scopes.get(scope) or escape(scope)}</span> ',
+                f'<span class="badge status-{escape(status)}">{statuses.get(status) or escape(status)}</span>',
+            )
+        return found
+
+    def name(value: str) -> str:  # a team's or an owner's name, a unit: a few hundred on a page
+        if (found := names.get(value)) is None:
+            found = names[value] = escape(value)
+        return found
+
     def weight_of(value: Any) -> str:
         if (found := texts.get(("weight", value))) is None:
             found = texts[("weight", value)] = " · " + _("weight %(w)s") % {"w": number(value, WEIGHT_PLACES)}
@@ -106,10 +121,10 @@ def tree_rows_html(
     for row in rows:
         goal, version, progress, scheduled = row.goal, row.targets, row.progress, row.scheduled
         places = places_for(unit=goal["unit"], aggregation=goal["aggregation"])
-        pk, depth, scope, status = goal["id"], row.depth, goal["scope"], goal["status"]
-        team = f"{escape(goal['team__name'])} · " if goal["team_id"] else ""
+        pk, depth = goal["id"], row.depth
+        team = f"{name(goal['team__name'])} · " if goal["team_id"] else ""
         weight = weight_of(goal["weight"]) if goal["parent_id"] else ""
-        unit = f"<div><dt>{words['unit']}</dt><dd>{escape(goal['unit'])}</dd></div>" if goal["unit"] else ""
+        unit = f"<div><dt>{words['unit']}</dt><dd>{name(goal['unit'])}</dd></div>" if goal["unit"] else ""
         note = ""
         if scheduled:
             note = ('<p class="muted scheduled-note">' + _("Revised targets (v%(n)s) take effect on %(day)s.") % {
@@ -121,12 +136,11 @@ def tree_rows_html(
             expand = (f'<a class="expand" href="{query}" hx-get="{index_url}{query}" hx-target="closest article" '
                       f'hx-swap="afterend" data-expand>{text}</a>')  # fmt: skip
         owner = goal["owner__user__display_name"] or goal["owner__user__email"]
+        scope_badge, status_badge = badges(goal["scope"], goal["status"])
         out.append(
             f'<article class="goal-row depth-{depth}" data-depth="{depth}"><div class="goal-main">'
-            f'<span class="badge scope-{escape(scope)}">{scopes.get(scope) or escape(scope)}</span> '
-            f'<a class="goal-title" href="{before}{pk}{after}">{escape(goal["title"])}</a> '
-            f'<span class="badge status-{escape(status)}">{statuses.get(status) or escape(status)}</span>'
-            f'</div><div class="goal-meta muted">{team}{escape(owner)} · '
+            f'{scope_badge}<a class="goal-title" href="{before}{pk}{after}">{escape(goal["title"])}</a> {status_badge}'
+            f'</div><div class="goal-meta muted">{team}{name(owner)} · '
             f"{day(goal['start_date'])} – {day(goal['end_date'])}{weight}</div>"
             f'<dl class="tiers"><div><dt>{words["base"]}</dt><dd>{number(version[0], places)}</dd></div>'
             f'<div><dt>{words["challenge"]}</dt><dd>{number(version[1], places)}</dd></div>'

@@ -31,10 +31,10 @@ from .models import (
     TargetVersion,
 )
 from .periods import period_containing
-from .progress import Attainment, goal_attainment
 from .smart import HistoryPoint
 from .tree_selectors import TREE_FIELDS as TREE_FIELDS  # the tree read as plain rows, re-exported
 from .tree_selectors import TreeValues as TreeValues
+from .tree_selectors import goal_tree_page as goal_tree_page
 from .tree_selectors import goal_tree_values as goal_tree_values
 from .tree_selectors import tree_shape
 
@@ -133,20 +133,6 @@ def goal_tree_window(
     shown = order if limit is None else order[:limit]
     goals = {g.pk: g for g in goal_list(org=org, with_child_count=False).filter(pk__in=[r[0] for r in shown])}
     return [TreeRow(goal=goals[pk], depth=d, hidden=h) for pk, d, h in shown if pk in goals], len(order)
-
-
-def tree_rows_shown(
-    *, org: Organization, rows: list[TreeRow]
-) -> list[tuple[TreeRow, TargetVersion, Attainment | None, TargetVersion | None]]:
-    """The rows of a tree page, each with its targets in force today, its progress, and the
-    revision that takes effect later (if any)."""
-    progress = goal_attainment(org=org, goals=[row.goal for row in rows])
-    today = org_today(org)
-    return [
-        (row, version_in_force(goal=row.goal, on=today), progress.get(row.goal.pk),
-         version_scheduled(goal=row.goal, on=today))
-        for row in rows
-    ]  # fmt: skip
 
 
 def version_in_force(*, goal: Goal, on: date) -> TargetVersion:

@@ -56,7 +56,7 @@ def index_view(request: OrgRequest) -> HttpResponse:
     # Every level of a large organisation is thousands of goals: the first TREE_WINDOW, then a link
     # to all of them (the plan table does the same beyond a few hundred rows).
     show_all = request.GET.get("rows") == "all"
-    rows, total = selectors.goal_tree_window(
+    rows, total = selectors.goal_tree_page(
         org=request.org, team=team, include_closed=show_closed, root_id=root_id,
         max_depth=None if all_levels else (1 if root_id is None else 0), max_rows=None if all_levels else 150,
         limit=None if show_all or root_id is not None else TREE_WINDOW,
@@ -66,10 +66,7 @@ def index_view(request: OrgRequest) -> HttpResponse:
         "total_count": total,
         "rows": rows,
         "tree_html": tree_rows_html(
-            selectors.tree_rows_shown(org=request.org, rows=rows),
-            org_slug=request.org.slug,
-            team_id=team.pk if team else None,
-            show_closed=show_closed,
+            rows, org_slug=request.org.slug, team_id=team.pk if team else None, show_closed=show_closed
         ),
         "teams": request.org.teams.order_by("name"),
         "team": team,

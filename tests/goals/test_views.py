@@ -327,3 +327,18 @@ def test_every_level_shows_the_first_rows_and_links_to_all(org, manager, monkeyp
     everything = client.get(url, {"levels": "all", "rows": "all"}).content.decode()
     assert everything.count('<article class="goal-row') == 5 and 'data-testid="tree-window"' not in everything
     assert f'href="{reverse("goal_detail", args=[org.slug, strategy.pk])}">Strategy</a>' in everything
+
+
+def test_tree_rows_escape_what_people_typed(org, manager):
+    """The tree's rows are written in Python, not by the template: a title, a unit, a team's and an
+    owner's name that look like HTML show as text, in every row (the first and the ones after)."""
+    team = factories.team(org, "<b>Ops</b> & co")
+    owner = factories.member(org, Role.MANAGER, name='<img src=x onerror="alert(1)">', teams=[team])
+    strategy = factories.goal(org, manager, title="<script>alert('s')</script>", unit="<i>u</i>")
+    factories.goal(org, owner, title='Fish & "chips" <b>', parent=strategy, team=team, scope="team")
+    page = login(manager).get(reverse("goals_index", args=[org.slug])).content.decode()
+    assert "<script>alert(" not in page and "<img src=x" not in page and "<b>Ops" not in page
+    assert "&lt;script&gt;alert(&#x27;s&#x27;)&lt;/script&gt;</a>" in page
+    assert "Fish &amp; &quot;chips&quot; &lt;b&gt;</a>" in page
+    assert "<dd>&lt;i&gt;u&lt;/i&gt;</dd>" in page and "&lt;b&gt;Ops&lt;/b&gt; &amp; co · " in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; · " in page

@@ -135,3 +135,31 @@ def test_a_pages_formatter_writes_what_format_number_and_format_percent_write(la
             for value in values:
                 assert plain(value) == format_number(value, places), (value, places)
                 assert percent(value) == format_percent(value, places), (value, places)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_tree_pages_formatter_by_places_writes_what_format_number_writes(language):
+    """The goal tree page formats thousands of figures with the language read once: the same text."""
+    import random
+
+    from teams.numbers import number_formatter_by_places
+
+    rng = random.Random(11)
+    values: list[object] = [None, "", "n/a", 3, 2.5, Decimal(0), Decimal("-0.0001"), Decimal("0E-10"),
+                            Decimal("2.5"), Decimal("NaN"), Decimal("1e200"), Decimal("-1e-200"), Decimal("1e26"), True]  # fmt: skip
+    values += [Decimal(rng.randint(-(10**12), 10**12)).scaleb(-rng.randint(0, 6)) for _ in range(500)]
+    with translation.override(language):
+        formatted = number_formatter_by_places()
+
+        def outcome(write, value: object, places: int) -> str:
+            try:
+                return write(value, places)
+            except ArithmeticError as error:  # beyond the decimal context: the same error both ways
+                return type(error).__name__
+
+        for value in values:
+            for places in (-3, 0, 1, 2, 4, 6):
+                assert outcome(formatted, value, places) == outcome(format_number, value, places), (
+                    value,
+                    places,
+                )

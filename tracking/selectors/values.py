@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from django.db.models import Avg, F, Max, OuterRef, QuerySet, Subquery, Sum, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
+from django.utils.translation import get_language
 
 from goals.models import Goal, Status, SupportingMetric, TargetVersion
 from goals.progress import Attainment, GoalFacts, Measure, attainment, deferred_text, goal_attainment, ids_in
@@ -155,6 +157,13 @@ def in_force(versions: Sequence[V], day: date) -> V | None:
 
 
 def _explain_text(status: str, pace: Decimal | None, detail: str | None) -> str:
+    return _explained(get_language(), status, pace, detail)
+
+
+@lru_cache(maxsize=4096)
+def _explained(language: str | None, status: str, pace: Decimal | None, detail: str | None) -> str:
+    """The sentence depends on nothing but its arguments and the language: worded once (a goal
+    tree page words each sub-goal's reason again inside its parent's, on every request)."""
     return explain(status, pace, json.loads(detail) if detail else {})
 
 

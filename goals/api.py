@@ -24,7 +24,7 @@ from . import selectors, services
 from .api_reads import GoalReads
 from .filters import GoalChildFilter, GoalFilter, org_teams, query_depth, query_id
 from .models import Goal, GoalComment, Revision, SupportingMetric
-from .progress import goal_attainment
+from .progress import attainment_dicts, goal_attainment
 from .serializers import (
     ARTICLE_GOAL,
     MONTHLY_OVERRIDE,
@@ -157,9 +157,8 @@ class GoalViewSet(
         rows = selectors.goal_tree_values(
             org=self.org, team=team, include_closed=include_closed, root_id=root_id, max_depth=max_depth
         )
-        # Computed, not cached: every goal of the tree at once costs less from the database than
-        # thousands of cache entries (measured; goals.progress_cache).
-        progress = goal_attainment(org=self.org, goal_ids=[row.goal["id"] for row in rows], cached=False)
+        # A whole tree from the organisation's one cached entry (goals.progress.attainment_dicts).
+        progress = attainment_dicts(org=self.org, goal_ids=[row.goal["id"] for row in rows])
         return Response(tree_nodes(rows, progress))
 
     @extend_schema(

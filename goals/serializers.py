@@ -24,7 +24,7 @@ from .models import (
     SupportingMetric,
     TargetVersion,
 )
-from .progress import Attainment, goal_attainment
+from .progress import goal_attainment
 from .selectors import TreeValues
 
 # The goal of the API docs' create example (the article's operations goal).
@@ -338,7 +338,7 @@ class AuditEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
     changes = serializers.JSONField()
 
 
-def tree_nodes(rows: list[TreeValues], progress: dict[int, Attainment]) -> list[dict[str, Any]]:
+def tree_nodes(rows: list[TreeValues], progress: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     """The cascade as nested nodes (the tree endpoint): each goal with its current targets, its
     progress, how many goals below it were cut off (`hidden`) and its children. Built from plain
     rows (`goal_tree_values`): no model instance, no serializer per node."""
@@ -348,14 +348,13 @@ def tree_nodes(rows: list[TreeValues], progress: dict[int, Attainment]) -> list[
         goal = row.goal
         pk, parent_id = goal["id"], goal["parent_id"]
         base, challenge, stretch, number = row.targets
-        found = progress.get(pk)
         node = {
             "id": pk, "title": goal["title"], "scope": goal["scope"], "status": goal["status"],
             "team": goal["team_id"], "owner": goal["owner_id"], "parent": parent_id, "weight": str(goal["weight"]),
             "start_date": goal["start_date"].isoformat(), "end_date": goal["end_date"].isoformat(),
             "metric_name": goal["metric_name"], "unit": goal["unit"],
             "targets": {"base": str(base), "challenge": str(challenge), "stretch": str(stretch), "version": number},
-            "attainment": found.as_dict() if found is not None else None,
+            "attainment": progress.get(pk),
             "hidden": row.hidden, "children": [],
         }  # fmt: skip
         nodes[pk] = node

@@ -4,6 +4,7 @@ maximum page size, and the API floor."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
@@ -250,9 +251,12 @@ def test_rate_limits_per_token_with_their_headers(org, member, manager):
 
 
 def test_a_page_size_above_the_maximum_is_a_400_naming_it(org, member):
-    response = api(member).get(url(org, "goals/"), {"page_size": 501})
-    assert_error(response, 400, type_="validation_error", attr="page_size")
-    assert api(member).get(url(org, "goals/"), {"page_size": 500}).status_code == 200
+    """One maximum, 1,000, for every list by page number and by cursor (as the schema says)."""
+    for path, cursor in (("goals/", {}), ("goals/", {"cursor": ""}), ("members/", {})):
+        response = api(member).get(url(org, path), {"page_size": 1001, **cursor})
+        body = assert_error(response, 400, type_="validation_error", attr="page_size")
+        assert "1000" in json.dumps(body)
+        assert api(member).get(url(org, path), {"page_size": 1000, **cursor}).status_code == 200
 
 
 def test_the_api_floor_answers_an_empty_object(member):
@@ -269,7 +273,9 @@ def test_the_schema_documents_limits_validators_and_sync(client):
     assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "ETag"} <= set(goals["responses"]["200"]["headers"])
     assert "Retry-After" in goals["responses"]["429"]["headers"]
     parameters = {p["name"]: p for p in goals["parameters"]}
-    assert parameters["page_size"]["schema"]["maximum"] == 500
+    assert parameters["page_size"]["schema"]["maximum"] == 1000
+    members = schema["paths"]["/api/v1/orgs/{org_slug}/members/"]["get"]
+    assert next(p for p in members["parameters"] if p["name"] == "page_size")["schema"]["maximum"] == 1000
     assert "updated_since" in parameters
     assert "/api/v1/floor/" in schema["paths"]
     deleted = schema["paths"]["/api/v1/orgs/{org_slug}/deleted/"]["get"]

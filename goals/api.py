@@ -25,7 +25,8 @@ from . import selectors, services
 from .api_reads import GoalReads
 from .filters import GoalChildFilter, GoalFilter, org_teams, query_depth, query_id
 from .models import Goal, GoalComment, Revision, SupportingMetric
-from .progress import attainment_dicts, goal_attainment
+from .progress import goal_attainment
+from .progress_rows import attainment_dicts
 from .serializers import (
     ARTICLE_GOAL,
     MONTHLY_OVERRIDE,
@@ -166,7 +167,7 @@ class GoalViewSet(
         rows = selectors.goal_tree_values(
             org=self.org, team=team, include_closed=include_closed, root_id=root_id, max_depth=max_depth
         )
-        # A whole tree from the organisation's one cached entry (goals.progress.attainment_dicts).
+        # A whole tree from the organisation's one cached entry (goals.progress_rows.attainment_dicts).
         wanted = [row.goal["id"] for row in rows] if "attainment" in fields else []
         progress = attainment_dicts(org=self.org, goal_ids=wanted) if wanted else {}
         return Response(tree_nodes(rows, progress, fields))

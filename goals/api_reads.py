@@ -24,7 +24,7 @@ from teams.api_support import CursorPagination
 from teams.page_forms import parse_id
 
 from .api_rows import COLUMNS, DEFAULT_FIELDS, EXPANDABLE, NESTED_KEYS, choose_fields, goal_rows, goal_values
-from .progress import whole_attainment
+from .progress_rows import whole_attainment
 from .serializers import GoalRowSerializer
 
 FIELD_PARAMETERS = [

@@ -20,7 +20,7 @@ from teams.api_stream import plain
 from teams.models import Organization
 
 from .models import Goal, PeriodTarget, TargetVersion
-from .progress import attainment_dicts
+from .progress_rows import attainment_dicts
 
 # The fields of a goal row, in order, and the columns each reads (`values()` names).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -154,7 +154,7 @@ def goal_rows(
     """API rows of goals read with `values(*value_columns(fields))`: each with the chosen fields
         only; progress from the last recompute (rolled up for goals with sub-goals), the latest
         targets and their period slices when asked for (`whole`: the organisation's roll-up the caller
-    already holds, `goals.progress.whole_attainment`). At most four queries whatever the number."""
+    already holds, `goals.progress_rows.whole_attainment`). At most four queries whatever the number."""
     ids = [row["id"] for row in rows]
     progress = attainment_dicts(org=org, goal_ids=ids, whole=whole) if "attainment" in fields and ids else {}
     versions = _latest_versions(ids) if ids and ("targets" in fields or "period_targets" in fields) else {}

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from goals import progress
+from goals import progress_rows
 from goals import services as goal_services
 from goals.models import Status, TargetVersion
-from goals.progress import _compute_attainment, attainment_dicts, goal_attainment
+from goals.progress import _compute_attainment, goal_attainment
 from goals.progress_cache import progress_changed
+from goals.progress_rows import attainment_dicts
 from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
@@ -61,9 +62,9 @@ def _assert_shows(org, manager, strategy, percent: str, children: int) -> None:
 @pytest.fixture(autouse=True, params=["per goal", "whole organisation"])
 def read_mode(request, monkeypatch):
     """Every test twice: small reads take one cache entry per goal, large ones (the tree, the
-    export, cursor pages of thousands) the organisation's one entry (goals.progress.WHOLE_READ)."""
+    export, cursor pages of thousands) the organisation's one entry (goals.progress_rows.WHOLE_READ)."""
     if request.param == "whole organisation":
-        monkeypatch.setattr(progress, "WHOLE_READ", 0)
+        monkeypatch.setattr(progress_rows, "WHOLE_READ", 0)
     return request.param
 
 

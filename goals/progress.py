@@ -357,16 +357,18 @@ def goal_attainment(
     return {pk: shown[pk] for pk in wanted if pk in shown}
 
 
-def _compute_attainment(*, org: Organization, wanted: list[int]) -> dict[int, Attainment]:
+def _compute_attainment(*, org: Organization, wanted: list[int] | None) -> dict[int, Attainment]:
     """Three queries whatever the number of goals: the organisation's goals (the tree), the
     target versions of the goals involved, and the providers' read of the indicators — all read
-    as plain rows, never as model instances."""
+    as plain rows, never as model instances. `wanted` None: every goal of the organisation."""
     everything = {
         row[0]: row
         for row in Goal.objects.filter(org=org)
         .order_by()
         .values_list("pk", "parent_id", "status", "direction", "weight", "title", "result_value")
     }
+    if wanted is None:
+        wanted = list(everything)
     below: dict[int, list[int]] = defaultdict(list)
     for pk, parent_id, status, *_rest in everything.values():
         if parent_id is not None and status != Status.CANCELLED:

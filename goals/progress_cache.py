@@ -73,6 +73,23 @@ def entry_keys(*, org_id: int, version: str, goal_ids: Iterable[int]) -> dict[in
     return {pk: f"{base}:{pk}" for pk in goal_ids}
 
 
+def whole_key(*, org_id: int, version: str, flavour: str) -> str:
+    """The key of the whole organisation's roll-up as the API writes it (one entry, `flavour`: the
+    language and time zone it is worded in)."""
+    return f"{_PREFIX}:w{LAYOUT}:{connection.settings_dict['NAME']}:{org_id}:{version}:{flavour}"
+
+
+def whole_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except (AttributeError, ImportError, EOFError, pickle.UnpicklingError):
+        return None
+
+
+def whole_set(key: str, value: Any) -> None:
+    cache.set(key, value, ENTRY_TIMEOUT)
+
+
 def entries_get(keys: dict[int, str]) -> dict[int, Any]:
     if not keys:
         return {}

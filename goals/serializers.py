@@ -24,7 +24,7 @@ from .models import (
     SupportingMetric,
     TargetVersion,
 )
-from .progress import Attainment, goal_attainment
+from .progress import goal_attainment
 from .selectors import TreeValues
 
 # The goal of the API docs' create example (the article's operations goal).
@@ -338,26 +338,40 @@ class AuditEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
     changes = serializers.JSONField()
 
 
-def tree_nodes(rows: list[TreeValues], progress: dict[int, Attainment]) -> list[dict[str, Any]]:
+# The fields of a tree node, in order (`?fields=` chooses among them); `children` is always there.
+TREE_NODE_FIELDS = ("id", "title", "scope", "status", "team", "owner", "parent", "weight", "start_date",
+                    "end_date", "metric_name", "unit", "targets", "attainment", "hidden", "children")  # fmt: skip
+
+
+def tree_nodes(
+    rows: list[TreeValues], progress: dict[int, dict[str, Any]], fields: tuple[str, ...] = TREE_NODE_FIELDS
+) -> list[dict[str, Any]]:
     """The cascade as nested nodes (the tree endpoint): each goal with its current targets, its
-    progress, how many goals below it were cut off (`hidden`) and its children. Built from plain
-    rows (`goal_tree_values`): no model instance, no serializer per node."""
+    progress, how many goals below it were cut off (`hidden`) and its children; only `fields` (and
+    the children) when the caller chose. Built from plain rows (`goal_tree_values`): no model
+    instance, no serializer per node."""
+    chosen = (
+        None if set(TREE_NODE_FIELDS) <= set(fields) else (*(f for f in TREE_NODE_FIELDS if f in fields),)
+    )
+    if chosen is not None and "children" not in chosen:
+        chosen = (*chosen, "children")
     nodes: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     for row in rows:
         goal = row.goal
         pk, parent_id = goal["id"], goal["parent_id"]
         base, challenge, stretch, number = row.targets
-        found = progress.get(pk)
         node = {
             "id": pk, "title": goal["title"], "scope": goal["scope"], "status": goal["status"],
             "team": goal["team_id"], "owner": goal["owner_id"], "parent": parent_id, "weight": str(goal["weight"]),
             "start_date": goal["start_date"].isoformat(), "end_date": goal["end_date"].isoformat(),
             "metric_name": goal["metric_name"], "unit": goal["unit"],
             "targets": {"base": str(base), "challenge": str(challenge), "stretch": str(stretch), "version": number},
-            "attainment": found.as_dict() if found is not None else None,
+            "attainment": progress.get(pk),
             "hidden": row.hidden, "children": [],
         }  # fmt: skip
+        if chosen is not None:
+            node = {name: node[name] for name in chosen}
         nodes[pk] = node
         parent = nodes.get(parent_id) if parent_id else None
         (parent["children"] if parent else roots).append(node)

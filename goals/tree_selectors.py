@@ -13,7 +13,7 @@ from teams.selectors import org_today
 
 from .cascade import tree_order
 from .models import CLOSED_STATUSES, Goal, TargetVersion
-from .progress import Attainment, goal_attainment
+from .progress import Attainment, goal_attainment, ids_in
 
 
 def tree_shape(
@@ -59,10 +59,12 @@ def goal_tree_values(
                         max_depth=max_depth, max_rows=None)  # fmt: skip
     ids = [pk for pk, _d, _h in order]
     goals = {
-        row["id"]: row for row in Goal.objects.filter(org=org, pk__in=ids).order_by().values(*TREE_FIELDS)
+        row["id"]: row
+        for row in Goal.objects.filter(ids_in("pk", ids), org=org).order_by().values(*TREE_FIELDS)
     }
     latest: dict[int, tuple[Any, Any, Any, int]] = {}
-    versions = TargetVersion.objects.filter(goal_id__in=list(goals)).order_by("goal_id", "number")
+    # Thousands of ids as one array parameter (goals.progress.ids_in), not one bound parameter each.
+    versions = TargetVersion.objects.filter(ids_in("goal_id", list(goals))).order_by("goal_id", "number")
     for goal_id, base, challenge, stretch, number in versions.values_list(
         "goal_id", "base", "challenge", "stretch", "number"
     ):

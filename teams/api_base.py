@@ -189,12 +189,21 @@ class _OrgScoped:
         raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset(org=…)")
 
     def get_queryset(self) -> QuerySet[Any]:
+        """The scoped queryset, built once per read: the ETag's aggregate (teams.api_http) and the
+        list both ask for it, and building it may cost a query (e.g. the teams whose retro cards the
+        person reads). Each caller gets a fresh copy (`.all()`: no shared result cache). A write
+        builds it anew each time (what it reads back must see what it wrote)."""
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no org
             return self.scoped_queryset(org=Organization(pk=0))
-        dangerous = getattr(self, "dangerously_get_queryset", None)
-        if dangerous is not None:
-            return dangerous()
-        return self.scoped_queryset(org=self.org)
+        request = getattr(self, "request", None)
+        reading = request is not None and (request.method or "").upper() in ("GET", "HEAD")
+        built = self.__dict__.get("_stretch_scoped") if reading else None
+        if built is None:
+            dangerous = getattr(self, "dangerously_get_queryset", None)
+            built = dangerous() if dangerous is not None else self.scoped_queryset(org=self.org)
+            if reading:
+                self._stretch_scoped = built
+        return built.all()
 
     get_queryset._stretch_base = True  # type: ignore[attr-defined]
 

@@ -200,10 +200,9 @@ def stream(
     nested = nested or {}
 
     def ndjson() -> Iterator[str]:
+        encode = DjangoJSONEncoder(ensure_ascii=False).encode  # json.dumps's, made once (not once a row)
         for chunk in chunks:
-            yield "".join(
-                json.dumps(row, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n" for row in build(chunk)
-            )
+            yield "".join(encode(row) + "\n" for row in build(chunk))
 
     def csv_text() -> Iterator[str]:
         buffer = io.StringIO()

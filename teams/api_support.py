@@ -18,11 +18,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import NotAllowed
 
+# The one maximum page size of every list, by page number or by cursor (docs/api.md, "Limits"; the
+# schema's `maximum` of `page_size`): above it a 400 naming `page_size`.
+MAX_PAGE_SIZE = 1000
+
 
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
-    max_page_size = 500
+    max_page_size = MAX_PAGE_SIZE
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         from .api_http import known_count
@@ -81,11 +85,10 @@ class Pagination(PageNumberPagination):
 class CursorPagination(Pagination):
     """Page numbers as `Pagination`, or, when the `cursor` parameter is present (empty: the first
     page), pages by cursor for integrators that pull a whole list: rows in id order after the
-    cursor, up to 1,000 a page, `next` carrying the next cursor. A row added while the pages are
+    cursor, up to MAX_PAGE_SIZE a page, `next` carrying the next cursor. A row added while the pages are
     read comes after every row there was (ids only grow), so each row comes exactly once."""
 
     cursor_query_param = "cursor"
-    max_cursor_page_size = 1000
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         self.cursor_mode = self.cursor_query_param in request.query_params
@@ -99,18 +102,7 @@ class CursorPagination(Pagination):
         return rows[:size]
 
     def _cursor_page_size(self, request: Any) -> int:
-        from rest_framework import serializers
-
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        try:
-            size: int = serializers.IntegerField(
-                min_value=1, max_value=self.max_cursor_page_size
-            ).run_validation(raw)
-        except exceptions.ValidationError as error:
-            raise exceptions.ValidationError({self.page_size_query_param: error.detail}) from None
-        return size
+        return self.get_page_size(request) or self.page_size  # the same rule and maximum as page numbers
 
     def get_paginated_response(self, data: Any) -> Response:
         if not self.cursor_mode:
@@ -130,12 +122,6 @@ class CursorPagination(Pagination):
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
-                parameter["description"] = (
-                    f"Rows per page (default {self.page_size}; at most {self.max_page_size} by page number, "
-                    f"{self.max_cursor_page_size} by cursor: more is a 400)."
-                )
         parameters.append({
             "name": self.cursor_query_param, "required": False, "in": "query",
             "description": "Page by cursor (in id order): empty for the first page, then the cursor of `next`. "

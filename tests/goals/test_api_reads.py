@@ -126,6 +126,28 @@ def test_an_unknown_field_is_a_400_naming_it(org, manager, world, params, attr):
             assert "salary" in body["detail"]
 
 
+def test_fields_choose_what_a_tree_node_carries(org, manager, world):
+    client = api(manager)
+    full = client.get(url(org, "goals/tree/")).json()
+    chosen = client.get(url(org, "goals/tree/"), {"fields": "title,attainment"}).json()
+    assert [tuple(node) for node in chosen] == [("title", "attainment", "children")]
+    assert chosen[0]["attainment"] == full[0]["attainment"] and chosen[0]["attainment"]["percent"]
+    kids = {child["title"]: child for child in chosen[0]["children"]}
+    assert set(kids) == {"Deal value", "Quiet"} and all(tuple(c) == ("title", "attainment", "children")
+                                                        for c in kids.values())  # fmt: skip
+    assert kids["Deal value"]["attainment"] == next(
+        c["attainment"] for c in full[0]["children"] if c["title"] == "Deal value"
+    )
+    bare = client.get(url(org, "goals/tree/"), {"fields": "id"}).json()
+    assert bare == [{"id": world["strategy"].pk, "children": [{"id": c["id"], "children": []}
+                                                               for c in full[0]["children"]]}]  # fmt: skip
+    for bad in ("id,salary", ""):
+        body = assert_error(client.get(url(org, "goals/tree/"), {"fields": bad}), 400, type_="validation_error",
+                            attr="fields")  # fmt: skip
+        if bad:
+            assert "salary" in body["detail"]
+
+
 # --- Cursor pages -----------------------------------------------------------------------------
 def test_cursor_pages_give_every_goal_once_while_goals_are_added(org, manager, world):
     client = api(manager)

@@ -15,10 +15,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
+from goals import progress_rows
 from goals import services as goal_services
 from goals.models import Status, TargetVersion
 from goals.progress import _compute_attainment, goal_attainment
 from goals.progress_cache import progress_changed
+from goals.progress_rows import attainment_dicts
 from teams.selectors import org_today
 from tests import factories
 from tests.conftest import login
@@ -55,6 +57,15 @@ def _assert_shows(org, manager, strategy, percent: str, children: int) -> None:
     assert rows[strategy.pk]["attainment"] == detail
     tree = _api(manager).get(f"/api/v1/orgs/{org.slug}/goals/tree/").json()
     assert next(n for n in tree if n["id"] == strategy.pk)["attainment"] == detail
+
+
+@pytest.fixture(autouse=True, params=["per goal", "whole organisation"])
+def read_mode(request, monkeypatch):
+    """Every test twice: small reads take one cache entry per goal, large ones (the tree, the
+    export, cursor pages of thousands) the organisation's one entry (goals.progress_rows.WHOLE_READ)."""
+    if request.param == "whole organisation":
+        monkeypatch.setattr(progress_rows, "WHOLE_READ", 0)
+    return request.param
 
 
 @pytest.fixture
@@ -146,3 +157,17 @@ def test_an_evicted_version_only_misses(org, manager, warm):
     _assert_shows(org, manager, warm["strategy"], "57.1", 3)
     progress_changed(org_id=None)  # a write that cannot name its organisation
     _assert_shows(org, manager, warm["strategy"], "57.1", 3)
+
+
+def test_the_whole_organisations_entry_is_worded_in_the_readers_language(org, manager, warm, read_mode):
+    """The API's rows of a large read come worded in the reader's language, as computed now."""
+    ids = [warm["strategy"].pk, warm["children"][0].pk]
+    for language in ("en", "zh-hans"):
+        with translation.override(language), timezone.override(org.timezone):
+            fresh = {pk: a.as_dict() for pk, a in _compute_attainment(org=org, wanted=ids).items()}
+            assert attainment_dicts(org=org, goal_ids=ids) == fresh  # stored
+            assert attainment_dicts(org=org, goal_ids=ids) == fresh  # read back
+    with translation.override("zh-hans"):
+        chinese = attainment_dicts(org=org, goal_ids=ids)[ids[1]]["status_label"]
+    with translation.override("en"):
+        assert attainment_dicts(org=org, goal_ids=ids)[ids[1]]["status_label"] != chinese

@@ -289,9 +289,9 @@ def _fill(org, sales, boss, last_quarter, n: int) -> Retrospective:
 
 @pytest.mark.parametrize(
     ("path", "pin"),
-    # retro-cards: the teams whose cards the person reads are worked out for the ETag's aggregate and
-    # again for the page (the API base builds the scoped queryset twice): one query more, not per row.
-    [("retros/", 4), ("retro-cards/", 7), ("lessons/", 3), ("knowledge/", 3), ("retro-actions/", 3)],
+    # retro-cards: the teams whose cards the person reads are worked out once per request (the API base
+    # builds the scoped queryset once for the ETag's aggregate and the page): one query, not per row.
+    [("retros/", 4), ("retro-cards/", 6), ("lessons/", 3), ("knowledge/", 3), ("retro-actions/", 3)],
 )
 def test_list_query_counts_do_not_grow_with_rows(org, sales, boss, last_quarter, path, pin):
     client = api(boss)

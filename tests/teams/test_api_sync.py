@@ -4,6 +4,7 @@ maximum page size, and the API floor."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
@@ -16,6 +17,7 @@ from goals.models import Goal
 from goals.serializers import GoalSerializer
 from teams import services as team_services
 from teams.models import Role
+from teams.selectors import org_today
 from teams.sync import data_changed
 from tests import factories
 from tests.incentives.test_grants import world  # noqa: F401, F811  (the fixture)
@@ -201,6 +203,39 @@ def test_changed_data_answers_200_with_a_new_etag(org, manager, member):
     assert client.get(url(org, "goals/"), HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
+def test_a_value_replaced_by_a_bulk_upsert_answers_200_with_the_new_value(org, manager):
+    """The value import replaces a value by its external id with a bulk upsert (no save()): a
+    conditional GET made before it must not answer 304 after it, and an incremental read sees it."""
+    from tracking import services as tracking_services
+    from tracking.models import MetricEntry
+
+    today = org_today(org)
+    goal = factories.goal(org, manager, status="active", start_date=today - timedelta(days=30),
+                          end_date=today + timedelta(days=30))  # fmt: skip
+    day = today.isoformat()
+
+    def push(value: str) -> None:
+        tracking_services.entries_save(org=org, actor=manager, rows=[tracking_services.EntryInput(
+            goal_id=goal.pk, value=value, day=day, external_id="crm-1")])  # fmt: skip
+
+    push("10")
+    MetricEntry.objects.filter(org=org).update(
+        updated_at=datetime.now(UTC) - timedelta(minutes=5)
+    )  # stored earlier
+    client = api(manager)
+    first = client.get(url(org, "metric-entries/"))
+    assert [r["value"] for r in first.json()["results"]] == ["10.0000"]
+    since = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()  # after the first push was stored
+    push("12")
+    again = client.get(url(org, "metric-entries/"), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert [r["value"] for r in again.json()["results"]] == ["12.0000"]
+    assert again["ETag"] != first["ETag"]
+    assert client.get(url(org, "metric-entries/"), HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+    newer = client.get(url(org, "metric-entries/"), {"updated_since": since}).json()["results"]
+    assert [r["value"] for r in newer] == ["12.0000"]
+
+
 def test_another_person_or_role_never_gets_someone_elses_304(org, manager, member, members):
     factories.goal(org, manager)
     etag = api(member).get(url(org, "goals/"))["ETag"]
@@ -250,9 +285,12 @@ def test_rate_limits_per_token_with_their_headers(org, member, manager):
 
 
 def test_a_page_size_above_the_maximum_is_a_400_naming_it(org, member):
-    response = api(member).get(url(org, "goals/"), {"page_size": 501})
-    assert_error(response, 400, type_="validation_error", attr="page_size")
-    assert api(member).get(url(org, "goals/"), {"page_size": 500}).status_code == 200
+    """One maximum, 1,000, for every list by page number and by cursor (as the schema says)."""
+    for path, cursor in (("goals/", {}), ("goals/", {"cursor": ""}), ("members/", {})):
+        response = api(member).get(url(org, path), {"page_size": 1001, **cursor})
+        body = assert_error(response, 400, type_="validation_error", attr="page_size")
+        assert "1000" in json.dumps(body)
+        assert api(member).get(url(org, path), {"page_size": 1000, **cursor}).status_code == 200
 
 
 def test_the_api_floor_answers_an_empty_object(member):
@@ -269,7 +307,9 @@ def test_the_schema_documents_limits_validators_and_sync(client):
     assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "ETag"} <= set(goals["responses"]["200"]["headers"])
     assert "Retry-After" in goals["responses"]["429"]["headers"]
     parameters = {p["name"]: p for p in goals["parameters"]}
-    assert parameters["page_size"]["schema"]["maximum"] == 500
+    assert parameters["page_size"]["schema"]["maximum"] == 1000
+    members = schema["paths"]["/api/v1/orgs/{org_slug}/members/"]["get"]
+    assert next(p for p in members["parameters"] if p["name"] == "page_size")["schema"]["maximum"] == 1000
     assert "updated_since" in parameters
     assert "/api/v1/floor/" in schema["paths"]
     deleted = schema["paths"]["/api/v1/orgs/{org_slug}/deleted/"]["get"]

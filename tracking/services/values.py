@@ -22,7 +22,7 @@ from teams.errors import NotAllowed
 from teams.models import Membership, Organization
 from teams.page_forms import parse_day
 from teams.selectors import org_today
-from teams.sync import record_deletions
+from teams.sync import data_changed, record_deletions
 from tracking import selectors
 from tracking.dashboard_cache import dashboards_invalidate
 from tracking.models import MetricEntry, Source
@@ -329,8 +329,20 @@ def _store(*, org: Organization, actor: Membership, entries: list[CleanEntry], s
                 batch_size=2000,
                 update_conflicts=True,
                 unique_fields=["org", "external_id"],
-                update_fields=["goal", "supporting_metric", "day", "value", "member", "note", "source"],
+                # updated_at too: a replaced value is a change an incremental sync must see.
+                update_fields=[
+                    "goal",
+                    "supporting_metric",
+                    "day",
+                    "value",
+                    "member",
+                    "note",
+                    "source",
+                    "updated_at",
+                ],
             )
+        if objects:  # bulk writes send no post_save: move the data version (every ETag) on ourselves
+            data_changed(org_id=org.pk)
         result.goal_ids = sorted(touched)
         if touched:
             schedule_recompute(org=org, goal_ids=result.goal_ids, since=since)

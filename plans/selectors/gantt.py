@@ -65,7 +65,7 @@ def gantt_chart(
     not finished)."""
     analysis = plan_analysis_cached(org=org, scope=scope, tasks=[_task(i) for i in items])
     critical = analysis.critical_ids  # each goal's own critical path
-    status_labels = dict(Status.choices)
+    status_labels = {value: str(label) for value, label in Status.choices}  # once, not a lazy string per row
     finished = set(FINISHED)
     today = timezone.localdate()
     ongoing_text = _("%(start)s, ongoing")

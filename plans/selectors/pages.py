@@ -126,7 +126,9 @@ def plan_page(*, org: Organization, member: Membership, goal: Goal, show_all: bo
             flagged.setdefault(pk, []).append(conflict.kind)
     groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
     today = timezone.localdate()
-    status_labels = dict(Status.choices)
+    # Labels translated once for the page: a lazy label costs a translation lookup every time it is read.
+    status_labels = {value: str(label) for value, label in Status.choices}
+    need_labels = {value: str(label) for value, label in NEED_LABELS.items()}
     finished = set(FINISHED)
     words = _week_words()
     # can_report_progress decided once for the page: the owner (an active admin, manager or member)
@@ -143,7 +145,7 @@ def plan_page(*, org: Organization, member: Membership, goal: Goal, show_all: bo
             dates=span_label(i["start_date"], due, today=today),
             was=day_label(was, with_year=was.year != today.year) if was and was != due else "",
             critical=pk in critical, flags=flagged.get(pk, []), slipped=pk in analysis.slipped_ids,
-            needs_labels=[NEED_LABELS[n] for n in i["needs"] if n in NEED_LABELS],
+            needs_labels=[need_labels[n] for n in i["needs"] if n in need_labels],
             tolerated=verdicts.get(pk), status_label=status_labels.get(i["status"], i["status"]),
             can_report=reports_all or (reports_own and i["owner_id"] == member.pk),
             open_experiment=i["is_experiment"] and i["status"] not in finished,

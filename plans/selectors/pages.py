@@ -108,13 +108,17 @@ def plan_page(*, org: Organization, member: Membership, goal: Goal, show_all: bo
     items = plan_rows(org=org, goal=goal)
     team_budget = team_budget_for(goal=goal)
     may_plan = bool(can_plan(member=member, goal=goal))
-    tasks = [
-        (Task(id=i["pk"], title=i["title"], start=i["start_date"], due=i["due_date"], priority=i["priority"],
-              status=i["status"], owner_id=i["owner_id"], goal_id=goal.pk, goal_end=goal.end_date,
-              budget=i["budget"], team_id=goal.team_id), i["updated_at"])
-        for i in items
-    ]  # fmt: skip
-    analysis = plan_analysis_cached(org=org, scope=f"goal:{goal.pk}", tasks=tasks)
+
+    def tasks() -> list[Task]:  # only when the plan's analysis is not in the cache
+        return [
+            Task(id=i["pk"], title=i["title"], start=i["start_date"], due=i["due_date"], priority=i["priority"],
+                 status=i["status"], owner_id=i["owner_id"], goal_id=goal.pk, goal_end=goal.end_date,
+                 budget=i["budget"], team_id=goal.team_id)
+            for i in items
+        ]  # fmt: skip
+
+    analysis = plan_analysis_cached(org=org, scope=f"goal:{goal.pk}", make_tasks=tasks,
+                                    stamps=[(i["pk"], i["updated_at"]) for i in items])  # fmt: skip
     critical = analysis.critical_ids
     verdicts = failed_experiment_verdicts(org=org, failed=[
         (i["pk"], i["finished_at"]) for i in items

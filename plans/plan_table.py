@@ -57,6 +57,7 @@ def plan_table_rows(
     """The <tr>s of the plan table: each group's rows, the group's dimension on its first row."""
     w = _labels()
     currency = escape(currency)
+    money: dict[str, str] = {}  # each amount formatted once: budgets repeat across rows
     out: list[str] = []
     for dimension, rows in groups.items():
         first = True
@@ -81,7 +82,14 @@ def plan_table_rows(
                 badges += (f'<br><a class="btn btn-small btn-link" href="{url}" hx-get="{url}" hx-target="closest tr" '
                            f'hx-swap="outerHTML">{w["edit"]}</a>')  # fmt: skip
             was = f" ({w['was']} {escape(r['was'])})" if r["was"] else ""
-            needs = f"{format_money(r['budget'])} {currency}" if r["budget"] else ""
+            budget = r["budget"]
+            if budget:
+                key = str(budget)  # by str(): Decimal("2.0") == Decimal("2") but shows otherwise
+                if key not in money:
+                    money[key] = f"{format_money(budget)} {currency}"
+                needs = money[key]
+            else:
+                needs = ""
             needs += "".join(f'<span class="chip">{escape(n)}</span>' for n in r["needs_labels"])
             if r["needs_note"]:
                 needs += f" <small>{escape(r['needs_note'])}</small>"

@@ -92,12 +92,15 @@ def _plan_context(
         "suggestion_items": suggestion_items(page["suggestions"]),
         "table_rows": plan_table_rows(page["groups"], can_plan=bool(page["can_plan"]), currency=request.org.currency,
                                       csrf_input=csrf_input),
-        "move_form": move_form or BudgetMoveForm(org=request.org, goal=goal),
-        "dependency_form": DependencyForm(org=request.org, goal=goal),
-        "budget_form": budget_form or TeamBudgetForm(
-            initial={"amount": f"{team_budget.amount:.2f}" if team_budget else ""}),
-        "form": form or InitiativeForm(org=request.org),
         "membership": request.membership,
+        # The forms only for who changes the plan: the page shows them to no one else.
+        **({
+            "move_form": move_form or BudgetMoveForm(org=request.org, goal=goal),
+            "dependency_form": DependencyForm(org=request.org, goal=goal),
+            "budget_form": budget_form or TeamBudgetForm(
+                initial={"amount": f"{team_budget.amount:.2f}" if team_budget else ""}),
+            "form": form or InitiativeForm(org=request.org),
+        } if page["can_plan"] else {}),
     }  # fmt: skip
 
 

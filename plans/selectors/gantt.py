@@ -80,6 +80,22 @@ def gantt_chart(
                 ongoing_text % {"start": span_label(first, None, today=today)}  # fmt: skip
         return spans[first, due]
 
+    iso: dict[date, str] = {}
+    day_after: dict[date, str] = {}  # a bar ends at the start of the day after its last day
+    one_day = timedelta(days=1)
+
+    def after(day: date) -> str:
+        text = day_after.get(day)
+        if text is None:
+            text = day_after[day] = (day + one_day).isoformat()
+        return text
+
+    def on(day: date) -> str:
+        text = iso.get(day)
+        if text is None:
+            text = iso[day] = day.isoformat()
+        return text
+
     groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
     rows: list[dict[str, Any]] = []
     for i in items:
@@ -88,8 +104,11 @@ def gantt_chart(
             key, label = f"g{i['goal_id']}", i["goal__title"]
         else:
             key, label = f"d{i['dimension_id'] or 0}", dimension
-        groups.setdefault(key, {"key": key, "label": label, "count": 0})["count"] += 1
-        due = i["due_date"]
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {"key": key, "label": label, "count": 0}
+        group["count"] += 1
+        due, first = i["due_date"], i["start_date"]
         overdue_days = (
             (today - due).days if due is not None and due < today and i["status"] not in finished else 0
         )
@@ -100,11 +119,9 @@ def gantt_chart(
             "id": i["pk"], "title": i["title"], "group": key,
             "dimension": i["goal__title"] if group_by_goal else dimension,
             "goal": i["goal__title"], "owner": i["owner__user__display_name"] or i["owner__user__email"],
-            "start": i["start_date"].isoformat(), "end": ((due or goal_end) + timedelta(days=1)).isoformat(),
-            "due": due.isoformat() if due else None,
-            "dates": dates(i["start_date"], due),
-            "baseline_start": i["baseline_start"].isoformat(),
-            "baseline_end": ((i["baseline_due"] or goal_end) + timedelta(days=1)).isoformat(),
+            "start": on(first), "end": after(due or goal_end), "due": on(due) if due else None,
+            "dates": dates(first, due),
+            "baseline_start": on(i["baseline_start"]), "baseline_end": after(i["baseline_due"] or goal_end),
             "status": i["status"], "status_label": status_labels.get(i["status"], i["status"]),
             "priority": i["priority"], "progress": i["progress"], "critical": i["pk"] in critical,
             "milestone": i["is_milestone"], "milestone_reached": i["milestone_reached_at"] is not None,

@@ -57,6 +57,7 @@ def plan_table_rows(
     """The <tr>s of the plan table: each group's rows, the group's dimension on its first row."""
     w = _labels()
     currency = escape(currency)
+    money: dict[str, str] = {}  # each amount formatted once: budgets repeat across rows
     out: list[str] = []
     for dimension, rows in groups.items():
         first = True
@@ -81,7 +82,14 @@ def plan_table_rows(
                 badges += (f'<br><a class="btn btn-small btn-link" href="{url}" hx-get="{url}" hx-target="closest tr" '
                            f'hx-swap="outerHTML">{w["edit"]}</a>')  # fmt: skip
             was = f" ({w['was']} {escape(r['was'])})" if r["was"] else ""
-            needs = f"{format_money(r['budget'])} {currency}" if r["budget"] else ""
+            budget = r["budget"]
+            if budget:
+                key = str(budget)  # by str(): Decimal("2.0") == Decimal("2") but shows otherwise
+                if key not in money:
+                    money[key] = f"{format_money(budget)} {currency}"
+                needs = money[key]
+            else:
+                needs = ""
             needs += "".join(f'<span class="chip">{escape(n)}</span>' for n in r["needs_labels"])
             if r["needs_note"]:
                 needs += f" <small>{escape(r['needs_note'])}</small>"
@@ -122,38 +130,62 @@ def plan_table_rows(
     return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped
 
 
-def _titles(rows: list[dict[str, Any]]) -> str:
-    return ", ".join(f"“{escape(r['title'])}”" for r in rows)
-
-
 def conflict_items(conflicts: list[dict[str, Any]], *, people_url: str) -> SafeString:
-    """The <li>s of the page's conflicts (plans.selectors.plan_page's ``conflicts``)."""
+    """The <li>s of the page's conflicts (plans.selectors.plan_page's ``conflicts``). The words are
+    translated once for the page, and each number and title formatted once: a plan of 500
+    initiatives has hundreds of conflicts over the same few owners and amounts."""
     fixed = {
         "early_start": _("Starts before a predecessor finishes."),
         "blocked_p0": _("A P0 initiative waits for a lower-priority one."),
         "late": _("Due after the goal's period ends."),
     }
+    overloaded = _("Owner overloaded: priority-weighted load %(load)s against a capacity of %(capacity)s.")
+    over_budget = _("Budget requested %(requested)s exceeds the team's %(available)s.")
     capacity_link = _("Capacity")
+    numbers: dict[str, str] = {}  # by str(): Decimal("2.0") == Decimal("2") but shows otherwise
+    money: dict[str, str] = {}
+    titles: dict[int, str] = {}
+    more: dict[int, str] = {}
+
+    def number(value: Any) -> str:
+        key = f"{type(value).__name__}:{value}"
+        if key not in numbers:
+            numbers[key] = escape(localize(value))
+        return numbers[key]
+
+    def amount(value: Any) -> str:
+        key = f"{type(value).__name__}:{value}"
+        if key not in money:
+            money[key] = escape(format_money(value))
+        return money[key]
+
+    def title(row: Mapping[str, Any]) -> str:
+        pk = row["pk"]
+        if pk not in titles:
+            titles[pk] = f"“{escape(row['title'])}”"
+        return titles[pk]
+
     out = []
     for c in conflicts:
         kind, detail = c["kind"], c["detail"]
         if kind == "overload":
-            text = _("Owner overloaded: priority-weighted load %(load)s against a capacity of %(capacity)s.") % {
-                "load": escape(localize(detail["load"])), "capacity": escape(localize(detail["capacity"]))}  # fmt: skip
+            text = overloaded % {"load": number(detail["load"]), "capacity": number(detail["capacity"])}
             text += f' <a href="{people_url}#member-{escape(str(detail["owner"]))}">{capacity_link}</a>'
         elif kind == "budget":
-            text = _("Budget requested %(requested)s exceeds the team's %(available)s.") % {
-                "requested": escape(format_money(detail["requested"])),
-                "available": escape(format_money(detail["available"]))}  # fmt: skip
+            text = over_budget % {
+                "requested": amount(detail["requested"]),
+                "available": amount(detail["available"]),
+            }
         else:
             text = fixed.get(kind, "")
         elsewhere = c["elsewhere"]
-        more = (
-            " " + ngettext("and %(n)s more in other plans", "and %(n)s more in other plans", elsewhere)
-            % {"n": elsewhere} if elsewhere else ""
-        )  # fmt: skip
+        if elsewhere and elsewhere not in more:
+            more[elsewhere] = " " + ngettext(
+                "and %(n)s more in other plans", "and %(n)s more in other plans", elsewhere
+            ) % {"n": elsewhere}
+        tail = more[elsewhere] if elsewhere else ""
         out.append(f'<li class="conflict conflict-{escape(kind)}">{text} '
-                   f'<span class="muted">{_titles(c["rows"])}{more}</span></li>')  # fmt: skip
+                   f'<span class="muted">{", ".join(title(r) for r in c["rows"])}{tail}</span></li>')  # fmt: skip
     return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped
 
 
@@ -174,10 +206,11 @@ def dependency_items(
 
 def suggestion_items(suggestions: list[Any]) -> SafeString:
     """The <li>s of the page's budget suggestions (plans.selectors.BudgetSuggestion)."""
+    consider = _("Consider moving %(amount)s from “%(source)s” (%(source_priority)s, not started) to “%(target)s” "
+                 "(%(target_priority)s, %(behind)s points behind).")  # fmt: skip
     out = []
     for sg in suggestions:
-        text = _("Consider moving %(amount)s from “%(source)s” (%(source_priority)s, not started) to “%(target)s” "
-                 "(%(target_priority)s, %(behind)s points behind).") % {
+        text = consider % {
             "amount": escape(localize(sg.amount)), "source": escape(sg.source.title),
             "source_priority": escape(sg.source.priority), "target": escape(sg.target.title),
             "target_priority": escape(sg.target.priority), "behind": escape(localize(sg.behind))}  # fmt: skip

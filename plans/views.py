@@ -32,6 +32,7 @@ from .forms import (
     ProgressForm,
     TeamBudgetForm,
 )
+from .gantt_table import gantt_table_rows
 from .models import Initiative, Status
 from .plan_table import conflict_items, dependency_items, plan_table_rows, suggestion_items
 from .selectors.initiatives import PICK_LIMIT as INITIATIVE_PICK_LIMIT
@@ -91,12 +92,15 @@ def _plan_context(
         "suggestion_items": suggestion_items(page["suggestions"]),
         "table_rows": plan_table_rows(page["groups"], can_plan=bool(page["can_plan"]), currency=request.org.currency,
                                       csrf_input=csrf_input),
-        "move_form": move_form or BudgetMoveForm(org=request.org, goal=goal),
-        "dependency_form": DependencyForm(org=request.org, goal=goal),
-        "budget_form": budget_form or TeamBudgetForm(
-            initial={"amount": f"{team_budget.amount:.2f}" if team_budget else ""}),
-        "form": form or InitiativeForm(org=request.org),
         "membership": request.membership,
+        # The forms only for who changes the plan: the page shows them to no one else.
+        **({
+            "move_form": move_form or BudgetMoveForm(org=request.org, goal=goal),
+            "dependency_form": DependencyForm(org=request.org, goal=goal),
+            "budget_form": budget_form or TeamBudgetForm(
+                initial={"amount": f"{team_budget.amount:.2f}" if team_budget else ""}),
+            "form": form or InitiativeForm(org=request.org),
+        } if page["can_plan"] else {}),
     }  # fmt: skip
 
 
@@ -170,11 +174,13 @@ def goal_gantt_view(request: OrgRequest, goal_id: int) -> HttpResponse:
     items = selectors.gantt_items(org=request.org, goal=goal)
     chart = selectors.gantt_chart(org=request.org, items=items, start=goal.start_date, end=goal.end_date,
                                   group_by_goal=False, color_by=_color_by(request), scope=f"goal:{goal.pk}")  # fmt: skip
+    table = selectors.gantt_table(chart)
     context = {
         "goal": goal,
         "chart": chart,
         "color_by": chart["color_by"],
-        "table": selectors.gantt_table(chart),
+        "table": table,
+        "table_rows": gantt_table_rows(chart, table),
     }
     return render(request, "plans/gantt.html", context)
 
@@ -189,11 +195,13 @@ def team_gantt_view(request: OrgRequest, team_id: int) -> HttpResponse:
     ends = [i["goal__end_date"] for i in items] or [timezone.localdate()]
     chart = selectors.gantt_chart(org=request.org, items=items, start=min(starts), end=max(ends),
                                   group_by_goal=True, color_by=_color_by(request), scope=f"team:{team.pk}")  # fmt: skip
+    table = selectors.gantt_table(chart)
     context = {
         "team": team,
         "chart": chart,
         "color_by": chart["color_by"],
-        "table": selectors.gantt_table(chart),
+        "table": table,
+        "table_rows": gantt_table_rows(chart, table),
     }
     return render(request, "plans/gantt.html", context)
 

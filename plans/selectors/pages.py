@@ -108,13 +108,17 @@ def plan_page(*, org: Organization, member: Membership, goal: Goal, show_all: bo
     items = plan_rows(org=org, goal=goal)
     team_budget = team_budget_for(goal=goal)
     may_plan = bool(can_plan(member=member, goal=goal))
-    tasks = [
-        (Task(id=i["pk"], title=i["title"], start=i["start_date"], due=i["due_date"], priority=i["priority"],
-              status=i["status"], owner_id=i["owner_id"], goal_id=goal.pk, goal_end=goal.end_date,
-              budget=i["budget"], team_id=goal.team_id), i["updated_at"])
-        for i in items
-    ]  # fmt: skip
-    analysis = plan_analysis_cached(org=org, scope=f"goal:{goal.pk}", tasks=tasks)
+
+    def tasks() -> list[Task]:  # only when the plan's analysis is not in the cache
+        return [
+            Task(id=i["pk"], title=i["title"], start=i["start_date"], due=i["due_date"], priority=i["priority"],
+                 status=i["status"], owner_id=i["owner_id"], goal_id=goal.pk, goal_end=goal.end_date,
+                 budget=i["budget"], team_id=goal.team_id)
+            for i in items
+        ]  # fmt: skip
+
+    analysis = plan_analysis_cached(org=org, scope=f"goal:{goal.pk}", make_tasks=tasks,
+                                    stamps=[(i["pk"], i["updated_at"]) for i in items])  # fmt: skip
     critical = analysis.critical_ids
     verdicts = failed_experiment_verdicts(org=org, failed=[
         (i["pk"], i["finished_at"]) for i in items
@@ -126,7 +130,9 @@ def plan_page(*, org: Organization, member: Membership, goal: Goal, show_all: bo
             flagged.setdefault(pk, []).append(conflict.kind)
     groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
     today = timezone.localdate()
-    status_labels = dict(Status.choices)
+    # Labels translated once for the page: a lazy label costs a translation lookup every time it is read.
+    status_labels = {value: str(label) for value, label in Status.choices}
+    need_labels = {value: str(label) for value, label in NEED_LABELS.items()}
     finished = set(FINISHED)
     words = _week_words()
     # can_report_progress decided once for the page: the owner (an active admin, manager or member)
@@ -143,7 +149,7 @@ def plan_page(*, org: Organization, member: Membership, goal: Goal, show_all: bo
             dates=span_label(i["start_date"], due, today=today),
             was=day_label(was, with_year=was.year != today.year) if was and was != due else "",
             critical=pk in critical, flags=flagged.get(pk, []), slipped=pk in analysis.slipped_ids,
-            needs_labels=[NEED_LABELS[n] for n in i["needs"] if n in NEED_LABELS],
+            needs_labels=[need_labels[n] for n in i["needs"] if n in need_labels],
             tolerated=verdicts.get(pk), status_label=status_labels.get(i["status"], i["status"]),
             can_report=reports_all or (reports_own and i["owner_id"] == member.pk),
             open_experiment=i["is_experiment"] and i["status"] not in finished,

@@ -43,6 +43,8 @@ def test_gantt_data_has_baseline_links_milestones_and_critical_path(org, manager
     assert rows["Onboarding"]["milestone"] and data["links"] == [{"from": first.pk, "to": second.pk}]
     assert rows["Partners"]["critical"] and rows["Onboarding"]["critical"]
     assert data["color_by"] == "priority" and data["today"]
+    # The axis spans the goal's period (its last day drawn whole), not the initiatives' dates.
+    assert (data["goal_start"], data["goal_end"]) == ("2026-10-01", "2027-01-01")
     assert 'data-chart="gantt"' in html and "/static/vendor/plotly/plotly-basic.min.js" in html
 
 

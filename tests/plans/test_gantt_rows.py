@@ -98,3 +98,21 @@ def test_plan_page_shows_years_outside_this_year_and_weeks_only_inside_the_perio
     assert "2030-01-05 – 2031-01-05" in page and "outside the goal&#x27;s period" in page
     assert "weeks 158" not in page and "01-05 – 01-05" not in page
     assert "weeks 7–10" in page and "11-16 – 12-04" in page  # inside the period: weeks, dates without years
+
+
+def test_gantt_table_rows_escape_what_people_typed_and_say_when_there_is_nothing():
+    from plans.gantt_table import gantt_table_rows
+
+    labels = {"milestone": "Milestone", "critical": "Critical path", "no_dimension": "Other initiatives"}
+    row = {"id": 7, "title": "<b>Launch</b> & co", "owner": 'Ann "A"', "dates": "10-01 – 10-28",
+           "status_label": "In progress", "progress": 40, "overdue": True, "overdue_text": "Overdue by 2 days",
+           "milestone": True, "critical": False}  # fmt: skip
+    html = gantt_table_rows({"labels": labels}, [({"key": "d0", "label": ""}, [row])])
+    assert "&lt;b&gt;Launch&lt;/b&gt; &amp; co" in html and "<b>" not in html
+    assert "Ann &quot;A&quot;" in html and "Other initiatives" in html and "⚠ Overdue by 2 days" in html
+    assert (
+        'class="overdue" data-testid="gantt-row-7"' in html
+        and "Milestone" in html
+        and "Critical path" not in html
+    )
+    assert "No initiatives yet." in gantt_table_rows({"labels": labels}, [])

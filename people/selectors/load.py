@@ -158,13 +158,10 @@ def team_loads(
     values = value_days(org=org, member_ids=ids, since=since)
     working = working_days(team_ids=team_ids)
     pulse = pulse_trends(org=org, team_ids=team_ids, today=today)
-    series = dict(Series.objects.filter(org=org, manager=viewer, member_id__in=ids, active=True)
-                  .values_list("member_id", "pk"))  # fmt: skip
-    people = (
-        {m.pk: m for m in Membership.objects.filter(pk__in=list(series)).select_related("user")}
-        if series
-        else {}
-    )
+    mine = list(Series.objects.filter(org=org, manager=viewer, member_id__in=ids, active=True)
+                .select_related("member__user"))  # fmt: skip
+    series = {s.member_id: s.pk for s in mine}
+    people = {s.member_id: s.member for s in mine}
 
     def load(member_id: int) -> PersonLoad:
         return PersonLoad(paces=paces.get(member_id, []), late_initiatives=late.get(member_id, 0),

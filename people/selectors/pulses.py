@@ -133,7 +133,7 @@ def _suppressed(counts: dict[int | None, int], threshold: int) -> set[int | None
 
 
 def _question_results(questions: list[PulseQuestion], rows: dict[int, dict[int, int]], visible: bool,
-                      version: int) -> list[QuestionResult]:  # fmt: skip
+                      texts: dict[int, str]) -> list[QuestionResult]:  # fmt: skip
     out = []
     for q in questions:
         spread = rows.get(q.pk, {})
@@ -146,8 +146,7 @@ def _question_results(questions: list[PulseQuestion], rows: dict[int, dict[int, 
         enps = None
         if q.key == ENPS and n and visible:
             enps = round(100 * (spread.get(5, 0) - sum(spread.get(s, 0) for s in (1, 2, 3))) / n)
-        bank = question(q.key, version)
-        out.append(QuestionResult(key=q.key, topic=q.topic, text=str(bank.text) if bank else q.key, mean=mean,
+        out.append(QuestionResult(key=q.key, topic=q.topic, text=texts[q.pk], mean=mean,
                                   enps=enps))  # fmt: skip
     return out
 
@@ -167,6 +166,9 @@ def pulse_results(*, pulse: Pulse, today: date | None = None) -> PulseResults:
             org=pulse.org, pulses=[(pulse.pk, pulse.closes_on, pulse.created_at)]
         )[pulse.pk].items()
     }
+    texts = {
+        q.pk: str(bank.text) if (bank := question(q.key, pulse.bank_version)) else q.key for q in questions
+    }
     first = questions[0].pk
     counts = {team_id: sum(by_q.get(first, {}).values()) for team_id, by_q in spread.items()}
     names = dict(Team.objects.filter(pk__in=[t for t in counts if t is not None]).values_list("pk", "name"))
@@ -179,11 +181,11 @@ def pulse_results(*, pulse: Pulse, today: date | None = None) -> PulseResults:
             for score, count in scores.items():
                 merged[qid][score] += count
     total = GroupResult(team_id=None, name=_("Everyone"), respondents=total_n, hidden=False,
-                        questions=_question_results(questions, merged, True, pulse.bank_version)) if total_visible else None  # fmt: skip
+                        questions=_question_results(questions, merged, True, texts)) if total_visible else None  # fmt: skip
     groups = sorted(
         (GroupResult(team_id=t, name=names.get(t, _("No team")) if t is not None else _("No team"),
                      respondents=None if t in hidden else n, hidden=t in hidden,
-                     questions=_question_results(questions, spread[t], t not in hidden, pulse.bank_version))
+                     questions=_question_results(questions, spread[t], t not in hidden, texts))
          for t, n in counts.items() if t not in hidden),
         key=lambda g: g.name,
     )  # fmt: skip

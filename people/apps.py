@@ -22,3 +22,21 @@ class PeopleConfig(AppConfig):
             team_highlight_providers.append(small_win_highlights)
         if pulse_home_panel not in home_panel_providers:
             home_panel_providers.append(pulse_home_panel)
+        self._connect_pulse_version()
+
+    @staticmethod
+    def _connect_pulse_version() -> None:
+        """What can change a closed pulse's answers moves the organisation's pulse version on
+        (people.selectors.spreads): a cached spread is never read after its rows changed."""
+        from django.db.models.signals import post_delete, post_save
+
+        from teams.models import Team
+
+        from .models import Pulse, PulseAnswer
+        from .selectors.spreads import on_answers_changed
+
+        for model, signals in ((Team, (post_delete,)), (Pulse, (post_save, post_delete)),
+                               (PulseAnswer, (post_save, post_delete))):  # fmt: skip
+            for signal in signals:
+                signal.connect(on_answers_changed, sender=model,
+                               dispatch_uid=f"pulse-version-{model.__name__}-{id(signal)}")  # fmt: skip

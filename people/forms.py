@@ -23,6 +23,10 @@ class SeriesForm(forms.Form):
         field = self.fields["member"]
         field.queryset = people  # type: ignore[attr-defined]
         field.label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+        # Drawn from the people already loaded (no query to show the page); a choice sent is still
+        # checked against the queryset.
+        ordered = sorted(people, key=lambda p: p.user.display_name)
+        field.widget.choices = [("", field.empty_label), *((p.pk, p.user.get_full_name()) for p in ordered)]  # type: ignore[attr-defined]
 
 
 class ScheduleForm(forms.Form):
@@ -51,6 +55,10 @@ class ActionForm(forms.Form):
         field = self.fields["owner"]
         field.queryset = Membership.objects.filter(pk__in=[p.pk for p in people]).select_related("user")  # type: ignore[attr-defined]
         field.label_from_instance = lambda m: m.user.get_full_name()  # type: ignore[attr-defined]
+        # Drawn from the people already loaded (no query to show the page); a choice sent is still
+        # checked against the queryset.
+        ordered = sorted(people, key=lambda p: p.user.display_name)
+        field.widget.choices = [("", field.empty_label), *((p.pk, p.user.get_full_name()) for p in ordered)]  # type: ignore[attr-defined]
 
 
 class FeelingForm(forms.Form):

@@ -155,8 +155,9 @@ def pulse_results_view(request: OrgRequest, pulse_id: int) -> HttpResponse:
                     "topics": {t: float(v) if v is not None else None for t, v in p.topics.items() if t in TOPIC_LABELS}}
                    for p in trend],
     }  # fmt: skip
+    rows = [(p.closes_on, [(t in p.topics, p.topics.get(t)) for t in TOPICS]) for p in trend]
     context = {"pulse": pulse, "results": results, "teams": teams, "team": team, "trend": trend, "topics": TOPICS,
-               "trend_chart": chart,
+               "trend_chart": chart, "trend_rows": rows,
                "answered": selectors.respondent_count(pulse=pulse)}  # fmt: skip
     template = "people/pulse_results.html#trend" if request.htmx else "people/pulse_results.html"
     return render(request, template, context)

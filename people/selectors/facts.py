@@ -9,6 +9,7 @@ Loaded once into plain dataclasses, in a fixed number of queries whatever the me
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,11 +24,10 @@ from teams.selectors import org_today
 from tracking.selectors.results import (
     TierReached,
     goal_period_results,
-    mood_by_week,
     open_alert_counts,
     overdue_corrective_actions,
     recent_blockers,
-    standup_days,
+    standup_log,
     value_days,
     working_days,
 )
@@ -146,9 +146,18 @@ def prepared_facts(
         BlockerFact(day=s.day, text=s.blockers, resolved=s.blocker_resolved_by_id is not None)
         for s in recent_blockers(org=org, member=member, since=since)[:20]
     ]
+    log = standup_log(org=org, member_ids=[member.pk], since=since).get(
+        member.pk, []
+    )  # days and moods at once
+    weeks: dict[date, list[int]] = defaultdict(list)
+    for day, value in log:
+        if value is not None:
+            weeks[day - timedelta(days=day.weekday())].append(value)
     mood = [
-        MoodWeek(week=week, mood=value, count=count)
-        for week, (value, count) in mood_by_week(org=org, member_ids=[member.pk], since=since).items()
+        MoodWeek(
+            week=week, mood=(Decimal(sum(values)) / len(values)).quantize(Decimal("0.1")), count=len(values)
+        )
+        for week, values in sorted(weeks.items())
     ]
     overdue_actions = ActionItem.objects.filter(
         org=org, owner=member, done_at__isnull=True, due__lt=today
@@ -160,7 +169,7 @@ def prepared_facts(
     signal = burnout_signal(
         today=today, moods=[w.mood for w in mood], paces=[g.pace for g in facts],
         late_initiatives=sum(1 for i in initiatives if i.late_days), overdue_actions=overdue_actions,
-        standup_days=standup_days(org=org, member_ids=[member.pk], since=since).get(member.pk, []), since=since,
+        standup_days=[day for day, _mood in log], since=since,
         open_alerts=open_alert_counts(org=org, member_ids=[member.pk]).get(member.pk, 0),
         value_days=sorted(value_days(org=org, member_ids=[member.pk], since=since).get(member.pk, set())),
         working=working,

@@ -34,8 +34,9 @@ from tracking.selectors.results import (
 )
 
 from ..burnout import BurnoutSignal, PersonLoad, burnout_signal, team_signal
-from ..models import ActionItem, Pulse, PulseAnswer, Series
+from ..models import ActionItem, Pulse, Series
 from .pulses import _suppressed
+from .spreads import pulse_spreads
 
 WEEKS = 6
 PULSES = 6
@@ -90,25 +91,20 @@ def pulse_trends(
     *, org: Organization, team_ids: list[int], today: date
 ) -> dict[int, dict[str, tuple[Decimal, Decimal, int]]]:
     """{team: {topic: (first, last, pulses)}} for workload and stress over the team's last closed
-    pulses, only where the anonymity rule shows the team's group (as `team_trend`): two queries."""
+    pulses, only where the anonymity rule shows the team's group (as `team_trend`): two queries (one
+    once the closed pulses' spreads are cached, `spreads`)."""
     pulses = list(
         Pulse.objects.filter(org=org, closes_on__lt=today)
         .filter(Q(team__isnull=True) | Q(team_id__in=team_ids))
         .order_by("-closes_on", "-pk")
-        .values_list("pk", "team_id", "threshold")[: PULSES * (len(team_ids) + 1)]
+        .values_list("pk", "team_id", "threshold", "closes_on", "created_at")[: PULSES * (len(team_ids) + 1)]
     )
     if not pulses:
         return {}
-    rows: dict[int, dict[int | None, dict[int, tuple[str, dict[int, int]]]]] = defaultdict(dict)
-    for pulse_id, team_id, question_id, topic, score, count in (
-        PulseAnswer.objects.filter(pulse_id__in=[p for p, _t, _h in pulses])
-        .values_list("pulse_id", "team_id", "question_id", "question__topic", "score")
-        .annotate(count=Count("pk")).order_by()
-    ):  # fmt: skip
-        rows[pulse_id].setdefault(team_id, {}).setdefault(question_id, (topic, {}))[1][score] = count
+    rows = pulse_spreads(org=org, pulses=[(p, c, at) for p, _t, _h, c, at in pulses])
     series: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
     for team_id in team_ids:
-        mine = [(p, h) for p, t, h in pulses if t is None or t == team_id][:PULSES]
+        mine = [(p, h) for p, t, h, _c, _at in pulses if t is None or t == team_id][:PULSES]
         for pulse_id, threshold in reversed(mine):
             groups = rows.get(pulse_id, {})
             counts = {
@@ -162,13 +158,10 @@ def team_loads(
     values = value_days(org=org, member_ids=ids, since=since)
     working = working_days(team_ids=team_ids)
     pulse = pulse_trends(org=org, team_ids=team_ids, today=today)
-    series = dict(Series.objects.filter(org=org, manager=viewer, member_id__in=ids, active=True)
-                  .values_list("member_id", "pk"))  # fmt: skip
-    people = (
-        {m.pk: m for m in Membership.objects.filter(pk__in=list(series)).select_related("user")}
-        if series
-        else {}
-    )
+    mine = list(Series.objects.filter(org=org, manager=viewer, member_id__in=ids, active=True)
+                .select_related("member__user"))  # fmt: skip
+    series = {s.member_id: s.pk for s in mine}
+    people = {s.member_id: s.member for s in mine}
 
     def load(member_id: int) -> PersonLoad:
         return PersonLoad(paces=paces.get(member_id, []), late_initiatives=late.get(member_id, 0),

@@ -25,8 +25,9 @@ from teams.errors import Verdict, allow, refuse
 from teams.models import Membership, Organization, Role, Team
 from teams.selectors import member_team_ids, org_today
 
-from ..models import Pulse, PulseAnswer, PulseComment, PulseParticipation, PulseQuestion, PulseSchedule
+from ..models import Pulse, PulseComment, PulseParticipation, PulseQuestion, PulseSchedule
 from ..questions import ENPS, question
+from .spreads import pulse_spreads
 
 ANSWERING_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.HR})
 COMMENT_LIMIT = 200
@@ -112,6 +113,14 @@ class PulseResults:
     hidden_groups: int
     comments: list[str]
 
+    @property
+    def rows(self) -> list[tuple[QuestionResult, list[QuestionResult]]]:
+        """Each question of the total with the same question of every shown group, in the groups'
+        order (a group's questions are in the total's order), for a table of questions × groups."""
+        if self.total is None:
+            return []
+        return [(q, [g.questions[i] for g in self.groups]) for i, q in enumerate(self.total.questions)]
+
 
 def _suppressed(counts: dict[int | None, int], threshold: int) -> set[int | None]:
     """The groups to hide: those below the threshold, then the smallest others until what is
@@ -124,7 +133,7 @@ def _suppressed(counts: dict[int | None, int], threshold: int) -> set[int | None
 
 
 def _question_results(questions: list[PulseQuestion], rows: dict[int, dict[int, int]], visible: bool,
-                      version: int) -> list[QuestionResult]:  # fmt: skip
+                      texts: dict[int, str]) -> list[QuestionResult]:  # fmt: skip
     out = []
     for q in questions:
         spread = rows.get(q.pk, {})
@@ -137,27 +146,29 @@ def _question_results(questions: list[PulseQuestion], rows: dict[int, dict[int, 
         enps = None
         if q.key == ENPS and n and visible:
             enps = round(100 * (spread.get(5, 0) - sum(spread.get(s, 0) for s in (1, 2, 3))) / n)
-        bank = question(q.key, version)
-        out.append(QuestionResult(key=q.key, topic=q.topic, text=str(bank.text) if bank else q.key, mean=mean,
+        out.append(QuestionResult(key=q.key, topic=q.topic, text=texts[q.pk], mean=mean,
                                   enps=enps))  # fmt: skip
     return out
 
 
 def pulse_results(*, pulse: Pulse, today: date | None = None) -> PulseResults:
     """The aggregated results of a pulse under the anonymity rule; four queries, whatever the
-    number of answers."""
+    number of answers (three once the closed pulse's spread is cached, `spreads`)."""
     today = today or org_today(pulse.org)
     closed = pulse.closes_on < today
     questions = list(pulse.questions.all())
     if not closed or not questions:
         return PulseResults(pulse=pulse, closed=closed, threshold=pulse.threshold, total=None, groups=[],
                             hidden_groups=0, comments=[])  # fmt: skip
-    spread: dict[int | None, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    for team_id, question_id, score, count in (
-        PulseAnswer.objects.filter(pulse=pulse).values_list("team_id", "question_id", "score")
-        .annotate(count=Count("pk")).order_by()
-    ):  # fmt: skip
-        spread[team_id][question_id][score] = count
+    spread = {
+        team_id: {qid: scores for qid, (_topic, scores) in by_q.items()}
+        for team_id, by_q in pulse_spreads(
+            org=pulse.org, pulses=[(pulse.pk, pulse.closes_on, pulse.created_at)]
+        )[pulse.pk].items()
+    }
+    texts = {
+        q.pk: str(bank.text) if (bank := question(q.key, pulse.bank_version)) else q.key for q in questions
+    }
     first = questions[0].pk
     counts = {team_id: sum(by_q.get(first, {}).values()) for team_id, by_q in spread.items()}
     names = dict(Team.objects.filter(pk__in=[t for t in counts if t is not None]).values_list("pk", "name"))
@@ -170,11 +181,11 @@ def pulse_results(*, pulse: Pulse, today: date | None = None) -> PulseResults:
             for score, count in scores.items():
                 merged[qid][score] += count
     total = GroupResult(team_id=None, name=_("Everyone"), respondents=total_n, hidden=False,
-                        questions=_question_results(questions, merged, True, pulse.bank_version)) if total_visible else None  # fmt: skip
+                        questions=_question_results(questions, merged, True, texts)) if total_visible else None  # fmt: skip
     groups = sorted(
         (GroupResult(team_id=t, name=names.get(t, _("No team")) if t is not None else _("No team"),
                      respondents=None if t in hidden else n, hidden=t in hidden,
-                     questions=_question_results(questions, spread[t], t not in hidden, pulse.bank_version))
+                     questions=_question_results(questions, spread[t], t not in hidden, texts))
          for t, n in counts.items() if t not in hidden),
         key=lambda g: g.name,
     )  # fmt: skip
@@ -210,27 +221,19 @@ def team_trend(
 ) -> list[TrendPoint]:
     """The team's mean score per topic over the last closed pulses it answered (organisation
     pulses and its own), oldest first, under the same anonymity rule as the results: two queries,
-    whatever the number of pulses and answers."""
+    whatever the number of pulses and answers (one once the closed pulses' spreads are cached)."""
     today = today or org_today(org)
     pulses = list(
         Pulse.objects.filter(org=org, closes_on__lt=today)
         .filter(Q(team__isnull=True) | Q(team=team))
         .order_by("-closes_on", "-pk")
-        .values_list("pk", "closes_on", "threshold")[:limit]
+        .values_list("pk", "closes_on", "threshold", "created_at")[:limit]
     )
     if not pulses:
         return []
-    # {pulse: {team: {question: (topic, {score: count})}}}
-    rows: dict[int, dict[int | None, dict[int, tuple[str, dict[int, int]]]]] = defaultdict(dict)
-    for pulse_id, team_id, question_id, topic, score, count in (
-        PulseAnswer.objects.filter(pulse_id__in=[p for p, _c, _t in pulses])
-        .values_list("pulse_id", "team_id", "question_id", "question__topic", "score")
-        .annotate(count=Count("pk")).order_by()
-    ):  # fmt: skip
-        by_team = rows[pulse_id].setdefault(team_id, {})
-        by_team.setdefault(question_id, (topic, {}))[1][score] = count
+    rows = pulse_spreads(org=org, pulses=[(p, c, at) for p, c, _t, at in pulses])
     points = []
-    for pulse_id, closes_on, threshold in reversed(pulses):
+    for pulse_id, closes_on, threshold, _at in reversed(pulses):
         groups = rows.get(pulse_id, {})
         counts = {
             t: max((sum(s.values()) for _topic, s in qs.values()), default=0) for t, qs in groups.items()

@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..questions import BANK_VERSION, rotation
 from ..selectors import can_answer_pulse, can_run_pulses
+from ..selectors.spreads import answers_changed
 
 SCOPE = "people"
 MAX_OPEN_DAYS = 28
@@ -128,4 +129,5 @@ def pulse_answer(*, pulse: Pulse, member: Membership, scores: Mapping[str, objec
     )  # fmt: skip
     if comment:
         PulseComment.objects.create(org_id=pulse.org_id, pulse=pulse, team_id=team_id, text=comment)
+    answers_changed(pulse_id=pulse.pk)
     return len(clean)

@@ -1,6 +1,7 @@
 """The pulse trend by team: under the anonymity rule (a team below the threshold, or one that
 subtraction would reveal, shows no figure), drawn as a chart with the same figures in a table, and
-read in a fixed number of queries however many weeks and answers there are (aggregated in SQL)."""
+read in a fixed number of queries however many weeks and answers there are (aggregated in SQL, and
+a closed pulse's spread kept in the cache)."""
 
 from __future__ import annotations
 
@@ -98,8 +99,10 @@ def test_a_year_of_pulses_for_many_people_reads_in_a_fixed_number_of_queries(cli
     with pinned_queries(2, "team trend over a year"):
         trend = selectors.team_trend(org=org, team=teams[3], limit=52)
     assert len(trend) == 52 and all(v is not None for p in trend for v in p.topics.values())
+    with pinned_queries(1, "team trend again: the closed pulses' spreads come from the cache"):
+        assert selectors.team_trend(org=org, team=teams[3], limit=52) == trend
     started = time.process_time()
-    with pinned_queries(4, "one pulse's results"):
+    with pinned_queries(3, "one pulse's results, its spread cached by the trend above"):
         results = selectors.pulse_results(pulse=pulses[-1])
     assert results.total.respondents == 100 and len(results.groups) == 10
     assert time.process_time() - started < 2  # CPU of this process; the grouping is in SQL
@@ -108,3 +111,29 @@ def test_a_year_of_pulses_for_many_people_reads_in_a_fixed_number_of_queries(cli
     many = queries_for(client, page)
     PulseAnswer.objects.filter(pulse__in=pulses[:40]).delete()
     assert queries_for(client, page) == many
+
+
+def test_a_cached_spread_follows_a_deleted_team_and_new_answers(client, org, hr, today):
+    """A closed pulse's counts come from the cache once read; a team deleted (its answers move to
+    "no team") or an answer added is never hidden behind them."""
+    teams = [factories.team(org, f"Crew {n}") for n in range(3)]
+    (pulse,) = _fifty_two_weeks(org, hr, teams, 5, today)[-1:]
+    PulseAnswer.objects.bulk_create(  # and five people in no team
+        [PulseAnswer(org=org, pulse=pulse, question=q, team=None, score=3)
+         for q in pulse.questions.all() for _ in range(5)]
+    )  # fmt: skip
+    groups = [(g.name, g.respondents) for g in selectors.pulse_results(pulse=pulse).groups]
+    assert groups == [("Crew 0", 5), ("Crew 1", 5), ("Crew 2", 5), ("No team", 5)]
+    teams[2].delete()
+    results = selectors.pulse_results(pulse=pulse)
+    groups = [(g.name, g.respondents) for g in results.groups]
+    assert results.total.respondents == 20 and groups == [("Crew 0", 5), ("Crew 1", 5), ("No team", 10)]
+    (point,) = selectors.team_trend(org=org, team=teams[0], limit=1)
+    assert all(v is not None for v in point.topics.values())
+    late = factories.member(org, Role.MEMBER, teams=[teams[0]])
+    keys = list(pulse.questions.values_list("key", flat=True))
+    from time_machine import travel
+
+    with travel(pulse.opens_on):  # an answer arriving however it may: the count moves
+        services.pulse_answer(pulse=pulse, member=late, scores=dict.fromkeys(keys, 5))
+    assert selectors.pulse_results(pulse=pulse).total.respondents == 21

@@ -50,6 +50,8 @@ class CardView:
     votes: int | None  # None while votes are hidden
     voted: bool  # by the person looking
     mine: bool
+    short: str = ""  # the text cut to 40 characters, naming the card in its buttons' labels
+    evidence_label: str = ""  # what kind of evidence it links ("" for none)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ def card_views(*, retro: Retrospective, member: Membership) -> list[CardView]:
     )
     anonymous = _("Anonymous")
     kinds = dict(CardKind.choices)
+    evidence = {"alert": _("Alert"), "initiative": _("Initiative"), "metric": _("Supporting metric"),
+                "revision": _("Revision")}  # fmt: skip
     views = []
     for card in cards:
         labels = CATEGORY_LABELS.get(card.kind, {})
@@ -84,6 +88,8 @@ def card_views(*, retro: Retrospective, member: Membership) -> list[CardView]:
             group_label=card.group_label, evidence_kind=card.evidence_kind, evidence_id=card.evidence_id,
             votes=card.vote_count if retro.votes_revealed else None,
             voted=card.pk in voted, mine=card.author_key == mine_key,
+            short=card.text if len(card.text) <= 40 else card.text[:39] + "…",
+            evidence_label=str(evidence.get(card.evidence_kind, "")) if card.evidence_kind else "",
         ))  # fmt: skip
     return views
 

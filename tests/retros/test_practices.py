@@ -229,7 +229,7 @@ def test_the_goal_review_has_burn_up_recurring_blockers_and_leading_weeks(
     start = retro.period_start
     tracking_services.entry_create(org=org, actor=boss, data=tracking_services.EntryInput(
         goal_id=quarter_goal.pk, supporting_metric_id=metric.pk, value="12", day=(start + timedelta(days=8)).isoformat()))  # fmt: skip
-    review = selectors.goal_review(retro=retro)
+    review = selectors.goal_review(retro=retro, with_burnups=True)
     assert str(quarter_goal.pk) in review.burnups
     [leading] = review.leading
     assert (
@@ -237,8 +237,16 @@ def test_the_goal_review_has_burn_up_recurring_blockers_and_leading_weeks(
         and leading.weeks_met >= 1
         and leading.weeks_met < len(leading.weeks)
     )
-    page = login(boss).get(reverse("retro_detail", args=[org.slug, retro.pk])).content.decode()
-    assert 'data-testid="review-leading"' in page and 'data-chart="burnup"' in page
+    client = login(boss)
+    url = reverse("retro_detail", args=[org.slug, retro.pk])
+    page = client.get(url).content.decode()
+    # the page lists each goal's burn-up, loaded when opened: the chart and its own data
+    assert 'data-testid="review-leading"' in page and f'hx-get="{url}?burnup={quarter_goal.pk}"' in page
+    chart = client.get(url, {"burnup": quarter_goal.pk}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-chart="burnup"' in chart and f'id="burnup-data-{quarter_goal.pk}"' in chart
+    assert '"actual"' in chart and '"tiers"' in chart
+    other_goal = factories.goal(org, boss, team=sales, title="Not in this retro")
+    assert client.get(url, {"burnup": other_goal.pk}).status_code == 404
 
 
 def test_recurring_blockers_are_the_same_words_on_several_days(org, sales, zhang, li, retro):

@@ -23,7 +23,7 @@ from teams.page_forms import apply_service_errors, form_page, parse_id
 
 from . import exports, selectors, services
 from .forms import ActionForm, CardForm, CloseForm, LessonForm, StartForm
-from .models import Card, Lesson, RetroAction, Retrospective, RetroState
+from .models import PHASES, Card, Lesson, Phase, RetroAction, Retrospective, RetroState
 
 LIST_LIMIT = 200
 
@@ -82,10 +82,15 @@ def _page(
         card_form.fields["evidence"].widget.choices = _evidence_choices(page.review)  # type: ignore[attr-defined]
         context["card_form"] = card_form
     if page.can_facilitate:
-        context["lesson_form"] = forms_given.get("lesson_form") or LessonForm(auto_id="lesson_%s")
-        context["action_form"] = forms_given.get("action_form") or ActionForm(
-            retro=retro, auto_id="action_%s", initial={"token": _token()}
-        )
+        # Each step's form from its step on (or back with its errors): lessons from step 3, actions in
+        # step 4 — the first steps' page does not build the pickers it cannot use yet.
+        step = PHASES.index(retro.phase)
+        if "lesson_form" in forms_given or step >= PHASES.index(Phase.LESSONS):
+            context["lesson_form"] = forms_given.get("lesson_form") or LessonForm(auto_id="lesson_%s")
+        if "action_form" in forms_given or step >= PHASES.index(Phase.ACTIONS):
+            context["action_form"] = forms_given.get("action_form") or ActionForm(
+                retro=retro, auto_id="action_%s", initial={"token": _token()}
+            )
         context["close_form"] = forms_given.get("close_form") or CloseForm(auto_id="close_%s")
     if page.can_manage and not retro.closed:  # name the facilitator: a person of the team
         context["team_people"] = list(selectors.action_owners(team=retro.team))

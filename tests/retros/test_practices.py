@@ -283,3 +283,60 @@ def test_a_failure_share_publishes_its_tolerated_experiments_once(org, sales, bo
     [lesson] = Lesson.objects.filter(retro=share)
     assert lesson.published and "small budget" in lesson.text and lesson.evidence_goal == active
     assert _search(org, query="feed ads") == [lesson]
+
+
+@pytest.mark.parametrize("where", ["revision", "decomposition"])
+def test_past_lessons_are_offered_and_applied_while_a_goal_is_revised_or_decomposed(
+    org, other_org, sales, boss, zhang, published, conversion, where
+):
+    """目标复审 and 拆解: the side panel of past lessons the new-goal form has is offered on the
+    revision form and beside the decomposition table too, and "Apply" links a lesson to the goal."""
+    client = login(boss)
+    panel_url = reverse("goal_draft_panels", args=[org.slug, conversion.pk])
+    if where == "revision":
+        page = client.get(reverse("goal_detail", args=[org.slug, conversion.pk])).content.decode()
+        assert 'data-testid="revision-details"' in page
+    else:
+        page = client.get(reverse("goal_decompose", args=[org.slug, conversion.pk])).content.decode()
+        assert 'data-testid="decompose-lessons"' in page
+    assert f'hx-get="{panel_url}?for={where}"' in page
+    panel = client.get(panel_url, {"for": where}).content.decode()
+    apply_url = reverse("knowledge_apply", args=[org.slug, published.pk])
+    assert "Referral campaigns" in panel and f'action="{apply_url}"' in panel
+    assert f'name="back" value="{where}"' in panel and 'name="apply_lesson"' not in panel
+    response = client.post(apply_url, {"goal": conversion.pk, "back": where})
+    assert response.status_code == 302
+    expected = (
+        reverse("goal_detail", args=[org.slug, conversion.pk]) + "#revisions"
+        if where == "revision"
+        else reverse("goal_decompose", args=[org.slug, conversion.pk])
+    )
+    assert response["Location"] == expected
+    assert LessonApplication.objects.get().goal == conversion
+    panel = client.get(panel_url, {"for": where}).content.decode()
+    assert 'data-testid="lesson-applied"' in panel and f'action="{apply_url}"' not in panel
+    goal_page = client.get(reverse("goal_detail", args=[org.slug, conversion.pk])).content.decode()
+    assert 'data-testid="goal-lessons"' in goal_page and "Referral campaigns" in goal_page
+
+
+def test_the_lessons_of_a_goal_are_read_by_its_organisation_and_applied_by_who_may_change_it(
+    org, other_org, sales, boss, zhang, published, conversion
+):
+    panel_url = reverse("goal_draft_panels", args=[org.slug, conversion.pk])
+    panel = login(zhang).get(panel_url, {"for": "revision"}).content.decode()
+    assert "Referral campaigns" in panel and "knowledge_apply" not in panel and 'name="back"' not in panel
+    response = login(zhang).post(reverse("knowledge_apply", args=[org.slug, published.pk]),
+                                 {"goal": conversion.pk, "back": "revision"})  # fmt: skip
+    assert response.status_code == 403 and not LessonApplication.objects.exists()
+    outsider = factories.member(other_org, Role.ADMIN)
+    assert (
+        login(outsider).get(reverse("goal_draft_panels", args=[other_org.slug, conversion.pk])).status_code
+        == 404
+    )
+    # a goal nothing fits: the panel says so
+    lonely = factories.goal(org, boss, team=factories.team(org, "Ops"), title="Zzz", metric_name="Tickets",
+                            status="active")  # fmt: skip
+    assert (
+        "No past lessons fit this goal yet."
+        in login(boss).get(reverse("goal_draft_panels", args=[org.slug, lonely.pk])).content.decode()
+    )

@@ -26,6 +26,15 @@ class GoalDraft:
     metric_name: str
     unit: str
     applied: tuple[int, ...] = ()  # lessons ticked "Apply" in a side panel (ids, unchecked)
+    goal_id: int | None = None  # the goal being revised or decomposed (None: a new goal)
+    where: str = ""  # "revision" or "decomposition" for an existing goal
+
+    @classmethod
+    def of_goal(cls, goal: Any, where: str) -> GoalDraft:
+        """An existing goal as a draft: while it is revised (目标复审) or decomposed (拆解), the side
+        panels offer what fits it as they do while a new goal is drafted."""
+        return cls(org=goal.org, team_id=goal.team_id, parent_id=goal.parent_id, title=goal.title,
+                   metric_name=goal.metric_name, unit=goal.unit, goal_id=goal.pk, where=where)  # fmt: skip
 
     @classmethod
     def of(cls, org: Organization, data: Any) -> GoalDraft:

@@ -18,6 +18,7 @@ urlpatterns = [
         name="goal_metric_delete",
     ),
     path("<int:goal_id>/revisions/", views.goal_revision_view, name="goal_revision"),
+    path("<int:goal_id>/draft-panels/", views.goal_draft_panels_view, name="goal_draft_panels"),
     path("<int:goal_id>/decompose/", decomposition_views.goal_decompose_view, name="goal_decompose"),
     path("<int:goal_id>/split/", decomposition_views.goal_split_view, name="goal_split"),
     path("revisions/<int:revision_id>/decide/", views.revision_decide_view, name="revision_decide"),

@@ -27,7 +27,7 @@ from .forms import (
     StatusForm,
     SupportingMetricForm,
 )
-from .hooks import goal_created, goal_panels
+from .hooks import GoalDraft, draft_panels, goal_created, goal_panels
 from .models import Goal
 from .periods import span_label
 from .progress import goal_attainment
@@ -305,6 +305,25 @@ def goal_metric_delete_view(request: OrgRequest, goal_id: int, metric_id: int) -
     services.supporting_metric_delete(metric=metric, actor=request.membership)
     messages.success(request, _("Supporting metric removed."))
     return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+
+
+DRAFT_PLACES = ("revision", "decomposition")
+
+
+@org_page(roles=ALL_ROLES)
+@require_GET
+def goal_draft_panels_view(request: OrgRequest, goal_id: int) -> HttpResponse:
+    """The side panels of a goal being revised or decomposed (loaded when the revision form is
+    opened, or beside the decomposition table): what later apps offer for it, as beside the new-goal
+    form — past lessons, with "Apply" for whoever may change the goal."""
+    goal = selectors.goal_get(org=request.org, goal_id=goal_id)
+    where = request.GET.get("for") if request.GET.get("for") in DRAFT_PLACES else "revision"
+    context = {
+        "goal": goal,
+        "draft_panels": draft_panels(GoalDraft.of_goal(goal, where)),
+        "can_apply": selectors.can_edit_goal(member=request.membership, goal=goal),
+    }
+    return render(request, "goals/includes/draft_panels.html", context)
 
 
 @org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)

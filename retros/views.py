@@ -13,6 +13,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +23,7 @@ from teams.page_forms import apply_service_errors, form_page, parse_id
 
 from . import exports, selectors, services
 from .forms import ActionForm, CardForm, CloseForm, LessonForm, StartForm
-from .models import Card, Lesson, RetroAction, Retrospective, RetroState
+from .models import PHASES, Card, Lesson, Phase, RetroAction, Retrospective, RetroState
 
 LIST_LIMIT = 200
 
@@ -80,17 +82,32 @@ def _page(
         card_form.fields["evidence"].widget.choices = _evidence_choices(page.review)  # type: ignore[attr-defined]
         context["card_form"] = card_form
     if page.can_facilitate:
-        context["lesson_form"] = forms_given.get("lesson_form") or LessonForm(auto_id="lesson_%s")
-        context["action_form"] = forms_given.get("action_form") or ActionForm(
-            retro=retro, auto_id="action_%s", initial={"token": _token()}
-        )
+        # Each step's form from its step on (or back with its errors): lessons from step 3, actions in
+        # step 4 — the first steps' page does not build the pickers it cannot use yet.
+        step = PHASES.index(retro.phase)
+        if "lesson_form" in forms_given or step >= PHASES.index(Phase.LESSONS):
+            context["lesson_form"] = forms_given.get("lesson_form") or LessonForm(auto_id="lesson_%s")
+        if "action_form" in forms_given or step >= PHASES.index(Phase.ACTIONS):
+            context["action_form"] = forms_given.get("action_form") or ActionForm(
+                retro=retro, auto_id="action_%s", initial={"token": _token()}
+            )
         context["close_form"] = forms_given.get("close_form") or CloseForm(auto_id="close_%s")
     if page.can_manage and not retro.closed:  # name the facilitator: a person of the team
         context["team_people"] = list(selectors.action_owners(team=retro.team))
     if page.can_manage and not request.htmx and page.board.actions:
-        context["convert_goals"] = selectors.conversion_goals(retro=retro)
+        context["convert_goals"] = _goal_options(selectors.conversion_goals(retro=retro))
     template = "retros/detail.html#live" if request.htmx and request.method == "GET" else "retros/detail.html"
     return render(request, template, context, status=status)
+
+
+def _goal_options(goals: list[Any]) -> str:
+    """The <option>s of the goals an action may become part of, rendered once for every action's
+    convert form (not 40 goals × 2 dates × each action)."""
+    return format_html_join(
+        "", '<option value="{}">{} ({} – {})</option>',
+        ((g.pk, g.title, date_format(g.start_date, "SHORT_DATE_FORMAT"), date_format(g.end_date, "SHORT_DATE_FORMAT"))
+         for g in goals),
+    )  # fmt: skip
 
 
 def _evidence_choices(review: selectors.GoalReview) -> list[tuple[str, Any]]:
@@ -214,8 +231,45 @@ def _publish_experiments(request: OrgRequest, retro: Retrospective) -> HttpRespo
     )
 
 
+def _card_operation(
+    request: OrgRequest, retro: Retrospective, card: Card, operation: str, group_label: str
+) -> HttpResponse:
+    member = request.membership
+    try:
+        if operation == "vote":
+            services.vote_toggle(card=card, actor=member)
+        elif operation == "delete":
+            services.card_delete(card=card, actor=member)
+        elif operation == "group":
+            services.card_group(card=card, actor=member, group_label=group_label)
+        else:
+            raise ValidationError(_("Nothing to do: reload the page and try again."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _page(request, retro, status=400)
+    if request.htmx:
+        return _page_live(request, retro)
+    return _done(request, retro)
+
+
+def _board(request: OrgRequest, retro: Retrospective) -> HttpResponse:
+    """The board's one form: the button pressed names what it does and to which card (vote=<id>,
+    group=<id> with group_label_<id>, delete=<id>)."""
+    for operation in ("vote", "group", "delete"):
+        card_id = parse_id(request.POST.get(operation))
+        if card_id is not None:
+            card = Card.objects.filter(org=request.org, retro=retro, pk=card_id).first()
+            if card is None:
+                raise Http404("No card found.")
+            card.retro = retro
+            label = request.POST.get(f"group_label_{card_id}", "")
+            return _card_operation(request, retro, card, operation, label)
+    messages.error(request, _("Nothing to do: reload the page and try again."))
+    return _page(request, retro, status=400)
+
+
 OPERATIONS: dict[str, Callable[[OrgRequest, Retrospective], HttpResponse]] = {
-    "card": _card, "phase": _phase, "reveal": _reveal, "lesson": _lesson, "action": _action, "close": _close,
+    "card": _card, "board": _board, "phase": _phase, "reveal": _reveal, "lesson": _lesson, "action": _action, "close": _close,
     "facilitator": _facilitator,
     "publish_experiments": _publish_experiments,
 }  # fmt: skip
@@ -238,7 +292,21 @@ def retro_detail_view(request: OrgRequest, retro_id: int) -> HttpResponse:
             messages.error(request, _("Nothing to do: reload the page and try again."))
             return _page(request, retro, status=400)
         return handler(request, retro)
+    goal_id = parse_id(request.GET.get("burnup"))
+    if goal_id is not None:
+        return _burnup(request, retro, goal_id)
     return _page(request, retro)
+
+
+def _burnup(request: OrgRequest, retro: Retrospective, goal_id: int) -> HttpResponse:
+    """One goal's burn-up chart, loaded when the goal review's entry is opened (404 for a goal
+    outside the retro's set)."""
+    goal = retro.goals.filter(org_id=retro.org_id, pk=goal_id).only("pk", "title").first()
+    if goal is None:
+        raise Http404("No goal found.")
+    context = {"chart": selectors.review_burnup(retro=retro, goal_id=goal.pk), "goal_id": goal.pk,
+               "goal_title": goal.title, "source_id": f"burnup-data-{goal.pk}"}  # fmt: skip
+    return render(request, "retros/detail.html#burnup", context)
 
 
 @org_page(roles=CONTRIBUTORS, object_rule=TEAM_RULE)
@@ -254,22 +322,9 @@ def card_view(request: OrgRequest, card_id: int) -> HttpResponse:
     retro = card.retro
     if not selectors.can_facilitate(member=member, retro=retro):
         selectors.can_take_part(member=member, retro=retro).require()
-    operation = request.POST.get("do", "")
-    try:
-        if operation == "vote":
-            services.vote_toggle(card=card, actor=member)
-        elif operation == "delete":
-            services.card_delete(card=card, actor=member)
-        elif operation == "group":
-            services.card_group(card=card, actor=member, group_label=request.POST.get("group_label", ""))
-        else:
-            raise ValidationError(_("Nothing to do: reload the page and try again."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return _page(request, retro, status=400)
-    if request.htmx:
-        return _page_live(request, retro)
-    return _done(request, retro)
+    return _card_operation(
+        request, retro, card, request.POST.get("do", ""), request.POST.get("group_label", "")
+    )
 
 
 def _page_live(request: OrgRequest, retro: Retrospective) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -137,7 +138,11 @@ def lesson_apply_view(request: OrgRequest, lesson_id: int) -> HttpResponse:
         return _entry(request, lesson, status=400)
     services.lesson_apply(lesson=lesson, goal=goal, actor=request.membership)
     messages.success(request, _("Lesson applied to “%(goal)s”.") % {"goal": goal.title})
-    return redirect("goal_detail", org_slug=request.org.slug, goal_id=goal.pk)
+    back = request.POST.get("back")  # applied beside the revision form or the decomposition table
+    if back == "decomposition":
+        return redirect("goal_decompose", org_slug=request.org.slug, goal_id=goal.pk)
+    url = reverse("goal_detail", kwargs={"org_slug": request.org.slug, "goal_id": goal.pk})
+    return redirect(url + "#revisions" if back == "revision" else url)
 
 
 @org_page(roles=ALL_ROLES)

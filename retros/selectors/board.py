@@ -50,6 +50,8 @@ class CardView:
     votes: int | None  # None while votes are hidden
     voted: bool  # by the person looking
     mine: bool
+    short: str = ""  # the text cut to 40 characters, naming the card in its buttons' labels
+    evidence_label: str = ""  # what kind of evidence it links ("" for none)
 
 
 @dataclass(frozen=True)
@@ -66,24 +68,45 @@ def card_views(*, retro: Retrospective, member: Membership) -> list[CardView]:
     """The retro's cards as the person sees them (two queries)."""
     mine_key = author_key(retro_id=retro.pk, member_id=member.pk)
     voted = set(Vote.objects.filter(retro=retro, voter=member).values_list("card_id", flat=True))
-    cards = (
+    rows = (
         Card.objects.filter(org_id=retro.org_id, retro=retro)
-        .select_related("author__user")
         .annotate(vote_count=Count("votes"))
         .order_by("group_label", "kind", "pk")
-    )
-    anonymous = _("Anonymous")
-    kinds = dict(CardKind.choices)
+        .values_list(
+            "pk",
+            "kind",
+            "category",
+            "text",
+            "anonymous",
+            "author_id",
+            "author_key",
+            "group_label",
+            "evidence_kind",
+            "evidence_id",
+            "vote_count",
+            "author__user__display_name",
+            "author__user__email",
+        )
+    )  # fmt: skip (plain rows, not 200 model instances with their authors)
+    anonymous = str(_("Anonymous"))
+    kinds = {key: str(label) for key, label in CardKind.choices}
+    labels = {
+        kind: {key: str(label) for key, label in choices.items()} for kind, choices in CATEGORY_LABELS.items()
+    }
+    evidence = {"alert": str(_("Alert")), "initiative": str(_("Initiative")), "metric": str(_("Supporting metric")),
+                "revision": str(_("Revision"))}  # fmt: skip
+    revealed = retro.votes_revealed
     views = []
-    for card in cards:
-        labels = CATEGORY_LABELS.get(card.kind, {})
+    for (pk, kind, category, text, is_anonymous, author_id, key, group_label, evidence_kind, evidence_id, votes,
+         display_name, email) in rows:  # fmt: skip
         views.append(CardView(
-            pk=card.pk, kind=card.kind, kind_label=str(kinds.get(card.kind, "")), category=card.category,
-            category_label=str(labels.get(card.category, "")), text=card.text,
-            author=str(anonymous) if card.anonymous or card.author is None else card.author.user.get_full_name(),
-            group_label=card.group_label, evidence_kind=card.evidence_kind, evidence_id=card.evidence_id,
-            votes=card.vote_count if retro.votes_revealed else None,
-            voted=card.pk in voted, mine=card.author_key == mine_key,
+            pk=pk, kind=kind, kind_label=kinds.get(kind, ""), category=category,
+            category_label=labels.get(kind, {}).get(category, ""), text=text,
+            author=anonymous if is_anonymous or author_id is None else (display_name or email),
+            group_label=group_label, evidence_kind=evidence_kind, evidence_id=evidence_id,
+            votes=votes if revealed else None, voted=pk in voted, mine=key == mine_key,
+            short=text if len(text) <= 40 else text[:39] + "…",
+            evidence_label=evidence.get(evidence_kind, "") if evidence_kind else "",
         ))  # fmt: skip
     return views
 

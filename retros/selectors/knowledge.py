@@ -207,7 +207,8 @@ def cause_stats(*, draft: GoalDraft) -> CauseStats:
 
 def lessons_for_draft(draft: GoalDraft) -> list[DraftPanel]:
     """The goals hook: past lessons that fit the draft — same team, same metric, or words of its
-    title — and the cause statistics of similar past goals."""
+    title — and the cause statistics of similar past goals. For a goal being revised or decomposed
+    (`draft.goal_id`), which of them are applied to it already."""
     rule = Q()
     if draft.team_id:
         rule |= Q(team_id=draft.team_id)
@@ -228,11 +229,21 @@ def lessons_for_draft(draft: GoalDraft) -> list[DraftPanel]:
     stats = cause_stats(draft=draft)
     if not lessons and not stats.text:
         return []
-    return [
-        DraftPanel(
-            "retros/_draft_lessons.html", {"lessons": lessons, "stats": stats, "applied": draft.applied}
+    applied: tuple[int, ...] | set[int] = draft.applied
+    if draft.goal_id is not None:  # a goal revised or decomposed: the lessons already applied to it
+        applied = set(
+            LessonApplication.objects.filter(org=draft.org, goal_id=draft.goal_id).values_list(
+                "lesson_id", flat=True
+            )
         )
-    ]
+    context = {
+        "lessons": lessons,
+        "stats": stats,
+        "applied": applied,
+        "goal_id": draft.goal_id,
+        "where": draft.where,
+    }
+    return [DraftPanel("retros/_draft_lessons.html", context)]
 
 
 def applied_lessons_panel(goal: Goal) -> list[DraftPanel]:

@@ -155,7 +155,18 @@ def _past_actions(retro: Retrospective) -> list[PastAction]:
     return [PastAction(action=a, moved=moved.get(a.goal_id) if a.goal_id else None) for a in actions]
 
 
-def goal_review(*, retro: Retrospective) -> GoalReview:
+def review_burnup(*, retro: Retrospective, goal_id: int) -> dict[str, Any] | None:
+    """The burn-up chart of one goal of the retro's set (the meeting page loads each when it is
+    opened, not 40 at once); None when the goal is not in the set or has no targets in force."""
+    if not retro.goals.filter(org_id=retro.org_id, pk=goal_id).exists():
+        return None
+    today = min(org_today(retro.org), retro.period_end)
+    return burnup_charts(org=retro.org, goal_ids=[goal_id], today=today).get(str(goal_id))
+
+
+def goal_review(*, retro: Retrospective, with_burnups: bool = False) -> GoalReview:
+    """The review of the retro's goals; the burn-up charts only when asked (`with_burnups`: up to
+    12 of them, five queries) — the meeting page loads each goal's chart when it is opened."""
     goals = list(retro.goals.filter(org_id=retro.org_id).select_related("owner__user").order_by("pk"))
     ids = [g.pk for g in goals]
     results = goal_period_results(org=retro.org, goal_ids=ids, start=retro.period_start, end=retro.period_end)
@@ -173,7 +184,9 @@ def goal_review(*, retro: Retrospective) -> GoalReview:
         initiatives=[i for i in initiatives if retro.kind != RetroKind.FAILURE_SHARE],
         experiments=[i for i in initiatives if i.outcome == "failed"],
         past_actions=_past_actions(retro),
-        burnups=burnup_charts(org=retro.org, goal_ids=ids, today=min(org_today(retro.org), retro.period_end)),
+        burnups=burnup_charts(org=retro.org, goal_ids=ids, today=min(org_today(retro.org), retro.period_end))
+        if with_burnups
+        else {},
         blockers=recurring_blockers(
             org=retro.org, team_id=retro.team_id, start=retro.period_start, end=retro.period_end
         ),  # fmt: skip

@@ -220,11 +220,17 @@
   var burnupData = null;
   function drawBurnup(element) {
     if (!window.Plotly) { return; }
-    if (burnupData === null) {
-      var source = document.getElementById("burnup-data");
-      burnupData = source ? JSON.parse(source.textContent) : {};
+    var chart;
+    if (element.dataset.source) {  // a chart loaded on its own (the retro's goal review) carries its data
+      var own = document.getElementById(element.dataset.source);
+      chart = own ? JSON.parse(own.textContent) : null;
+    } else {
+      if (burnupData === null) {
+        var source = document.getElementById("burnup-data");
+        burnupData = source ? JSON.parse(source.textContent) : {};
+      }
+      chart = burnupData[element.dataset.goal];
     }
-    var chart = burnupData[element.dataset.goal];
     if (!chart || element.dataset.drawn) { return; }  // a page polling with htmx keeps its drawn charts
     element.dataset.drawn = "1";
     var labels = (element.dataset.labels || "Actual|Base|Challenge|Stretch|Forecast|Today").split("|");

@@ -83,3 +83,35 @@ def test_a_manager_names_the_facilitator_from_the_page_and_the_api(org, retro, s
     retro.refresh_from_db()
     assert retro.facilitator is None
     assert api(zhang).post(url, {"facilitator": zhang.pk}, format="json").status_code == 403
+
+
+def test_the_board_is_one_form_whose_buttons_name_their_card(org, retro, boss, zhang, li):
+    """Cards are plain rows of one form (one CSRF token, however many cards): the button pressed
+    says what it does to which card."""
+    from retros import services
+
+    first = services.card_add(retro=retro, actor=zhang, kind="cause", category="external", text="Competitor")
+    client = login(boss)
+    tokens = client.get(_url(retro)).content.decode().count("csrfmiddlewaretoken")
+    cards = [services.card_add(retro=retro, actor=li, kind="note", text=f"Note {n}") for n in range(5)]
+    page = client.get(_url(retro)).content.decode()
+    assert page.count("csrfmiddlewaretoken") == tokens
+    assert f'name="vote" value="{first.pk}"' in page and f'name="group_label_{first.pk}"' in page
+    # the facilitator groups a card, a member votes and removes their own card
+    response = client.post(_url(retro), {"do": "board", "group": first.pk, f"group_label_{first.pk}": "Market",
+                                         f"group_label_{cards[0].pk}": "Ignored"})  # fmt: skip
+    assert response.status_code == 302
+    first.refresh_from_db()
+    cards[0].refresh_from_db()
+    assert (first.group_label, cards[0].group_label) == ("Market", "")
+    member = login(li)
+    assert member.post(_url(retro), {"do": "board", "vote": first.pk}).status_code == 302
+    assert 'aria-pressed="true"' in member.get(_url(retro)).content.decode()
+    response = member.post(_url(retro), {"do": "board", "delete": cards[1].pk}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Note 1" not in response.content.decode()
+    assert not Card.objects.filter(pk=cards[1].pk).exists()
+    # someone else's card is not theirs to remove; a card of another retro is not found
+    response = member.post(_url(retro), {"do": "board", "delete": first.pk})
+    assert response.status_code in (400, 403) and Card.objects.filter(pk=first.pk).exists()
+    assert member.post(_url(retro), {"do": "board", "vote": 999999}).status_code == 404
+    assert member.post(_url(retro), {"do": "board"}).status_code == 400

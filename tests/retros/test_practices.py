@@ -229,7 +229,7 @@ def test_the_goal_review_has_burn_up_recurring_blockers_and_leading_weeks(
     start = retro.period_start
     tracking_services.entry_create(org=org, actor=boss, data=tracking_services.EntryInput(
         goal_id=quarter_goal.pk, supporting_metric_id=metric.pk, value="12", day=(start + timedelta(days=8)).isoformat()))  # fmt: skip
-    review = selectors.goal_review(retro=retro)
+    review = selectors.goal_review(retro=retro, with_burnups=True)
     assert str(quarter_goal.pk) in review.burnups
     [leading] = review.leading
     assert (
@@ -237,8 +237,16 @@ def test_the_goal_review_has_burn_up_recurring_blockers_and_leading_weeks(
         and leading.weeks_met >= 1
         and leading.weeks_met < len(leading.weeks)
     )
-    page = login(boss).get(reverse("retro_detail", args=[org.slug, retro.pk])).content.decode()
-    assert 'data-testid="review-leading"' in page and 'data-chart="burnup"' in page
+    client = login(boss)
+    url = reverse("retro_detail", args=[org.slug, retro.pk])
+    page = client.get(url).content.decode()
+    # the page lists each goal's burn-up, loaded when opened: the chart and its own data
+    assert 'data-testid="review-leading"' in page and f'hx-get="{url}?burnup={quarter_goal.pk}"' in page
+    chart = client.get(url, {"burnup": quarter_goal.pk}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-chart="burnup"' in chart and f'id="burnup-data-{quarter_goal.pk}"' in chart
+    assert '"actual"' in chart and '"tiers"' in chart
+    other_goal = factories.goal(org, boss, team=sales, title="Not in this retro")
+    assert client.get(url, {"burnup": other_goal.pk}).status_code == 404
 
 
 def test_recurring_blockers_are_the_same_words_on_several_days(org, sales, zhang, li, retro):
@@ -275,3 +283,60 @@ def test_a_failure_share_publishes_its_tolerated_experiments_once(org, sales, bo
     [lesson] = Lesson.objects.filter(retro=share)
     assert lesson.published and "small budget" in lesson.text and lesson.evidence_goal == active
     assert _search(org, query="feed ads") == [lesson]
+
+
+@pytest.mark.parametrize("where", ["revision", "decomposition"])
+def test_past_lessons_are_offered_and_applied_while_a_goal_is_revised_or_decomposed(
+    org, other_org, sales, boss, zhang, published, conversion, where
+):
+    """目标复审 and 拆解: the side panel of past lessons the new-goal form has is offered on the
+    revision form and beside the decomposition table too, and "Apply" links a lesson to the goal."""
+    client = login(boss)
+    panel_url = reverse("goal_draft_panels", args=[org.slug, conversion.pk])
+    if where == "revision":
+        page = client.get(reverse("goal_detail", args=[org.slug, conversion.pk])).content.decode()
+        assert 'data-testid="revision-details"' in page
+    else:
+        page = client.get(reverse("goal_decompose", args=[org.slug, conversion.pk])).content.decode()
+        assert 'data-testid="decompose-lessons"' in page
+    assert f'hx-get="{panel_url}?for={where}"' in page
+    panel = client.get(panel_url, {"for": where}).content.decode()
+    apply_url = reverse("knowledge_apply", args=[org.slug, published.pk])
+    assert "Referral campaigns" in panel and f'action="{apply_url}"' in panel
+    assert f'name="back" value="{where}"' in panel and 'name="apply_lesson"' not in panel
+    response = client.post(apply_url, {"goal": conversion.pk, "back": where})
+    assert response.status_code == 302
+    expected = (
+        reverse("goal_detail", args=[org.slug, conversion.pk]) + "#revisions"
+        if where == "revision"
+        else reverse("goal_decompose", args=[org.slug, conversion.pk])
+    )
+    assert response["Location"] == expected
+    assert LessonApplication.objects.get().goal == conversion
+    panel = client.get(panel_url, {"for": where}).content.decode()
+    assert 'data-testid="lesson-applied"' in panel and f'action="{apply_url}"' not in panel
+    goal_page = client.get(reverse("goal_detail", args=[org.slug, conversion.pk])).content.decode()
+    assert 'data-testid="goal-lessons"' in goal_page and "Referral campaigns" in goal_page
+
+
+def test_the_lessons_of_a_goal_are_read_by_its_organisation_and_applied_by_who_may_change_it(
+    org, other_org, sales, boss, zhang, published, conversion
+):
+    panel_url = reverse("goal_draft_panels", args=[org.slug, conversion.pk])
+    panel = login(zhang).get(panel_url, {"for": "revision"}).content.decode()
+    assert "Referral campaigns" in panel and "knowledge_apply" not in panel and 'name="back"' not in panel
+    response = login(zhang).post(reverse("knowledge_apply", args=[org.slug, published.pk]),
+                                 {"goal": conversion.pk, "back": "revision"})  # fmt: skip
+    assert response.status_code == 403 and not LessonApplication.objects.exists()
+    outsider = factories.member(other_org, Role.ADMIN)
+    assert (
+        login(outsider).get(reverse("goal_draft_panels", args=[other_org.slug, conversion.pk])).status_code
+        == 404
+    )
+    # a goal nothing fits: the panel says so
+    lonely = factories.goal(org, boss, team=factories.team(org, "Ops"), title="Zzz", metric_name="Tickets",
+                            status="active")  # fmt: skip
+    assert (
+        "No past lessons fit this goal yet."
+        in login(boss).get(reverse("goal_draft_panels", args=[org.slug, lonely.pk])).content.decode()
+    )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgRequest, org_page
 from teams.page_forms import apply_service_errors, parse_id
 
-from . import selectors, services
+from . import meeting_rows, selectors, services
 from .forms import ActionForm, AgendaForm, FeelingForm, NoteForm, ScheduleForm, SeriesForm
 from .models import ActionItem, AgendaItem, Meeting, Series
 from .talking_points import manager_actions, talking_points
@@ -87,6 +87,12 @@ def _meeting_page(
         "feeling_form": FeelingForm(initial={"feeling": meeting.feeling if meeting else None}, auto_id="feeling_%s"),
         **(forms or {}),
     }  # fmt: skip
+    if view is not None and meeting is not None:
+        context["agenda_rows"] = meeting_rows.agenda_rows(view.agenda, held=meeting.is_held)
+        context["action_rows"] = meeting_rows.action_rows(view.actions, meeting=meeting, today=facts.today)
+        context["history_rows"] = meeting_rows.history_rows(
+            view.history, current=meeting, org_slug=request.org.slug
+        )
     template = "people/meeting.html#meeting-body" if request.htmx else "people/meeting.html"
     return render(request, template, context, status=status)
 
@@ -117,6 +123,10 @@ def _apply(request: OrgRequest, meeting: Meeting) -> tuple[str, Form | None]:
     """Run the posted operation on the meeting. Returns (what to say, the form with errors or None)."""
     member, series, data = request.membership, meeting.series, request.POST
     op = data.get("op", "")
+    if ":" in op:  # a row's button of the agenda or action board names its item: `check:<id>`
+        op, row = op.split(":", 1)
+        data = data.copy()
+        data["item" if op in ("check", "uncheck") else "action"] = row
     form: Form
     if op == "agenda":
         form = AgendaForm(data, auto_id="agenda_%s")

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from people import services
-from people.models import AgendaItem, Meeting, Series
+from people.models import ActionItem, AgendaItem, Meeting, Series
 from plans.models import Initiative, Status
 from recognition.models import GrowthReward, Nomination, RewardKind, Star
 from teams.models import Role
@@ -149,3 +149,26 @@ def test_the_meeting_page_costs_the_same_with_a_year_of_history(
 # growth notes) and the allowance's failed experiments; the stand-up days and moods in one query, and
 # the action form's owners drawn from the two people already loaded
 PAGE_QUERIES = {"people_series": 29}
+
+
+def test_the_rows_buttons_name_their_item_and_the_text_is_escaped(org, series, meeting, lead, zhang, today):
+    point = services.agenda_add(meeting=meeting, author=zhang, text="<b>Budget</b>\nsecond line")
+    services.action_add(meeting=meeting, actor=lead, owner=zhang, text="Ask <i>finance</i>", due=today)
+    client = login(lead)
+    page = client.get(url(org, "people_meeting", meeting.pk)).content.decode()
+    assert "&lt;b&gt;Budget&lt;/b&gt;<br>second line" in page and "<b>Budget" not in page
+    assert "Ask &lt;i&gt;finance&lt;/i&gt;" in page
+    assert f'name="op" value="check:{point.pk}"' in page
+    response = client.post(url(org, "people_meeting", meeting.pk), {"op": f"check:{point.pk}"})
+    assert response.status_code == 302
+    assert AgendaItem.objects.get(pk=point.pk).done
+    page = client.get(url(org, "people_meeting", meeting.pk)).content.decode()
+    assert 'data-testid="agenda-item" class="agenda-item done"' in page and "· discussed" in page
+    action = ActionItem.objects.get()
+    client.post(url(org, "people_meeting", meeting.pk), {"op": f"done:{action.pk}"})
+    assert ActionItem.objects.get().done_at is not None
+    assert (
+        f'value="reopen:{action.pk}"' in client.get(url(org, "people_meeting", meeting.pk)).content.decode()
+    )
+    # an item that is not this meeting's is refused
+    assert client.post(url(org, "people_meeting", meeting.pk), {"op": "check:999999"}).status_code == 400

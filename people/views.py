@@ -73,7 +73,7 @@ def _meeting_page(
     participant = selectors.is_participant(member=member, series=series)
     people = [series.manager, series.member]
     view = selectors.meeting_view(meeting=meeting, viewer=member) if meeting is not None else None
-    facts = selectors.prepared_facts(org=request.org, member=series.member, team=series.team)
+    facts = selectors.prepared_facts_cached(org=request.org, member=series.member, team=series.team)
     context: dict[str, Any] = {
         "series": series, "meeting": meeting, "view": view, "participant": participant,
         "facts": facts,

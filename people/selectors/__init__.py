@@ -8,7 +8,7 @@
 - calendar: the secret calendar feed and its events"""
 
 from .calendar import calendar_events, calendar_feed_by_secret, calendar_feed_for
-from .facts import PreparedFacts, prepared_facts
+from .facts import PreparedFacts, prepared_facts, prepared_facts_cached
 from .one_on_ones import (
     HISTORY_LIMIT,
     MeetingView,
@@ -84,6 +84,7 @@ __all__ = [
     "meeting_get",
     "meeting_view",
     "prepared_facts",
+    "prepared_facts_cached",
     "private_note_get",
     "series_get",
     "series_list",

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from people import services
@@ -143,12 +145,17 @@ def test_the_meeting_page_costs_the_same_with_a_year_of_history(
                                   finished_at=today - timedelta(days=7 * months_back), lesson="Learnt")  # fmt: skip
     assert few == PAGE_QUERIES["people_series"]
     assert_queries(few, client, page)
+    cold = cold_queries(client, page, lambda: services.agenda_add(meeting=current, author=zhang, text="Late"))
+    assert cold == COLD_QUERIES
 
 
 # + open alerts, corrective actions, values, working days; recognition received (stars, nominations,
 # growth notes) and the allowance's failed experiments; the stand-up days and moods in one query, and
-# the action form's owners drawn from the two people already loaded
-PAGE_QUERIES = {"people_series": 29}
+# the action form's owners drawn from the two people already loaded. That is the page computing the
+# prepared facts (COLD_QUERIES: after any write in the organisation); a reload reads them back from
+# the shared cache (PAGE_QUERIES, the second GET).
+COLD_QUERIES = 29
+PAGE_QUERIES = {"people_series": 10}
 
 
 def test_the_rows_buttons_name_their_item_and_the_text_is_escaped(org, series, meeting, lead, zhang, today):
@@ -172,3 +179,29 @@ def test_the_rows_buttons_name_their_item_and_the_text_is_escaped(org, series, m
     )
     # an item that is not this meeting's is refused
     assert client.post(url(org, "people_meeting", meeting.pk), {"op": "check:999999"}).status_code == 400
+
+
+def cold_queries(client, page, write) -> int:
+    """The queries of a GET of `page` right after `write()` (which moves the prepared facts' key on)."""
+    client.get(page)  # sessions warm
+    write()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(page).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_prepared_facts_are_read_back_until_anything_is_written(org, series, meeting, lead, zhang, today):
+    client = login(lead)
+    page = url(org, "people_series", series.pk)
+    assert queries_for(client, page) == PAGE_QUERIES["people_series"]  # a reload: facts from the cache
+    assert "Legal review is slow" not in client.get(page).content.decode()
+    blocker = lambda: tracking_services.standup_submit(member=zhang, actor=zhang, data=tracking_services.StandupInput(  # noqa: E731
+        day=today, today="Partners", blockers="Legal review is slow", mood=2))  # fmt: skip
+    assert (
+        cold_queries(client, page, blocker) > PAGE_QUERIES["people_series"] + 10
+    )  # the key moved on: computed
+    assert "Legal review is slow" in client.get(page).content.decode()
+    point = lambda: services.agenda_add(meeting=meeting, author=zhang, text="Budget")  # noqa: E731
+    assert (
+        cold_queries(client, page, point) > PAGE_QUERIES["people_series"] + 10
+    )  # any write, even the agenda's

@@ -13,6 +13,7 @@ floor page `/o/<org>/floor/` measured in the same run:
     .venv/bin/python bench/people.py                 # prints a Markdown section
     .venv/bin/python bench/people.py --write         # also adds it to docs/benchmarks.md
     ... --database NAME --redis N --repeat 5
+    ... --database NAME --existing                  # measure a database seeded before (no reseed)
 
 Recreates the database (default `stretch_bench_people`), PostgreSQL on 127.0.0.1:5432; Redis db
 given by --redis (default 15). Each page is requested with Django's test client, one request at a
@@ -26,7 +27,7 @@ import sys
 import time
 from datetime import timedelta
 
-from inprocess import publish, use_database
+from inprocess import ROOT, publish, use_database
 
 PEOPLE = 5000
 WEEKS = 52
@@ -147,6 +148,24 @@ def seed() -> dict[str, object]:  # noqa: PLR0915 - one straight seeding script
             "pulse": latest, "answers": answers, "teams": len(teams) + 1}  # fmt: skip
 
 
+def existing() -> dict[str, object]:
+    """The seeded data of a database seeded before (`--existing`), found again."""
+    from django.db import connection
+
+    from people.models import Pulse, Series
+    from teams.models import Membership, Organization, Team
+
+    org = Organization.objects.get(slug="people-bench")
+    series = Series.objects.select_related("manager", "team").filter(org=org).order_by("pk").first()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM people_pulseanswer WHERE org_id = %s", [org.pk])
+        answers = cursor.fetchone()[0]
+    return {"org": org, "hr": Membership.objects.get(org=org, user__email="p0000@people.bench"),
+            "manager": series.manager, "team": series.team, "series": series,  # type: ignore[union-attr]
+            "pulse": Pulse.objects.filter(org=org).order_by("-closes_on").first(), "answers": answers,
+            "teams": Team.objects.filter(org=org).count()}  # fmt: skip
+
+
 def measure(client: object, path: str, repeat: int) -> tuple[int, float, float]:
     """(status, median wall ms, median CPU ms) after one warm-up request."""
     status = client.get(path).status_code  # type: ignore[attr-defined]
@@ -162,7 +181,12 @@ def measure(client: object, path: str, repeat: int) -> tuple[int, float, float]:
 def main() -> None:
     database = _arg("--database", "stretch_bench_people")
     repeat = int(_arg("--repeat", "5"))
-    use_database(database)
+    if "--existing" in sys.argv:
+        sys.path.insert(0, str(ROOT))
+        os.environ.update(DJANGO_SETTINGS_MODULE="config.settings.local", CELERY_TASK_ALWAYS_EAGER="false",
+                          DEBUG="false", DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}")  # fmt: skip
+    else:
+        use_database(database)
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:6379/{_arg('--redis', '15')}"
     import django
 
@@ -175,7 +199,7 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     started = time.perf_counter()
-    data = seed()
+    data = existing() if "--existing" in sys.argv else seed()
     seeded = time.perf_counter() - started
     org, slug = data["org"], data["org"].slug  # type: ignore[attr-defined]
     clients = {}

@@ -34,7 +34,9 @@ _OPTIONS = _options()
 
 def _escaped(text: bytes) -> bytes:
     """U+2028 and U+2029 escaped, as DRF writes them (JSON that is also JavaScript)."""
-    if b"\xe2\x80" in text:
+    # Their last bytes first (one memchr each, against a slow 3-byte search through text full of
+    # dashes and quotes, U+2000-U+203F, that share the first two).
+    if b"\xa8" in text or b"\xa9" in text:
         text = text.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
     return text
 

@@ -25,6 +25,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 
+from .api_json import ndjson_encoder
 from .tables import escape_cell
 
 FORMATS = {"ndjson": "application/x-ndjson; charset=utf-8", "csv": "text/csv; charset=utf-8"}
@@ -170,12 +171,12 @@ def _flat(row: dict[str, Any], fields: Sequence[str], nested: dict[str, Any]) ->
     return cells
 
 
-def _in_request_context(pieces: Iterator[str]) -> Iterator[str]:
+def _in_request_context(pieces: Iterator[Any]) -> Iterator[Any]:
     """The rows are written after the view returned, when the middleware has let go of the
     request's time zone and language: keep them (datetimes and words as in the list)."""
     zone, language = timezone.get_current_timezone(), translation.get_language()
 
-    def pieces_in_context() -> Iterator[str]:
+    def pieces_in_context() -> Iterator[Any]:
         while True:
             with timezone.override(zone), translation.override(language):
                 piece = next(pieces, None)
@@ -199,10 +200,10 @@ def stream(
     written as NDJSON lines or CSV rows (nested objects as dotted columns) while the next is read."""
     nested = nested or {}
 
-    def ndjson() -> Iterator[str]:
-        encode = DjangoJSONEncoder(ensure_ascii=False).encode  # json.dumps's, made once (not once a row)
+    def ndjson() -> Iterator[bytes]:
+        line = ndjson_encoder()  # orjson when installed (teams.api_json), made once (not once a row)
         for chunk in chunks:
-            yield "".join(encode(row) + "\n" for row in build(chunk))
+            yield b"".join([line(row) for row in build(chunk)])
 
     def csv_text() -> Iterator[str]:
         buffer = io.StringIO()

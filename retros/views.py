@@ -22,6 +22,7 @@ from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgReques
 from teams.page_forms import apply_service_errors, form_page, parse_id
 
 from . import exports, selectors, services
+from .card_rows import card_rows, group_options
 from .forms import ActionForm, CardForm, CloseForm, LessonForm, StartForm
 from .models import PHASES, Card, Lesson, Phase, RetroAction, Retrospective, RetroState
 
@@ -77,6 +78,10 @@ def _page(
     member = request.membership
     page = selectors.retro_page(retro=retro, member=member, with_review=not request.htmx)
     context: dict[str, Any] = {"retro": retro, "page": page}
+    if page.can_see_cards:
+        cards = page.board.cards
+        context["card_rows"] = card_rows(cards, take_part=page.can_take_part, facilitate=page.can_facilitate)
+        context["card_groups"] = group_options(cards) if page.can_facilitate else ""
     if page.can_take_part:
         card_form = forms_given.get("card_form") or CardForm(auto_id="card_%s", initial={"token": _token()})
         card_form.fields["evidence"].widget.choices = _evidence_choices(page.review)  # type: ignore[attr-defined]

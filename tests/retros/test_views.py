@@ -92,6 +92,23 @@ def test_a_member_adds_a_card_from_the_page_and_it_is_there_for_everyone(org, re
     assert "Competitor price cut" in live and "Zhang San" in live and "<html" not in live
 
 
+def test_the_board_shows_a_cards_text_as_typed_its_votes_and_its_words_in_chinese(org, retro, boss, zhang):
+    """The card rows are built in Python (retros/card_rows.py): markup typed into a card is shown as
+    text, its lines stay lines, and the buttons and counts are worded in the reader's language."""
+    card = services.card_add(retro=retro, actor=zhang, kind="cause", category="external",
+                             text='<script>alert("x")</script>\nSecond line')  # fmt: skip
+    services.vote_toggle(card=card, actor=zhang)
+    services.votes_reveal(retro=retro, actor=boss)
+    boss.user.language = "zh-hans"
+    boss.user.save()
+    live = login(boss).get(_url(retro), headers={"HX-Request": "true"}).content.decode()
+    assert (
+        "<script>alert" not in live
+        and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;<br>Second line" in live
+    )
+    assert "1 票" in live and "投票" in live and 'name="group_label_' in live and "Zhang San" in live
+
+
 def test_empty_and_too_long_cards_get_a_message_and_keep_the_text(org, retro, zhang):
     client = login(zhang)
     response = client.post(_url(retro), {"do": "card", "what": "note:", "text": ""})

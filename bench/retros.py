@@ -6,8 +6,9 @@ with 40 goals (the selector alone, and the page of that retro), and a knowledge-
     .venv/bin/python bench/retros.py                      # prints a Markdown section
     .venv/bin/python bench/retros.py --write              # and adds it to docs/benchmarks.md
     ... --database stretch_bench_retros --redis redis://127.0.0.1:6379/15 --repeat 10
+    ... --database <a seeded copy> --existing --only "meeting page"   # measure it as it is
 
-The database is recreated and migrated (default `stretch_bench_retros`, not the shared
+Without --existing the database is recreated and migrated (default `stretch_bench_retros`, not the shared
 `stretch_bench`). Timings are medians of one request at a time through Django's test client (no
 HTTP server), with the median CPU time of this process, like bench/inprocess.py."""
 
@@ -162,16 +163,18 @@ def main() -> None:
         results.append((name, wall, cpu))
         print(f"  {name}: {wall:.1f} ms (CPU {cpu:.1f} ms)", flush=True)
     floor = results[0][1]
-    command = ".venv/bin/python bench/retros.py --write" + (
-        f" --database {args.database}" if args.database != "stretch_bench_retros" else ""
+    command = (
+        ".venv/bin/python bench/retros.py --write"
+        + (f" --database {args.database}" if args.database != "stretch_bench_retros" else "")
+        + (" --existing" if args.existing else "")
     )
     lines = [
         f"### {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — retrospectives and the knowledge base, "
         f"in-process — {git_revision()}",
         "",
         f"Command: `{command}`. Load average before: {load_average()} (a shared 2-core machine: other "
-        f"sessions were running, so the absolute figures are high and noisy; the ratios matter). Data seeded "
-        f"in {seeded:.0f} s: one team of 30 people (a manager, 29 members), 40 active goals last quarter, "
+        f"sessions were running, so the absolute figures are high and noisy; the ratios matter). "
+        f"{'An existing database' if args.existing else f'Data seeded in {seeded:.0f} s'}: one team of 30 people (a manager, 29 members), 40 active goals last quarter, "
         "the quarter's retro with 200 cards (90 votes) and 10 actions, 10,000 published knowledge entries. "
         f"Median of {args.repeat} requests after a warm-up, the manager's view. The target is within 5× the floor.",
         "",

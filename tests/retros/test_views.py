@@ -5,10 +5,12 @@ on the page, and a query count that does not grow with cards or participants."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
 
+from goals import services as goal_services
 from plans import services as plan_services
 from plans.models import Status as InitiativeStatus
 from retros import services
@@ -60,7 +62,7 @@ def test_the_meeting_page_prepares_the_goal_review(org, retro, boss, quarter_goa
     assert 'aria-current="step"' in page
 
 
-def test_the_goal_review_shows_a_write_on_the_next_load(org, retro, boss, zhang, quarter_goal):
+def test_the_goal_review_shows_a_write_on_the_next_load(org, retro, boss, zhang, admin, quarter_goal):
     """The review is kept in the shared cache between loads: a value recorded or an experiment
     failed in the meantime is on the page the next time it is opened."""
     client = login(boss)
@@ -79,6 +81,13 @@ def test_the_goal_review_shows_a_write_on_the_next_load(org, retro, boss, zhang,
                                       lesson="Test creatives on a small budget first")  # fmt: skip
     page = client.get(_url(retro)).content.decode()
     assert "Feed ads" in page and "Test creatives on a small budget first" in page
+    revision = goal_services.revision_request(goal=quarter_goal, requester=boss, reason="market",
+                                              comment="<b>A competitor's price cut.</b>", base=D(900), challenge=D(1100),
+                                              stretch=D(1400), effective_from=retro.period_start + timedelta(days=10))  # fmt: skip
+    goal_services.revision_decide(revision=revision, decider=admin, approve=True)
+    page = client.get(_url(retro)).content.decode()
+    assert "A competitor&#x27;s price cut." in page and "<b>A competitor" not in page  # the reason, as text
+    assert "900 / 1,100 / 1,400" in page  # the targets in force now
 
 
 def test_a_member_adds_a_card_from_the_page_and_it_is_there_for_everyone(org, retro, zhang, li):

@@ -6,8 +6,9 @@ with 40 goals (the selector alone, and the page of that retro), and a knowledge-
     .venv/bin/python bench/retros.py                      # prints a Markdown section
     .venv/bin/python bench/retros.py --write              # and adds it to docs/benchmarks.md
     ... --database stretch_bench_retros --redis redis://127.0.0.1:6379/15 --repeat 10
+    ... --database <a seeded copy> --existing --only "meeting page"   # measure it as it is
 
-The database is recreated and migrated (default `stretch_bench_retros`, not the shared
+Without --existing the database is recreated and migrated (default `stretch_bench_retros`, not the shared
 `stretch_bench`). Timings are medians of one request at a time through Django's test client (no
 HTTP server), with the median CPU time of this process, like bench/inprocess.py."""
 
@@ -17,10 +18,12 @@ import argparse
 import gc
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from inprocess import analyze, git_revision, load_average, publish, use_database
 
@@ -89,14 +92,32 @@ def seed() -> dict[str, object]:
     return {"org": org, "boss": boss, "retro": retro}
 
 
+def existing() -> dict[str, object]:
+    """The world seed() made, found in an already seeded database."""
+    from retros.models import Retrospective
+    from teams.models import Organization
+
+    org = Organization.objects.get(slug="retro-bench")
+    retro = Retrospective.objects.filter(org=org).order_by("pk").first()
+    boss = retro.team.managers.order_by("pk").first()  # type: ignore[union-attr]
+    return {"org": org, "boss": boss, "retro": retro}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Retros at scale against the floor page, in-process.")
     parser.add_argument("--database", default="stretch_bench_retros", help="recreated and migrated")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--write", action="store_true", help="add the section to docs/benchmarks.md")
+    parser.add_argument("--existing", action="store_true", help="measure an already seeded database as it is")
+    parser.add_argument("--only", help="measure only the rows whose name contains this")
     args = parser.parse_args()
-    use_database(args.database)
+    if args.existing:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        os.environ.update(DJANGO_SETTINGS_MODULE="config.settings.local", CELERY_TASK_ALWAYS_EAGER="false",
+                          DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.database}", DEBUG="false")  # fmt: skip
+    else:
+        use_database(args.database)
     os.environ["REDIS_URL"] = args.redis
     import django
 
@@ -107,9 +128,10 @@ def main() -> None:
     from retros.selectors import goal_review
 
     started = time.perf_counter()
-    world = seed()
+    world = existing() if args.existing else seed()
     seeded = time.perf_counter() - started
-    analyze()
+    if not args.existing:
+        analyze()
     cache.clear()
     org, boss, retro = world["org"], world["boss"], world["retro"]
     client = Client()
@@ -135,20 +157,24 @@ def main() -> None:
     ]  # fmt: skip
     results = []
     for name, run in rows:
+        if args.only and args.only not in name and not name.startswith("floor"):
+            continue
         wall, cpu = measure(run, args.repeat)
         results.append((name, wall, cpu))
         print(f"  {name}: {wall:.1f} ms (CPU {cpu:.1f} ms)", flush=True)
     floor = results[0][1]
-    command = ".venv/bin/python bench/retros.py --write" + (
-        f" --database {args.database}" if args.database != "stretch_bench_retros" else ""
+    command = (
+        ".venv/bin/python bench/retros.py --write"
+        + (f" --database {args.database}" if args.database != "stretch_bench_retros" else "")
+        + (" --existing" if args.existing else "")
     )
     lines = [
         f"### {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — retrospectives and the knowledge base, "
         f"in-process — {git_revision()}",
         "",
         f"Command: `{command}`. Load average before: {load_average()} (a shared 2-core machine: other "
-        f"sessions were running, so the absolute figures are high and noisy; the ratios matter). Data seeded "
-        f"in {seeded:.0f} s: one team of 30 people (a manager, 29 members), 40 active goals last quarter, "
+        f"sessions were running, so the absolute figures are high and noisy; the ratios matter). "
+        f"{'An existing database' if args.existing else f'Data seeded in {seeded:.0f} s'}: one team of 30 people (a manager, 29 members), 40 active goals last quarter, "
         "the quarter's retro with 200 cards (90 votes) and 10 actions, 10,000 published knowledge entries. "
         f"Median of {args.repeat} requests after a warm-up, the manager's view. The target is within 5× the floor.",
         "",

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
@@ -22,8 +23,10 @@ from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgReques
 from teams.page_forms import apply_service_errors, form_page, parse_id
 
 from . import exports, selectors, services
+from .card_rows import card_rows, group_options
 from .forms import ActionForm, CardForm, CloseForm, LessonForm, StartForm
 from .models import PHASES, Card, Lesson, Phase, RetroAction, Retrospective, RetroState
+from .review_rows import review_rows
 
 LIST_LIMIT = 200
 
@@ -77,6 +80,14 @@ def _page(
     member = request.membership
     page = selectors.retro_page(retro=retro, member=member, with_review=not request.htmx)
     context: dict[str, Any] = {"retro": retro, "page": page}
+    live_only = bool(request.htmx) and request.method == "GET"  # the board's 2-second poll: the #live partial
+    if not live_only:
+        goals_url = reverse("goals_index", args=[request.org.slug])
+        context["review_rows"] = review_rows(page.review.results, goals_url=goals_url)
+    if page.can_see_cards:
+        cards = page.board.cards
+        context["card_rows"] = card_rows(cards, take_part=page.can_take_part, facilitate=page.can_facilitate)
+        context["card_groups"] = group_options(cards) if page.can_facilitate else ""
     if page.can_take_part:
         card_form = forms_given.get("card_form") or CardForm(auto_id="card_%s", initial={"token": _token()})
         card_form.fields["evidence"].widget.choices = _evidence_choices(page.review)  # type: ignore[attr-defined]
@@ -96,7 +107,7 @@ def _page(
         context["team_people"] = list(selectors.action_owners(team=retro.team))
     if page.can_manage and not request.htmx and page.board.actions:
         context["convert_goals"] = _goal_options(selectors.conversion_goals(retro=retro))
-    template = "retros/detail.html#live" if request.htmx and request.method == "GET" else "retros/detail.html"
+    template = "retros/detail.html#live" if live_only else "retros/detail.html"
     return render(request, template, context, status=status)
 
 

@@ -30,7 +30,7 @@ from .knowledge import (
 )
 from .lists import draft_retro_panel, retro_list
 from .page import RetroPage, retro_page
-from .review import GoalReview, InitiativeOutcome, PastAction, goal_review, review_burnup
+from .review import GoalReview, InitiativeOutcome, PastAction, goal_review, goal_review_cached, review_burnup
 from .rights import (
     author_key,
     can_facilitate,
@@ -84,6 +84,7 @@ __all__ = [
     "conversion_goals",
     "draft_retro_panel",
     "goal_review",
+    "goal_review_cached",
     "review_burnup",
     "in_team",
     "knowledge_search",

@@ -10,7 +10,7 @@ from teams.selectors import can_manage_team
 
 from ..models import PHASES, Retrospective
 from .board import Board, board
-from .review import GoalReview, goal_review
+from .review import GoalReview, goal_review_cached
 from .rights import can_facilitate, can_see_cards, can_take_part
 
 
@@ -32,7 +32,7 @@ def retro_page(*, retro: Retrospective, member: Membership, with_review: bool = 
     index = PHASES.index(retro.phase)
     return RetroPage(
         retro=retro,
-        review=goal_review(retro=retro) if with_review else GoalReview(),
+        review=goal_review_cached(retro=retro) if with_review else GoalReview(),
         board=board(retro=retro, member=member, with_cards=sees_cards),
         can_facilitate=bool(can_facilitate(member=member, retro=retro)),
         can_take_part=bool(can_take_part(member=member, retro=retro)),

@@ -7,15 +7,21 @@ of queries whatever the number of goals."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, Revision
+from goals.progress_cache import progress_version
+from plans.cache import plan_version
 from plans.models import Initiative
 from plans.models import Status as InitiativeStatus
 from teams.selectors import org_today
@@ -192,3 +198,39 @@ def goal_review(*, retro: Retrospective, with_burnups: bool = False) -> GoalRevi
         ),  # fmt: skip
         leading=leading_weeks(org=retro.org, goal_ids=ids, start=retro.period_start, end=retro.period_end),
     )
+
+
+REVIEW_TIMEOUT = 15 * 60  # entries of old versions go soon: every write below moves the version on
+
+
+def review_key(*, retro: Retrospective) -> str:
+    """The cache key of the retro's goal review: every write the review reads from changes it.
+
+    * the progress version (goals.progress_cache): goals, target versions, snapshots, bulk
+      progress writes, and the organisation's data version, which every save of the apps' rows
+      moves (revisions, alerts and their corrective actions, stand-ups, metrics, retro actions);
+    * the plans version (plans.cache): initiatives and their dependencies, deletions included;
+    * the retro's own fields the review is prepared from, the day (outcomes such as "late" and
+      "still open" are judged against it) and the language (the rows carry worded labels).
+    """
+    org_id = retro.org_id
+    parts = ":".join(str(part) for part in (
+        connection.settings_dict["NAME"], org_id, retro.pk, retro.kind, retro.team_id, retro.period_start,
+        retro.period_end, org_today(retro.org), get_language(), progress_version(org_id=org_id),
+        plan_version(org_id=org_id),
+    ))  # fmt: skip
+    return (
+        f"retros:review:1:{hashlib.sha256(parts.encode()).hexdigest()}"  # within memcached's 250 characters
+    )
+
+
+def goal_review_cached(*, retro: Retrospective) -> GoalReview:
+    """goal_review(retro) kept in the shared cache (Redis; never process memory, so a write in any
+    process shows on every process's next read) under review_key: the meeting page's full loads
+    read it once per change instead of some twenty queries and the tier/alert work each time."""
+    key = review_key(retro=retro)
+    review = cache.get(key)
+    if review is None:
+        review = goal_review(retro=retro)
+        cache.set(key, review, timeout=REVIEW_TIMEOUT)
+    return review

@@ -41,7 +41,6 @@ the days values were logged, open alerts and overdue corrective actions per pers
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -51,7 +50,6 @@ from django.db.models import Prefetch, Q
 
 from goals.models import Aggregation, Goal, PeriodKind, PeriodTarget, Status, TargetVersion
 from goals.progress import attainment, goal_progress
-from goals.progress_cache import progress_version, whole_get, whole_key, whole_set
 from teams.models import Organization
 from teams.selectors import org_today
 
@@ -65,6 +63,7 @@ from .period_reads import (
     leading_weeks,
     recurring_blockers,
 )
+from .results_cache import kept, results_key
 from .standups import blockers_resolved, mood_by_week, recent_blockers, standup_days, unresolved_blockers
 from .values import daily_totals, newest_snapshot_day
 from .wellbeing import (
@@ -295,34 +294,14 @@ def goal_period_results(
     *, org: Organization, goal_ids: Iterable[int], start: date, end: date, slice_kind: str | None = None
 ) -> dict[int, GoalPeriodResult]:
     """{goal id: how it did in [start, end]} for the organisation's goals among `goal_ids` (see
-    the module's docstring); a fixed number of queries whatever the number of goals.
-
-    Kept in the shared cache under the organisation's progress version (goals.progress_cache:
-    moved on by every save of the apps' rows, every bulk write of values, snapshots and targets,
-    and every recompute), the goals asked, the period and the organisation's today: a read that
-    nothing it is computed from has changed since costs two cache reads and no query."""
+    the module's docstring); a fixed number of queries whatever the number of goals, none while
+    nothing it reads has changed (kept in the shared cache: `results_cache`)."""
     ids = list(dict.fromkeys(goal_ids))
     if not ids:
         return {}
     today = org_today(org)
-    key = _results_key(org=org, ids=ids, start=start, end=end, slice_kind=slice_kind, today=today)
-    found = whole_get(key)
-    if isinstance(found, dict):
-        return found
-    found = _compute_results(org=org, ids=ids, start=start, end=end, slice_kind=slice_kind, today=today)
-    whole_set(key, found)
-    return found
-
-
-RESULTS_LAYOUT = 1  # of a cached GoalPeriodResult: a release that changes it reads none of the old ones
-
-
-def _results_key(
-    *, org: Organization, ids: list[int], start: date, end: date, slice_kind: str | None, today: date
-) -> str:
-    wanted = hashlib.sha1(",".join(map(str, sorted(ids))).encode(), usedforsecurity=False).hexdigest()
-    flavour = f"results{RESULTS_LAYOUT}:{start}:{end}:{slice_kind or ''}:{today}:{wanted}"
-    return whole_key(org_id=org.pk, version=progress_version(org_id=org.pk), flavour=flavour)
+    return kept(results_key(org_id=org.pk, ids=ids, start=start, end=end, slice_kind=slice_kind, today=today),
+                lambda: _compute_results(org=org, ids=ids, start=start, end=end, slice_kind=slice_kind, today=today))  # fmt: skip
 
 
 def _compute_results(

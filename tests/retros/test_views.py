@@ -217,7 +217,9 @@ def test_the_meeting_page_query_count_does_not_grow_with_cards_and_people(org, r
 # first steps the facilitator's action form (its owner and goal pickers: three queries) is not
 # built: it comes with step 4 (test_the_action_form_comes_with_step_4_at_a_fixed_cost).
 QUERIES = 13
-REVIEW_QUERIES = 14
+# After a plans write: tracking.selectors.results is still served from its own cache (the
+# progress version did not move), so the review's re-preparation reads the other sources only.
+REVIEW_QUERIES = 8
 
 
 def assert_page_queries(extra: int, client, url: str, org) -> None:

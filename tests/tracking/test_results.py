@@ -16,6 +16,7 @@ from teams.models import Role
 from teams.selectors import org_today
 from tests import factories
 from tracking import services as tracking_services
+from tracking.models import MetricEntry
 from tracking.selectors.results import IndicatorKind, TierReached, goal_period_results
 
 START, END = date(2026, 1, 1), date(2026, 3, 31)
@@ -169,3 +170,25 @@ def test_the_query_count_does_not_grow_with_the_goals(org, admin):
         _log(org, admin, goal, date(2026, 2, 2), 10)
         more.append(goal.pk)
     assert _count(org, more, START, END) == one == 6
+
+
+def test_a_repeated_read_is_served_from_the_cache_and_any_write_changes_the_next_one(org, admin):
+    goal = _goal(org, admin)
+    _log(org, admin, goal, date(2026, 1, 10), 60)
+    read = lambda: goal_period_results(org=org, goal_ids=[goal.pk], start=START, end=END)[goal.pk]  # noqa: E731
+    assert read().actual == D(60)
+    assert _count(org, [goal.pk], START, END) == 0  # nothing changed: no query
+
+    _log(org, admin, goal, date(2026, 2, 10), 50)  # a value logged
+    assert read().actual == D(110) and read().tier == TierReached.CHALLENGE
+
+    _by_month(goal, admin)  # a decomposition: February is measured against its own slice
+    february = goal_period_results(org=org, goal_ids=[goal.pk], start=date(2026, 2, 1), end=date(2026, 2, 28))
+    assert february[goal.pk].slices and february[goal.pk].actual == D(50)
+
+    entry = MetricEntry.objects.filter(goal=goal).order_by("day").first()  # a value deleted
+    tracking_services.entry_delete(entry=entry, actor=admin)
+    assert read().actual == D(50)
+
+    goal_services.goal_set_status(goal=goal, actor=admin, status="achieved", result_value=D(160))  # closed
+    assert read().closed and read().final == D(160)

@@ -63,6 +63,7 @@ from .period_reads import (
     leading_weeks,
     recurring_blockers,
 )
+from .results_cache import kept, results_key
 from .standups import blockers_resolved, mood_by_week, recent_blockers, standup_days, unresolved_blockers
 from .values import daily_totals, newest_snapshot_day
 from .wellbeing import (
@@ -293,10 +294,19 @@ def goal_period_results(
     *, org: Organization, goal_ids: Iterable[int], start: date, end: date, slice_kind: str | None = None
 ) -> dict[int, GoalPeriodResult]:
     """{goal id: how it did in [start, end]} for the organisation's goals among `goal_ids` (see
-    the module's docstring); a fixed number of queries whatever the number of goals."""
+    the module's docstring); a fixed number of queries whatever the number of goals, none while
+    nothing it reads has changed (kept in the shared cache: `results_cache`)."""
     ids = list(dict.fromkeys(goal_ids))
     if not ids:
         return {}
+    today = org_today(org)
+    return kept(results_key(org_id=org.pk, ids=ids, start=start, end=end, slice_kind=slice_kind, today=today),
+                lambda: _compute_results(org=org, ids=ids, start=start, end=end, slice_kind=slice_kind, today=today))  # fmt: skip
+
+
+def _compute_results(
+    *, org: Organization, ids: list[int], start: date, end: date, slice_kind: str | None, today: date
+) -> dict[int, GoalPeriodResult]:
     goals = list(
         Goal.objects.filter(org=org, pk__in=ids)
         .defer("description", "rationale")
@@ -306,7 +316,6 @@ def goal_period_results(
     )  # fmt: skip
     if not goals:
         return {}
-    today = org_today(org)
     versions = {g.pk: list(g.versions.all()) for g in goals}
     in_force = {g.pk: _in_force(versions[g.pk], end) for g in goals}
     slices = {

@@ -827,23 +827,27 @@ def render_section(
 
 
 def write_doc(section: str) -> None:
+    """Add `section` at the top of the results. An existing file keeps its introduction (other
+    benchmarks document themselves there); only its list of scenarios is brought up to date."""
     scenarios = "\n".join(
         f"- `{s.name}` — `{s.method} {s.path}`{' (signed in)' if s.logged_in else ''}: {s.what}"
         for s in SCENARIOS
     )
-    intro = INTRO.format(scenarios=scenarios)
-    history = ""
-    if DOC.exists():
-        text = DOC.read_text()
-        marker = "\n## Results\n"
-        if marker in text:
-            after = text.split(marker, 1)[1]
-            start = after.find("\n### ")
-            history = after[start + 1 :] if start >= 0 else ""
-        else:
-            history = ""
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(intro + "\n" + section + ("\n" + history if history else ""))
+    marker, newest = "\n## Results\n", "Newest first; each run adds a section.\n\n"
+    text = DOC.read_text() if DOC.exists() else ""
+    if marker not in text or newest not in text:
+        DOC.parent.mkdir(parents=True, exist_ok=True)
+        DOC.write_text(INTRO.format(scenarios=scenarios) + "\n" + section)
+        log(f"wrote {DOC.relative_to(ROOT)}")
+        return
+    head, results = text.split(marker, 1)
+    listed = "\nScenarios:\n\n"
+    if listed in head:
+        before, after = head.split(listed, 1)
+        rest = after.split("\n\n", 1)[1] if "\n\n" in after else ""
+        head = before + listed + scenarios + "\n\n" + rest
+    results = results.replace(newest, newest + section + "\n", 1)
+    DOC.write_text(head + marker + results)
     log(f"wrote {DOC.relative_to(ROOT)}")
 
 

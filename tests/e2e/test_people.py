@@ -1,5 +1,5 @@
-"""One-on-ones and a pulse in the browser, in 中文 on a 360×740 phone: 陈经理 prepares a one-on-one
-with 张三 (a talking point, an action, his private note); 张三 opens it on her phone, sees the shared
+"""One-on-ones and a pulse in the browser, in 中文, on a desktop and on a 360×740 phone: 陈经理
+prepares a one-on-one with 张三 (a talking point, an action, his private note); 张三 opens it, sees the shared
 agenda and the facts but not his note, adds her own point and the feeling check; then she answers
 the pulse with a tap per question. Every page is checked with axe-core and left as a screenshot."""
 
@@ -22,9 +22,9 @@ from .test_main_flows_zh import LANGUAGE, check, field, sign_in, zh
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def phone(open_page):
-    return open_page("phone", locale="zh-CN")
+@pytest.fixture(params=["desktop", "phone"])
+def screen(request, open_page):
+    return open_page(request.param, locale="zh-CN")
 
 
 @pytest.fixture
@@ -47,8 +47,8 @@ def acme():
     return {"org": org, "ops": ops, "series": series, "pulse": pulse, **people}
 
 
-def test_a_one_on_one_and_a_pulse_on_a_phone_in_chinese(phone, acme):
-    page, manager, zhang = phone, acme["manager"], acme["zhang"]
+def test_a_one_on_one_and_a_pulse_on_a_desktop_and_a_phone_in_chinese(screen, acme):
+    page, manager, zhang = screen, acme["manager"], acme["zhang"]
 
     sign_in(page, manager)
     page.goto("/o/acme/people/")

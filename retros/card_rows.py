@@ -25,7 +25,8 @@ def card_rows(cards: Sequence[CardView], *, take_part: bool, facilitate: bool) -
     """The board's <li>s (or its empty line), with the vote, group and remove buttons the person
     may use; every button names its card for a screen reader."""
     if not cards:
-        return mark_safe(f'<li class="empty">{escape(_("No cards yet."))}</li>')  # noqa: S308 - escaped above
+        empty = escape(_("No cards yet."))  # outside the f-string: xgettext does not read f-strings
+        return mark_safe(f'<li class="empty">{empty}</li>')  # noqa: S308 - escaped above
     t_vote, t_unvote, t_group = escape(_("Vote")), escape(_("Take my vote back")), escape(_("Group"))
     t_remove, t_evidence = escape(_("Remove")), escape(_("Evidence"))
     out: list[str] = []

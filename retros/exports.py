@@ -97,8 +97,9 @@ def retro_markdown(data: RetroExport) -> str:
     lines.append("")
     if data.with_cards:
         lines += [f"## {_('Result analysis')}", ""]
+        votes_word = _("votes")  # outside the f-string: makemessages does not read f-strings
         for c in data.cards:
-            votes = "" if c.votes is None else f" ({_('votes')}: {c.votes})"
+            votes = "" if c.votes is None else f" ({votes_word}: {c.votes})"
             group = f"[{_md(c.group_label)}] " if c.group_label else ""
             category = f" · {_md(c.category_label)}" if c.category_label else ""
             lines.append(

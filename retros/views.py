@@ -131,7 +131,8 @@ def _evidence_choices(review: selectors.GoalReview) -> list[tuple[str, Any]]:
     initiatives = [(f"initiative:{i.pk}", f"{titles.get(i.goal_id, '')}: {i.title}")
                    for i in [*review.initiatives, *review.experiments]]  # fmt: skip
     metrics = [(f"metric:{m.metric_id}", f"{titles.get(m.goal_id, '')}: {m.name}") for m in review.leading]
-    revisions = [(f"revision:{r.pk}", f"{row.goal.title}: {_('revision')} {r.created_at:%Y-%m-%d}")
+    revision = _("revision")  # outside the f-string: makemessages does not read f-strings
+    revisions = [(f"revision:{r.pk}", f"{row.goal.title}: {revision} {r.created_at:%Y-%m-%d}")
                  for row in review.results for r in row.revisions]  # fmt: skip
     for label, options in ((_("Alerts"), alerts), (_("Initiatives"), initiatives),
                            (_("Leading metrics"), metrics), (_("Revisions"), revisions)):  # fmt: skip

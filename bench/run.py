@@ -87,7 +87,7 @@ class Scenario:
     logged_in: bool
     what: str
     body: str = ""  # a JSON template: the scenario POSTs it with the bench user's API token
-    # Requests a second per user (locust's constant_throughput); 0 is a closed loop without think
+    # Requests a second per user (Poisson arrivals, see bench/locustfile.py); 0 is a closed loop without think
     # time, which measures saturation. A paced scenario measures latency at a given load instead.
     pace: float = 0.0
 
@@ -169,14 +169,14 @@ SCENARIOS: list[Scenario] = [
         "team-dashboard-50rps",
         f"/o/{SCALE_ORG_SLUG}/tracking/teams/{{dash_team}}/",
         True,
-        "the team dashboard at a steady 50 requests a second (20 users × 2.5 req/s)",
+        "the team dashboard at 50 requests a second (20 users × 2.5 req/s, Poisson arrivals)",
         pace=2.5,
     ),
     Scenario(
         "standup-post-50rps",
         f"/api/v1/orgs/{SCALE_ORG_SLUG}/standups/",
         True,
-        "the stand-up POST at a steady 50 requests a second (20 users × 2.5 req/s)",
+        "the stand-up POST at 50 requests a second (20 users × 2.5 req/s, Poisson arrivals)",
         body=STANDUP_BODY,
         pace=2.5,
     ),

@@ -55,7 +55,7 @@ class GoalReads:
         queryset = goal_values(self.count_source, fields)
         page = self.paginate_queryset(queryset)
         rows = list(page) if page is not None else list(queryset)
-        data = goal_rows(org=self.org, rows=rows, fields=fields)
+        data = goal_rows(org=self.org, rows=rows, fields=fields, native=True)
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     @extend_schema(parameters=FIELD_PARAMETERS, responses=GoalRowSerializer)
@@ -65,7 +65,7 @@ class GoalReads:
         rows = list(goal_values(self.get_queryset().filter(pk=pk), fields)) if pk is not None else []
         if not rows:  # not a goal of this organisation (reads need no object rule)
             raise Http404
-        return Response(goal_rows(org=self.org, rows=rows, fields=fields)[0])
+        return Response(goal_rows(org=self.org, rows=rows, fields=fields, native=True)[0])
 
     @extend_schema(parameters=[FORMAT_PARAMETER, *FIELD_PARAMETERS], responses=EXPORT_RESPONSES)
     @action(detail=False, methods=["get"], pagination_class=None, content_negotiation_class=ExportNegotiation)
@@ -77,14 +77,17 @@ class GoalReads:
         queryset = goal_values(self.filter_queryset(self.get_queryset()), fields)
         org = self.org
         whole: list[dict[int, Any]] = []  # the organisation's cached roll-up, read with the first chunk
+        native = fmt == "ndjson"  # datetimes written by the JSON encoder (CSV cells want them as text)
 
-        def build(chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        def build(chunk: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
             if "attainment" in fields and not whole:
                 whole.append(whole_attainment(org=org))
-            return goal_rows(org=org, rows=chunk, fields=fields, whole=whole[0] if whole else None)
+            return goal_rows(
+                org=org, rows=chunk, fields=fields, whole=whole[0] if whole else None, native=native
+            )
 
         return stream(
             keyset_chunks(queryset),
             build=build,
-            fields=fields, fmt=fmt, filename=f"goals-{org.slug}", nested=NESTED_KEYS,
+            fields=fields, fmt=fmt, filename=f"goals-{org.slug}", nested=NESTED_KEYS, drf_datetimes=native,
         )  # fmt: skip

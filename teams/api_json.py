@@ -24,12 +24,19 @@ _DJANGO_DEFAULT = DjangoJSONEncoder().default
 
 
 def _options() -> int:
-    # Datetimes through `default` (DRF's and Django's encoders write milliseconds, orjson
-    # microseconds); dict keys that are not text as json.dumps writes them.
+    # Datetimes through `default` (Django's encoder writes milliseconds, orjson microseconds); dict
+    # keys that are not text as json.dumps writes them.
     return orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS if orjson else 0
 
 
+def _native_options() -> int:
+    # Datetimes, dates and times written by orjson itself: what DRF's encoder writes (ISO 8601 with
+    # the microseconds, `Z` for a zero offset), without a call to `default` for each.
+    return orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS if orjson else 0
+
+
 _OPTIONS = _options()
+_NATIVE_OPTIONS = _native_options()
 
 
 def _escaped(text: bytes) -> bytes:
@@ -56,23 +63,27 @@ class FastJSONRenderer(JSONRenderer):
         ):
             return super().render(data, accepted_media_type, renderer_context)
         try:
-            return _escaped(orjson.dumps(data, default=_DRF_DEFAULT, option=_OPTIONS))
+            return _escaped(orjson.dumps(data, default=_DRF_DEFAULT, option=_NATIVE_OPTIONS))
         except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
             return super().render(data, accepted_media_type, renderer_context)
 
 
-def ndjson_encoder() -> Callable[[dict[str, Any]], bytes]:
+def ndjson_encoder(*, drf_datetimes: bool = False) -> Callable[[dict[str, Any]], bytes]:
     """One row as a line of compact JSON (with its newline), in UTF-8: orjson when installed,
-    else the standard library; values it does not write itself as Django's encoder writes them."""
+    else the standard library; values it does not write itself as Django's encoder writes them, or
+    (`drf_datetimes`) as DRF's encoder does (datetimes with their microseconds, as the API's lists)."""
+    encoder: Any = JSONRenderer.encoder_class if drf_datetimes else DjangoJSONEncoder
     if orjson is None:
-        encode = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        encode = encoder(ensure_ascii=False, separators=(",", ":")).encode
         return lambda row: (encode(row) + "\n").encode()
-    dumps, options = orjson.dumps, _OPTIONS | orjson.OPT_APPEND_NEWLINE
-    slow = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    dumps = orjson.dumps
+    options = (_NATIVE_OPTIONS if drf_datetimes else _OPTIONS) | orjson.OPT_APPEND_NEWLINE
+    default = _DRF_DEFAULT if drf_datetimes else _DJANGO_DEFAULT
+    slow = encoder(ensure_ascii=False, separators=(",", ":")).encode
 
     def line(row: dict[str, Any]) -> bytes:
         try:
-            return dumps(row, default=_DJANGO_DEFAULT, option=options)
+            return dumps(row, default=default, option=options)
         except TypeError:  # orjson.JSONEncodeError: e.g. an integer beyond 64 bits
             return (slow(row) + "\n").encode()
 

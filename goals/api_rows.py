@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from teams.api_json import raw_json
 from teams.api_stream import plain
 from teams.models import Organization
 
 from .models import Goal, PeriodTarget, TargetVersion
-from .progress_rows import attainment_dicts
+from .progress_rows import WHOLE_READ, attainment_dicts, attainment_json
 
 # The fields of a goal row, in order, and the columns each reads (`values()` names).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -167,14 +168,17 @@ def goal_rows(
     org: Organization,
     rows: list[tuple[Any, ...]],
     fields: tuple[str, ...],
-    whole: Mapping[int, dict[str, Any]] | None = None,
+    whole: Mapping[int, Any] | None = None,
     native: bool = False,
 ) -> list[dict[str, Any]]:
     """API rows of goals read with `goal_values(queryset, fields)` (tuples, the id first): each with
     the chosen fields only; progress from the last recompute (rolled up for goals with sub-goals), the
-    latest targets and their period slices when asked for (`whole`: the organisation's roll-up the
-    caller already holds, `goals.progress_rows.whole_attainment`; `native`: datetimes left for a JSON
-    writer that writes them as DRF does, `_column`). At most four queries whatever the number.
+    latest targets and their period slices when asked for. `native`: the rows go to orjson's writers
+    (teams.api_json: `FastJSONRenderer.writes_with_orjson`, the NDJSON export), so datetimes are left
+    as datetimes (`_column`) and a large read's progress is the JSON already written
+    (`goals.progress_rows.attainment_json`). `whole`: the organisation's roll-up the caller already
+    holds (`whole_attainment_json` when native, else `whole_attainment`). At most four queries
+    whatever the number.
     Built a column at a time (each column's conversion chosen once), then zipped into rows."""
     if not rows:
         return []
@@ -189,6 +193,9 @@ def goal_rows(
         if name == "owner_name":
             names, emails = table[index["owner__user__display_name"]], table[index["owner__user__email"]]
             columns.append([shown or email for shown, email in zip(names, emails, strict=True)])
+        elif name == "attainment" and native and (whole is not None or len(ids) > WHOLE_READ):
+            written = attainment_json(org=org, goal_ids=ids, whole=whole)
+            columns.append([None if (text := written.get(pk)) is None else raw_json(text) for pk in ids])
         elif name == "attainment":
             progress = attainment_dicts(org=org, goal_ids=ids, whole=whole)
             columns.append([progress.get(pk) for pk in ids])
@@ -200,7 +207,7 @@ def goal_rows(
         else:
             column = COLUMNS[name][0]
             columns.append(_column(_kind(column), table[index[column]], zone, native=native))
-    return [dict(zip(fields, values, strict=True)) for values in zip(*columns, strict=True)]
+    return [dict(zip(fields, values)) for values in zip(*columns)]  # noqa: B905 - as many by construction
 
 
 def _version(row: dict[str, Any] | None) -> dict[str, Any] | None:

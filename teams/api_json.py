@@ -51,21 +51,37 @@ def _escaped(text: bytes) -> bytes:
 class FastJSONRenderer(JSONRenderer):
     """DRF's JSONRenderer, encoding with orjson (REST_FRAMEWORK's DEFAULT_RENDERER_CLASSES)."""
 
+    def writes_with_orjson(self, accepted_media_type: str | None, renderer_context: Any = None) -> bool:
+        """Whether this answer is written by orjson (not DRF's encoder: indented JSON, say), so may
+        hold JSON already written (`raw_json`)."""
+        return (
+            orjson is not None
+            and self.compact
+            and not self.ensure_ascii
+            and self.get_indent(accepted_media_type or "", renderer_context or {}) is None
+        )
+
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
     ) -> bytes:
-        if (
-            orjson is None
-            or data is None
-            or not self.compact
-            or self.ensure_ascii
-            or self.get_indent(accepted_media_type, renderer_context or {}) is not None
-        ):
+        if data is None or not self.writes_with_orjson(accepted_media_type, renderer_context):
             return super().render(data, accepted_media_type, renderer_context)
         try:
             return _escaped(orjson.dumps(data, default=_DRF_DEFAULT, option=_NATIVE_OPTIONS))
         except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
             return super().render(data, accepted_media_type, renderer_context)
+
+
+def json_bytes(value: Any) -> bytes:
+    """A value written as the API's JSON writers write it (orjson, lazy translations as text), to be
+    kept and written again as it is (`orjson.Fragment`, see `raw_json`)."""
+    return bytes(orjson.dumps(value, default=_DRF_DEFAULT, option=_NATIVE_OPTIONS))
+
+
+def raw_json(text: bytes) -> Any:
+    """JSON already written (`json_bytes`) for orjson to write as it is; only for a writer that
+    encodes with orjson (`FastJSONRenderer.writes_with_orjson`, `ndjson_encoder`)."""
+    return orjson.Fragment(text)
 
 
 def ndjson_encoder(*, drf_datetimes: bool = False) -> Callable[[dict[str, Any]], bytes]:

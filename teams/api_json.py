@@ -2,13 +2,17 @@
 pages of 1,000 and the NDJSON exports write 1.4–2 MB, which the standard library's encoder takes
 tens of milliseconds to write). The text is the one DRF's `JSONRenderer` writes (compact, UTF-8,
 U+2028 and U+2029 escaped; only a float below 1e-4 is spelled otherwise, `1e-7` for `1e-07`, the
-same number): datetimes, decimals, lazy translations and any other type orjson does
-not write itself go through the encoder DRF would use; anything orjson refuses (an integer beyond
-64 bits, say) and a request for indented JSON fall back to DRF's renderer."""
+same number): datetimes, dates and times are written by orjson itself as DRF's encoder writes
+them (ISO 8601 with the microseconds, `Z` for a zero offset); decimals, lazy translations and any
+other type orjson does not write itself go through the encoder DRF would use; anything orjson
+refuses (an integer beyond 64 bits, say) and a request for indented JSON fall back to DRF's
+renderer. A large goal read embeds JSON written beforehand (`json_bytes`, `raw_json`) only when
+orjson writes the answer (`FastJSONRenderer.writes_with_orjson`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -84,22 +88,28 @@ def raw_json(text: bytes) -> Any:
     return orjson.Fragment(text)
 
 
+class _DRFDatetimesEncoder(DjangoJSONEncoder):
+    """Django's encoder, but datetimes as DRF's encoder writes them (with the microseconds)."""
+
+    def default(self, o: Any) -> Any:
+        return _DRF_DEFAULT(o) if isinstance(o, datetime) else super().default(o)
+
+
 def ndjson_encoder(*, drf_datetimes: bool = False) -> Callable[[dict[str, Any]], bytes]:
     """One row as a line of compact JSON (with its newline), in UTF-8: orjson when installed,
-    else the standard library; values it does not write itself as Django's encoder writes them, or
-    (`drf_datetimes`) as DRF's encoder does (datetimes with their microseconds, as the API's lists)."""
-    encoder: Any = JSONRenderer.encoder_class if drf_datetimes else DjangoJSONEncoder
+    else the standard library; values it does not write itself as Django's encoder writes them,
+    datetimes too (in milliseconds) unless `drf_datetimes` (as the API's lists write them)."""
+    encoder: Any = _DRFDatetimesEncoder if drf_datetimes else DjangoJSONEncoder
     if orjson is None:
         encode = encoder(ensure_ascii=False, separators=(",", ":")).encode
         return lambda row: (encode(row) + "\n").encode()
     dumps = orjson.dumps
     options = (_NATIVE_OPTIONS if drf_datetimes else _OPTIONS) | orjson.OPT_APPEND_NEWLINE
-    default = _DRF_DEFAULT if drf_datetimes else _DJANGO_DEFAULT
     slow = encoder(ensure_ascii=False, separators=(",", ":")).encode
 
     def line(row: dict[str, Any]) -> bytes:
         try:
-            return dumps(row, default=default, option=options)
+            return dumps(row, default=_DJANGO_DEFAULT, option=options)
         except TypeError:  # orjson.JSONEncodeError: e.g. an integer beyond 64 bits
             return (slow(row) + "\n").encode()
 

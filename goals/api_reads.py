@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from teams.api_json import FastJSONRenderer, orjson
 from teams.api_stream import (
     EXPORT_RESPONSES,
     FORMAT_PARAMETER,
@@ -24,7 +25,7 @@ from teams.api_support import CursorPagination
 from teams.page_forms import parse_id
 
 from .api_rows import COLUMNS, DEFAULT_FIELDS, EXPANDABLE, NESTED_KEYS, choose_fields, goal_rows, goal_values
-from .progress_rows import whole_attainment
+from .progress_rows import whole_attainment, whole_attainment_json
 from .serializers import GoalRowSerializer
 
 FIELD_PARAMETERS = [
@@ -41,6 +42,13 @@ FIELD_PARAMETERS = [
 ]  # fmt: skip
 
 
+def _orjson_writes(request: Request) -> bool:
+    """Whether the answer is written by orjson (`goal_rows(native=True)`), not by DRF's encoder."""
+    renderer = getattr(request, "accepted_renderer", None)
+    media_type = getattr(request, "accepted_media_type", None)
+    return isinstance(renderer, FastJSONRenderer) and renderer.writes_with_orjson(media_type)
+
+
 class GoalReads:
     """Mixed into GoalViewSet: list, retrieve and export."""
 
@@ -55,7 +63,7 @@ class GoalReads:
         queryset = goal_values(self.count_source, fields)
         page = self.paginate_queryset(queryset)
         rows = list(page) if page is not None else list(queryset)
-        data = goal_rows(org=self.org, rows=rows, fields=fields)
+        data = goal_rows(org=self.org, rows=rows, fields=fields, native=_orjson_writes(request))
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     @extend_schema(parameters=FIELD_PARAMETERS, responses=GoalRowSerializer)
@@ -65,7 +73,7 @@ class GoalReads:
         rows = list(goal_values(self.get_queryset().filter(pk=pk), fields)) if pk is not None else []
         if not rows:  # not a goal of this organisation (reads need no object rule)
             raise Http404
-        return Response(goal_rows(org=self.org, rows=rows, fields=fields)[0])
+        return Response(goal_rows(org=self.org, rows=rows, fields=fields, native=_orjson_writes(request))[0])
 
     @extend_schema(parameters=[FORMAT_PARAMETER, *FIELD_PARAMETERS], responses=EXPORT_RESPONSES)
     @action(detail=False, methods=["get"], pagination_class=None, content_negotiation_class=ExportNegotiation)
@@ -77,14 +85,18 @@ class GoalReads:
         queryset = goal_values(self.filter_queryset(self.get_queryset()), fields)
         org = self.org
         whole: list[dict[int, Any]] = []  # the organisation's cached roll-up, read with the first chunk
+        # NDJSON lines are written by orjson (datetimes and progress as they are); CSV cells want text
+        native = fmt == "ndjson" and orjson is not None
 
-        def build(chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        def build(chunk: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
             if "attainment" in fields and not whole:
-                whole.append(whole_attainment(org=org))
-            return goal_rows(org=org, rows=chunk, fields=fields, whole=whole[0] if whole else None)
+                whole.append(whole_attainment_json(org=org) if native else whole_attainment(org=org))
+            return goal_rows(
+                org=org, rows=chunk, fields=fields, whole=whole[0] if whole else None, native=native
+            )
 
         return stream(
             keyset_chunks(queryset),
             build=build,
-            fields=fields, fmt=fmt, filename=f"goals-{org.slug}", nested=NESTED_KEYS,
+            fields=fields, fmt=fmt, filename=f"goals-{org.slug}", nested=NESTED_KEYS, drf_datetimes=native,
         )  # fmt: skip

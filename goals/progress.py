@@ -317,8 +317,9 @@ def _combine(own: Measure | None, results: list[Attainment], children: list[Node
 
 
 def _sub_goal_reason(title: str, reason: str, status: str) -> str:
-    label = status_labels().get(status, status)
-    return _("Sub-goal “%(title)s”: %(reason)s") % {"title": title, "reason": reason or label}
+    # Every status's label is worded only when the sub-goal gives no reason of its own.
+    said = reason or status_labels().get(status, status)
+    return _("Sub-goal “%(title)s”: %(reason)s") % {"title": title, "reason": said}
 
 
 def _call(function: Callable[..., str], *args: object) -> str:

@@ -121,8 +121,9 @@ def period(params: Any) -> tuple[date | None, date | None]:
     return start, end
 
 
-def keyset_chunks(queryset: QuerySet[Any], *, size: int | None = None) -> Iterator[list[dict[str, Any]]]:
-    """The rows of a `values()` queryset (with `id`) in id order, `size` at a time."""
+def keyset_chunks(queryset: QuerySet[Any], *, size: int | None = None) -> Iterator[list[Any]]:
+    """The rows of a `values()` queryset (with `id`), or of a `values_list()` one (the id first), in
+    id order, `size` at a time."""
     size = size or CHUNK
     after = 0
     while True:
@@ -131,7 +132,8 @@ def keyset_chunks(queryset: QuerySet[Any], *, size: int | None = None) -> Iterat
             yield rows
         if len(rows) < size:
             return
-        after = rows[-1]["id"]
+        last = rows[-1]
+        after = last["id"] if isinstance(last, dict) else last[0]
 
 
 def columns(fields: Sequence[str], nested: dict[str, Any]) -> list[str]:
@@ -188,20 +190,23 @@ def _in_request_context(pieces: Iterator[Any]) -> Iterator[Any]:
 
 
 def stream(
-    chunks: Iterable[list[dict[str, Any]]],
+    chunks: Iterable[list[Any]],
     *,
-    build: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+    build: Callable[[list[Any]], list[dict[str, Any]]],
     fields: Sequence[str],
     fmt: str,
     filename: str,
     nested: dict[str, Any] | None = None,
+    drf_datetimes: bool = False,
 ) -> StreamingHttpResponse:
     """The export's response: each chunk of plain rows turned into API rows by `build`, then
-    written as NDJSON lines or CSV rows (nested objects as dotted columns) while the next is read."""
+    written as NDJSON lines or CSV rows (nested objects as dotted columns) while the next is read.
+    `drf_datetimes`: datetimes left in NDJSON rows are written as the API's lists write them."""
     nested = nested or {}
 
     def ndjson() -> Iterator[bytes]:
-        line = ndjson_encoder()  # orjson when installed (teams.api_json), made once (not once a row)
+        # orjson when installed (teams.api_json), made once (not once a row)
+        line = ndjson_encoder(drf_datetimes=drf_datetimes)
         for chunk in chunks:
             yield b"".join([line(row) for row in build(chunk)])
 

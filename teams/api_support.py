@@ -132,7 +132,10 @@ class CursorPagination(Pagination):
 
 
 def _row_id(row: Any) -> int:
-    return int(row["id"] if isinstance(row, dict) else row.pk)
+    """The id of a paged row: a model instance, a `values()` dict or a `values_list()` tuple (id first)."""
+    if isinstance(row, dict):
+        return int(row["id"])
+    return int(row[0] if isinstance(row, tuple) else row.pk)
 
 
 def encode_cursor(after: int) -> str:

@@ -8,15 +8,20 @@ import io
 import json
 from datetime import datetime, timedelta
 from decimal import Decimal as D
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.fields import DateTimeField
 from rest_framework.test import APIClient
 
+from goals import api_rows
 from goals.api_rows import DEFAULT_FIELDS
 from goals.models import Goal, Scope
 from teams import api_stream
+from teams.models import Organization
 from teams.selectors import org_today
 from tests import factories
 from tests.teams.test_api import assert_error
@@ -284,3 +289,35 @@ def test_exports_stay_in_their_organisation(org, manager, world, other_org, outs
     for path in ("goals/export/", "metric-entries/export/", "standups/export/"):
         assert foreign.get(url(org, path)).status_code == 404
         assert _ndjson(foreign.get(url(other_org, path))) == []
+
+
+# --- The same row whichever read writes it --------------------------------------------------------
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai"])
+def test_every_read_writes_a_goal_alike_datetimes_as_drf_does(org, manager, world, monkeypatch, zone):
+    """A page, cursor pages, the NDJSON export, indented JSON (DRF's encoder) and one goal write the
+    same row: datetimes as DRF's DateTimeField writes them (the organisation's time zone, with the
+    microseconds, `Z` for UTC) and the same progress, whether it comes from the per-goal entries or,
+    in a large read, from the organisation's entry kept as JSON already written."""
+    monkeypatch.setattr(api_rows, "WHOLE_READ", 1)  # every read of two goals or more is a large one
+    Organization.objects.filter(pk=org.pk).update(timezone=zone)
+    client = api(manager)
+    page = client.get(url(org, "goals/"), {"page_size": 100}).json()["results"]
+    cursor = client.get(url(org, "goals/"), {"cursor": "", "page_size": 1000}).json()["results"]
+    pretty = client.get(url(org, "goals/"), {"cursor": ""}, HTTP_ACCEPT="application/json; indent=2")
+    assert pretty.status_code == 200 and b'\n  "results": [\n' in pretty.content
+    exported = _ndjson(client.get(url(org, "goals/export/")))
+    by_id = sorted(page, key=lambda row: row["id"])
+    assert cursor == json.loads(pretty.content)["results"] == exported == by_id
+    goal = Goal.objects.get(pk=world["measured"].pk)
+    one = client.get(url(org, f"goals/{goal.pk}/")).json()
+    assert one == next(row for row in page if row["id"] == goal.pk)
+    with timezone.override(ZoneInfo(zone)):
+        written = {
+            name: DateTimeField().to_representation(getattr(goal, name))
+            for name in ("created_at", "updated_at")
+        }
+    assert {name: one[name] for name in written} == written
+    assert written["created_at"].endswith("Z" if zone == "UTC" else "+08:00")
+    assert one["attainment"]["percent"] and one["attainment"]["recomputed_at"].endswith(
+        written["created_at"][-6:] if zone != "UTC" else "Z"
+    )

@@ -80,3 +80,21 @@ def test_an_ndjson_line_is_one_row_as_django_writes_it():
     assert json.loads(first) == _parsed(SAMPLE)
     assert json.loads(first)["at"] == "2026-03-01T09:30:15.123Z"  # milliseconds, as Django writes them
     assert json.loads(second) == {"count": 2**70}
+
+
+@pytest.mark.parametrize("with_orjson", [True, False])
+def test_an_ndjson_line_can_write_datetimes_as_the_api_lists_do(monkeypatch, with_orjson):
+    """The goals export writes a row's datetimes as the goals list does (DRF's encoder: with the
+    microseconds, `Z` for UTC); everything else as Django writes it (a decimal as text)."""
+    if not with_orjson:
+        monkeypatch.setattr(api_json, "orjson", None)
+    elif api_json.orjson is None:
+        pytest.skip("orjson is not installed")
+    row = {key: SAMPLE[key] for key in ("at", "local", "naive", "weight", "label", "start_date")}
+    line = ndjson_encoder(drf_datetimes=True)(row)
+    listed = json.loads(JSONRenderer().render(row))
+    assert json.loads(line) == {**listed, "weight": "1.50"}  # DRF writes a decimal as a number
+    assert line == (
+        b'{"at":"2026-03-01T09:30:15.123456Z","local":"2026-03-01T09:30:00+08:00",'
+        b'"naive":"2026-03-01T09:30:15.005000","weight":"1.50","label":"Reporting","start_date":"2026-01-31"}\n'
+    )

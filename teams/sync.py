@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
+from .counters import counter_incr
 from .models import Membership, Tombstone
 
 
@@ -81,10 +82,7 @@ def version_key(org_id: int | None) -> str:
 
 
 def _bump(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.add(key, 1, timeout=None)
+    counter_incr(key)
 
 
 @dataclass(frozen=True)

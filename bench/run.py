@@ -5,10 +5,11 @@ and write the figures to docs/benchmarks.md.
     .venv/bin/python bench/run.py --quick         # 5 s each, smoke run (docs not updated)
     .venv/bin/python bench/run.py home            # only the named scenarios
     BENCH_USERS=50 BENCH_DURATION=60 .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --database wt_x --redis-db 3 standup-post   # an existing copy, as it is
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) and Redis on 127.0.0.1:6379; both
 are started when they do not answer. The database `stretch_bench` is dropped and recreated on
-every run. Raw locust output goes to bench-results/ (git-ignored).
+every run (unless --database names an existing seed_scale database to use as it is). Raw locust output goes to bench-results/ (git-ignored).
 
 Exit status: 0 when every scenario ran with an error rate of at most 1 %, 1 otherwise.
 """
@@ -863,11 +864,21 @@ def parse_args() -> argparse.Namespace:
         "--quick", action="store_true", help="5 s per scenario; docs/benchmarks.md is not updated"
     )
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--database",
+        help="serve an existing seed_scale database as it is (e.g. your own copy of stretch_bench): nothing "
+        "is dropped, seeded or flushed, and docs/benchmarks.md is not updated",
+    )
+    parser.add_argument(
+        "--redis-db", type=int, default=REDIS_DB, help=f"Redis db number for the server (default {REDIS_DB})"
+    )
     return parser.parse_args()
 
 
 def main() -> int:
+    global DB_NAME, REDIS_DB
     args = parse_args()
+    DB_NAME, REDIS_DB = args.database or DB_NAME, args.redis_db
     known = {s.name: s for s in SCENARIOS}
     unknown = [name for name in args.scenarios if name not in known]
     if unknown:
@@ -875,7 +886,7 @@ def main() -> int:
     scenarios = [known[name] for name in args.scenarios] if args.scenarios else SCENARIOS
     users = int(os.environ.get("BENCH_USERS", "20"))
     duration = 5 if args.quick else int(os.environ.get("BENCH_DURATION", "30"))
-    write = not (args.quick or args.no_doc)
+    write = not (args.quick or args.no_doc or args.database)
 
     # A SIGTERM (e.g. from make being interrupted) unwinds through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -885,9 +896,13 @@ def main() -> int:
     if busy > 0.5:
         log(f"warning: load average {load_before} before starting; other work will skew the figures")
     ensure_services()
-    recreate_database()
     env = app_env()
-    seeded = prepare_data(env)
+    if args.database:
+        seeded = f"the existing database {DB_NAME}, as it is"
+        log(f"using {seeded} (Redis db {REDIS_DB})")
+    else:
+        recreate_database()
+        seeded = prepare_data(env)
     scenarios = resolve_paths(scenarios)
 
     port = free_port()

@@ -18,7 +18,6 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
@@ -28,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from .api_sync import UPDATED_FIELD, has_updated_at
+from .counters import counter_incr
 from .sync import data_versions
 
 CONDITIONAL_ACTIONS = frozenset({"list", "retrieve"})
@@ -133,12 +133,7 @@ class TokenRateThrottle(BaseThrottle):
         now = time.time()
         start = int(now // window * window)
         key = f"api:rate:{who}:{start}"
-        cache.add(key, 0, timeout=window + 1)
-        try:
-            used = int(cache.incr(key))
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window + 1)
-            used = 1
+        used = counter_incr(key, timeout=window + 1)
         self.wait_seconds = max(1, int(start + window - now + 0.999))
         request._request.stretch_rate = (limit, max(0, limit - used))  # type: ignore[attr-defined]
         return used <= limit

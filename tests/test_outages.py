@@ -114,6 +114,26 @@ def test_a_job_sent_after_commit_leaves_nothing_in_the_outbox(org, member, goal)
     assert IndicatorSnapshot.objects.filter(goal=goal).exists()
 
 
+@pytest.mark.django_db
+def test_a_job_sent_after_commit_removes_its_row_and_sends_the_drain_when_older_jobs_wait(monkeypatch):
+    from teams.services import outbox
+
+    sent: list[str] = []
+    monkeypatch.setattr(outbox, "_publish", lambda name, kwargs: sent.append(name))
+    monkeypatch.setattr(outbox.tasks.outbox_drain, "delay", lambda: sent.append("drain"))
+    name, kwargs = "tracking.tasks.recompute_goals", {"org_id": 1, "goal_ids": [2], "since": None}
+    job = OutboxJob.objects.create(task=name, kwargs=kwargs)
+    outbox._send_after_commit(job.pk, name, kwargs)
+    assert sent == [name] and not OutboxJob.objects.exists()  # nothing older waits: no drain
+    stuck = OutboxJob.objects.create(task=name, kwargs=kwargs)  # kept while the queue was down
+    OutboxJob.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    job = OutboxJob.objects.create(task=name, kwargs=kwargs)
+    outbox._send_after_commit(job.pk, name, kwargs)
+    assert sent == [name, name, "drain"] and list(OutboxJob.objects.values_list("pk", flat=True)) == [
+        stuck.pk
+    ]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_next_request_works_after_postgresql_cut_every_connection(org, member, goal, tmp_path):
     if connection.vendor != "postgresql":

@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -18,7 +19,7 @@ from goals.serializers import GoalSerializer
 from teams import services as team_services
 from teams.models import Role
 from teams.selectors import org_today
-from teams.sync import data_changed
+from teams.sync import data_changed, data_versions
 from tests import factories
 from tests.incentives.test_grants import world  # noqa: F401, F811  (the fixture)
 from tests.queries import pinned_queries
@@ -181,6 +182,31 @@ def test_a_repeated_read_answers_304_without_serializing(org, manager, member):
     detail = client.get(url(org, f"goals/{goal.pk}/"))
     assert client.get(url(org, f"goals/{goal.pk}/"), HTTP_IF_NONE_MATCH=detail["ETag"]).status_code == 304
     assert detail["ETag"] != etag
+
+
+def test_a_transaction_moves_the_data_version_at_each_write_and_once_more_at_commit(
+    db, django_capture_on_commit_callbacks
+):
+    """However many rows a transaction saves, one bump waits for its commit (one Redis round trip,
+    not one a row); a rolled-back savepoint takes its bump along, and the next write queues it again."""
+    org_id = 987_654  # an organisation no fixture wrote for (the test's transaction never commits)
+    before = data_versions(org_id)[0]
+    with django_capture_on_commit_callbacks() as hooks, transaction.atomic():
+        data_changed(org_id=org_id)
+        data_changed(org_id=org_id)
+        assert data_versions(org_id)[0] == before + 2  # seen at once by this transaction's reads
+    assert len(hooks) == 1
+    hooks[0]()  # what the commit runs
+    assert data_versions(org_id)[0] == before + 3
+    with django_capture_on_commit_callbacks() as hooks, transaction.atomic():
+        try:
+            with transaction.atomic():
+                data_changed(org_id=org_id + 1)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        data_changed(org_id=org_id + 1)
+    assert len(hooks) == 1
 
 
 def test_changed_data_answers_200_with_a_new_etag(org, manager, member):

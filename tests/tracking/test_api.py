@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from goals import services as goal_services
 from teams import services as team_services
+from teams.models import Tombstone
 from teams.selectors import org_today
 from tests import factories
-from tests.queries import assert_queries
+from tests.queries import assert_queries, pinned_queries
 from tests.teams.test_api import assert_error
 from tests.tracking.deal import sales_deal
 from tracking import services
 from tracking.models import IndicatorSnapshot, MetricEntry, Standup
+
+START = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
 
 
 def api(membership) -> APIClient:
@@ -46,6 +50,86 @@ def test_member_logs_a_standup_and_posting_again_updates_it(org, member, goal):
     second = api(member).post(url, {**body, "blockers": "Legal review"}, format="json")
     assert second.status_code == 201 and second.json()["id"] == first.json()["id"]
     assert Standup.objects.get().blockers == "Legal review" and MetricEntry.objects.count() == 1
+
+
+def test_posting_the_stand_up_again_updates_its_values_in_place_and_the_sync_feeds_tell_it_right(
+    org, manager, member
+):
+    """An integrator mirroring metric values sees a re-posted stand-up's value as updated (same
+    id, new value), an identical re-post as nothing at all, and a deletion only for the value the
+    stand-up no longer carries: no tombstone for a value that still exists."""
+    team = factories.team(org, "Sales", managers=[manager])
+    member.teams.add(team)
+    url = f"/api/v1/orgs/{org.slug}/standups/"
+    with time_machine.travel(START, tick=True) as clock:
+        today = org_today(org)
+        deals, visits = (
+            factories.goal(org, manager, team=team, title=title, status="active",
+                           start_date=today - timedelta(days=10), end_date=today + timedelta(days=80))
+            for title in ("Deal value", "Customer visits")
+        )  # fmt: skip
+        body = {"day": today.isoformat(), "today": "Proposal", "values": [
+            {"goal": deals.pk, "value": "48000"}, {"goal": visits.pk, "value": "3"}]}  # fmt: skip
+        first = api(member).post(url, body, format="json")
+        assert first.status_code == 201, first.json()
+        ids = {e.goal_id: e.pk for e in MetricEntry.objects.all()}
+
+        def feeds(since: str) -> tuple[list[tuple[int, str]], list[int]]:
+            updated = api(manager).get(f"/api/v1/orgs/{org.slug}/metric-entries/", {"updated_since": since})
+            deleted = api(manager).get(f"/api/v1/orgs/{org.slug}/deleted/",
+                                       {"resource": "metric-entries", "updated_since": since})  # fmt: skip
+            return (
+                sorted((row["id"], row["value"]) for row in updated.json()["results"]),
+                [row["object_id"] for row in deleted.json()["results"]],
+            )
+
+        clock.shift(timedelta(minutes=5))
+        since = datetime.now(UTC).isoformat()
+        assert api(member).post(url, body, format="json").status_code == 201  # the same again
+        assert {e.goal_id: e.pk for e in MetricEntry.objects.all()} == ids
+        assert feeds(since) == ([], [])
+
+        clock.shift(timedelta(minutes=5))
+        since = datetime.now(UTC).isoformat()
+        again = api(member).post(
+            url, {**body, "values": [{"goal": deals.pk, "value": "52000"}]}, format="json"
+        )
+        assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+        assert again.json()["entries"] == [
+            {"goal": deals.pk, "supporting_metric": None, "value": "52000.0000"}
+        ]
+        assert list(MetricEntry.objects.values_list("pk", "value")) == [(ids[deals.pk], D(52000))]
+        assert feeds(since) == ([(ids[deals.pk], "52000.0000")], [ids[visits.pk]])
+
+        clock.shift(timedelta(minutes=5))
+        since = datetime.now(UTC).isoformat()
+        assert api(member).post(url, body, format="json").status_code == 201  # visits back: a new value
+        new_visits = MetricEntry.objects.get(goal=visits).pk
+        assert new_visits != ids[visits.pk] and MetricEntry.objects.get(goal=deals).pk == ids[deals.pk]
+        assert feeds(since) == (sorted([(ids[deals.pk], "48000.0000"), (new_visits, "3.0000")]), [])
+    assert Tombstone.objects.filter(resource="metric-entries").count() == 1
+    assert Standup.objects.count() == 1
+
+
+# The membership; the goals sent and the person's teams (may they enter values); the service's
+# transaction (a savepoint inside the test's: 2); the stand-up read under lock and its UPDATE; the
+# values it carries; the changed value's UPDATE; the recompute job written to the outbox. Nothing
+# read again for the answer. (With an API token: one query more, the token.)
+STANDUP_UPDATE_QUERIES = 10
+
+
+def test_posting_the_stand_up_again_is_a_pinned_number_of_queries(org, member, goal):
+    url = f"/api/v1/orgs/{org.slug}/standups/"
+    body = {
+        "day": org_today(org).isoformat(),
+        "today": "Proposal",
+        "values": [{"goal": goal.pk, "value": "5"}],
+    }
+    client = api(member)
+    assert client.post(url, body, format="json").status_code == 201
+    with pinned_queries(STANDUP_UPDATE_QUERIES, "stand-up POST, value changed"):
+        response = client.post(url, {**body, "values": [{"goal": goal.pk, "value": "6"}]}, format="json")
+    assert response.status_code == 201 and response.json()["entries"][0]["value"] == "6.0000"
 
 
 def test_standup_bad_input(org, member, goal, other_org, outsider):

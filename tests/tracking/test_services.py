@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from goals import services as goal_services
 from goals.progress import goal_progress
-from teams.models import Role
+from teams.models import OutboxJob, Role
 from teams.selectors import org_today
 from tests import factories
 from tests.tracking.deal import fall_behind, sales_deal
@@ -58,6 +58,33 @@ def test_editing_the_same_day_updates_it_and_replaces_its_values(org, member, go
         day=today, today="More calls", values=(EntryInput(goal_id=goal.pk, value="7"),)))  # fmt: skip
     assert first.pk == again.pk and Standup.objects.count() == 1 and again.today == "More calls"
     assert list(MetricEntry.objects.values_list("value", flat=True)) == [D(7)]
+
+
+def test_a_standup_edited_again_recomputes_only_the_goals_whose_values_changed(
+    org, member, manager, goal, team
+):
+    """The recompute job (in the outbox until commit) is for the goals whose values changed: none
+    for the same stand-up sent again, the goal of a value taken out of it too."""
+    today = org_today(org)
+    visits = factories.goal(org, manager, team=team, title="Visits", start_date=goal.start_date,
+                            end_date=goal.end_date, status="active")  # fmt: skip
+
+    def submit(*values: tuple[int, str]) -> list[dict]:
+        before = set(OutboxJob.objects.values_list("pk", flat=True))
+        services.standup_submit(member=member, actor=member, data=StandupInput(
+            day=today, today="Calls", values=tuple(EntryInput(goal_id=g, value=v) for g, v in values)))  # fmt: skip
+        return [job.kwargs for job in OutboxJob.objects.exclude(pk__in=before).order_by("pk")]
+
+    since = today.isoformat()
+    assert submit((goal.pk, "5"), (visits.pk, "2")) == [
+        {"org_id": org.pk, "goal_ids": sorted([goal.pk, visits.pk]), "since": since}
+    ]
+    assert submit((goal.pk, "5"), (visits.pk, "2")) == []  # nothing changed: nothing to recompute
+    assert submit((goal.pk, "6"), (visits.pk, "2")) == [
+        {"org_id": org.pk, "goal_ids": [goal.pk], "since": since}
+    ]
+    assert submit((goal.pk, "6")) == [{"org_id": org.pk, "goal_ids": [visits.pk], "since": since}]
+    assert list(MetricEntry.objects.values_list("goal_id", "value")) == [(goal.pk, D(6))]
 
 
 def test_standup_bad_input_changes_nothing(org, member, manager, goal, other_org, outsider):

@@ -132,7 +132,7 @@ class StandupViewSet(
                     blockers=data.get("blockers", ""), mood=data.get("mood"), values=values,
                 ),
             )  # fmt: skip
-        standup = self.get_queryset().get(pk=standup.pk)
+        # The service's stand-up carries its person and values: answered without reading it again.
         return Response(self.get_serializer(standup).data, status=status.HTTP_201_CREATED)
 
 

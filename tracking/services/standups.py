@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from teams.models import Membership
 from teams.selectors import org_today
-from teams.sync import record_deletions
+from teams.sync import data_changed, record_deletions
 from tracking import selectors
 from tracking.dashboard_cache import dashboards_invalidate
 from tracking.models import MetricEntry, Mood, Source, Standup
@@ -65,36 +65,110 @@ def standup_submit(*, member: Membership, actor: Membership, data: StandupInput)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        standup, _created = Standup.objects.select_for_update().update_or_create(
-            member=member,
-            day=data.day,
-            defaults={
-                "org": member.org, "yesterday": data.yesterday.strip(), "today": data.today.strip(),
-                "blockers": data.blockers.strip(), "mood": data.mood,
-            },
-        )  # fmt: skip
-        standup.full_clean()
-        old = list(MetricEntry.objects.filter(standup=standup).values_list("pk", "goal_id"))
-        old_goals = {goal_id for _pk, goal_id in old}
-        MetricEntry.objects.filter(standup=standup).delete()
-        record_deletions(org_id=member.org_id, resource="metric-entries", ids=[pk for pk, _goal in old])
-        MetricEntry.objects.bulk_create(
-            [
-                MetricEntry(
-                    org=member.org, goal=e.goal, supporting_metric=e.supporting_metric, day=data.day, value=e.value,
-                    member=member, source=Source.STANDUP, standup=standup, created_by=member.user,
-                )
-                for e in clean
-            ]
-        )  # fmt: skip
-        touched = sorted(old_goals | {e.goal.pk for e in clean})
-        if touched:
-            schedule_recompute(org=member.org, goal_ids=touched, since=data.day)
+        standup, created = _lock_or_create(member=member, day=data.day, fields={
+            "yesterday": data.yesterday.strip(), "today": data.today.strip(), "blockers": data.blockers.strip(),
+            "mood": data.mood,
+        })  # fmt: skip
+        standup.member = member  # the response names the person: no query for them
+        entries, touched_teams = _replace_values(standup=standup, member=member, clean=clean, created=created)
+        if touched_teams is not None:
+            schedule_recompute(org=member.org, goal_ids=sorted(touched_teams), since=data.day)
             # The burn-up charts read the values themselves: no wait for the recompute.
-            dashboards_invalidate(
-                org_id=member.org_id, team_ids={e.goal.team_id for e in clean if e.goal.team_id}
-            )
+            dashboards_invalidate(org_id=member.org_id, team_ids={t for t in touched_teams.values() if t})
+    _carry_entries(standup, entries)
     return standup
+
+
+def _carry_entries(standup: Standup, entries: list[MetricEntry]) -> None:
+    """Hand the stand-up its values as prefetch_related("entries") would (in the model's order):
+    `standup.entries.all()` — the API's answer — reads them without a query."""
+    prefetched = MetricEntry.objects.filter(standup=standup)
+    prefetched._result_cache = sorted(entries, key=lambda e: (e.day, e.pk), reverse=True)
+    prefetched._prefetch_done = True  # type: ignore[attr-defined]
+    standup._prefetched_objects_cache = {"entries": prefetched}  # type: ignore[attr-defined]
+
+
+def _lock_or_create(*, member: Membership, day: date, fields: dict[str, object]) -> tuple[Standup, bool]:
+    """The member's stand-up of the day, locked and updated with `fields`, or created with them:
+    (stand-up, created). The update — the usual case, a stand-up edited during the day — is one
+    locked read and one UPDATE of the changed columns. Two first posts at once: the second finds
+    the first's row (the unique constraint) and updates it."""
+    standup = Standup.objects.select_for_update().filter(member=member, day=day).order_by().first()
+    created = standup is None
+    if standup is None:
+        standup = Standup(org=member.org, member=member, day=day, **fields)
+        # The organisation and person are the caller's own membership, and one stand-up per person
+        # and day is the constraint's (created below, or updated under the row lock): no query
+        # checks them again.
+        standup.full_clean(exclude=["org", "member", "blocker_resolved_by"])
+        try:
+            with transaction.atomic():
+                standup.save(force_insert=True)
+            return standup, True
+        except IntegrityError:  # posted twice at once: the other request created it meanwhile
+            standup = Standup.objects.select_for_update().filter(member=member, day=day).order_by().first()
+            if standup is None:
+                raise
+    for name, value in fields.items():
+        setattr(standup, name, value)
+    standup.full_clean(exclude=["org", "member", "blocker_resolved_by"])
+    standup.save(update_fields=[*fields, "updated_at"])
+    return standup, created
+
+
+def _replace_values(
+    *, standup: Standup, member: Membership, clean: list[CleanEntry], created: bool
+) -> tuple[list[MetricEntry], dict[int, int | None] | None]:
+    """Make the stand-up's values the `clean` ones: a value of the same goal (and supporting
+    metric) as one already stored updates it in place (same id, its updated_at moved for
+    ?updated_since=; left alone when equal), a new one is inserted, and only the values no longer
+    sent are deleted, with their tombstones. Returns the values now stored, and {goal id: team id}
+    of the goals whose values changed (None when none did: nothing to recompute)."""
+    old: dict[tuple[int, int | None], list[MetricEntry]] = {}
+    if not created:
+        for entry in (
+            MetricEntry.objects.filter(standup=standup)
+            .select_related("goal")
+            .only("pk", "goal_id", "supporting_metric_id", "day", "value", "standup_id", "goal__team_id")
+            .order_by("pk")
+        ):
+            old.setdefault((entry.goal_id, entry.supporting_metric_id), []).append(entry)
+    kept: list[MetricEntry] = []
+    changed: list[MetricEntry] = []
+    added: list[MetricEntry] = []
+    touched: dict[int, int | None] = {}
+    now = timezone.now()
+    for e in clean:
+        metric_id = e.supporting_metric.pk if e.supporting_metric else None
+        value = abs(e.value) if e.value == 0 else e.value  # as stored: no "-0"
+        same_key = old.get((e.goal.pk, metric_id))
+        if same_key:
+            entry = same_key.pop(0)
+            if entry.value != value or entry.day != e.day:
+                entry.value, entry.day, entry.updated_at = value, e.day, now
+                changed.append(entry)
+                touched[entry.goal_id] = e.goal.team_id
+            kept.append(entry)
+            continue
+        added.append(
+            MetricEntry(
+                org=member.org, goal=e.goal, supporting_metric=e.supporting_metric, day=e.day, value=value,
+                member=member, source=Source.STANDUP, standup=standup, created_by=member.user,
+            )
+        )  # fmt: skip
+        touched[e.goal.pk] = e.goal.team_id
+    removed = [entry for rest in old.values() for entry in rest]
+    if changed:
+        MetricEntry.objects.bulk_update(changed, ["value", "day", "updated_at"])
+    if added:
+        MetricEntry.objects.bulk_create(added)
+    if removed:
+        MetricEntry.objects.filter(pk__in=[e.pk for e in removed]).delete()
+        record_deletions(org_id=member.org_id, resource="metric-entries", ids=[e.pk for e in removed])
+        touched.update((e.goal_id, e.goal.team_id) for e in removed)
+    if changed or added:  # bulk writes send no post_save: move the data version ourselves
+        data_changed(org_id=member.org_id)
+    return kept + added, (touched or None)
 
 
 @transaction.atomic

@@ -47,9 +47,14 @@ class StarForm(forms.Form):
         label=_("Citation"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Membership, teams: list[Team] | None = None, **kwargs: Any) -> None:
+        """`teams`: the actor's selectable teams when the page has read them already (the choices are
+        printed from them; what is posted is still checked against selectable_teams)."""
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = selectors.selectable_teams(member=actor)  # type: ignore[attr-defined]
+        field = self.fields["team"]
+        field.queryset = selectors.selectable_teams(member=actor)  # type: ignore[attr-defined]
+        if teams is not None:
+            field.choices = [("", field.empty_label), *((t.pk, t.name) for t in teams)]  # type: ignore[attr-defined]
         choose_people(self.fields["member"], org=actor.org)
 
 

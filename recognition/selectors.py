@@ -4,6 +4,7 @@ and whether a team met its weekly target."""
 
 from __future__ import annotations
 
+import hashlib
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,6 +12,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -20,6 +23,8 @@ from django.utils.translation import gettext as _
 from goals.models import Goal, PeriodKind, Scope, Status
 from goals.periods import month_end, month_start
 from goals.periods import week_start as monday_of
+from goals.progress_cache import progress_version
+from plans.cache import plan_version
 from plans.models import Initiative
 from teams.access import PEOPLE_OPERATIONS
 from teams.errors import Verdict, allow, refuse
@@ -157,7 +162,64 @@ def _measure(candidate: Candidate, category: str) -> Decimal:
     return Decimal(value or 0)
 
 
+CANDIDATES_TIMEOUT = 15 * 60  # entries of old versions go soon: every write below moves the version on
+CANDIDATES_LAYOUT = 1  # of a kept entry (_kept_row): a release that changes it reads none of the old ones
+
+
+def candidates_key(*, org: Organization, team: Team, month: date) -> str:
+    """The cache key of a team's candidates for a month: every write they are computed from moves it.
+
+    * the progress version (goals.progress_cache): goals, target versions, snapshots, bulk progress
+      writes, and the organisation's data version, which every save of the apps' rows moves
+      (stand-ups and their resolved blockers, nominations, memberships and their teams, people's
+      names: a user's save moves the global one) and every tracked deletion (goals, initiatives);
+    * the plans version (plans.cache): initiatives (milestones reached), deletions included;
+    * the organisation's day (an open goal of this month is measured as of today).
+    What is kept is language-independent: ids, numbers, titles and reasons."""
+    org_id = org.pk
+    parts = ":".join(str(part) for part in (
+        connection.settings_dict["NAME"], org_id, team.pk, month, org_today(org),
+        progress_version(org_id=org_id), plan_version(org_id=org_id),
+    ))  # fmt: skip
+    return f"recognition:candidates:{CANDIDATES_LAYOUT}:{hashlib.sha256(parts.encode()).hexdigest()}"
+
+
+def _kept_row(candidate: Candidate) -> dict[str, Any]:
+    return {"member": candidate.member.pk, **candidate.evidence}
+
+
 def star_candidates(*, org: Organization, team: Team, month: date) -> list[Candidate]:
+    """star_candidates_computed kept in the shared cache (Redis; never process memory) under
+    candidates_key: the recognition page reads them once per change instead of five queries over
+    the team's people and the attainment of their goals each time. The people shown are read
+    afresh (one query; their names are never kept)."""
+    if team.org_id != org.pk:
+        raise Http404("No team found.")
+    key = candidates_key(org=org, team=team, month=month_start(month))
+    rows = cache.get(key)
+    if not isinstance(rows, list):
+        candidates = star_candidates_computed(org=org, team=team, month=month)
+        cache.set(key, [_kept_row(c) for c in candidates], timeout=CANDIDATES_TIMEOUT)
+        return candidates
+    people = Membership.objects.select_related("user").in_bulk([row["member"] for row in rows])
+    return [
+        Candidate(
+            member=people[row["member"]],
+            attainment=None if row["attainment"] is None else Decimal(row["attainment"]),
+            goals_counted=row["goals_counted"],
+            blockers_resolved=row["blockers_resolved"],
+            milestones=row["milestones"],
+            milestone_count=row["milestone_count"],
+            nominations=row["nominations"],
+            reasons=row["reasons"],
+            leads=row["leads"],
+        )  # fmt: skip
+        for row in rows
+        if row["member"] in people
+    ]
+
+
+def star_candidates_computed(*, org: Organization, team: Team, month: date) -> list[Candidate]:
     """The team's people ranked by what the month shows (a fixed number of queries):
     - attainment: the mean of their personal goals active in the month, each as it stood at the
       month's end (or today) — the newest lagging snapshot on or before that day, else the goal's
@@ -261,6 +323,38 @@ def star_list(*, org: Organization, team: Team | None = None, month: date | None
     if month is not None:
         qs = qs.filter(month=month)
     return qs.order_by("-month", "team__name", "id")
+
+
+MONTH_STARS_SHOWN = 100
+
+
+def month_stars(*, org: Organization, month: date) -> list[Star]:
+    """The month's stars as the recognition page lists them (team, person, citation)."""
+    qs = star_list(org=org, month=month).select_related(None).select_related("team", "member__user")
+    return list(qs[:MONTH_STARS_SHOWN])
+
+
+def team_star(*, org: Organization, team: Team, month: date, month_stars: list[Star]) -> Star | None:
+    """The team's star of the month: found among the month's stars already read (one per team and
+    month), else read when that list was cut short."""
+    found = next((s for s in month_stars if s.team_id == team.pk), None)
+    if found is None and len(month_stars) >= MONTH_STARS_SHOWN:
+        return star_list(org=org, team=team, month=month).first()
+    return found
+
+
+def my_nominations(*, member: Membership, month: date, limit: int = 50) -> list[Nomination]:
+    """The nominations a person made for the month (whoever they are, they read their own)."""
+    qs = Nomination.objects.filter(org_id=member.org_id, nominator=member, month=month).select_related(
+        "nominee__user"
+    )
+    return list(qs.order_by("-created_at", "-id")[:limit])
+
+
+def my_growth_rewards(*, member: Membership, limit: int = 20) -> list[GrowthReward]:
+    """A person's own training and promotion notes (everyone reads their own: growth_reward_list)."""
+    qs = GrowthReward.objects.filter(org_id=member.org_id, member=member).order_by("-created_at", "-id")
+    return list(qs[:limit])
 
 
 @dataclass(frozen=True)

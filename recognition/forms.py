@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -28,6 +30,21 @@ class MonthField(forms.CharField):
         return month
 
 
+class PrintedSelect(forms.Select):
+    """A select printed in Python, with the markup of Django's template (which renders two more
+    templates per option: some milliseconds of the recognition page for a handful of teams)."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> Any:
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "", '\n  <option value="{}"{}>{}</option>',
+            ((str(v), " selected" if str(v) in chosen else "", label) for v, label in self.choices),
+        )  # fmt: skip
+        return format_html(
+            '<select name="{}"{}>{}\n</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
+
+
 class NominationForm(forms.Form):
     nominee = forms.ModelChoiceField(label=_("Colleague"), queryset=Membership.objects.none())
     month = MonthField(label=pgettext_lazy("calendar month", "Month"))
@@ -40,7 +57,7 @@ class NominationForm(forms.Form):
 
 
 class StarForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), widget=PrintedSelect)
     month = MonthField(label=pgettext_lazy("calendar month", "Month"))
     member = forms.ModelChoiceField(label=_("Star of the month"), queryset=Membership.objects.none())
     citation = forms.CharField(

@@ -159,7 +159,7 @@ def test_rules_of_another_organisation_answer_404(org, admin, other_org, outside
 
 PAGE_QUERIES = {
     "recognition_index": 10,  # the nomination and star pickers search as you type (teams.people_picker);
-    # the candidates are kept in the shared cache (recognition.selectors.candidates_key)
+    # the candidates are kept in the shared cache (recognition.selectors.candidates)
     "honour_board": 5,
     "recognition_growth": 6,
     "instant_reward_rules": 8,

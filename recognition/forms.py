@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -28,6 +30,21 @@ class MonthField(forms.CharField):
         return month
 
 
+class PrintedSelect(forms.Select):
+    """A select printed in Python, with the markup of Django's template (which renders two more
+    templates per option: some milliseconds of the recognition page for a handful of teams)."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> Any:
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "", '\n  <option value="{}"{}>{}</option>',
+            ((str(v), " selected" if str(v) in chosen else "", label) for v, label in self.choices),
+        )  # fmt: skip
+        return format_html(
+            '<select name="{}"{}>{}\n</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
+
+
 class NominationForm(forms.Form):
     nominee = forms.ModelChoiceField(label=_("Colleague"), queryset=Membership.objects.none())
     month = MonthField(label=pgettext_lazy("calendar month", "Month"))
@@ -40,16 +57,21 @@ class NominationForm(forms.Form):
 
 
 class StarForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), widget=PrintedSelect)
     month = MonthField(label=pgettext_lazy("calendar month", "Month"))
     member = forms.ModelChoiceField(label=_("Star of the month"), queryset=Membership.objects.none())
     citation = forms.CharField(
         label=_("Citation"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Membership, teams: list[Team] | None = None, **kwargs: Any) -> None:
+        """`teams`: the actor's selectable teams when the page has read them already (the choices are
+        printed from them; what is posted is still checked against selectable_teams)."""
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = selectors.selectable_teams(member=actor)  # type: ignore[attr-defined]
+        field = self.fields["team"]
+        field.queryset = selectors.selectable_teams(member=actor)  # type: ignore[attr-defined]
+        if teams is not None:
+            field.choices = [("", field.empty_label), *((t.pk, t.name) for t in teams)]  # type: ignore[attr-defined]
         choose_people(self.fields["member"], org=actor.org)
 
 

@@ -38,7 +38,12 @@ def _index(
     teams = list(selectors.selectable_teams(member=member))
     wanted = parse_id(source.get("team"))
     team: Team | None = next((t for t in teams if t.pk == wanted), teams[0] if teams else None)
-    star = selectors.star_list(org=request.org, team=team, month=month).first() if team else None
+    month_stars = selectors.month_stars(org=request.org, month=month)
+    star = (
+        selectors.team_star(org=request.org, team=team, month=month, month_stars=month_stars)
+        if team
+        else None
+    )
     can_nominate = member.role in CONTRIBUTORS
     month_value = f"{month:%Y-%m}"
     context: dict[str, Any] = {
@@ -48,12 +53,12 @@ def _index(
         "can_nominate": can_nominate,
         "nomination_form": nomination_form or (NominationForm(member=member, initial=_prompted(request, month_value))
                                                if can_nominate else None),
-        "my_nominations": list(selectors.nomination_list(org=request.org, viewer=member, month=month)
-                               .filter(nominator=member)[:50]),
-        "star_form": star_form or (StarForm(actor=member, auto_id="star_%s", initial={"team": team, "month": month_value})
+        "my_nominations": selectors.my_nominations(member=member, month=month),
+        "star_form": star_form or (StarForm(actor=member, auto_id="star_%s", teams=teams,
+                                            initial={"team": team, "month": month_value})
                                    if team and star is None else None),
-        "month_stars": list(selectors.star_list(org=request.org, month=month)[:100]),
-        "my_growth": list(selectors.growth_reward_list(org=request.org, viewer=member, member=member)[:20]),
+        "month_stars": month_stars,
+        "my_growth": selectors.my_growth_rewards(member=member),
     }  # fmt: skip
     template = (
         "recognition/index.html#candidates"

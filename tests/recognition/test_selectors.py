@@ -14,6 +14,7 @@ from recognition import selectors, services
 from teams.models import Role
 from teams.page_forms import parse_month
 from teams.selectors import org_today
+from teams.services import membership_update
 from tests import factories
 from tracking import services as tracking_services
 
@@ -112,3 +113,52 @@ def test_months_outside_the_years_stretch_takes_are_refused_and_pages_answer(org
         assert client.get(reverse("recognition_index", args=[org.slug]), {"month": month}).status_code == 200
         answer = client.get(f"/api/v1/orgs/{org.slug}/star-candidates/", {"month": month, "team": 1})
         assert answer.status_code == 400, (month, answer.status_code)
+
+
+def test_kept_candidates_follow_every_write_they_are_computed_from(org, ops, lead, zhang, li, wang, month):
+    """The candidates are kept in the shared cache; each kind of evidence written since shows on the
+    next read, as does a person joining the team or renamed."""
+
+    def shown() -> dict[str, object]:
+        return {c.member.user.get_full_name(): c.evidence for c in selectors.star_candidates(org=org, team=ops, month=month)}  # fmt: skip
+
+    assert shown() == {}
+    services.nomination_create(nominator=li, nominee=zhang, month=month, reason="Three campaigns on time")
+    assert shown()["Zhang San"]["reasons"] == ["Three campaigns on time"]
+    tracking_services.standup_blocker_resolve(standup=blocked_standup(zhang), actor=li)
+    assert shown()["Li Si"]["blockers_resolved"] == 1
+    team_goal = factories.goal(org, lead, team=ops, status="active", start_date=month,
+                               end_date=month_end(month) + timedelta(days=60))  # fmt: skip
+    milestone = plan_services.initiative_create(org=org, actor=lead, data=plan_services.InitiativeInput(
+        title="Onboarding live", goal=team_goal, owner=wang, start_date=month, due_date=org_today(org),
+        is_milestone=True))  # fmt: skip
+    assert "Wang Wu" not in shown()
+    plan_services.initiative_progress(initiative=milestone, actor=lead, progress=100)
+    assert shown()["Wang Wu"]["milestones"] == ["Onboarding live"]
+    zhang.user.display_name = "Zhang Sanfeng"
+    zhang.user.save()
+    assert "Zhang Sanfeng" in shown() and "Zhang San" not in shown()
+    newcomer = factories.member(org, Role.MEMBER, name="Zhao Liu")
+    services.nomination_create(nominator=li, nominee=newcomer, month=month, reason="Helped everyone")
+    assert "Zhao Liu" not in shown()  # not in the team
+    membership_update(membership=newcomer, role=Role.MEMBER, teams=[ops])
+    assert shown()["Zhao Liu"]["nominations"] == 1
+    # what is kept reads as what is computed, in the same order
+    kept = selectors.star_candidates(org=org, team=ops, month=month)
+    computed = selectors.star_candidates_computed(org=org, team=ops, month=month)
+    assert [(c.member, c.evidence) for c in kept] == [(c.member, c.evidence) for c in computed]
+
+
+def test_computing_the_candidates_takes_the_same_queries_for_one_person_or_many(
+    org, ops, lead, zhang, li, month, django_assert_num_queries
+):
+    services.nomination_create(nominator=li, nominee=zhang, month=month, reason="One")
+    with django_assert_num_queries(5):  # people, goals, blockers, milestones, nominations
+        assert len(selectors.star_candidates_computed(org=org, team=ops, month=month)) == 1
+    for n in range(6):
+        person = factories.member(org, Role.MEMBER, teams=[ops])
+        services.nomination_create(nominator=li, nominee=person, month=month, reason=f"Reason {n}")
+    with django_assert_num_queries(5):
+        assert (
+            len(selectors.star_candidates_computed(org=org, team=ops, month=month)) == 7
+        )  # 张三 and the six

@@ -158,7 +158,8 @@ def test_rules_of_another_organisation_answer_404(org, admin, other_org, outside
 
 
 PAGE_QUERIES = {
-    "recognition_index": 16,  # the nomination and star pickers search as you type (teams.people_picker)
+    "recognition_index": 10,  # the nomination and star pickers search as you type (teams.people_picker);
+    # the candidates are kept in the shared cache (recognition.selectors.candidates)
     "honour_board": 5,
     "recognition_growth": 6,
     "instant_reward_rules": 8,
@@ -200,3 +201,25 @@ def test_page_query_counts_do_not_grow_with_rows(org, ops, lead, zhang, month, m
     assert_queries(PAGE_QUERIES[name], client, page)
     grow(5)
     assert_queries(PAGE_QUERIES[name], client, page)
+
+
+def test_the_star_form_offers_the_teams_one_selects_for_with_the_shown_one_chosen(
+    org, ops, lead, zhang, month
+):
+    sales = factories.team(org, "Sales")
+    sales.managers.add(lead)
+    factories.team(org, "Finance")  # not theirs
+    page = login(lead).get(url(org, "recognition_index"), {"team": sales.pk}).content.decode()
+    form = page[page.index('data-testid="star-form"') :]
+    select = form[form.index('<select name="team"') : form.index("</select>")]
+    assert 'id="star_team"' in select and " required" in select
+    assert f'<option value="{sales.pk}" selected>Sales</option>' in select
+    assert f'<option value="{ops.pk}">Operations</option>' in select and "Finance" not in select
+    # the star shown for that team and month replaces the form; another team's star does not
+    services.star_select(team=ops, month=month, member=zhang, citation="On time", actor=lead)
+    page = login(lead).get(url(org, "recognition_index"), {"team": sales.pk}).content.decode()
+    assert 'data-testid="star-form"' in page and 'data-testid="selected-star"' not in page
+    page = login(lead).get(url(org, "recognition_index"), {"team": ops.pk}).content.decode()
+    assert (
+        'data-testid="star-form"' not in page and 'data-testid="selected-star"' in page and "On time" in page
+    )

@@ -4,10 +4,9 @@ and whether a team met its weekly target."""
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,26 +16,46 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from goals.models import Goal, PeriodKind, Scope, Status
-from goals.periods import month_end, month_start
+from goals.models import Goal, PeriodKind, Scope
+from goals.periods import month_start
 from goals.periods import week_start as monday_of
-from plans.models import Initiative
 from teams.access import PEOPLE_OPERATIONS
 from teams.errors import Verdict, allow, refuse
 from teams.hooks import Highlight
 from teams.models import Membership, Organization, Role, Team
 from teams.page_forms import parse_month
 from teams.selectors import managed_team_ids, member_team_ids, org_today
-from tracking.selectors.results import TierReached, blockers_resolved, goal_period_results
+from tracking.selectors.results import TierReached, goal_period_results
 
-from .models import EarnedReward, GrowthReward, InstantRewardRule, Nomination, Star
+from ..models import EarnedReward, GrowthReward, InstantRewardRule, Nomination, Star
 
-CANDIDATE_LIMIT = 10
-MILESTONES_SHOWN = 5
+# The candidates are read through this module (explicit re-exports).
+from .candidates import (
+    CANDIDATE_LIMIT as CANDIDATE_LIMIT,
+)
+from .candidates import (
+    COUNTED as COUNTED,
+)
+from .candidates import (
+    Candidate as Candidate,
+)
+from .candidates import (
+    candidate_evidence as candidate_evidence,
+)
+from .candidates import (
+    candidates_key as candidates_key,
+)
+from .candidates import (
+    star_candidates as star_candidates,
+)
+from .candidates import (
+    star_candidates_computed as star_candidates_computed,
+)
+from .candidates import (
+    team_members as team_members,
+)
+
 HIGHLIGHT_DAYS = 30
-# Goals that count for a month or a week: under way or closed with a result (not drafts, not
-# cancelled ones).
-COUNTED = (Status.ACTIVE, Status.ACHIEVED, Status.MISSED)
 # Who sees and records everyone's training and promotion notes, and selects any team's star.
 ALL_PEOPLE = PEOPLE_OPERATIONS  # admins and HR
 
@@ -56,10 +75,6 @@ def month_asked(org: Organization, raw: Any) -> date:
 def last_completed_week(org: Organization, now: datetime | None = None) -> date:
     """The Monday of the last Monday–Sunday week that has ended in the organisation's time zone."""
     return monday_of(org_today(org, now)) - timedelta(days=7)
-
-
-def _aware(org: Organization, day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zoneinfo.ZoneInfo(org.timezone))
 
 
 # --- People and teams -------------------------------------------------------------------------------
@@ -111,136 +126,6 @@ def can_manage_person(*, member: Membership, person: Membership) -> Verdict:
     return allow() if allowed else refuse(_("Only the person's managers, HR and admins record training and promotion notes."))  # fmt: skip
 
 
-def team_members(*, team: Team) -> list[Membership]:
-    return list(
-        Membership.objects.filter(org_id=team.org_id, teams=team, is_active=True)
-        .select_related("user")
-        .order_by("user__display_name", "pk")
-    )
-
-
-# --- Star of the month: candidates and their evidence ----------------------------------------------
-@dataclass
-class Candidate:
-    """A person of the team with what the data says about their month."""
-
-    member: Membership
-    attainment: Decimal | None = None  # mean attainment of their personal goals (% of challenge)
-    goals_counted: int = 0
-    blockers_resolved: int = 0  # stand-up blockers of others they cleared in the month
-    milestones: list[str] = field(default_factory=list)  # milestone initiatives reached (titles)
-    milestone_count: int = 0
-    nominations: int = 0
-    reasons: list[str] = field(default_factory=list)  # the nominations' reasons
-    leads: list[str] = field(default_factory=list)  # attainment / blockers / milestones / nominations
-
-    @property
-    def evidence(self) -> dict[str, Any]:
-        """The evidence as JSON (stored with a selected star, returned by the API)."""
-        return {
-            "attainment": None if self.attainment is None else str(self.attainment),
-            "goals_counted": self.goals_counted, "blockers_resolved": self.blockers_resolved,
-            "milestones": self.milestones, "milestone_count": self.milestone_count,
-            "nominations": self.nominations, "reasons": self.reasons, "leads": self.leads,
-        }  # fmt: skip
-
-
-LEAD_CATEGORIES = ("attainment", "blockers", "milestones", "nominations")
-
-
-def _measure(candidate: Candidate, category: str) -> Decimal:
-    """A candidate's figure in a category (0 when there is none)."""
-    value = {
-        "attainment": candidate.attainment, "blockers": candidate.blockers_resolved,
-        "milestones": candidate.milestone_count, "nominations": candidate.nominations,
-    }[category]  # fmt: skip
-    return Decimal(value or 0)
-
-
-def star_candidates(*, org: Organization, team: Team, month: date) -> list[Candidate]:
-    """The team's people ranked by what the month shows (a fixed number of queries):
-    - attainment: the mean of their personal goals active in the month, each as it stood at the
-      month's end (or today) — the newest lagging snapshot on or before that day, else the goal's
-      progress (its result, once closed);
-    - blockers resolved: stand-up blockers of colleagues they marked resolved in the month;
-    - milestones: milestone initiatives they own that were reached in the month (小胜利);
-    - nominations: colleagues who nominated them for the month, with their reasons.
-    Those who lead a category are marked; people without any evidence are left out."""
-    if team.org_id != org.pk:
-        raise Http404("No team found.")
-    month = month_start(month)
-    last = month_end(month)
-    people = team_members(team=team)
-    ids = [m.pk for m in people]
-    by_id = {m.pk: Candidate(member=m) for m in people}
-    if not ids:
-        return []
-    since, until = _aware(org, month), _aware(org, last + timedelta(days=1))
-
-    goal_ids = Goal.objects.filter(
-        org=org, scope=Scope.PERSONAL, owner_id__in=ids, status__in=COUNTED, start_date__lte=last, end_date__gte=month
-    ).values_list("pk", flat=True)  # fmt: skip
-    # Closed goals by their result; open ones by their attainment as of the month's end (never
-    # today's figure for a past month): the newest lagging snapshot on or before that day.
-    mine: dict[int, list[Decimal]] = defaultdict(list)
-    for result in goal_period_results(org=org, goal_ids=goal_ids, start=month, end=last).values():
-        value = (
-            (result.at_end.attainment if result.at_end else None)
-            if result.status == Status.ACTIVE
-            else result.progress
-        )
-        if value is not None and result.owner_id is not None:
-            mine[result.owner_id].append(value)
-    for owner_id, values in mine.items():
-        by_id[owner_id].attainment = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1"))
-        by_id[owner_id].goals_counted = len(values)
-
-    for member_id, count in blockers_resolved(org=org, member_ids=ids, since=since, until=until).items():
-        by_id[member_id].blockers_resolved = count
-
-    reached = Initiative.objects.filter(
-        org=org, owner_id__in=ids, is_milestone=True, milestone_reached_at__gte=since, milestone_reached_at__lt=until
-    ).order_by("milestone_reached_at", "pk").values_list("owner_id", "title")  # fmt: skip
-    for owner_id, title in reached:
-        candidate = by_id[owner_id]
-        candidate.milestone_count += 1
-        if len(candidate.milestones) < MILESTONES_SHOWN:
-            candidate.milestones.append(title)
-
-    for nominee_id, reason in (
-        Nomination.objects.filter(org=org, month=month, nominee_id__in=ids)
-        .order_by("created_at", "pk")
-        .values_list("nominee_id", "reason")
-    ):
-        by_id[nominee_id].nominations += 1
-        by_id[nominee_id].reasons.append(reason)
-
-    candidates = [
-        c for c in by_id.values()
-        if c.attainment is not None or c.blockers_resolved or c.milestone_count or c.nominations
-    ]  # fmt: skip
-    for name in LEAD_CATEGORIES:
-        values = [_measure(c, name) for c in candidates if _measure(c, name)]
-        if values:
-            best = max(values)
-            for candidate in candidates:
-                if _measure(candidate, name) == best:
-                    candidate.leads.append(name)
-    candidates.sort(key=lambda c: (
-        -len(c.leads), -c.nominations, -c.milestone_count, -c.blockers_resolved, -(c.attainment if c.attainment is not None else Decimal(-1)),
-        c.member.user.display_name, c.member.pk,
-    ))  # fmt: skip
-    return candidates[:CANDIDATE_LIMIT]
-
-
-def candidate_evidence(*, org: Organization, team: Team, month: date, member: Membership) -> dict[str, Any]:
-    """One person's evidence for a month (stored with the star when selected)."""
-    for candidate in star_candidates(org=org, team=team, month=month):
-        if candidate.member.pk == member.pk:
-            return candidate.evidence
-    return Candidate(member=member).evidence
-
-
 # --- Nominations and stars ----------------------------------------------------------------------------
 def nomination_list(
     *, org: Organization, viewer: Membership, month: date | None = None
@@ -261,6 +146,38 @@ def star_list(*, org: Organization, team: Team | None = None, month: date | None
     if month is not None:
         qs = qs.filter(month=month)
     return qs.order_by("-month", "team__name", "id")
+
+
+MONTH_STARS_SHOWN = 100
+
+
+def month_stars(*, org: Organization, month: date) -> list[Star]:
+    """The month's stars as the recognition page lists them (team, person, citation)."""
+    qs = star_list(org=org, month=month).select_related(None).select_related("team", "member__user")
+    return list(qs[:MONTH_STARS_SHOWN])
+
+
+def team_star(*, org: Organization, team: Team, month: date, month_stars: list[Star]) -> Star | None:
+    """The team's star of the month: found among the month's stars already read (one per team and
+    month), else read when that list was cut short."""
+    found = next((s for s in month_stars if s.team_id == team.pk), None)
+    if found is None and len(month_stars) >= MONTH_STARS_SHOWN:
+        return star_list(org=org, team=team, month=month).first()
+    return found
+
+
+def my_nominations(*, member: Membership, month: date, limit: int = 50) -> list[Nomination]:
+    """The nominations a person made for the month (whoever they are, they read their own)."""
+    qs = Nomination.objects.filter(org_id=member.org_id, nominator=member, month=month).select_related(
+        "nominee__user"
+    )
+    return list(qs.order_by("-created_at", "-id")[:limit])
+
+
+def my_growth_rewards(*, member: Membership, limit: int = 20) -> list[GrowthReward]:
+    """A person's own training and promotion notes (everyone reads their own: growth_reward_list)."""
+    qs = GrowthReward.objects.filter(org_id=member.org_id, member=member).order_by("-created_at", "-id")
+    return list(qs[:limit])
 
 
 @dataclass(frozen=True)

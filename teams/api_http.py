@@ -44,16 +44,17 @@ class NotModified(APIException):
         self.etag = etag
 
 
-_MODELS: dict[type, Any] = {}  # view class -> the model of its queryset (one per class)
+_MODELS: dict[tuple[type, str], Any] = {}  # (view class, action) -> the model its queryset reads
 _TAG_KEY: list[bytes] = []
 
 
 def _model_of(view: Any) -> Any:
-    """The model a view reads, found once per view class (building its queryset may cost a query)."""
-    cls = type(view)
-    if cls not in _MODELS:
-        _MODELS[cls] = view.get_queryset().model
-    return _MODELS[cls]
+    """The model a view's action reads, found once per process (building its queryset may cost a
+    query)."""
+    key = (type(view), str(getattr(view, "action", "")))
+    if key not in _MODELS:
+        _MODELS[key] = view.get_queryset().model
+    return _MODELS[key]
 
 
 def _tag_key() -> bytes:

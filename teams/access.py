@@ -36,6 +36,7 @@ from django.utils import timezone, translation
 
 from .models import Membership, Organization, Role
 from .selectors import membership_for_user, mfa_enabled
+from .sync import set_writing_for
 
 ACCESS_ATTR = "stretch_access"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -120,6 +121,7 @@ def enter_org(request: HttpRequest, membership: Membership) -> None:
     LanguageMiddleware restores both when the response is done."""
     request.org = membership.org  # type: ignore[attr-defined]
     request.membership = membership  # type: ignore[attr-defined]
+    set_writing_for(membership.org_id)  # its writes move this organisation's data version (teams.sync)
     timezone.activate(zoneinfo.ZoneInfo(membership.org.timezone))  # dates shown in the org's time zone
     user = membership.user
     if not user.language:

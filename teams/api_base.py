@@ -189,8 +189,8 @@ class _OrgScoped:
         raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset(org=…)")
 
     def get_queryset(self) -> QuerySet[Any]:
-        """The scoped queryset, built once per read: the ETag's aggregate (teams.api_http) and the
-        list both ask for it, and building it may cost a query (e.g. the teams whose retro cards the
+        """The scoped queryset, built once per read: the list may ask for it more than once (e.g.
+        its filters and its rows), and building it may cost a query (e.g. the teams whose retro cards the
         person reads). Each caller gets a fresh copy (`.all()`: no shared result cache). A write
         builds it anew each time (what it reads back must see what it wrote)."""
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no org
@@ -208,7 +208,7 @@ class _OrgScoped:
     get_queryset._stretch_base = True  # type: ignore[attr-defined]
 
     # --- Conditional GET (teams.api_http): validated after the permission checks, before any
-    # serializing; a matching If-None-Match answers 304.
+    # row is read; a matching If-None-Match answers 304.
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         self.stretch_etag = api_http.entity_tag(self, request)
@@ -221,9 +221,11 @@ class _OrgScoped:
         return super().handle_exception(exc)  # type: ignore[misc]
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         etag = getattr(self, "stretch_etag", None)
-        if etag is not None and response.status_code == 200:
+        if etag is not None and response.status_code == 200 and "*" in api_http.requested_tags(request):
+            response = Response(status=304)  # `If-None-Match: *`: it exists (the read just said so)
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if etag is not None and response.status_code in (200, 304):
             response["ETag"] = etag
             response["Cache-Control"] = "private, no-cache"
         return response

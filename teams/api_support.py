@@ -7,7 +7,6 @@ import base64
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator as DjangoPaginator
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -27,23 +26,6 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
-
-    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
-        from .api_http import known_count
-
-        # A view that pages rows read with values() from its filtered queryset names that queryset
-        # (`count_source`): the rows are as many, and the ETag's aggregate counted it already.
-        source = getattr(view, "count_source", None)
-        self._known_count = known_count(request, queryset if source is None else source)
-        return super().paginate_queryset(queryset, request, view)
-
-    def django_paginator_class(self, object_list: Any, per_page: int) -> DjangoPaginator[Any]:  # type: ignore[override]
-        """Django's paginator, told the count the ETag's aggregate already found (no second count)."""
-        paginator = DjangoPaginator(object_list, per_page)
-        known = getattr(self, "_known_count", None)
-        if known is not None:
-            paginator.__dict__["count"] = known
-        return paginator
 
     def get_page_number(self, request: Any, paginator: Any) -> Any:
         """A `page` that is present must be given (`?page=` is a 400 naming it, as the schema's

@@ -12,19 +12,19 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
 
-def counter_incr(key: str, *, timeout: int | None = None) -> int:
-    """Add 1 to the counter `key` and return it; a missing counter starts at 0 and lives `timeout`
-    seconds from then (None: for ever). The value stays readable with ``cache.get``."""
+def counter_incr(key: str, *, timeout: int | None = None, start: int = 0) -> int:
+    """Add 1 to the counter `key` and return it; a missing counter starts at `start` and lives
+    `timeout` seconds from then (None: for ever). The value stays readable with ``cache.get``."""
     cache = caches["default"]
     if isinstance(cache, RedisCache):
         full = cache.make_and_validate_key(key)
         pipe = cache._cache.get_client(full, write=True).pipeline(transaction=True)
-        pipe.set(full, 0, ex=timeout, nx=True)  # Django stores integers as plain Redis integers
+        pipe.set(full, start, ex=timeout, nx=True)  # Django stores integers as plain Redis integers
         pipe.incr(full)
         return int(pipe.execute()[1])
-    cache.add(key, 0, timeout=timeout)
+    cache.add(key, start, timeout=timeout)
     try:
         return int(cache.incr(key))
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=timeout)
-        return 1
+        cache.add(key, start + 1, timeout=timeout)
+        return start + 1

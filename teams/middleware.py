@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from .access import access_of
 from .selectors import team_scope_cache
+from .sync import reset_writing_for, set_writing_for
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -129,10 +130,12 @@ class LanguageMiddleware:
         # the next request served by this thread.
         with translation.override(language):
             request.LANGUAGE_CODE = translation.get_language()
+            writing_for = set_writing_for(None)  # the organisation the access core enters (teams.sync)
             try:
                 response = self.get_response(request)
             finally:
                 timezone.deactivate()  # the access core may have activated the org's time zone
+                reset_writing_for(writing_for)
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
             response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -61,11 +61,13 @@ def membership_for_user(*, user: User, org_slug: str) -> Membership:
     """The one way from a request to an organisation: the user's active membership in the
     organisation with this slug. Missing organisation and "not yours" give the same 404."""
     try:
-        return Membership.objects.select_related("org", "user").get(
+        membership = Membership.objects.select_related("org").get(
             org__slug=org_slug, user_id=user.pk, is_active=True, user__is_active=True
         )
     except Membership.DoesNotExist:
         raise Http404("No organisation found.") from None
+    membership.user = user  # the signed-in account itself: not read (and built) a second time
+    return membership
 
 
 def organization_list_for_user(*, user: User) -> QuerySet[Organization]:

@@ -219,8 +219,9 @@ def test_large_tree_shows_two_levels_and_expands_on_demand(org, manager):
 # The goals page, the API list (by page, and by cursor 1,000 at a time) and the API tree, the same
 # for 10 goals and for 2,000. The list reads no target versions unless `?expand=targets`.
 # Warm reads (the roll-up from the shared cache, 3 fewer than a cold read; the tree API too: per goal
-# for 10, from the organisation's one entry for 2,000).
-AT_SCALE_QUERIES = {"goals_index": 8, "goals/": 4, "goals/?cursor=&page_size=1000": 4, "goals/tree/": 5}
+# for 10, from the organisation's one entry for 2,000). The cursor list counts nothing: its ETag
+# reads no row (issue 19), so one query fewer than the numbered page (whose paginator counts).
+AT_SCALE_QUERIES = {"goals_index": 8, "goals/": 4, "goals/?cursor=&page_size=1000": 3, "goals/tree/": 5}
 
 
 def test_goal_pages_cost_the_same_for_ten_and_two_thousand_goals(org, manager):

@@ -19,7 +19,7 @@ from teams.jobs import pause_point
 from teams.models import Membership, Organization, OutboxJob
 from teams.selectors import org_today
 from teams.services import outbox_enqueue
-from teams.sync import data_changed
+from teams.sync import data_changed, writes_for
 from tracking import indicators, selectors
 from tracking.dashboard_cache import dashboards_invalidate, dashboards_invalidate_goals
 from tracking.models import IndicatorKind, IndicatorSnapshot, RuleKind
@@ -162,7 +162,7 @@ def indicators_recompute(
                     rows.append(_snapshot(goal, metric, IndicatorKind.RISK, current, reading, now))
             current += timedelta(days=1)
     pause_point("recompute")
-    with transaction.atomic():
+    with transaction.atomic(), writes_for(org.pk):  # a job's writes move this org's ETags only
         # A goal or supporting metric deleted since it was read (another request, another job) is
         # skipped: the rows of what still exists are written, held (FOR KEY SHARE) until they are.
         goals_left = _still_there(Goal, {row.goal_id for row in rows})

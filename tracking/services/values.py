@@ -22,7 +22,7 @@ from teams.errors import NotAllowed
 from teams.models import Membership, Organization
 from teams.page_forms import parse_day
 from teams.selectors import org_today
-from teams.sync import data_changed, record_deletions
+from teams.sync import data_changed, record_deletions, writes_for
 from tracking import selectors
 from tracking.dashboard_cache import dashboards_invalidate
 from tracking.models import MetricEntry, Source
@@ -284,7 +284,7 @@ def _store(*, org: Organization, actor: Membership, entries: list[CleanEntry], s
             plain.append(entry)
         else:
             unique[entry.external_id] = entry
-    with transaction.atomic():
+    with transaction.atomic(), writes_for(org.pk):  # an import job's writes move this org's ETags only
         existing: dict[str | None, MetricEntry] = {}
         keys = list(unique)
         for start in range(0, len(keys), 900):  # SQLite allows 999 variables per statement

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -23,10 +24,11 @@ from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgReques
 from teams.page_forms import apply_service_errors, form_page, parse_id
 
 from . import exports, selectors, services
+from .action_rows import action_rows
 from .card_rows import card_rows, group_options
 from .forms import ActionForm, CardForm, CloseForm, LessonForm, StartForm
 from .models import PHASES, Card, Lesson, Phase, RetroAction, Retrospective, RetroState
-from .review_rows import review_rows
+from .review_rows import burnup_rows, review_rows
 
 LIST_LIMIT = 200
 
@@ -84,6 +86,8 @@ def _page(
     if not live_only:
         goals_url = reverse("goals_index", args=[request.org.slug])
         context["review_rows"] = review_rows(page.review.results, goals_url=goals_url)
+        retro_url = reverse("retro_detail", args=[request.org.slug, retro.pk])
+        context["burnup_rows"] = burnup_rows(page.review.results, retro_url=retro_url)
     if page.can_see_cards:
         cards = page.board.cards
         context["card_rows"] = card_rows(cards, take_part=page.can_take_part, facilitate=page.can_facilitate)
@@ -105,8 +109,14 @@ def _page(
         context["close_form"] = forms_given.get("close_form") or CloseForm(auto_id="close_%s")
     if page.can_manage and not retro.closed:  # name the facilitator: a person of the team
         context["team_people"] = list(selectors.action_owners(team=retro.team))
-    if page.can_manage and not request.htmx and page.board.actions:
-        context["convert_goals"] = _goal_options(selectors.conversion_goals(retro=retro))
+    if not live_only:
+        convert = ""
+        if page.can_manage and not request.htmx and page.board.actions:
+            convert = _goal_options(selectors.conversion_goals(retro=retro))
+        context["action_rows"] = action_rows(
+            page.board.actions, org_slug=request.org.slug, member_id=member.pk, can_manage=page.can_manage,
+            convert_goals=convert, csrf_token=get_token(request),
+        )  # fmt: skip
     template = "retros/detail.html#live" if live_only else "retros/detail.html"
     return render(request, template, context, status=status)
 

@@ -5,7 +5,8 @@ runs the four phases and takes the team's cards and votes from a phone (its boar
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from html import escape  # the standard one: Django's adds a lazy-string wrapper per call
 from typing import Any
 
 from django import forms
@@ -15,12 +16,14 @@ from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
-from django.utils.html import format_html_join
+from django.utils import dateformat
+from django.utils.formats import get_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgRequest, org_page
+from teams.models import Membership
 from teams.page_forms import apply_service_errors, form_page, parse_id
 
 from . import exports, selectors, services
@@ -108,7 +111,9 @@ def _page(
             )
         context["close_form"] = forms_given.get("close_form") or CloseForm(auto_id="close_%s")
     if page.can_manage and not retro.closed:  # name the facilitator: a person of the team
-        context["team_people"] = list(selectors.action_owners(team=retro.team))
+        context["team_people"] = _people_options(
+            selectors.action_owners(team=retro.team), retro.facilitator_id
+        )
     if not live_only:
         convert = ""
         if page.can_manage and not request.htmx and page.board.actions:
@@ -121,14 +126,29 @@ def _page(
     return render(request, template, context, status=status)
 
 
+def _people_options(people: Iterable[Membership], selected: int | None) -> SafeString:
+    """The facilitator picker's <option>s, one a person of the team (empty for none)."""
+    return mark_safe(  # noqa: S308 - escaped
+        "".join(
+            f'<option value="{p.pk}"{" selected" if p.pk == selected else ""}>{escape(p.user.get_full_name())}</option>'
+            for p in people
+        )
+    )
+
+
 def _goal_options(goals: list[Any]) -> str:
     """The <option>s of the goals an action may become part of, rendered once for every action's
-    convert form (not 40 goals × 2 dates × each action)."""
-    return format_html_join(
-        "", '<option value="{}">{} ({} – {})</option>',
-        ((g.pk, g.title, date_format(g.start_date, "SHORT_DATE_FORMAT"), date_format(g.end_date, "SHORT_DATE_FORMAT"))
-         for g in goals),
-    )  # fmt: skip
+    convert form (not 40 goals × 2 dates × each action). Each distinct date is formatted once (the
+    team's goals share their periods' dates)."""
+    short, days = get_format("SHORT_DATE_FORMAT"), {}
+    for g in goals:
+        for day in (g.start_date, g.end_date):
+            if day not in days:
+                days[day] = escape(dateformat.format(day, short))
+    return "".join(
+        f'<option value="{g.pk}">{escape(g.title)} ({days[g.start_date]} – {days[g.end_date]})</option>'
+        for g in goals
+    )
 
 
 def _evidence_choices(review: selectors.GoalReview) -> list[tuple[str, Any]]:

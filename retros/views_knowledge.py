@@ -55,7 +55,7 @@ def knowledge_view(request: OrgRequest) -> HttpResponse:
         cause=get.get("cause", "") if get.get("cause") in CauseCategory.values else "", tag=get.get("tag", "")[:60],
         period=dict(quarters).get(period), stage=stage if stage in PracticeStage.values and stage else None,
     )  # fmt: skip
-    lessons = list(selectors.knowledge_search(org_id=request.org.pk, filters=filters)[:LIST_LIMIT])
+    lessons = list(selectors.knowledge_search(org_id=request.org.pk, filters=filters, limit=LIST_LIMIT))
     context = {
         "lessons": lessons, "f": filters, "query": filters.query, "team_id": filters.team_id, "period": period,
         "teams": list(Team.objects.filter(org=request.org).order_by("name")),

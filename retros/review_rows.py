@@ -57,3 +57,21 @@ def review_rows(rows: Sequence[ReviewRow], *, goals_url: str) -> SafeString:
             f'<td data-label="{t_tier}"><span class="badge tier-{escape(str(tier))}">{escape(row.tier_label)}</span></td></tr>'
         )
     return mark_safe("\n".join(out))  # noqa: S308 - every value escaped above
+
+
+def burnup_rows(rows: Sequence[ReviewRow], *, retro_url: str) -> SafeString:
+    """The goals' burn-up <details>, each loading its chart when opened (hx-get `?burnup=<goal>`)."""
+    t_loading, t_actual = escape(_("Loading…")), escape(_("Actual"))
+    retro_url = escape(retro_url)
+    out: list[str] = []
+    for row in rows:
+        g, r = row.goal, row.result
+        summary = escape(g.title)
+        if r:
+            summary += f" · {t_actual} {escape(format_number(r.actual, places_of(g)))} · {escape(str(row.tier_label))}"
+        out.append(
+            f'\n    <details class="burnup-figure" hx-get="{retro_url}?burnup={g.pk}" hx-trigger="toggle once" '
+            f'hx-target="find .burnup-slot" hx-swap="innerHTML">\n      <summary>{summary}</summary>\n'
+            f'      <div class="burnup-slot" aria-live="polite"><p class="muted">{t_loading}</p></div></details>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above

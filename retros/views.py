@@ -5,28 +5,33 @@ runs the four phases and takes the team's cards and votes from a phone (its boar
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from html import escape  # the standard one: Django's adds a lazy-string wrapper per call
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
-from django.utils.html import format_html_join
+from django.utils import dateformat
+from django.utils.formats import get_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgRequest, org_page
+from teams.models import Membership
 from teams.page_forms import apply_service_errors, form_page, parse_id
 
 from . import exports, selectors, services
+from .action_rows import action_rows
 from .card_rows import card_rows, group_options
 from .forms import ActionForm, CardForm, CloseForm, LessonForm, StartForm
 from .models import PHASES, Card, Lesson, Phase, RetroAction, Retrospective, RetroState
-from .review_rows import review_rows
+from .review_rows import burnup_rows, review_rows
 
 LIST_LIMIT = 200
 
@@ -84,6 +89,8 @@ def _page(
     if not live_only:
         goals_url = reverse("goals_index", args=[request.org.slug])
         context["review_rows"] = review_rows(page.review.results, goals_url=goals_url)
+        retro_url = reverse("retro_detail", args=[request.org.slug, retro.pk])
+        context["burnup_rows"] = burnup_rows(page.review.results, retro_url=retro_url)
     if page.can_see_cards:
         cards = page.board.cards
         context["card_rows"] = card_rows(cards, take_part=page.can_take_part, facilitate=page.can_facilitate)
@@ -104,21 +111,44 @@ def _page(
             )
         context["close_form"] = forms_given.get("close_form") or CloseForm(auto_id="close_%s")
     if page.can_manage and not retro.closed:  # name the facilitator: a person of the team
-        context["team_people"] = list(selectors.action_owners(team=retro.team))
-    if page.can_manage and not request.htmx and page.board.actions:
-        context["convert_goals"] = _goal_options(selectors.conversion_goals(retro=retro))
+        context["team_people"] = _people_options(
+            selectors.action_owners(team=retro.team), retro.facilitator_id
+        )
+    if not live_only:
+        convert = ""
+        if page.can_manage and not request.htmx and page.board.actions:
+            convert = _goal_options(selectors.conversion_goals(retro=retro))
+        context["action_rows"] = action_rows(
+            page.board.actions, org_slug=request.org.slug, member_id=member.pk, can_manage=page.can_manage,
+            convert_goals=convert, csrf_token=get_token(request),
+        )  # fmt: skip
     template = "retros/detail.html#live" if live_only else "retros/detail.html"
     return render(request, template, context, status=status)
 
 
+def _people_options(people: Iterable[Membership], selected: int | None) -> SafeString:
+    """The facilitator picker's <option>s, one a person of the team (empty for none)."""
+    return mark_safe(  # noqa: S308 - escaped
+        "".join(
+            f'<option value="{p.pk}"{" selected" if p.pk == selected else ""}>{escape(p.user.get_full_name())}</option>'
+            for p in people
+        )
+    )
+
+
 def _goal_options(goals: list[Any]) -> str:
     """The <option>s of the goals an action may become part of, rendered once for every action's
-    convert form (not 40 goals × 2 dates × each action)."""
-    return format_html_join(
-        "", '<option value="{}">{} ({} – {})</option>',
-        ((g.pk, g.title, date_format(g.start_date, "SHORT_DATE_FORMAT"), date_format(g.end_date, "SHORT_DATE_FORMAT"))
-         for g in goals),
-    )  # fmt: skip
+    convert form (not 40 goals × 2 dates × each action). Each distinct date is formatted once (the
+    team's goals share their periods' dates)."""
+    short, days = get_format("SHORT_DATE_FORMAT"), {}
+    for g in goals:
+        for day in (g.start_date, g.end_date):
+            if day not in days:
+                days[day] = escape(dateformat.format(day, short))
+    return "".join(
+        f'<option value="{g.pk}">{escape(g.title)} ({days[g.start_date]} – {days[g.end_date]})</option>'
+        for g in goals
+    )
 
 
 def _evidence_choices(review: selectors.GoalReview) -> list[tuple[str, Any]]:

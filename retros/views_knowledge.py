@@ -25,6 +25,7 @@ from teams.selectors import org_today
 
 from . import selectors, services
 from .forms import KnowledgeEntryForm, PracticeForm
+from .knowledge_rows import knowledge_rows
 from .models import CauseCategory, Lesson, PracticeStage
 
 LIST_LIMIT = 100
@@ -55,9 +56,9 @@ def knowledge_view(request: OrgRequest) -> HttpResponse:
         cause=get.get("cause", "") if get.get("cause") in CauseCategory.values else "", tag=get.get("tag", "")[:60],
         period=dict(quarters).get(period), stage=stage if stage in PracticeStage.values and stage else None,
     )  # fmt: skip
-    lessons = list(selectors.knowledge_search(org_id=request.org.pk, filters=filters)[:LIST_LIMIT])
+    lessons = list(selectors.knowledge_search(org_id=request.org.pk, filters=filters, limit=LIST_LIMIT))
     context = {
-        "lessons": lessons, "f": filters, "query": filters.query, "team_id": filters.team_id, "period": period,
+        "lessons": lessons, "knowledge_rows": knowledge_rows(lessons, org_slug=request.org.slug), "f": filters, "query": filters.query, "team_id": filters.team_id, "period": period,
         "teams": list(Team.objects.filter(org=request.org).order_by("name")),
         "metrics": selectors.knowledge_metrics(org_id=request.org.pk), "causes": CauseCategory.choices,
         "stages": [c for c in PracticeStage.choices if c[0]], "quarters": [q for q, _span in quarters],

@@ -153,6 +153,7 @@ def conversion_goals(*, retro: Retrospective) -> list[Goal]:
     return list(
         Goal.objects.filter(org_id=retro.org_id, team_id=retro.team_id)
         .exclude(status__in=GOAL_CLOSED)
+        .only("pk", "title", "start_date", "end_date")  # for the convert forms' <option>s
         .order_by("-end_date", "title", "pk")[:50]
     )
 

@@ -117,3 +117,20 @@ def test_the_page_offers_and_does_the_conversion(org, retro, action, boss, next_
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Became an initiative" in page and url not in page
+
+
+def test_the_action_plan_offers_each_person_what_they_may_do(org, retro, action, boss, zhang, li, next_goal):
+    """The action rows (built in Python): the owner and the managers mark an action done, only the
+    managers convert it, everyone of the team reads it, escaped."""
+    services.action_add(retro=retro, actor=boss, description="<b>Bold</b> & co", owner=li,
+                        due_date=org_today(org) + timedelta(days=30))  # fmt: skip
+    url = reverse("retro_detail", args=[org.slug, retro.pk])
+    done = reverse("retro_action_status", args=[org.slug, action.pk])
+    convert = reverse("retro_action_convert", args=[org.slug, action.pk])
+    owner = login(zhang).get(url).content.decode()
+    assert done in owner and convert not in owner and "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in owner
+    other = login(li).get(url).content.decode()
+    assert "Promotion budget for the key region" in other and done not in other and convert not in other
+    manager = login(boss).get(url).content.decode()
+    assert done in manager and convert in manager
+    assert f'<select id="goal-{action.pk}" name="goal"><option value="{next_goal.pk}">' in manager

@@ -65,6 +65,24 @@ def test_postgres_finds_a_misspelt_word_by_trigram_similarity(org, published):
     assert _search(org, query="referal") == [published]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram similarity is PostgreSQL's")
+def test_postgres_ranks_the_whole_word_first_and_looks_for_close_words_only_when_none_is_found(
+    org, sales, boss, published
+):
+    newer = services.knowledge_entry_create(
+        team=sales, actor=boss, kind="keep", text="Referrals doubled in May"
+    )
+    typo = services.knowledge_entry_create(
+        team=sales, actor=boss, kind="keep", text="Referal bonus paid twice"
+    )
+    # the whole word before a longer word, though that entry is newer; the misspelt entry is not
+    # offered while the word itself is found
+    assert _search(org, query="referral") == [published, newer]
+    assert _search(org, query="referal") == [typo]  # found as it is: no close words
+    assert set(_search(org, query="referrel")) == {published, newer}  # found nowhere: close words
+    assert _search(org, query="bonus-paid") == [typo]  # punctuation: the full-text words
+
+
 def test_a_manager_writes_an_entry_directly_and_bad_input_is_named(org, sales, boss, zhang):
     url = reverse("knowledge_new", args=[org.slug])
     response = login(boss).post(url, {"team": sales.pk, "kind": "keep", "text": "", "tags": "x"})

@@ -5,8 +5,7 @@ runs the four phases and takes the team's cards and votes from a phone (its boar
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
-from html import escape  # the standard one: Django's adds a lazy-string wrapper per call
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -16,14 +15,10 @@ from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat
-from django.utils.formats import get_format
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import ALL_ROLES, CONTRIBUTORS, MANAGERS, TEAM_RULE, OrgRequest, org_page
-from teams.models import Membership
 from teams.page_forms import apply_service_errors, form_page, parse_id
 
 from . import exports, selectors, services
@@ -31,6 +26,7 @@ from .action_rows import action_rows
 from .card_rows import card_rows, group_options
 from .forms import ActionForm, CardForm, CloseForm, LessonForm, StartForm
 from .models import PHASES, Card, Lesson, Phase, RetroAction, Retrospective, RetroState
+from .page_options import evidence_choices, goal_options, people_options
 from .review_rows import burnup_rows, review_rows
 
 LIST_LIMIT = 200
@@ -97,7 +93,7 @@ def _page(
         context["card_groups"] = group_options(cards) if page.can_facilitate else ""
     if page.can_take_part:
         card_form = forms_given.get("card_form") or CardForm(auto_id="card_%s", initial={"token": _token()})
-        card_form.fields["evidence"].widget.choices = _evidence_choices(page.review)  # type: ignore[attr-defined]
+        card_form.fields["evidence"].widget.choices = evidence_choices(page.review)  # type: ignore[attr-defined]
         context["card_form"] = card_form
     if page.can_facilitate:
         # Each step's form from its step on (or back with its errors): lessons from step 3, actions in
@@ -111,64 +107,19 @@ def _page(
             )
         context["close_form"] = forms_given.get("close_form") or CloseForm(auto_id="close_%s")
     if page.can_manage and not retro.closed:  # name the facilitator: a person of the team
-        context["team_people"] = _people_options(
+        context["team_people"] = people_options(
             selectors.action_owners(team=retro.team), retro.facilitator_id
         )
     if not live_only:
         convert = ""
         if page.can_manage and not request.htmx and page.board.actions:
-            convert = _goal_options(selectors.conversion_goals(retro=retro))
+            convert = goal_options(selectors.conversion_goals(retro=retro))
         context["action_rows"] = action_rows(
             page.board.actions, org_slug=request.org.slug, member_id=member.pk, can_manage=page.can_manage,
             convert_goals=convert, csrf_token=get_token(request),
         )  # fmt: skip
     template = "retros/detail.html#live" if live_only else "retros/detail.html"
     return render(request, template, context, status=status)
-
-
-def _people_options(people: Iterable[Membership], selected: int | None) -> SafeString:
-    """The facilitator picker's <option>s, one a person of the team (empty for none)."""
-    return mark_safe(  # noqa: S308 - escaped
-        "".join(
-            f'<option value="{p.pk}"{" selected" if p.pk == selected else ""}>{escape(p.user.get_full_name())}</option>'
-            for p in people
-        )
-    )
-
-
-def _goal_options(goals: list[Any]) -> str:
-    """The <option>s of the goals an action may become part of, rendered once for every action's
-    convert form (not 40 goals × 2 dates × each action). Each distinct date is formatted once (the
-    team's goals share their periods' dates)."""
-    short, days = get_format("SHORT_DATE_FORMAT"), {}
-    for g in goals:
-        for day in (g.start_date, g.end_date):
-            if day not in days:
-                days[day] = escape(dateformat.format(day, short))
-    return "".join(
-        f'<option value="{g.pk}">{escape(g.title)} ({days[g.start_date]} – {days[g.end_date]})</option>'
-        for g in goals
-    )
-
-
-def _evidence_choices(review: selectors.GoalReview) -> list[tuple[str, Any]]:
-    """The goal review's alerts, initiatives, leading metrics and revisions, grouped, as the card
-    form's evidence choices (read from the review already on the page: no query)."""
-    titles = {row.goal.pk: row.goal.title for row in review.results}
-    groups: list[tuple[str, Any]] = [("", _("No evidence"))]
-    alerts = [(f"alert:{a.alert_id}", f"{titles.get(a.goal_id, '')}: {a.kind_label} ({a.raised_on:%Y-%m-%d})")
-              for a in review.alerts]  # fmt: skip
-    initiatives = [(f"initiative:{i.pk}", f"{titles.get(i.goal_id, '')}: {i.title}")
-                   for i in [*review.initiatives, *review.experiments]]  # fmt: skip
-    metrics = [(f"metric:{m.metric_id}", f"{titles.get(m.goal_id, '')}: {m.name}") for m in review.leading]
-    revision = _("revision")  # outside the f-string: makemessages does not read f-strings
-    revisions = [(f"revision:{r.pk}", f"{row.goal.title}: {revision} {r.created_at:%Y-%m-%d}")
-                 for row in review.results for r in row.revisions]  # fmt: skip
-    for label, options in ((_("Alerts"), alerts), (_("Initiatives"), initiatives),
-                           (_("Leading metrics"), metrics), (_("Revisions"), revisions)):  # fmt: skip
-        if options:
-            groups.append((label, options))
-    return groups
 
 
 def _done(request: OrgRequest, retro: Retrospective, text: str = "") -> HttpResponse:

@@ -26,6 +26,7 @@ day (an attainment is measured on its snapshot's own day)."""
 
 from __future__ import annotations
 
+import hashlib
 import pickle  # noqa: S403 - our own entries, in our own cache
 import uuid
 from collections.abc import Iterable
@@ -54,7 +55,10 @@ def progress_version(*, org_id: int) -> str:
         if key not in found:
             cache.add(key, uuid.uuid4().hex, timeout=None)
             found[key] = cache.get(key) or uuid.uuid4().hex  # whoever added first (a miss if evicted again)
-    return ".".join(str(found.get(key, 0)) for key in keys)
+    # A digest of the four tokens: the data versions are large random numbers (teams.sync), and the
+    # keys built from this one must stay within memcached's 250 characters with their flavours.
+    joined = ".".join(str(found.get(key, 0)) for key in keys)
+    return hashlib.blake2b(joined.encode(), digest_size=16).hexdigest()
 
 
 def _bump(org_id: int | None) -> None:
